@@ -1,0 +1,3 @@
+from jiradoctor.cli import main
+
+main()

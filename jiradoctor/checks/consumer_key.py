@@ -1,0 +1,103 @@
+"""consumer-key: is the consumer key typed in the integration exactly the one Jira stores?"""
+
+from __future__ import annotations
+
+from typing import Sequence
+
+from jiradoctor.context import CheckContext
+from jiradoctor.jira import consumer_keys as ck
+from jiradoctor.model import Finding, Status
+from jiradoctor.registry import Check
+
+DOCS = ("https://confluence.atlassian.com/kb/oauth-error-oauth_problem-signature_invalid-720406720.html",)
+
+
+def judge_key(key: str, side: str, plain_required: bool, integration: str) -> list[Finding]:
+    """Findings about one typed key; ``side`` says where it was typed (for the message)."""
+    findings: list[Finding] = []
+    a = ck.analyse(key)
+    shown = {"as_typed": ck.visible(key), "length": len(key)}
+    if a.leading_whitespace or a.trailing_whitespace or a.inner_whitespace:
+        where = [w for w, present in (("leading", a.leading_whitespace), ("trailing", a.trailing_whitespace),
+                                       ("inside", a.inner_whitespace)) if present]
+        findings.append(Finding(
+            "consumer-key/whitespace", Status.FAIL,
+            f"The consumer key {side} has {' and '.join(where)} whitespace: {ck.visible(key)!s}. "
+            "Jira compares consumer keys character for character.",
+            evidence={**shown, "cleaned": ck.cleaned(key)},
+            remediation=(f"Retype the consumer key {side} as {ck.cleaned(key)!r}, with nothing before or after it, and save.",),
+            docs=DOCS, subject=side,
+        ))
+    if a.invisible:
+        findings.append(Finding(
+            "consumer-key/invisible-character", Status.FAIL,
+            f"The consumer key {side} contains invisible characters: "
+            + ", ".join(f"{name} at position {pos}" for pos, name in a.invisible) + ".",
+            evidence={**shown, "cleaned": ck.cleaned(key), "characters": [{"position": p, "name": n} for p, n in a.invisible]},
+            remediation=(f"Type the key by hand (do not paste it) {side} as {ck.cleaned(key)!r}.",),
+            docs=DOCS, subject=side,
+        ))
+    if a.unusual:
+        chars = "".join(dict.fromkeys(ch for _, ch in a.unusual))
+        guide = f" {integration}'s guide says the key must contain no spaces or symbols." if plain_required else ""
+        findings.append(Finding(
+            "consumer-key/unusual-character", Status.WARN,
+            f"The consumer key {side} contains characters outside letters, digits and . _ - : ({chars!r}); they are easy to mistype on one side.{guide}",
+            evidence={**shown, "characters": sorted(set(chars))},
+            remediation=("Prefer a consumer key made of letters, digits, dots and dashes, and set the same value on both sides.",),
+            docs=DOCS, subject=side,
+        ))
+    return findings
+
+
+async def judge(ctx: CheckContext) -> Sequence[Finding]:
+    target = ctx.target
+    findings: list[Finding] = []
+    if target.consumer_key is not None:
+        findings += judge_key(target.consumer_key, "in the integration", ctx.profile.consumer_key_plain, ctx.profile.name)
+    if target.jira_consumer_key is not None:
+        findings += judge_key(target.jira_consumer_key, "in Jira", ctx.profile.consumer_key_plain, ctx.profile.name)
+    if target.consumer_key is not None and target.jira_consumer_key is not None and target.consumer_key != target.jira_consumer_key:
+        pos = ck.first_difference(target.consumer_key, target.jira_consumer_key)
+        findings.append(Finding(
+            "consumer-key/mismatch", Status.FAIL,
+            f"The consumer key differs: the integration sends {ck.visible(target.consumer_key)!s}, "
+            f"Jira stores {ck.visible(target.jira_consumer_key)!s} (first difference at position {pos}). "
+            "Jira will answer consumer_key_unknown.",
+            evidence={"integration": ck.visible(target.consumer_key), "jira": ck.visible(target.jira_consumer_key),
+                      "first_difference_at": pos},
+            remediation=("Set the same consumer key on both sides: the application link's Incoming Authentication in Jira and the integration's OAuth settings.",),
+            docs=DOCS,
+        ))
+    if ctx.can_probe("oauth_request_token") and target.url and target.private_key:
+        from jiradoctor.checks._consumer_key_live import judge_live
+
+        findings += await judge_live(ctx)
+    if not any(f.status.rank >= Status.WARN.rank for f in findings):
+        both = target.consumer_key is not None and target.jira_consumer_key is not None
+        findings.append(Finding(
+            "consumer-key/ok", Status.PASS,
+            "The consumer key is the same on both sides and has no stray characters." if both
+            else "The consumer key has no stray characters.",
+            evidence={"as_typed": ck.visible(target.consumer_key or target.jira_consumer_key or "")},
+        ))
+    return findings
+
+
+CHECK = Check(
+    id="consumer-key",
+    title="OAuth consumer key",
+    explanation="""\
+Looks at: the consumer key as typed in the integration (--consumer-key, taken verbatim) and, when
+known, as stored in Jira's application link (--jira-consumer-key). With --url, it also asks Jira
+whether it knows the key (a request-token call).
+Why it fails: a space before or after the key, an invisible character pasted along (zero-width
+space, no-break space, byte order mark), or a different key on each side. Jira compares keys
+character for character and answers consumer_key_unknown.
+How to fix: type the key by hand on both sides, exactly the same, with nothing around it.""",
+    judge=judge,
+    inputs_any=("consumer_key", "jira_consumer_key"),
+    order=50,
+    codes=("consumer-key/whitespace", "consumer-key/invisible-character", "consumer-key/unusual-character",
+           "consumer-key/mismatch", "consumer-key/unknown", "consumer-key/ok"),
+)

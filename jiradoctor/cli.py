@@ -1,0 +1,300 @@
+"""The command line: doctor, checks, explain, render, demo (and the lab).
+
+Every doctor option reads ``JIRADOCTOR_<NAME>`` and the TOML file given with ``--config``
+(command line > environment > config file > default, click's own precedence). Exit codes:
+0 nothing at or above --fail-on, 1 findings at or above it, 2 usage error, 3 jiradoctor failed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+import tomllib
+from pathlib import Path
+from typing import Any, Iterable
+
+import click
+
+from jiradoctor import __version__
+from jiradoctor.jira.integrations import INTEGRATION_IDS
+from jiradoctor.model import CheckResult, Report, Status
+from jiradoctor.registry import load_checks
+from jiradoctor.reports import UnknownFormat, format_for_path, render, text
+from jiradoctor.runner import RunOptions, Runner
+from jiradoctor.secrets import Redactor, Secret
+from jiradoctor.target import InputError, Target, read_input_file
+
+EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
+FAIL_ON = {"fail": Status.FAIL, "warn": Status.WARN, "never": None}
+
+
+def _env(name: str) -> str:
+    return f"JIRADOCTOR_{name.upper().replace('-', '_')}"
+
+
+def _load_config(ctx: click.Context, _param: click.Parameter, value: str | None) -> str | None:
+    """Eager: read the TOML file into click's default_map before other options are resolved."""
+    if not value:
+        return value
+    try:
+        with open(value, "rb") as fh:
+            data = tomllib.load(fh)
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise click.BadParameter(f"cannot read config {value!r}: {exc}") from None
+    data = data.get("doctor", data)
+    defaults: dict[str, Any] = {}
+    for key, item in data.items():
+        name = key.replace("-", "_")
+        if isinstance(item, list) and name in ("output", "only", "skip", "projects", "permissions"):
+            item = tuple(str(v) for v in item)
+        defaults[name] = item
+    ctx.default_map = {**(ctx.default_map or {}), **defaults}
+    return value
+
+
+def _split(values: Iterable[str]) -> tuple[str, ...]:
+    """Comma-separated, repeatable options (``--only a,b --only c``)."""
+    return tuple(part.strip() for value in values for part in value.split(",") if part.strip())
+
+
+def _secret(value: str | None, what: str) -> Secret | None:
+    if value is None:
+        return None
+    if value == "-":  # prompt: keeps the secret out of argv and shell history
+        value = click.prompt(what, hide_input=True, err=True)
+    return Secret(value)
+
+
+def build_target(opts: dict[str, Any]) -> Target:
+    def read(name: str, what: str) -> str | None:
+        path = opts.get(name)
+        return read_input_file(path, what) if path else None
+
+    private = read("private_key", "private key")
+    return Target(
+        url=opts["url"],
+        integration=opts["integration"],
+        consumer_key=opts["consumer_key"],
+        jira_consumer_key=opts["jira_consumer_key"],
+        private_key=Secret(private) if private is not None else None,
+        private_key_path=opts.get("private_key"),
+        public_key=read("public_key", "public key"),
+        public_key_path=opts.get("public_key"),
+        server_xml=read("server_xml", "server.xml"),
+        server_xml_path=opts.get("server_xml"),
+        base_url=opts["base_url"],
+        user=opts["user"],
+        password=_secret(opts["password"], "Password"),
+        token=_secret(opts["token"], "API token"),
+        pat=_secret(opts["pat"], "Personal access token"),
+        access_token=_secret(opts["access_token"], "OAuth access token"),
+        projects=_split(opts["projects"]),
+        permissions=_split(opts["permissions"]),
+        ca_bundle=opts["ca_bundle"],
+        insecure=opts["insecure"],
+        proxy=opts["proxy"],
+        timeout=opts["timeout"],
+        dns_server=opts["dns_server"],
+        offline=opts["offline"],
+    )
+
+
+def exit_code_for(report: Report, fail_on: str) -> int:
+    threshold = FAIL_ON[fail_on]
+    if threshold is None:
+        return EXIT_OK
+    return EXIT_FINDINGS if any(c.status.rank >= threshold.rank for c in report.checks) else EXIT_OK
+
+
+def write_outputs(report: Report, outputs: Iterable[str], fmt: str | None, summary: bool = True) -> None:
+    """Files first (format from the extension), then stdout: the report alone with ``fmt``,
+    else the text summary (when ``summary``)."""
+    for path in outputs:
+        Path(path).write_text(render(report, format_for_path(path)), encoding="utf-8")
+        click.echo(f"wrote {path}", err=True)
+    if fmt or summary:
+        click.echo(render(report, fmt or "text"), nl=False)
+
+
+def _progress_printer() -> Any:
+    if not sys.stderr.isatty():
+        return None
+
+    def show(result: CheckResult) -> None:
+        click.echo(f"  {text.SYMBOLS[result.status]} {result.id:<15} {result.status.value}", err=True)
+
+    return show
+
+
+def _option(*decls: str, **kwargs: Any):
+    """A doctor option that also reads JIRADOCTOR_<NAME>."""
+    name = decls[0].lstrip("-").split("/")[0]
+    kwargs.setdefault("show_envvar", True)
+    return click.option(*decls, envvar=_env(name), **kwargs)
+
+
+DOCTOR_OPTIONS = [
+    click.option("--config", type=click.Path(dir_okay=False), callback=_load_config, is_eager=True, expose_value=False,
+                 envvar="JIRADOCTOR_CONFIG", help="TOML file with option defaults (keys named like the options)."),
+    _option("--url", help="The Jira URL exactly as it is entered in the integration."),
+    _option("--integration", type=click.Choice(INTEGRATION_IDS), default="generic", show_default=True,
+            help="Which integration's requirements to judge against."),
+    _option("--consumer-key", help="OAuth consumer key as typed in the integration (taken verbatim, whitespace kept)."),
+    _option("--jira-consumer-key", help="OAuth consumer key as stored in Jira's application link, when known."),
+    _option("--private-key", type=click.Path(dir_okay=False), help="The integration's RSA private key (PEM file)."),
+    _option("--public-key", type=click.Path(dir_okay=False), help="File with the text pasted (or to paste) into Jira's application link."),
+    _option("--server-xml", type=click.Path(dir_okay=False), help="Jira's conf/server.xml."),
+    _option("--base-url", help="Jira's configured Base URL, when known."),
+    _option("--user", help="User name (Server/DC) or e-mail (Cloud)."),
+    _option("--password", help="Password for Basic auth. Prefer JIRADOCTOR_PASSWORD or '-' to be prompted."),
+    _option("--token", help="Cloud API token (with --user as the e-mail). Prefer JIRADOCTOR_TOKEN."),
+    _option("--pat", help="Server/DC personal access token (Bearer). Prefer JIRADOCTOR_PAT."),
+    _option("--access-token", help="OAuth 1.0a access token for one signed REST call. Prefer JIRADOCTOR_ACCESS_TOKEN."),
+    _option("--projects", multiple=True, help="Project keys to check permissions in (comma-separated, repeatable)."),
+    _option("--permissions", multiple=True, help="Permission keys to require on top of the integration's profile."),
+    _option("--ca-bundle", type=click.Path(dir_okay=False), help="CA bundle the integration trusts (default: certifi)."),
+    _option("--insecure", is_flag=True, help="Do not verify TLS certificates (as the integration's 'verify' switch off)."),
+    _option("--proxy", help="Forward proxy URL the integration uses."),
+    _option("--timeout", type=click.FloatRange(0.1, 600), default=10.0, show_default=True, help="Seconds per network operation."),
+    _option("--dns-server", help="Ask this DNS server (HOST[:PORT]) besides the system resolver."),
+    _option("--offline", is_flag=True, help="Judge the given files only; no network."),
+    _option("-o", "--output", multiple=True, type=click.Path(dir_okay=False),
+            help="Write the report here; format from the extension (.html .json .md). Repeatable."),
+    _option("--format", "fmt", type=click.Choice(["text", "json", "html", "md"]),
+            help="Print the report to stdout in this format (stdout then holds the report alone)."),
+    _option("--fail-on", type=click.Choice(list(FAIL_ON)), default="fail", show_default=True,
+            help="Exit 1 when a check is at or above this level."),
+    _option("--only", multiple=True, help="Run only these check ids (comma-separated, repeatable)."),
+    _option("--skip", multiple=True, help="Skip these check ids (comma-separated, repeatable)."),
+]
+
+
+def doctor_options(func):
+    for option in reversed(DOCTOR_OPTIONS):
+        func = option(func)
+    return func
+
+
+class JiradoctorGroup(click.Group):
+    """Turns any unexpected exception into exit code 3 with a redacted one-line message."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except (click.exceptions.Exit, click.ClickException, click.Abort, SystemExit):
+            raise
+        except Exception as exc:  # jiradoctor itself failed
+            redactor: Redactor = ctx.meta.get("redactor") or Redactor()
+            click.echo(f"jiradoctor failed: {type(exc).__name__}: {redactor.text(str(exc))}", err=True)
+            ctx.exit(EXIT_INTERNAL)
+
+
+@click.group(cls=JiradoctorGroup, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 110})
+@click.version_option(__version__, prog_name="jiradoctor")
+def main() -> None:
+    """Find out why a tool cannot talk to Jira, and how to fix it."""
+
+
+def run_doctor(target: Target, options: RunOptions, progress: Any = None) -> Report:
+    loaded = load_checks()
+    for warning in loaded.warnings:
+        click.echo(f"warning: {warning}", err=True)
+    return asyncio.run(Runner(loaded.checks, target, options, progress=progress).run())
+
+
+def validate_ids(ids: tuple[str, ...], option: str) -> None:
+    known = load_checks().ids
+    unknown = [i for i in ids if i not in known]
+    if unknown:
+        raise click.BadParameter(f"unknown check id(s) {', '.join(unknown)}; known: {', '.join(known)}", param_hint=option)
+
+
+@main.command()
+@doctor_options
+@click.pass_context
+def doctor(ctx: click.Context, **opts: Any) -> None:
+    """Run every check against the given Jira URL and inputs, and write the report."""
+    only, skip = _split(opts["only"]), _split(opts["skip"])
+    validate_ids(only, "--only")
+    validate_ids(skip, "--skip")
+    for path in opts["output"]:
+        try:
+            format_for_path(path)
+        except UnknownFormat as exc:
+            raise click.BadParameter(str(exc), param_hint="-o/--output") from None
+    if not any(opts[k] for k in ("url", "consumer_key", "jira_consumer_key", "private_key", "public_key", "server_xml", "base_url")):
+        raise click.UsageError("nothing to check: give --url, or files such as --server-xml and --public-key (see --help)")
+    try:
+        target = build_target(opts)
+    except InputError as exc:
+        raise click.BadParameter(str(exc)) from None
+    ctx.meta["redactor"] = target.redactor()
+    report = run_doctor(target, RunOptions(only=only, skip=skip), progress=_progress_printer())
+    write_outputs(report, opts["output"], opts["fmt"])
+    ctx.exit(exit_code_for(report, opts["fail_on"]))
+
+
+@main.command("checks")
+def list_checks() -> None:
+    """List the checks, their ids and what they need."""
+    loaded = load_checks()
+    for warning in loaded.warnings:
+        click.echo(f"warning: {warning}", err=True)
+    for check in loaded.checks:
+        needs = ", ".join(f"--{n.replace('_', '-')}" for n in check.inputs_any) or "-"
+        click.echo(f"{check.id:<16} {check.title:<45} needs: {needs}{'  (network)' if check.live else ''}")
+
+
+@main.command()
+@click.argument("check_id")
+def explain(check_id: str) -> None:
+    """Explain what a check looks at, why it fails and how to fix it."""
+    check = load_checks().get(check_id)
+    if check is None:
+        raise click.BadParameter(f"unknown check {check_id!r}; known: {', '.join(load_checks().ids)}", param_hint="CHECK_ID")
+    click.echo(f"{check.id} — {check.title}\n")
+    click.echo(check.explanation.rstrip())
+    if check.codes:
+        click.echo("\nFinding codes:\n" + "\n".join(f"  {code}" for code in check.codes))
+
+
+@main.command("render")
+@click.argument("report_path", type=click.Path(exists=True, dir_okay=False))
+@click.option("-o", "--output", multiple=True, type=click.Path(dir_okay=False), help="File to write; format from the extension.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "html", "md"]), help="Print to stdout in this format.")
+def render_command(report_path: str, output: tuple[str, ...], fmt: str | None) -> None:
+    """Render a saved JSON report as HTML, Markdown or text."""
+    from jiradoctor.reports.json_report import load
+
+    try:
+        report = load(Path(report_path).read_text(encoding="utf-8"))
+    except (ValueError, KeyError) as exc:
+        raise click.BadParameter(str(exc), param_hint="REPORT_PATH") from None
+    for path in output:
+        try:
+            format_for_path(path)
+        except UnknownFormat as exc:
+            raise click.BadParameter(str(exc), param_hint="-o/--output") from None
+    write_outputs(report, output, fmt, summary=not output)
+
+
+@main.command()
+@click.option("--dir", "out_dir", type=click.Path(file_okay=False), default="jiradoctor-demo", show_default=True,
+              help="Where to write the demo inputs and reports.")
+@click.pass_context
+def demo(ctx: click.Context, out_dir: str) -> None:
+    """Run the doctor on built-in broken inputs (no Jira needed) and write report.html and report.json."""
+    from jiradoctor.demo import run_demo
+
+    ctx.exit(run_demo(Path(out_dir)))
+
+
+def _mount_optional_commands() -> None:
+    try:
+        from jiradoctor.lab.cli import lab
+    except ImportError:
+        return
+    main.add_command(lab)
+
+
+_mount_optional_commands()

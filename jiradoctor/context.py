@@ -1,0 +1,110 @@
+"""What a check sees: the target, its integration profile, and facts gathered by probes.
+
+Facts are produced by probes (``jiradoctor.probes``), each run at most once per run, started on
+first demand and shared by every check that awaits it. Tests pre-set facts instead of running
+probes, so checks stay pure judgement.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any, Awaitable, Callable, Mapping
+
+from jiradoctor.jira.integrations import IntegrationProfile, get_profile
+from jiradoctor.secrets import Redactor
+from jiradoctor.target import Target
+
+ProbeFn = Callable[["Facts"], Awaitable[Any]]
+
+
+class OfflineError(RuntimeError):
+    """A probe needs the network, and the run is ``--offline``."""
+
+
+class UnknownFact(KeyError):
+    pass
+
+
+class Facts:
+    """Memoised, concurrently shared probe results for one run."""
+
+    def __init__(
+        self,
+        target: Target,
+        probes: Mapping[str, ProbeFn] | None = None,
+        preset: Mapping[str, Any] | None = None,
+        redactor: Redactor | None = None,
+    ) -> None:
+        if probes is None:
+            from jiradoctor.probes import PROBES
+
+            probes = PROBES
+        self.target = target
+        self.redactor = redactor or target.redactor()
+        self._probes = dict(probes)
+        self._preset = dict(preset or {})
+        self._tasks: dict[str, asyncio.Task[Any]] = {}
+        self._resources: list[Callable[[], Awaitable[None]]] = []
+
+    def has(self, name: str) -> bool:
+        return name in self._preset or name in self._probes
+
+    async def get(self, name: str) -> Any:
+        if name in self._preset:
+            return self._preset[name]
+        if name not in self._probes:
+            raise UnknownFact(name)
+        if self.target.offline:
+            raise OfflineError(f"fact {name!r} needs the network and this run is --offline")
+        task = self._tasks.get(name)
+        if task is None:
+            task = asyncio.ensure_future(self._probes[name](self))
+            self._tasks[name] = task
+        # shield: one check's time limit must not cancel a probe other checks are waiting for
+        return await asyncio.shield(task)
+
+    def peek(self, name: str) -> Any:
+        """The fact if it is already known (preset or finished without error), else None."""
+        if name in self._preset:
+            return self._preset[name]
+        task = self._tasks.get(name)
+        if task is None or not task.done() or task.cancelled() or task.exception() is not None:
+            return None
+        return task.result()
+
+    def on_close(self, closer: Callable[[], Awaitable[None]]) -> None:
+        self._resources.append(closer)
+
+    async def aclose(self) -> None:
+        for task in self._tasks.values():
+            if not task.done():
+                task.cancel()
+        for closer in reversed(self._resources):
+            try:
+                await closer()
+            except Exception:
+                pass
+        self._resources.clear()
+
+
+class CheckContext:
+    """Handed to a check's ``judge``: read-only access to target, profile and facts."""
+
+    def __init__(self, facts: Facts, profile: IntegrationProfile | None = None) -> None:
+        self.facts = facts
+        self.target = facts.target
+        self.profile = profile or get_profile(facts.target.integration)
+
+    @property
+    def offline(self) -> bool:
+        return self.target.offline
+
+    async def fact(self, name: str) -> Any:
+        return await self.facts.get(name)
+
+    def can_probe(self, name: str) -> bool:
+        return self.facts.has(name) and (not self.target.offline or self.facts.peek(name) is not None)
+
+    def add_secret(self, value: str | None) -> None:
+        """Register a secret found while judging (a keystore password, a pasted private key)."""
+        self.facts.redactor.add(value)

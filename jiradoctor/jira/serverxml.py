@@ -1,0 +1,110 @@
+"""Reading Tomcat's conf/server.xml safely: HTTP connectors, Context path and RemoteIpValve.
+
+The file comes from a customer and may be hostile: DTDs, entity expansion and external entities
+are refused (defusedxml), never resolved. Password attributes (keystorePass and friends) are
+collected as secrets so they can be redacted from everything we print.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from xml.etree.ElementTree import Element, ParseError
+
+import defusedxml.ElementTree as safe_et
+from defusedxml import DefusedXmlException
+
+from jiradoctor.jira.tomcat import Connector, RemoteIpValve
+
+_HTTP_PROTOCOLS = ("", "http/1.1", "org.apache.coyote.http11.")
+_REMOTE_IP_VALVE = "org.apache.catalina.valves.RemoteIpValve"
+
+
+class ServerXmlError(ValueError):
+    """server.xml could not be read safely; the message says why (never the file's secrets)."""
+
+
+@dataclass(frozen=True)
+class ServerXml:
+    connectors: tuple[Connector, ...]
+    ignored_connectors: tuple[str, ...] = ()
+    secrets: tuple[str, ...] = field(default=(), repr=False)
+
+
+def _is_http(connector: Element) -> bool:
+    protocol = connector.get("protocol", "").strip().lower()
+    return protocol == "" or protocol.startswith(_HTTP_PROTOCOLS[1:]) or protocol == "http/1.1"
+
+
+def _int(value: str | None, what: str) -> int | None:
+    if value is None or value.strip() == "":
+        return None
+    try:
+        return int(value.strip())
+    except ValueError:
+        raise ServerXmlError(f"{what} is not a number: {value[:40]!r}") from None
+
+
+def _truthy(value: str | None) -> bool:
+    return (value or "").strip().lower() == "true"
+
+
+def _local(tag: str) -> str:
+    return tag.rsplit("}", 1)[-1]
+
+
+def _valve(elements: list[Element]) -> RemoteIpValve | None:
+    for element in elements:
+        if _local(element.tag) == "Valve" and element.get("className", "").strip() == _REMOTE_IP_VALVE:
+            return RemoteIpValve(
+                protocol_header=element.get("protocolHeader", "X-Forwarded-Proto"),
+                protocol_header_https_value=element.get("protocolHeaderHttpsValue", "https").lower(),
+                https_server_port=_int(element.get("httpsServerPort"), "httpsServerPort") or 443,
+            )
+    return None
+
+
+def parse_server_xml(text: str) -> ServerXml:
+    if not text.strip():
+        raise ServerXmlError("the file is empty")
+    try:
+        root = safe_et.fromstring(text.encode("utf-8"), forbid_dtd=True)
+    except DefusedXmlException as exc:
+        raise ServerXmlError(
+            f"the file declares a DTD or entities ({type(exc).__name__}); they were refused, not resolved. "
+            "A real server.xml has none: this file was altered or is not Tomcat's"
+        ) from None
+    except ParseError as exc:
+        raise ServerXmlError(f"not well-formed XML: {exc}") from None
+    if _local(root.tag) != "Server":
+        raise ServerXmlError(f"the root element is <{_local(root.tag)}>, not Tomcat's <Server>")
+    secrets = tuple(
+        value for element in root.iter() for name, value in element.attrib.items() if "pass" in name.lower() and value
+    )
+    connectors: list[Connector] = []
+    ignored: list[str] = []
+    for service in (e for e in root if _local(e.tag) == "Service"):
+        engine = next((e for e in service if _local(e.tag) == "Engine"), None)
+        hosts = [e for e in engine if _local(e.tag) == "Host"] if engine is not None else []
+        host = hosts[0] if hosts else None
+        contexts = [e for e in host if _local(e.tag) == "Context"] if host is not None else []
+        context_path = (contexts[0].get("path", "") if contexts else "").strip().rstrip("/")
+        valve = _valve(list(engine or []) + list(host or []) + (list(contexts[0]) if contexts else []))
+        for element in (e for e in service if _local(e.tag) == "Connector"):
+            port = _int(element.get("port"), "Connector port")
+            if not _is_http(element) or port is None:
+                ignored.append(f"Connector port={element.get('port')} protocol={element.get('protocol')}")
+                continue
+            connectors.append(Connector(
+                port=port,
+                scheme=(element.get("scheme") or "").strip().lower() or None,
+                secure=_truthy(element.get("secure")),
+                proxy_name=(element.get("proxyName") or "").strip().lower() or None,
+                proxy_port=_int(element.get("proxyPort"), "proxyPort"),
+                ssl_enabled=_truthy(element.get("SSLEnabled")),
+                context_path=context_path,
+                remote_ip_valve=valve,
+                attributes=dict(element.attrib),
+            ))
+    if not connectors:
+        raise ServerXmlError("no HTTP <Connector> found under <Server><Service>")
+    return ServerXml(tuple(connectors), tuple(ignored), secrets)

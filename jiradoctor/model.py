@@ -1,0 +1,256 @@
+"""The typed, immutable results every check returns and every renderer reads.
+
+The JSON shape produced by :func:`Report.to_json` is the public contract (schema_version 1,
+``jiradoctor/schema/report.schema.json``); renderers and baselines read it back with
+:func:`Report.from_json`, so both directions live here.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field, replace
+from typing import Any, Iterable, Mapping
+
+SCHEMA_VERSION = 1
+
+
+class Status(str, enum.Enum):
+    """Status levels, ordered by severity through :attr:`rank`."""
+
+    PASS = "pass"
+    INFO = "info"
+    SKIP = "skip"
+    WARN = "warn"
+    FAIL = "fail"
+    ERROR = "error"
+
+    @property
+    def rank(self) -> int:
+        return _RANK[self]
+
+    def __str__(self) -> str:  # so f-strings print "fail", not "Status.FAIL"
+        return self.value
+
+
+_RANK = {
+    Status.SKIP: 0,
+    Status.PASS: 1,
+    Status.INFO: 2,
+    Status.WARN: 3,
+    Status.FAIL: 4,
+    Status.ERROR: 5,
+}
+
+
+def worst(statuses: Iterable[Status], default: Status = Status.PASS) -> Status:
+    found = list(statuses)
+    return max(found, key=lambda s: s.rank) if found else default
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One observation: what is wrong (or right), the proof, and the fix.
+
+    ``remediation`` is prose, ``commands`` are things to run or paste, kept apart so a report
+    can set them out for copying. ``subject`` names what the finding is about (a project key, a
+    certificate fingerprint, a connector) so baselines can match findings without their text.
+    """
+
+    code: str
+    status: Status
+    message: str
+    evidence: Mapping[str, Any] = field(default_factory=dict)
+    remediation: tuple[str, ...] = ()
+    commands: tuple[str, ...] = ()
+    docs: tuple[str, ...] = ()
+    subject: str | None = None
+
+    def __post_init__(self) -> None:
+        if "/" not in self.code:
+            raise ValueError(f"finding code must be '<check-id>/<slug>': {self.code!r}")
+        object.__setattr__(self, "status", Status(self.status))
+        for name in ("remediation", "commands", "docs"):
+            value = getattr(self, name)
+            if isinstance(value, str):
+                value = (value,)
+            object.__setattr__(self, name, tuple(value))
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "code": self.code,
+            "status": self.status.value,
+            "message": self.message,
+            "subject": self.subject,
+            "evidence": dict(self.evidence),
+            "remediation": list(self.remediation),
+            "commands": list(self.commands),
+            "docs": list(self.docs),
+        }
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> "Finding":
+        return cls(
+            code=data["code"],
+            status=Status(data["status"]),
+            message=data["message"],
+            evidence=data.get("evidence") or {},
+            remediation=tuple(data.get("remediation") or ()),
+            commands=tuple(data.get("commands") or ()),
+            docs=tuple(data.get("docs") or ()),
+            subject=data.get("subject"),
+        )
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    """A check's verdict: its findings, or why it did not run."""
+
+    id: str
+    title: str
+    status: Status
+    summary: str
+    findings: tuple[Finding, ...] = ()
+    duration_s: float = 0.0
+    skip_reason: str | None = None
+    blocked_by: tuple[str, ...] = ()
+
+    @classmethod
+    def from_findings(
+        cls, id: str, title: str, findings: Iterable[Finding], duration_s: float = 0.0
+    ) -> "CheckResult":
+        found = tuple(findings)
+        status = worst((f.status for f in found), default=Status.PASS)
+        if status.rank <= Status.INFO.rank:
+            status = Status.PASS
+        return cls(id, title, status, summarise(found, status), found, round(duration_s, 4))
+
+    @classmethod
+    def skipped(
+        cls, id: str, title: str, reason: str, blocked_by: Iterable[str] = ()
+    ) -> "CheckResult":
+        return cls(id, title, Status.SKIP, reason, (), 0.0, reason, tuple(blocked_by))
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "title": self.title,
+            "status": self.status.value,
+            "summary": self.summary,
+            "duration_s": self.duration_s,
+            "skip_reason": self.skip_reason,
+            "blocked_by": list(self.blocked_by),
+            "findings": [f.to_json() for f in self.findings],
+        }
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> "CheckResult":
+        return cls(
+            id=data["id"],
+            title=data["title"],
+            status=Status(data["status"]),
+            summary=data.get("summary", ""),
+            findings=tuple(Finding.from_json(f) for f in data.get("findings", ())),
+            duration_s=float(data.get("duration_s", 0.0)),
+            skip_reason=data.get("skip_reason"),
+            blocked_by=tuple(data.get("blocked_by") or ()),
+        )
+
+
+def summarise(findings: tuple[Finding, ...], status: Status) -> str:
+    """One line for the check: the first finding at the check's own level says it best."""
+    if not findings:
+        return "nothing to report"
+    lead = next((f for f in findings if f.status == status), findings[0])
+    others = len([f for f in findings if f.status.rank >= Status.WARN.rank]) - 1
+    suffix = f" (+{others} more)" if others > 0 and lead.status.rank >= Status.WARN.rank else ""
+    return lead.message.splitlines()[0] + suffix
+
+
+@dataclass(frozen=True)
+class JiraFacts:
+    deployment: str | None = None
+    version: str | None = None
+    base_url: str | None = None
+
+
+@dataclass(frozen=True)
+class TargetSummary:
+    """What the report says it looked at (never a credential)."""
+
+    url: str | None
+    integration: str
+    auth: str
+    jira: JiraFacts = JiraFacts()
+
+
+@dataclass(frozen=True)
+class Report:
+    tool_version: str
+    target: TargetSummary
+    started_at: str
+    duration_s: float
+    checks: tuple[CheckResult, ...]
+    schema_version: int = SCHEMA_VERSION
+
+    @property
+    def counts(self) -> dict[str, int]:
+        counts = {s.value: 0 for s in (Status.PASS, Status.INFO, Status.WARN, Status.FAIL, Status.ERROR, Status.SKIP)}
+        for check in self.checks:
+            counts[check.status.value] += 1
+        return counts
+
+    @property
+    def status(self) -> Status:
+        """Overall: the worst check, where skips and infos count as pass."""
+        overall = worst((c.status for c in self.checks if c.status != Status.SKIP), Status.PASS)
+        return Status.PASS if overall.rank <= Status.INFO.rank else overall
+
+    def findings(self) -> Iterable[tuple[CheckResult, Finding]]:
+        for check in self.checks:
+            for finding in check.findings:
+                yield check, finding
+
+    def with_checks(self, checks: Iterable[CheckResult]) -> "Report":
+        return replace(self, checks=tuple(checks))
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "schema_version": self.schema_version,
+            "tool": {"name": "jiradoctor", "version": self.tool_version},
+            "target": {
+                "url": self.target.url,
+                "integration": self.target.integration,
+                "auth": self.target.auth,
+                "jira": {
+                    "deployment": self.target.jira.deployment,
+                    "version": self.target.jira.version,
+                    "base_url": self.target.jira.base_url,
+                },
+            },
+            "started_at": self.started_at,
+            "duration_s": self.duration_s,
+            "summary": {"status": self.status.value, "counts": self.counts},
+            "checks": [c.to_json() for c in self.checks],
+        }
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> "Report":
+        version = data.get("schema_version")
+        if version != SCHEMA_VERSION:
+            raise ValueError(
+                f"this report has schema_version {version!r}; jiradoctor reads schema_version {SCHEMA_VERSION}"
+            )
+        target = data.get("target") or {}
+        jira = target.get("jira") or {}
+        return cls(
+            tool_version=(data.get("tool") or {}).get("version", "unknown"),
+            target=TargetSummary(
+                url=target.get("url"),
+                integration=target.get("integration", "generic"),
+                auth=target.get("auth", "none"),
+                jira=JiraFacts(jira.get("deployment"), jira.get("version"), jira.get("base_url")),
+            ),
+            started_at=data.get("started_at", ""),
+            duration_s=float(data.get("duration_s", 0.0)),
+            checks=tuple(CheckResult.from_json(c) for c in data.get("checks", ())),
+        )

@@ -1,0 +1,107 @@
+"""The check registry: built-in checks (one module each) plus plugins from entry points.
+
+A check is a :class:`Check` value with stable metadata and one ``judge`` coroutine from facts to
+findings. Third-party packages expose a ``Check`` through the entry-point group
+``jiradoctor.checks``; a plugin that fails to load becomes a warning, never a crash (httpie's way).
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.metadata
+import pkgutil
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Awaitable, Callable, Iterable, Sequence
+
+from jiradoctor.model import Finding
+
+if TYPE_CHECKING:
+    from jiradoctor.context import CheckContext
+
+ENTRY_POINT_GROUP = "jiradoctor.checks"
+
+Judge = Callable[["CheckContext"], Awaitable[Sequence[Finding]]]
+
+
+@dataclass(frozen=True)
+class Check:
+    """Metadata and judgement of one check.
+
+    ``inputs_any``: the check is skipped unless at least one of these target fields is given.
+    ``after``: checks whose failure makes this one meaningless (it is then skipped with
+    ``blocked_by``). ``live``: it needs the network for everything it does; under ``--offline``
+    it is skipped. ``order`` sorts the report (network first, then auth, then keys).
+    """
+
+    id: str
+    title: str
+    explanation: str
+    judge: Judge
+    inputs_any: tuple[str, ...] = ()
+    facts: tuple[str, ...] = ()
+    after: tuple[str, ...] = ()
+    live: bool = False
+    order: int = 100
+    codes: tuple[str, ...] = field(default=())
+
+
+@dataclass(frozen=True)
+class LoadedChecks:
+    checks: tuple[Check, ...]
+    warnings: tuple[str, ...]
+
+    def get(self, check_id: str) -> Check | None:
+        return next((c for c in self.checks if c.id == check_id), None)
+
+    @property
+    def ids(self) -> list[str]:
+        return [c.id for c in self.checks]
+
+
+def builtin_checks() -> list[Check]:
+    import jiradoctor.checks as package
+
+    found = []
+    for module_info in sorted(pkgutil.iter_modules(package.__path__), key=lambda m: m.name):
+        if module_info.name.startswith("_"):
+            continue
+        module = importlib.import_module(f"{package.__name__}.{module_info.name}")
+        check = getattr(module, "CHECK", None)
+        if isinstance(check, Check):
+            found.append(check)
+    return found
+
+
+def plugin_checks(
+    entry_points: Iterable[importlib.metadata.EntryPoint] | None = None,
+) -> tuple[list[Check], list[str]]:
+    if entry_points is None:
+        entry_points = importlib.metadata.entry_points(group=ENTRY_POINT_GROUP)
+    checks, warnings = [], []
+    for ep in entry_points:
+        try:
+            loaded = ep.load()
+            check = loaded() if callable(loaded) and not isinstance(loaded, Check) else loaded
+            if not isinstance(check, Check):
+                raise TypeError(f"entry point gave {type(check).__name__}, not a jiradoctor Check")
+        except Exception as exc:  # a broken plugin must not stop the doctor
+            warnings.append(f"plugin check {ep.name!r} ({ep.value}) could not be loaded: {type(exc).__name__}: {exc}")
+            continue
+        checks.append(check)
+    return checks, warnings
+
+
+def load_checks(include_plugins: bool = True) -> LoadedChecks:
+    checks = builtin_checks()
+    warnings: list[str] = []
+    if include_plugins:
+        extra, warnings = plugin_checks()
+        known = {c.id for c in checks}
+        for check in extra:
+            if check.id in known:
+                warnings.append(f"plugin check {check.id!r} ignored: a check with that id already exists")
+                continue
+            known.add(check.id)
+            checks.append(check)
+    checks.sort(key=lambda c: (c.order, c.id))
+    return LoadedChecks(tuple(checks), tuple(warnings))

@@ -1,0 +1,45 @@
+"""Renderers: each turns a Report into text and decides nothing (pip-audit's formatter shape).
+
+``RENDERERS`` maps a format name to its renderer; ``format_for_path`` picks one from a file's
+extension (``.json``, ``.html``, ``.md``, ``.xml`` for JUnit when available).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Callable
+
+from jiradoctor.model import Report
+from jiradoctor.reports import html, json_report, markdown, text
+
+Renderer = Callable[[Report], str]
+
+RENDERERS: dict[str, Renderer] = {
+    "json": json_report.render,
+    "html": html.render,
+    "md": markdown.render,
+    "text": text.render,
+}
+EXTENSIONS = {".json": "json", ".html": "html", ".htm": "html", ".md": "md", ".markdown": "md", ".txt": "text"}
+
+
+class UnknownFormat(ValueError):
+    pass
+
+
+def format_for_path(path: str | Path) -> str:
+    suffix = Path(path).suffix.lower()
+    if suffix not in EXTENSIONS or EXTENSIONS[suffix] not in RENDERERS:
+        known = ", ".join(sorted(s for s, f in EXTENSIONS.items() if f in RENDERERS))
+        raise UnknownFormat(f"cannot tell the report format of {str(path)!r} from its extension (known: {known})")
+    return EXTENSIONS[suffix]
+
+
+def render(report: Report, fmt: str) -> str:
+    if fmt not in RENDERERS:
+        raise UnknownFormat(f"unknown format {fmt!r}; known: {', '.join(RENDERERS)}")
+    return RENDERERS[fmt](report)
+
+
+def write(report: Report, path: str | Path) -> None:
+    Path(path).write_text(render(report, format_for_path(path)), encoding="utf-8")

@@ -1,0 +1,160 @@
+"""Runs checks concurrently, in dependency order, each under a time limit.
+
+A crash or a timeout becomes that check's ``error`` result (flutter doctor's rule: a validator
+that raises is a result, not an aborted run); missing inputs make it ``skip``; a failed
+prerequisite makes it ``skip`` with ``blocked_by`` so the report shows the root cause once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from typing import Any, Callable, Iterable, Mapping
+
+from jiradoctor import __version__
+from jiradoctor.context import CheckContext, Facts, OfflineError
+from jiradoctor.model import CheckResult, Finding, JiraFacts, Report, Status, TargetSummary
+from jiradoctor.registry import Check
+from jiradoctor.secrets import Redactor
+from jiradoctor.target import Target, describe_inputs
+
+DEFAULT_CHECK_TIME_LIMIT_S = 60.0
+_BLOCKING = (Status.FAIL, Status.ERROR)
+
+ProgressFn = Callable[[CheckResult], None]
+
+
+@dataclass(frozen=True)
+class RunOptions:
+    only: tuple[str, ...] = ()
+    skip: tuple[str, ...] = ()
+    time_limit_s: float | None = None
+
+
+def select_checks(checks: Iterable[Check], options: RunOptions) -> list[Check]:
+    chosen = [c for c in checks if (not options.only or c.id in options.only) and c.id not in options.skip]
+    return chosen
+
+
+def time_limit_for(check: Check, target: Target, options: RunOptions) -> float:
+    if options.time_limit_s is not None:
+        return options.time_limit_s
+    # a live check may wait for a few sequential round trips, each bounded by --timeout
+    return max(DEFAULT_CHECK_TIME_LIMIT_S, target.timeout * 4) if check.live or check.facts else DEFAULT_CHECK_TIME_LIMIT_S
+
+
+def redact_finding(finding: Finding, redactor: Redactor) -> Finding:
+    if not redactor:
+        return finding
+    return Finding(
+        code=finding.code,
+        status=finding.status,
+        message=redactor.text(finding.message),
+        evidence=redactor.value(dict(finding.evidence)),
+        remediation=tuple(redactor.text(r) for r in finding.remediation),
+        commands=tuple(redactor.text(c) for c in finding.commands),
+        docs=finding.docs,
+        subject=redactor.text(finding.subject) if finding.subject else None,
+    )
+
+
+def error_result(check: Check, message: str, redactor: Redactor, duration_s: float) -> CheckResult:
+    finding = Finding(
+        code=f"{check.id}/check-error",
+        status=Status.ERROR,
+        message=redactor.text(message),
+        remediation=("This is a fault in jiradoctor or in the check's plugin, not in Jira: please report it with this report attached.",),
+    )
+    return CheckResult.from_findings(check.id, check.title, [finding], duration_s)
+
+
+class Runner:
+    def __init__(
+        self,
+        checks: Iterable[Check],
+        target: Target,
+        options: RunOptions = RunOptions(),
+        facts: Facts | None = None,
+        progress: ProgressFn | None = None,
+    ) -> None:
+        self.checks = select_checks(checks, options)
+        self.target = target
+        self.options = options
+        self.facts = facts or Facts(target)
+        self.progress = progress
+
+    async def run(self) -> Report:
+        started = datetime.now(timezone.utc)
+        t0 = time.perf_counter()
+        by_id = {c.id: c for c in self.checks}
+        tasks: dict[str, asyncio.Task[CheckResult]] = {}
+
+        async def run_one(check: Check) -> CheckResult:
+            prerequisites = [tasks[dep] for dep in check.after if dep in tasks]
+            if prerequisites:
+                await asyncio.gather(*prerequisites)
+            result = await self._run_check(check, {dep: tasks[dep].result() for dep in check.after if dep in tasks})
+            if self.progress:
+                self.progress(result)
+            return result
+
+        try:
+            for check in self.checks:
+                tasks[check.id] = asyncio.ensure_future(run_one(check))
+            results = await asyncio.gather(*tasks.values())
+        finally:
+            await self.facts.aclose()
+        ordered = sorted(results, key=lambda r: (by_id[r.id].order, r.id))
+        return Report(
+            tool_version=__version__,
+            target=TargetSummary(
+                url=self.target.url,
+                integration=self.target.integration,
+                auth=self.target.auth,
+                jira=await self._jira_facts(),
+            ),
+            started_at=started.isoformat(timespec="seconds"),
+            duration_s=round(time.perf_counter() - t0, 3),
+            checks=tuple(ordered),
+        )
+
+    async def _run_check(self, check: Check, prerequisites: Mapping[str, CheckResult]) -> CheckResult:
+        blocked = [dep for dep, result in prerequisites.items() if result.status in _BLOCKING]
+        if blocked:
+            return CheckResult.skipped(
+                check.id, check.title, f"blocked: {', '.join(blocked)} failed first; fix that and run again", blocked
+            )
+        if check.inputs_any and not any(self.target.given(name) for name in check.inputs_any):
+            return CheckResult.skipped(check.id, check.title, f"not run: needs {describe_inputs(check.inputs_any)}")
+        if check.live and self.target.offline:
+            return CheckResult.skipped(check.id, check.title, "not run: needs the network (--offline)")
+        redactor = self.facts.redactor
+        t0 = time.perf_counter()
+        limit = time_limit_for(check, self.target, self.options)
+        try:
+            findings = await asyncio.wait_for(check.judge(CheckContext(self.facts)), timeout=limit)
+        except asyncio.TimeoutError:
+            return error_result(check, f"the check did not finish within {limit:g} s", redactor, time.perf_counter() - t0)
+        except OfflineError as exc:
+            return CheckResult.skipped(check.id, check.title, f"not run: {exc}")
+        except Exception as exc:
+            return error_result(check, f"the check crashed: {type(exc).__name__}: {exc}", redactor, time.perf_counter() - t0)
+        cleaned = [redact_finding(f, redactor) for f in findings]
+        return CheckResult.from_findings(check.id, check.title, cleaned, time.perf_counter() - t0)
+
+    async def _jira_facts(self) -> JiraFacts:
+        """Jira's identity for the report header, when a probe already fetched it."""
+        info: Any = self.facts.peek("server_info")
+        if info is None:
+            return JiraFacts()
+        return JiraFacts(
+            deployment=getattr(info, "deployment", None),
+            version=getattr(info, "version", None),
+            base_url=getattr(info, "base_url", None),
+        )
+
+
+def run_sync(checks: Iterable[Check], target: Target, options: RunOptions = RunOptions(), **kwargs: Any) -> Report:
+    return asyncio.run(Runner(checks, target, options, **kwargs).run())

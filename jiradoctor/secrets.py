@@ -1,0 +1,113 @@
+"""Credentials that never print, and the redactor that scrubs them from anything that might.
+
+A :class:`Secret` masks itself in ``str``/``repr``/format, so an accidental f-string or traceback
+cannot leak it. The :class:`Redactor` knows every secret value of a run (and the encodings a
+secret travels in: percent-encoding, Basic auth base64, PEM body lines) and is applied where
+findings and error messages are built.
+"""
+
+from __future__ import annotations
+
+import base64
+import re
+import urllib.parse
+from typing import Any, Iterable
+
+MASK = "********"
+_MIN_SECRET_LEN = 4  # shorter values would redact ordinary words
+
+
+class Secret:
+    """A credential. ``reveal()`` is the only way to read it, so each use is deliberate."""
+
+    __slots__ = ("_value",)
+
+    def __init__(self, value: str) -> None:
+        self._value = value
+
+    def reveal(self) -> str:
+        return self._value
+
+    def __str__(self) -> str:
+        return MASK
+
+    def __repr__(self) -> str:
+        return f"Secret({MASK})"
+
+    def __format__(self, spec: str) -> str:
+        return MASK
+
+    def __bool__(self) -> bool:
+        return bool(self._value)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Secret) and other._value == self._value
+
+    def __hash__(self) -> int:
+        return hash(("Secret", self._value))
+
+    def __reduce__(self):  # pickling would write the value somewhere: refuse
+        raise TypeError("Secret values cannot be pickled")
+
+
+def reveal(value: "Secret | str | None") -> str | None:
+    if value is None:
+        return None
+    return value.reveal() if isinstance(value, Secret) else value
+
+
+_PEM_BODY_LINE = re.compile(r"^[A-Za-z0-9+/=]{16,}$")
+
+
+def pem_fragments(text: str) -> list[str]:
+    """Body lines of PEM text: any one of them in output would leak part of a private key."""
+    return [line.strip() for line in text.splitlines() if _PEM_BODY_LINE.match(line.strip())]
+
+
+class Redactor:
+    """Replaces every known secret (in its usual encodings) with a mask."""
+
+    def __init__(self, secrets: Iterable[str] = ()) -> None:
+        self._values: set[str] = set()
+        self._pattern: re.Pattern[str] | None = None
+        for value in secrets:
+            self.add(value)
+
+    def add(self, value: "Secret | str | None", *, user: str | None = None) -> None:
+        raw = reveal(value)
+        if not raw:
+            return
+        forms = {raw, raw.strip(), urllib.parse.quote(raw, safe=""), urllib.parse.quote_plus(raw)}
+        if "BEGIN" in raw or "\n" in raw.strip():
+            forms.update(pem_fragments(raw))
+        if user:
+            forms.add(base64.b64encode(f"{user}:{raw}".encode()).decode())
+        before = len(self._values)
+        self._values.update(f for f in forms if len(f) >= _MIN_SECRET_LEN and not ("BEGIN" in f and "\n" in f))
+        if "BEGIN" in raw:
+            self._values.add(raw.strip())
+        if len(self._values) != before:
+            self._pattern = None
+
+    def __bool__(self) -> bool:
+        return bool(self._values)
+
+    def text(self, text: str) -> str:
+        if not self._values or not text:
+            return text
+        if self._pattern is None:
+            ordered = sorted(self._values, key=len, reverse=True)
+            self._pattern = re.compile("|".join(re.escape(v) for v in ordered))
+        return self._pattern.sub(MASK, text)
+
+    def value(self, value: Any) -> Any:
+        """Redact any JSON-like value: strings, lists, dicts (keys too)."""
+        if isinstance(value, Secret):
+            return MASK
+        if isinstance(value, str):
+            return self.text(value)
+        if isinstance(value, dict):
+            return {self.text(str(k)): self.value(v) for k, v in value.items()}
+        if isinstance(value, (list, tuple)):
+            return [self.value(v) for v in value]
+        return value

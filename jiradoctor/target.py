@@ -1,0 +1,111 @@
+"""What one doctor run looks at: the Jira URL, the credentials and the customer's files.
+
+Built from CLI flags, ``JIRADOCTOR_*`` variables and a TOML config (click merges those); this
+module reads the files those options point at, holds every credential as a :class:`Secret`, and
+decides the auth method from which credentials were given (DESIGN.md, "Credentials decide").
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any, Mapping
+
+from jiradoctor.secrets import Redactor, Secret
+
+MAX_INPUT_BYTES = 1_000_000  # a server.xml or PEM file is a few KB; refuse anything absurd
+
+
+class InputError(ValueError):
+    """An input file that cannot be read at all (usage error, exit code 2)."""
+
+
+def read_input_file(path: str | Path, what: str) -> str:
+    """Read a customer's file verbatim (no stripping: whitespace is part of the diagnosis)."""
+    p = Path(path)
+    try:
+        data = p.read_bytes()[: MAX_INPUT_BYTES + 1]
+    except OSError as exc:
+        raise InputError(f"cannot read {what} file {str(p)!r}: {exc.strerror or exc}") from None
+    if len(data) > MAX_INPUT_BYTES:
+        raise InputError(f"{what} file {str(p)!r} is larger than {MAX_INPUT_BYTES} bytes")
+    # newline="" semantics: keep CRLF, so the whitespace check can see it
+    return data.decode("utf-8", errors="replace")
+
+
+@dataclass(frozen=True)
+class Target:
+    """Every input of a run. File options hold the file's text; secrets are :class:`Secret`."""
+
+    url: str | None = None
+    integration: str = "generic"
+    consumer_key: str | None = None
+    jira_consumer_key: str | None = None
+    private_key: Secret | None = None
+    private_key_path: str | None = None
+    public_key: str | None = None
+    public_key_path: str | None = None
+    server_xml: str | None = None
+    server_xml_path: str | None = None
+    base_url: str | None = None
+    user: str | None = None
+    password: Secret | None = None
+    token: Secret | None = None
+    pat: Secret | None = None
+    access_token: Secret | None = None
+    projects: tuple[str, ...] = ()
+    permissions: tuple[str, ...] = ()
+    ca_bundle: str | None = None
+    insecure: bool = False
+    proxy: str | None = None
+    timeout: float = 10.0
+    dns_server: str | None = None
+    offline: bool = False
+    extra: Mapping[str, Any] = field(default_factory=dict)
+
+    @property
+    def auth(self) -> str:
+        """The auth method the given credentials select, as the report names it."""
+        if self.consumer_key is not None and self.private_key:
+            return "oauth1"
+        if self.pat:
+            return "pat"
+        if self.user and self.token:
+            return "token"
+        if self.user and self.password:
+            return "basic"
+        return "none"
+
+    def given(self, name: str) -> bool:
+        value = getattr(self, name)
+        return value is not None and value != () and value != "" and value is not False
+
+    def secret_values(self) -> list[Secret]:
+        return [v for f in fields(self) if isinstance(v := getattr(self, f.name), Secret)]
+
+    def redactor(self) -> Redactor:
+        redactor = Redactor()
+        for name in ("password", "token", "pat", "access_token", "private_key"):
+            redactor.add(getattr(self, name), user=self.user)
+        return redactor
+
+
+INPUT_NAMES = {
+    "url": "--url",
+    "consumer_key": "--consumer-key",
+    "jira_consumer_key": "--jira-consumer-key",
+    "private_key": "--private-key",
+    "public_key": "--public-key",
+    "server_xml": "--server-xml",
+    "base_url": "--base-url",
+    "user": "--user",
+    "password": "--password",
+    "token": "--token",
+    "pat": "--pat",
+    "access_token": "--access-token",
+    "projects": "--projects",
+}
+
+
+def describe_inputs(names: tuple[str, ...]) -> str:
+    return " or ".join(INPUT_NAMES.get(n, f"--{n.replace('_', '-')}") for n in names)
