@@ -22,7 +22,7 @@ from jiradoctor.registry import load_checks
 from jiradoctor.reports import UnknownFormat, format_for_path, render, text
 from jiradoctor.runner import RunOptions, Runner
 from jiradoctor.secrets import Redactor, Secret
-from jiradoctor.target import InputError, Target, read_input_file
+from jiradoctor.target import InputError, Target, describe_inputs, read_input_file
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
 FAIL_ON = {"fail": Status.FAIL, "warn": Status.WARN, "never": None}
@@ -241,7 +241,7 @@ def list_checks() -> None:
     for warning in loaded.warnings:
         click.echo(f"warning: {warning}", err=True)
     for check in loaded.checks:
-        needs = ", ".join(f"--{n.replace('_', '-')}" for n in check.inputs_any) or "-"
+        needs = " and ".join(filter(None, [describe_inputs(check.inputs_all, " and "), describe_inputs(check.inputs_any)])) or "-"
         click.echo(f"{check.id:<16} {check.title:<45} needs: {needs}{'  (network)' if check.live else ''}")
 
 

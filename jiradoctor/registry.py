@@ -27,7 +27,8 @@ Judge = Callable[["CheckContext"], Awaitable[Sequence[Finding]]]
 class Check:
     """Metadata and judgement of one check.
 
-    ``inputs_any``: the check is skipped unless at least one of these target fields is given.
+    ``inputs_any``: the check is skipped unless at least one of these target fields is given;
+    ``inputs_all``: skipped unless every one of these is given.
     ``after``: checks whose failure makes this one meaningless (it is then skipped with
     ``blocked_by``). ``live``: it needs the network for everything it does; under ``--offline``
     it is skipped. ``order`` sorts the report (network first, then auth, then keys).
@@ -38,6 +39,7 @@ class Check:
     explanation: str
     judge: Judge
     inputs_any: tuple[str, ...] = ()
+    inputs_all: tuple[str, ...] = ()
     facts: tuple[str, ...] = ()
     after: tuple[str, ...] = ()
     live: bool = False

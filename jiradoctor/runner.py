@@ -128,6 +128,9 @@ class Runner:
             )
         if check.inputs_any and not any(self.target.given(name) for name in check.inputs_any):
             return CheckResult.skipped(check.id, check.title, f"not run: needs {describe_inputs(check.inputs_any)}")
+        missing = [name for name in check.inputs_all if not self.target.given(name)]
+        if missing:
+            return CheckResult.skipped(check.id, check.title, f"not run: needs {describe_inputs(tuple(missing), ' and ')}")
         if check.live and self.target.offline:
             return CheckResult.skipped(check.id, check.title, "not run: needs the network (--offline)")
         redactor = self.facts.redactor

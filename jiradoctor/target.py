@@ -107,5 +107,5 @@ INPUT_NAMES = {
 }
 
 
-def describe_inputs(names: tuple[str, ...]) -> str:
-    return " or ".join(INPUT_NAMES.get(n, f"--{n.replace('_', '-')}") for n in names)
+def describe_inputs(names: tuple[str, ...], joiner: str = " or ") -> str:
+    return joiner.join(INPUT_NAMES.get(n, f"--{n.replace('_', '-')}") for n in names)

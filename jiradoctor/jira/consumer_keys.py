@@ -42,7 +42,7 @@ def visible(text: str) -> str:
     for ch in text:
         if ch in _VISIBLE_WS:
             out.append(_VISIBLE_WS[ch])
-        elif is_invisible(ch):
+        elif is_invisible(ch) or ch.isspace():  # EM SPACE, THIN SPACE... look like a plain space
             out.append(f"⟨U+{ord(ch):04X} {char_name(ch)}⟩")
         else:
             out.append(ch)
@@ -68,7 +68,8 @@ def analyse(text: str) -> KeyAnalysis:
     lead = text[: len(text) - len(text.lstrip())]
     trail = text[len(text.rstrip()) :]
     offset = len(lead)
-    inner = tuple(offset + i for i, ch in enumerate(stripped) if ch in " \t\r\n")
+    # any Unicode space counts (EM SPACE, IDEOGRAPHIC SPACE...), unless reported as invisible
+    inner = tuple(offset + i for i, ch in enumerate(stripped) if ch.isspace() and not is_invisible(ch))
     invisible = tuple((i, char_name(ch)) for i, ch in enumerate(text) if is_invisible(ch))
     unusual = tuple(
         (i, ch) for i, ch in enumerate(text) if not is_invisible(ch) and not ch.isspace() and not _PLAIN.match(ch)

@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass, field
 
 from cryptography import x509
+from cryptography.exceptions import UnsupportedAlgorithm
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.hazmat.primitives.asymmetric.types import PrivateKeyTypes, PublicKeyTypes
@@ -124,24 +125,26 @@ class PublicKeyText:
 
 def _load_der_public(der: bytes) -> tuple[str, PublicKeyTypes | None, str | None]:
     """Try the DER shapes a bare base64 paste may hold; return (kind, key, certificate subject)."""
+    # UnsupportedAlgorithm: well-formed DER for a key type cryptography does not know (an
+    # unknown OID); that is "not a usable key", never an exception out of this module.
     try:
         return "spki", serialization.load_der_public_key(der), None
-    except (ValueError, TypeError):
+    except (ValueError, TypeError, UnsupportedAlgorithm):
         pass
     try:
         pem = b"-----BEGIN RSA PUBLIC KEY-----\n" + base64.encodebytes(der) + b"-----END RSA PUBLIC KEY-----\n"
         return "pkcs1", serialization.load_pem_public_key(pem), None
-    except (ValueError, TypeError):
+    except (ValueError, TypeError, UnsupportedAlgorithm):
         pass
     try:
         cert = x509.load_der_x509_certificate(der)
         return "certificate", cert.public_key(), cert.subject.rfc4514_string()
-    except (ValueError, TypeError):
+    except (ValueError, TypeError, UnsupportedAlgorithm):
         pass
     try:
         serialization.load_der_private_key(der, password=None)
         return "private", None, None
-    except TypeError:  # encrypted private key
+    except (TypeError, UnsupportedAlgorithm):  # encrypted, or a private key of an unknown type
         return "private", None, None
     except ValueError:
         pass
@@ -218,6 +221,8 @@ def read_private_key(text: str) -> PrivateKeyText:
             return PrivateKeyText("pkcs8-bare", None, serialization.load_der_private_key(der, password=None))
         except TypeError:
             return PrivateKeyText("pkcs8-encrypted", None, error="the key is encrypted")
+        except UnsupportedAlgorithm:
+            return PrivateKeyText("invalid", None, error="the key's algorithm is not supported")
         except ValueError:
             return PrivateKeyText("invalid", None, error="the text is not a private key")
     label = match.group(1)
@@ -235,7 +240,7 @@ def read_private_key(text: str) -> PrivateKeyText:
         key = serialization.load_der_private_key(der, password=None) if fmt == "pkcs8" else serialization.load_pem_private_key(
             f"-----BEGIN {label}-----\n{base64.encodebytes(der).decode()}-----END {label}-----\n".encode(), password=None
         )
-    except (ValueError, TypeError) as exc:
+    except (ValueError, TypeError, UnsupportedAlgorithm) as exc:
         return PrivateKeyText("invalid", label, error=f"the {label} block does not parse ({type(exc).__name__})")
     return PrivateKeyText(fmt, label, key)
 

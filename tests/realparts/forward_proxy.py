@@ -20,6 +20,7 @@ from .procs import (LOOPBACK, BackgroundLoop, ManagedProcess, Stoppable, free_po
 
 VIA_NAME = "realparts"
 IO_TIMEOUT_S = 10.0
+PROXY_CREDENTIALS = ("jiradoctor", "proxy-s3cret")  # what the authenticating fixture demands
 
 
 @dataclass
@@ -98,8 +99,19 @@ async def _pipe(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> N
             await writer.drain()
     except (ConnectionError, ssl.SSLError, asyncio.IncompleteReadError):
         pass
+
+
+async def _relay(a: tuple[asyncio.StreamReader, asyncio.StreamWriter],
+                 b: tuple[asyncio.StreamReader, asyncio.StreamWriter]) -> None:
+    """Copy both ways until either side ends, then close both (TLS has no useful half-close)."""
+    pipes = {asyncio.ensure_future(_pipe(a[0], b[1])), asyncio.ensure_future(_pipe(b[0], a[1]))}
+    try:
+        await asyncio.wait(pipes, return_when=asyncio.FIRST_COMPLETED)
     finally:
-        writer.close()
+        for pipe in pipes:
+            pipe.cancel()
+        a[1].close()
+        b[1].close()
 
 
 @dataclass
@@ -174,10 +186,10 @@ class InterceptingProxy(Stoppable):
             writer.write(b"HTTP/1.1 200 Connection established\r\n\r\n")
             await writer.drain()
             await asyncio.wait_for(writer.start_tls(self._server_context(host)), IO_TIMEOUT_S)
-            await asyncio.gather(_pipe(reader, up_writer), _pipe(up_reader, writer))
-        except (OSError, ssl.SSLError, ValueError, asyncio.TimeoutError, asyncio.IncompleteReadError,
+            await _relay((reader, writer), (up_reader, up_writer))
+        except (asyncio.CancelledError, OSError, ssl.SSLError, ValueError, asyncio.TimeoutError, asyncio.IncompleteReadError,
                 asyncio.LimitOverrunError):
-            pass  # a client that hangs up or fails verification ends its own tunnel
+            pass  # a client that hangs up or fails verification ends its tunnel; stop() cancels
         finally:
             writer.close()
 

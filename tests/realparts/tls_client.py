@@ -6,6 +6,7 @@ second, unverified handshake after a failed one (JIRA-FACTS §7), which is fiddl
 
 from __future__ import annotations
 
+import _ssl  # ENCODING_DER for the private Certificate objects of Python 3.11/3.12
 import socket
 import ssl
 from dataclasses import dataclass
@@ -80,7 +81,7 @@ def unverified_chain(port: int, server_hostname: str, host: str = LOOPBACK,
     context.set_ciphers("DEFAULT:@SECLEVEL=0")
     with _wrap(context, port, server_hostname, host, proxy) as sock:
         certs = sock._sslobj.get_unverified_chain() or []  # type: ignore[attr-defined]  # 3.11 private
-        return tuple(x509.load_der_x509_certificate(c.public_bytes(ssl.ENCODING_DER)) for c in certs)
+        return tuple(x509.load_der_x509_certificate(c.public_bytes(_ssl.ENCODING_DER)) for c in certs)
 
 
 def handshake(port: int, *, server_hostname: str, cafile: Path | None,

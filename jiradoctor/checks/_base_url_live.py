@@ -1,0 +1,42 @@
+"""The live half of base-url: the Base URL Jira reports (serverInfo) and the realm of its 401s."""
+
+from __future__ import annotations
+
+from jiradoctor.context import CheckContext
+from jiradoctor.jira.urls import InvalidUrl, JiraUrl
+from jiradoctor.model import Finding, Status
+
+
+async def judge_live(ctx: CheckContext, url: JiraUrl | None) -> tuple[list[Finding], JiraUrl | None]:
+    """Findings about what Jira says of itself, and the Base URL it reports (if any)."""
+    info = await ctx.fact("server_info")
+    findings: list[Finding] = []
+    reported: JiraUrl | None = None
+    for source, value in (("serverInfo.baseUrl", info.base_url), ("the 401 realm", info.realm)):
+        if not value:
+            continue
+        try:
+            parsed = JiraUrl.parse(value)
+        except InvalidUrl:
+            findings.append(Finding("base-url/invalid-url", Status.WARN, f"Jira reports a Base URL that is not a URL ({source}): {value[:200]!r}."))
+            continue
+        if reported is None:
+            reported = parsed
+        elif parsed != reported:
+            findings.append(Finding("base-url/server-xml-mismatch", Status.WARN,
+                                    f"Jira reports two Base URLs: serverInfo says {reported}, the 401 realm says {parsed}.",
+                                    evidence={"server_info": str(reported), "realm": str(parsed)}))
+    if reported is None and not info.is_jira:
+        findings.append(Finding("base-url/not-reported", Status.INFO,
+                                f"Jira's Base URL could not be read from {ctx.target.url} ({info.problem}).",
+                                evidence={"problem": info.problem}))
+    if reported is not None and ctx.target.base_url:
+        try:
+            given = JiraUrl.parse(ctx.target.base_url)
+        except InvalidUrl:
+            given = None
+        if given is not None and given != reported:
+            findings.append(Finding("base-url/server-xml-mismatch", Status.WARN,
+                                    f"--base-url says {given} but Jira reports {reported}.",
+                                    evidence={"given": str(given), "reported": str(reported)}))
+    return findings, reported

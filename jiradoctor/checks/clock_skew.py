@@ -1,0 +1,88 @@
+"""clock-skew: is Jira's clock within OAuth's 5-minute window of ours?"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from typing import Sequence
+
+from jiradoctor.context import CheckContext
+from jiradoctor.model import Finding, Status
+from jiradoctor.probes.http import HttpAnswer
+from jiradoctor.registry import Check
+
+TOLERANCE_S = 300.0  # net.oauth SimpleOAuthValidator default, JIRA-FACTS.md §1
+NEAR_S = 60.0
+DOCS = ("https://confluence.atlassian.com/jirakb/oauth-error-oauth_problem-timestamp_refused-720406801.html",)
+
+
+@dataclass(frozen=True)
+class SkewMeasure:
+    skew_s: float  # Jira minus local, at the moment Jira answered
+    uncertainty_s: float
+    source: str
+
+
+def measure(answer: HttpAnswer, server_time: datetime | None) -> SkewMeasure | None:
+    """Skew from serverTime (ms) or the Date header (1 s), taking the round trip into account.
+
+    Jira stamped its answer somewhere between sending and receiving; the midpoint is the best
+    guess and half the round trip the error, plus the clock's own resolution.
+    """
+    midpoint = answer.sent_at + answer.elapsed_s / 2
+    half_rtt = answer.elapsed_s / 2
+    if server_time is not None:
+        return SkewMeasure(server_time.timestamp() - midpoint, half_rtt + 0.001, "serverTime")
+    date = answer.date
+    if date is not None:
+        return SkewMeasure(date.timestamp() - midpoint, half_rtt + 1.0, "Date header")
+    return None
+
+
+def judge_skew(m: SkewMeasure) -> Finding:
+    least = max(0.0, abs(m.skew_s) - m.uncertainty_s)  # the smallest skew consistent with what we saw
+    direction = "ahead of" if m.skew_s > 0 else "behind"
+    evidence = {"skew_s": round(m.skew_s, 3), "uncertainty_s": round(m.uncertainty_s, 3), "source": m.source,
+                "tolerance_s": TOLERANCE_S, "local_utc": datetime.now(timezone.utc).isoformat(timespec="seconds")}
+    if least > TOLERANCE_S:
+        return Finding("clock-skew/exceeds-tolerance", Status.FAIL,
+                       f"Jira's clock is {abs(m.skew_s):.0f} s {direction} this machine's: beyond OAuth's {TOLERANCE_S:.0f} s window, "
+                       "so every signed request is refused with timestamp_refused.",
+                       evidence=evidence, remediation=("Synchronise both clocks with NTP (Jira's server and the integration's host).",),
+                       commands=("timedatectl set-ntp true", "timedatectl status"), docs=DOCS)
+    if least > NEAR_S:
+        return Finding("clock-skew/near-tolerance", Status.WARN,
+                       f"Jira's clock is {abs(m.skew_s):.0f} s {direction} this machine's: within OAuth's {TOLERANCE_S:.0f} s window, "
+                       "but drifting towards it.",
+                       evidence=evidence, remediation=("Synchronise both clocks with NTP before the drift breaks OAuth.",),
+                       commands=("timedatectl set-ntp true",), docs=DOCS)
+    return Finding("clock-skew/ok", Status.PASS, f"Jira's clock is within {max(abs(m.skew_s), m.uncertainty_s):.1f} s of this machine's.",
+                   evidence=evidence)
+
+
+async def judge(ctx: CheckContext) -> Sequence[Finding]:
+    info = await ctx.fact("server_info")
+    m = measure(info.answer, info.server_time) if info.answer.ok else None
+    if m is None:
+        return [Finding("clock-skew/unknown", Status.INFO, "Jira's clock could not be read (no serverTime and no Date header).",
+                        evidence={"problem": info.problem})]
+    return [judge_skew(m)]
+
+
+CHECK = Check(
+    id="clock-skew",
+    title="Clock difference to Jira",
+    explanation="""\
+Looks at: Jira's serverTime (from /rest/api/2/serverInfo) or its Date header, against this
+machine's UTC clock, allowing for half the measured round trip.
+Why it fails: OAuth 1.0a requests carry a timestamp; Jira refuses those more than 5 minutes off
+its own clock (timestamp_refused). Over 60 s is a warning.
+How to fix: synchronise the clocks of Jira's server and of the integration's host with NTP.""",
+    judge=judge,
+    inputs_all=("url",),
+    facts=("server_info",),
+    after=("dns", "tls", "proxy"),
+    live=True,
+    order=75,
+    codes=("clock-skew/exceeds-tolerance", "clock-skew/near-tolerance", "clock-skew/unknown", "clock-skew/ok"),
+)

@@ -1,0 +1,232 @@
+"""oauth-signature: make the request-token call the integration makes, and explain Jira's answer."""
+
+from __future__ import annotations
+
+from typing import Sequence
+
+from jiradoctor.context import CheckContext
+from jiradoctor.jira import pem
+from jiradoctor.jira.oauth1 import BaseString, BaseStringDiff, diff_base_strings
+from jiradoctor.jira.urls import InvalidUrl, JiraUrl
+from jiradoctor.model import Finding, Status
+from jiradoctor.probes.http import HttpAnswer
+from jiradoctor.probes.oauth import OAuthExchange
+from jiradoctor.registry import Check
+
+DOCS = (
+    "https://confluence.atlassian.com/kb/oauth-error-oauth_problem-signature_invalid-720406720.html",
+    "https://tomcat.apache.org/tomcat-9.0-doc/proxy-howto.html",
+)
+# Problems with a code of their own; anything else is oauth-signature/problem.
+_PROBLEM_CODES = {
+    "timestamp_refused": ("timestamp-refused", "Jira refused the request's timestamp: the clocks differ by more than Jira's 5-minute window.",
+                          "Synchronise the clock of the integration's host and of Jira's server with NTP; see the clock-skew check."),
+    "nonce_used": ("nonce-used", "Jira says the nonce was already used: the request was replayed or the client reuses nonces.",
+                   "Make sure nothing between the integration and Jira retries or replays signed requests, and that the integration makes a new nonce per request."),
+    "token_rejected": ("token-rejected", "Jira rejected the OAuth token: it is unknown, expired or was revoked.",
+                       "Authorise the integration again (the OAuth dance) to get a new access token."),
+    "token_expired": ("token-rejected", "Jira says the OAuth token has expired.", "Authorise the integration again to get a new access token."),
+    "token_revoked": ("token-rejected", "Jira says the OAuth token was revoked.", "Authorise the integration again to get a new access token."),
+}
+
+
+def _url(text: str | None) -> JiraUrl | None:
+    try:
+        return JiraUrl.parse(text) if text else None
+    except InvalidUrl:
+        return None
+
+
+def _servlet_root(url: JiraUrl | None) -> JiraUrl | None:
+    """The Jira root of a signed URL: the path before /plugins/servlet/ or /rest/."""
+    if url is None:
+        return None
+    for marker in ("/plugins/servlet/", "/rest/"):
+        if marker in url.path:
+            return JiraUrl(url.scheme, url.host, url.port, url.path[: url.path.index(marker)])
+    return url
+
+
+def fix_for_url_parts(diff: BaseStringDiff, base: JiraUrl | None) -> tuple[list[str], list[str]]:
+    """Prose and snippets that fix the part of the URL that changed on the way to Jira."""
+    signed, seen = _url(diff.signed_url), _url(diff.seen_url)
+    prose: list[str] = []
+    commands: list[str] = []
+    signed_root = _servlet_root(signed)
+    if base and signed_root and signed_root != base:
+        prose.append(f"The integration uses {signed_root}, which is not Jira's Base URL {base}: enter the Base URL in the integration, exactly.")
+        return prose, commands
+    target = signed or base
+    if target is None:
+        return ["Make the URL the integration uses and the URL Jira sees the same."], commands
+    if "host" in diff.url_parts:
+        prose.append(f"Jira saw the host {seen.host if seen else '?'}: the reverse proxy passes another Host header to Tomcat "
+                     f"(nginx's default is its upstream's name), and the connector has no proxyName. Set proxyName on the connector, "
+                     f"or make the proxy pass the original Host.")
+        commands.append("proxy_set_header Host $host;   # nginx, in the location that proxies to Jira")
+    if "port" in diff.url_parts:
+        prose.append(f"Jira saw port {seen.port if seen else '?'} instead of {target.port}: set proxyPort on the connector.")
+    if "scheme" in diff.url_parts:
+        prose.append(f"Jira saw {seen.scheme if seen else '?'} instead of {target.scheme}: TLS ends at the proxy, so tell Tomcat with "
+                     f"scheme and secure on the connector (or X-Forwarded-Proto with a RemoteIpValve).")
+    if "path" in diff.url_parts:
+        prose.append(f"Jira saw the path {seen.path if seen else '?'} instead of {signed.path if signed else '?'}: the context path in "
+                     "server.xml, the proxy's path mapping and the URL entered in the integration must agree.")
+    if {"host", "port", "scheme"} & set(diff.url_parts):
+        secure = "true" if target.scheme == "https" else "false"
+        commands.insert(0, f'<Connector port="8080" protocol="HTTP/1.1" proxyName="{target.host}" proxyPort="{target.port}" '
+                           f'scheme="{target.scheme}" secure="{secure}" ... />')
+    return prose, commands
+
+
+def judge_signature_invalid(exchange: OAuthExchange, base: JiraUrl | None, private_public) -> Finding:
+    assert exchange.request is not None and exchange.problem is not None
+    ours = BaseString.parse(exchange.request.base_string)
+    echoed = exchange.problem.base_string
+    theirs = BaseString.parse(echoed) if echoed else None
+    evidence: dict = {"signed_base_string": exchange.request.base_string, "jira_base_string": echoed}
+    if ours is None or theirs is None:
+        return Finding(
+            "oauth-signature/problem", Status.FAIL,
+            "Jira answered signature_invalid without echoing its base string, so the cause cannot be pinned down: "
+            "either the URL Jira sees differs from the one signed, or Jira holds another public key.",
+            evidence=evidence, remediation=("Run the base-url and public-key checks with --server-xml, --base-url and --public-key.",),
+            docs=DOCS, subject="signature_invalid",
+        )
+    diff = diff_base_strings(ours, theirs)
+    if diff.url_parts or diff.method:
+        prose, commands = fix_for_url_parts(diff, base)
+        parts = ", ".join(diff.url_parts) or "method"
+        return Finding(
+            "oauth-signature/url-mismatch", Status.FAIL,
+            f"signature_invalid: the integration signed {diff.signed_url} but Jira saw {diff.seen_url} ({parts} differ).",
+            evidence={**evidence, "signed_url": diff.signed_url, "jira_saw_url": diff.seen_url, "differs": list(diff.url_parts),
+                      "jira_base_url": str(base) if base else None},
+            remediation=tuple(prose), commands=tuple(commands), docs=DOCS, subject=",".join(diff.url_parts),
+        )
+    if diff.missing or diff.added or diff.changed:
+        return Finding(
+            "oauth-signature/parameter-mismatch", Status.FAIL,
+            "signature_invalid: the request's parameters changed on the way to Jira"
+            + (f"; dropped: {', '.join(diff.missing)}" if diff.missing else "")
+            + (f"; added: {', '.join(diff.added)}" if diff.added else "")
+            + (f"; changed: {', '.join(diff.changed)}" if diff.changed else "") + ".",
+            evidence={**evidence, "dropped": list(diff.missing), "added": list(diff.added), "changed": list(diff.changed)},
+            remediation=("Something between the integration and Jira (CDN, WAF, proxy cache) rewrites the request: make it pass query "
+                         "parameters, the Authorization header and the method through unchanged for /plugins/servlet/oauth and /rest.",),
+            docs=DOCS,
+        )
+    paste = {}
+    if private_public is not None:
+        paste = {"private_key_public_half_fingerprint": pem.fingerprint(private_public), "paste_into_jira": pem.spki_pem(private_public).strip()}
+    return Finding(
+        "oauth-signature/key-mismatch", Status.FAIL,
+        "signature_invalid although Jira's base string is the same as the one signed: Jira's application link holds another public "
+        "key than the pair of this private key.",
+        evidence={**evidence, **paste},
+        remediation=("Replace the public key in the application link (Incoming Authentication) with the public half of the integration's private key, shown below.",),
+        commands=(paste["paste_into_jira"],) if paste else (), docs=DOCS,
+    )
+
+
+def not_jira(answer: HttpAnswer) -> Finding:
+    if answer.status in (301, 302, 303, 307, 308):
+        what = f"a redirect to {answer.header('location') or '(no Location)'}"
+    elif answer.looks_like_html:
+        what = f"an HTML page (HTTP {answer.status})"
+    else:
+        what = f"HTTP {answer.status} ({answer.content_type or 'no content type'})"
+    return Finding(
+        "oauth-signature/not-jira", Status.FAIL,
+        f"The URL does not answer like Jira's OAuth servlet: {what}.",
+        evidence={"url": answer.url, "status": answer.status, "content_type": answer.content_type,
+                  "server": answer.header("server"), "location": answer.header("location"), "body_start": answer.body[:300]},
+        remediation=("Check that --url is Jira's Base URL (with its context path), and that a proxy or SSO gateway does not answer "
+                     "/plugins/servlet/oauth/* in Jira's place.",),
+        docs=DOCS,
+    )
+
+
+def judge_exchange(exchange: OAuthExchange, base: JiraUrl | None, private_public) -> Finding:
+    answer = exchange.answer
+    if exchange.sign_error or answer is None:
+        return Finding("oauth-signature/cannot-sign", Status.FAIL, f"The request could not be signed: {exchange.sign_error}.",
+                       remediation=("See the public-key check for what is wrong with the private key.",))
+    if answer.error is not None:
+        return Finding(
+            "oauth-signature/no-answer", Status.FAIL,
+            f"No answer from Jira's OAuth servlet: {answer.error.message} ({answer.error.kind}).",
+            evidence={"url": answer.url, "error": answer.error.kind, "elapsed_s": round(answer.elapsed_s, 3)},
+            remediation=("See the dns, tls and proxy checks for the network path to Jira.",),
+        )
+    if exchange.granted:
+        return Finding("oauth-signature/ok", Status.PASS,
+                       "Jira granted a request token: the consumer key, the public key and the URL all agree.",
+                       evidence={"url": answer.url, "status": answer.status})
+    problem = exchange.problem
+    if problem is None or problem.problem is None:
+        return not_jira(answer)
+    name = problem.problem
+    evidence = {"oauth_problem": name, "status": answer.status, **{k: v for k, v in problem.params.items() if k != "oauth_problem"}}
+    if name == "signature_invalid":
+        return judge_signature_invalid(exchange, base, private_public)
+    if name in _PROBLEM_CODES:
+        slug, message, fix = _PROBLEM_CODES[name]
+        return Finding(f"oauth-signature/{slug}", Status.FAIL, message, evidence=evidence, remediation=(fix,), docs=DOCS)
+    if name == "parameter_rejected" and "oauth_callback" in problem.params.get("oauth_parameters_rejected", ""):
+        return Finding("oauth-signature/callback-rejected", Status.FAIL,
+                       "Jira rejected the oauth_callback: it does not match the callback URL set in the application link.",
+                       evidence=evidence,
+                       remediation=("Set the integration's callback URL in the application link (Incoming Authentication > Consumer Callback URL), or leave it empty.",),
+                       docs=DOCS)
+    return Finding("oauth-signature/problem", Status.FAIL, f"Jira answered oauth_problem={name}.", evidence=evidence,
+                   remediation=(problem.params.get("oauth_problem_advice") or "See Jira's OAuth troubleshooting guide for this problem.",),
+                   docs=DOCS, subject=name)
+
+
+async def judge(ctx: CheckContext) -> Sequence[Finding]:
+    exchange: OAuthExchange = await ctx.fact("oauth_request_token")
+    info = await ctx.fact("server_info")
+    base = _url(ctx.target.base_url) or _url(getattr(info, "base_url", None) or getattr(info, "realm", None))
+    private = pem.read_private_key(ctx.target.private_key.reveal()) if ctx.target.private_key else None
+    findings = [judge_exchange(exchange, base, private.public_key if private else None)]
+    if ctx.target.access_token:
+        rest: OAuthExchange | None = await ctx.fact("oauth_rest_call")
+        if rest is not None and rest.answer is not None and rest.answer.ok and rest.answer.status == 200:
+            findings.append(Finding("oauth-signature/rest-ok", Status.PASS,
+                                    f"A signed REST call with the access token works (Jira sees user {rest.answer.header('x-ausername') or '?'}).",
+                                    evidence={"url": rest.answer.url, "x-ausername": rest.answer.header("x-ausername")}))
+        elif rest is not None:
+            finding = judge_exchange(rest, base, private.public_key if private else None)
+            if finding.code == "oauth-signature/ok":  # a 200 without JSON user, or other oddity
+                finding = Finding("oauth-signature/problem", Status.FAIL, "The signed REST call did not succeed.")
+            findings.append(finding)
+    return findings
+
+
+CHECK = Check(
+    id="oauth-signature",
+    title="OAuth 1.0a signature (live)",
+    explanation="""\
+Looks at: Jira's answer to the request-token call an integration makes first
+(POST /plugins/servlet/oauth/request-token), signed exactly as the integration signs it:
+RSA-SHA1, the consumer key as typed, the given private key. With --access-token, also one signed
+REST call (GET /rest/api/2/myself).
+Why it fails: on signature_invalid Jira echoes the base string it computed. When its URL differs
+from the one signed, a proxy or Tomcat connector changes scheme, host, port or path on the way
+(oauth-signature/url-mismatch); when parameters differ, something rewrote the request; when
+both agree, Jira holds another public key (key-mismatch). Other problems: timestamp_refused
+(clocks), nonce_used, token_rejected, a rejected callback, or a URL that is not Jira at all.
+How to fix: each finding names the part to change: connector attributes (proxyName, proxyPort,
+scheme, secure), the proxy's Host header, the URL entered in the integration, or the public key.""",
+    judge=judge,
+    inputs_all=("url", "consumer_key", "private_key"),
+    facts=("oauth_request_token", "server_info"),
+    after=("consumer-key", "dns", "tls", "proxy"),
+    live=True,
+    order=70,
+    codes=("oauth-signature/url-mismatch", "oauth-signature/parameter-mismatch", "oauth-signature/key-mismatch",
+           "oauth-signature/timestamp-refused", "oauth-signature/nonce-used", "oauth-signature/token-rejected",
+           "oauth-signature/callback-rejected", "oauth-signature/problem", "oauth-signature/not-jira",
+           "oauth-signature/no-answer", "oauth-signature/cannot-sign", "oauth-signature/ok", "oauth-signature/rest-ok"),
+)

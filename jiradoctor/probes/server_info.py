@@ -1,0 +1,98 @@
+"""``server_info``: Jira's anonymous identity (Base URL, version, deployment, clock) and a 401 realm.
+
+Two requests in parallel: ``/rest/api/2/serverInfo`` (anonymous) and an unauthenticated
+``/rest/api/2/myself``, whose 401 carries ``WWW-Authenticate: OAuth realm="<Base URL>"``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import urllib.parse
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from typing import TYPE_CHECKING, Any
+
+from jiradoctor.jira.oauth1 import parse_www_authenticate
+from jiradoctor.probes.http import HttpAnswer, fetch
+
+if TYPE_CHECKING:
+    from jiradoctor.context import Facts
+
+JIRA_HEADERS = ("x-arequestid", "x-asessionid", "x-anodeid", "x-asen", "x-ausername", "x-seraph-loginreason")
+
+
+@dataclass(frozen=True)
+class ServerInfo:
+    answer: HttpAnswer
+    challenge: HttpAnswer
+    base_url: str | None = None
+    version: str | None = None
+    deployment: str | None = None
+    server_time: datetime | None = None
+    realm: str | None = None
+    problem: str | None = None  # why the answer is not Jira's serverInfo, when it is not
+
+    @property
+    def is_jira(self) -> bool:
+        return self.base_url is not None
+
+    @property
+    def jira_headers(self) -> dict[str, str]:
+        return {h: v for h in JIRA_HEADERS if (v := self.answer.header(h)) is not None}
+
+
+def api_url(url: str, path: str) -> str:
+    return url.rstrip("/") + path
+
+
+def parse_server_time(value: Any) -> datetime | None:
+    """Jira's ``serverTime``: ``2024-05-01T10:00:00.000+0000``."""
+    if not isinstance(value, str):
+        return None
+    for fmt in ("%Y-%m-%dT%H:%M:%S.%f%z", "%Y-%m-%dT%H:%M:%S%z"):
+        try:
+            return datetime.strptime(value, fmt).astimezone(timezone.utc)
+        except ValueError:
+            continue
+    return None
+
+
+def realm_of(answer: HttpAnswer) -> str | None:
+    value = answer.header("www-authenticate")
+    if not value or not value.strip().lower().startswith("oauth"):
+        return None
+    realm = parse_www_authenticate(value).get("realm")
+    return urllib.parse.unquote(realm) if realm else None
+
+
+def read_server_info(answer: HttpAnswer, challenge: HttpAnswer) -> ServerInfo:
+    realm = realm_of(challenge)
+    if not answer.ok:
+        return ServerInfo(answer, challenge, realm=realm, problem=f"no answer: {answer.error.message if answer.error else ''}")
+    if answer.status != 200:
+        return ServerInfo(answer, challenge, realm=realm, problem=f"HTTP {answer.status}")
+    try:
+        data = json.loads(answer.body)
+    except ValueError:
+        kind = "an HTML page" if answer.looks_like_html else "not JSON"
+        return ServerInfo(answer, challenge, realm=realm, problem=f"the answer is {kind}")
+    if not isinstance(data, dict) or not isinstance(data.get("baseUrl"), str):
+        return ServerInfo(answer, challenge, realm=realm, problem="JSON without baseUrl")
+    return ServerInfo(
+        answer, challenge,
+        base_url=data["baseUrl"][:2048],
+        version=str(data.get("version"))[:64] if data.get("version") is not None else None,
+        deployment=str(data.get("deploymentType"))[:32] if data.get("deploymentType") else None,
+        server_time=parse_server_time(data.get("serverTime")),
+        realm=realm,
+    )
+
+
+async def probe(facts: "Facts") -> ServerInfo:
+    url = facts.target.url or ""
+    answer, challenge = await asyncio.gather(
+        fetch(facts, "GET", api_url(url, "/rest/api/2/serverInfo")),
+        fetch(facts, "GET", api_url(url, "/rest/api/2/myself")),
+    )
+    return read_server_info(answer, challenge)
