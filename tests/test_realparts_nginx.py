@@ -11,11 +11,11 @@ import httpx
 import pytest
 
 from tests.realparts.echo import EchoServer
-pytest_plugins = ("tests.realparts.fixtures",)  # until tests/conftest.py imports them
 from tests.realparts.nginx import NginxServer, Site, TLSFiles, proxy_site, start_tls_server, static_site
 from tests.realparts.pki import Pki
 from tests.realparts.procs import RealPartError
 
+pytest_plugins = ("tests.realparts.fixtures",)  # until tests/conftest.py imports them
 pytestmark = pytest.mark.realparts
 
 
@@ -23,7 +23,8 @@ def _echo(url: str, *, host: str | None = None, verify: ssl.SSLContext | bool = 
     headers = {"Host": host} if host else {}
     response = httpx.get(url, headers=headers, verify=verify, timeout=5, trust_env=False)
     assert response.status_code == 200, response.text
-    return response.json()
+    seen: dict[str, Any] = response.json()
+    return seen
 
 
 def test_default_host_header_is_the_upstream_host(reverse_proxies: NginxServer, echo_upstream: EchoServer) -> None:

@@ -9,11 +9,11 @@ import pytest
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-pytest_plugins = ("tests.realparts.fixtures",)  # until tests/conftest.py imports them
 from tests.realparts.nginx import NginxServer
 from tests.realparts.pki import IP_ADDRESS_MISMATCH, Pki
 from tests.realparts.tls_client import connect, handshake, unverified_chain
 
+pytest_plugins = ("tests.realparts.fixtures",)  # until tests/conftest.py imports them
 pytestmark = pytest.mark.realparts
 
 

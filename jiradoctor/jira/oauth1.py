@@ -35,11 +35,17 @@ class SignedRequest:
 
 
 def sign_request(
-    method: str, url: str, consumer_key: str, private_key_pem: str, token: str | None = None, callback: str | None = None
+    method: str, url: str, consumer_key: str, private_key_pem: str, token: str | None = None, callback: str | None = None,
+    nonce: str | None = None, timestamp: str | None = None,
 ) -> SignedRequest:
-    """Sign like an integration: RSA-SHA1, parameters in the Authorization header."""
+    """Sign like an integration: RSA-SHA1, parameters in the Authorization header.
+
+    ``nonce`` and ``timestamp`` are fixed only by tests (RSA-SHA1 is deterministic given both).
+    """
     client = Client(
         consumer_key,
+        nonce=nonce,
+        timestamp=timestamp,
         signature_method=SIGNATURE_RSA,
         rsa_key=private_key_pem,
         resource_owner_key=token,

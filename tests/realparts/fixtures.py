@@ -11,7 +11,6 @@ import contextlib
 import itertools
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
-from typing import TypeVar
 
 import pytest
 
@@ -20,16 +19,25 @@ from .echo import EchoServer, start_echo_server
 from .forward_proxy import PROXY_CREDENTIALS, InterceptingProxy, TinyProxy, start_intercepting_proxy, start_tinyproxy
 from .nginx import NginxServer, Site, TLSFiles, proxy_site, start_nginx, start_plain_http, static_site
 from .pki import Pki
-from .procs import Stoppable, free_port
+from .procs import free_port
 
 __all__ = [
-    "free_port", "realparts_pki", "tls_servers", "echo_upstream", "nginx_factory",
-    "reverse_proxies", "plain_http_nginx", "tinyproxy_open", "tinyproxy_auth",
-    "tinyproxy_connect_443_only", "intercepting_proxy", "dns_server", "dns_server_factory",
     "PROXY_CREDENTIALS",
+    "dns_server",
+    "dns_server_factory",
+    "echo_upstream",
+    "free_port",
+    "intercepting_proxy",
+    "nginx_factory",
+    "plain_http_nginx",
+    "realparts_pki",
+    "reverse_proxies",
+    "tinyproxy_auth",
+    "tinyproxy_connect_443_only",
+    "tinyproxy_open",
+    "tls_servers",
 ]
 
-P = TypeVar("P", bound=Stoppable)
 
 
 @pytest.fixture(scope="session")
@@ -84,19 +92,12 @@ def plain_http_nginx(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Nginx
         yield server
 
 
-@contextlib.contextmanager
-def _collecting() -> Iterator[Callable[[P], P]]:
-    """Yield add(part); on exit stop every added part, newest first, even if some stop fails."""
-    with contextlib.ExitStack() as stack:
-        yield stack.enter_context
-
-
 @pytest.fixture
 def nginx_factory(tmp_path: Path) -> Iterator[Callable[[Sequence[Site]], NginxServer]]:
     """start(sites) -> NginxServer, each in its own directory; all stopped after the test."""
     counter = itertools.count()
-    with _collecting() as add:
-        yield lambda sites: add(start_nginx(tmp_path / f"nginx-{next(counter)}", sites))
+    with contextlib.ExitStack() as started:  # stops newest first, even if one stop fails
+        yield lambda sites: started.enter_context(start_nginx(tmp_path / f"nginx-{next(counter)}", sites))
 
 
 @pytest.fixture(scope="session")
@@ -139,5 +140,5 @@ def dns_server() -> Iterator[DnsServer]:
 @pytest.fixture
 def dns_server_factory() -> Iterator[Callable[[DnsZone], DnsServer]]:
     """start(zone) -> DnsServer for a test's own zone; all stopped after the test."""
-    with _collecting() as add:
-        yield lambda zone: add(start_dns_server(zone))
+    with contextlib.ExitStack() as started:
+        yield lambda zone: started.enter_context(start_dns_server(zone))

@@ -15,8 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .pki import Authority, cached_key, issue_leaf, key_pem, pem
-from .procs import (LOOPBACK, BackgroundLoop, ManagedProcess, Stoppable, free_port, require_binary,
-                    start_on_free_port)
+from .procs import LOOPBACK, BackgroundLoop, ManagedProcess, Stoppable, free_port, require_binary, start_on_free_port
 
 VIA_NAME = "realparts"
 IO_TIMEOUT_S = 10.0
@@ -150,7 +149,7 @@ class InterceptingProxy(Stoppable):
     def _server_context(self, host: str) -> ssl.SSLContext:
         """A server context whose leaf names host, issued now by the interception CA (cached)."""
         if host not in self._contexts:
-            now = dt.datetime.now(dt.timezone.utc)
+            now = dt.datetime.now(dt.UTC)
             leaf = issue_leaf(self.ca, [host], cached_key("leaf"), not_before=now - dt.timedelta(days=1),
                               not_after=now + dt.timedelta(days=30))
             chain = self.directory / f"{host.replace(':', '_')}.chain.pem"
@@ -165,7 +164,7 @@ class InterceptingProxy(Stoppable):
     def _upstream_context(self) -> ssl.SSLContext:
         if self.upstream_ca is not None:
             return ssl.create_default_context(cafile=self.upstream_ca)
-        return ssl._create_unverified_context()  # noqa: S323 - the lab upstream has a test CA
+        return ssl._create_unverified_context()
 
     async def _handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         try:
@@ -180,15 +179,15 @@ class InterceptingProxy(Stoppable):
                 up_reader, up_writer = await asyncio.wait_for(asyncio.open_connection(
                     self.hosts.get(host, host), port, ssl=self._upstream_context(),
                     server_hostname=host), IO_TIMEOUT_S)
-            except (OSError, ssl.SSLError, asyncio.TimeoutError):
+            except (TimeoutError, OSError, ssl.SSLError):
                 writer.write(b"HTTP/1.1 502 Bad Gateway\r\nConnection: close\r\n\r\n")
                 return
             writer.write(b"HTTP/1.1 200 Connection established\r\n\r\n")
             await writer.drain()
             await asyncio.wait_for(writer.start_tls(self._server_context(host)), IO_TIMEOUT_S)
             await _relay((reader, writer), (up_reader, up_writer))
-        except (asyncio.CancelledError, OSError, ssl.SSLError, ValueError, asyncio.TimeoutError, asyncio.IncompleteReadError,
-                asyncio.LimitOverrunError):
+        except (TimeoutError, asyncio.CancelledError, OSError, ssl.SSLError, ValueError,
+                asyncio.IncompleteReadError, asyncio.LimitOverrunError):
             pass  # a client that hangs up or fails verification ends its tunnel; stop() cancels
         finally:
             writer.close()

@@ -35,7 +35,7 @@ EE_KEY_TOO_SMALL = 66
 CA_MD_TOO_WEAK = 68
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def cached_key(role: str, bits: int = 2048) -> rsa.RSAPrivateKey:
     """One RSA key per role for the whole session: generation dominates the cost of a PKI."""
     return rsa.generate_private_key(public_exponent=65537, key_size=bits)
@@ -200,7 +200,7 @@ class Pki:
     def __init__(self, directory: Path, now: dt.datetime | None = None) -> None:
         self.directory = directory
         directory.mkdir(parents=True, exist_ok=True)
-        self.now = now or dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
+        self.now = now or dt.datetime.now(dt.UTC).replace(microsecond=0)
         before, after = self.now - ONE_DAY, self.now + dt.timedelta(days=365)
         self.root = self._authority("root", "Realparts Root CA", None, before, after)
         self.intermediate = self._authority("intermediate", "Realparts Intermediate CA", self.root,

@@ -77,7 +77,7 @@ def _wrap(context: ssl.SSLContext, port: int, server_hostname: str, host: str,
 def unverified_chain(port: int, server_hostname: str, host: str = LOOPBACK,
                      proxy: tuple[str, int] | None = None) -> tuple[x509.Certificate, ...]:
     """The chain the server presents, whatever its validity (CERT_NONE, lowest security level)."""
-    context = ssl._create_unverified_context()  # noqa: S323 - we only want to look at the chain
+    context = ssl._create_unverified_context()
     context.set_ciphers("DEFAULT:@SECLEVEL=0")
     with _wrap(context, port, server_hostname, host, proxy) as sock:
         certs = sock._sslobj.get_unverified_chain() or []  # type: ignore[attr-defined]  # 3.11 private
