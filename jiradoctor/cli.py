@@ -16,7 +16,7 @@ from typing import Any, Iterable
 import click
 
 from jiradoctor import __version__
-from jiradoctor.jira.integrations import INTEGRATION_IDS
+from jiradoctor.jira.integrations import INTEGRATION_IDS, all_profiles, get_profile
 from jiradoctor.model import CheckResult, Report, Status
 from jiradoctor.registry import load_checks
 from jiradoctor.reports import UnknownFormat, format_for_path, render, text
@@ -96,6 +96,7 @@ def build_target(opts: dict[str, Any]) -> Target:
         timeout=opts["timeout"],
         dns_server=opts["dns_server"],
         offline=opts["offline"],
+        profile_file=opts["profile_file"],
     )
 
 
@@ -137,8 +138,10 @@ DOCTOR_OPTIONS = [
     click.option("--config", type=click.Path(dir_okay=False), callback=_load_config, is_eager=True, expose_value=False,
                  envvar="JIRADOCTOR_CONFIG", help="TOML file with option defaults (keys named like the options)."),
     _option("--url", help="The Jira URL exactly as it is entered in the integration."),
-    _option("--integration", type=click.Choice(INTEGRATION_IDS), default="generic", show_default=True,
-            help="Which integration's requirements to judge against."),
+    _option("--integration", default="generic", show_default=True,
+            help=f"Which integration's requirements to judge against: {', '.join(INTEGRATION_IDS)}, or one from --profile-file."),
+    _option("--profile-file", type=click.Path(exists=True, dir_okay=False),
+            help="TOML file with your own integration profiles (same shape as `jiradoctor profiles --toml`)."),
     _option("--consumer-key", help="OAuth consumer key as typed in the integration (taken verbatim, whitespace kept)."),
     _option("--jira-consumer-key", help="OAuth consumer key as stored in Jira's application link, when known."),
     _option("--private-key", type=click.Path(dir_okay=False), help="The integration's RSA private key (PEM file)."),
@@ -225,6 +228,10 @@ def doctor(ctx: click.Context, **opts: Any) -> None:
     if not any(opts[k] for k in ("url", "consumer_key", "jira_consumer_key", "private_key", "public_key", "server_xml", "base_url")):
         raise click.UsageError("nothing to check: give --url, or files such as --server-xml and --public-key (see --help)")
     try:
+        get_profile(opts["integration"], opts["profile_file"])
+    except (KeyError, ValueError, OSError, tomllib.TOMLDecodeError) as exc:
+        raise click.BadParameter(str(exc).strip('"'), param_hint="--integration/--profile-file") from None
+    try:
         target = build_target(opts)
     except InputError as exc:
         raise click.BadParameter(str(exc)) from None
@@ -276,6 +283,17 @@ def render_command(report_path: str, output: tuple[str, ...], fmt: str | None) -
         except UnknownFormat as exc:
             raise click.BadParameter(str(exc), param_hint="-o/--output") from None
     write_outputs(report, output, fmt, summary=not output)
+
+
+@main.command()
+@click.option("--profile-file", type=click.Path(exists=True, dir_okay=False), help="Also list the profiles in this TOML file.")
+@click.option("--toml", "as_toml", is_flag=True, help="Print the profiles as TOML, a starting point for --profile-file.")
+def profiles(profile_file: str | None, as_toml: bool) -> None:
+    """List the integration profiles: required permissions, auth methods, key formats."""
+    from jiradoctor.jira.integrations import describe_profile, profile_toml
+
+    for profile in all_profiles(profile_file).values():
+        click.echo(profile_toml(profile) if as_toml else describe_profile(profile))
 
 
 @main.command()

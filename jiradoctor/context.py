@@ -93,7 +93,7 @@ class CheckContext:
     def __init__(self, facts: Facts, profile: IntegrationProfile | None = None) -> None:
         self.facts = facts
         self.target = facts.target
-        self.profile = profile or get_profile(facts.target.integration)
+        self.profile = profile or get_profile(facts.target.integration, facts.target.profile_file)
 
     @property
     def offline(self) -> bool:

@@ -61,6 +61,7 @@ class Target:
     timeout: float = 10.0
     dns_server: str | None = None
     offline: bool = False
+    profile_file: str | None = None
     extra: Mapping[str, Any] = field(default_factory=dict)
 
     @property

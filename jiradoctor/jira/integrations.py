@@ -44,6 +44,40 @@ class IntegrationProfile:
         return cls(id=profile_id, **values)
 
 
+def describe_profile(profile: IntegrationProfile) -> str:
+    """Human summary for ``jiradoctor profiles``, with vendor spellings normalised and said so."""
+    from jiradoctor.jira.permission_keys import normalise_all
+
+    lines = [f"{profile.id} — {profile.name}"]
+    for label, keys in (("required", profile.required_permissions), ("optional", profile.optional_permissions),
+                        ("global", profile.global_permissions), ("global on Cloud", profile.global_permissions_cloud)):
+        if keys:
+            shown = [n.key + (f" (from {n.given}: {n.reason})" if n.changed else "") for n in normalise_all(list(keys))]
+            lines.append(f"  {label + ' permissions:':<28} {', '.join(shown)}")
+    lines.append(f"  {'auth on Cloud:':<28} {', '.join(profile.auth_cloud) or '-'}")
+    lines.append(f"  {'auth on Server/DC:':<28} {', '.join(profile.auth_server) or '-'}")
+    armor = {"omit": "without BEGIN/END lines", "include": "with BEGIN/END lines", "either": "with or without BEGIN/END lines"}
+    lines.append(f"  {'public key pasted:':<28} {armor.get(profile.public_key_armor, profile.public_key_armor)}")
+    lines.append(f"  {'private key:':<28} {'PKCS#8 (BEGIN PRIVATE KEY)' if profile.private_key_pkcs8 else 'PKCS#8 or PKCS#1'}")
+    if profile.cloud_hosted:
+        lines.append(f"  {'runs in the cloud:':<28} yes (Jira must be reachable from the internet)")
+    return "\n".join(lines) + "\n"
+
+
+def profile_toml(profile: IntegrationProfile) -> str:
+    """The profile in the TOML shape --profile-file reads."""
+    def value(v: object) -> str:
+        if isinstance(v, bool):
+            return "true" if v else "false"
+        if isinstance(v, tuple):
+            return "[" + ", ".join(value(x) for x in v) + "]"
+        return '"' + str(v).replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+    body = [f"[{profile.id}]"] + [f"{name} = {value(getattr(profile, name))}"
+                                  for name in profile.__dataclass_fields__ if name != "id"]
+    return "\n".join(body) + "\n"
+
+
 @lru_cache(maxsize=None)
 def builtin_profiles() -> dict[str, IntegrationProfile]:
     text = resources.files("jiradoctor.jira").joinpath("integrations.toml").read_text("utf-8")
@@ -56,8 +90,16 @@ def load_profile_file(path: str | Path) -> dict[str, IntegrationProfile]:
     return {pid: IntegrationProfile.from_mapping(pid, body) for pid, body in data.items()}
 
 
-def get_profile(profile_id: str) -> IntegrationProfile:
-    profiles = builtin_profiles()
+def all_profiles(profile_file: str | Path | None = None) -> dict[str, IntegrationProfile]:
+    """Built-in profiles, overlaid by a user's own file (same TOML shape) when given."""
+    profiles = dict(builtin_profiles())
+    if profile_file:
+        profiles.update(load_profile_file(profile_file))
+    return profiles
+
+
+def get_profile(profile_id: str, profile_file: str | Path | None = None) -> IntegrationProfile:
+    profiles = all_profiles(profile_file)
     if profile_id not in profiles:
         raise KeyError(f"unknown integration {profile_id!r}; known: {', '.join(profiles)}")
     return profiles[profile_id]

@@ -1,22 +1,29 @@
 """Probes: all of jiradoctor's I/O, one module per kind, each returning a typed fact.
 
-``PROBES`` maps a fact name to the coroutine that gathers it; :class:`jiradoctor.context.Facts`
-runs each at most once per run, and the checks awaiting a fact share its result.
+Each probe module declares ``FACTS``, a mapping from fact name to the coroutine that gathers it;
+``PROBES`` collects them all. :class:`jiradoctor.context.Facts` runs each at most once per run,
+and the checks awaiting a fact share its result.
 """
 
 from __future__ import annotations
 
+import importlib
+import pkgutil
 from typing import TYPE_CHECKING
-
-from jiradoctor.probes import http, oauth, server_info
 
 if TYPE_CHECKING:
     from jiradoctor.context import ProbeFn
 
-PROBES: dict[str, "ProbeFn"] = {
-    "http_client": http.http_client_probe,
-    "server_info": server_info.probe,
-    "oauth_request_token": oauth.request_token_probe,
-    "oauth_request_token_cleaned": oauth.request_token_cleaned_probe,
-    "oauth_rest_call": oauth.rest_call_probe,
-}
+
+def _collect() -> dict[str, "ProbeFn"]:
+    found: dict[str, "ProbeFn"] = {}
+    for info in sorted(pkgutil.iter_modules(__path__), key=lambda m: m.name):
+        module = importlib.import_module(f"{__name__}.{info.name}")
+        for name, fn in getattr(module, "FACTS", {}).items():
+            if name in found:
+                raise RuntimeError(f"fact {name!r} is declared by two probe modules")
+            found[name] = fn
+    return found
+
+
+PROBES: dict[str, "ProbeFn"] = _collect()

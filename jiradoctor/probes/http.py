@@ -180,3 +180,6 @@ async def fetch(
         if not isinstance(exc, Exception):
             raise
         return HttpAnswer(method, url, elapsed_s=time.perf_counter() - t0, sent_at=sent_at, error=classify(exc))
+
+
+FACTS = {"http_client": http_client_probe}

@@ -78,3 +78,10 @@ async def rest_call_probe(facts: "Facts") -> OAuthExchange | None:
     facts.redactor.add(token)
     url = api_url(facts.target.url or "", "/rest/api/2/myself")
     return await signed_exchange(facts, "GET", url, facts.target.consumer_key or "", token=token.reveal())
+
+
+FACTS = {
+    "oauth_request_token": request_token_probe,
+    "oauth_request_token_cleaned": request_token_cleaned_probe,
+    "oauth_rest_call": rest_call_probe,
+}

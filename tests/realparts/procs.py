@@ -40,12 +40,13 @@ def free_port(kind: int = socket.SOCK_STREAM) -> int:
 
 
 def require_binary(name: str) -> str:
-    """Absolute path of a required executable; fail loudly (never skip) when it is missing."""
-    path = shutil.which(name) or next(
-        (p for d in ("/usr/sbin", "/sbin") if os.access(p := f"{d}/{name}", os.X_OK)), None
-    )
+    """Absolute path of a required executable; fail loudly (never skip) when it is missing.
+
+    /usr/sbin is searched too because nginx and dnsmasq live there and a non-root PATH may lack it.
+    """
+    path = shutil.which(name, path=os.pathsep.join([os.environ.get("PATH", ""), "/usr/sbin", "/sbin"]))
     if path is None:
-        raise RealPartError(f"{name!r} is not installed; install the Debian package (see tests/realparts)")
+        raise RealPartError(f"{name!r} is not installed; install its Debian package (see tests/realparts)")
     return path
 
 
@@ -177,7 +178,8 @@ class BackgroundLoop:
             tasks = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
             for task in tasks:
                 task.cancel()
-            await asyncio.wait(tasks, timeout=timeout) if tasks else None
+            if tasks:
+                await asyncio.wait(tasks, timeout=timeout)
 
         try:
             self.run(_cancel_all(), timeout)
