@@ -8,6 +8,8 @@ Every doctor option reads ``JIRADOCTOR_<NAME>`` and the TOML file given with ``-
 from __future__ import annotations
 
 import asyncio
+import json
+import os
 import sys
 import tomllib
 from pathlib import Path
@@ -19,7 +21,7 @@ from jiradoctor import __version__
 from jiradoctor.jira.integrations import INTEGRATION_IDS, all_profiles, get_profile
 from jiradoctor.model import CheckResult, Report, Status
 from jiradoctor.registry import load_checks
-from jiradoctor.reports import UnknownFormat, format_for_path, render, text
+from jiradoctor.reports import UnknownFormat, baseline, format_for_path, json_report, junit, render, text
 from jiradoctor.runner import RunOptions, Runner
 from jiradoctor.secrets import Redactor, Secret
 from jiradoctor.target import InputError, Target, describe_inputs, read_input_file
@@ -163,10 +165,14 @@ DOCTOR_OPTIONS = [
     _option("--offline", is_flag=True, help="Judge the given files only; no network."),
     _option("-o", "--output", multiple=True, type=click.Path(dir_okay=False),
             help="Write the report here; format from the extension (.html .json .md). Repeatable."),
-    _option("--format", "fmt", type=click.Choice(["text", "json", "html", "md"]),
+    _option("--format", "fmt", type=click.Choice(["text", "json", "html", "md", "junit"]),
             help="Print the report to stdout in this format (stdout then holds the report alone)."),
     _option("--fail-on", type=click.Choice(list(FAIL_ON)), default="fail", show_default=True,
             help="Exit 1 when a check is at or above this level."),
+    _option("--baseline", type=click.Path(exists=True, dir_okay=False),
+            help="A previous JSON report: exit 1 only for regressions against it (new findings, checks that got worse)."),
+    _option("--junit-warn-as", type=click.Choice(["pass", "failure"]), default="pass", show_default=True,
+            help="How a warn check appears in JUnit XML (-o report.xml)."),
     _option("--only", multiple=True, help="Run only these check ids (comma-separated, repeatable)."),
     _option("--skip", multiple=True, help="Skip these check ids (comma-separated, repeatable)."),
 ]
@@ -235,10 +241,14 @@ def doctor(ctx: click.Context, **opts: Any) -> None:
         target = build_target(opts)
     except InputError as exc:
         raise click.BadParameter(str(exc)) from None
+    baseline = load_report(opts["baseline"], "--baseline") if opts["baseline"] else None
     ctx.meta["redactor"] = target.redactor()
+    os.environ[junit.WARN_AS_ENV] = opts["junit_warn_as"]
     report = run_doctor(target, RunOptions(only=only, skip=skip), progress=_progress_printer())
     write_outputs(report, opts["output"], opts["fmt"])
-    ctx.exit(exit_code_for(report, opts["fail_on"]))
+    if baseline is None:
+        ctx.exit(exit_code_for(report, opts["fail_on"]))
+    ctx.exit(report_comparison(baseline, report, opts["fail_on"], err=True))
 
 
 @main.command("checks")
@@ -268,21 +278,45 @@ def explain(check_id: str) -> None:
 @main.command("render")
 @click.argument("report_path", type=click.Path(exists=True, dir_okay=False))
 @click.option("-o", "--output", multiple=True, type=click.Path(dir_okay=False), help="File to write; format from the extension.")
-@click.option("--format", "fmt", type=click.Choice(["text", "json", "html", "md"]), help="Print to stdout in this format.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "html", "md", "junit"]), help="Print to stdout in this format.")
 def render_command(report_path: str, output: tuple[str, ...], fmt: str | None) -> None:
     """Render a saved JSON report as HTML, Markdown or text."""
-    from jiradoctor.reports.json_report import load
-
-    try:
-        report = load(Path(report_path).read_text(encoding="utf-8"))
-    except (ValueError, KeyError) as exc:
-        raise click.BadParameter(str(exc), param_hint="REPORT_PATH") from None
+    report = load_report(report_path, "REPORT_PATH")
     for path in output:
         try:
             format_for_path(path)
         except UnknownFormat as exc:
             raise click.BadParameter(str(exc), param_hint="-o/--output") from None
     write_outputs(report, output, fmt, summary=not output)
+
+
+def load_report(path: str, param_hint: str) -> Report:
+    """A saved JSON report, or a usage error that says why it cannot be used."""
+    try:
+        return json_report.load(Path(path).read_text(encoding="utf-8"))
+    except (ValueError, KeyError, TypeError, OSError) as exc:
+        raise click.BadParameter(f"{path}: {exc}", param_hint=param_hint) from None
+
+
+def report_comparison(old: Report, new: Report, fail_on: str, fmt: str = "text", err: bool = False) -> int:
+    """Print what changed against the baseline; exit 1 only for regressions at or above fail-on."""
+    threshold = FAIL_ON[fail_on]
+    comparison = baseline.compare(old, new, threshold or Status.FAIL)
+    shown = json.dumps(comparison.to_json(), indent=2) + "\n" if fmt == "json" else comparison.render_text()
+    click.echo(shown, err=err, nl=False)
+    return EXIT_FINDINGS if threshold is not None and comparison.has_regressions else EXIT_OK
+
+
+@main.command()
+@click.argument("old_path", type=click.Path(exists=True, dir_okay=False))
+@click.argument("new_path", type=click.Path(exists=True, dir_okay=False))
+@click.option("--fail-on", type=click.Choice(list(FAIL_ON)), default="fail", show_default=True,
+              envvar="JIRADOCTOR_FAIL_ON", help="Level at which a new finding counts as a regression.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.pass_context
+def diff(ctx: click.Context, old_path: str, new_path: str, fail_on: str, fmt: str) -> None:
+    """Compare two JSON reports: regressions, fixed findings, stale baseline entries."""
+    ctx.exit(report_comparison(load_report(old_path, "OLD"), load_report(new_path, "NEW"), fail_on, fmt))
 
 
 @main.command()

@@ -160,6 +160,13 @@ def test_pkcs1_public_key_is_caught_and_the_spki_form_is_offered(rsa_pair) -> No
     assert "public-key/pair-mismatch" not in codes(report)  # same key, other wrapping
 
 
+def test_pkcs1_public_key_as_bare_base64_is_caught(rsa_pair) -> None:
+    """cryptography's load_der_public_key also loads PKCS#1 DER: it must still be reported."""
+    report = judge(bare_base64(rsa_pair.public_pkcs1), integration="zephyr-enterprise")
+    finding = only(report, "public-key/pkcs1")
+    assert finding.evidence["paste_into_jira"] == bare_base64(rsa_pair.public_spki)
+
+
 def test_spki_is_not_pkcs1(rsa_pair) -> None:
     assert "public-key/pkcs1" not in codes(judge(rsa_pair.public_spki))
 

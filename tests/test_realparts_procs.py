@@ -81,3 +81,15 @@ def test_background_loop_runs_and_closes() -> None:
     finally:
         loop.close()
     assert loop.loop.is_closed()
+
+
+def test_wait_for_port_rejects_a_port_someone_else_listens_on(tmp_path: Path) -> None:
+    with socket.socket() as other:
+        other.bind(("127.0.0.1", 0))
+        other.listen()
+        proc = ManagedProcess([sys.executable, "-c", "import time; time.sleep(30)"], tmp_path / "log")
+        try:
+            with pytest.raises(RealPartError, match="already in use"):
+                proc.wait_for_port("127.0.0.1", other.getsockname()[1], timeout=5)
+        finally:
+            proc.stop()

@@ -32,6 +32,10 @@ def fingerprint(public_key: PublicKeyTypes) -> str:
     return "SHA256:" + hashlib.sha256(der).hexdigest()
 
 
+def _spki_der(public_key: PublicKeyTypes) -> bytes:
+    return public_key.public_bytes(serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
+
+
 def spki_pem(public_key: PublicKeyTypes) -> str:
     return public_key.public_bytes(
         serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
@@ -128,9 +132,16 @@ def _load_der_public(der: bytes) -> tuple[str, PublicKeyTypes | None, str | None
     # UnsupportedAlgorithm: well-formed DER for a key type cryptography does not know (an
     # unknown OID); that is "not a usable key", never an exception out of this module.
     try:
-        return "spki", serialization.load_der_public_key(der), None
+        key = serialization.load_der_public_key(der)
     except (ValueError, TypeError, UnsupportedAlgorithm):
-        pass
+        key = None
+    if key is not None:
+        # cryptography >= 4x also loads a PKCS#1 RSAPublicKey here: tell the two apart by
+        # re-encoding, since Jira takes only SubjectPublicKeyInfo
+        if (isinstance(key, rsa.RSAPublicKey) and der != _spki_der(key)
+                and der == key.public_bytes(serialization.Encoding.DER, serialization.PublicFormat.PKCS1)):
+            return "pkcs1", key, None
+        return "spki", key, None
     try:
         pem = b"-----BEGIN RSA PUBLIC KEY-----\n" + base64.encodebytes(der) + b"-----END RSA PUBLIC KEY-----\n"
         return "pkcs1", serialization.load_pem_public_key(pem), None

@@ -14,6 +14,7 @@ import defusedxml.ElementTree as safe_et
 from defusedxml import DefusedXmlException
 
 from jiradoctor.jira.tomcat import Connector, RemoteIpValve
+from jiradoctor.secrets import MASK
 
 _HTTP_PROTOCOLS = ("", "http/1.1", "org.apache.coyote.http11.")
 _REMOTE_IP_VALVE = "org.apache.catalina.valves.RemoteIpValve"
@@ -48,6 +49,10 @@ def _truthy(value: str | None) -> bool:
     return (value or "").strip().lower() == "true"
 
 
+def _is_secret_attribute(name: str) -> bool:
+    return "pass" in name.lower()  # keystorePass, truststorePass, certificateKeyPassword, password...
+
+
 def _local(tag: str) -> str:
     return tag.rsplit("}", 1)[-1]
 
@@ -78,7 +83,7 @@ def parse_server_xml(text: str) -> ServerXml:
     if _local(root.tag) != "Server":
         raise ServerXmlError(f"the root element is <{_local(root.tag)}>, not Tomcat's <Server>")
     secrets = tuple(
-        value for element in root.iter() for name, value in element.attrib.items() if "pass" in name.lower() and value
+        value for element in root.iter() for name, value in element.attrib.items() if _is_secret_attribute(name) and value
     )
     connectors: list[Connector] = []
     ignored: list[str] = []
@@ -88,7 +93,8 @@ def parse_server_xml(text: str) -> ServerXml:
         host = hosts[0] if hosts else None
         contexts = [e for e in host if _local(e.tag) == "Context"] if host is not None else []
         context_path = (contexts[0].get("path", "") if contexts else "").strip().rstrip("/")
-        valve = _valve(list(engine or []) + list(host or []) + (list(contexts[0]) if contexts else []))
+        valve = _valve((list(engine) if engine is not None else []) + (list(host) if host is not None else [])
+                       + (list(contexts[0]) if contexts else []))
         for element in (e for e in service if _local(e.tag) == "Connector"):
             port = _int(element.get("port"), "Connector port")
             if not _is_http(element) or port is None:
@@ -103,7 +109,8 @@ def parse_server_xml(text: str) -> ServerXml:
                 ssl_enabled=_truthy(element.get("SSLEnabled")),
                 context_path=context_path,
                 remote_ip_valve=valve,
-                attributes=dict(element.attrib),
+                # password attributes stay in ``secrets`` only: a repr or traceback must not show them
+                attributes={k: (MASK if _is_secret_attribute(k) else v) for k, v in element.attrib.items()},
             ))
     if not connectors:
         raise ServerXmlError("no HTTP <Connector> found under <Server><Service>")

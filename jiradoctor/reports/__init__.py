@@ -1,7 +1,7 @@
 """Renderers: each turns a Report into text and decides nothing (pip-audit's formatter shape).
 
 ``RENDERERS`` maps a format name to its renderer; ``format_for_path`` picks one from a file's
-extension (``.json``, ``.html``, ``.md``, ``.xml`` for JUnit when available).
+extension (``.json``, ``.html``, ``.md``, ``.xml`` for JUnit).
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Callable
 
 from jiradoctor.model import Report
-from jiradoctor.reports import html, json_report, markdown, text
+from jiradoctor.reports import html, json_report, junit, markdown, text
 
 Renderer = Callable[[Report], str]
 
@@ -19,8 +19,10 @@ RENDERERS: dict[str, Renderer] = {
     "html": html.render,
     "md": markdown.render,
     "text": text.render,
+    "junit": junit.render,
 }
-EXTENSIONS = {".json": "json", ".html": "html", ".htm": "html", ".md": "md", ".markdown": "md", ".txt": "text"}
+EXTENSIONS = {".json": "json", ".html": "html", ".htm": "html", ".md": "md", ".markdown": "md", ".txt": "text",
+              ".xml": "junit"}
 
 
 class UnknownFormat(ValueError):

@@ -59,6 +59,41 @@ def port_is_open(host: str, port: int, timeout: float = 0.2) -> bool:
         return False
 
 
+def _listening_inode(port: int) -> int | None:
+    """Inode of the socket listening on 127.0.0.1:port, from /proc/net/tcp (Linux)."""
+    local = f"0100007F:{port:04X}"
+    with open("/proc/net/tcp") as table:
+        for line in table.readlines()[1:]:
+            fields = line.split()
+            if fields[1] == local and fields[3] == "0A":  # 0A: LISTEN
+                return int(fields[9])
+    return None
+
+
+def owns_listener(pid: int, port: int) -> bool:
+    """True when process pid holds the socket listening on 127.0.0.1:port.
+
+    Why: a port picked by free_port() can be taken by someone else before our server binds it;
+    then "the port accepts connections" would be true of the wrong server.  Without /proc
+    (not Linux) this cannot be checked and is assumed true.
+    """
+    if not os.path.exists("/proc/net/tcp"):
+        return True
+    inode = _listening_inode(port)
+    if inode is None:
+        return False
+    try:
+        fds = os.listdir(f"/proc/{pid}/fd")
+    except OSError:
+        return False
+    target = f"socket:[{inode}]"
+    for fd in fds:
+        with contextlib.suppress(OSError):
+            if os.readlink(f"/proc/{pid}/fd/{fd}") == target:
+                return True
+    return False
+
+
 def wait_until(predicate: Callable[[], bool], timeout: float, what: str,
                abort: Callable[[], str | None] = lambda: None) -> None:
     """Poll predicate until true; raise after timeout, or at once when abort() returns a reason."""
@@ -119,9 +154,15 @@ class ManagedProcess:
         return f"{self.argv[0]} exited with {code}; log:\n{self.log()[-4000:]}"
 
     def wait_for_port(self, host: str, port: int, timeout: float = START_TIMEOUT_S) -> None:
-        """Block until host:port accepts TCP connections, failing early if the process dies."""
-        wait_until(lambda: port_is_open(host, port), timeout,
-                   f"{Path(self.argv[0]).name} on {host}:{port}", self.exit_reason)
+        """Block until this process listens on host:port and accepts; fail early if it dies."""
+        what = f"{Path(self.argv[0]).name} on {host}:{port}"
+
+        def abort() -> str | None:
+            if port_is_open(host, port) and not owns_listener(self.pid, port):
+                return "address already in use by another process"
+            return self.exit_reason()
+
+        wait_until(lambda: owns_listener(self.pid, port) and port_is_open(host, port), timeout, what, abort)
 
     def stop(self, sig: int = signal.SIGTERM, timeout: float = STOP_TIMEOUT_S) -> None:
         """Ask politely with sig, then SIGKILL the whole process group; never hangs."""
@@ -137,7 +178,8 @@ class ManagedProcess:
         self._log.close()
 
 
-ADDRESS_IN_USE = ("address already in use", "address in use", "could not bind", "eaddrinuse")
+ADDRESS_IN_USE = ("address already in use", "address in use", "eaddrinuse",
+                  "could not create listening sockets")  # the last: tinyproxy's only word for it
 
 
 def start_on_free_port(start: Callable[[], T], attempts: int = 3) -> T:

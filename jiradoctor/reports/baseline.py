@@ -1,0 +1,87 @@
+"""Baselines: what got worse since a previous report, so CI fails on regressions only.
+
+Findings are matched by (check id, code, subject), never by message text, so a reworded message
+or a new timestamp in the evidence is not a change. A regression is a finding at or above the
+fail-on level that the baseline did not have, or a check whose status got worse.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from jiradoctor.model import CheckResult, Finding, Report, Status
+
+FindingKey = tuple[str, str, str]
+
+
+def finding_key(check: CheckResult, finding: Finding) -> FindingKey:
+    return (check.id, finding.code, finding.subject or "")
+
+
+@dataclass(frozen=True)
+class Change:
+    check_id: str
+    code: str | None
+    subject: str | None
+    old: Status | None
+    new: Status | None
+    message: str
+
+    def to_json(self) -> dict:
+        return {"check": self.check_id, "code": self.code, "subject": self.subject,
+                "old": self.old.value if self.old else None, "new": self.new.value if self.new else None,
+                "message": self.message}
+
+
+@dataclass(frozen=True)
+class Comparison:
+    regressions: tuple[Change, ...]
+    fixed: tuple[Change, ...]
+    stale: tuple[Change, ...]
+    unchanged: int
+
+    @property
+    def has_regressions(self) -> bool:
+        return bool(self.regressions)
+
+    def to_json(self) -> dict:
+        return {"regressions": [c.to_json() for c in self.regressions], "fixed": [c.to_json() for c in self.fixed],
+                "stale": [c.to_json() for c in self.stale], "unchanged": self.unchanged}
+
+    def render_text(self) -> str:
+        lines = [f"Compared with the baseline: {len(self.regressions)} regression(s), {len(self.fixed)} fixed, "
+                 f"{len(self.stale)} stale, {self.unchanged} unchanged."]
+        for title, changes in (("Regressions", self.regressions), ("Fixed", self.fixed), ("Stale (not checked this time)", self.stale)):
+            if changes:
+                lines.append(f"{title}:")
+                lines += [f"  {c.code or c.check_id}{' [' + c.subject + ']' if c.subject else ''}: "
+                          f"{c.old.value if c.old else '-'} -> {c.new.value if c.new else '-'}  {c.message}" for c in changes]
+        return "\n".join(lines) + "\n"
+
+
+def compare(old: Report, new: Report, threshold: Status = Status.FAIL) -> Comparison:
+    old_checks = {c.id: c for c in old.checks}
+    new_checks = {c.id: c for c in new.checks}
+    old_findings = {finding_key(c, f): f for c, f in old.findings()}
+    new_findings = {finding_key(c, f): f for c, f in new.findings()}
+    regressions: list[Change] = []
+    fixed: list[Change] = []
+    stale: list[Change] = []
+    for key, finding in new_findings.items():
+        if key not in old_findings and finding.status.rank >= threshold.rank:
+            regressions.append(Change(key[0], key[1], key[2] or None, None, finding.status, f"new: {finding.message}"))
+    flagged_checks = {c.check_id for c in regressions}
+    for check_id, check in new_checks.items():
+        before = old_checks.get(check_id)
+        was = before.status if before else None
+        worse = was is not None and was != Status.SKIP and check.status.rank > was.rank and check.status.rank >= threshold.rank
+        if worse and check_id not in flagged_checks:
+            regressions.append(Change(check_id, None, None, was, check.status, f"check got worse: {check.summary}"))
+    for key, finding in old_findings.items():
+        if key in new_findings or finding.status.rank < Status.WARN.rank:
+            continue
+        now = new_checks.get(key[0])
+        change = Change(key[0], key[1], key[2] or None, finding.status, None, finding.message)
+        (stale if now is None or now.status == Status.SKIP else fixed).append(change)
+    unchanged = len(set(old_findings) & set(new_findings))
+    return Comparison(tuple(regressions), tuple(fixed), tuple(stale), unchanged)
