@@ -12,9 +12,10 @@ import dns.rcode
 import dns.resolver
 import pytest
 
+from tests.realparts import fixtures_plugin
 from tests.realparts.dns_server import DnsServer, DnsZone
 
-pytest_plugins = ("tests.realparts.fixtures",)  # until tests/conftest.py imports them
+pytest_plugins = fixtures_plugin()
 pytestmark = pytest.mark.realparts
 
 

@@ -10,12 +10,13 @@ from typing import Any
 import httpx
 import pytest
 
+from tests.realparts import fixtures_plugin
 from tests.realparts.echo import EchoServer
 from tests.realparts.nginx import NginxServer, Site, TLSFiles, proxy_site, start_tls_server, static_site
 from tests.realparts.pki import Pki
 from tests.realparts.procs import RealPartError
 
-pytest_plugins = ("tests.realparts.fixtures",)  # until tests/conftest.py imports them
+pytest_plugins = fixtures_plugin()
 pytestmark = pytest.mark.realparts
 
 

@@ -8,13 +8,14 @@ from pathlib import Path
 import httpx
 import pytest
 
+from tests.realparts import fixtures_plugin
 from tests.realparts.echo import EchoServer
 from tests.realparts.forward_proxy import PROXY_CREDENTIALS, InterceptingProxy, TinyProxy, start_intercepting_proxy
 from tests.realparts.nginx import NginxServer
 from tests.realparts.pki import SELF_SIGNED_CERT_IN_CHAIN, UNABLE_TO_GET_ISSUER_CERT_LOCALLY, Pki
 from tests.realparts.tls_client import TunnelError, handshake
 
-pytest_plugins = ("tests.realparts.fixtures",)  # until tests/conftest.py imports them
+pytest_plugins = fixtures_plugin()
 pytestmark = pytest.mark.realparts
 
 

@@ -9,11 +9,12 @@ import pytest
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import rsa
 
+from tests.realparts import fixtures_plugin
 from tests.realparts.nginx import NginxServer
 from tests.realparts.pki import IP_ADDRESS_MISMATCH, Pki
 from tests.realparts.tls_client import connect, handshake, unverified_chain
 
-pytest_plugins = ("tests.realparts.fixtures",)  # until tests/conftest.py imports them
+pytest_plugins = fixtures_plugin()
 pytestmark = pytest.mark.realparts
 
 
