@@ -26,7 +26,19 @@ async def judge_live(ctx: CheckContext, url: JiraUrl | None) -> tuple[list[Findi
             findings.append(Finding("base-url/server-xml-mismatch", Status.WARN,
                                     f"Jira reports two Base URLs: serverInfo says {reported}, the 401 realm says {parsed}.",
                                     evidence={"server_info": str(reported), "realm": str(parsed)}))
-    if reported is None and not info.is_jira:
+    if info.redirect_loop:
+        findings.append(Finding("base-url/redirect-loop", Status.FAIL,
+                                f"{ctx.target.url} redirects in a loop ({' -> '.join(info.redirects[:6])}): no client can reach Jira there.",
+                                evidence={"redirects": list(info.redirects)},
+                                remediation=("Fix the proxy or load balancer rules that redirect these URLs to each other "
+                                             "(often http<->https or a Base URL that differs from the proxy's idea of it).",)))
+    elif info.redirects and info.is_jira:
+        findings.append(Finding("base-url/redirect", Status.WARN,
+                                f"{ctx.target.url} redirects to {info.redirects[-1]}: integrations do not follow redirects on "
+                                "OAuth and REST POSTs, so use the final URL.",
+                                evidence={"redirects": list(info.redirects)},
+                                remediation=("Enter Jira's Base URL (the redirect's target) in the integration.",)))
+    if reported is None and not info.is_jira and not info.redirect_loop:
         findings.append(Finding("base-url/not-reported", Status.INFO,
                                 f"Jira's Base URL could not be read from {ctx.target.url} ({info.problem}).",
                                 evidence={"problem": info.problem}))

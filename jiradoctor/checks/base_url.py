@@ -188,5 +188,6 @@ and secure on the connector (the corrected element is shown) so Tomcat sees the 
     order=40,
     codes=("base-url/scheme-mismatch", "base-url/host-mismatch", "base-url/port-mismatch", "base-url/path-mismatch",
            "base-url/server-xml-mismatch", "base-url/proxy-attributes-missing", "base-url/invalid-server-xml",
-           "base-url/invalid-url", "base-url/connector", "base-url/ok"),
+           "base-url/invalid-url", "base-url/redirect", "base-url/redirect-loop", "base-url/not-reported",
+           "base-url/connector", "base-url/ok"),
 )

@@ -71,12 +71,16 @@ async def request_token_cleaned_probe(facts: "Facts") -> OAuthExchange | None:
 
 
 async def rest_call_probe(facts: "Facts") -> OAuthExchange | None:
-    """One signed GET of /myself with the given access token (who does Jira think we are?)."""
+    """One signed GET of /myself with the given access token (who does Jira think we are?).
+
+    The query parameter is deliberate: integrations' REST calls carry queries, and a proxy or CDN
+    that drops them only shows up in a signed request that has one.
+    """
     token = facts.target.access_token
     if not token:
         return None
     facts.redactor.add(token)
-    url = api_url(facts.target.url or "", "/rest/api/2/myself")
+    url = api_url(facts.target.url or "", "/rest/api/2/myself?expand=groups")
     return await signed_exchange(facts, "GET", url, facts.target.consumer_key or "", token=token.reveal())
 
 

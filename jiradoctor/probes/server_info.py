@@ -22,16 +22,24 @@ if TYPE_CHECKING:
 JIRA_HEADERS = ("x-arequestid", "x-asessionid", "x-anodeid", "x-asen", "x-ausername", "x-seraph-loginreason")
 
 
+MAX_REDIRECTS = 5
+
+
 @dataclass(frozen=True)
 class ServerInfo:
     answer: HttpAnswer
     challenge: HttpAnswer
+    redirects: tuple[str, ...] = ()  # Location of each redirect followed, in order
     base_url: str | None = None
     version: str | None = None
     deployment: str | None = None
     server_time: datetime | None = None
     realm: str | None = None
     problem: str | None = None  # why the answer is not Jira's serverInfo, when it is not
+
+    @property
+    def redirect_loop(self) -> bool:
+        return len(set(self.redirects)) < len(self.redirects) or len(self.redirects) > MAX_REDIRECTS
 
     @property
     def is_jira(self) -> bool:
@@ -66,21 +74,21 @@ def realm_of(answer: HttpAnswer) -> str | None:
     return urllib.parse.unquote(realm) if realm else None
 
 
-def read_server_info(answer: HttpAnswer, challenge: HttpAnswer) -> ServerInfo:
+def read_server_info(answer: HttpAnswer, challenge: HttpAnswer, redirects: tuple[str, ...] = ()) -> ServerInfo:
     realm = realm_of(challenge)
     if not answer.ok:
-        return ServerInfo(answer, challenge, realm=realm, problem=f"no answer: {answer.error.message if answer.error else ''}")
+        return ServerInfo(answer, challenge, redirects, realm=realm, problem=f"no answer: {answer.error.message if answer.error else ''}")
     if answer.status != 200:
-        return ServerInfo(answer, challenge, realm=realm, problem=f"HTTP {answer.status}")
+        return ServerInfo(answer, challenge, redirects, realm=realm, problem=f"HTTP {answer.status}")
     try:
         data = json.loads(answer.body)
     except ValueError:
         kind = "an HTML page" if answer.looks_like_html else "not JSON"
-        return ServerInfo(answer, challenge, realm=realm, problem=f"the answer is {kind}")
+        return ServerInfo(answer, challenge, redirects, realm=realm, problem=f"the answer is {kind}")
     if not isinstance(data, dict) or not isinstance(data.get("baseUrl"), str):
-        return ServerInfo(answer, challenge, realm=realm, problem="JSON without baseUrl")
+        return ServerInfo(answer, challenge, redirects, realm=realm, problem="JSON without baseUrl")
     return ServerInfo(
-        answer, challenge,
+        answer, challenge, redirects,
         base_url=data["baseUrl"][:2048],
         version=str(data.get("version"))[:64] if data.get("version") is not None else None,
         deployment=str(data.get("deploymentType"))[:32] if data.get("deploymentType") else None,
@@ -89,13 +97,26 @@ def read_server_info(answer: HttpAnswer, challenge: HttpAnswer) -> ServerInfo:
     )
 
 
+async def get_following_redirects(facts: "Facts", url: str) -> tuple[HttpAnswer, tuple[str, ...]]:
+    """GET, following at most MAX_REDIRECTS redirects and stopping at the first repeated URL."""
+    seen: list[str] = []
+    answer = await fetch(facts, "GET", url)
+    while answer.ok and answer.status in (301, 302, 303, 307, 308) and answer.header("location"):
+        location = urllib.parse.urljoin(answer.url, answer.header("location") or "")
+        seen.append(location)
+        if seen.count(location) > 1 or len(seen) > MAX_REDIRECTS:
+            break
+        answer = await fetch(facts, "GET", location)
+    return answer, tuple(seen)
+
+
 async def probe(facts: "Facts") -> ServerInfo:
     url = facts.target.url or ""
-    answer, challenge = await asyncio.gather(
-        fetch(facts, "GET", api_url(url, "/rest/api/2/serverInfo")),
+    (answer, redirects), challenge = await asyncio.gather(
+        get_following_redirects(facts, api_url(url, "/rest/api/2/serverInfo")),
         fetch(facts, "GET", api_url(url, "/rest/api/2/myself")),
     )
-    return read_server_info(answer, challenge)
+    return read_server_info(answer, challenge, redirects)
 
 
 FACTS = {"server_info": probe}

@@ -26,7 +26,8 @@ def client_for(lab: LabServer, **kw: Any) -> httpx.Client:
     verify: Any = True
     if lab.ca_pem:
         verify = ssl.create_default_context(cadata=lab.ca_pem)
-    return httpx.Client(timeout=TIMEOUT, verify=verify, follow_redirects=False, trust_env=False, **kw)
+    kw.setdefault("timeout", TIMEOUT)
+    return httpx.Client(verify=verify, follow_redirects=False, trust_env=False, **kw)
 
 
 def signed(

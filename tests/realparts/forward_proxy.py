@@ -167,6 +167,7 @@ class InterceptingProxy(Stoppable):
         return ssl._create_unverified_context()
 
     async def _handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        up_writer: asyncio.StreamWriter | None = None
         try:
             head = await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), IO_TIMEOUT_S)
             method, target, _ = head.split(b"\r\n", 1)[0].decode("latin-1").split(" ", 2)
@@ -191,6 +192,8 @@ class InterceptingProxy(Stoppable):
             pass  # a client that hangs up or fails verification ends its tunnel; stop() cancels
         finally:
             writer.close()
+            if up_writer is not None:
+                up_writer.close()  # else the upstream (nginx) keeps a half-open TLS session
 
     def stop(self) -> None:
         """Close the listener and every tunnel, then the loop thread (bounded)."""

@@ -97,8 +97,9 @@ class NginxServer(Stoppable):
         return self.process.log()
 
     def stop(self) -> None:
-        """Graceful SIGQUIT, then SIGKILL if it lingers (bounded)."""
-        self.process.stop(signal.SIGQUIT)
+        """SIGTERM (nginx's fast shutdown: a graceful SIGQUIT would wait for idle clients), then
+        SIGKILL if it lingers (bounded)."""
+        self.process.stop(signal.SIGTERM)
 
 
 def _server_block(site: Site, port: int) -> str:

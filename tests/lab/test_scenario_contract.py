@@ -1,0 +1,190 @@
+"""Every scenario shows exactly the evidence its ``expect`` codes name.
+
+A small, independent observer plays the integration described by the scenario's client hints over
+real sockets and names what it sees with the finding codes. If scenario data and lab behaviour
+drift apart (a scenario that expects ``consumer-key/unknown`` but answers 200), this fails —
+independently of jiradoctor's own checks, which are tested end-to-end elsewhere.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+import urllib.parse
+
+import httpx
+import pytest
+from oauthlib.oauth1 import SIGNATURE_RSA, Client
+from oauthlib.oauth1.rfc5849 import signature as sig
+
+from jiradoctor.lab import LabServer, list_scenarios
+from tests.lab.helpers import client_for, oauth_header_params, parse_form
+
+pytestmark = pytest.mark.timeout(60)
+
+REQUIRED = {"piplanning": ["BROWSE_PROJECTS", "CREATE_ISSUES", "EDIT_ISSUES", "LINK_ISSUES", "SCHEDULE_ISSUES",
+                           "MODIFY_REPORTER"]}
+OPTIONAL = {"piplanning": ["DELETE_ISSUES", "MANAGE_SPRINTS_PERMISSION"]}
+GLOBAL = {"jira-align": ["ADMINISTER"]}
+PROBLEM_CODES = {
+    "consumer_key_unknown": "consumer-key/unknown",
+    "timestamp_refused": "oauth-signature/timestamp-refused",
+    "nonce_used": "oauth-signature/nonce-used",
+    "token_rejected": "oauth-signature/token-rejected",
+}
+
+
+class Observer:
+    def __init__(self, lab: LabServer) -> None:
+        self.lab = lab
+        self.c = lab.client
+        self.http = client_for(lab, timeout=httpx.Timeout(2.0))
+        self.codes: set[str] = set()
+
+    # -- transport and clock ------------------------------------------------------------------
+    def server_info(self) -> dict | None:
+        url = self.lab.url + "/rest/api/2/serverInfo"
+        for _ in range(10):
+            resp = self.http.get(url)
+            if resp.status_code not in (301, 302, 303, 307, 308):
+                break
+            url = resp.headers["location"]
+        else:
+            self.codes.add("base-url/redirect-loop")
+            return None
+        if resp.status_code != 200 or not resp.headers.get("content-type", "").startswith("application/json"):
+            return None
+        return resp.json()
+
+    def clock(self, info: dict) -> None:
+        served = dt.datetime.strptime(info["serverTime"], "%Y-%m-%dT%H:%M:%S.%f%z").timestamp()
+        offset = abs(served - time.time())
+        if offset > 300:
+            self.codes.add("clock-skew/exceeds-tolerance")
+        elif offset > 60:
+            self.codes.add("clock-skew/near-tolerance")
+
+    # -- OAuth --------------------------------------------------------------------------------
+    def oauth(self, method: str, path: str, token: str | None = None, callback: str | None = None):
+        client = Client(self.c.consumer_key, resource_owner_key=token, callback_uri=callback,
+                        signature_method=SIGNATURE_RSA, rsa_key=self.lab.private_key_pem)
+        uri, headers, _ = client.sign(self.lab.url + path, http_method=method)
+        resp = self.http.request(method, uri, headers=headers)
+        query = urllib.parse.urlsplit(uri).query
+        params = sig.collect_parameters(uri_query=query, headers=headers, exclude_oauth_signature=True)
+        base = sig.signature_base_string(method, sig.base_string_uri(uri), sig.normalize_parameters(params))
+        return resp, base
+
+    def classify_oauth(self, resp: httpx.Response, client_base: str) -> str | None:
+        """None when accepted; else the finding code the answer proves."""
+        if resp.status_code == 200 and (resp.headers.get("content-type", "").startswith("application/x-www-form")
+                                        or "application/json" in resp.headers.get("content-type", "")):
+            return None
+        header = resp.headers.get("www-authenticate", "")
+        if not header.startswith("OAuth ") or "oauth_problem" not in header:
+            return "oauth-signature/not-jira"
+        problem = oauth_header_params(header)
+        name = problem["oauth_problem"]
+        if name == "signature_invalid":
+            server_base = problem["oauth_signature_base_string"]
+            if server_base.split("&")[1] != client_base.split("&")[1]:
+                return "oauth-signature/url-mismatch"
+            if server_base != client_base:
+                return "oauth-signature/parameter-mismatch"
+            return "oauth-signature/key-mismatch"
+        if name == "parameter_rejected" and problem.get("oauth_parameters_rejected") == "oauth_callback":
+            return "oauth-signature/callback-rejected"
+        return PROBLEM_CODES.get(name, "oauth-signature/problem")
+
+    def run_oauth(self) -> bool:
+        resp, base = self.oauth("POST", "/plugins/servlet/oauth/request-token", callback="oob")
+        code = self.classify_oauth(resp, base)
+        if code:
+            self.codes.add(code)
+            return False
+        assert parse_form(resp.text)["oauth_token"]
+        resp, base = self.oauth("GET", "/rest/api/2/mypermissions?permissions=BROWSE_PROJECTS", token=self.c.access_token)
+        code = self.classify_oauth(resp, base)
+        if code:
+            self.codes.add(code)
+            return False
+        return True
+
+    # -- Basic / token / PAT --------------------------------------------------------------------
+    def credentials(self) -> dict:
+        if self.c.auth == "pat":
+            return {"headers": {"Authorization": f"Bearer {self.c.pat}"}}
+        return {"auth": (self.c.user, self.c.token if self.c.auth == "token" else self.c.password)}
+
+    def run_basic(self) -> bool:
+        me = self.http.get(self.lab.url + "/rest/api/2/myself", **self.credentials())
+        if me.status_code == 200:
+            return True
+        if me.status_code in (302, 303) and "/rest/" not in me.headers.get("location", ""):
+            self.codes.add("auth/sso-redirect")
+        elif me.status_code == 403 and "CAPTCHA_CHALLENGE" in me.headers.get("x-authentication-denied-reason", ""):
+            self.codes.add("auth/captcha-required")
+        elif "passwords is deprecated" in me.text:
+            self.codes.add("auth/password-on-cloud")
+        elif self.http.get(self.lab.url + "/rest/api/2/myself",
+                           headers={"Authorization": f"Bearer {self.c.password}"}).status_code == 200:
+            self.codes.add("auth/pat-as-password")
+        else:
+            projects = self.http.get(self.lab.url + "/rest/api/2/project", **self.credentials())
+            if (projects.headers.get("x-seraph-loginreason") == "AUTHENTICATED_FAILED" and projects.json()):
+                self.codes.add("auth/anonymous-fallback")
+            else:
+                self.codes.add("auth/invalid-credentials")
+        return False
+
+    # -- permissions ------------------------------------------------------------------------------
+    def permissions(self) -> None:
+        integration = self.c.integration
+        required, optional = REQUIRED.get(integration, []), OPTIONAL.get(integration, [])
+        keys = required + optional
+        for project in self.c.projects if keys else ():
+            resp = self.http.get(self.lab.url + "/rest/api/2/mypermissions",
+                                 params={"projectKey": project, "permissions": ",".join(keys)}, **self.credentials())
+            if resp.status_code == 404:
+                self.codes.add("permissions/project-not-found")
+                continue
+            if resp.status_code == 400:
+                self.codes.add("permissions/unknown-permission")
+                continue
+            have = {k: v["havePermission"] for k, v in resp.json()["permissions"].items()}
+            if not all(have[k] for k in required):
+                self.codes.add("permissions/missing")
+            if not all(have[k] for k in optional):
+                self.codes.add("permissions/missing-optional")
+        if GLOBAL.get(integration):
+            out = self.http.post(self.lab.url + "/rest/api/3/permissions/check",
+                                 json={"globalPermissions": GLOBAL[integration]}, **self.credentials()).json()
+            if set(GLOBAL[integration]) - set(out["globalPermissions"]):
+                self.codes.add("permissions/global-missing")
+
+    def observe(self) -> set[str]:
+        try:
+            info = self.server_info()
+        except httpx.TimeoutException:
+            return {"base-url/timeout"}
+        except (httpx.ReadError, httpx.RemoteProtocolError):
+            return {"base-url/connection-reset"}
+        if "base-url/redirect-loop" in self.codes:
+            return self.codes
+        if info is not None:
+            self.clock(info)
+        ok = self.run_oauth() if self.c.auth == "oauth1" else self.run_basic()
+        if ok and self.c.auth != "oauth1":
+            self.permissions()
+        return self.codes
+
+
+@pytest.mark.parametrize("scenario", [s.name for s in list_scenarios()])
+def test_scenario_shows_what_it_expects(scenario):
+    with LabServer(scenario) as lab:
+        observer = Observer(lab)
+        try:
+            observed = observer.observe()
+        finally:
+            observer.http.close()
+        assert observed == set(lab.scenario.expect)
