@@ -96,3 +96,6 @@ def run_checks(checks: list[Check], target: Target, preset: dict[str, Any] | Non
 
 def codes(report: Report) -> set[str]:
     return {f.code for _, f in report.findings()}
+
+
+from tests.realparts.fixtures import *  # noqa: E402,F401,F403  real nginx, proxies, DNS, PKI fixtures

@@ -87,6 +87,7 @@ def respond(req: Request, runtime: LabRuntime) -> Response:
     else:
         resp = route.handler(req, runtime, outcome.user, match)
     if outcome.user is not None:
+        # UNCONFIRMED for Cloud: the lab names the accountId in X-AUSERNAME (Server: the username).
         resp.add("X-AUSERNAME", outcome.user.account_id if runtime.is_cloud else outcome.user.name)
         if runtime.is_cloud:
             resp.add("X-AAccountId", outcome.user.account_id)  # UNCONFIRMED header name casing

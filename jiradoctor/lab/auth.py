@@ -159,7 +159,12 @@ def _sso_redirect(req: Request, runtime: LabRuntime) -> Response:
 
 
 def refusal(outcome: AuthOutcome, runtime: LabRuntime) -> Response:
-    """What a resource that needs a user answers to an anonymous caller."""
+    """What a resource that needs a user answers to an anonymous caller.
+
+    Under CAPTCHA the lab answers 403 on resources that need a user and 200 (with the same
+    AUTHENTICATION_DENIED headers) on anonymous ones. UNCONFIRMED: JIRA-FACTS §4 records both
+    answers but not which resources give which.
+    """
     if outcome.refusal_status == 403:
         return Response.json(403, error_body("CAPTCHA_CHALLENGE: log in through the browser to continue."))
     if runtime.is_cloud:

@@ -17,7 +17,6 @@ import dataclasses
 import email.utils
 import logging
 import socket
-import socketserver
 import ssl
 import struct
 import threading
@@ -31,7 +30,8 @@ from jiradoctor.jira.tomcat import Connector
 from jiradoctor.lab import app, oauth_provider
 from jiradoctor.lab.messages import Response
 from jiradoctor.lab.runtime import LabRuntime
-from jiradoctor.lab.scenarios import Scenario, get_scenario
+from jiradoctor.lab.keys import key_pair
+from jiradoctor.lab.scenarios import ClientHints, Scenario, get_scenario
 from jiradoctor.lab.tls import lab_tls
 
 log = logging.getLogger("jiradoctor.lab")
@@ -380,8 +380,6 @@ class LabServer:
     @property
     def jira_public_key_base64(self) -> str:
         """The public key Jira's link really holds, as Jira shows it (bare base64)."""
-        from jiradoctor.lab.keys import key_pair
-
         return key_pair(self.scenario.consumer.public_key).public_key_base64
 
     @property
@@ -389,7 +387,8 @@ class LabServer:
         return self.scenario.client.access_token
 
     @property
-    def client(self):  # -> ClientHints
+    def client(self) -> ClientHints:
+        """What the integration is expected to send in this scenario (credentials, projects)."""
         return self.scenario.client
 
     @property

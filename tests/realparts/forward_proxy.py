@@ -177,16 +177,17 @@ class InterceptingProxy(Stoppable):
             self.connects.append(target)
             host, port = _split_authority(target)
             try:
-                up_reader, up_writer = await asyncio.wait_for(asyncio.open_connection(
+                up_reader, up = await asyncio.wait_for(asyncio.open_connection(
                     self.hosts.get(host, host), port, ssl=self._upstream_context(),
                     server_hostname=host), IO_TIMEOUT_S)
+                up_writer = up
             except (TimeoutError, OSError, ssl.SSLError):
                 writer.write(b"HTTP/1.1 502 Bad Gateway\r\nConnection: close\r\n\r\n")
                 return
             writer.write(b"HTTP/1.1 200 Connection established\r\n\r\n")
             await writer.drain()
             await asyncio.wait_for(writer.start_tls(self._server_context(host)), IO_TIMEOUT_S)
-            await _relay((reader, writer), (up_reader, up_writer))
+            await _relay((reader, writer), (up_reader, up))
         except (TimeoutError, asyncio.CancelledError, OSError, ssl.SSLError, ValueError,
                 asyncio.IncompleteReadError, asyncio.LimitOverrunError):
             pass  # a client that hangs up or fails verification ends its tunnel; stop() cancels

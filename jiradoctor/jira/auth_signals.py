@@ -1,0 +1,195 @@
+"""What Jira's answers say about a login: Seraph headers, CAPTCHA, SSO redirects, Cloud refusals.
+
+Pure reading of answers (JIRA-FACTS.md §4), kept apart from the probe that asks and the check
+that judges, so every signal is tested on its own. Nothing here sees a credential.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import urllib.parse
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+SERAPH_REASON = "x-seraph-loginreason"
+DENIED_REASON = "x-authentication-denied-reason"
+AUSERNAME = "x-ausername"
+
+OK = "OK"
+AUTHENTICATED_FAILED = "AUTHENTICATED_FAILED"
+AUTHENTICATION_DENIED = "AUTHENTICATION_DENIED"
+CAPTCHA_CHALLENGE = "CAPTCHA_CHALLENGE"
+
+# Cloud's 401 body when Basic auth carries the account password (JIRA-FACTS §4).
+_CLOUD_PASSWORD = "basic authentication with passwords is deprecated"
+# Host or path words that mark an identity provider's login (heuristic, for the message only).
+_IDP_WORDS = ("okta", "microsoftonline", "adfs", "saml", "sso", "idp", "auth0", "onelogin", "ping", "keycloak",
+              "shibboleth", "login.windows", "accounts.google", "duosecurity", "cas/login", "oauth2", "openid")
+# Jira Server PATs are 44 characters of base64 (e.g. ``MzE4NzQ5NTk2OTA4OpcS8muzzxxVhJro760qHNh4LiKy``);
+# Cloud API tokens are long and start with ATATT. A password rarely is 32+ chars without a space.
+_TOKENISH = re.compile(r"^[A-Za-z0-9+/=_\-]{32,}$")
+_LOGIN_URL = re.compile(r"login-url=(\S+)", re.IGNORECASE)
+MAX_TEXT = 300
+
+
+class Answer(Protocol):
+    """What is read of an HTTP answer (``probes.http.HttpAnswer`` fits)."""
+
+    status: int | None
+    body: str
+
+    def header(self, name: str) -> str | None: ...
+
+
+@dataclass(frozen=True)
+class Identity:
+    """The user Jira says it sees, from ``/myself`` (Server: name/key; Cloud: accountId)."""
+
+    name: str | None = None
+    key: str | None = None
+    account_id: str | None = None
+    display_name: str | None = None
+    active: bool | None = None
+
+    def describe(self) -> str:
+        if self.account_id:
+            return f"{self.display_name or '?'} (accountId {self.account_id})"
+        label = self.name or self.key or "?"
+        extra = [x for x in (f"key {self.key}" if self.key and self.key != self.name else None, self.display_name) if x]
+        return f"{label} ({', '.join(extra)})" if extra else label
+
+    def to_json(self) -> dict[str, Any]:
+        return {k: v for k, v in (("name", self.name), ("key", self.key), ("accountId", self.account_id),
+                                  ("displayName", self.display_name), ("active", self.active)) if v is not None}
+
+
+@dataclass(frozen=True)
+class Captcha:
+    login_reason: str | None
+    denied_reason: str | None
+    login_url: str | None
+
+
+@dataclass(frozen=True)
+class SsoSignal:
+    """A REST call answered by a login page instead of Jira's JSON."""
+
+    kind: str  # "redirect" | "login-page"
+    location: str | None
+    idp_hint: str | None  # a recognisable identity-provider word in the location, if any
+
+
+def _json(body: str) -> Any:
+    try:
+        return json.loads(body)
+    except (ValueError, TypeError):
+        return None
+
+
+def login_reason(answer: Answer) -> str | None:
+    value = answer.header(SERAPH_REASON)
+    return value.strip().split(",")[0].strip().upper() or None if value else None
+
+
+def seen_as(answer: Answer) -> str | None:
+    """``X-AUSERNAME``: who Jira thinks the caller is (``anonymous`` when it fell back)."""
+    value = answer.header(AUSERNAME)
+    return value.strip()[:MAX_TEXT] if value else None
+
+
+def is_anonymous(answer: Answer) -> bool:
+    return (seen_as(answer) or "").lower() == "anonymous"
+
+
+def captcha(answer: Answer) -> Captcha | None:
+    """CAPTCHA lockout: ``AUTHENTICATION_DENIED`` and/or ``X-Authentication-Denied-Reason: CAPTCHA_CHALLENGE``.
+
+    The status may be 403, 401 or even 200, so only the headers decide (JIRA-FACTS §4).
+    """
+    reason = login_reason(answer)
+    denied = answer.header(DENIED_REASON)
+    if reason != AUTHENTICATION_DENIED and not (denied and CAPTCHA_CHALLENGE in denied.upper()):
+        return None
+    match = _LOGIN_URL.search(denied or "")
+    return Captcha(reason, denied.split(";")[0].strip()[:MAX_TEXT] if denied else None,
+                   match.group(1).rstrip(";,")[:2048] if match else None)
+
+
+def _origin(url: str) -> tuple[str, str]:
+    parts = urllib.parse.urlsplit(url)
+    return parts.scheme.lower(), parts.netloc.lower()
+
+
+def redirect_location(answer: Answer) -> str | None:
+    if answer.status not in (301, 302, 303, 307, 308):
+        return None
+    return (answer.header("location") or "")[:2048] or None
+
+
+def leaves_origin(location: str, jira_url: str) -> bool:
+    """True when a redirect points at another scheme/host/port than Jira's URL."""
+    target = urllib.parse.urljoin(jira_url.rstrip("/") + "/", location)
+    return _origin(target) != _origin(jira_url)
+
+
+def _looks_like_login_page(body: str) -> bool:
+    low = body[:20000].lower()
+    return "<form" in low and ("password" in low or "login" in low or "sign in" in low)
+
+
+def sso(answer: Answer, looks_like_html: bool) -> SsoSignal | None:
+    """A REST call Jira would answer with JSON, answered with a redirect or a login page instead.
+
+    Jira's REST API never redirects for authentication; a redirect (or an HTML login form with a
+    200) means something in front of Jira — an SSO plugin or gateway — owns the login.
+    """
+    location = redirect_location(answer)
+    if location:
+        low = location.lower()
+        return SsoSignal("redirect", location, next((w for w in _IDP_WORDS if w in low), None))
+    if answer.status == 200 and looks_like_html and _looks_like_login_page(answer.body):
+        return SsoSignal("login-page", None, None)
+    return None
+
+
+def cloud_password_refused(answer: Answer) -> bool:
+    return answer.status == 401 and _CLOUD_PASSWORD in answer.body[:4000].lower()
+
+
+def looks_like_token(secret: str) -> bool:
+    """A secret shaped like a PAT or API token rather than a password (a hint, confirmed by a retry)."""
+    return bool(_TOKENISH.match(secret)) and any(c.isdigit() for c in secret) and any(c.isalpha() for c in secret)
+
+
+def read_identity(body: str) -> Identity | None:
+    """The user from a ``/myself`` body; None unless it is JSON naming a user."""
+    data = _json(body)
+    if not isinstance(data, dict):
+        return None
+
+    def text(name: str) -> str | None:
+        value = data.get(name)
+        return str(value)[:MAX_TEXT] if isinstance(value, (str, int)) and value != "" else None
+
+    ident = Identity(text("name"), text("key"), text("accountId"), text("displayName"),
+                     data.get("active") if isinstance(data.get("active"), bool) else None)
+    return ident if ident.name or ident.key or ident.account_id else None
+
+
+def error_messages(body: str, limit: int = 5) -> list[str]:
+    """Jira's error texts: ``errorMessages``, ``errors``, ``message``/``errorMessage`` (JIRA-FACTS §3)."""
+    data = _json(body)
+    out: list[str] = []
+    if isinstance(data, dict):
+        for item in data.get("errorMessages") or []:
+            out.append(str(item))
+        errors = data.get("errors")
+        if isinstance(errors, dict):
+            out.extend(f"{k}: {v}" for k, v in errors.items())
+        for name in ("message", "errorMessage"):
+            if isinstance(data.get(name), str):
+                out.append(data[name])
+    elif body and not body.lstrip().startswith("<"):
+        out.append(body.strip())
+    return [m[:MAX_TEXT] for m in out[:limit] if m]

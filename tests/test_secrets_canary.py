@@ -1,0 +1,106 @@
+"""Canary secrets through the real CLI: none may appear in stdout, stderr, JSON, HTML or Markdown.
+
+Every secret option is given (on the command line in one run, in JIRADOCTOR_* variables in the
+other), plus the secrets that arrive inside files: the private key, a keystorePass in server.xml
+and a private key pasted where the public key belongs. Their encoded forms (Basic auth base64,
+percent-encoding, each PEM body line) must not appear either.
+"""
+
+from __future__ import annotations
+
+import base64
+import os
+import subprocess
+import sys
+import urllib.parse
+from pathlib import Path
+
+import pytest
+
+from jiradoctor.secrets import pem_fragments
+
+DATA = Path(__file__).parent / "data"
+USER = "svc-canary@example.com"
+CANARIES = {
+    "password": "PasswordCanary-4a7Zq!x/9",
+    "token": "TokenCanary-ATATT3xFfGF0b8",
+    "pat": "PatCanary-NjQ1MjE4OTk2NTU0",
+    "access-token": "AccessTokenCanary-77Yd2k",
+}
+KEYSTORE_PASS = "KeystoreCanary-7f3a9Q"
+
+
+def forbidden(private_texts: list[str]) -> dict[str, str]:
+    found = {}
+    for name, value in CANARIES.items():
+        found[name] = value
+        found[f"{name} (percent-encoded)"] = urllib.parse.quote(value, safe="")
+        found[f"{name} (Basic base64)"] = base64.b64encode(f"{USER}:{value}".encode()).decode()
+    found["keystorePass"] = KEYSTORE_PASS
+    for i, text in enumerate(private_texts):
+        for j, line in enumerate(pem_fragments(text)):
+            found[f"private key {i} line {j}"] = line
+    return found
+
+
+@pytest.fixture
+def inputs(tmp_path: Path, rsa_pair, other_rsa_pair) -> dict[str, Path]:
+    files = {
+        "private.pem": rsa_pair.private_pkcs1,          # the integration's key (a secret)
+        "pasted.pem": other_rsa_pair.private_pkcs8,     # pasted where the public key belongs
+        "server.xml": (DATA / "server_keystorepass.xml").read_text(),
+    }
+    paths = {}
+    for name, text in files.items():
+        paths[name] = tmp_path / name
+        paths[name].write_text(text)
+    assert KEYSTORE_PASS in files["server.xml"]
+    return paths
+
+
+def run(tmp_path: Path, args: list[str], extra_env: dict[str, str]) -> tuple[subprocess.CompletedProcess[str], str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("JIRADOCTOR_")}
+    env.update(extra_env)
+    outputs = [tmp_path / "r.json", tmp_path / "r.html", tmp_path / "r.md"]
+    for path in outputs:
+        path.unlink(missing_ok=True)
+    result = subprocess.run(
+        [sys.executable, "-m", "jiradoctor", "doctor", *args, *[a for p in outputs for a in ("-o", str(p))]],
+        capture_output=True, text=True, env=env, cwd=tmp_path, timeout=60)
+    files = "\n".join(p.read_text(encoding="utf-8") for p in outputs)
+    return result, files
+
+
+def common_args(paths: dict[str, Path]) -> list[str]:
+    return ["--offline", "--url", "https://jira.example.com", "--base-url", "https://jira.example.com",
+            "--user", USER, "--consumer-key", "canary-consumer",
+            "--private-key", str(paths["private.pem"]), "--public-key", str(paths["pasted.pem"]),
+            "--server-xml", str(paths["server.xml"])]
+
+
+def assert_clean(result: subprocess.CompletedProcess[str], files: str, private_texts: list[str]) -> None:
+    # the run must have done its job, or a clean output proves nothing
+    assert result.returncode == 1, result.stderr
+    assert "public-key/private-key-pasted" in files
+    assert "base-url/proxy-attributes-missing" in files
+    assert 'keystorePass=\\"********\\"' in files or 'keystorePass="********"' in files
+    streams = {"stdout": result.stdout, "stderr": result.stderr, "report files": files}
+    for where, text in streams.items():
+        for name, value in forbidden(private_texts).items():
+            assert value not in text, f"{name} leaked into {where}"
+
+
+def test_secrets_given_on_the_command_line_never_appear(tmp_path: Path, inputs, rsa_pair, other_rsa_pair) -> None:
+    args = common_args(inputs) + ["--password", CANARIES["password"], "--token", CANARIES["token"],
+                                  "--pat", CANARIES["pat"], "--access-token", CANARIES["access-token"], "--format", "md"]
+    result, files = run(tmp_path, args, {})
+    assert result.stdout.startswith("### jiradoctor:")
+    assert_clean(result, files, [rsa_pair.private_pkcs1, other_rsa_pair.private_pkcs8])
+
+
+def test_secrets_given_in_the_environment_never_appear(tmp_path: Path, inputs, rsa_pair, other_rsa_pair) -> None:
+    env = {"JIRADOCTOR_PASSWORD": CANARIES["password"], "JIRADOCTOR_TOKEN": CANARIES["token"],
+           "JIRADOCTOR_PAT": CANARIES["pat"], "JIRADOCTOR_ACCESS_TOKEN": CANARIES["access-token"]}
+    result, files = run(tmp_path, common_args(inputs), env)
+    assert "Overall: fail" in result.stdout  # the text summary
+    assert_clean(result, files, [rsa_pair.private_pkcs1, other_rsa_pair.private_pkcs8])
