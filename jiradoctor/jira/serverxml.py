@@ -80,6 +80,8 @@ def parse_server_xml(text: str) -> ServerXml:
         ) from None
     except ParseError as exc:
         raise ServerXmlError(f"not well-formed XML: {exc}") from None
+    except (LookupError, UnicodeError) as exc:  # <?xml encoding="..."?> unknown or not what the bytes are
+        raise ServerXmlError(f"the XML declaration names an encoding that cannot be used: {exc}") from None
     if _local(root.tag) != "Server":
         raise ServerXmlError(f"the root element is <{_local(root.tag)}>, not Tomcat's <Server>")
     secrets = tuple(

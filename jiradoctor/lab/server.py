@@ -104,7 +104,11 @@ class _Handler(BaseHTTPRequestHandler):
         super().setup()
         self.server.track(self.connection)
         if isinstance(self.connection, ssl.SSLSocket):
-            self.connection.do_handshake()
+            try:
+                self.connection.do_handshake()
+            except (OSError, ssl.SSLError):
+                self.server.untrack(self.connection)  # finish() is not called when setup() raises
+                raise
 
     def finish(self) -> None:
         try:
@@ -130,7 +134,8 @@ class _Handler(BaseHTTPRequestHandler):
         log.debug("%s %s -> %s", getattr(self, "command", "-"), path, code)
 
     def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - base-class name
-        log.debug("lab: " + format, *args)
+        # The base class passes request lines (query strings included) here: log no arguments.
+        log.debug("lab: protocol message from %s suppressed", self.client_address[0])
 
     # -- requests -----------------------------------------------------------------------------
     def _read_body(self) -> bytes:
@@ -269,10 +274,14 @@ class LabServer:
         self._thread: threading.Thread | None = None
         self._seen: collections.deque[SeenRequest] = collections.deque(maxlen=2000)
         self._seen_lock = threading.Lock()
-        self._stopped = False
+        self._lifecycle = threading.Lock()
 
     # -- lifecycle -----------------------------------------------------------------------------
     def start(self) -> "LabServer":
+        with self._lifecycle:
+            return self._start()
+
+    def _start(self) -> "LabServer":
         if self._httpd is not None:
             return self
         httpd = _HTTPServer((LOOPBACK, self._port), self)
@@ -306,10 +315,10 @@ class LabServer:
 
     def stop(self) -> None:
         """Stop serving; bounded (held and idle connections are shut down) and idempotent."""
-        httpd, self._httpd = self._httpd, None
-        if httpd is None or self._stopped:
+        with self._lifecycle:
+            httpd, self._httpd = self._httpd, None
+        if httpd is None:
             return
-        self._stopped = True
         httpd.stopping.set()
         httpd.shutdown()
         httpd.close_connections()

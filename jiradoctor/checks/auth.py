@@ -1,0 +1,243 @@
+"""auth: log in as the integration does and say why Jira refuses, from its own signals."""
+
+from __future__ import annotations
+
+from typing import Any, Sequence
+
+from jiradoctor.context import CheckContext
+from jiradoctor.jira import auth_signals as sig
+from jiradoctor.jira.integrations import IntegrationProfile
+from jiradoctor.jira.permissions import parse_mypermissions
+from jiradoctor.model import Finding, Status
+from jiradoctor.probes.auth import LoginAttempt
+from jiradoctor.probes.http import HttpAnswer
+from jiradoctor.registry import Check
+
+METHOD_NAMES = {
+    "basic": "username and password (Basic)",
+    "token": "account e-mail and API token (Basic)",
+    "pat": "personal access token (Bearer)",
+    "oauth1": "OAuth 1.0a access token",
+}
+API_TOKENS = "https://id.atlassian.com/manage-profile/security/api-tokens"
+DOCS_PAT = "https://confluence.atlassian.com/enterprise/using-personal-access-tokens-1026032365.html"
+DOCS_CLOUD_BASIC = "https://developer.atlassian.com/cloud/jira/platform/deprecation-notice-basic-auth-and-cookie-based-auth/"
+DOCS_API_TOKEN = "https://support.atlassian.com/atlassian-account/docs/manage-api-tokens-for-your-atlassian-account/"
+
+_FIX_CREDENTIALS = {
+    "basic": "Check the username and password stored in the integration: log in once through Jira's login page with them. "
+             "Each failed login counts towards Jira's CAPTCHA lockout, so fix the stored password before retrying.",
+    "token": f"Create a new API token for the account ({API_TOKENS}) while logged in as the service account, and use the "
+             "account's e-mail address as the username.",
+    "pat": "The personal access token is unknown, expired or revoked: create a new one as the service user "
+           "(Profile > Personal Access Tokens) and store it in the integration.",
+    "oauth1": "Jira refused the OAuth access token: authorise the integration again (the OAuth dance) to get a new one; "
+              "the oauth-signature check shows Jira's oauth_problem.",
+}
+
+
+def _evidence(login_method: str, user: str | None, answer: HttpAnswer) -> dict[str, Any]:
+    evidence: dict[str, Any] = {"method": login_method, "url": answer.url, "status": answer.status}
+    if user:
+        evidence["user"] = user
+    for name in (sig.SERAPH_REASON, sig.DENIED_REASON, sig.AUSERNAME, "location"):
+        if (value := answer.header(name)) is not None:
+            evidence[name] = value[:300]
+    messages = sig.error_messages(answer.body) if answer.content_type.endswith("json") or answer.status == 401 else []
+    if messages:
+        evidence["jira_says"] = messages
+    return evidence
+
+
+def not_tested(reason: str) -> Finding:
+    return Finding("auth/not-tested", Status.INFO, f"Login not tested: {reason}.")
+
+
+def method_unsupported(method: str, deployment: str | None, profile: IntegrationProfile) -> Finding | None:
+    """The integration cannot log in this way on this deployment (profile ``auth_cloud``/``auth_server``)."""
+    if deployment is None or method == "none":
+        return None
+    allowed = profile.auth_cloud if deployment == "Cloud" else profile.auth_server
+    if not allowed or method in allowed:
+        return None
+    where = "Jira Cloud" if deployment == "Cloud" else "Jira Server/Data Center"
+    names = ", ".join(METHOD_NAMES.get(m, m) for m in allowed)
+    return Finding(
+        "auth/method-unsupported", Status.WARN,
+        f"{profile.name} does not log in to {where} with a {METHOD_NAMES.get(method, method)}; it supports: {names}. "
+        "What works for jiradoctor here will not work for the integration.",
+        evidence={"method": method, "deployment": deployment, "integration": profile.id, "supported": list(allowed)},
+        remediation=(f"Connect {profile.name} with one of: {names}, and run jiradoctor with those credentials.",),
+        docs=profile.docs, subject=method,
+    )
+
+
+def _anonymous_fallback(probe: HttpAnswer | None) -> bool:
+    """Jira answered an anonymous-allowed resource with 200 as anonymous and grants anonymous something."""
+    if probe is None or probe.status != 200:
+        return False
+    fell_back = sig.is_anonymous(probe) or sig.login_reason(probe) == sig.AUTHENTICATED_FAILED
+    granted = parse_mypermissions(probe.body) or {}
+    return fell_back and any(granted.values())
+
+
+def judge_answer(attempt: LoginAttempt, jira_url: str, is_jira: bool, profile: IntegrationProfile) -> Finding:
+    login, myself = attempt.login, attempt.myself
+    method = login.method
+    if myself is None:
+        error = attempt.oauth.sign_error if attempt.oauth else None
+        return not_tested(f"the signed request could not be made ({error or 'no access token'}); see oauth-signature")
+    location = sig.redirect_location(myself)
+    if not is_jira and not (location and sig.leaves_origin(location, jira_url)):
+        return not_tested("the URL does not answer serverInfo like Jira; see the base-url check")
+    if myself.error is not None:
+        return Finding("auth/no-answer", Status.FAIL, f"No answer to {myself.url}: {myself.error.message} ({myself.error.kind}).",
+                       evidence={"url": myself.url, "error": myself.error.kind},
+                       remediation=("See the dns, tls and proxy checks for the network path to Jira.",))
+    evidence = _evidence(method, login.user, myself)
+    if (captcha := sig.captcha(myself)) is not None:
+        where = f" at {captcha.login_url}" if captcha.login_url else ""
+        return Finding(
+            "auth/captcha-required", Status.FAIL,
+            f"Jira refuses to check the password of {login.user or 'this user'}: after failed logins it demands a CAPTCHA "
+            f"(X-Seraph-LoginReason: {captcha.login_reason or '-'}, X-Authentication-Denied-Reason: {captcha.denied_reason or '-'}). "
+            "No REST call with a password works until it is answered.",
+            evidence={**evidence, "login_url": captcha.login_url},
+            remediation=(f"Log in once through a browser as {login.user or 'the service user'}{where} and answer the CAPTCHA, "
+                         "or have a Jira administrator reset the user's failed-login count (User management > the user > "
+                         "Reset failed login count).",
+                         "Then correct the password stored in the integration: a wrong stored password locks the user again."),
+            subject=login.user,
+        )
+    if (sso := sig.sso(myself, myself.looks_like_html)) is not None:
+        what = f"a redirect to {sso.location}" if sso.kind == "redirect" else "an HTML login page"
+        idp = f" (looks like an identity provider: {sso.idp_hint})" if sso.idp_hint else ""
+        fixes = ["Exempt the service user (or REST calls to /rest/*) from SSO so it logs in with Jira's own credentials: "
+                 "SSO apps have a list of users or paths that bypass the redirect, or a fallback to Jira's login for "
+                 "Basic-authenticated REST calls."]
+        if profile.sso_forbidden:
+            fixes.append(f"{profile.name}'s setup guide: the service user must not need to log in through single sign-on.")
+        return Finding("auth/sso-redirect", Status.FAIL,
+                       f"Jira's REST API answered the login with {what}{idp}: single sign-on owns the login, and an "
+                       "integration cannot pass an identity provider's login page.",
+                       evidence={**evidence, "kind": sso.kind}, remediation=tuple(fixes), docs=profile.docs)
+    if myself.status == 200:
+        identity = sig.read_identity(myself.body)
+        if identity is None:
+            return _unexpected(myself, evidence)
+        return Finding("auth/ok", Status.PASS,
+                       f"Jira accepts the {METHOD_NAMES.get(method, method)} and sees the user {identity.describe()}.",
+                       evidence={**{k: v for k, v in evidence.items() if k != "jira_says"}, "jira_user": identity.to_json()},
+                       subject=identity.account_id or identity.name or identity.key)
+    if attempt.deployment == "Cloud" and method == "basic" and sig.cloud_password_refused(myself):
+        return Finding("auth/password-on-cloud", Status.FAIL,
+                       "Jira Cloud refuses the account password: Basic authentication takes the account's e-mail and an API "
+                       "token, never the password.",
+                       evidence=evidence,
+                       remediation=(f"Create an API token at {API_TOKENS} (logged in as the service account) and enter it in "
+                                    "the integration's password/token field, with the account's e-mail as the username.",),
+                       docs=(DOCS_CLOUD_BASIC, DOCS_API_TOKEN))
+    if attempt.bearer_retry is not None and attempt.bearer_retry.status == 200:
+        identity = sig.read_identity(attempt.bearer_retry.body)
+        return Finding("auth/pat-as-password", Status.FAIL,
+                       "The password is a personal access token: Jira refuses it as a Basic password, and accepts it as "
+                       f"'Authorization: Bearer' (as {identity.describe() if identity else 'a user'}).",
+                       evidence={**evidence, "bearer_status": attempt.bearer_retry.status,
+                                 "jira_user_with_bearer": identity.to_json() if identity else None},
+                       remediation=("Choose the integration's personal-access-token option (sent as 'Authorization: Bearer'). "
+                                    "If it only offers username and password, enter the user's real password or use OAuth.",),
+                       docs=(DOCS_PAT,), subject=login.user)
+    if myself.status in (401, 403):
+        if sig.login_reason(myself) == "AUTHORISATION_FAILED":
+            return Finding("auth/no-application-access", Status.FAIL,
+                           f"Jira accepts the credentials of {login.user or 'the user'} but does not let the user in "
+                           "(X-Seraph-LoginReason: AUTHORISATION_FAILED): no Jira application access, or deactivated.",
+                           evidence=evidence,
+                           remediation=("Give the service user Jira application access (a Jira Software/Core licence group) "
+                                        "and make sure the account is active.",),
+                           subject=login.user)
+        if _anonymous_fallback(attempt.anonymous_probe):
+            probe = attempt.anonymous_probe
+            assert probe is not None
+            return Finding(
+                "auth/anonymous-fallback", Status.FAIL,
+                f"Jira refuses the credentials (/myself: HTTP {myself.status}) but answers {probe.url} with 200 as "
+                f"{sig.seen_as(probe) or 'anonymous'}: projects open to anonymous users make the integration look "
+                "connected while it works without its user's permissions.",
+                evidence={**evidence, "anonymous_url": probe.url, "anonymous_status": probe.status,
+                          "anonymous_x-seraph-loginreason": sig.login_reason(probe), "anonymous_x-ausername": sig.seen_as(probe)},
+                remediation=(_FIX_CREDENTIALS.get(method, _FIX_CREDENTIALS["basic"]),
+                             "Never take a 200 as proof of a login: only /rest/api/2/myself shows who Jira sees. Consider "
+                             "removing anonymous (\"Anyone\"/\"Public\") from Browse Projects in the permission schemes."),
+                subject=login.user,
+            )
+        problem = attempt.oauth.problem.problem if attempt.oauth and attempt.oauth.problem else None
+        detail = f"oauth_problem={problem}" if problem else f"X-Seraph-LoginReason: {sig.login_reason(myself) or '-'}"
+        fixes = [_FIX_CREDENTIALS.get(method, _FIX_CREDENTIALS["basic"])]
+        if attempt.deployment == "Cloud" and method in ("basic", "pat"):
+            fixes.append(f"Jira Cloud takes the account's e-mail with an API token ({API_TOKENS}) or OAuth; "
+                         "it has no personal access tokens and refuses passwords.")
+        return Finding("auth/invalid-credentials", Status.FAIL,
+                       f"Jira refuses the {METHOD_NAMES.get(method, method)} (HTTP {myself.status}, {detail}).",
+                       evidence={**evidence, **({"oauth_problem": problem} if problem else {})},
+                       remediation=tuple(fixes), subject=login.user)
+    return _unexpected(myself, evidence)
+
+
+def _unexpected(answer: HttpAnswer, evidence: dict[str, Any]) -> Finding:
+    return Finding("auth/unexpected-answer", Status.FAIL,
+                   f"Jira's /myself answered HTTP {answer.status} ({answer.content_type or 'no content type'}) without a user.",
+                   evidence={**evidence, "content_type": answer.content_type, "body_start": answer.body[:200]},
+                   remediation=("Check that --url is Jira's URL and that nothing in front of Jira answers /rest/api/2/myself.",))
+
+
+def judge_login(attempt: LoginAttempt, jira_url: str, is_jira: bool, profile: IntegrationProfile,
+                integration_method: str) -> list[Finding]:
+    login = attempt.login
+    if not login.given:
+        return [not_tested(login.note or "no credentials")]
+    main = judge_answer(attempt, jira_url, is_jira, profile)
+    findings = [main]
+    if login.note:
+        findings.append(Finding("auth/method-fallback", Status.INFO, f"{login.note}.", evidence={"method": login.method}))
+    if main.code not in ("auth/password-on-cloud", "auth/not-tested"):
+        unsupported = method_unsupported(integration_method, attempt.deployment, profile)
+        if unsupported is not None:
+            findings.append(unsupported)
+    return findings
+
+
+async def judge(ctx: CheckContext) -> Sequence[Finding]:
+    attempt: LoginAttempt = await ctx.fact("auth_login")
+    info = await ctx.fact("server_info")
+    return judge_login(attempt, ctx.target.url or "", bool(getattr(info, "is_jira", True)), ctx.profile, ctx.target.auth)
+
+
+CHECK = Check(
+    id="auth",
+    title="Login as the integration's user (live)",
+    explanation="""\
+Looks at: GET /rest/api/2/myself sent with the credentials exactly as the integration sends them:
+Basic user/password (Server/DC), e-mail + API token as Basic (Cloud), a personal access token as
+'Authorization: Bearer' (Server/DC), or an OAuth 1.0a access token (signed). Only /myself proves
+a login: Jira silently answers as anonymous where anonymous access is allowed.
+Why it fails: wrong credentials (401, X-Seraph-LoginReason: AUTHENTICATED_FAILED); a CAPTCHA
+lockout after failed logins (AUTHENTICATION_DENIED, X-Authentication-Denied-Reason:
+CAPTCHA_CHALLENGE); an anonymous fallback that makes a broken login look fine; a password on
+Cloud (API tokens only); a personal access token typed as a password (confirmed by one Bearer
+retry); an SSO plugin redirecting to an identity provider; or a method the integration does not
+support on this deployment.
+How to fix: each finding names the credential to change, or the browser login / admin reset that
+lifts a CAPTCHA, or the SSO exemption the service user needs.""",
+    judge=judge,
+    inputs_all=("url",),
+    inputs_any=("password", "token", "pat", "access_token"),
+    facts=("auth_login", "server_info"),
+    after=("dns", "tls", "proxy", "oauth-signature"),
+    live=True,
+    order=80,
+    codes=("auth/ok", "auth/invalid-credentials", "auth/captcha-required", "auth/anonymous-fallback",
+           "auth/password-on-cloud", "auth/pat-as-password", "auth/sso-redirect", "auth/method-unsupported",
+           "auth/no-application-access", "auth/no-answer", "auth/unexpected-answer", "auth/not-tested",
+           "auth/method-fallback"),
+)

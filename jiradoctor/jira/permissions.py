@@ -1,0 +1,161 @@
+"""Which permissions an integration needs, how Jira answers about them, and the project matrix.
+
+Pure helpers: the permission probe asks Jira, the permission check judges, and both agree on
+what was asked through :class:`PermissionPlan`. Keys are Jira's current names; vendor spellings
+are normalised (``permission_keys.normalise_all``) and the normalisation is kept for the report.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from typing import Any, Iterable, Mapping, Sequence
+
+from jiradoctor.jira.integrations import IntegrationProfile
+from jiradoctor.jira.permission_keys import GLOBAL_PERMISSIONS, LEGACY, NormalisedKey, normalise, normalise_all
+
+OK = "ok"
+MISSING = "missing"
+MISSING_OPTIONAL = "missing-optional"
+UNKNOWN = "unknown"
+MAX_MATRIX_ROWS = 1000  # evidence stays readable and bounded on a Jira with thousands of projects
+
+_QUOTED_KEY = re.compile(r"['\"‘’“”]?([A-Z][A-Z0-9_]{2,})['\"‘’“”]?")
+
+
+@dataclass(frozen=True)
+class PermissionPlan:
+    """What to ask Jira: project keys (required, then optional) and global keys."""
+
+    required: tuple[str, ...]
+    optional: tuple[str, ...] = ()
+    global_: tuple[str, ...] = ()
+    normalised: tuple[NormalisedKey, ...] = ()  # only the keys whose spelling had to change
+
+    @property
+    def project_keys(self) -> tuple[str, ...]:
+        return self.required + self.optional
+
+    @property
+    def all_keys(self) -> tuple[str, ...]:
+        return self.project_keys + self.global_
+
+    def is_required(self, key: str) -> bool:
+        return key in self.required or key in self.global_
+
+    def normalisation_notes(self) -> list[str]:
+        return [f"{n.given} → {n.key} ({n.reason})" for n in self.normalised]
+
+
+def plan_for(profile: IntegrationProfile, extra: Sequence[str] = (), deployment: str | None = None) -> PermissionPlan:
+    """The profile's permissions plus ``--permissions`` (required), normalised and de-duplicated.
+
+    A global key (ADMINISTER ...) given among project keys is asked as global. On Cloud the
+    profile's ``global_permissions_cloud`` are added (Jira Align needs Jira Administration there).
+    """
+    globals_given = list(profile.global_permissions)
+    if deployment == "Cloud":
+        globals_given += list(profile.global_permissions_cloud)
+    normalised = normalise_all(list(profile.required_permissions) + list(extra) + list(profile.optional_permissions)
+                               + globals_given)
+    optional_keys = {normalise(k).key for k in profile.optional_permissions}
+    required_keys = {normalise(k).key for k in list(profile.required_permissions) + list(extra)}
+    required, optional, global_ = [], [], []
+    for n in normalised:
+        if n.key in GLOBAL_PERMISSIONS or n.key in {normalise(g).key for g in globals_given}:
+            global_.append(n.key)
+        elif n.key in required_keys:
+            required.append(n.key)
+        elif n.key in optional_keys:
+            optional.append(n.key)
+    return PermissionPlan(tuple(required), tuple(optional), tuple(global_), tuple(n for n in normalised if n.changed))
+
+
+# ------------------------------------------------------------------------- Jira's answers ---
+
+def _json(body: str) -> Any:
+    try:
+        return json.loads(body)
+    except (ValueError, TypeError):
+        return None
+
+
+def parse_mypermissions(body: str) -> dict[str, bool] | None:
+    """``{"permissions": {KEY: {"key": ..., "havePermission": bool}}}`` as {current key: bool}.
+
+    An entry answered under a legacy key (``deprecatedKey: true``) is mapped to today's key.
+    None when the body is not that shape.
+    """
+    data = _json(body)
+    perms = data.get("permissions") if isinstance(data, dict) else None
+    if not isinstance(perms, dict):
+        return None
+    out: dict[str, bool] = {}
+    for name, entry in perms.items():
+        if not isinstance(entry, dict) or not isinstance(entry.get("havePermission"), bool):
+            continue
+        key = str(entry.get("key") or name)
+        out[LEGACY.get(key, key)] = entry["havePermission"]
+        out.setdefault(str(name), entry["havePermission"])
+    return out
+
+
+def parse_bulk_check(body: str) -> tuple[dict[str, set[str]], set[str]] | None:
+    """Cloud ``POST /rest/api/3/permissions/check``: {permission: project ids granted}, global keys granted."""
+    data = _json(body)
+    if not isinstance(data, dict) or not isinstance(data.get("projectPermissions", []), list):
+        return None
+    granted: dict[str, set[str]] = {}
+    for entry in data.get("projectPermissions") or []:
+        if isinstance(entry, dict) and isinstance(entry.get("permission"), str):
+            granted.setdefault(entry["permission"], set()).update(str(p) for p in entry.get("projects") or [])
+    globals_granted = {str(k) for k in data.get("globalPermissions") or [] if isinstance(k, str)}
+    return granted, globals_granted
+
+
+def keys_named(messages: Iterable[str], asked: Iterable[str]) -> set[str]:
+    """The asked keys an error message names (``Permission with key 'X' does not exist.``).
+
+    UNCONFIRMED: the wording of Jira's 400 for an unknown key; matching any asked key that appears
+    as a word in the messages does not depend on it.
+    """
+    asked_set = set(asked)
+    found: set[str] = set()
+    for message in messages:
+        found.update(m for m in _QUOTED_KEY.findall(message) if m in asked_set)
+    return found
+
+
+# ------------------------------------------------------------------------------ the matrix ---
+
+@dataclass(frozen=True)
+class ProjectGrants:
+    """One project's answers: ``granted[key]`` True/False, absent when Jira did not say."""
+
+    key: str
+    granted: Mapping[str, bool] = field(default_factory=dict)
+    problem: str | None = None  # why it could not be asked (transport error, HTTP status)
+
+    def cell(self, key: str, plan: PermissionPlan, unknown_keys: Iterable[str] = ()) -> str:
+        have = self.granted.get(key)
+        if have is None or key in unknown_keys:
+            return UNKNOWN
+        if have:
+            return OK
+        return MISSING_OPTIONAL if key in plan.optional else MISSING
+
+    def missing(self, keys: Iterable[str]) -> list[str]:
+        return [k for k in keys if self.granted.get(k) is False]
+
+
+def build_matrix(plan: PermissionPlan, projects: Sequence[ProjectGrants], unknown_keys: Iterable[str] = (),
+                 max_rows: int = MAX_MATRIX_ROWS) -> dict[str, Any]:
+    """The report's matrix: rows with a gap first (in project order), then the rest; bounded."""
+    unknown = set(unknown_keys)
+    rows = [{"project": p.key, "cells": {k: p.cell(k, plan, unknown) for k in plan.project_keys}} for p in projects]
+    rows.sort(key=lambda r: all(c == OK for c in r["cells"].values()))  # stable: gaps first, order kept
+    matrix: dict[str, Any] = {"permissions": list(plan.project_keys), "rows": rows[:max_rows]}
+    if len(rows) > max_rows:
+        matrix["rows_omitted"] = len(rows) - max_rows
+    return matrix

@@ -1,0 +1,168 @@
+"""``auth_login``: log in exactly as the integration does and ask Jira who we are.
+
+Also home of :class:`Login` and :func:`fetch_as`, the one place that turns the run's credentials
+into request headers, so the permission probe asks as the very same user. GET only; a secret
+never leaves this module except inside an ``Authorization`` header.
+"""
+
+from __future__ import annotations
+
+import base64
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING, Any
+
+from jiradoctor.jira import auth_signals
+from jiradoctor.jira.oauth1 import sign_request
+from jiradoctor.probes.http import HttpAnswer, TransportError, fetch
+from jiradoctor.probes.oauth import OAuthExchange
+from jiradoctor.probes.server_info import api_url
+from jiradoctor.secrets import Secret
+from jiradoctor.target import Target
+
+if TYPE_CHECKING:
+    from jiradoctor.context import Facts
+
+MYSELF = "/rest/api/2/myself"
+# Allows anonymous callers: a 200 here proves nothing about the login (JIRA-FACTS §4, JRA-41559).
+ANONYMOUS_ALLOWED = "/rest/api/2/mypermissions?permissions=BROWSE_PROJECTS"
+CLOUD_HOST_SUFFIXES = (".atlassian.net", ".jira.com", ".jira-dev.com")
+
+
+@dataclass(frozen=True)
+class Login:
+    """The credentials one request is sent with; ``method`` as the report names it.
+
+    ``note`` says why the method differs from the one the target names (OAuth without an
+    access token falls back to the other credentials given).
+    """
+
+    method: str  # basic | token | pat | oauth1 | none
+    user: str | None = None
+    secret: Secret | None = None
+    consumer_key: str | None = None
+    private_key: Secret | None = None
+    note: str | None = None
+
+    @property
+    def given(self) -> bool:
+        return self.method != "none"
+
+    def headers(self, http_method: str, url: str) -> dict[str, str]:
+        """The Authorization header for this request (OAuth signs method and URL, so per request)."""
+        secret = self.secret.reveal() if self.secret else ""
+        if self.method in ("basic", "token"):
+            raw = f"{self.user or ''}:{secret}".encode()
+            return {"Authorization": "Basic " + base64.b64encode(raw).decode()}
+        if self.method == "pat":
+            return {"Authorization": f"Bearer {secret}"}
+        if self.method == "oauth1" and self.private_key is not None:
+            signed = sign_request(http_method, url, self.consumer_key or "", self.private_key.reveal(), token=secret)
+            return dict(signed.headers)
+        return {}
+
+    def as_bearer(self) -> "Login":
+        """The same secret sent as a personal access token (to confirm a PAT typed as a password)."""
+        return replace(self, method="pat", user=None)
+
+
+def login_for(target: Target) -> Login:
+    """The login the given credentials select (DESIGN.md "Credentials decide")."""
+    method = target.auth
+    if method == "oauth1":
+        if target.access_token:
+            return Login("oauth1", secret=target.access_token, consumer_key=target.consumer_key,
+                         private_key=target.private_key)
+        fallback = _password_login(target)
+        note = "OAuth without --access-token cannot log in as a user"
+        if fallback.given:
+            return replace(fallback, note=f"{note}; using --{'pat' if fallback.method == 'pat' else 'user'} credentials instead")
+        return Login("none", note=note + "; give --access-token (the integration's OAuth token) to log in as its user")
+    login = _password_login(target)
+    if not login.given and (target.password or target.token) and not target.user:
+        return Login("none", note="--password/--token need --user (the Jira username, or the account e-mail on Cloud)")
+    return login
+
+
+def _password_login(target: Target) -> Login:
+    if target.pat:
+        return Login("pat", secret=target.pat)
+    if target.user and target.token:
+        return Login("token", user=target.user, secret=target.token)
+    if target.user and target.password:
+        return Login("basic", user=target.user, secret=target.password)
+    return Login("none")
+
+
+async def fetch_as(facts: "Facts", login: Login, method: str, url: str, json: Any = None) -> HttpAnswer:
+    """``fetch`` with the login's credentials; a key that cannot sign becomes the answer's error."""
+    try:
+        headers = login.headers(method, url)
+    except Exception as exc:  # an unusable private key: the public-key check says why
+        return HttpAnswer(method, url, error=TransportError("other", f"cannot sign the request ({type(exc).__name__})"))
+    return await fetch(facts, method, url, headers=headers, json=json)
+
+
+def deployment_of(info: Any, url: str | None) -> str | None:
+    """"Cloud" or "Server" from serverInfo; from the host name when serverInfo did not tell."""
+    deployment = getattr(info, "deployment", None)
+    if deployment:
+        return "Cloud" if deployment.lower() == "cloud" else "Server"
+    host = (url or "").split("://")[-1].split("/")[0].split(":")[0].lower()
+    if host.endswith(CLOUD_HOST_SUFFIXES):
+        return "Cloud"
+    return None
+
+
+@dataclass(frozen=True)
+class LoginAttempt:
+    """What logging in showed.
+
+    ``myself``: ``GET /rest/api/2/myself`` with the credentials. ``anonymous_probe``: an
+    anonymous-allowed resource asked with the same credentials, only when /myself refused
+    (a 200 there means Jira silently fell back to anonymous). ``bearer_retry``: the password
+    sent once as ``Authorization: Bearer``, only when it looks like a PAT and Basic failed.
+    """
+
+    login: Login
+    deployment: str | None = None
+    myself: HttpAnswer | None = None
+    anonymous_probe: HttpAnswer | None = None
+    bearer_retry: HttpAnswer | None = None
+    oauth: OAuthExchange | None = None
+
+
+async def _myself(facts: "Facts", login: Login) -> tuple[HttpAnswer | None, OAuthExchange | None]:
+    url = api_url(facts.target.url or "", MYSELF)
+    if login.method == "oauth1":
+        # the oauth probe already makes exactly this signed call; share it instead of a second one
+        exchange: OAuthExchange | None = await facts.get("oauth_rest_call")
+        if exchange is not None and exchange.answer is not None:
+            return exchange.answer, exchange
+        return None, exchange
+    return await fetch_as(facts, login, "GET", url), None
+
+
+async def login_probe(facts: "Facts") -> LoginAttempt:
+    target = facts.target
+    login = login_for(target)
+    info = await facts.get("server_info")
+    deployment = deployment_of(info, target.url)
+    if not login.given:
+        return LoginAttempt(login, deployment)
+    myself, exchange = await _myself(facts, login)
+    attempt = LoginAttempt(login, deployment, myself, oauth=exchange)
+    if myself is None or not myself.ok or myself.status not in (401, 403):
+        return attempt
+    if auth_signals.captcha(myself) or auth_signals.cloud_password_refused(myself):
+        return attempt
+    if (login.method == "basic" and deployment != "Cloud" and login.secret
+            and auth_signals.looks_like_token(login.secret.reveal())):
+        retry = await fetch_as(facts, login.as_bearer(), "GET", api_url(target.url or "", MYSELF))
+        attempt = replace(attempt, bearer_retry=retry)
+        if retry.status == 200:
+            return attempt
+    anonymous = await fetch_as(facts, login, "GET", api_url(target.url or "", ANONYMOUS_ALLOWED))
+    return replace(attempt, anonymous_probe=anonymous)
+
+
+FACTS = {"auth_login": login_probe}
