@@ -333,12 +333,18 @@ def profiles(profile_file: str | None, as_toml: bool) -> None:
 @main.command()
 @click.option("--dir", "out_dir", type=click.Path(file_okay=False), default="jiradoctor-demo", show_default=True,
               help="Where to write the demo inputs and reports.")
+@click.option("--scenario", default="url-mismatch-proxy-host", show_default=True,
+              help="The lab scenario to diagnose (see `jiradoctor lab scenarios`).")
 @click.pass_context
-def demo(ctx: click.Context, out_dir: str) -> None:
-    """Run the doctor on built-in broken inputs (no Jira needed) and write report.html and report.json."""
+def demo(ctx: click.Context, out_dir: str, scenario: str) -> None:
+    """Start a broken lab Jira on loopback, run the doctor on it, write report.html and report.json."""
     from jiradoctor.demo import run_demo
+    from jiradoctor.lab.scenarios import list_scenarios
 
-    ctx.exit(run_demo(Path(out_dir)))
+    names = [s.name for s in list_scenarios()]
+    if scenario not in names:
+        raise click.BadParameter(f"unknown scenario {scenario!r}; known: {', '.join(names)}", param_hint="--scenario")
+    ctx.exit(run_demo(Path(out_dir), scenario))
 
 
 def _mount_optional_commands() -> None:

@@ -1,16 +1,15 @@
-"""``jiradoctor demo``: a doctor run on broken inputs made on the spot, no Jira needed.
+"""``jiradoctor demo``: the doctor against a broken lab Jira on loopback, no real Jira needed.
 
-The inputs reproduce the mistakes the vendors' guides warn about: a certificate pasted as the
-public key, a consumer key with a trailing space, a Base URL the integration does not use, and
-a server.xml without proxy attributes behind an https proxy. Keys are generated for the demo,
-never shipped.
+The default scenario is the classic one: Jira sits behind a proxy and its connector names an
+internal host, so every OAuth request is ``signature_invalid``. The customer's files are made to
+match (the server.xml with that connector, and a certificate pasted where the public key
+belongs), so the report shows both the live symptom and the offline causes.
 """
 
 from __future__ import annotations
 
 import asyncio
 import datetime as dt
-from importlib import resources
 from pathlib import Path
 
 import click
@@ -19,55 +18,83 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.x509.oid import NameOID
 
+from jiradoctor.lab import LabServer
 from jiradoctor.registry import load_checks
 from jiradoctor.reports import render, text
 from jiradoctor.runner import Runner
 from jiradoctor.secrets import Secret
 from jiradoctor.target import Target
 
+DEFAULT_SCENARIO = "url-mismatch-proxy-host"
 
-def _demo_files(out_dir: Path) -> dict[str, Path]:
-    out_dir.mkdir(parents=True, exist_ok=True)
-    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+
+def self_signed_certificate(private_key_pem: str) -> str:
+    """What customers paste by mistake: a certificate made from the key, not the public key."""
+    key = serialization.load_pem_private_key(private_key_pem.encode(), password=None)
+    assert isinstance(key, rsa.RSAPrivateKey)
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "piplanning-demo")])
     now = dt.datetime.now(dt.timezone.utc)
     cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
             .serial_number(x509.random_serial_number()).not_valid_before(now).not_valid_after(now + dt.timedelta(days=365))
             .sign(key, hashes.SHA256()))
-    files = {
-        "private_key": out_dir / "jira_privatekey.pem",
-        "public_key": out_dir / "pasted_public_key.txt",
-        "server_xml": out_dir / "server.xml",
-    }
-    files["private_key"].write_bytes(key.private_bytes(
-        serialization.Encoding.PEM, serialization.PrivateFormat.TraditionalOpenSSL, serialization.NoEncryption()))
+    return cert.public_bytes(serialization.Encoding.PEM).decode()
+
+
+def server_xml_for(lab: LabServer) -> str:
+    """A Jira server.xml whose connector is the one the lab scenario runs with."""
+    c = lab.connector
+    attrs = {"port": str(c.port), "protocol": "HTTP/1.1", "useBodyEncodingForURI": "true", "redirectPort": "8443"}
+    if c.scheme:
+        attrs["scheme"] = c.scheme
+    if c.proxy_name:
+        attrs["proxyName"] = c.proxy_name
+    if c.proxy_port:
+        attrs["proxyPort"] = str(c.proxy_port)
+    connector = " ".join(f'{k}="{v}"' for k, v in attrs.items())
+    return (f'<?xml version="1.0" encoding="utf-8"?>\n<Server port="8005" shutdown="SHUTDOWN">\n'
+            f'  <Service name="Catalina">\n    <Connector {connector}/>\n'
+            f'    <Engine name="Catalina" defaultHost="localhost">\n      <Host name="localhost" appBase="webapps">\n'
+            f'        <Context path="{c.context_path}" docBase="${{catalina.home}}/atlassian-jira"/>\n'
+            f'      </Host>\n    </Engine>\n  </Service>\n</Server>\n')
+
+
+def write_inputs(lab: LabServer, out_dir: Path) -> dict[str, Path]:
+    out_dir.mkdir(parents=True, exist_ok=True)
+    files = {"private_key": out_dir / "consumer_privatekey.pcks8", "public_key": out_dir / "pasted_public_key.txt",
+             "server_xml": out_dir / "server.xml"}
+    files["private_key"].write_text(lab.private_key_pem)
     files["private_key"].chmod(0o600)
-    files["public_key"].write_bytes(cert.public_bytes(serialization.Encoding.PEM))  # the classic mistake
-    files["server_xml"].write_text(
-        resources.files("jiradoctor").joinpath("demo_inputs/server.xml").read_text("utf-8"), encoding="utf-8")
+    files["public_key"].write_text(self_signed_certificate(lab.private_key_pem))
+    files["server_xml"].write_text(server_xml_for(lab))
+    if lab.ca_pem:
+        files["ca_bundle"] = out_dir / "lab-ca.pem"
+        files["ca_bundle"].write_text(lab.ca_pem)
     return files
 
 
-def run_demo(out_dir: Path) -> int:
-    files = _demo_files(out_dir)
-    target = Target(
-        url="http://jira.example.com:8080",
-        integration="kendis",
-        consumer_key="piplanning.io ",
-        jira_consumer_key="piplanning.io",
-        private_key=Secret(files["private_key"].read_text()),
-        private_key_path=str(files["private_key"]),
-        public_key=files["public_key"].read_text(),
-        public_key_path=str(files["public_key"]),
-        server_xml=files["server_xml"].read_text(),
-        server_xml_path=str(files["server_xml"]),
-        base_url="https://jira.example.com",
-        offline=True,
-    )
-    report = asyncio.run(Runner(load_checks().checks, target).run())
+def run_demo(out_dir: Path, scenario: str = DEFAULT_SCENARIO) -> int:
+    with LabServer(scenario) as lab:
+        files = write_inputs(lab, out_dir)
+        click.echo(f"Lab Jira ({scenario}: {lab.scenario.description}) at {lab.url}\n", err=True)
+        target = Target(
+            url=lab.url,
+            integration=lab.client.integration,
+            consumer_key=lab.consumer_key,
+            jira_consumer_key=lab.jira_consumer_key,
+            private_key=Secret(files["private_key"].read_text()),
+            private_key_path=str(files["private_key"]),
+            public_key=files["public_key"].read_text(),
+            public_key_path=str(files["public_key"]),
+            server_xml=files["server_xml"].read_text(),
+            server_xml_path=str(files["server_xml"]),
+            base_url=lab.base_url,
+            ca_bundle=str(files["ca_bundle"]) if "ca_bundle" in files else None,
+            timeout=5.0,
+        )
+        report = asyncio.run(Runner(load_checks().checks, target).run())
     click.echo(text.render(report), nl=False)
     for name in ("report.html", "report.json"):
         (out_dir / name).write_text(render(report, name.rsplit(".", 1)[1]), encoding="utf-8")
-    click.echo(f"\nDemo inputs and reports are in {out_dir.resolve()}:\n"
-               f"  open {out_dir / 'report.html'}\n  {out_dir / 'report.json'}", err=True)
+    click.echo(f"\nThe reports and the demo's inputs are in {out_dir.resolve()}:\n"
+               f"  {(out_dir / 'report.html').resolve()}\n  {(out_dir / 'report.json').resolve()}", err=True)
     return 0

@@ -159,3 +159,55 @@ def build_matrix(plan: PermissionPlan, projects: Sequence[ProjectGrants], unknow
     if len(rows) > max_rows:
         matrix["rows_omitted"] = len(rows) - max_rows
     return matrix
+
+
+# --------------------------------------------------------------------------- project lists ---
+
+@dataclass(frozen=True)
+class ProjectRef:
+    key: str
+    id: str | None = None
+
+
+@dataclass(frozen=True)
+class ProjectPage:
+    """One page of Cloud's ``/rest/api/3/project/search``."""
+
+    projects: tuple[ProjectRef, ...]
+    start_at: int
+    max_results: int
+    total: int | None
+    is_last: bool
+
+
+def _refs(items: Any) -> list[ProjectRef]:
+    out = []
+    for item in items if isinstance(items, list) else []:
+        if isinstance(item, dict) and isinstance(item.get("key"), str):
+            pid = item.get("id")
+            out.append(ProjectRef(item["key"], str(pid) if isinstance(pid, (str, int)) else None))
+    return out
+
+
+def parse_project_list(body: str) -> list[ProjectRef] | None:
+    """Server/DC ``GET /rest/api/2/project``: a JSON list of projects."""
+    data = _json(body)
+    return _refs(data) if isinstance(data, list) else None
+
+
+def parse_project_page(body: str) -> ProjectPage | None:
+    data = _json(body)
+    if not isinstance(data, dict) or not isinstance(data.get("values"), list):
+        return None
+    values = _refs(data["values"])
+
+    def number(name: str, default: int | None) -> int | None:
+        value = data.get(name)
+        return value if isinstance(value, int) and not isinstance(value, bool) and value >= 0 else default
+
+    total = number("total", None)
+    start = number("startAt", 0) or 0
+    is_last = data.get("isLast")
+    if not isinstance(is_last, bool):
+        is_last = total is not None and start + len(values) >= total or not values
+    return ProjectPage(tuple(values), start, number("maxResults", len(values)) or len(values), total, is_last)

@@ -1,0 +1,271 @@
+"""``permission_matrix``: what the integration's user may do in each project, in few round trips.
+
+One listing (skipped when ``--projects`` names them) in parallel with one ``mypermissions`` call
+that finds keys Jira does not know and answers the global keys; then one ``mypermissions`` per
+project with bounded concurrency, or on Cloud one bulk ``POST /rest/api/3/permissions/check``
+per 1,000 projects (read-only; per-project when it answers 400/404/405). Never one request per
+project x permission. Asks as the same user as the auth check (:func:`probes.auth.login_for`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+import urllib.parse
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Iterable, Mapping, Sequence
+
+from jiradoctor.jira.auth_signals import error_messages
+from jiradoctor.jira.integrations import get_profile
+from jiradoctor.jira.permissions import (
+    PermissionPlan, ProjectGrants, ProjectRef, keys_named, parse_bulk_check, parse_mypermissions, parse_project_list,
+    parse_project_page, plan_for,
+)
+from jiradoctor.probes.auth import Login, deployment_of, fetch_as, login_for
+from jiradoctor.probes.http import HttpAnswer, classify, client
+
+if TYPE_CHECKING:
+    from jiradoctor.context import Facts
+
+CONCURRENCY = 32  # the shared client's connection pool (probes/http.py: max_connections=32)
+BULK_MAX_PROJECTS = 1000  # Cloud's limit per permissions/check call (JIRA-FACTS §3)
+PAGE_SIZE = 100  # asked; Cloud may answer with a smaller maxResults, which is then the stride
+MAX_PAGES = 1000
+LISTING_MAX_BODY = 32 * 1024 * 1024  # a Server listing of a few hundred projects exceeds fetch()'s 256 KB
+
+
+@dataclass(frozen=True)
+class PermissionFacts:
+    """Everything the permissions check judges.
+
+    ``source``: "requested" (``--projects``) or "listed" (every project the user can see).
+    ``unknown``: keys Jira does not know, with how that showed. ``via``: "mypermissions" or "bulk".
+    ``requests``: HTTP requests made, so the report (and the benchmark) can show the cost.
+    """
+
+    plan: PermissionPlan
+    login_method: str
+    deployment: str | None = None
+    source: str = "listed"
+    projects: tuple[ProjectGrants, ...] = ()
+    not_found: tuple[str, ...] = ()
+    unknown: Mapping[str, str] = field(default_factory=dict)
+    global_granted: Mapping[str, bool] = field(default_factory=dict)
+    problem: str | None = None  # the listing or the key check failed: nothing reliable to judge
+    via: str = "mypermissions"
+    requests: int = 0
+    elapsed_s: float = 0.0
+
+
+def describe(answer: HttpAnswer) -> str:
+    if answer.error is not None:
+        return f"{answer.error.message} ({answer.error.kind})"
+    said = error_messages(answer.body, limit=2)
+    return f"HTTP {answer.status}" + (f": {'; '.join(said)}" if said else "")
+
+
+class _Asker:
+    """Sends requests as the login, at most CONCURRENCY at once, and counts them."""
+
+    def __init__(self, facts: "Facts", login: Login, url: str, api: str) -> None:
+        self.facts, self.login, self.url, self.api = facts, login, url.rstrip("/"), api
+        self.semaphore = asyncio.Semaphore(CONCURRENCY)
+        self.requests = 0
+
+    def path(self, resource: str, **query: Any) -> str:
+        q = urllib.parse.urlencode({k: v for k, v in query.items() if v is not None}, safe=",")
+        return f"{self.url}/rest/api/{self.api}/{resource}" + (f"?{q}" if q else "")
+
+    async def ask(self, url: str, method: str = "GET", json: Any = None, large: bool = False) -> HttpAnswer:
+        async with self.semaphore:
+            self.requests += 1
+            if large:
+                return await _fetch_large(self.facts, self.login, url)
+            return await fetch_as(self.facts, self.login, method, url, json=json)
+
+
+async def _fetch_large(facts: "Facts", login: Login, url: str) -> HttpAnswer:
+    """A GET like ``fetch`` but with a larger body limit (project listings). Never raises."""
+    http = await client(facts)
+    sent_at, t0 = time.time(), time.perf_counter()
+
+    async def go() -> HttpAnswer:
+        async with http.stream("GET", url, headers=login.headers("GET", url)) as response:
+            chunks, size = [], 0
+            async for chunk in response.aiter_bytes():
+                chunks.append(chunk)
+                size += len(chunk)
+                if size > LISTING_MAX_BODY:
+                    break
+            raw = b"".join(chunks)[:LISTING_MAX_BODY]
+            return HttpAnswer("GET", url, response.status_code, {k.lower(): v for k, v in response.headers.items()},
+                              raw.decode(response.charset_encoding or "utf-8", errors="replace"), size > LISTING_MAX_BODY,
+                              time.perf_counter() - t0, sent_at)
+
+    try:
+        return await asyncio.wait_for(go(), timeout=facts.target.timeout * 6 + 1)
+    except asyncio.CancelledError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - every failure becomes a fact
+        return HttpAnswer("GET", url, elapsed_s=time.perf_counter() - t0, sent_at=sent_at, error=classify(exc))
+
+
+# ------------------------------------------------------------------------------- listing ---
+
+async def _list_server(asker: _Asker) -> tuple[list[ProjectRef], str | None]:
+    answer = await asker.ask(asker.path("project"), large=True)
+    refs = parse_project_list(answer.body) if answer.status == 200 and not answer.truncated else None
+    return (refs, None) if refs is not None else ([], f"listing projects failed: {describe(answer)}")
+
+
+async def _list_cloud(asker: _Asker) -> tuple[list[ProjectRef], str | None]:
+    """Paged project search; after the first page, the remaining pages are asked at once (from ``total``)."""
+    first_answer = await asker.ask(asker.path("project/search", startAt=0, maxResults=PAGE_SIZE))
+    first = parse_project_page(first_answer.body) if first_answer.status == 200 else None
+    if first is None:
+        return [], f"listing projects failed: {describe(first_answer)}"
+    pages = [first]
+    if not first.is_last and first.total is not None and first.projects:
+        stride = first.max_results or len(first.projects)
+        starts = list(range(first.start_at + stride, first.total, stride))[:MAX_PAGES]
+        answers = await asyncio.gather(*(asker.ask(asker.path("project/search", startAt=s, maxResults=stride)) for s in starts))
+        for answer in answers:
+            page = parse_project_page(answer.body) if answer.status == 200 else None
+            if page is None:
+                return [], f"listing projects failed: {describe(answer)}"
+            pages.append(page)
+    else:
+        while not pages[-1].is_last and pages[-1].projects and len(pages) < MAX_PAGES:  # no total: follow isLast
+            start = pages[-1].start_at + len(pages[-1].projects)
+            answer = await asker.ask(asker.path("project/search", startAt=start, maxResults=PAGE_SIZE))
+            page = parse_project_page(answer.body) if answer.status == 200 else None
+            if page is None:
+                return [], f"listing projects failed: {describe(answer)}"
+            pages.append(page)
+    seen: dict[str, ProjectRef] = {}
+    for page in pages:
+        for ref in page.projects:
+            seen.setdefault(ref.key, ref)
+    return list(seen.values()), None
+
+
+# ------------------------------------------------------------------------------ key check ---
+
+async def _unknown_one_by_one(asker: _Asker, keys: Sequence[str]) -> dict[str, str]:
+    """When a refusal names no key: ask each key alone (once, concurrently) to find the unknown ones."""
+    answers = await asyncio.gather(*(asker.ask(asker.path("mypermissions", permissions=k)) for k in keys))
+    return {k: f"asked alone, Jira answered {describe(a)}" for k, a in zip(keys, answers) if a.status in (400, 404)}
+
+
+async def _check_keys(asker: _Asker, plan: PermissionPlan) -> tuple[dict[str, str], dict[str, bool], str | None]:
+    """Keys Jira does not know, global keys' answers, and a problem when Jira would not say.
+
+    UNCONFIRMED how every Jira version refuses an unknown key: a 400/404 naming it (the lab, and
+    Cloud's documented 400 for bad input) or a 200 that leaves it out; both are handled.
+    """
+    keys, unknown = list(plan.all_keys), {}
+    while keys:
+        answer = await asker.ask(asker.path("mypermissions", permissions=",".join(keys)))
+        if answer.status == 200:
+            granted = parse_mypermissions(answer.body)
+            if granted is None:
+                return unknown, {}, f"mypermissions answered 200 without permissions: {describe(answer)}"
+            unknown.update({k: "Jira's mypermissions answer leaves it out" for k in keys if k not in granted})
+            return unknown, {k: granted[k] for k in plan.global_ if k in granted}, None
+        if answer.status not in (400, 404):
+            return unknown, {}, f"mypermissions failed: {describe(answer)}"
+        named = {k: f"Jira answered {describe(answer)}" for k in keys_named(error_messages(answer.body), keys)}
+        if not named:
+            named = await _unknown_one_by_one(asker, keys)
+        if not named:
+            return unknown, {}, f"mypermissions failed: {describe(answer)}"
+        unknown.update(named)
+        keys = [k for k in keys if k not in named]
+    return unknown, {}, None
+
+
+# ---------------------------------------------------------------------------- per project ---
+
+async def _ask_project(asker: _Asker, ref: ProjectRef, keys: Sequence[str]) -> ProjectGrants | None:
+    """One project's grants; None when Jira says there is no such project (or the user cannot see it)."""
+    answer = await asker.ask(asker.path("mypermissions", projectKey=ref.key, permissions=",".join(keys)))
+    if answer.status == 200:
+        granted = parse_mypermissions(answer.body)
+        if granted is None:
+            return ProjectGrants(ref.key, problem=f"unexpected answer: {describe(answer)}")
+        return ProjectGrants(ref.key, {k: granted[k] for k in keys if k in granted})
+    if answer.status == 404 and not keys_named(error_messages(answer.body), keys):
+        return None  # "No project could be found with key 'X'": also what an invisible project looks like
+    return ProjectGrants(ref.key, problem=describe(answer))
+
+
+async def _per_project(asker: _Asker, refs: Sequence[ProjectRef], keys: Sequence[str]) -> tuple[list[ProjectGrants], list[str]]:
+    answers = await asyncio.gather(*(_ask_project(asker, ref, keys) for ref in refs))
+    found = [a for a in answers if a is not None]
+    missing = [ref.key for ref, a in zip(refs, answers) if a is None]
+    return found, missing
+
+
+async def _bulk(asker: _Asker, refs: Sequence[ProjectRef], keys: Sequence[str]) -> list[ProjectGrants] | None:
+    """Cloud's bulk check, ≤1,000 projects a call; None when Jira has no such resource (fall back)."""
+    chunks = [refs[i:i + BULK_MAX_PROJECTS] for i in range(0, len(refs), BULK_MAX_PROJECTS)]
+
+    async def one(chunk: Sequence[ProjectRef]) -> HttpAnswer:
+        ids = [int(r.id) if r.id and r.id.isdigit() else r.id for r in chunk]
+        body = {"projectPermissions": [{"projects": ids, "permissions": list(keys)}]}
+        return await asker.ask(asker.path("permissions/check"), method="POST", json=body)
+
+    answers = await asyncio.gather(*(one(c) for c in chunks))
+    if any(a.status in (400, 404, 405) for a in answers):
+        return None
+    out: list[ProjectGrants] = []
+    for chunk, answer in zip(chunks, answers):
+        parsed = parse_bulk_check(answer.body) if answer.status == 200 else None
+        if parsed is None:
+            out.extend(ProjectGrants(r.key, problem=f"bulk permission check failed: {describe(answer)}") for r in chunk)
+            continue
+        granted, _ = parsed
+        out.extend(ProjectGrants(r.key, {k: (r.id or "") in granted.get(k, set()) for k in keys}) for r in chunk)
+    return out
+
+
+def _requested(keys: Iterable[str]) -> list[ProjectRef]:
+    return [ProjectRef(k) for k in dict.fromkeys(k.strip().upper() for k in keys if k.strip())]
+
+
+async def permission_probe(facts: "Facts") -> PermissionFacts:
+    t0 = time.perf_counter()
+    target = facts.target
+    login = login_for(target)
+    deployment = deployment_of(await facts.get("server_info"), target.url)
+    plan = plan_for(get_profile(target.integration, target.profile_file), target.permissions, deployment)
+    source = "requested" if target.projects else "listed"
+    if not login.given:
+        return PermissionFacts(plan, "none", deployment, source, problem=login.note or "no credentials")
+    cloud = deployment == "Cloud"
+    asker = _Asker(facts, login, target.url or "", "3" if cloud else "2")
+    listing = None if target.projects else asyncio.ensure_future(_list_cloud(asker) if cloud else _list_server(asker))
+    try:
+        unknown, global_granted, problem = await _check_keys(asker, plan)
+        refs, listing_problem = (await listing) if listing else (_requested(target.projects), None)
+    finally:
+        if listing is not None and not listing.done():
+            listing.cancel()
+    base = PermissionFacts(plan, login.method, deployment, source, unknown=unknown, global_granted=global_granted,
+                           problem=problem or listing_problem)
+    keys = [k for k in plan.project_keys if k not in unknown]
+    if base.problem or not refs or not keys:
+        return _finish(base, asker, t0)
+    if cloud and source == "listed" and all(r.id for r in refs):
+        grants = await _bulk(asker, refs, keys)
+        if grants is not None:
+            return _finish(PermissionFacts(**{**base.__dict__, "projects": tuple(grants), "via": "bulk"}), asker, t0)
+    found, not_found = await _per_project(asker, refs, keys)
+    return _finish(PermissionFacts(**{**base.__dict__, "projects": tuple(found), "not_found": tuple(not_found)}), asker, t0)
+
+
+def _finish(facts: PermissionFacts, asker: _Asker, t0: float) -> PermissionFacts:
+    return PermissionFacts(**{**facts.__dict__, "requests": asker.requests, "elapsed_s": round(time.perf_counter() - t0, 4)})
+
+
+FACTS = {"permission_matrix": permission_probe}
