@@ -44,9 +44,13 @@ def _load_config(ctx: click.Context, _param: click.Parameter, value: str | None)
     except (OSError, tomllib.TOMLDecodeError) as exc:
         raise click.BadParameter(f"cannot read config {value!r}: {exc}") from None
     data = data.get("doctor", data)
+    # keys are named like the options (``fail-on``, ``format``); click wants parameter names
+    names = {opt.lstrip("-").replace("-", "_"): p.name for p in ctx.command.params for opt in p.opts if opt.startswith("--")}
     defaults: dict[str, Any] = {}
     for key, item in data.items():
-        name = key.replace("-", "_")
+        name = names.get(key.replace("-", "_"))
+        if name is None:
+            raise click.BadParameter(f"unknown option {key!r} in config {value!r}", param_hint="--config")
         if isinstance(item, list) and name in ("output", "only", "skip", "projects", "permissions"):
             item = tuple(str(v) for v in item)
         defaults[name] = item
@@ -131,7 +135,7 @@ def _progress_printer() -> Any:
 
 def _option(*decls: str, **kwargs: Any):
     """A doctor option that also reads JIRADOCTOR_<NAME>."""
-    name = decls[0].lstrip("-").split("/")[0]
+    name = next(d for d in decls if d.startswith("--")).lstrip("-").split("/")[0]
     kwargs.setdefault("show_envvar", True)
     return click.option(*decls, envvar=_env(name), **kwargs)
 

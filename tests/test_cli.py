@@ -216,12 +216,20 @@ def test_unreadable_config_is_a_usage_error(tmp_path: Path) -> None:
     assert invoke("doctor", "--config", str(tmp_path / "missing.toml")).exit_code == 2
 
 
-@pytest.mark.xfail(strict=True, reason="bug: cli._load_config stores TOML key 'format' as default_map['format'], "
-                   "but the option's parameter name is 'fmt', so `format = \"json\"` in --config is ignored")
 def test_config_file_format_key(tmp_path: Path) -> None:
+    """TOML keys are named like the options: ``format`` feeds the parameter ``fmt``."""
     config = tmp_path / "jd.toml"
-    config.write_text('format = "json"\nconsumer-key = "abc"\noffline = true\n')
-    json.loads(invoke("doctor", "--config", str(config)).stdout)
+    config.write_text('format = "json"\nconsumer-key = "abc"\noffline = true\nfail-on = "never"\n')
+    result = invoke("doctor", "--config", str(config))
+    assert result.exit_code == 0
+    assert finding_codes(json.loads(result.stdout)) >= {"consumer-key/ok"}
+
+
+def test_unknown_config_key_is_a_usage_error(tmp_path: Path) -> None:
+    config = tmp_path / "jd.toml"
+    config.write_text('consumer_kee = "abc"\n')
+    result = invoke("doctor", "--config", str(config), "--offline", "--consumer-key", "abc")
+    assert result.exit_code == 2 and "consumer_kee" in result.stderr
 
 
 def test_environment_gives_defaults() -> None:
@@ -246,12 +254,11 @@ def test_fail_on_from_environment() -> None:
     assert result.exit_code == 1
 
 
-@pytest.mark.xfail(strict=True, reason="bug: cli._option derives the variable name from decls[0], so "
-                   "-o/--output reads JIRADOCTOR_O instead of JIRADOCTOR_OUTPUT")
 def test_output_from_environment(tmp_path: Path) -> None:
     out = tmp_path / "env.json"
-    invoke("doctor", "--offline", "--consumer-key", "abc", env={"JIRADOCTOR_OUTPUT": str(out)})
-    assert out.exists()
+    result = invoke("doctor", "--offline", "--consumer-key", "abc", env={"JIRADOCTOR_OUTPUT": str(out)})
+    assert result.exit_code == 0
+    assert_valid_report(json.loads(out.read_text()))
 
 
 # --- exit code 3 ---------------------------------------------------------------------------------
@@ -311,11 +318,14 @@ def test_render_refuses_another_schema_version(tmp_path: Path) -> None:
     assert not (tmp_path / "x.md").exists()
 
 
-@pytest.mark.parametrize("content", ["not json", "[1, 2]", "{}"])
+@pytest.mark.parametrize("content", ["not json", "[1, 2]", "{}", '{"schema_version": 1, "target": "x"}',
+                                     '{"schema_version": 1, "checks": [{"id": "a"}]}'])
 def test_render_refuses_what_is_not_a_report(tmp_path: Path, content: str) -> None:
     path = tmp_path / "x.json"
     path.write_text(content)
-    assert invoke("render", str(path)).exit_code == 2
+    result = invoke("render", str(path))
+    assert result.exit_code == 2, result.output
+    assert "jiradoctor failed" not in result.stderr
 
 
 def test_render_unknown_extension(tmp_path: Path) -> None:

@@ -152,6 +152,25 @@ def test_text_summary() -> None:
     assert lines[-1].startswith("Overall: fail (")
 
 
+def control_report() -> Report:
+    finding = Finding("c/ctl", Status.FAIL, "server said \x1b[2J\x1b]0;pwned\x07 and\rhidden \x9b31m",
+                      remediation=("retry\x1b[1A",), commands=("echo ok\x1b[8m",))
+    return Report("0.1.0", TargetSummary("https://jira.example.com/\x1b[5m", "generic", "none"),
+                  "2024-05-01T10:00:00+00:00", 0.1, (CheckResult.from_findings("c", "Ctl", [finding]),))
+
+
+def test_text_does_not_pass_terminal_control_characters() -> None:
+    out = text.render(control_report())
+    assert not re.search(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]", out), repr(out)
+    assert "\\x1b[2J" in out and "and\\x0dhidden" in out and "\\x9b31m" in out
+
+
+def test_markdown_has_no_raw_line_breaks_in_prose() -> None:
+    md = markdown.render(control_report())
+    assert "\r" not in md
+    assert "and hidden" in md
+
+
 def test_text_truncates_long_summaries() -> None:
     long = CheckResult.from_findings("l", "Long", [Finding("l/x", Status.WARN, "w" * 200)])
     report = Report("0.1.0", TargetSummary(None, "generic", "none"), "2024-05-01T10:00:00+00:00", 0.1, (long,))
@@ -185,6 +204,9 @@ def test_json_round_trip_of_every_field() -> None:
     ("{", "not a JSON report"),
     ('{"schema_version": 2}', "schema_version 2"),
     ('{"checks": []}', "schema_version None"),
+    ('{"schema_version": 1, "target": "x"}', "wrong type"),
+    ('{"schema_version": 1, "checks": [{"id": "a"}]}', "required field is missing"),
+    ('{"schema_version": 1, "checks": 5}', "wrong type"),
 ])
 def test_json_load_refuses(bad: str, message: str) -> None:
     with pytest.raises(ValueError, match=re.escape(message)):

@@ -64,7 +64,7 @@ def method_unsupported(method: str, deployment: str | None, profile: Integration
     names = ", ".join(METHOD_NAMES.get(m, m) for m in allowed)
     return Finding(
         "auth/method-unsupported", Status.WARN,
-        f"{profile.name} does not log in to {where} with a {METHOD_NAMES.get(method, method)}; it supports: {names}. "
+        f"{profile.name} cannot log in to {where} this way ({METHOD_NAMES.get(method, method)}); it supports: {names}. "
         "What works for jiradoctor here will not work for the integration.",
         evidence={"method": method, "deployment": deployment, "integration": profile.id, "supported": list(allowed)},
         remediation=(f"Connect {profile.name} with one of: {names}, and run jiradoctor with those credentials.",),

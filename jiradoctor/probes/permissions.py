@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import time
 import urllib.parse
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, Iterable, Mapping, Sequence
 
 from jiradoctor.jira.auth_signals import error_messages
@@ -259,13 +259,13 @@ async def permission_probe(facts: "Facts") -> PermissionFacts:
     if cloud and source == "listed" and all(r.id for r in refs):
         grants = await _bulk(asker, refs, keys)
         if grants is not None:
-            return _finish(PermissionFacts(**{**base.__dict__, "projects": tuple(grants), "via": "bulk"}), asker, t0)
+            return _finish(replace(base, projects=tuple(grants), via="bulk"), asker, t0)
     found, not_found = await _per_project(asker, refs, keys)
-    return _finish(PermissionFacts(**{**base.__dict__, "projects": tuple(found), "not_found": tuple(not_found)}), asker, t0)
+    return _finish(replace(base, projects=tuple(found), not_found=tuple(not_found)), asker, t0)
 
 
 def _finish(facts: PermissionFacts, asker: _Asker, t0: float) -> PermissionFacts:
-    return PermissionFacts(**{**facts.__dict__, "requests": asker.requests, "elapsed_s": round(time.perf_counter() - t0, 4)})
+    return replace(facts, requests=asker.requests, elapsed_s=round(time.perf_counter() - t0, 4))
 
 
 FACTS = {"permission_matrix": permission_probe}

@@ -20,7 +20,12 @@ def load(text: str) -> Report:
         raise ValueError(f"not a JSON report: {exc}") from None
     if not isinstance(data, dict):
         raise ValueError("not a jiradoctor report: the JSON is not an object")
-    return Report.from_json(data)
+    try:
+        return Report.from_json(data)
+    except KeyError as exc:
+        raise ValueError(f"not a jiradoctor report: a required field is missing ({exc})") from None
+    except (AttributeError, TypeError) as exc:  # a field of the wrong type ("target": "x")
+        raise ValueError(f"not a jiradoctor report: a field has the wrong type ({exc})") from None
 
 
 def schema() -> dict[str, Any]:

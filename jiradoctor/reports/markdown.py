@@ -16,7 +16,8 @@ ICONS = {Status.PASS: "✅", Status.INFO: "ℹ️", Status.WARN: "⚠️", Statu
 
 
 def escape(text: str) -> str:
-    return _SPECIAL.sub(r"\\\1", text).replace("\n", " ")
+    # any line ending (CR too, in CommonMark) would end a table row or start a block
+    return _SPECIAL.sub(r"\\\1", text).replace("\r\n", " ").replace("\r", " ").replace("\n", " ")
 
 
 def fence(body: str, lang: str = "") -> str:

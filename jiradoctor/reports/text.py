@@ -2,7 +2,16 @@
 
 from __future__ import annotations
 
+import re
+
 from jiradoctor.model import Report, Status
+
+# C0/C1 control characters (ESC, CR, CSI...) from inputs or servers must not drive the terminal
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def _printable(text: str) -> str:
+    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
 
 SYMBOLS = {Status.PASS: "✔", Status.INFO: "ℹ", Status.WARN: "!", Status.FAIL: "✘", Status.ERROR: "✘", Status.SKIP: "-"}
 
@@ -25,4 +34,4 @@ def render(report: Report) -> str:
                     lines.append(("      $ " if i == 0 else "        ") + part)
     counts = ", ".join(f"{n} {s}" for s, n in report.counts.items() if n)
     lines += ["", f"Overall: {report.status.value} ({counts}) in {report.duration_s:.2f} s"]
-    return "\n".join(lines) + "\n"
+    return _printable("\n".join(lines)) + "\n"

@@ -165,10 +165,8 @@ class Observer:
     def observe(self) -> set[str]:
         try:
             info = self.server_info()
-        except httpx.TimeoutException:
-            return {"base-url/timeout"}
-        except (httpx.ReadError, httpx.RemoteProtocolError):
-            return {"base-url/connection-reset"}
+        except (httpx.TimeoutException, httpx.ReadError, httpx.RemoteProtocolError):
+            return {"oauth-signature/no-answer"}
         if "base-url/redirect-loop" in self.codes:
             return self.codes
         if info is not None:
