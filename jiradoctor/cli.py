@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
 import sys
 import tomllib
 from pathlib import Path
@@ -21,7 +20,7 @@ from jiradoctor import __version__
 from jiradoctor.jira.integrations import INTEGRATION_IDS, all_profiles, get_profile
 from jiradoctor.model import CheckResult, Report, Status
 from jiradoctor.registry import load_checks
-from jiradoctor.reports import UnknownFormat, baseline, format_for_path, json_report, junit, render, text
+from jiradoctor.reports import UnknownFormat, baseline, format_for_path, json_report, render, text, write
 from jiradoctor.runner import RunOptions, Runner
 from jiradoctor.secrets import Redactor, Secret
 from jiradoctor.target import InputError, Target, describe_inputs, read_input_file
@@ -113,14 +112,15 @@ def exit_code_for(report: Report, fail_on: str) -> int:
     return EXIT_FINDINGS if any(c.status.rank >= threshold.rank for c in report.checks) else EXIT_OK
 
 
-def write_outputs(report: Report, outputs: Iterable[str], fmt: str | None, summary: bool = True) -> None:
+def write_outputs(report: Report, outputs: Iterable[str], fmt: str | None, summary: bool = True,
+                  junit_warn_as: str = "pass") -> None:
     """Files first (format from the extension), then stdout: the report alone with ``fmt``,
     else the text summary (when ``summary``)."""
     for path in outputs:
-        Path(path).write_text(render(report, format_for_path(path)), encoding="utf-8")
+        write(report, path, junit_warn_as)
         click.echo(f"wrote {path}", err=True)
     if fmt or summary:
-        click.echo(render(report, fmt or "text"), nl=False)
+        click.echo(render(report, fmt or "text", junit_warn_as), nl=False)
 
 
 def _progress_printer() -> Any:
@@ -247,9 +247,8 @@ def doctor(ctx: click.Context, **opts: Any) -> None:
         raise click.BadParameter(str(exc)) from None
     baseline = load_report(opts["baseline"], "--baseline") if opts["baseline"] else None
     ctx.meta["redactor"] = target.redactor()
-    os.environ[junit.WARN_AS_ENV] = opts["junit_warn_as"]
     report = run_doctor(target, RunOptions(only=only, skip=skip), progress=_progress_printer())
-    write_outputs(report, opts["output"], opts["fmt"])
+    write_outputs(report, opts["output"], opts["fmt"], junit_warn_as=opts["junit_warn_as"])
     if baseline is None:
         ctx.exit(exit_code_for(report, opts["fail_on"]))
     ctx.exit(report_comparison(baseline, report, opts["fail_on"], err=True))

@@ -38,6 +38,29 @@ def select_checks(checks: Iterable[Check], options: RunOptions) -> list[Check]:
     return chosen
 
 
+def find_cycles(checks: Iterable[Check]) -> dict[str, str]:
+    """Checks whose ``after`` chain leads back to themselves, each with the cycle as text.
+
+    Such checks would wait on each other forever; they are skipped instead.
+    """
+    after = {c.id: [d for d in c.after] for c in checks}
+    cyclic: dict[str, str] = {}
+    for start in after:
+        stack: list[tuple[str, list[str]]] = [(start, [start])]
+        seen: set[str] = set()
+        while stack:
+            node, path = stack.pop()
+            for dep in after.get(node, ()):
+                if dep == start:
+                    cyclic[start] = " -> ".join(path + [start])
+                    stack.clear()
+                    break
+                if dep in after and dep not in seen:
+                    seen.add(dep)
+                    stack.append((dep, path + [dep]))
+    return cyclic
+
+
 def time_limit_for(check: Check, target: Target, options: RunOptions) -> float:
     if options.time_limit_s is not None:
         return options.time_limit_s
@@ -91,11 +114,16 @@ class Runner:
         by_id = {c.id: c for c in self.checks}
         tasks: dict[str, asyncio.Task[CheckResult]] = {}
 
+        cyclic = find_cycles(self.checks)
+
         async def run_one(check: Check) -> CheckResult:
-            prerequisites = [tasks[dep] for dep in check.after if dep in tasks]
+            if check.id in cyclic:
+                return CheckResult.skipped(check.id, check.title, f"not run: prerequisites form a cycle: {cyclic[check.id]}")
+            prerequisites = [tasks[dep] for dep in check.after if dep in tasks and dep not in cyclic]
             if prerequisites:
                 await asyncio.gather(*prerequisites)
-            result = await self._run_check(check, {dep: tasks[dep].result() for dep in check.after if dep in tasks})
+            result = await self._run_check(
+                check, {dep: tasks[dep].result() for dep in check.after if dep in tasks and dep not in cyclic})
             if self.progress:
                 self.progress(result)
             return result
@@ -138,13 +166,15 @@ class Runner:
         limit = time_limit_for(check, self.target, self.options)
         try:
             findings = await asyncio.wait_for(check.judge(CheckContext(self.facts)), timeout=limit)
+            if not isinstance(findings, (list, tuple)) or not all(isinstance(f, Finding) for f in findings):
+                raise TypeError(f"the check returned {type(findings).__name__}, not a list of findings")
+            cleaned = [redact_finding(f, redactor) for f in findings]
         except asyncio.TimeoutError:
             return error_result(check, f"the check did not finish within {limit:g} s", redactor, time.perf_counter() - t0)
         except OfflineError as exc:
             return CheckResult.skipped(check.id, check.title, f"not run: {exc}")
         except Exception as exc:
             return error_result(check, f"the check crashed: {type(exc).__name__}: {exc}", redactor, time.perf_counter() - t0)
-        cleaned = [redact_finding(f, redactor) for f in findings]
         return CheckResult.from_findings(check.id, check.title, cleaned, time.perf_counter() - t0)
 
     async def _jira_facts(self) -> JiraFacts:

@@ -37,11 +37,15 @@ def format_for_path(path: str | Path) -> str:
     return EXTENSIONS[suffix]
 
 
-def render(report: Report, fmt: str) -> str:
+def render(report: Report, fmt: str, junit_warn_as: str = "pass") -> str:
+    """``junit_warn_as`` (pass|failure) is the one rendering choice a user makes: how JUnit shows warn."""
     if fmt not in RENDERERS:
         raise UnknownFormat(f"unknown format {fmt!r}; known: {', '.join(RENDERERS)}")
+    if fmt == "junit":
+        return junit.render(report, warn_as=junit_warn_as)
     return RENDERERS[fmt](report)
 
 
-def write(report: Report, path: str | Path) -> None:
-    Path(path).write_text(render(report, format_for_path(path)), encoding="utf-8")
+def write(report: Report, path: str | Path, junit_warn_as: str = "pass") -> None:
+    """Write the report in the format its file extension names."""
+    Path(path).write_text(render(report, format_for_path(path), junit_warn_as), encoding="utf-8")

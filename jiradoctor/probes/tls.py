@@ -1,0 +1,179 @@
+"""``tls``: one handshake with the integration's own TLS settings, and the chain the server presents.
+
+The handshake trusts what the integration trusts (certifi, or ``--ca-bundle``) and goes through
+the route's proxy with CONNECT when one applies. When verification fails, a second handshake
+*without* verification collects the presented chain so the check can name the certificate at
+fault; nothing but the handshake is ever done on that connection (no HTTP, no credential).
+Through a proxy, an unverified direct handshake is also tried, to see whether the proxy
+substitutes its own certificate (TLS interception).
+"""
+
+from __future__ import annotations
+
+import _ssl  # ENCODING_DER for the private Certificate objects of Python 3.10-3.12
+import asyncio
+import ssl
+import urllib.parse
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import certifi
+from cryptography import x509
+
+from jiradoctor.net.chain import CertInfo, from_der
+from jiradoctor.net.proxy_route import Route
+from jiradoctor.probes.http import TransportError, classify, ssl_context
+from jiradoctor.probes.proxy import ProxyRefused, UnsupportedProxy, host_port, open_stream
+
+if TYPE_CHECKING:
+    from jiradoctor.context import Facts
+
+DIRECT_COMPARE_TIMEOUT_S = 3.0  # the direct path may be blocked on purpose; do not wait long
+
+
+@dataclass(frozen=True)
+class TlsFact:
+    """The handshake as the integration would make it.
+
+    ``verify_code`` is OpenSSL's X509_V_ERR_* (None: verified, or no handshake got that far);
+    ``error`` is any other failure (connect, proxy, protocol). ``chain`` is what the server
+    presented, leaf first (from the verified handshake, or from the unverified second one);
+    ``verified_chain`` the path OpenSSL built (trust anchors included) when verification passed;
+    ``direct_chain`` the chain seen without the proxy, when a proxy is on the route.
+    """
+
+    url: str
+    host: str
+    port: int
+    applies: bool
+    route: Route
+    trust: str
+    insecure: bool
+    verify_code: int | None = None
+    verify_message: str | None = None
+    error: TransportError | None = None
+    plain_http: bool = False
+    chain: tuple[CertInfo, ...] = ()
+    verified_chain: tuple[CertInfo, ...] = ()
+    direct_chain: tuple[CertInfo, ...] | None = None
+    protocol: str | None = None
+    cipher: str | None = None
+    trusted_subjects: frozenset[str] = frozenset()
+
+    @property
+    def verified(self) -> bool:
+        return self.applies and self.error is None and self.verify_code is None and bool(self.chain)
+
+    @property
+    def intercepted(self) -> bool:
+        """The leaf seen through the proxy is not the leaf the server presents directly."""
+        return bool(self.route.via_proxy and self.direct_chain and self.chain
+                    and self.direct_chain[0].sha256 != self.chain[0].sha256)
+
+
+@dataclass(frozen=True)
+class _Session:
+    chain: tuple[bytes, ...]
+    verified_chain: tuple[bytes, ...]
+    protocol: str | None
+    cipher: str | None
+
+
+def _ders(ssl_object: Any, verified: bool) -> tuple[bytes, ...]:
+    """DER chain from an SSLObject: public API from 3.13, the private one on 3.10-3.12."""
+    name = "get_verified_chain" if verified else "get_unverified_chain"
+    getter = getattr(ssl_object, name, None) or getattr(ssl_object._sslobj, name)
+    certs = getter() or []
+    return tuple(c if isinstance(c, bytes) else c.public_bytes(_ssl.ENCODING_DER) for c in certs)
+
+
+def collecting_context() -> ssl.SSLContext:
+    """No verification and the lowest security level: only to see what the server presents."""
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    context.check_hostname = False
+    context.verify_mode = ssl.CERT_NONE
+    context.set_ciphers("DEFAULT:@SECLEVEL=0")
+    return context
+
+
+async def handshake(route: Route, host: str, port: int, context: ssl.SSLContext, timeout: float) -> _Session:
+    """Connect (directly or via CONNECT), handshake, read the chain, and hang up at once."""
+    reader, writer = await open_stream(route, host, port, timeout)
+    try:
+        await asyncio.wait_for(writer.start_tls(context, server_hostname=host, ssl_handshake_timeout=timeout), timeout)
+        ssl_object = writer.get_extra_info("ssl_object")
+        verified = context.verify_mode != ssl.CERT_NONE
+        cipher = ssl_object.cipher()
+        return _Session(_ders(ssl_object, False), _ders(ssl_object, True) if verified else (),
+                        ssl_object.version(), cipher[0] if cipher else None)
+    finally:
+        writer.transport.abort()
+
+
+async def collect_chain(route: Route, host: str, port: int, timeout: float) -> tuple[CertInfo, ...]:
+    """The presented chain from an unverified handshake; () when even that fails."""
+    try:
+        return from_der((await handshake(route, host, port, collecting_context(), timeout)).chain)
+    except (Exception, asyncio.TimeoutError):  # noqa: BLE001 - best effort evidence
+        return ()
+
+
+async def speaks_plain_http(route: Route, host: str, port: int, timeout: float) -> bool:
+    """Whether the port answers a plain HTTP request (an https URL pointing at an http port)."""
+    try:
+        reader, writer = await open_stream(route, host, port, timeout)
+    except Exception:  # noqa: BLE001
+        return False
+    try:
+        writer.write(f"HEAD / HTTP/1.0\r\nHost: {host}\r\n\r\n".encode("idna" if host.isascii() else "utf-8"))
+        return (await asyncio.wait_for(reader.read(5), timeout)) == b"HTTP/"
+    except Exception:  # noqa: BLE001
+        return False
+    finally:
+        writer.transport.abort()
+
+
+def trusted_subjects(ca_bundle: str | None) -> frozenset[str]:
+    """Subjects of the trust anchors, to tell a missing intermediate from an unknown root."""
+    try:
+        with open(ca_bundle or certifi.where(), "rb") as fh:
+            return frozenset(c.subject.rfc4514_string() for c in x509.load_pem_x509_certificates(fh.read()))
+    except (OSError, ValueError):
+        return frozenset()
+
+
+async def probe(facts: "Facts") -> TlsFact:
+    target = facts.target
+    url = target.url or ""
+    host, port = host_port(url)
+    route: Route = await facts.get("proxy_route")
+    base = dict(url=url, host=host, port=port, route=route, trust=target.ca_bundle or "certifi", insecure=target.insecure)
+    if urllib.parse.urlsplit(url).scheme.lower() != "https":
+        return TlsFact(applies=False, **base)
+    timeout = target.timeout
+    context = ssl_context(target.ca_bundle, False)
+    assert isinstance(context, ssl.SSLContext)
+    try:
+        session = await handshake(route, host, port, context, timeout)
+        fact = TlsFact(applies=True, chain=from_der(session.chain), verified_chain=from_der(session.verified_chain),
+                       protocol=session.protocol, cipher=session.cipher, **base)
+    except ssl.SSLCertVerificationError as exc:
+        fact = TlsFact(applies=True, verify_code=exc.verify_code, verify_message=exc.verify_message,
+                       chain=await collect_chain(route, host, port, timeout),
+                       trusted_subjects=trusted_subjects(target.ca_bundle), **base)
+    except ProxyRefused as exc:
+        return TlsFact(applies=True, error=TransportError("proxy", str(exc)), **base)
+    except UnsupportedProxy as exc:
+        return TlsFact(applies=True, error=TransportError("unsupported", str(exc)), **base)
+    except (ssl.SSLError, ConnectionResetError, asyncio.IncompleteReadError, EOFError) as exc:
+        return TlsFact(applies=True, error=classify(exc), plain_http=await speaks_plain_http(route, host, port, timeout),
+                       chain=await collect_chain(route, host, port, timeout), **base)
+    except Exception as exc:  # noqa: BLE001 - refused, timeout, unknown host: facts too
+        return TlsFact(applies=True, error=classify(exc), **base)
+    if route.via_proxy and fact.chain:
+        direct = await collect_chain(Route("direct", url), host, port, min(timeout, DIRECT_COMPARE_TIMEOUT_S))
+        fact = TlsFact(**{**fact.__dict__, "direct_chain": direct or None})
+    return fact
+
+
+FACTS = {"tls": probe}
