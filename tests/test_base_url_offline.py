@@ -284,7 +284,8 @@ def test_bad_port_number_is_invalid_not_a_crash() -> None:
 def test_keystore_password_is_never_printed_and_masked_in_the_fix() -> None:
     secret = "KeystoreCanary-7f3a9Q"
     assert secret in xml("server_keystorepass.xml")
-    report = judge(base_url=BASE, server_xml="server_keystorepass.xml")
+    # an SSLEnabled connector serves https itself, so an http Base URL needs proxy attributes
+    report = judge(base_url="http://jira.example.com:8080", server_xml="server_keystorepass.xml")
     finding = only(report, "base-url/proxy-attributes-missing")
     assert f'keystorePass="{MASK}"' in finding.commands[0]
     out = outputs(report) + json.dumps(report.to_json())
@@ -302,3 +303,12 @@ def test_any_password_attribute_is_masked_even_in_a_healthy_connector() -> None:
     report = judge(base_url="https://jira.example.org", server_xml=text)
     assert "TrustCanary-93kd" not in outputs(report)
     assert any(f'truststorePass="{MASK}"' in c for _, f in report.findings() for c in f.commands)
+
+
+def test_ssl_enabled_connector_serves_https_whatever_its_scheme_attribute() -> None:
+    # Tomcat's HTTP processor sets the scheme to https on an SSLEnabled connector; the scheme
+    # attribute is then not consulted (CoyoteAdapter.postParseRequest)
+    text = xml("server_keystorepass.xml")
+    report = judge(base_url="https://jira.example.com:8443", server_xml=text)
+    assert "base-url/ok" in {f.code for _, f in report.findings()}
+    assert not [f for _, f in report.findings() if f.status.rank >= Status.WARN.rank]

@@ -50,8 +50,7 @@ def corrected_connector(connector: Connector, base: JiraUrl) -> str:
 
 def connector_serves_directly(connector: Connector, base: JiraUrl) -> bool:
     """Clients reach this connector itself at the Base URL (no proxy in between)."""
-    direct_scheme = "https" if connector.ssl_enabled else "http"
-    return base.port == connector.port and base.scheme == direct_scheme == connector.effective_scheme
+    return base.port == connector.port and base.scheme == connector.effective_scheme
 
 
 def url_jira_sees(connector: Connector, base: JiraUrl) -> JiraUrl:

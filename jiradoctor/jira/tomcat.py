@@ -42,8 +42,13 @@ class Connector:
 
     @property
     def effective_scheme(self) -> str:
-        # Tomcat's documented default for ``scheme`` is "http", SSLEnabled or not.
-        return (self.scheme or "http").lower()
+        """The scheme Tomcat gives the request.
+
+        An SSLEnabled connector's HTTP processor sets "https" itself and the ``scheme`` attribute
+        is then not consulted; otherwise ``scheme`` applies, default "http" (Tomcat's
+        CoyoteAdapter.postParseRequest: "HTTP does this if SSL is enabled").
+        """
+        return "https" if self.ssl_enabled else (self.scheme or "http").lower()
 
     @property
     def has_proxy_attributes(self) -> bool:

@@ -27,7 +27,7 @@ from jiradoctor.probes.http import HttpAnswer, classify, client
 if TYPE_CHECKING:
     from jiradoctor.context import Facts
 
-CONCURRENCY = 32  # the shared client's connection pool (probes/http.py: max_connections=32)
+CONCURRENCY = 16  # the shared client's connection pool (probes/http.py: max_connections=32)
 BULK_MAX_PROJECTS = 1000  # Cloud's limit per permissions/check call (JIRA-FACTS §3)
 PAGE_SIZE = 100  # asked; Cloud may answer with a smaller maxResults, which is then the stride
 MAX_PAGES = 1000

@@ -125,7 +125,7 @@ async def speaks_plain_http(route: Route, host: str, port: int, timeout: float) 
     except Exception:  # noqa: BLE001
         return False
     try:
-        writer.write(f"HEAD / HTTP/1.0\r\nHost: {host}\r\n\r\n".encode("idna" if host.isascii() else "utf-8"))
+        writer.write(f"HEAD / HTTP/1.0\r\nHost: {host}\r\n\r\n".encode("utf-8"))
         return (await asyncio.wait_for(reader.read(5), timeout)) == b"HTTP/"
     except Exception:  # noqa: BLE001
         return False

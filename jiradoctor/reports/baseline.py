@@ -2,7 +2,8 @@
 
 Findings are matched by (check id, code, subject), never by message text, so a reworded message
 or a new timestamp in the evidence is not a change. A regression is a finding at or above the
-fail-on level that the baseline did not have, or a check whose status got worse.
+fail-on level that the baseline did not have or had at a lower status, or a check whose status got
+worse.
 """
 
 from __future__ import annotations
@@ -68,8 +69,14 @@ def compare(old: Report, new: Report, threshold: Status = Status.FAIL) -> Compar
     fixed: list[Change] = []
     stale: list[Change] = []
     for key, finding in new_findings.items():
-        if key not in old_findings and finding.status.rank >= threshold.rank:
+        if finding.status.rank < threshold.rank:
+            continue
+        before = old_findings.get(key)
+        if before is None:
             regressions.append(Change(key[0], key[1], key[2] or None, None, finding.status, f"new: {finding.message}"))
+        elif finding.status.rank > before.status.rank:  # a known finding got worse (its check may already fail)
+            regressions.append(Change(key[0], key[1], key[2] or None, before.status, finding.status,
+                                      f"got worse: {finding.message}"))
     flagged_checks = {c.check_id for c in regressions}
     for check_id, check in new_checks.items():
         before = old_checks.get(check_id)

@@ -11,7 +11,8 @@ import re
 
 from jiradoctor.model import Report, Status
 
-_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~])")
+# ``&`` would start an entity (``&lt;`` shown as ``<``), ``$`` GitHub's math
+_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~&$])")
 ICONS = {Status.PASS: "✅", Status.INFO: "ℹ️", Status.WARN: "⚠️", Status.FAIL: "❌", Status.ERROR: "💥", Status.SKIP: "⏭️"}
 
 

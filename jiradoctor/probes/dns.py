@@ -1,0 +1,178 @@
+"""``dns``: the Jira host's addresses from the system resolver and from DNS itself, side by side.
+
+The system resolver (``getaddrinfo``: hosts file, nsswitch, then DNS) is what an integration on
+this machine uses; dnspython asks DNS directly, either the system's name servers or the server
+given with ``--dns-server`` (e.g. the public resolver a cloud-hosted integration would use).
+A disagreement between them is how a hosts-file entry or a split-horizon DNS shows. Every
+lookup is bounded by ``--timeout``; getaddrinfo runs in a daemon thread so that a resolver that
+never answers cannot hold the run (the default executor would be joined at the end of the run).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+import threading
+import time
+import urllib.parse
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Callable, TypeVar
+
+import dns.asyncresolver
+import dns.exception
+import dns.rdatatype
+import dns.resolver
+
+from jiradoctor.net.addresses import parse_ip
+
+if TYPE_CHECKING:
+    from jiradoctor.context import Facts
+
+T = TypeVar("T")
+MAX_LOOKUP_S = 10.0
+# outcome names, from best to worst when A and AAAA are merged
+OUTCOMES = ("ok", "nodata", "nxdomain", "servfail", "timeout", "error")
+
+
+@dataclass(frozen=True)
+class Lookup:
+    """One resolver's answer. ``outcome``: ok, nxdomain, nodata, servfail, timeout, error."""
+
+    source: str
+    outcome: str
+    addresses: tuple[str, ...] = ()
+    cnames: tuple[str, ...] = ()  # the chain of names, starting at the asked host, when CNAMEs were followed
+    message: str = ""
+    elapsed_s: float = 0.0
+
+    @property
+    def definitive(self) -> bool:
+        """An answer (addresses, or a name/record that does not exist), not a failure to ask."""
+        return self.outcome in ("ok", "nxdomain", "nodata")
+
+
+@dataclass(frozen=True)
+class DnsFact:
+    host: str
+    ip_literal: bool
+    system: Lookup | None = None
+    dns: Lookup | None = None
+    dns_server: str | None = None  # --dns-server as given; None: the system's name servers
+
+
+def parse_server(text: str) -> tuple[str, int]:
+    """``HOST[:PORT]``, ``[V6]:PORT`` or a bare IPv6 address."""
+    text = text.strip()
+    if text.startswith("["):
+        host, _, rest = text[1:].partition("]")
+        return host, int(rest[1:]) if rest.startswith(":") else 53
+    if text.count(":") == 1:
+        host, port = text.split(":")
+        return host, int(port)
+    return text, 53
+
+
+async def in_daemon_thread(fn: Callable[[], T], timeout: float) -> T:
+    """Run a blocking call in a daemon thread, waiting at most timeout (it is abandoned after)."""
+    loop = asyncio.get_running_loop()
+    future: asyncio.Future[T] = loop.create_future()
+
+    def settle(ok: bool, value: object) -> None:
+        if not future.done():
+            future.set_result(value) if ok else future.set_exception(value)  # type: ignore[arg-type]
+
+    def run() -> None:
+        try:
+            result = fn()
+        except BaseException as exc:  # noqa: BLE001 - handed to the awaiting coroutine
+            loop.call_soon_threadsafe(settle, False, exc)
+        else:
+            loop.call_soon_threadsafe(settle, True, result)
+
+    threading.Thread(target=run, name="jiradoctor-getaddrinfo", daemon=True).start()
+    return await asyncio.wait_for(future, timeout)
+
+
+_EAI = {socket.EAI_NONAME: "nxdomain", socket.EAI_AGAIN: "servfail", getattr(socket, "EAI_NODATA", -5): "nodata"}
+
+
+async def system_lookup(host: str, port: int, timeout: float) -> Lookup:
+    t0 = time.perf_counter()
+    try:
+        infos = await in_daemon_thread(lambda: socket.getaddrinfo(host, port, type=socket.SOCK_STREAM), timeout)
+    except asyncio.TimeoutError:
+        return Lookup("system", "timeout", message=f"no answer within {timeout:g} s", elapsed_s=time.perf_counter() - t0)
+    except socket.gaierror as exc:
+        return Lookup("system", _EAI.get(exc.errno, "error"), message=f"getaddrinfo: {exc.strerror}", elapsed_s=time.perf_counter() - t0)
+    except OSError as exc:
+        return Lookup("system", "error", message=str(exc), elapsed_s=time.perf_counter() - t0)
+    addresses = tuple(dict.fromkeys(str(info[4][0]) for info in infos))
+    return Lookup("system", "ok", addresses, elapsed_s=time.perf_counter() - t0)
+
+
+def _cname_chain(host: str, answer: dns.resolver.Answer) -> tuple[str, ...]:
+    chain = [host.rstrip(".")]
+    for rrset in answer.response.answer:
+        if rrset.rdtype == dns.rdatatype.CNAME:
+            chain.append(str(rrset[0].target).rstrip("."))
+    return tuple(chain) if len(chain) > 1 else ()
+
+
+async def _query(resolver: dns.asyncresolver.Resolver, host: str, rdtype: str, timeout: float) -> Lookup:
+    source = "dns"
+    try:
+        answer = await resolver.resolve(host, rdtype, lifetime=timeout, search=False, raise_on_no_answer=False)
+    except dns.resolver.NXDOMAIN:
+        return Lookup(source, "nxdomain", message=f"{rdtype}: the name does not exist (NXDOMAIN)")
+    except dns.resolver.LifetimeTimeout:
+        return Lookup(source, "timeout", message=f"{rdtype}: no answer within {timeout:g} s")
+    except dns.resolver.NoNameservers as exc:
+        return Lookup(source, "servfail", message=f"{rdtype}: every name server failed ({exc})")
+    except (dns.exception.DNSException, OSError) as exc:
+        return Lookup(source, "error", message=f"{rdtype}: {type(exc).__name__}: {exc}")
+    addresses = tuple(str(r.address) for r in answer.rrset) if answer.rrset is not None else ()
+    return Lookup(source, "ok" if addresses else "nodata", addresses, _cname_chain(host, answer),
+                  "" if addresses else f"{rdtype}: no such record (NODATA)")
+
+
+def merge(source: str, parts: list[Lookup], elapsed_s: float) -> Lookup:
+    """A and AAAA answers as one lookup: any address wins, else the best failure."""
+    addresses = tuple(a for p in parts for a in p.addresses)
+    cnames = next((p.cnames for p in parts if p.cnames), ())
+    outcome = "ok" if addresses else min((p.outcome for p in parts), key=OUTCOMES.index)
+    message = "; ".join(p.message for p in parts if p.message and not addresses)
+    return Lookup(source, outcome, addresses, cnames, message, elapsed_s)
+
+
+async def dns_lookup(host: str, server: str | None, timeout: float) -> Lookup:
+    source = f"dns server {server}" if server else "dns"
+    t0 = time.perf_counter()
+    try:
+        resolver = dns.asyncresolver.Resolver(configure=server is None)
+        if server is not None:
+            address, port = parse_server(server)
+            if parse_ip(address) is None:  # a name: the system resolver finds the server
+                infos = await in_daemon_thread(lambda: socket.getaddrinfo(address, port, type=socket.SOCK_DGRAM), timeout)
+                address = str(infos[0][4][0])
+            resolver.nameservers = [address]
+            resolver.port = port
+    except (dns.exception.DNSException, OSError, ValueError, asyncio.TimeoutError) as exc:
+        return Lookup(source, "error", message=f"cannot set up the resolver: {type(exc).__name__}: {exc}")
+    resolver.timeout = timeout
+    parts = await asyncio.gather(_query(resolver, host, "A", timeout), _query(resolver, host, "AAAA", timeout))
+    return merge(source, list(parts), time.perf_counter() - t0)
+
+
+async def probe(facts: "Facts") -> DnsFact:
+    target = facts.target
+    parts = urllib.parse.urlsplit(target.url or "")
+    host = parts.hostname or ""
+    if parse_ip(host) is not None:
+        return DnsFact(host, True)
+    timeout = min(target.timeout, MAX_LOOKUP_S)
+    port = parts.port or (443 if parts.scheme.lower() == "https" else 80)
+    system, answer = await asyncio.gather(system_lookup(host, port, timeout), dns_lookup(host, target.dns_server, timeout))
+    return DnsFact(host, False, system, answer, target.dns_server)
+
+
+FACTS = {"dns": probe}
