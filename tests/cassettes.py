@@ -19,7 +19,6 @@ import vcr
 import yaml
 
 from jiradoctor.lab import LabServer
-from jiradoctor.lab.scenarios import list_scenarios
 from jiradoctor.registry import load_checks
 from jiradoctor.runner import RunOptions, Runner
 from jiradoctor.secrets import Secret

@@ -98,4 +98,16 @@ def codes(report: Report) -> set[str]:
     return {f.code for _, f in report.findings()}
 
 
+def found(report: Report, code: str) -> list:
+    """The findings of ``report`` with this code."""
+    return [f for _, f in report.findings() if f.code == code]
+
+
+def only(report: Report, code: str):
+    """The one finding with this code (fails the test when there is not exactly one)."""
+    items = found(report, code)
+    assert len(items) == 1, f"expected one {code}, got {sorted(codes(report))}"
+    return items[0]
+
+
 from tests.realparts.fixtures import *  # noqa: E402,F401,F403  real nginx, proxies, DNS, PKI fixtures

@@ -214,8 +214,9 @@ def test_password_on_cloud_and_not_on_server():
     assert code_set(findings) == {"auth/password-on-cloud"}  # not also method-unsupported: same cause
     assert code_set(judged(LoginAttempt(login, "Server", deprecated))) == {"auth/invalid-credentials"}
     cloud_refusal = answer(401, "Client must be authenticated to access this resource.")
-    [f] = judged(LoginAttempt(login, "Cloud", cloud_refusal))
+    f, unsupported = judged(LoginAttempt(login, "Cloud", cloud_refusal))
     assert f.code == "auth/invalid-credentials" and any("API token" in r for r in f.remediation)
+    assert unsupported.code == "auth/method-unsupported"  # no integration logs in to Cloud with a password
 
 
 def test_pat_as_password_needs_the_bearer_retry_to_work():

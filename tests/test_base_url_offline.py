@@ -15,11 +15,11 @@ import pytest
 from jiradoctor.checks.base_url import CHECK
 from jiradoctor.jira.serverxml import ServerXmlError, parse_server_xml
 from jiradoctor.jira.urls import JiraUrl
-from jiradoctor.model import Finding, Report, Status
+from jiradoctor.model import Report, Status
 from jiradoctor.reports import render
 from jiradoctor.secrets import MASK
 from jiradoctor.target import Target
-from tests.conftest import codes, run_checks
+from tests.conftest import codes, found, only, run_checks
 
 DATA = Path(__file__).parent / "data"
 BASE = "https://jira.example.com"
@@ -40,14 +40,6 @@ def judge(url: str | None = None, base_url: str | None = None, server_xml: str |
     return report
 
 
-def found(report: Report, code: str) -> list[Finding]:
-    return [f for _, f in report.findings() if f.code == code]
-
-
-def only(report: Report, code: str) -> Finding:
-    items = found(report, code)
-    assert len(items) == 1, f"expected one {code}, got {sorted(codes(report))}"
-    return items[0]
 
 
 def outputs(report: Report) -> str:

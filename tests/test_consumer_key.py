@@ -13,9 +13,9 @@ from click.testing import CliRunner
 from jiradoctor.checks.consumer_key import CHECK
 from jiradoctor.cli import main
 from jiradoctor.jira import consumer_keys as ck
-from jiradoctor.model import Finding, Report, Status
+from jiradoctor.model import Report, Status
 from jiradoctor.target import Target
-from tests.conftest import codes, run_checks
+from tests.conftest import codes, found, only, run_checks
 
 OK = "consumer-key/ok"
 
@@ -27,14 +27,6 @@ def judge(key: str | None = None, jira_key: str | None = None, integration: str 
     return report
 
 
-def found(report: Report, code: str) -> list[Finding]:
-    return [f for _, f in report.findings() if f.code == code]
-
-
-def only(report: Report, code: str) -> Finding:
-    items = found(report, code)
-    assert len(items) == 1, f"expected one {code}, got {sorted(codes(report))}"
-    return items[0]
 
 
 # --- whitespace ----------------------------------------------------------------------------------

@@ -14,7 +14,7 @@ from xml.sax.saxutils import quoteattr
 import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.hazmat.primitives import serialization
-from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from jiradoctor.jira import consumer_keys as ck

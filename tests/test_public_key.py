@@ -17,11 +17,11 @@ from cryptography.x509.oid import NameOID
 
 from jiradoctor.checks.public_key import CHECK
 from jiradoctor.jira import pem
-from jiradoctor.model import Finding, Report, Status
+from jiradoctor.model import Report, Status
 from jiradoctor.reports import render
 from jiradoctor.secrets import Secret, pem_fragments
 from jiradoctor.target import Target
-from tests.conftest import codes, run_checks
+from tests.conftest import codes, only, run_checks
 
 OK = "public-key/ok"
 
@@ -37,12 +37,6 @@ def judge(public: str | None = None, private: str | None = None, integration: st
     undeclared = codes(report) - set(CHECK.codes)
     assert not undeclared, f"codes not declared in CHECK.codes: {undeclared}"
     return report
-
-
-def only(report: Report, code: str) -> Finding:
-    found = [f for _, f in report.findings() if f.code == code]
-    assert len(found) == 1, f"expected one {code}, got {[f.code for _, f in report.findings()]}"
-    return found[0]
 
 
 def check_status(report: Report) -> Status:

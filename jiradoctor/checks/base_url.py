@@ -137,7 +137,7 @@ def parse_url_input(value: str, option: str) -> tuple[JiraUrl | None, list[Findi
     try:
         return JiraUrl.parse(value), []
     except InvalidUrl as exc:
-        return None, [Finding(f"base-url/invalid-url", Status.FAIL, f"{option} is not a usable URL: {exc}.", subject=option)]
+        return None, [Finding("base-url/invalid-url", Status.FAIL, f"{option} is not a usable URL: {exc}.", subject=option)]
 
 
 async def judge(ctx: CheckContext) -> Sequence[Finding]:
