@@ -12,6 +12,7 @@ import urllib.parse
 from dataclasses import dataclass, field
 from typing import Mapping
 
+from cryptography.hazmat.primitives.asymmetric.rsa import RSAPrivateKey
 from oauthlib.oauth1 import SIGNATURE_RSA, SIGNATURE_TYPE_AUTH_HEADER, Client
 from oauthlib.oauth1.rfc5849 import signature as sig
 
@@ -35,19 +36,21 @@ class SignedRequest:
 
 
 def sign_request(
-    method: str, url: str, consumer_key: str, private_key_pem: str, token: str | None = None, callback: str | None = None,
+    method: str, url: str, consumer_key: str, private_key: "str | RSAPrivateKey", token: str | None = None, callback: str | None = None,
     nonce: str | None = None, timestamp: str | None = None,
 ) -> SignedRequest:
     """Sign like an integration: RSA-SHA1, parameters in the Authorization header.
 
-    ``nonce`` and ``timestamp`` are fixed only by tests (RSA-SHA1 is deterministic given both).
+    ``private_key`` is PEM text or an already loaded key (loading costs ~60 ms, so callers that
+    sign several requests pass the key). ``nonce`` and ``timestamp`` are fixed only by tests
+    (RSA-SHA1 is deterministic given both).
     """
     client = Client(
         consumer_key,
         nonce=nonce,
         timestamp=timestamp,
         signature_method=SIGNATURE_RSA,
-        rsa_key=private_key_pem,
+        rsa_key=private_key,
         resource_owner_key=token,
         callback_uri=callback,
         signature_type=SIGNATURE_TYPE_AUTH_HEADER,

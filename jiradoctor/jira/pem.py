@@ -12,6 +12,7 @@ import binascii
 import hashlib
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from cryptography import x509
 from cryptography.exceptions import UnsupportedAlgorithm
@@ -222,7 +223,14 @@ _PRIVATE_FORMATS = {
 }
 
 
+@lru_cache(maxsize=8)
 def read_private_key(text: str) -> PrivateKeyText:
+    """Cached: loading an RSA key validates it (~60 ms of CPU), and a run needs the key in several
+    places (the public-key check, every signed request)."""
+    return _read_private_key(text)
+
+
+def _read_private_key(text: str) -> PrivateKeyText:
     match = _BLOCK.search(text)
     if match is None:
         der, err = _decode_body(text)

@@ -78,8 +78,12 @@ async def in_daemon_thread(fn: Callable[[], T], timeout: float) -> T:
     future: asyncio.Future[T] = loop.create_future()
 
     def settle(ok: bool, value: object) -> None:
-        if not future.done():
-            future.set_result(value) if ok else future.set_exception(value)  # type: ignore[arg-type]
+        if future.done():  # the waiter timed out and left
+            return
+        if ok:
+            future.set_result(value)  # type: ignore[arg-type]
+        else:
+            future.set_exception(value)  # type: ignore[arg-type]
 
     def run() -> None:
         try:

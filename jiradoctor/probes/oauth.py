@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from jiradoctor.jira import consumer_keys
+from jiradoctor.jira import consumer_keys, pem
 from jiradoctor.jira.oauth1 import (
     CALLBACK_OOB, REQUEST_TOKEN_PATH, OAuthProblem, SignedRequest, parse_problem, parse_token_answer, sign_request,
 )
@@ -41,8 +41,10 @@ async def signed_exchange(facts: "Facts", method: str, url: str, consumer_key: s
     private_key = facts.target.private_key
     if private_key is None:
         raise ValueError("an OAuth exchange needs --private-key")
+    loaded = pem.read_private_key(private_key.reveal()).private_key
     try:
-        request = sign_request(method, url, consumer_key, private_key.reveal(), token=token, callback=callback)
+        request = sign_request(method, url, consumer_key, loaded if loaded is not None else private_key.reveal(),
+                               token=token, callback=callback)
     except Exception as exc:  # an unusable key: the public-key check says why
         return OAuthExchange(consumer_key, None, None, sign_error=f"cannot sign with the private key ({type(exc).__name__})")
     answer = await fetch(facts, method, request.url, headers=request.headers, content=b"" if method == "POST" else None)
