@@ -19,10 +19,12 @@ import asyncio
 import math
 import multiprocessing as mp
 import os
+import resource
 import socket
 import sys
 import time
 import tracemalloc
+from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
@@ -59,20 +61,33 @@ def _serve(scenario: str, port: int, latency_s: float, ready, stop) -> None:  # 
         stop.wait()
 
 
-def doctor_run(url: str, user: str, password: str) -> tuple[float, float, int, int, int]:
-    """Wall time of the permissions check, whole run, requests made, projects checked, peak bytes."""
+@dataclass(frozen=True)
+class DoctorRun:
+    check_s: float  # the permissions check's own duration, as the report gives it
+    run_s: float  # the whole run (serverInfo included)
+    cpu_s: float  # this process's CPU time during the run (the lab runs elsewhere)
+    requests: int
+    projects: int
+    peak_bytes: int | None
+
+
+def doctor_run(url: str, user: str, password: str, trace_memory: bool = False) -> DoctorRun:
+    """One doctor run of the permissions check through the real Runner and probes."""
     target = Target(url=url, integration=INTEGRATION, user=user, password=Secret(password), timeout=30.0)
-    tracemalloc.start()
-    t0 = time.perf_counter()
+    if trace_memory:
+        tracemalloc.start()
+    t0, c0 = time.perf_counter(), time.process_time()
     report = asyncio.run(Runner(load_checks(include_plugins=False).checks, target, RunOptions(only=("permissions",))).run())
-    total = time.perf_counter() - t0
-    _, peak = tracemalloc.get_traced_memory()
-    tracemalloc.stop()
+    run_s, cpu_s = time.perf_counter() - t0, time.process_time() - c0
+    peak = tracemalloc.get_traced_memory()[1] if trace_memory else None
+    if trace_memory:
+        tracemalloc.stop()
     check = report.checks[0]
-    summary = next(f for f in check.findings if "requests" in f.evidence)
     if check.status.value != "pass":
         print(f"  note: the permissions check says {check.status.value}: {check.summary}")
-    return check.duration_s, total, int(summary.evidence["requests"]), int(summary.evidence["projects_checked"]), peak
+    summary = next(f for f in check.findings if "requests" in f.evidence)
+    return DoctorRun(check.duration_s, run_s, cpu_s, int(summary.evidence["requests"]),
+                     int(summary.evidence["projects_checked"]), peak)
 
 
 def sequential_loop(url: str, user: str, password: str) -> tuple[float, int, int]:
@@ -109,7 +124,9 @@ def main() -> None:
         os.environ.setdefault("NO_PROXY", "127.0.0.1,localhost")
         print(f"lab {args.scenario} at {url}, {args.latency_ms:g} ms added to every answer, integration {INTEGRATION}, "
               f"concurrency {CONCURRENCY}")
-        check_s, run_s, requests, projects, peak = doctor_run(url, user, password)
+        doctor_run(url, user, password)  # warm-up: imports, first connections
+        runs = [doctor_run(url, user, password) for _ in range(3)]
+        memory = doctor_run(url, user, password, trace_memory=True)
         loop_s, loop_requests, loop_projects = sequential_loop(url, user, password)
     finally:
         stop.set()
@@ -117,16 +134,22 @@ def main() -> None:
         if server.is_alive():
             server.terminate()
 
-    floor_s = math.ceil(requests / CONCURRENCY) * latency
+    best = min(runs, key=lambda r: r.check_s)
+    median = sorted(r.check_s for r in runs)[1]
+    floor_s = math.ceil(best.requests / CONCURRENCY) * latency
     print()
-    print(f"  (a) doctor, permissions check   {check_s:8.3f} s  ({requests} requests, {projects} projects; whole run {run_s:.3f} s)")
+    print(f"  (a) doctor, permissions check   {best.check_s:8.3f} s  best of 3 (median {median:.3f} s); "
+          f"{best.requests} requests, {best.projects} projects; whole run {best.run_s:.3f} s, client CPU {best.cpu_s:.3f} s")
     print(f"  (b) sequential loop             {loop_s:8.3f} s  ({loop_requests} requests, {loop_projects} projects)")
-    print(f"  (c) floor ceil({requests}/{CONCURRENCY}) x {args.latency_ms:g} ms  {floor_s:8.3f} s")
+    print(f"  (c) floor ceil({best.requests}/{CONCURRENCY}) x {args.latency_ms:g} ms  {floor_s:8.3f} s")
     print()
-    speedup, over_floor = loop_s / check_s, check_s / floor_s if floor_s else float("inf")
-    print(f"  loop / doctor  = {speedup:6.1f}x   (target >= 10x: {'met' if speedup >= 10 else 'NOT met'})")
-    print(f"  doctor / floor = {over_floor:6.2f}x   (target <= 3x:  {'met' if over_floor <= 3 else 'NOT met'})")
-    print(f"  peak memory of the doctor run (tracemalloc): {peak / 1e6:.1f} MB")
+    speedup, over_floor = loop_s / best.check_s, best.check_s / floor_s if floor_s else float("inf")
+    print(f"  loop / doctor  = {speedup:6.1f}x   (target >= 10x: {'met' if speedup >= 10 else 'NOT met'}; "
+          f"median {loop_s / median:.1f}x)")
+    print(f"  doctor / floor = {over_floor:6.2f}x   (target <= 3x:  {'met' if over_floor <= 3 else 'NOT met'}; "
+          f"median {median / floor_s:.2f}x)")
+    print(f"  peak Python memory of a doctor run (tracemalloc): {(memory.peak_bytes or 0) / 1e6:.1f} MB; "
+          f"max RSS of this process: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
 
 
 if __name__ == "__main__":

@@ -253,3 +253,12 @@ def test_lab_permissions_another_project_key_is_a_regression(tmp_path: Path) -> 
     assert "SEC" in regressions and "ART" not in regressions and "OPS" not in regressions
     old_data = json.loads((tmp_path / "old.json").read_text())
     assert any(f["subject"] for c in old_data["checks"] for f in c["findings"])  # subjects are filled in
+
+
+def test_with_a_baseline_stdout_still_holds_the_report_alone(tmp_path: Path, keys, old: Path) -> None:
+    """--format json with --baseline: the comparison goes to stderr, so stdout parses as the report."""
+    result = run_cli(*known_problems(keys, private="other"), "--baseline", str(old), "--format", "json", cwd=tmp_path)
+    assert result.returncode == 1
+    data = json.loads(result.stdout)
+    assert_valid_report(data)
+    assert "public-key/pair-mismatch" in result.stderr and "Compared with the baseline" not in result.stdout

@@ -148,40 +148,46 @@ def judge_answer(attempt: LoginAttempt, jira_url: str, is_jira: bool, profile: I
                                     "If it only offers username and password, enter the user's real password or use OAuth.",),
                        docs=(DOCS_PAT,), subject=login.user)
     if myself.status in (401, 403):
-        if sig.login_reason(myself) == "AUTHORISATION_FAILED":
-            return Finding("auth/no-application-access", Status.FAIL,
-                           f"Jira accepts the credentials of {login.user or 'the user'} but does not let the user in "
-                           "(X-Seraph-LoginReason: AUTHORISATION_FAILED): no Jira application access, or deactivated.",
-                           evidence=evidence,
-                           remediation=("Give the service user Jira application access (a Jira Software/Core licence group) "
-                                        "and make sure the account is active.",),
-                           subject=login.user)
-        if _anonymous_fallback(attempt.anonymous_probe):
-            probe = attempt.anonymous_probe
-            assert probe is not None
-            return Finding(
-                "auth/anonymous-fallback", Status.FAIL,
-                f"Jira refuses the credentials (/myself: HTTP {myself.status}) but answers {probe.url} with 200 as "
-                f"{sig.seen_as(probe) or 'anonymous'}: projects open to anonymous users make the integration look "
-                "connected while it works without its user's permissions.",
-                evidence={**evidence, "anonymous_url": probe.url, "anonymous_status": probe.status,
-                          "anonymous_x-seraph-loginreason": sig.login_reason(probe), "anonymous_x-ausername": sig.seen_as(probe)},
-                remediation=(_FIX_CREDENTIALS.get(method, _FIX_CREDENTIALS["basic"]),
-                             "Never take a 200 as proof of a login: only /rest/api/2/myself shows who Jira sees. Consider "
-                             "removing anonymous (\"Anyone\"/\"Public\") from Browse Projects in the permission schemes."),
-                subject=login.user,
-            )
-        problem = attempt.oauth.problem.problem if attempt.oauth and attempt.oauth.problem else None
-        detail = f"oauth_problem={problem}" if problem else f"X-Seraph-LoginReason: {sig.login_reason(myself) or '-'}"
-        fixes = [_FIX_CREDENTIALS.get(method, _FIX_CREDENTIALS["basic"])]
-        if attempt.deployment == "Cloud" and method in ("basic", "pat"):
-            fixes.append(f"Jira Cloud takes the account's e-mail with an API token ({API_TOKENS}) or OAuth; "
-                         "it has no personal access tokens and refuses passwords.")
-        return Finding("auth/invalid-credentials", Status.FAIL,
-                       f"Jira refuses the {METHOD_NAMES.get(method, method)} (HTTP {myself.status}, {detail}).",
-                       evidence={**evidence, **({"oauth_problem": problem} if problem else {})},
-                       remediation=tuple(fixes), subject=login.user)
+        return _refused(attempt, myself, evidence)
     return _unexpected(myself, evidence)
+
+
+def _refused(attempt: LoginAttempt, myself: HttpAnswer, evidence: dict[str, Any]) -> Finding:
+    """/myself said 401/403: no application access, a silent anonymous fallback, or wrong credentials."""
+    login, method = attempt.login, attempt.login.method
+    if sig.login_reason(myself) == "AUTHORISATION_FAILED":
+        return Finding("auth/no-application-access", Status.FAIL,
+                       f"Jira accepts the credentials of {login.user or 'the user'} but does not let the user in "
+                       "(X-Seraph-LoginReason: AUTHORISATION_FAILED): no Jira application access, or deactivated.",
+                       evidence=evidence,
+                       remediation=("Give the service user Jira application access (a Jira Software/Core licence group) "
+                                    "and make sure the account is active.",),
+                       subject=login.user)
+    if _anonymous_fallback(attempt.anonymous_probe):
+        probe = attempt.anonymous_probe
+        assert probe is not None
+        return Finding(
+            "auth/anonymous-fallback", Status.FAIL,
+            f"Jira refuses the credentials (/myself: HTTP {myself.status}) but answers {probe.url} with 200 as "
+            f"{sig.seen_as(probe) or 'anonymous'}: projects open to anonymous users make the integration look "
+            "connected while it works without its user's permissions.",
+            evidence={**evidence, "anonymous_url": probe.url, "anonymous_status": probe.status,
+                      "anonymous_x-seraph-loginreason": sig.login_reason(probe), "anonymous_x-ausername": sig.seen_as(probe)},
+            remediation=(_FIX_CREDENTIALS.get(method, _FIX_CREDENTIALS["basic"]),
+                         "Never take a 200 as proof of a login: only /rest/api/2/myself shows who Jira sees. Consider "
+                         "removing anonymous (\"Anyone\"/\"Public\") from Browse Projects in the permission schemes."),
+            subject=login.user,
+        )
+    problem = attempt.oauth.problem.problem if attempt.oauth and attempt.oauth.problem else None
+    detail = f"oauth_problem={problem}" if problem else f"X-Seraph-LoginReason: {sig.login_reason(myself) or '-'}"
+    fixes = [_FIX_CREDENTIALS.get(method, _FIX_CREDENTIALS["basic"])]
+    if attempt.deployment == "Cloud" and method in ("basic", "pat"):
+        fixes.append(f"Jira Cloud takes the account's e-mail with an API token ({API_TOKENS}) or OAuth; "
+                     "it has no personal access tokens and refuses passwords.")
+    return Finding("auth/invalid-credentials", Status.FAIL,
+                   f"Jira refuses the {METHOD_NAMES.get(method, method)} (HTTP {myself.status}, {detail}).",
+                   evidence={**evidence, **({"oauth_problem": problem} if problem else {})},
+                   remediation=tuple(fixes), subject=login.user)
 
 
 def _unexpected(answer: HttpAnswer, evidence: dict[str, Any]) -> Finding:

@@ -50,7 +50,7 @@ def judge_ip(fact: DnsFact, cloud: bool, name: str) -> list[Finding]:
     evidence = {"host": fact.host, "range": cls.kind}
     if cls.internal and cloud:
         return [private_finding([cls], fact.host, True, name, evidence)]
-    note = "" if not cls.internal else f"; it is a {cls.label} address, so only clients in that network reach it"
+    note = "" if not cls.internal else f"; it is a {cls.label} address, out of reach of clients elsewhere"
     return [Finding("dns/ip-address", Status.INFO, f"The URL uses the IP address {fact.host}: no name to resolve{note}.",
                     evidence=evidence, subject=fact.host,
                     remediation=("Certificates and OAuth Base URLs are usually issued for a name: prefer Jira's host name in the URL.",)

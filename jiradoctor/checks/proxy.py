@@ -52,7 +52,8 @@ def judge_answer(answer: ProxyAnswer, url: str) -> Finding:
     if answer.error is not None and answer.error.kind == "unsupported":
         return Finding("proxy/configured", Status.INFO, f"The proxy {proxy} was not probed: {answer.error.message}.",
                        evidence=evidence, subject=proxy)
-    if answer.status == 407:
+    # a CONNECT never reaches Jira before a 2xx, so a 401 to it is the proxy's too (tinyproxy answers a wrong password so)
+    if answer.status == 407 or (answer.method == "CONNECT" and answer.status == 401):
         given = route.proxy_credentials is not None
         return Finding("proxy/auth-required", Status.FAIL,
                        f"The proxy {proxy} demands authentication (407"
@@ -64,7 +65,7 @@ def judge_answer(answer: ProxyAnswer, url: str) -> Finding:
                                     "proxy allow the integration's host without authentication.",))
     refused = answer.method == "CONNECT" and answer.status is not None and not 200 <= answer.status < 300
     if refused or answer.error is not None:
-        if answer.status in (502, 503, 504):
+        if answer.status is not None and answer.status >= 500:
             why = f"the proxy could not reach {authority} itself ({answer.status} {answer.reason})"
         elif answer.status is not None:
             why = (f"the proxy refuses to tunnel to {authority} ({answer.status} {answer.reason}); proxies often allow "

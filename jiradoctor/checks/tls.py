@@ -225,8 +225,8 @@ def judge_connection_error(view: View) -> Finding:
     if fact.error.kind == "tls":
         return view.finding(
             "handshake-failed", Status.FAIL,
-            f"The TLS handshake with {fact.host}:{fact.port} failed: {fact.error.message}: no protocol version or cipher "
-            "both sides accept, or the server broke off.",
+            f"{fact.error.message} with {fact.host}:{fact.port}: no protocol version or cipher both sides accept, "
+            "or the server broke off the handshake.",
             remediation=("Enable TLS 1.2 or 1.3 with current ciphers on the server (or the proxy in front of it).", NO_HELP),
             commands=(show_chain_command(fact), f"testssl --protocols --std {fact.host}:{fact.port}"))
     if fact.error.kind == "unsupported":
@@ -310,7 +310,7 @@ def judge_fact(fact: TlsFact) -> list[Finding]:
         if fact.intercepted:
             findings.append(judge_interception(view, False))
         findings += judge_verified(view)
-    soon = expiring(view)
+    soon = None if fact.intercepted else expiring(view)  # a proxy's minted leaf is short-lived on purpose
     if soon is not None:
         findings.append(soon)
     if fact.insecure:

@@ -11,7 +11,7 @@ import base64
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
-from jiradoctor.jira import auth_signals
+from jiradoctor.jira import auth_signals, pem
 from jiradoctor.jira.oauth1 import sign_request
 from jiradoctor.probes.http import HttpAnswer, TransportError, fetch
 from jiradoctor.probes.oauth import OAuthExchange
@@ -56,7 +56,10 @@ class Login:
         if self.method == "pat":
             return {"Authorization": f"Bearer {secret}"}
         if self.method == "oauth1" and self.private_key is not None:
-            signed = sign_request(http_method, url, self.consumer_key or "", self.private_key.reveal(), token=secret)
+            text = self.private_key.reveal()
+            loaded = pem.read_private_key(text).private_key  # cached: loading validates the key (~60 ms)
+            signed = sign_request(http_method, url, self.consumer_key or "", loaded if loaded is not None else text,
+                                  token=secret)
             return dict(signed.headers)
         return {}
 

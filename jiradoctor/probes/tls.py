@@ -14,6 +14,7 @@ import _ssl  # ENCODING_DER for the private Certificate objects of Python 3.10-3
 import asyncio
 import ssl
 import urllib.parse
+import warnings
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -136,7 +137,8 @@ async def speaks_plain_http(route: Route, host: str, port: int, timeout: float) 
 def trusted_subjects(ca_bundle: str | None) -> frozenset[str]:
     """Subjects of the trust anchors, to tell a missing intermediate from an unknown root."""
     try:
-        with open(ca_bundle or certifi.where(), "rb") as fh:
+        with open(ca_bundle or certifi.where(), "rb") as fh, warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # old CA certificates with negative serials: cryptography complains
             return frozenset(c.subject.rfc4514_string() for c in x509.load_pem_x509_certificates(fh.read()))
     except (OSError, ValueError):
         return frozenset()

@@ -1,0 +1,71 @@
+"""dns over real sockets: the dnspython server on loopback, asked through --dns-server."""
+
+from __future__ import annotations
+
+import time
+from typing import Callable
+
+import pytest
+
+from jiradoctor.model import Status
+from tests.network.helpers import result, run, target, verdicts
+from tests.realparts.dns_server import DnsServer, DnsZone
+
+DNS_TIMEOUT_S = 1.0
+
+
+def dns_report(name: str, server: DnsServer, integration: str = "generic"):
+    return run(target(f"https://{name}", dns_server=server.address, integration=integration, timeout=DNS_TIMEOUT_S),
+               only=("dns",))
+
+
+def test_public_name_resolves(dns_server: DnsServer) -> None:
+    report = dns_report("public.test", dns_server)
+    assert verdicts(report, "dns")["dns/ok"] == Status.PASS and result(report, "dns").status == Status.PASS
+    assert ("udp", "public.test.", "A") in dns_server.queries  # the given server was really asked
+
+
+@pytest.mark.parametrize("name, code", [("nx.test", "dns/nxdomain"), ("noaddr.test", "dns/no-address"),
+                                        ("servfail.test", "dns/no-answer")])
+def test_names_without_addresses_fail(name: str, code: str, dns_server: DnsServer) -> None:
+    assert verdicts(dns_report(name, dns_server), "dns")[code] == Status.FAIL
+
+
+def test_a_server_that_never_answers_is_bounded(dns_server: DnsServer) -> None:
+    t0 = time.monotonic()
+    report = dns_report("timeout.test", dns_server)
+    assert verdicts(report, "dns")["dns/no-answer"] == Status.FAIL
+    assert time.monotonic() - t0 < DNS_TIMEOUT_S * 4
+
+
+@pytest.mark.parametrize("name", ["private10.test", "private172.test", "private192.test", "loopback.test",
+                                  "linklocal.test", "ula.test"])
+def test_internal_addresses_fail_for_cloud_integrations_and_warn_otherwise(name: str, dns_server: DnsServer) -> None:
+    assert verdicts(dns_report(name, dns_server, "piplanning"), "dns")["dns/private-address"] == Status.FAIL
+    assert verdicts(dns_report(name, dns_server, "generic"), "dns")["dns/private-address"] == Status.WARN
+
+
+def test_public_address_passes_for_a_cloud_integration(dns_server: DnsServer) -> None:
+    assert verdicts(dns_report("public.test", dns_server, "piplanning"), "dns")["dns/ok"] == Status.PASS
+
+
+def test_cname_chain_is_shown(dns_server: DnsServer) -> None:
+    report = dns_report("www.jira.test", dns_server)
+    finding = next(f for f in result(report, "dns").findings if f.code == "dns/cname")
+    assert finding.status == Status.INFO
+    assert finding.evidence["chain"] == ["www.jira.test", "alias.jira.test", "jira.test"]
+
+
+def test_hosts_file_versus_dns(dns_server_factory: Callable[[DnsZone], DnsServer]) -> None:
+    """/etc/hosts says localhost is 127.0.0.1; a DNS that says otherwise is a disagreement."""
+    other = dns_server_factory(DnsZone({"localhost": {"A": ["127.0.0.9"]}}))
+    report = run(target("https://localhost", dns_server=other.address, timeout=DNS_TIMEOUT_S), only=("dns",))
+    assert verdicts(report, "dns")["dns/resolver-mismatch"] == Status.WARN
+    agreeing = dns_server_factory(DnsZone({"localhost": {"A": ["127.0.0.1"], "AAAA": ["::1"]}}))
+    report = run(target("https://localhost", dns_server=agreeing.address, timeout=DNS_TIMEOUT_S), only=("dns",))
+    assert "dns/resolver-mismatch" not in verdicts(report, "dns")
+
+
+def test_ip_address_url_skips_the_name_checks() -> None:
+    report = run(target("https://127.0.0.1:8443"), only=("dns",))
+    assert verdicts(report, "dns") == {"dns/ip-address": Status.INFO} and result(report, "dns").status == Status.PASS

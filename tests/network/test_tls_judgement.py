@@ -1,0 +1,106 @@
+"""tls judgement from facts built in the test: the rules no single real server shows."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pytest
+
+from jiradoctor.checks import tls as tls_check
+from jiradoctor.model import Status
+from jiradoctor.net.proxy_route import Route
+from jiradoctor.probes.http import TransportError
+from jiradoctor.probes.tls import TlsFact
+from jiradoctor.target import Target
+from tests.conftest import run_checks
+from tests.network.helpers import certs, verdicts
+from tests.realparts.pki import Pki
+
+URL = "https://jira.example.com"
+DIRECT = Route("direct", URL)
+PROXIED = Route("proxy", URL, "http://bob:hunter2@proxy.corp:3128", "--proxy")
+
+
+def fact(**kw: object) -> TlsFact:
+    values: dict = dict(url=URL, host="localhost", port=443, applies=True, route=DIRECT, trust="certifi", insecure=False)
+    values.update(kw)
+    return TlsFact(**values)
+
+
+def judge(f: TlsFact, insecure: bool = False) -> dict[str, Status]:
+    report = run_checks([tls_check.CHECK], Target(url=f.url, insecure=insecure), preset={"tls": f})
+    return verdicts(report, "tls")
+
+
+def test_code_20_with_a_leaf_only_is_an_incomplete_chain(realparts_pki: Pki) -> None:
+    f = fact(verify_code=20, chain=certs(realparts_pki.cases["leaf_only"].chain))
+    assert judge(f) == {"tls/incomplete-chain": Status.FAIL}
+    finding = tls_check.judge_fact(f)[0]
+    assert "Realparts Intermediate CA" in finding.message and finding.evidence["missing_intermediate"]
+    assert finding.subject == f.chain[0].sha256
+    assert any("Last resort" in r for r in finding.remediation)
+
+
+def test_code_20_with_an_intermediate_is_an_unknown_root(realparts_pki: Pki) -> None:
+    f = fact(verify_code=20, chain=certs(realparts_pki.cases["full_chain"].chain))
+    [finding] = tls_check.judge_fact(f)
+    assert finding.code == "tls/untrusted-root" and "Realparts Root CA" in finding.message
+
+
+def test_verified_with_a_borrowed_intermediate_warns_incomplete(realparts_pki: Pki) -> None:
+    case = realparts_pki.cases["full_chain"]
+    chain = certs(case.chain)
+    root = certs(case.ca_bundle)
+    f = fact(chain=chain[:1], verified_chain=(*chain, *root), protocol="TLSv1.3")
+    assert judge(f) == {"tls/incomplete-chain": Status.WARN}
+
+
+def test_weak_key_accepted_by_a_lenient_client_is_a_warning(realparts_pki: Pki) -> None:
+    chain = certs(realparts_pki.cases["weak_key"].chain)
+    assert judge(fact(chain=chain, verified_chain=chain)) == {"tls/weak-key": Status.WARN}
+    sha1 = certs(realparts_pki.cases["weak_signature"].chain)
+    assert judge(fact(chain=sha1, verified_chain=sha1)) == {"tls/weak-signature": Status.WARN}
+
+
+def test_insecure_warns_and_keeps_the_problem_as_information(realparts_pki: Pki) -> None:
+    f = fact(verify_code=18, chain=certs(realparts_pki.cases["self_signed"].chain), insecure=True)
+    assert judge(f, insecure=True) == {"tls/verification-disabled": Status.WARN, "tls/self-signed": Status.INFO}
+    ok = fact(chain=certs(realparts_pki.cases["full_chain"].chain), insecure=True)
+    verdict = tls_check.judge_fact(ok)
+    assert [f.code for f in verdict] == ["tls/verification-disabled"] and "back on" in verdict[0].message
+
+
+def test_interception_fails_when_untrusted_and_warns_when_trusted(realparts_pki: Pki) -> None:
+    seen = certs(realparts_pki.cases["untrusted_root"].chain)
+    real = certs(realparts_pki.cases["full_chain"].chain)
+    failed = fact(route=PROXIED, verify_code=19, chain=seen, direct_chain=real)
+    assert judge(failed) == {"tls/intercepted": Status.FAIL}
+    trusted = fact(route=PROXIED, chain=seen, verified_chain=seen, direct_chain=real)
+    findings = tls_check.judge_fact(trusted)
+    assert [f.code for f in findings] == ["tls/intercepted"] and findings[0].status == Status.WARN
+    assert "hunter2" not in str([f.to_json() for f in findings]) and "bob:***@proxy.corp" in findings[0].message
+    same = fact(route=PROXIED, chain=real, verified_chain=real, direct_chain=real)
+    assert judge(same) == {"tls/ok": Status.PASS}
+
+
+@pytest.mark.parametrize("error, plain, code", [
+    (TransportError("tls", "TLS handshake failed (WRONG_VERSION_NUMBER)"), True, "tls/plain-http"),
+    (TransportError("tls", "TLS handshake failed (TLSV1_ALERT_PROTOCOL_VERSION)"), False, "tls/handshake-failed"),
+    (TransportError("connect", "connection refused"), False, "tls/no-connection"),
+])
+def test_connection_failures(error: TransportError, plain: bool, code: str) -> None:
+    assert judge(fact(error=error, plain_http=plain)) == {code: Status.FAIL}
+
+
+def test_plain_http_url_says_tls_is_not_used() -> None:
+    f = fact(url="http://jira.example.com", applies=False)
+    report = run_checks([tls_check.CHECK], Target(url=f.url), preset={"tls": f})
+    assert verdicts(report, "tls") == {"tls/not-used": Status.INFO}
+    assert report.checks[0].status == Status.PASS
+
+
+def test_unknown_verify_code_is_a_handshake_failure_without_guessing(realparts_pki: Pki) -> None:
+    f = fact(verify_code=26, verify_message="unsupported certificate purpose", chain=certs(realparts_pki.cases["full_chain"].chain))
+    [finding] = tls_check.judge_fact(f)
+    assert finding.code == "tls/handshake-failed" and "26" in finding.message
+    assert replace(f, verify_code=None).verified
