@@ -66,7 +66,7 @@ def testssl(case: TLSCase, port: int, workdir: Path) -> Verdict:
     codes: set[str] = set()
     chain = found.get("cert_chain_of_trust", {}).get("finding", "")
     if not chain.startswith("passed"):
-        codes |= {code for text, code in TESTSSL_CHAIN if text in chain}
+        codes |= {next((code for text, code in TESTSSL_CHAIN if text in chain), "tls/handshake-failed")}
         if "expired" in chain or found.get("cert_expirationStatus", {}).get("finding") == "expired":
             codes.discard("tls/untrusted-root")
     expiry = found.get("cert_expirationStatus", {})

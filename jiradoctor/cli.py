@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import sys
 import tomllib
 from pathlib import Path
@@ -168,7 +169,7 @@ DOCTOR_OPTIONS = [
     _option("--dns-server", help="Ask this DNS server (HOST[:PORT]) besides the system resolver."),
     _option("--offline", is_flag=True, help="Judge the given files only; no network."),
     _option("-o", "--output", multiple=True, type=click.Path(dir_okay=False),
-            help="Write the report here; format from the extension (.html .json .md). Repeatable."),
+            help="Write the report here; format from the extension (.html .json .md .xml=JUnit). Repeatable."),
     _option("--format", "fmt", type=click.Choice(["text", "json", "html", "md", "junit"]),
             help="Print the report to stdout in this format (stdout then holds the report alone)."),
     _option("--fail-on", type=click.Choice(list(FAIL_ON)), default="fail", show_default=True,
@@ -196,6 +197,9 @@ class JiradoctorGroup(click.Group):
             return super().invoke(ctx)
         except (click.exceptions.Exit, click.ClickException, click.Abort, SystemExit):
             raise
+        except BrokenPipeError:  # `jiradoctor profiles | head`: the reader left, nothing failed
+            sys.stdout = open(os.devnull, "w")
+            ctx.exit(EXIT_OK)
         except Exception as exc:  # jiradoctor itself failed
             redactor: Redactor = ctx.meta.get("redactor") or Redactor()
             click.echo(f"jiradoctor failed: {type(exc).__name__}: {redactor.text(str(exc))}", err=True)
@@ -215,6 +219,15 @@ def run_doctor(target: Target, options: RunOptions, progress: Any = None) -> Rep
     return asyncio.run(Runner(loaded.checks, target, options, progress=progress).run())
 
 
+def validate_outputs(outputs: Iterable[str]) -> None:
+    """Refuse an output whose format cannot be told from its extension before anything runs."""
+    for path in outputs:
+        try:
+            format_for_path(path)
+        except UnknownFormat as exc:
+            raise click.BadParameter(str(exc), param_hint="-o/--output") from None
+
+
 def validate_ids(ids: tuple[str, ...], option: str) -> None:
     known = load_checks().ids
     unknown = [i for i in ids if i not in known]
@@ -230,11 +243,7 @@ def doctor(ctx: click.Context, **opts: Any) -> None:
     only, skip = _split(opts["only"]), _split(opts["skip"])
     validate_ids(only, "--only")
     validate_ids(skip, "--skip")
-    for path in opts["output"]:
-        try:
-            format_for_path(path)
-        except UnknownFormat as exc:
-            raise click.BadParameter(str(exc), param_hint="-o/--output") from None
+    validate_outputs(opts["output"])
     if not any(opts[k] for k in ("url", "consumer_key", "jira_consumer_key", "private_key", "public_key", "server_xml", "base_url")):
         raise click.UsageError("nothing to check: give --url, or files such as --server-xml and --public-key (see --help)")
     try:
@@ -282,15 +291,13 @@ def explain(check_id: str) -> None:
 @click.argument("report_path", type=click.Path(exists=True, dir_okay=False))
 @click.option("-o", "--output", multiple=True, type=click.Path(dir_okay=False), help="File to write; format from the extension.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "html", "md", "junit"]), help="Print to stdout in this format.")
-def render_command(report_path: str, output: tuple[str, ...], fmt: str | None) -> None:
+@click.option("--junit-warn-as", type=click.Choice(["pass", "failure"]), default="pass", show_default=True,
+              envvar="JIRADOCTOR_JUNIT_WARN_AS", help="How a warn check appears in JUnit XML.")
+def render_command(report_path: str, output: tuple[str, ...], fmt: str | None, junit_warn_as: str) -> None:
     """Render a saved JSON report as HTML, Markdown or text."""
     report = load_report(report_path, "REPORT_PATH")
-    for path in output:
-        try:
-            format_for_path(path)
-        except UnknownFormat as exc:
-            raise click.BadParameter(str(exc), param_hint="-o/--output") from None
-    write_outputs(report, output, fmt, summary=not output)
+    validate_outputs(output)
+    write_outputs(report, output, fmt, summary=not output, junit_warn_as=junit_warn_as)
 
 
 def load_report(path: str, param_hint: str) -> Report:

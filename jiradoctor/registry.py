@@ -32,6 +32,8 @@ class Check:
     ``after``: checks whose failure makes this one meaningless (it is then skipped with
     ``blocked_by``). ``live``: it needs the network for everything it does; under ``--offline``
     it is skipped. ``order`` sorts the report (network first, then auth, then keys).
+    ``nonblocking_codes``: failures that do not stop the checks that come ``after`` this one
+    (``dns/private-address``: this machine reaches Jira, the cloud-hosted integration may not).
     """
 
     id: str
@@ -45,6 +47,7 @@ class Check:
     live: bool = False
     order: int = 100
     codes: tuple[str, ...] = field(default=())
+    nonblocking_codes: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -149,7 +149,7 @@ class Runner:
         )
 
     async def _run_check(self, check: Check, prerequisites: Mapping[str, CheckResult]) -> CheckResult:
-        blocked = [dep for dep, result in prerequisites.items() if result.status in _BLOCKING]
+        blocked = [dep for dep, result in prerequisites.items() if self._blocks(result)]
         if blocked:
             return CheckResult.skipped(
                 check.id, check.title, f"blocked: {', '.join(blocked)} failed first; fix that and run again", blocked
@@ -176,6 +176,14 @@ class Runner:
         except Exception as exc:
             return error_result(check, f"the check crashed: {type(exc).__name__}: {exc}", redactor, time.perf_counter() - t0)
         return CheckResult.from_findings(check.id, check.title, cleaned, time.perf_counter() - t0)
+
+    def _blocks(self, result: CheckResult) -> bool:
+        """A failed prerequisite blocks, unless every failing finding is one its check marks non-blocking."""
+        if result.status not in _BLOCKING:
+            return False
+        check = next((c for c in self.checks if c.id == result.id), None)
+        exempt = set(check.nonblocking_codes) if check else set()
+        return any(f.status in _BLOCKING and f.code not in exempt for f in result.findings) or not result.findings
 
     async def _jira_facts(self) -> JiraFacts:
         """Jira's identity for the report header, when a probe already fetched it."""

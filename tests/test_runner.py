@@ -345,3 +345,20 @@ def test_report_summary_and_target() -> None:
     assert report.status == Status.WARN
     assert report.target.url == "https://jira.example.com" and report.target.auth == "none"
     assert result(report, "b").status == Status.PASS  # info alone is a pass
+
+
+def test_a_nonblocking_failure_does_not_skip_the_checks_after_it() -> None:
+    # dns/private-address style: the prerequisite fails for the integration, not for this machine
+    checks = [make("net", returning(Status.FAIL), nonblocking_codes=("x/s0",)),
+              make("live", returning(Status.PASS), after=("net",))]
+    report = run(checks)
+    assert result(report, "net").status == Status.FAIL
+    assert result(report, "live").status == Status.PASS
+
+
+def test_a_blocking_failure_beside_a_nonblocking_one_still_blocks() -> None:
+    checks = [make("net", returning(Status.FAIL, Status.FAIL), nonblocking_codes=("x/s0",)),
+              make("live", returning(Status.PASS), after=("net",))]
+    report = run(checks)
+    assert result(report, "live").status == Status.SKIP
+    assert result(report, "live").blocked_by == ("net",)

@@ -72,7 +72,7 @@ def run(tmp_path: Path, args: list[str], extra_env: dict[str, str]) -> tuple[sub
 
 
 def common_args(paths: dict[str, Path]) -> list[str]:
-    return ["--offline", "--url", "https://jira.example.com", "--base-url", "https://jira.example.com",
+    return ["--offline", "--url", "http://jira.example.com:8080", "--base-url", "http://jira.example.com:8080",
             "--user", USER, "--consumer-key", "canary-consumer",
             "--private-key", str(paths["private.pem"]), "--public-key", str(paths["pasted.pem"]),
             "--server-xml", str(paths["server.xml"])]

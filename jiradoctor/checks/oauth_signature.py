@@ -6,6 +6,7 @@ from typing import Sequence
 
 from jiradoctor.context import CheckContext
 from jiradoctor.jira import pem
+from jiradoctor.jira.auth_signals import read_identity
 from jiradoctor.jira.oauth1 import BaseString, BaseStringDiff, diff_base_strings
 from jiradoctor.jira.urls import InvalidUrl, JiraUrl
 from jiradoctor.model import Finding, Status
@@ -192,14 +193,15 @@ async def judge(ctx: CheckContext) -> Sequence[Finding]:
     findings = [judge_exchange(exchange, base, private.public_key if private else None)]
     if ctx.target.access_token:
         rest: OAuthExchange | None = await ctx.fact("oauth_rest_call")
-        if rest is not None and rest.answer is not None and rest.answer.ok and rest.answer.status == 200:
+        identity = read_identity(rest.answer.body) if rest and rest.answer and rest.answer.status == 200 else None
+        if rest is not None and identity is not None:
             findings.append(Finding("oauth-signature/rest-ok", Status.PASS,
-                                    f"A signed REST call with the access token works (Jira sees user {rest.answer.header('x-ausername') or '?'}).",
-                                    evidence={"url": rest.answer.url, "x-ausername": rest.answer.header("x-ausername")}))
+                                    f"A signed REST call with the access token works: Jira sees user {identity.describe()}.",
+                                    evidence={"url": rest.answer.url, "user": identity.to_json()}))
         elif rest is not None:
             finding = judge_exchange(rest, base, private.public_key if private else None)
-            if finding.code == "oauth-signature/ok":  # a 200 without JSON user, or other oddity
-                finding = Finding("oauth-signature/problem", Status.FAIL, "The signed REST call did not succeed.")
+            if finding.code == "oauth-signature/ok":  # a 200 that names no user is not Jira's /myself
+                finding = not_jira(rest.answer)
             findings.append(finding)
     return findings
 

@@ -97,6 +97,9 @@ class _HTTPServer(ThreadingHTTPServer):
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     timeout = IDLE_TIMEOUT_S
+    # headers and body go out in two sends; with Nagle on, each answer would wait ~40 ms for the
+    # client's delayed ACK, which would swamp the latency the benchmarks add on purpose
+    disable_nagle_algorithm = True
     server: _HTTPServer
 
     # -- plumbing -----------------------------------------------------------------------------

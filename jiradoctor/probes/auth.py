@@ -96,13 +96,14 @@ def _password_login(target: Target) -> Login:
     return Login("none")
 
 
-async def fetch_as(facts: "Facts", login: Login, method: str, url: str, json: Any = None) -> HttpAnswer:
-    """``fetch`` with the login's credentials; a key that cannot sign becomes the answer's error."""
+async def fetch_as(facts: "Facts", login: Login, method: str, url: str, json: Any = None, **limits: Any) -> HttpAnswer:
+    """``fetch`` with the login's credentials; a key that cannot sign becomes the answer's error.
+    ``limits`` are fetch's ``max_body``/``budget_s``."""
     try:
         headers = login.headers(method, url)
     except Exception as exc:  # an unusable private key: the public-key check says why
         return HttpAnswer(method, url, error=TransportError("other", f"cannot sign the request ({type(exc).__name__})"))
-    return await fetch(facts, method, url, headers=headers, json=json)
+    return await fetch(facts, method, url, headers=headers, json=json, **limits)
 
 
 def deployment_of(info: Any, url: str | None) -> str | None:

@@ -145,9 +145,13 @@ async def fetch(
     headers: Mapping[str, str] | None = None,
     content: bytes | None = None,
     json: object | None = None,
+    max_body: int = MAX_BODY,
+    budget_s: float | None = None,
 ) -> HttpAnswer:
+    """One request; ``max_body`` bounds what is kept, ``budget_s`` the whole exchange
+    (default: twice the timeout plus a second — connect, read, and a dribbling body)."""
     http = await client(facts)
-    budget = facts.target.timeout * 2 + 1  # connect + read, plus dribbling bodies
+    budget = budget_s if budget_s is not None else facts.target.timeout * 2 + 1
     sent_at = time.time()
     t0 = time.perf_counter()
 
@@ -157,10 +161,10 @@ async def fetch(
             async for chunk in response.aiter_bytes():
                 chunks.append(chunk)
                 size += len(chunk)
-                if size > MAX_BODY:
+                if size > max_body:
                     truncated = True
                     break
-            raw = b"".join(chunks)[:MAX_BODY]
+            raw = b"".join(chunks)[:max_body]
             encoding = response.charset_encoding or "utf-8"
             try:
                 body = raw.decode(encoding, errors="replace")

@@ -22,7 +22,7 @@ from jiradoctor.jira.permissions import (
     parse_project_page, plan_for,
 )
 from jiradoctor.probes.auth import Login, deployment_of, fetch_as, login_for
-from jiradoctor.probes.http import HttpAnswer, classify, client
+from jiradoctor.probes.http import HttpAnswer
 
 if TYPE_CHECKING:
     from jiradoctor.context import Facts
@@ -79,35 +79,10 @@ class _Asker:
     async def ask(self, url: str, method: str = "GET", json: Any = None, large: bool = False) -> HttpAnswer:
         async with self.semaphore:
             self.requests += 1
-            if large:
-                return await _fetch_large(self.facts, self.login, url)
+            if large:  # a Server listing of 500 projects is ~280 KB
+                return await fetch_as(self.facts, self.login, method, url, json=json, max_body=LISTING_MAX_BODY,
+                                      budget_s=self.facts.target.timeout * 6 + 1)
             return await fetch_as(self.facts, self.login, method, url, json=json)
-
-
-async def _fetch_large(facts: "Facts", login: Login, url: str) -> HttpAnswer:
-    """A GET like ``fetch`` but with a larger body limit (project listings). Never raises."""
-    http = await client(facts)
-    sent_at, t0 = time.time(), time.perf_counter()
-
-    async def go() -> HttpAnswer:
-        async with http.stream("GET", url, headers=login.headers("GET", url)) as response:
-            chunks, size = [], 0
-            async for chunk in response.aiter_bytes():
-                chunks.append(chunk)
-                size += len(chunk)
-                if size > LISTING_MAX_BODY:
-                    break
-            raw = b"".join(chunks)[:LISTING_MAX_BODY]
-            return HttpAnswer("GET", url, response.status_code, {k.lower(): v for k, v in response.headers.items()},
-                              raw.decode(response.charset_encoding or "utf-8", errors="replace"), size > LISTING_MAX_BODY,
-                              time.perf_counter() - t0, sent_at)
-
-    try:
-        return await asyncio.wait_for(go(), timeout=facts.target.timeout * 6 + 1)
-    except asyncio.CancelledError:
-        raise
-    except Exception as exc:  # noqa: BLE001 - every failure becomes a fact
-        return HttpAnswer("GET", url, elapsed_s=time.perf_counter() - t0, sent_at=sent_at, error=classify(exc))
 
 
 # ------------------------------------------------------------------------------- listing ---

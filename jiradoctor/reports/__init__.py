@@ -41,9 +41,9 @@ def render(report: Report, fmt: str, junit_warn_as: str = "pass") -> str:
     """``junit_warn_as`` (pass|failure) is the one rendering choice a user makes: how JUnit shows warn."""
     if fmt not in RENDERERS:
         raise UnknownFormat(f"unknown format {fmt!r}; known: {', '.join(RENDERERS)}")
-    if fmt == "junit":
-        return junit.render(report, warn_as=junit_warn_as)
-    return RENDERERS[fmt](report)
+    out = junit.render(report, warn_as=junit_warn_as) if fmt == "junit" else RENDERERS[fmt](report)
+    # a lone surrogate (from a hostile server's JSON escape) cannot be written as UTF-8: show it escaped
+    return out.encode("utf-8", "backslashreplace").decode("utf-8")
 
 
 def write(report: Report, path: str | Path, junit_warn_as: str = "pass") -> None:
