@@ -49,9 +49,8 @@ class Facts:
     def has(self, name: str) -> bool:
         return name in self._preset or name in self._probes
 
-    async def get(self, name: str) -> Any:
-        if name in self._preset:
-            return self._preset[name]
+    def start(self, name: str) -> "asyncio.Task[Any]":
+        """Start gathering a fact (once) without waiting for it."""
         if name not in self._probes:
             raise UnknownFact(name)
         if self.target.offline:
@@ -60,8 +59,13 @@ class Facts:
         if task is None:
             task = asyncio.ensure_future(self._probes[name](self))
             self._tasks[name] = task
+        return task
+
+    async def get(self, name: str) -> Any:
+        if name in self._preset:
+            return self._preset[name]
         # shield: one check's time limit must not cancel a probe other checks are waiting for
-        return await asyncio.shield(task)
+        return await asyncio.shield(self.start(name))
 
     def peek(self, name: str) -> Any:
         """The fact if it is already known (preset or finished without error), else None."""

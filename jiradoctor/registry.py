@@ -34,6 +34,8 @@ class Check:
     it is skipped. ``order`` sorts the report (network first, then auth, then keys).
     ``nonblocking_codes``: failures that do not stop the checks that come ``after`` this one
     (``dns/private-address``: this machine reaches Jira, the cloud-hosted integration may not).
+    ``prefetch``: the ``facts`` may be gathered while the prerequisites still run, to save round
+    trips; only for facts that send no password (a failed login counts towards Jira's CAPTCHA).
     """
 
     id: str
@@ -48,6 +50,7 @@ class Check:
     order: int = 100
     codes: tuple[str, ...] = field(default=())
     nonblocking_codes: tuple[str, ...] = ()
+    prefetch: bool = False
 
 
 @dataclass(frozen=True)

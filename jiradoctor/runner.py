@@ -129,6 +129,7 @@ class Runner:
             return result
 
         try:
+            self._prefetch()
             for check in self.checks:
                 tasks[check.id] = asyncio.ensure_future(run_one(check))
             results = await asyncio.gather(*tasks.values())
@@ -154,11 +155,9 @@ class Runner:
             return CheckResult.skipped(
                 check.id, check.title, f"blocked: {', '.join(blocked)} failed first; fix that and run again", blocked
             )
-        if check.inputs_any and not any(self.target.given(name) for name in check.inputs_any):
-            return CheckResult.skipped(check.id, check.title, f"not run: needs {describe_inputs(check.inputs_any)}")
-        missing = [name for name in check.inputs_all if not self.target.given(name)]
+        missing = self._missing_inputs(check)
         if missing:
-            return CheckResult.skipped(check.id, check.title, f"not run: needs {describe_inputs(tuple(missing), ' and ')}")
+            return CheckResult.skipped(check.id, check.title, missing)
         if check.live and self.target.offline:
             return CheckResult.skipped(check.id, check.title, "not run: needs the network (--offline)")
         redactor = self.facts.redactor
@@ -176,6 +175,25 @@ class Runner:
         except Exception as exc:
             return error_result(check, f"the check crashed: {type(exc).__name__}: {exc}", redactor, time.perf_counter() - t0)
         return CheckResult.from_findings(check.id, check.title, cleaned, time.perf_counter() - t0)
+
+    def _prefetch(self) -> None:
+        """Start the facts of prefetch checks now, so their round trips overlap the prerequisites'."""
+        if self.target.offline:
+            return
+        for check in self.checks:
+            if check.prefetch and self._missing_inputs(check) is None:
+                for name in check.facts:
+                    if self.facts.has(name) and self.facts.peek(name) is None:
+                        self.facts.start(name)
+
+    def _missing_inputs(self, check: Check) -> str | None:
+        """Why the check cannot run with the given inputs, or None."""
+        if check.inputs_any and not any(self.target.given(name) for name in check.inputs_any):
+            return f"not run: needs {describe_inputs(check.inputs_any)}"
+        missing = [name for name in check.inputs_all if not self.target.given(name)]
+        if missing:
+            return f"not run: needs {describe_inputs(tuple(missing), ' and ')}"
+        return None
 
     def _blocks(self, result: CheckResult) -> bool:
         """A failed prerequisite blocks, unless every failing finding is one its check marks non-blocking."""

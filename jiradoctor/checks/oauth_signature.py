@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Sequence
 
 from jiradoctor.context import CheckContext
@@ -186,13 +187,14 @@ def judge_exchange(exchange: OAuthExchange, base: JiraUrl | None, private_public
 
 
 async def judge(ctx: CheckContext) -> Sequence[Finding]:
-    exchange: OAuthExchange = await ctx.fact("oauth_request_token")
-    info = await ctx.fact("server_info")
+    # the three exchanges are independent: ask them at once (one round trip, not three)
+    wanted = ["oauth_request_token", "server_info"] + (["oauth_rest_call"] if ctx.target.access_token else [])
+    exchange, info, *rest_answer = await asyncio.gather(*(ctx.fact(name) for name in wanted))
     base = _url(ctx.target.base_url) or _url(getattr(info, "base_url", None) or getattr(info, "realm", None))
     private = pem.read_private_key(ctx.target.private_key.reveal()) if ctx.target.private_key else None
     findings = [judge_exchange(exchange, base, private.public_key if private else None)]
     if ctx.target.access_token:
-        rest: OAuthExchange | None = await ctx.fact("oauth_rest_call")
+        rest: OAuthExchange | None = rest_answer[0]
         identity = read_identity(rest.answer.body) if rest and rest.answer and rest.answer.status == 200 else None
         if rest is not None and identity is not None:
             findings.append(Finding("oauth-signature/rest-ok", Status.PASS,
@@ -223,8 +225,9 @@ How to fix: each finding names the part to change: connector attributes (proxyNa
 scheme, secure), the proxy's Host header, the URL entered in the integration, or the public key.""",
     judge=judge,
     inputs_all=("url", "consumer_key", "private_key"),
-    facts=("oauth_request_token", "server_info"),
+    facts=("oauth_request_token", "server_info", "oauth_rest_call"),
     after=("consumer-key", "dns", "tls", "proxy"),
+    prefetch=True,  # signed OAuth requests only: no password, nothing a lockout counts
     live=True,
     order=70,
     codes=("oauth-signature/url-mismatch", "oauth-signature/parameter-mismatch", "oauth-signature/key-mismatch",

@@ -114,7 +114,12 @@ async def open_stream(route: Route, host: str, port: int, timeout: float) -> Str
 
 
 async def route_probe(facts: "Facts") -> Route:
-    return decide_route(facts.target.url or "", facts.target.proxy, os.environ)
+    """The route; the proxy password (from --proxy or the environment) becomes a run secret at once."""
+    route = decide_route(facts.target.url or "", facts.target.proxy, os.environ)
+    credentials = route.proxy_credentials
+    if credentials is not None:
+        facts.redactor.add(credentials[1], user=credentials[0])
+    return route
 
 
 async def _forward(route: Route, url: str, timeout: float) -> tuple[int, str, dict[str, str]]:
