@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import os
+import re
 import subprocess
 import sys
 import urllib.parse
@@ -104,3 +105,44 @@ def test_secrets_given_in_the_environment_never_appear(tmp_path: Path, inputs, r
     result, files = run(tmp_path, common_args(inputs), env)
     assert "Overall: fail" in result.stdout  # the text summary
     assert_clean(result, files, [rsa_pair.private_pkcs1, other_rsa_pair.private_pkcs8])
+
+
+# --- online: the secrets travel to a (lab) Jira, whose answers and our errors must not echo them ---
+
+@pytest.mark.parametrize("credentials", [
+    {"JIRADOCTOR_PASSWORD": CANARIES["password"]},           # Basic: wrong password, maybe a token-looking retry
+    {"JIRADOCTOR_TOKEN": CANARIES["token"]},                 # Cloud-style e-mail + API token
+    {"JIRADOCTOR_PAT": CANARIES["pat"]},                     # Bearer PAT
+], ids=["basic", "token", "pat"])
+def test_secrets_sent_to_a_live_jira_never_appear(tmp_path: Path, credentials: dict[str, str]) -> None:
+    from jiradoctor.lab import LabServer
+
+    with LabServer("healthy") as lab:
+        args = ["--url", lab.url, "--user", USER, "--projects", "PIP", "--timeout", "3"]
+        result, files = run(tmp_path, args, credentials)
+    assert result.returncode == 1, result.stderr
+    assert '"code": "auth/invalid-credentials"' in files, "the credentials were really sent and refused"
+    streams = {"stdout": result.stdout, "stderr": result.stderr, "report files": files}
+    for where, text in streams.items():
+        for name, value in forbidden([]).items():
+            assert value not in text, f"{name} leaked into {where}"
+
+
+def test_an_access_token_echoed_by_jira_never_appears(tmp_path: Path, rsa_pair) -> None:
+    """signature_invalid echoes Jira's base string, which holds the oauth_token: it must be masked."""
+    from jiradoctor.lab import LabServer
+
+    key = tmp_path / "consumer.pem"
+    key.write_text(rsa_pair.private_pkcs8)  # not the lab's key: Jira refuses the signature and echoes
+    with LabServer("healthy") as lab:
+        args = ["--url", lab.url, "--consumer-key", "piplanning.io", "--private-key", str(key), "--timeout", "3"]
+        token = lab.client.access_token  # a token Jira knows, so it checks the signature and echoes
+        result, files = run(tmp_path, args, {"JIRADOCTOR_ACCESS_TOKEN": token})
+    assert result.returncode == 1, result.stderr
+    assert "oauth-signature/key-mismatch" in files
+    assert re.search(r"oauth_token(=|%3D|%253D)\*{8}", files), "Jira's echo is in the report, with the token masked"
+    leaks = {**forbidden([rsa_pair.private_pkcs8]), "access token": token,
+             "access token (percent-encoded twice)": urllib.parse.quote(urllib.parse.quote(token, safe=""), safe="")}
+    for where, text in {"stdout": result.stdout, "stderr": result.stderr, "report files": files}.items():
+        for name, value in leaks.items():
+            assert value not in text, f"{name} leaked into {where}"

@@ -106,11 +106,17 @@ def _no_address(primary: Lookup, host: str, proxied: bool, evidence: dict) -> Fi
                    remediation=fixes, commands=(f"dig +trace {host}", f"getent hosts {host}"))
 
 
+def is_local_name(host: str) -> bool:
+    """``localhost`` and ``*.localhost`` never come from DNS (RFC 6761), so DNS not knowing them says nothing."""
+    name = host.rstrip(".").lower()
+    return name == "localhost" or name.endswith(".localhost")
+
+
 def _mismatch(primary: Lookup, other: Lookup | None, host: str, evidence: dict) -> Finding | None:
     """System resolver and DNS disagree. Only answers count: a resolver that failed to answer says nothing."""
-    if other is None or not other.definitive or not primary.definitive:
+    if other is None or not other.definitive or not primary.definitive or is_local_name(host):
         return None
-    system, dns = (other, primary) if primary.source != "system" else (primary, other)
+    system, dns = (primary, other) if primary.source == "system" else (other, primary)
     if system.outcome == "ok" and dns.outcome == "ok":
         if set(system.addresses) & set(dns.addresses):
             return None

@@ -10,16 +10,16 @@ IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 # Order matters: the first matching range names the address. Sources: RFC 1122 (loopback),
 # RFC 1918, RFC 3927/4291 (link-local), RFC 4193 (ULA), RFC 6598 (carrier-grade NAT).
 _RANGES: tuple[tuple[str, str, str], ...] = (
-    ("127.0.0.0/8", "loopback", "loopback (this machine only)"),
-    ("::1/128", "loopback", "loopback (this machine only)"),
-    ("10.0.0.0/8", "private", "private network (RFC 1918)"),
-    ("172.16.0.0/12", "private", "private network (RFC 1918)"),
-    ("192.168.0.0/16", "private", "private network (RFC 1918)"),
-    ("169.254.0.0/16", "link-local", "link-local (RFC 3927)"),
-    ("fe80::/10", "link-local", "link-local (RFC 4291)"),
-    ("fc00::/7", "ula", "unique local address (RFC 4193)"),
-    ("100.64.0.0/10", "cgnat", "carrier-grade NAT (RFC 6598)"),
-    ("0.0.0.0/8", "unspecified", "unspecified ('this network')"),
+    ("127.0.0.0/8", "loopback", "loopback, this machine only"),
+    ("::1/128", "loopback", "loopback, this machine only"),
+    ("10.0.0.0/8", "private", "private network, RFC 1918"),
+    ("172.16.0.0/12", "private", "private network, RFC 1918"),
+    ("192.168.0.0/16", "private", "private network, RFC 1918"),
+    ("169.254.0.0/16", "link-local", "link-local, RFC 3927"),
+    ("fe80::/10", "link-local", "link-local, RFC 4291"),
+    ("fc00::/7", "ula", "unique local address, RFC 4193"),
+    ("100.64.0.0/10", "cgnat", "carrier-grade NAT, RFC 6598"),
+    ("0.0.0.0/8", "unspecified", "unspecified, 'this network'"),
     ("::/128", "unspecified", "unspecified"),
 )
 _NETWORKS = tuple((ipaddress.ip_network(net), kind, label) for net, kind, label in _RANGES)

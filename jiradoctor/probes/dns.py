@@ -123,7 +123,7 @@ def _cname_chain(host: str, answer: dns.resolver.Answer) -> tuple[str, ...]:
 
 
 async def _query(resolver: dns.asyncresolver.Resolver, host: str, rdtype: str, timeout: float) -> Lookup:
-    source = "dns"
+    source = "dns"  # merge() names the resolver
     try:
         answer = await resolver.resolve(host, rdtype, lifetime=timeout, search=False, raise_on_no_answer=False)
     except dns.resolver.NXDOMAIN:
@@ -149,7 +149,7 @@ def merge(source: str, parts: list[Lookup], elapsed_s: float) -> Lookup:
 
 
 async def dns_lookup(host: str, server: str | None, timeout: float) -> Lookup:
-    source = f"dns server {server}" if server else "dns"
+    source = f"the DNS server {server}" if server else "DNS (the system's name servers)"
     t0 = time.perf_counter()
     try:
         resolver = dns.asyncresolver.Resolver(configure=server is None)
