@@ -83,6 +83,7 @@ def run_demo(out_dir: Path, scenario: str = DEFAULT_SCENARIO) -> int:
             jira_consumer_key=lab.jira_consumer_key,
             private_key=Secret(files["private_key"].read_text()),
             private_key_path=str(files["private_key"]),
+            access_token=Secret(lab.access_token) if lab.access_token else None,
             public_key=files["public_key"].read_text(),
             public_key_path=str(files["public_key"]),
             server_xml=files["server_xml"].read_text(),

@@ -7,6 +7,8 @@ decides the auth method from which credentials were given (DESIGN.md, "Credentia
 
 from __future__ import annotations
 
+import os
+import urllib.parse
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any, Mapping
@@ -88,7 +90,26 @@ class Target:
         redactor = Redactor()
         for name in ("password", "token", "pat", "access_token", "private_key"):
             redactor.add(getattr(self, name), user=self.user)
+        for proxy_url in [self.proxy, *proxy_urls_from_environment()]:
+            user, password = proxy_userinfo(proxy_url)
+            redactor.add(password, user=user)
         return redactor
+
+
+def proxy_urls_from_environment() -> list[str]:
+    """Proxy URLs in HTTP(S)_PROXY / ALL_PROXY (any case): their passwords are secrets too."""
+    return [v for k, v in os.environ.items() if k.lower() in ("http_proxy", "https_proxy", "all_proxy") and v]
+
+
+def proxy_userinfo(url: str | None) -> tuple[str | None, str | None]:
+    if not url:
+        return None, None
+    try:
+        parts = urllib.parse.urlsplit(url)
+        return (urllib.parse.unquote(parts.username) if parts.username else None,
+                urllib.parse.unquote(parts.password) if parts.password else None)
+    except ValueError:
+        return None, None
 
 
 INPUT_NAMES = {
