@@ -262,3 +262,19 @@ def test_with_a_baseline_stdout_still_holds_the_report_alone(tmp_path: Path, key
     data = json.loads(result.stdout)
     assert_valid_report(data)
     assert "public-key/pair-mismatch" in result.stderr and "Compared with the baseline" not in result.stdout
+
+
+def test_a_project_missing_one_more_permission_is_a_regression() -> None:
+    from jiradoctor.model import CheckResult, Finding, JiraFacts, Report, Status, TargetSummary
+    from jiradoctor.reports.baseline import compare
+
+    def report(missing: list[str]) -> Report:
+        finding = Finding("permissions/missing", Status.FAIL, f"ART misses {missing}", subject="ART",
+                          evidence={"project": "ART", "missing": missing})
+        check = CheckResult.from_findings("permissions", "Permissions", [finding])
+        return Report("0", TargetSummary("https://j", "generic", "basic", JiraFacts()), "2026-01-01T00:00:00+00:00", 0.0, (check,))
+
+    worse = compare(report(["EDIT_ISSUES"]), report(["EDIT_ISSUES", "LINK_ISSUES"]))
+    assert [c.message.split(":")[0] for c in worse.regressions] == ["now also missing LINK_ISSUES"]
+    better = compare(report(["EDIT_ISSUES", "LINK_ISSUES"]), report(["EDIT_ISSUES"]))
+    assert not better.regressions

@@ -60,6 +60,19 @@ class Comparison:
         return "\n".join(lines) + "\n"
 
 
+LISTED_EVIDENCE = ("missing",)  # evidence lists whose growth is a regression of a known finding
+
+
+def newly_listed(old: Finding, new: Finding) -> list[str]:
+    """Items a known finding lists now that it did not (``missing``: permissions of a project)."""
+    grown: list[str] = []
+    for name in LISTED_EVIDENCE:
+        before, after = old.evidence.get(name), new.evidence.get(name)
+        if isinstance(before, list) and isinstance(after, list):
+            grown += [f"{name} {item}" for item in after if item not in before]
+    return grown
+
+
 def compare(old: Report, new: Report, threshold: Status = Status.FAIL) -> Comparison:
     old_checks = {c.id: c for c in old.checks}
     new_checks = {c.id: c for c in new.checks}
@@ -77,6 +90,9 @@ def compare(old: Report, new: Report, threshold: Status = Status.FAIL) -> Compar
         elif finding.status.rank > before.status.rank:  # a known finding got worse (its check may already fail)
             regressions.append(Change(key[0], key[1], key[2] or None, before.status, finding.status,
                                       f"got worse: {finding.message}"))
+        elif grown := newly_listed(before, finding):  # e.g. a project now misses one permission more
+            regressions.append(Change(key[0], key[1], key[2] or None, before.status, finding.status,
+                                      f"now also {', '.join(grown)}: {finding.message}"))
     flagged_checks = {c.check_id for c in regressions}
     for check_id, check in new_checks.items():
         before = old_checks.get(check_id)
