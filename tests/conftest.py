@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Callable, Iterator
 
 import jsonschema
 import pytest
@@ -16,6 +16,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 
 from jiradoctor.context import Facts
+from jiradoctor.lab import LabServer
 from jiradoctor.model import Report
 from jiradoctor.registry import Check
 from jiradoctor.reports.json_report import schema
@@ -108,6 +109,21 @@ def only(report: Report, code: str):
     items = found(report, code)
     assert len(items) == 1, f"expected one {code}, got {sorted(codes(report))}"
     return items[0]
+
+
+@pytest.fixture
+def make_lab() -> Iterator[Callable[..., LabServer]]:
+    """Start lab servers on loopback; every one is stopped at teardown."""
+    servers: list[LabServer] = []
+
+    def _make(scenario: Any, **kw: Any) -> LabServer:
+        server = LabServer(scenario, **kw)
+        servers.append(server)
+        return server.start()
+
+    yield _make
+    for server in servers:
+        server.stop()
 
 
 from tests.realparts.fixtures import *  # noqa: E402,F401,F403  real nginx, proxies, DNS, PKI fixtures

@@ -9,7 +9,7 @@ import os
 import subprocess
 import sys
 from collections import Counter
-from typing import Any, Iterator
+from typing import Any, Callable
 
 import pytest
 
@@ -28,18 +28,9 @@ PROFILES = ("generic", "piplanning", "jira-align", "zephyr-enterprise", "kendis"
 
 
 @pytest.fixture
-def lab() -> Iterator[Any]:
-    """Start lab servers on loopback; every one is stopped at teardown."""
-    servers: list[LabServer] = []
-
-    def start(scenario: str | Scenario, **kw: Any) -> LabServer:
-        server = LabServer(scenario, **kw)
-        servers.append(server)
-        return server.start()
-
-    yield start
-    for server in servers:
-        server.stop()
+def lab(make_lab: Callable[..., LabServer]) -> Callable[..., LabServer]:
+    """Start lab servers on loopback (tests/conftest.py's make_lab stops them)."""
+    return make_lab
 
 
 def target_for(server: LabServer, **override: Any) -> Target:
