@@ -196,7 +196,10 @@ class Runner:
         return None
 
     def _blocks(self, result: CheckResult) -> bool:
-        """A failed prerequisite blocks, unless every failing finding is one its check marks non-blocking."""
+        """A failed prerequisite blocks, unless every failing finding is one its check marks
+        non-blocking; so does a prerequisite that was itself blocked (the cause is further up)."""
+        if result.status == Status.SKIP:
+            return bool(result.blocked_by)
         if result.status not in _BLOCKING:
             return False
         check = next((c for c in self.checks if c.id == result.id), None)

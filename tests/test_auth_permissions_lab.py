@@ -200,3 +200,22 @@ def test_cli_json_for_permission_gaps(lab):
     found = {f["code"] for check in data["checks"] for f in check["findings"] if f["status"] in ("warn", "fail")}
     assert found == expected("permissions-gaps")
     assert data["target"]["auth"] == "basic" and c.password not in done.stdout + done.stderr
+
+
+@pytest.mark.parametrize("scenario", ["wrong-password", "anonymous-fallback"])
+def test_a_refused_login_is_tried_once_per_run(lab, scenario: str) -> None:
+    """Jira locks a user behind CAPTCHA after 3 failed logins: one doctor run may cost one."""
+    server = lab(scenario)
+    report = doctor(target_for(server))
+    assert {f.code for _, f in report.findings()} & {"auth/invalid-credentials", "auth/anonymous-fallback"}
+    assert server.runtime.state.failed_logins == {server.client.user: 1}
+    assert not [s for s in server.seen if "projectKey=" in s.jira_url], "no per-project question with a refused login"
+
+
+def test_permissions_alone_never_repeats_a_refused_login(lab) -> None:
+    server = lab("anonymous-fallback")
+    report = asyncio.run(Runner(load_checks(include_plugins=False).checks, target_for(server),
+                                RunOptions(only=("permissions",))).run())
+    (check,) = report.checks
+    assert check.status != Status.PASS, "anonymous answers must not pass as the user's permissions"
+    assert server.runtime.state.failed_logins == {server.client.user: 1}

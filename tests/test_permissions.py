@@ -18,6 +18,7 @@ from jiradoctor.jira import permissions as jp
 from jiradoctor.jira.integrations import get_profile
 from jiradoctor.model import Status
 from jiradoctor.probes import permissions as probe
+from jiradoctor.probes.auth import LoginAttempt, login_for
 from jiradoctor.probes.http import HttpAnswer
 from jiradoctor.probes.permissions import PermissionFacts
 from jiradoctor.probes.server_info import ServerInfo
@@ -269,6 +270,12 @@ class FakeJira:
         return httpx.Response(404, json={"message": "null for uri"})
 
 
+def proven_login(target: Target) -> LoginAttempt:
+    """The auth probe's fact for a login that worked (/myself named the user)."""
+    myself = HttpAnswer("GET", URL + "/rest/api/2/myself", 200, {}, '{"name": "svc", "key": "svc"}')
+    return LoginAttempt(login_for(target), "Server", myself)
+
+
 def run_probe(fake: FakeJira, **target_kw) -> PermissionFacts:
     target = Target(**{"url": URL, "integration": "piplanning", "user": "svc", "password": Secret("pw"), **target_kw})
     served = HttpAnswer("GET", URL, 200, {}, "{}")
@@ -276,7 +283,7 @@ def run_probe(fake: FakeJira, **target_kw) -> PermissionFacts:
 
     async def go() -> PermissionFacts:
         async with httpx.AsyncClient(transport=httpx.MockTransport(fake)) as client:
-            f = Facts(target, preset={"http_client": client, "server_info": info})
+            f = Facts(target, preset={"http_client": client, "server_info": info, "auth_login": proven_login(target)})
             return await f.get("permission_matrix")
 
     return asyncio.run(go())

@@ -160,8 +160,9 @@ def test_failed_prerequisite_blocks_with_blocked_by(first: Status) -> None:
     assert tls.status == Status.SKIP
     assert tls.blocked_by == ("dns",)
     assert "dns" in tls.skip_reason
-    # a skipped prerequisite does not block: the root cause is shown once
-    assert result(report, "auth").status == Status.PASS
+    # blocking passes down: auth would otherwise run against what tls could not reach
+    assert result(report, "auth").status == Status.SKIP
+    assert result(report, "auth").blocked_by == ("tls",)
 
 
 @pytest.mark.parametrize("first", [Status.PASS, Status.WARN, Status.INFO])
@@ -362,3 +363,20 @@ def test_a_blocking_failure_beside_a_nonblocking_one_still_blocks() -> None:
     report = run(checks)
     assert result(report, "live").status == Status.SKIP
     assert result(report, "live").blocked_by == ("net",)
+
+
+def test_blocking_passes_down_a_chain() -> None:
+    checks = [make("dns", returning(Status.FAIL)), make("auth", returning(Status.PASS), after=("dns",)),
+              make("permissions", returning(Status.PASS), after=("auth",))]
+    report = run(checks)
+    assert result(report, "auth").blocked_by == ("dns",)
+    assert result(report, "permissions").status == Status.SKIP
+    assert result(report, "permissions").blocked_by == ("auth",)
+
+
+def test_a_prerequisite_skipped_for_missing_inputs_does_not_block() -> None:
+    checks = [make("keys", returning(Status.FAIL), inputs_any=("public_key",)),
+              make("live", returning(Status.PASS), after=("keys",))]
+    report = run(checks)
+    assert result(report, "keys").status == Status.SKIP
+    assert result(report, "live").status == Status.PASS

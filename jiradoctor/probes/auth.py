@@ -122,8 +122,8 @@ class LoginAttempt:
     """What logging in showed.
 
     ``myself``: ``GET /rest/api/2/myself`` with the credentials. ``anonymous_probe``: an
-    anonymous-allowed resource asked with the same credentials, only when /myself refused
-    (a 200 there means Jira silently fell back to anonymous). ``bearer_retry``: the password
+    anonymous-allowed resource asked without credentials, only when /myself refused (a 200 there
+    means an integration with a broken login would silently get anonymous answers). ``bearer_retry``: the password
     sent once as ``Authorization: Bearer``, only when it looks like a PAT and Basic failed.
     """
 
@@ -165,8 +165,19 @@ async def login_probe(facts: "Facts") -> LoginAttempt:
         attempt = replace(attempt, bearer_retry=retry)
         if retry.status == 200:
             return attempt
-    anonymous = await fetch_as(facts, login, "GET", api_url(target.url or "", ANONYMOUS_ALLOWED))
+    # asked without credentials: the answer shows whether anonymous access would hand the integration
+    # 200s, and a second wrong login would count towards Jira's CAPTCHA (3 by default)
+    anonymous = await fetch_as(facts, Login("none"), "GET", api_url(target.url or "", ANONYMOUS_ALLOWED))
     return replace(attempt, anonymous_probe=anonymous)
+
+
+async def login_proven(facts: "Facts") -> bool:
+    """Did /myself (or the Bearer retry) name a user? Only then may more requests carry the login."""
+    attempt: LoginAttempt = await facts.get("auth_login")
+    for answer in (attempt.myself, attempt.bearer_retry):
+        if answer is not None and answer.status == 200 and auth_signals.read_identity(answer.body) is not None:
+            return True
+    return False
 
 
 FACTS = {"auth_login": login_probe}

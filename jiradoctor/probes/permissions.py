@@ -21,7 +21,7 @@ from jiradoctor.jira.permissions import (
     PermissionPlan, ProjectGrants, ProjectRef, keys_named, parse_bulk_check, parse_mypermissions, parse_project_list,
     parse_project_page, plan_for,
 )
-from jiradoctor.probes.auth import Login, deployment_of, fetch_as, login_for
+from jiradoctor.probes.auth import Login, deployment_of, fetch_as, login_for, login_proven
 from jiradoctor.probes.http import HttpAnswer
 
 if TYPE_CHECKING:
@@ -217,6 +217,10 @@ async def permission_probe(facts: "Facts") -> PermissionFacts:
     source = "requested" if target.projects else "listed"
     if not login.given:
         return PermissionFacts(plan, "none", deployment, source, problem=login.note or "no credentials")
+    if not await login_proven(facts):
+        # never repeat a refused login once per project: Jira counts each towards its CAPTCHA
+        return PermissionFacts(plan, login.method, deployment, source,
+                               problem="the login did not succeed (see the auth check), so no permission was asked")
     cloud = deployment == "Cloud"
     asker = _Asker(facts, login, target.url or "", "3" if cloud else "2")
     listing = None if target.projects else asyncio.ensure_future(_list_cloud(asker) if cloud else _list_server(asker))
