@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import ssl
 import sys
 import tomllib
 from pathlib import Path
@@ -58,6 +59,23 @@ def _load_config(ctx: click.Context, _param: click.Parameter, value: str | None)
     return value
 
 
+def _check_ca_bundle(path: str | None) -> str | None:
+    """A CA file that OpenSSL cannot load is a usage error, not a TLS finding."""
+    if path:
+        try:
+            ssl.create_default_context(cafile=path)
+        except (ssl.SSLError, OSError, ValueError) as exc:
+            raise click.BadParameter(f"{path}: not a PEM file of CA certificates ({exc})", param_hint="--ca-bundle") from None
+    return path
+
+
+def normalise_proxy(value: str | None) -> str | None:
+    """``host:port`` means ``http://host:port`` (as httpx and curl read it)."""
+    if value and "://" not in value:
+        return "http://" + value
+    return value
+
+
 def _split(values: Iterable[str]) -> tuple[str, ...]:
     """Comma-separated, repeatable options (``--only a,b --only c``)."""
     return tuple(part.strip() for value in values for part in value.split(",") if part.strip())
@@ -98,7 +116,7 @@ def build_target(opts: dict[str, Any]) -> Target:
         permissions=_split(opts["permissions"]),
         ca_bundle=opts["ca_bundle"],
         insecure=opts["insecure"],
-        proxy=opts["proxy"],
+        proxy=normalise_proxy(opts["proxy"]),
         timeout=opts["timeout"],
         dns_server=opts["dns_server"],
         offline=opts["offline"],
@@ -162,7 +180,8 @@ DOCTOR_OPTIONS = [
     _option("--access-token", help="OAuth 1.0a access token for one signed REST call. Prefer JIRADOCTOR_ACCESS_TOKEN."),
     _option("--projects", multiple=True, help="Project keys to check permissions in (comma-separated, repeatable)."),
     _option("--permissions", multiple=True, help="Permission keys to require on top of the integration's profile."),
-    _option("--ca-bundle", type=click.Path(dir_okay=False), help="CA bundle the integration trusts (default: certifi)."),
+    _option("--ca-bundle", type=click.Path(exists=True, dir_okay=False), callback=lambda _c, _p, v: _check_ca_bundle(v),
+            help="CA bundle the integration trusts (default: certifi)."),
     _option("--insecure", is_flag=True, help="Do not verify TLS certificates (as the integration's 'verify' switch off)."),
     _option("--proxy", help="Forward proxy URL the integration uses."),
     _option("--timeout", type=click.FloatRange(0.1, 600), default=10.0, show_default=True, help="Seconds per network operation."),

@@ -163,7 +163,7 @@ def summarise(findings: tuple[Finding, ...], status: Status) -> str:
     lead = next((f for f in findings if f.status == status), findings[0])
     others = len([f for f in findings if f.status.rank >= Status.WARN.rank]) - 1
     suffix = f" (+{others} more)" if others > 0 and lead.status.rank >= Status.WARN.rank else ""
-    return lead.message.splitlines()[0] + suffix
+    return (lead.message.splitlines() or [lead.code])[0] + suffix
 
 
 @dataclass(frozen=True)

@@ -139,7 +139,7 @@ class Runner:
         return Report(
             tool_version=__version__,
             target=TargetSummary(
-                url=self.target.url,
+                url=self.facts.redactor.text(self.target.url) if self.target.url else None,
                 integration=self.target.integration,
                 auth=self.target.auth,
                 jira=await self._jira_facts(),
@@ -168,13 +168,13 @@ class Runner:
             if not isinstance(findings, (list, tuple)) or not all(isinstance(f, Finding) for f in findings):
                 raise TypeError(f"the check returned {type(findings).__name__}, not a list of findings")
             cleaned = [redact_finding(f, redactor) for f in findings]
+            return CheckResult.from_findings(check.id, check.title, cleaned, time.perf_counter() - t0)
         except asyncio.TimeoutError:
             return error_result(check, f"the check did not finish within {limit:g} s", redactor, time.perf_counter() - t0)
         except OfflineError as exc:
             return CheckResult.skipped(check.id, check.title, f"not run: {exc}")
         except Exception as exc:
             return error_result(check, f"the check crashed: {type(exc).__name__}: {exc}", redactor, time.perf_counter() - t0)
-        return CheckResult.from_findings(check.id, check.title, cleaned, time.perf_counter() - t0)
 
     def _prefetch(self) -> None:
         """Start the facts of prefetch checks now, so their round trips overlap the prerequisites'."""

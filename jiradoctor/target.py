@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 import urllib.parse
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Mapping
 
@@ -83,22 +83,35 @@ class Target:
         value = getattr(self, name)
         return value is not None and value != () and value != "" and value is not False
 
-    def secret_values(self) -> list[Secret]:
-        return [v for f in fields(self) if isinstance(v := getattr(self, f.name), Secret)]
-
     def redactor(self) -> Redactor:
         redactor = Redactor()
         for name in ("password", "token", "pat", "access_token", "private_key"):
             redactor.add(getattr(self, name), user=self.user)
-        for proxy_url in [self.proxy, *proxy_urls_from_environment()]:
-            user, password = proxy_userinfo(proxy_url)
+        for url in [self.url, self.base_url, self.proxy, *proxy_urls_from_environment()]:
+            user, password = proxy_userinfo(url)
             redactor.add(password, user=user)
+        if self.private_key:
+            redactor.exempt(public_texts_of(self.private_key.reveal()))
         return redactor
 
 
 def proxy_urls_from_environment() -> list[str]:
     """Proxy URLs in HTTP(S)_PROXY / ALL_PROXY (any case): their passwords are secrets too."""
     return [v for k, v in os.environ.items() if k.lower() in ("http_proxy", "https_proxy", "all_proxy") and v]
+
+
+def public_texts_of(private_key_text: str) -> list[str]:
+    """The public half of a private key in the encodings a report shows it in.
+
+    Some lines of a PKCS#1 private key hold nothing but the modulus, which the public key's
+    base64 holds too; those pieces are not secret, and masking them would spoil the text to paste.
+    """
+    from jiradoctor.jira import pem
+
+    public = pem.read_private_key(private_key_text).public_key
+    if public is None:
+        return []
+    return [pem.spki_base64(public), pem.spki_pem(public), pem.pkcs1_public_base64(public)]
 
 
 def proxy_userinfo(url: str | None) -> tuple[str | None, str | None]:

@@ -219,3 +219,33 @@ def test_permissions_alone_never_repeats_a_refused_login(lab) -> None:
     (check,) = report.checks
     assert check.status != Status.PASS, "anonymous answers must not pass as the user's permissions"
     assert server.runtime.state.failed_logins == {server.client.user: 1}
+
+
+def test_insecure_never_sends_a_password_over_an_unverified_connection(lab) -> None:
+    """--insecure turns certificate checks off for what the integration does anonymously; a
+    credential still needs a verified connection, so against an untrusted certificate it stays home."""
+    from jiradoctor.lab.tls import lab_tls
+
+    server = lab("healthy", ssl_context=lab_tls().server_context())
+    target = Target(url=server.url, integration="generic", user=server.client.user,
+                    password=Secret(server.client.password), insecure=True, timeout=5.0)
+    report = asyncio.run(Runner(load_checks(include_plugins=False).checks, target,
+                                RunOptions(only=("auth", "permissions", "tls"))).run())
+    assert not [s for s in server.seen if s.path.startswith("/rest/api/2/myself") and s.status == 200]
+    assert not [s for s in server.seen if "mypermissions" in s.path]
+    auth = next(c for c in report.checks if c.id == "auth")
+    assert auth.status in (Status.FAIL, Status.ERROR, Status.SKIP)
+    assert "tls/verification-disabled" in {f.code for _, f in report.findings()}
+
+
+def test_insecure_still_logs_in_when_the_certificate_does_verify(lab, tmp_path) -> None:
+    from jiradoctor.lab.tls import lab_tls
+
+    tls = lab_tls()
+    ca = tmp_path / "ca.pem"
+    ca.write_text(tls.ca_pem)
+    server = lab("healthy", ssl_context=tls.server_context())
+    target = Target(url=server.url, integration="generic", user=server.client.user,
+                    password=Secret(server.client.password), insecure=True, ca_bundle=str(ca), timeout=5.0)
+    report = asyncio.run(Runner(load_checks(include_plugins=False).checks, target, RunOptions(only=("auth",))).run())
+    assert "auth/ok" in {f.code for _, f in report.findings()}

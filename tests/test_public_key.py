@@ -442,3 +442,22 @@ def test_report_json_of_a_broken_key_set_is_valid(rsa_pair, other_rsa_pair) -> N
     assert {"public-key/pkcs1", "public-key/whitespace", "public-key/pair-mismatch",
             "public-key/private-key-format"} <= codes(report)
     assert Report.from_json(json.loads(render(report, "json"))) == report
+
+
+def test_the_text_to_paste_is_never_spoiled_by_redaction() -> None:
+    """A PKCS#1 private key shares modulus text with its public key: redaction must not mask it."""
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
+    from jiradoctor.secrets import MASK
+
+    for _ in range(4):
+        key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+        private = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.TraditionalOpenSSL,
+                                    serialization.NoEncryption()).decode()
+        public = key.public_key().public_bytes(serialization.Encoding.PEM,
+                                               serialization.PublicFormat.SubjectPublicKeyInfo).decode()
+        target = Target(integration="zephyr-enterprise", public_key=public, private_key=Secret(private))
+        report = run_checks([CHECK], target)
+        pastes = [f.evidence["paste_into_jira"] for _, f in report.findings() if "paste_into_jira" in f.evidence]
+        assert pastes and all(MASK not in p for p in pastes)
+        assert pastes[0] == pem.spki_base64(key.public_key())

@@ -39,3 +39,12 @@ def test_every_credential_and_its_basic_form_is_redacted() -> None:
     basic = base64.b64encode(b"svc:Pw-canary-1").decode()
     out = redactor.text(f"Pw-canary-1 Tok-canary-2 Pat-canary-3 Acc-canary-4 Authorization: Basic {basic}")
     assert "canary" not in out and basic not in out
+
+
+def test_a_secret_cut_short_in_a_report_is_still_masked() -> None:
+    from jiradoctor.secrets import Redactor
+
+    redactor = Redactor(["SuperSecretPassword123"])
+    assert redactor.text("body_start: Basic xyz SuperSecretPass") == f"body_start: Basic xyz {MASK}"
+    assert redactor.text("retPassword123 and more") == f"{MASK} and more"
+    assert redactor.text("an ordinary Super word") == "an ordinary Super word"

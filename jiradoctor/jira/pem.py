@@ -49,6 +49,13 @@ def spki_base64(public_key: PublicKeyTypes) -> str:
     return base64.b64encode(der).decode()
 
 
+def pkcs1_public_base64(public_key: PublicKeyTypes) -> str:
+    """An RSA key's PKCS#1 RSAPublicKey DER as base64 (empty for other key types)."""
+    if not isinstance(public_key, rsa.RSAPublicKey):
+        return ""
+    return base64.b64encode(public_key.public_bytes(serialization.Encoding.DER, serialization.PublicFormat.PKCS1)).decode()
+
+
 def key_description(key: PublicKeyTypes) -> str:
     if isinstance(key, rsa.RSAPublicKey):
         return f"RSA {key.key_size}-bit"

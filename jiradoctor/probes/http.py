@@ -81,10 +81,11 @@ def ssl_context(ca_bundle: str | None, insecure: bool) -> ssl.SSLContext | bool:
     return ssl.create_default_context(cafile=ca_bundle or certifi.where())
 
 
-def make_client(facts: "Facts") -> httpx.AsyncClient:
+def make_client(facts: "Facts", verify: bool = False) -> httpx.AsyncClient:
+    """A client with the integration's settings; ``verify`` forces certificate checks on."""
     target = facts.target
     return httpx.AsyncClient(
-        verify=ssl_context(target.ca_bundle, target.insecure),
+        verify=ssl_context(target.ca_bundle, target.insecure and not verify),
         proxy=target.proxy or None,
         trust_env=True,
         timeout=httpx.Timeout(target.timeout),
@@ -94,15 +95,32 @@ def make_client(facts: "Facts") -> httpx.AsyncClient:
     )
 
 
-async def client(facts: "Facts") -> httpx.AsyncClient:
-    """The run's shared client (the ``http_client`` fact), closed when the run ends."""
-    return await facts.get("http_client")
+async def client(facts: "Facts", credentials: bool = False) -> httpx.AsyncClient:
+    """The run's shared client (the ``http_client`` fact), closed when the run ends.
+
+    With ``--insecure`` the integration skips certificate checks, and so do our anonymous probes;
+    a request that carries a credential still goes through a verifying client: jiradoctor never
+    sends a password or token over a connection whose certificate it could not verify.
+    """
+    return await facts.get("http_client_verified" if credentials and facts.target.insecure else "http_client")
 
 
 async def http_client_probe(facts: "Facts") -> httpx.AsyncClient:
     c = make_client(facts)
     facts.on_close(c.aclose)
     return c
+
+
+async def verified_client_probe(facts: "Facts") -> httpx.AsyncClient:
+    c = make_client(facts, verify=True)
+    facts.on_close(c.aclose)
+    return c
+
+
+def carries_credential(headers: Mapping[str, str] | None) -> bool:
+    """Basic or Bearer credentials, or an OAuth header with an access token."""
+    value = next((v for k, v in (headers or {}).items() if k.lower() == "authorization"), "")
+    return value.startswith(("Basic ", "Bearer ")) or (value.startswith("OAuth ") and "oauth_token=" in value)
 
 
 def _walk_causes(exc: BaseException):
@@ -150,9 +168,12 @@ async def fetch(
 ) -> HttpAnswer:
     """One request; ``max_body`` bounds what is kept, ``budget_s`` the whole exchange
     (default: twice the timeout plus a second — connect, read, and a dribbling body)."""
-    http = await client(facts)
-    budget = budget_s if budget_s is not None else facts.target.timeout * 2 + 1
     sent_at = time.time()
+    try:
+        http = await client(facts, credentials=carries_credential(headers))
+    except Exception as exc:  # e.g. a SOCKS or malformed proxy setting httpx refuses
+        return HttpAnswer(method, url, sent_at=sent_at, error=classify(exc))
+    budget = budget_s if budget_s is not None else facts.target.timeout * 2 + 1
     t0 = time.perf_counter()
 
     async def go() -> HttpAnswer:
@@ -186,4 +207,4 @@ async def fetch(
         return HttpAnswer(method, url, elapsed_s=time.perf_counter() - t0, sent_at=sent_at, error=classify(exc))
 
 
-FACTS = {"http_client": http_client_probe}
+FACTS = {"http_client": http_client_probe, "http_client_verified": verified_client_probe}
