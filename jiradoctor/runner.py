@@ -21,6 +21,7 @@ from jiradoctor.secrets import Redactor
 from jiradoctor.target import Target, describe_inputs
 
 DEFAULT_CHECK_TIME_LIMIT_S = 60.0
+SEQUENTIAL_REQUESTS = 8  # serverInfo follows up to 5 redirects; auth may retry once
 _BLOCKING = (Status.FAIL, Status.ERROR)
 
 ProgressFn = Callable[[CheckResult], None]
@@ -64,8 +65,11 @@ def find_cycles(checks: Iterable[Check]) -> dict[str, str]:
 def time_limit_for(check: Check, target: Target, options: RunOptions) -> float:
     if options.time_limit_s is not None:
         return options.time_limit_s
-    # a live check may wait for a few sequential round trips, each bounded by --timeout
-    return max(DEFAULT_CHECK_TIME_LIMIT_S, target.timeout * 4) if check.live or check.facts else DEFAULT_CHECK_TIME_LIMIT_S
+    # a check with facts may wait for a chain of requests (redirects, a retry), each bounded by
+    # fetch's budget of twice --timeout plus a second: allow SEQUENTIAL_REQUESTS of them
+    if check.live or check.facts:
+        return max(DEFAULT_CHECK_TIME_LIMIT_S, (target.timeout * 2 + 1) * SEQUENTIAL_REQUESTS)
+    return DEFAULT_CHECK_TIME_LIMIT_S
 
 
 def redact_finding(finding: Finding, redactor: Redactor) -> Finding:

@@ -15,7 +15,6 @@ from typing import Any, Iterable
 
 MASK = "********"
 _MIN_SECRET_LEN = 4  # shorter values would redact ordinary words
-_MIN_CUT = 8  # a cut-off piece of a secret shorter than this could be any text
 
 
 class Secret:
@@ -71,8 +70,7 @@ class Redactor:
     def __init__(self, secrets: Iterable[str] = ()) -> None:
         self._values: set[str] = set()
         self._pattern: re.Pattern[str] | None = None
-        self._grams: set[str] | None = None
-        self._public: list[str] = []  # public text whose pieces are never masked
+
         for value in secrets:
             self.add(value)
 
@@ -91,18 +89,13 @@ class Redactor:
             self._values.add(raw.strip())
         if len(self._values) != before:
             self._pattern = None
-            self._grams = None
 
     def exempt(self, public_texts: "list[str]") -> None:
         """Forget registered pieces that public text contains (a private key's modulus lines)."""
         joined = [re.sub(r"\s+", "", t) for t in public_texts if t]
-        self._public.extend(joined)
         kept = {v for v in self._values if not any(v in t for t in joined)}
         if kept != self._values:
-            self._values, self._pattern, self._grams = kept, None, None
-
-    def _is_public(self, piece: str) -> bool:
-        return any(piece in text for text in self._public)
+            self._values, self._pattern = kept, None
 
     def __bool__(self) -> bool:
         return bool(self._values)
@@ -113,25 +106,7 @@ class Redactor:
         if self._pattern is None:
             ordered = sorted(self._values, key=len, reverse=True)
             self._pattern = re.compile("|".join(re.escape(v) for v in ordered))
-        return self._mask_cut_ends(self._pattern.sub(MASK, text))
-
-    def _mask_cut_ends(self, text: str) -> str:
-        """A value shortened for a report (``body[:200]``) may end inside a secret, or start inside
-        one: mask such a cut piece too, from _MIN_CUT characters on."""
-        if self._grams is None:  # every _MIN_CUT-long piece of every secret: a quick way to say "no"
-            self._grams = {v[i : i + _MIN_CUT] for v in self._values for i in range(len(v) - _MIN_CUT + 1)}
-        if text[-_MIN_CUT:] not in self._grams and text[:_MIN_CUT] not in self._grams:
-            return text
-        for value in self._values:
-            for size in range(min(len(value) - 1, len(text)), _MIN_CUT - 1, -1):
-                if text.endswith(value[:size]) and not self._is_public(value[:size]):
-                    text = text[: len(text) - size] + MASK
-                    break
-            for size in range(min(len(value) - 1, len(text)), _MIN_CUT - 1, -1):
-                if text.startswith(value[-size:]) and not self._is_public(value[-size:]):
-                    text = MASK + text[size:]
-                    break
-        return text
+        return self._pattern.sub(MASK, text)
 
     def value(self, value: Any) -> Any:
         """Redact any JSON-like value: strings, lists, dicts (keys too)."""

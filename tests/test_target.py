@@ -41,10 +41,27 @@ def test_every_credential_and_its_basic_form_is_redacted() -> None:
     assert "canary" not in out and basic not in out
 
 
-def test_a_secret_cut_short_in_a_report_is_still_masked() -> None:
-    from jiradoctor.secrets import Redactor
+def test_answers_are_redacted_as_they_arrive(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A server that echoes a credential: it is masked before any check can cut the text short."""
+    import asyncio
 
-    redactor = Redactor(["SuperSecretPassword123"])
-    assert redactor.text("body_start: Basic xyz SuperSecretPass") == f"body_start: Basic xyz {MASK}"
-    assert redactor.text("retPassword123 and more") == f"{MASK} and more"
-    assert redactor.text("an ordinary Super word") == "an ordinary Super word"
+    import httpx
+
+    from jiradoctor.context import Facts
+    from jiradoctor.probes.http import fetch
+
+    secret = "EchoedPasswordCanary-991"
+
+    def echo(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(401, headers={"X-Debug": f"you sent {secret}"}, text=f"bad login {secret} " + "x" * 500)
+
+    target = Target(url="https://jira.example.com", user="svc", password=Secret(secret))
+
+    async def go():
+        async with httpx.AsyncClient(transport=httpx.MockTransport(echo)) as client:
+            facts = Facts(target, preset={"http_client": client})
+            return await fetch(facts, "GET", "https://jira.example.com/rest/api/2/myself")
+
+    answer = asyncio.run(go())
+    assert secret not in answer.body and secret not in answer.header("x-debug")
+    assert answer.body.startswith(f"bad login {MASK}")

@@ -23,9 +23,12 @@ async def judge_live(ctx: CheckContext, url: JiraUrl | None) -> tuple[list[Findi
         if reported is None:
             reported = parsed
         elif parsed != reported:
-            findings.append(Finding("base-url/server-xml-mismatch", Status.WARN,
+            findings.append(Finding("base-url/realm-mismatch", Status.WARN,
                                     f"Jira reports two Base URLs: serverInfo says {reported}, the 401 realm says {parsed}.",
-                                    evidence={"server_info": str(reported), "realm": str(parsed)}))
+                                    evidence={"server_info": str(reported), "realm": str(parsed)},
+                                    remediation=("A proxy or a second node answers with another Base URL: make every node "
+                                                 "and every path to Jira use the same one.",),
+                                    subject="realm"))
     if info.redirect_loop:
         findings.append(Finding("base-url/redirect-loop", Status.FAIL,
                                 f"{ctx.target.url} redirects in a loop ({' -> '.join(info.redirects[:6])}): no client can reach Jira there.",
@@ -48,7 +51,10 @@ async def judge_live(ctx: CheckContext, url: JiraUrl | None) -> tuple[list[Findi
         except InvalidUrl:
             given = None
         if given is not None and given != reported:
-            findings.append(Finding("base-url/server-xml-mismatch", Status.WARN,
-                                    f"--base-url says {given} but Jira reports {reported}.",
-                                    evidence={"given": str(given), "reported": str(reported)}))
+            findings.append(Finding("base-url/reported-mismatch", Status.WARN,
+                                    f"--base-url says {given} but Jira reports {reported}; judging by what Jira reports.",
+                                    evidence={"given": str(given), "reported": str(reported)},
+                                    remediation=("Check Administration > System > General configuration: Jira's Base URL is "
+                                                 f"{reported}.",),
+                                    subject="--base-url"))
     return findings, reported

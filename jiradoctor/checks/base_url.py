@@ -144,6 +144,7 @@ async def judge(ctx: CheckContext) -> Sequence[Finding]:
     target = ctx.target
     findings: list[Finding] = []
     url = base = None
+    base_source = "--base-url"
     if target.url:
         url, bad = parse_url_input(target.url, "--url")
         findings += bad
@@ -155,9 +156,10 @@ async def judge(ctx: CheckContext) -> Sequence[Finding]:
 
         live_findings, live_base = await judge_live(ctx, url)
         findings += live_findings
-        base = base or live_base
+        if live_base is not None:  # what Jira says of itself beats what we were told
+            base, base_source = live_base, "reported by Jira"
     if url and base:
-        findings += compare_urls(url, base, "--base-url" if target.base_url else "reported by Jira")
+        findings += compare_urls(url, base, base_source)
     if target.server_xml is not None:
         findings += judge_server_xml(target.server_xml, base or url, ctx)
     if not any(f.status.rank >= Status.WARN.rank or f.code == "base-url/ok" for f in findings):
@@ -184,9 +186,11 @@ How to fix: enter Jira's Base URL in the integration exactly; set proxyName, pro
 and secure on the connector (the corrected element is shown) so Tomcat sees the Base URL.""",
     judge=judge,
     inputs_any=("server_xml", "base_url", "url"),
+    facts=("server_info",),
     order=40,
     codes=("base-url/scheme-mismatch", "base-url/host-mismatch", "base-url/port-mismatch", "base-url/path-mismatch",
            "base-url/server-xml-mismatch", "base-url/proxy-attributes-missing", "base-url/invalid-server-xml",
            "base-url/invalid-url", "base-url/redirect", "base-url/redirect-loop", "base-url/not-reported",
+           "base-url/realm-mismatch", "base-url/reported-mismatch",
            "base-url/connector", "base-url/ok"),
 )

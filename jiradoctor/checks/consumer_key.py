@@ -20,8 +20,11 @@ def judge_key(key: str, side: str, plain_required: bool, integration: str) -> li
     if a.leading_whitespace or a.trailing_whitespace or a.inner_whitespace:
         where = [w for w, present in (("leading", a.leading_whitespace), ("trailing", a.trailing_whitespace),
                                        ("inside", a.inner_whitespace)) if present]
+        # around the key it is a typo that breaks the match; inside, it works when typed the same on
+        # both sides, unless the integration's guide forbids spaces
+        edges = bool(a.leading_whitespace or a.trailing_whitespace)
         findings.append(Finding(
-            "consumer-key/whitespace", Status.FAIL,
+            "consumer-key/whitespace", Status.FAIL if edges or plain_required else Status.WARN,
             f"The consumer key {side} has {' and '.join(where)} whitespace: {ck.visible(key)!s}. "
             "Jira compares consumer keys character for character.",
             evidence={**shown, "cleaned": ck.cleaned(key)},
@@ -97,7 +100,8 @@ character for character and answers consumer_key_unknown.
 How to fix: type the key by hand on both sides, exactly the same, with nothing around it.""",
     judge=judge,
     inputs_any=("consumer_key", "jira_consumer_key"),
+    facts=("oauth_request_token", "oauth_request_token_cleaned"),
     order=50,
     codes=("consumer-key/whitespace", "consumer-key/invisible-character", "consumer-key/unusual-character",
-           "consumer-key/mismatch", "consumer-key/unknown", "consumer-key/ok"),
+           "consumer-key/mismatch", "consumer-key/unknown", "consumer-key/rejected", "consumer-key/ok"),
 )

@@ -17,6 +17,7 @@ from oauthlib.oauth1 import SIGNATURE_RSA, SIGNATURE_TYPE_AUTH_HEADER, Client
 from oauthlib.oauth1.rfc5849 import signature as sig
 
 from jiradoctor.jira.urls import InvalidUrl, JiraUrl
+from jiradoctor.secrets import MASK
 
 REQUEST_TOKEN_PATH = "/plugins/servlet/oauth/request-token"
 ACCESS_TOKEN_PATH = "/plugins/servlet/oauth/access-token"
@@ -128,7 +129,9 @@ def diff_base_strings(signed: BaseString, seen: BaseString) -> BaseStringDiff:
         seen_url=seen.url,
         missing=tuple(sorted(set(mine) - set(jira))),
         added=tuple(sorted(set(jira) - set(mine))),
-        changed=tuple(sorted(k for k in set(mine) & set(jira) if k not in _VOLATILE and mine[k] != jira[k])),
+        # a value we masked in Jira's echo (the access token) cannot be compared, so it is not "changed"
+        changed=tuple(sorted(k for k in set(mine) & set(jira)
+                             if k not in _VOLATILE and jira[k] != MASK and mine[k] != jira[k])),
     )
 
 

@@ -191,10 +191,13 @@ async def fetch(
                 body = raw.decode(encoding, errors="replace")
             except LookupError:
                 body = raw.decode("utf-8", errors="replace")
+            # redact at once: checks cut bodies and headers short for their evidence, and a secret
+            # cut in half would no longer match the redactor
+            redact = facts.redactor.text
             return HttpAnswer(
                 method, url, response.status_code,
-                {k.lower(): v for k, v in response.headers.items()},
-                body, truncated, time.perf_counter() - t0, sent_at,
+                {k.lower(): redact(v) for k, v in response.headers.items()},
+                redact(body), truncated, time.perf_counter() - t0, sent_at,
             )
 
     try:

@@ -61,7 +61,7 @@ def parse_server_time(value: Any) -> datetime | None:
     for fmt in ("%Y-%m-%dT%H:%M:%S.%f%z", "%Y-%m-%dT%H:%M:%S%z"):
         try:
             return datetime.strptime(value, fmt).astimezone(timezone.utc)
-        except ValueError:
+        except (ValueError, OverflowError):
             continue
     return None
 
@@ -82,7 +82,7 @@ def read_server_info(answer: HttpAnswer, challenge: HttpAnswer, redirects: tuple
         return ServerInfo(answer, challenge, redirects, realm=realm, problem=f"HTTP {answer.status}")
     try:
         data = json.loads(answer.body)
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: "[[[[..." from a hostile server
         kind = "an HTML page" if answer.looks_like_html else "not JSON"
         return ServerInfo(answer, challenge, redirects, realm=realm, problem=f"the answer is {kind}")
     if not isinstance(data, dict) or not isinstance(data.get("baseUrl"), str):
