@@ -23,7 +23,7 @@ from jiradoctor.jira.integrations import INTEGRATION_IDS, all_profiles, get_prof
 from jiradoctor.model import CheckResult, Report, Status
 from jiradoctor.registry import load_checks
 from jiradoctor.reports import UnknownFormat, baseline, format_for_path, json_report, render, text, write
-from jiradoctor.runner import RunOptions, Runner
+from jiradoctor.runner import CHECK_ERROR_SUFFIX, RunOptions, Runner
 from jiradoctor.secrets import Redactor, Secret
 from jiradoctor.target import InputError, Target, describe_inputs, read_input_file
 
@@ -124,7 +124,14 @@ def build_target(opts: dict[str, Any]) -> Target:
     )
 
 
+def crashed(report: Report) -> bool:
+    """A check crashed or ran out of time: jiradoctor itself failed, though the report was written."""
+    return any(f.code.endswith(CHECK_ERROR_SUFFIX) for _, f in report.findings())
+
+
 def exit_code_for(report: Report, fail_on: str) -> int:
+    if crashed(report):
+        return EXIT_INTERNAL
     threshold = FAIL_ON[fail_on]
     if threshold is None:
         return EXIT_OK
@@ -279,7 +286,8 @@ def doctor(ctx: click.Context, **opts: Any) -> None:
     write_outputs(report, opts["output"], opts["fmt"], junit_warn_as=opts["junit_warn_as"])
     if baseline is None:
         ctx.exit(exit_code_for(report, opts["fail_on"]))
-    ctx.exit(report_comparison(baseline, report, opts["fail_on"], err=True))
+    code = report_comparison(baseline, report, opts["fail_on"], err=True)
+    ctx.exit(EXIT_INTERNAL if crashed(report) else code)
 
 
 @main.command("checks")

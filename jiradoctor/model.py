@@ -90,14 +90,14 @@ class Finding:
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> "Finding":
         return cls(
-            code=data["code"],
+            code=_typed(data.get("code"), str, "finding code"),
             status=Status(data["status"]),
-            message=data["message"],
-            evidence=data.get("evidence") or {},
-            remediation=tuple(data.get("remediation") or ()),
-            commands=tuple(data.get("commands") or ()),
-            docs=tuple(data.get("docs") or ()),
-            subject=data.get("subject"),
+            message=_typed(data.get("message"), str, "finding message"),
+            evidence=_typed(data.get("evidence") or {}, dict, "finding evidence"),
+            remediation=_strings(data.get("remediation"), "remediation"),
+            commands=_strings(data.get("commands"), "commands"),
+            docs=_strings(data.get("docs"), "docs"),
+            subject=_typed(data.get("subject"), (str, type(None)), "finding subject"),
         )
 
 
@@ -149,11 +149,23 @@ class CheckResult:
             title=data["title"],
             status=Status(data["status"]),
             summary=data.get("summary", ""),
-            findings=tuple(Finding.from_json(f) for f in data.get("findings", ())),
+            findings=tuple(Finding.from_json(_typed(f, dict, "finding")) for f in _typed(data.get("findings", []), list, "findings")),
             duration_s=float(data.get("duration_s", 0.0)),
             skip_reason=data.get("skip_reason"),
             blocked_by=tuple(data.get("blocked_by") or ()),
         )
+
+
+def _typed(value: Any, kind: type | tuple[type, ...], what: str) -> Any:
+    """Reports are read back from files people send: a wrong type is a clear error, not a crash later."""
+    if not isinstance(value, kind):
+        raise ValueError(f"malformed report: {what} has the wrong type ({type(value).__name__})")
+    return value
+
+
+def _strings(value: Any, what: str) -> tuple[str, ...]:
+    items = _typed(value or [], list, what)
+    return tuple(_typed(item, str, f"an item of {what}") for item in items)
 
 
 def summarise(findings: tuple[Finding, ...], status: Status) -> str:
@@ -252,5 +264,5 @@ class Report:
             ),
             started_at=data.get("started_at", ""),
             duration_s=float(data.get("duration_s", 0.0)),
-            checks=tuple(CheckResult.from_json(c) for c in data.get("checks", ())),
+            checks=tuple(CheckResult.from_json(_typed(c, dict, "check")) for c in _typed(data.get("checks", []), list, "checks")),
         )

@@ -87,9 +87,12 @@ def redact_finding(finding: Finding, redactor: Redactor) -> Finding:
     )
 
 
+CHECK_ERROR_SUFFIX = "/check-error"
+
+
 def error_result(check: Check, message: str, redactor: Redactor, duration_s: float) -> CheckResult:
     finding = Finding(
-        code=f"{check.id}/check-error",
+        code=f"{check.id}{CHECK_ERROR_SUFFIX}",
         status=Status.ERROR,
         message=redactor.text(message),
         remediation=("This is a fault in jiradoctor or in the check's plugin, not in Jira: please report it with this report attached.",),
@@ -111,6 +114,7 @@ class Runner:
         self.options = options
         self.facts = facts or Facts(target)
         self.progress = progress
+        self._roots: dict[str, tuple[str, ...]] = {}  # blocked check -> the failed checks behind it
 
     async def run(self) -> Report:
         started = datetime.now(timezone.utc)
@@ -156,8 +160,11 @@ class Runner:
     async def _run_check(self, check: Check, prerequisites: Mapping[str, CheckResult]) -> CheckResult:
         blocked = [dep for dep, result in prerequisites.items() if self._blocks(result)]
         if blocked:
+            # name the failed checks at the top of the chain, not the skipped ones in between
+            roots = sorted({root for dep in blocked for root in self._roots.get(dep, (dep,))})
+            self._roots[check.id] = tuple(roots)
             return CheckResult.skipped(
-                check.id, check.title, f"blocked: {', '.join(blocked)} failed first; fix that and run again", blocked
+                check.id, check.title, f"blocked: {', '.join(roots)} failed first; fix that and run again", blocked
             )
         missing = self._missing_inputs(check)
         if missing:

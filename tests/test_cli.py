@@ -335,3 +335,20 @@ def test_render_unknown_extension(tmp_path: Path) -> None:
 def test_version() -> None:
     result = invoke("--version")
     assert result.exit_code == 0 and "jiradoctor" in result.stdout
+
+
+def test_a_crashed_check_exits_3_and_the_report_is_still_written(monkeypatch, tmp_path) -> None:
+    from jiradoctor import cli as cli_module
+    from jiradoctor.registry import Check, LoadedChecks
+
+    async def boom(ctx):
+        raise RuntimeError("plugin bug")
+
+    crashing = Check(id="crashy", title="Crashy", explanation="x", judge=boom, inputs_any=("consumer_key",))
+    real = cli_module.load_checks()
+    monkeypatch.setattr(cli_module, "load_checks", lambda include_plugins=True: LoadedChecks(real.checks + (crashing,), ()))
+    out = tmp_path / "r.json"
+    result = CliRunner().invoke(cli_module.main, ["doctor", "--offline", "--consumer-key", "abc", "-o", str(out)])
+    assert result.exit_code == 3
+    data = json.loads(out.read_text())
+    assert [c["status"] for c in data["checks"] if c["id"] == "crashy"] == ["error"]

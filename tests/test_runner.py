@@ -380,3 +380,10 @@ def test_a_prerequisite_skipped_for_missing_inputs_does_not_block() -> None:
     report = run(checks)
     assert result(report, "keys").status == Status.SKIP
     assert result(report, "live").status == Status.PASS
+
+
+def test_a_chained_skip_names_the_root_cause() -> None:
+    checks = [make("dns", returning(Status.FAIL)), make("auth", returning(Status.PASS), after=("dns",)),
+              make("permissions", returning(Status.PASS), after=("auth",))]
+    permissions = result(run(checks), "permissions")
+    assert permissions.skip_reason.startswith("blocked: dns failed first")

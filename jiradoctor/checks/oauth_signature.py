@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 from typing import Sequence
 
 from jiradoctor.context import CheckContext
 from jiradoctor.jira import pem
+from jiradoctor.checks.public_key import paste_text
 from jiradoctor.jira.auth_signals import read_identity
+from jiradoctor.jira.integrations import IntegrationProfile
 from jiradoctor.jira.oauth1 import BaseString, BaseStringDiff, diff_base_strings
 from jiradoctor.jira.urls import InvalidUrl, JiraUrl
 from jiradoctor.model import Finding, Status
@@ -76,12 +79,13 @@ def fix_for_url_parts(diff: BaseStringDiff, base: JiraUrl | None) -> tuple[list[
                      "server.xml, the proxy's path mapping and the URL entered in the integration must agree.")
     if {"host", "port", "scheme"} & set(diff.url_parts):
         secure = "true" if target.scheme == "https" else "false"
-        commands.insert(0, f'<Connector port="8080" protocol="HTTP/1.1" proxyName="{target.host}" proxyPort="{target.port}" '
+        commands.insert(0, f'<Connector port="…" protocol="HTTP/1.1" proxyName="{target.host}" proxyPort="{target.port}" '
                            f'scheme="{target.scheme}" secure="{secure}" ... />')
     return prose, commands
 
 
-def judge_signature_invalid(exchange: OAuthExchange, base: JiraUrl | None, private_public) -> Finding:
+def judge_signature_invalid(exchange: OAuthExchange, base: JiraUrl | None, private_public,
+                            profile: IntegrationProfile) -> Finding:
     assert exchange.request is not None and exchange.problem is not None
     ours = BaseString.parse(exchange.request.base_string)
     echoed = exchange.problem.base_string
@@ -120,7 +124,8 @@ def judge_signature_invalid(exchange: OAuthExchange, base: JiraUrl | None, priva
         )
     paste = {}
     if private_public is not None:
-        paste = {"private_key_public_half_fingerprint": pem.fingerprint(private_public), "paste_into_jira": pem.spki_pem(private_public).strip()}
+        paste = {"private_key_public_half_fingerprint": pem.fingerprint(private_public),
+                 "paste_into_jira": paste_text(profile, private_public)}
     return Finding(
         "oauth-signature/key-mismatch", Status.FAIL,
         "signature_invalid although Jira's base string is the same as the one signed: Jira's application link holds another public "
@@ -149,7 +154,7 @@ def not_jira(answer: HttpAnswer) -> Finding:
     )
 
 
-def judge_exchange(exchange: OAuthExchange, base: JiraUrl | None, private_public) -> Finding:
+def judge_exchange(exchange: OAuthExchange, base: JiraUrl | None, private_public, profile: IntegrationProfile) -> Finding:
     answer = exchange.answer
     if exchange.sign_error or answer is None:
         return Finding("oauth-signature/cannot-sign", Status.FAIL, f"The request could not be signed: {exchange.sign_error}.",
@@ -171,7 +176,7 @@ def judge_exchange(exchange: OAuthExchange, base: JiraUrl | None, private_public
     name = problem.problem
     evidence = {"oauth_problem": name, "status": answer.status, **{k: v for k, v in problem.params.items() if k != "oauth_problem"}}
     if name == "signature_invalid":
-        return judge_signature_invalid(exchange, base, private_public)
+        return judge_signature_invalid(exchange, base, private_public, profile)
     if name in _PROBLEM_CODES:
         slug, message, fix = _PROBLEM_CODES[name]
         return Finding(f"oauth-signature/{slug}", Status.FAIL, message, evidence=evidence, remediation=(fix,), docs=DOCS)
@@ -192,7 +197,7 @@ async def judge(ctx: CheckContext) -> Sequence[Finding]:
     exchange, info, *rest_answer = await asyncio.gather(*(ctx.fact(name) for name in wanted))
     base = _url(ctx.target.base_url) or _url(getattr(info, "base_url", None) or getattr(info, "realm", None))
     private = pem.read_private_key(ctx.target.private_key.reveal()) if ctx.target.private_key else None
-    findings = [judge_exchange(exchange, base, private.public_key if private else None)]
+    findings = [judge_exchange(exchange, base, private.public_key if private else None, ctx.profile)]
     if ctx.target.access_token:
         rest: OAuthExchange | None = rest_answer[0]
         identity = read_identity(rest.answer.body) if rest and rest.answer and rest.answer.status == 200 else None
@@ -201,10 +206,10 @@ async def judge(ctx: CheckContext) -> Sequence[Finding]:
                                     f"A signed REST call with the access token works: Jira sees user {identity.describe()}.",
                                     evidence={"url": rest.answer.url, "user": identity.to_json()}))
         elif rest is not None:
-            finding = judge_exchange(rest, base, private.public_key if private else None)
+            finding = judge_exchange(rest, base, private.public_key if private else None, ctx.profile)
             if finding.code == "oauth-signature/ok":  # a 200 that names no user is not Jira's /myself
                 finding = not_jira(rest.answer)
-            findings.append(finding)
+            findings.append(dataclasses.replace(finding, subject=finding.subject or "rest-call"))
     return findings
 
 
