@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import os
 from pathlib import Path
 
 import click
@@ -62,8 +63,9 @@ def write_inputs(lab: LabServer, out_dir: Path) -> dict[str, Path]:
     out_dir.mkdir(parents=True, exist_ok=True)
     files = {"private_key": out_dir / "consumer_privatekey.pcks8", "public_key": out_dir / "pasted_public_key.txt",
              "server_xml": out_dir / "server.xml"}
-    files["private_key"].write_text(lab.private_key_pem)
-    files["private_key"].chmod(0o600)
+    fd = os.open(files["private_key"], os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)  # private from the start
+    with os.fdopen(fd, "w") as fh:
+        fh.write(lab.private_key_pem)
     files["public_key"].write_text(self_signed_certificate(lab.private_key_pem))
     files["server_xml"].write_text(server_xml_for(lab))
     if lab.ca_pem:

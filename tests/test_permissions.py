@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 
 import httpx
 import pytest
-from hypothesis import given, strategies as st
+from hypothesis import given, settings, strategies as st
 
 from jiradoctor.checks import permissions as permissions_check
 from jiradoctor.checks.permissions import judge_permissions
@@ -346,3 +346,20 @@ def test_a_refused_key_check_is_a_problem_not_a_pass():
     pf = run_probe(Refusing(), projects=("PIP",))
     assert pf.problem and "401" in pf.problem and not pf.projects
     assert {f.code for f in judged(pf)} == {"permissions/no-answer"}
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.recursive(st.none() | st.booleans() | st.integers() | st.text(max_size=20),
+                    lambda children: st.lists(children, max_size=4) | st.dictionaries(
+                        st.sampled_from(["errorMessages", "errors", "message", "projectPermissions", "projects",
+                                         "permission", "globalPermissions", "values", "isLast", "total", "startAt",
+                                         "maxResults", "permissions", "havePermission", "key", "id", "name"]),
+                        children, max_size=4), max_leaves=12))
+def test_jira_json_parsers_never_crash_on_hostile_shapes(value) -> None:
+    from jiradoctor.jira.auth_signals import error_messages, read_identity
+    from jiradoctor.jira.permissions import parse_bulk_check, parse_mypermissions, parse_project_list, parse_project_page
+
+    body = json.dumps(value)
+    assert isinstance(error_messages(body), list)
+    for parse in (parse_bulk_check, parse_mypermissions, parse_project_list, parse_project_page, read_identity):
+        parse(body)

@@ -35,6 +35,8 @@ def measure(answer: HttpAnswer, server_time: datetime | None) -> SkewMeasure | N
         return SkewMeasure(server_time.timestamp() - midpoint, half_rtt + 0.001, "serverTime")
     date = answer.date
     if date is not None:
+        if date.tzinfo is None:  # "-0000" or no zone: HTTP dates are GMT
+            date = date.replace(tzinfo=timezone.utc)
         return SkewMeasure(date.timestamp() - midpoint, half_rtt + 1.0, "Date header")
     return None
 
@@ -64,7 +66,8 @@ async def judge(ctx: CheckContext) -> Sequence[Finding]:
     info = await ctx.fact("server_info")
     m = measure(info.answer, info.server_time) if info.answer.ok else None
     if m is None:
-        return [Finding("clock-skew/unknown", Status.INFO, "Jira's clock could not be read (no serverTime and no Date header).",
+        why = "no answer from Jira" if not info.answer.ok else "the answer has no serverTime and no Date header"
+        return [Finding("clock-skew/unknown", Status.INFO, f"Jira's clock could not be read: {why}.",
                         evidence={"problem": info.problem})]
     return [judge_skew(m)]
 

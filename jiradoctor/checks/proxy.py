@@ -63,10 +63,14 @@ def judge_answer(answer: ProxyAnswer, url: str) -> Finding:
                        remediation=("Put the proxy account in the proxy URL the integration uses "
                                     "(http://USER:PASSWORD@proxy:port, percent-encoding special characters), or have the "
                                     "proxy allow the integration's host without authentication.",))
-    refused = answer.method == "CONNECT" and answer.status is not None and not 200 <= answer.status < 300
+    refused = answer.status is not None and (
+        (answer.method == "CONNECT" and not 200 <= answer.status < 300)
+        or forward_refused(answer.status, answer.headers))
     if refused or answer.error is not None:
         if answer.status is not None and answer.status >= 500:
             why = f"the proxy could not reach {authority} itself ({answer.status} {answer.reason})"
+        elif answer.status is not None and answer.method != "CONNECT":
+            why = f"the proxy refuses to forward requests to {authority} ({answer.status} {answer.reason})"
         elif answer.status is not None:
             why = (f"the proxy refuses to tunnel to {authority} ({answer.status} {answer.reason}); proxies often allow "
                    "CONNECT only to port 443 (squid's SSL_ports, tinyproxy's ConnectPort)")
@@ -80,6 +84,15 @@ def judge_answer(answer: ProxyAnswer, url: str) -> Finding:
                    f"({answer.method} answered {answer.status}).", evidence=evidence, subject=proxy)
 
 
+def forward_refused(status: int, headers) -> bool:
+    """A plain-HTTP GET the proxy answered itself with a refusal: squid's error header, or a
+    403/5xx that carries none of the headers Jira puts on its answers."""
+    lowered = {k.lower() for k in headers}
+    if "x-squid-error" in lowered:
+        return True
+    return status in (403, 502, 503, 504) and not lowered & {"x-arequestid", "x-ausername", "x-asessionid"}
+
+
 def judge_reverse_proxy(answer, url: str, forward_hops: int) -> Finding | None:
     """Signs of a reverse proxy in Jira's own answer, tied to the connector settings it requires."""
     if answer is None or not answer.ok:
@@ -90,7 +103,7 @@ def judge_reverse_proxy(answer, url: str, forward_hops: int) -> Finding | None:
     parts = urllib.parse.urlsplit(url)
     scheme = parts.scheme or "https"
     port = parts.port or (443 if scheme == "https" else 80)
-    connector = (f'<Connector port="8080" protocol="HTTP/1.1" proxyName="{parts.hostname}" proxyPort="{port}" '
+    connector = (f'<Connector port="…" protocol="HTTP/1.1" proxyName="{parts.hostname}" proxyPort="{port}" '
                  f'scheme="{scheme}" secure="{"true" if scheme == "https" else "false"}" ... />')
     evidence = {"signs": list(signs.signs), "product": signs.product, "status": answer.status, "url": answer.url}
     if signs.gateway_error:

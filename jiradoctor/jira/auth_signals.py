@@ -182,8 +182,9 @@ def error_messages(body: str, limit: int = 5) -> list[str]:
     data = _json(body)
     out: list[str] = []
     if isinstance(data, dict):
-        for item in data.get("errorMessages") or []:
-            out.append(str(item))
+        messages = data.get("errorMessages")
+        if isinstance(messages, list):
+            out.extend(str(item) for item in messages[:limit])
         errors = data.get("errors")
         if isinstance(errors, dict):
             out.extend(f"{k}: {v}" for k, v in errors.items())

@@ -109,8 +109,10 @@ def parse_bulk_check(body: str) -> tuple[dict[str, set[str]], set[str]] | None:
     granted: dict[str, set[str]] = {}
     for entry in data.get("projectPermissions") or []:
         if isinstance(entry, dict) and isinstance(entry.get("permission"), str):
-            granted.setdefault(entry["permission"], set()).update(str(p) for p in entry.get("projects") or [])
-    globals_granted = {str(k) for k in data.get("globalPermissions") or [] if isinstance(k, str)}
+            projects = entry.get("projects")
+            granted.setdefault(entry["permission"], set()).update(str(p) for p in (projects if isinstance(projects, list) else []))
+    global_keys = data.get("globalPermissions")
+    globals_granted = {k for k in global_keys if isinstance(k, str)} if isinstance(global_keys, list) else set()
     return granted, globals_granted
 
 

@@ -52,3 +52,11 @@ def test_reverse_proxy_signs() -> None:
     page = "<html><body><center><h1>502 Bad Gateway</h1></center><hr><center>nginx</center></body></html>"
     signs = read_signs(502, {}, page)
     assert signs.gateway_error and "nginx error page" in signs.signs[0]
+
+
+def test_a_forward_proxy_refusing_a_plain_get_is_not_ok() -> None:
+    squid = {"x-squid-error": "ERR_ACCESS_DENIED 0", "server": "squid/5.7"}
+    assert verdict(ProxyAnswer(ROUTE, True, "GET", 403, "Forbidden", squid)) == ("proxy/connect-refused", Status.FAIL)
+    assert verdict(ProxyAnswer(ROUTE, True, "GET", 503, "Service Unavailable", {})) == ("proxy/connect-refused", Status.FAIL)
+    jira = {"x-arequestid": "1x2x3"}
+    assert verdict(ProxyAnswer(ROUTE, True, "GET", 403, "Forbidden", jira)) == ("proxy/ok", Status.PASS)  # Jira's own 403
