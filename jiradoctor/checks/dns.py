@@ -38,7 +38,8 @@ def private_finding(classes: list[AddressClass], host: str, cloud: bool, name: s
                        remediation=("Publish Jira on an address reachable from the internet (a reverse proxy or gateway with a "
                                     "public name), and enter that public URL in the integration and as Jira's Base URL.",
                                     "Or allow the vendor's published egress addresses through the firewall to a public address."))
-    return Finding("dns/private-address", Status.WARN,
+    # an internal Jira is the normal case for an integration that runs inside the same network
+    return Finding("dns/private-address", Status.INFO,
                    f"{host} resolves only to internal addresses ({shown}): only clients inside that network can reach Jira; "
                    "a cloud-hosted integration could not.",
                    evidence=evidence, subject=host,

@@ -116,6 +116,15 @@ def judge_incomplete(view: View, verified_anyway: bool) -> Finding:
             f"The server sends only {_names(fact.chain)}, without the intermediate '{cn}': it verifies here only because "
             f"{fact.trust} holds that intermediate; clients that trust just the root fail.",
             remediation=(server_fix,), commands=commands, docs=(*DOCS, *CHAIN_DOCS), missing_intermediate=missing)
+    if top is not None and not top.ca_issuer_urls:
+        # no "CA Issuers" link, as with most in-house CAs: '{cn}' may be an intermediate the server
+        # omits, or the company's own root that signed the leaf directly; the chain cannot tell
+        return view.finding(
+            "incomplete-chain", Status.FAIL,
+            f"The server sends only {_names(fact.chain)}, issued by '{cn}', which {fact.trust} does not hold: either '{cn}' "
+            "is an intermediate CA the server must send too, or it is your own root CA that the integration must trust.",
+            remediation=(server_fix, *trust_fix(fact, cn), LAST_RESORT),
+            commands=commands, docs=(*DOCS, *CHAIN_DOCS), missing_intermediate=missing, ambiguous=True)
     return view.finding(
         "incomplete-chain", Status.FAIL,
         f"The server sends only {_names(fact.chain)}: the intermediate CA certificate '{cn}' that issued it is missing, so "

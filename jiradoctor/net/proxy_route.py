@@ -95,14 +95,23 @@ def target_authority(url: str) -> str:
 
 
 def proxies_from_env(environ: Mapping[str, str]) -> dict[str, tuple[str, str]]:
-    """urllib's ``getproxies_environment``: scheme -> (value, variable name); lower case wins."""
+    """urllib's ``getproxies_environment`` (what httpx reads): scheme -> (value, variable name).
+
+    Pass one takes every ``*_proxy`` in any case; under CGI it forgets HTTP_PROXY (httpoxy);
+    pass two lets the lower-case variables win, and an empty lower-case one unsets the scheme.
+    """
     found: dict[str, tuple[str, str]] = {}
-    for lower_only in (False, True):
-        for name, value in environ.items():
-            if (name.islower() or not lower_only) and name.lower().endswith("_proxy") and value:
-                found[name[:-6].lower()] = (value, name)
-    if "REQUEST_METHOD" in environ:  # CGI: HTTP_PROXY may be a request header (httpoxy)
+    for name, value in environ.items():
+        if value and name.lower().endswith("_proxy"):
+            found[name[:-6].lower()] = (value, name)
+    if "REQUEST_METHOD" in environ:
         found.pop("http", None)
+    for name, value in environ.items():
+        if name.endswith("_proxy"):  # lower-case suffix, as urllib checks it
+            if value:
+                found[name[:-6].lower()] = (value, name)
+            else:
+                found.pop(name[:-6].lower(), None)
     return found
 
 

@@ -85,13 +85,19 @@ async def in_daemon_thread(fn: Callable[[], T], timeout: float) -> T:
         else:
             future.set_exception(value)  # type: ignore[arg-type]
 
+    def hand_over(ok: bool, value: object) -> None:
+        try:
+            loop.call_soon_threadsafe(settle, ok, value)
+        except RuntimeError:  # the run is over and its loop closed: nobody waits for this answer
+            pass
+
     def run() -> None:
         try:
             result = fn()
         except BaseException as exc:  # noqa: BLE001 - handed to the awaiting coroutine
-            loop.call_soon_threadsafe(settle, False, exc)
+            hand_over(False, exc)
         else:
-            loop.call_soon_threadsafe(settle, True, result)
+            hand_over(True, result)
 
     threading.Thread(target=run, name="jiradoctor-getaddrinfo", daemon=True).start()
     return await asyncio.wait_for(future, timeout)

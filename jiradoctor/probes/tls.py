@@ -67,9 +67,13 @@ class TlsFact:
 
     @property
     def intercepted(self) -> bool:
-        """The leaf seen through the proxy is not the leaf the server presents directly."""
+        """Through the proxy the leaf has another issuer than when asked directly.
+
+        Comparing issuers, not leaves: a site behind several edge servers may present several
+        valid leaves from the same CA; an intercepting proxy signs with its own CA.
+        """
         return bool(self.route.via_proxy and self.direct_chain and self.chain
-                    and self.direct_chain[0].sha256 != self.chain[0].sha256)
+                    and self.direct_chain[0].issuer != self.chain[0].issuer)
 
 
 @dataclass(frozen=True)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import pytest
 from httpx._utils import URLPattern, get_environment_proxies  # private: used only to prove agreement
 
@@ -70,3 +72,26 @@ def test_credentials_are_masked_but_kept_for_the_connection() -> None:
     assert route.proxy_credentials == ("bob", "s@cret")
     assert route.proxy_endpoint == ("proxy", 3128)
     assert mask_userinfo("http://proxy:3128") == "http://proxy:3128"
+
+
+def test_environment_reading_matches_urllib_exactly(monkeypatch) -> None:
+    """httpx reads proxies with urllib's getproxies_environment; ours must give the same answer."""
+    import urllib.request
+
+    from jiradoctor.net.proxy_route import proxies_from_env
+
+    cases = [
+        {"HTTPS_PROXY": "http://p:3128", "https_proxy": ""},            # an empty lower-case one unsets it
+        {"HTTP_PROXY": "http://a:1", "http_proxy": "http://b:2"},        # lower case wins
+        {"HTTP_PROXY": "http://a:1", "REQUEST_METHOD": "GET"},           # CGI: httpoxy
+        {"http_proxy": "http://b:2", "REQUEST_METHOD": "GET"},           # ... but lower case still counts
+        {"ALL_PROXY": "socks5://s:1080", "no_proxy": "x"},
+    ]
+    for env in cases:
+        for name in list(os.environ):
+            if name.lower().endswith("_proxy") or name == "REQUEST_METHOD":
+                monkeypatch.delenv(name)
+        for name, value in env.items():
+            monkeypatch.setenv(name, value)
+        ours = {scheme: value for scheme, (value, _) in proxies_from_env(dict(os.environ)).items()}
+        assert ours == urllib.request.getproxies_environment(), env
