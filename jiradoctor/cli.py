@@ -19,6 +19,7 @@ from typing import Any, Iterable
 import click
 
 from jiradoctor import __version__
+from jiradoctor.context import Facts
 from jiradoctor.jira.integrations import INTEGRATION_IDS, all_profiles, get_profile
 from jiradoctor.model import CheckResult, Report, Status
 from jiradoctor.registry import load_checks
@@ -238,11 +239,11 @@ def main() -> None:
     """Find out why a tool cannot talk to Jira, and how to fix it."""
 
 
-def run_doctor(target: Target, options: RunOptions, progress: Any = None) -> Report:
+def run_doctor(target: Target, options: RunOptions, progress: Any = None, facts: Facts | None = None) -> Report:
     loaded = load_checks()
     for warning in loaded.warnings:
         click.echo(f"warning: {warning}", err=True)
-    return asyncio.run(Runner(loaded.checks, target, options, progress=progress).run())
+    return asyncio.run(Runner(loaded.checks, target, options, facts=facts, progress=progress).run())
 
 
 def validate_outputs(outputs: Iterable[str]) -> None:
@@ -281,8 +282,9 @@ def doctor(ctx: click.Context, **opts: Any) -> None:
     except InputError as exc:
         raise click.BadParameter(str(exc)) from None
     baseline = load_report(opts["baseline"], "--baseline") if opts["baseline"] else None
-    ctx.meta["redactor"] = target.redactor()
-    report = run_doctor(target, RunOptions(only=only, skip=skip), progress=_progress_printer())
+    facts = Facts(target)
+    ctx.meta["redactor"] = facts.redactor  # the run's own: it also learns secrets found on the way
+    report = run_doctor(target, RunOptions(only=only, skip=skip), progress=_progress_printer(), facts=facts)
     write_outputs(report, opts["output"], opts["fmt"], junit_warn_as=opts["junit_warn_as"])
     if baseline is None:
         ctx.exit(exit_code_for(report, opts["fail_on"]))

@@ -266,7 +266,7 @@ def test_output_from_environment(tmp_path: Path) -> None:
 def test_internal_failure_exits_3_with_a_redacted_message(monkeypatch: pytest.MonkeyPatch) -> None:
     password = "ExitThreeCanary-Pw-91"
 
-    def explode(target, options, progress=None):
+    def explode(target, options, progress=None, facts=None):
         raise RuntimeError(f"renderer broke while holding {target.password.reveal()}")
 
     monkeypatch.setattr(cli, "run_doctor", explode)
