@@ -49,6 +49,10 @@ class Facts:
     def has(self, name: str) -> bool:
         return name in self._preset or name in self._probes
 
+    def gathered_by_probe(self, name: str) -> bool:
+        """True when a probe (not a preset value) supplies this fact."""
+        return name in self._probes and name not in self._preset
+
     def start(self, name: str) -> "asyncio.Task[Any]":
         """Start gathering a fact (once) without waiting for it."""
         if name not in self._probes:

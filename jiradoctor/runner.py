@@ -194,7 +194,7 @@ class Runner:
         for check in self.checks:
             if check.prefetch and self._missing_inputs(check) is None:
                 for name in check.facts:
-                    if self.facts.has(name) and self.facts.peek(name) is None:
+                    if self.facts.gathered_by_probe(name):
                         self.facts.start(name)
 
     def _missing_inputs(self, check: Check) -> str | None:

@@ -58,8 +58,10 @@ def secrets_of(lab: LabServer) -> list[str]:
     return [v for v in values if v]
 
 
-_TOKEN_SECRET = re.compile(r"(oauth_token_secret(?:=|%3D|%253D))[^&\s\"']+")
-_OAUTH_TOKEN = re.compile(r"(oauth_token(?:=|%3D|%253D|=\\?\"))([^&\s\"',\\]+)")
+# a value ends at "&" in any of its encodings (%26 in a base string, %2526 inside an echoed one)
+_VALUE = r"(?:(?!%26|%2526)[^&\s\"',\\])+"
+_TOKEN_SECRET = re.compile(rf"(oauth_token_secret(?:=|%3D|%253D)){_VALUE}")
+_OAUTH_TOKEN = re.compile(rf"(oauth_token(?:=|%3D|%253D|=\\?\")){_VALUE}")
 
 
 def scrub(text: str, secrets: Iterable[str]) -> str:

@@ -22,6 +22,13 @@ OAUTH_SCENARIOS = [
 ]
 
 
+# Findings a scenario rightly produces beyond the one it is about.
+ALSO_REPORTED = {
+    "consumer-key-whitespace": {"consumer-key/whitespace"},  # the offline half sees the trailing space too
+    "redirect-loop": {"oauth-signature/not-jira"},            # the OAuth servlet answers with the redirect
+}
+
+
 def test_the_oauth_scenarios_cover_every_live_code() -> None:
     expected = {code for s in list_scenarios() if s.name in OAUTH_SCENARIOS for code in s.expect}
     for code in ("oauth-signature/url-mismatch", "oauth-signature/parameter-mismatch", "oauth-signature/key-mismatch",
@@ -38,8 +45,8 @@ def test_doctor_reports_the_scenarios_codes(scenario: str, tmp_path) -> None:
         report = run_doctor(oauth_target(lab, tmp_path))
         elapsed = time.monotonic() - started
     got = problem_codes(report)
-    expected = set(lab.scenario.expect)
-    assert expected <= got, f"{scenario}: expected {sorted(expected)}, got {sorted(got)}"
+    expected = set(lab.scenario.expect) | ALSO_REPORTED.get(scenario, set())
+    assert got == expected, f"{scenario}: expected {sorted(expected)}, got {sorted(got)}"
     if not expected:
         assert got == set(), f"healthy scenario {scenario} reported {sorted(got)}"
         assert report.status == Status.PASS
