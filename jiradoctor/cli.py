@@ -246,6 +246,18 @@ def run_doctor(target: Target, options: RunOptions, progress: Any = None, facts:
     return asyncio.run(Runner(loaded.checks, target, options, facts=facts, progress=progress).run())
 
 
+SECRET_OPTIONS = ("password", "token", "pat", "access_token")
+
+
+def warn_about_secrets_on_argv(ctx: click.Context) -> None:
+    """A secret typed on the command line is visible to `ps` and kept in shell history."""
+    for name in SECRET_OPTIONS:
+        if ctx.get_parameter_source(name) == click.core.ParameterSource.COMMANDLINE and ctx.params.get(name) != "-":
+            env = _env(name)
+            click.echo(f"warning: --{name.replace('_', '-')} on the command line is visible to other users (ps) and "
+                       f"kept in shell history; prefer {env}=… or --{name.replace('_', '-')} - to be asked", err=True)
+
+
 def validate_outputs(outputs: Iterable[str]) -> None:
     """Refuse an output whose format cannot be told from its extension before anything runs."""
     for path in outputs:
@@ -281,6 +293,7 @@ def doctor(ctx: click.Context, **opts: Any) -> None:
         target = build_target(opts)
     except InputError as exc:
         raise click.BadParameter(str(exc)) from None
+    warn_about_secrets_on_argv(ctx)
     baseline = load_report(opts["baseline"], "--baseline") if opts["baseline"] else None
     facts = Facts(target)
     ctx.meta["redactor"] = facts.redactor  # the run's own: it also learns secrets found on the way

@@ -74,6 +74,23 @@ def write_inputs(lab: LabServer, out_dir: Path) -> dict[str, Path]:
     return files
 
 
+def credentials(lab: LabServer, files: dict[str, Path]) -> dict[str, object]:
+    """What the scenario's integration logs in with: OAuth (with the customer's files), or a password,
+    API token or PAT, as the scenario's client hints say."""
+    client = lab.client
+    if client.auth == "oauth1":
+        return dict(
+            consumer_key=lab.consumer_key, jira_consumer_key=lab.jira_consumer_key,
+            private_key=Secret(files["private_key"].read_text()), private_key_path=str(files["private_key"]),
+            access_token=Secret(lab.access_token) if lab.access_token else None,
+            public_key=files["public_key"].read_text(), public_key_path=str(files["public_key"]),
+        )
+    if client.auth == "pat":
+        return dict(pat=Secret(client.pat))
+    secret = client.token if client.auth == "token" else client.password
+    return dict(user=client.user, **{"token" if client.auth == "token" else "password": Secret(secret)})
+
+
 def run_demo(out_dir: Path, scenario: str = DEFAULT_SCENARIO) -> int:
     with LabServer(scenario) as lab:
         files = write_inputs(lab, out_dir)
@@ -81,18 +98,13 @@ def run_demo(out_dir: Path, scenario: str = DEFAULT_SCENARIO) -> int:
         target = Target(
             url=lab.url,
             integration=lab.client.integration,
-            consumer_key=lab.consumer_key,
-            jira_consumer_key=lab.jira_consumer_key,
-            private_key=Secret(files["private_key"].read_text()),
-            private_key_path=str(files["private_key"]),
-            access_token=Secret(lab.access_token) if lab.access_token else None,
-            public_key=files["public_key"].read_text(),
-            public_key_path=str(files["public_key"]),
             server_xml=files["server_xml"].read_text(),
             server_xml_path=str(files["server_xml"]),
             base_url=lab.base_url,
+            projects=tuple(lab.client.projects),
             ca_bundle=str(files["ca_bundle"]) if "ca_bundle" in files else None,
             timeout=5.0,
+            **credentials(lab, files),  # type: ignore[arg-type]
         )
         report = asyncio.run(Runner(load_checks().checks, target).run())
     click.echo(text.render(report), nl=False)

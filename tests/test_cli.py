@@ -352,3 +352,17 @@ def test_a_crashed_check_exits_3_and_the_report_is_still_written(monkeypatch, tm
     assert result.exit_code == 3
     data = json.loads(out.read_text())
     assert [c["status"] for c in data["checks"] if c["id"] == "crashy"] == ["error"]
+
+
+def test_a_secret_on_the_command_line_draws_a_warning_and_the_environment_none() -> None:
+    args = ["doctor", "--offline", "--consumer-key", "abc", "--user", "svc"]
+    on_argv = CliRunner().invoke(main, args + ["--password", "ArgvPw-1"])
+    assert "--password on the command line" in on_argv.stderr and "ArgvPw-1" not in on_argv.stderr
+    from_env = CliRunner().invoke(main, args, env={"JIRADOCTOR_PASSWORD": "EnvPw-2"})
+    assert "on the command line" not in from_env.stderr
+
+
+def test_an_output_in_a_new_folder_is_written(tmp_path) -> None:
+    out = tmp_path / "ci" / "baseline.json"
+    result = CliRunner().invoke(main, ["doctor", "--offline", "--consumer-key", "abc", "--fail-on", "never", "-o", str(out)])
+    assert result.exit_code == 0 and json.loads(out.read_text())["schema_version"] == 1

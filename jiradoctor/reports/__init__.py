@@ -47,5 +47,6 @@ def render(report: Report, fmt: str, junit_warn_as: str = "pass") -> str:
 
 
 def write(report: Report, path: str | Path, junit_warn_as: str = "pass") -> None:
-    """Write the report in the format its file extension names."""
+    """Write the report in the format its file extension names (creating its folder if need be)."""
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
     Path(path).write_text(render(report, format_for_path(path), junit_warn_as), encoding="utf-8")
