@@ -8,7 +8,7 @@ The JSON shape produced by :func:`Report.to_json` is the public contract (schema
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any, Iterable, Mapping
 
 SCHEMA_VERSION = 1
@@ -221,9 +221,6 @@ class Report:
         for check in self.checks:
             for finding in check.findings:
                 yield check, finding
-
-    def with_checks(self, checks: Iterable[CheckResult]) -> "Report":
-        return replace(self, checks=tuple(checks))
 
     def to_json(self) -> dict[str, Any]:
         return {

@@ -228,6 +228,3 @@ class Runner:
             base_url=getattr(info, "base_url", None),
         )
 
-
-def run_sync(checks: Iterable[Check], target: Target, options: RunOptions = RunOptions(), **kwargs: Any) -> Report:
-    return asyncio.run(Runner(checks, target, options, **kwargs).run())

@@ -20,8 +20,6 @@ from jiradoctor.jira.urls import InvalidUrl, JiraUrl
 from jiradoctor.secrets import MASK
 
 REQUEST_TOKEN_PATH = "/plugins/servlet/oauth/request-token"
-ACCESS_TOKEN_PATH = "/plugins/servlet/oauth/access-token"
-AUTHORIZE_PATH = "/plugins/servlet/oauth/authorize"
 CALLBACK_OOB = "oob"
 MAX_PARAM_VALUE = 4096  # bound what a hostile server can make us keep
 
@@ -103,10 +101,6 @@ class BaseStringDiff:
     missing: tuple[str, ...]  # parameters we signed that Jira did not see
     added: tuple[str, ...]  # parameters Jira saw that we did not sign
     changed: tuple[str, ...]
-
-    @property
-    def identical(self) -> bool:
-        return not (self.method or self.url_parts or self.signed_url != self.seen_url or self.missing or self.added or self.changed)
 
 
 # Parameters that differ between any two signed requests by design.
