@@ -319,6 +319,13 @@ def judge_fact(fact: TlsFact) -> list[Finding]:
         if fact.intercepted:
             findings.append(judge_interception(view, False))
         findings += judge_verified(view)
+    if analysis.out_of_order and not fact.intercepted:
+        findings.append(view.finding(
+            "chain-order", Status.WARN,
+            f"The server sends its certificates out of order ({_names(fact.chain)}): each one should be followed by "
+            "the one that issued it. OpenSSL copes; stricter TLS stacks (some Java versions) reject such a chain.",
+            remediation=("Reorder the server's chain file: its own certificate first, then each issuer in turn.",),
+            commands=(show_chain_command(fact),), docs=(*DOCS, *CHAIN_DOCS)))
     soon = None if fact.intercepted else expiring(view)  # a proxy's minted leaf is short-lived on purpose
     if soon is not None:
         findings.append(soon)
@@ -366,5 +373,5 @@ file to give the integration; switching verification off is shown as the last re
     order=20,
     codes=("tls/self-signed", "tls/untrusted-root", "tls/incomplete-chain", "tls/expired", "tls/not-yet-valid",
            "tls/hostname-mismatch", "tls/expiring-soon", "tls/weak-key", "tls/weak-signature", "tls/verification-disabled",
-           "tls/plain-http", "tls/handshake-failed", "tls/no-connection", "tls/intercepted", "tls/not-used", "tls/ok"),
+           "tls/plain-http", "tls/handshake-failed", "tls/no-connection", "tls/intercepted", "tls/not-used", "tls/chain-order", "tls/ok"),
 )

@@ -104,3 +104,21 @@ def test_unknown_verify_code_is_a_handshake_failure_without_guessing(realparts_p
     [finding] = tls_check.judge_fact(f)
     assert finding.code == "tls/handshake-failed" and "26" in finding.message
     assert replace(f, verify_code=None).verified
+
+
+def test_another_leaf_from_the_same_issuer_is_not_an_interception(realparts_pki: Pki) -> None:
+    """Edge servers behind one name may present different leaves; only another issuer means interception."""
+    direct = certs(realparts_pki.cases["full_chain"].chain)
+    other_leaf = certs(realparts_pki.cases["expiring_soon"].chain)  # same intermediate, another leaf
+    assert direct[0].sha256 != other_leaf[0].sha256 and direct[0].issuer == other_leaf[0].issuer
+    f = fact(route=PROXIED, chain=other_leaf, verified_chain=other_leaf, direct_chain=direct)
+    assert "tls/intercepted" not in judge(f)
+
+
+def test_a_chain_sent_out_of_order_warns_and_one_in_order_does_not(realparts_pki: Pki) -> None:
+    case = realparts_pki.cases["full_chain"]
+    leaf, intermediate = certs(case.chain)
+    root = certs(case.ca_bundle)[0]
+    shuffled = (leaf, root, intermediate)
+    assert judge(fact(chain=shuffled, verified_chain=(leaf, intermediate, root))) == {"tls/chain-order": Status.WARN}
+    assert judge(fact(chain=(leaf, intermediate), verified_chain=(leaf, intermediate, root))) == {"tls/ok": Status.PASS}

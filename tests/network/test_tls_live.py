@@ -122,3 +122,16 @@ def test_healthy_https_lab_passes_the_network_checks(realparts_pki: Pki) -> None
     assert {c.id: c.status for c in report.checks} == {"dns": Status.PASS, "tls": Status.PASS, "proxy": Status.PASS}
     assert verdicts(report, "tls") == {"tls/ok": Status.PASS}
     assert verdicts(report, "proxy") == {"proxy/direct": Status.PASS}
+
+
+def test_real_nginx_sending_its_chain_out_of_order(realparts_pki: Pki, nginx_factory, tmp_path) -> None:
+    from tests.realparts.nginx import TLSFiles, static_site
+
+    case = realparts_pki.cases["full_chain"]
+    leaf, intermediate = case.chain.read_text().split("-----END CERTIFICATE-----\n")[:2]
+    shuffled = tmp_path / "shuffled.pem"  # leaf, then the root, then the intermediate
+    shuffled.write_text(leaf + "-----END CERTIFICATE-----\n" + case.ca_bundle.read_text()
+                        + intermediate + "-----END CERTIFICATE-----\n")
+    server = nginx_factory([static_site("shuffled", tls=TLSFiles(shuffled, case.key))])
+    report = run(target(f"https://localhost:{server.port}", ca_bundle=str(case.ca_bundle)), only=("tls",))
+    assert verdicts(report, "tls") == {"tls/chain-order": Status.WARN}
