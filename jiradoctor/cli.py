@@ -22,6 +22,7 @@ from jiradoctor import __version__
 from jiradoctor.context import Facts
 from jiradoctor.jira.integrations import INTEGRATION_IDS, all_profiles, get_profile
 from jiradoctor.model import CheckResult, Report, Status
+from jiradoctor.net.proxy_route import with_scheme
 from jiradoctor.registry import load_checks
 from jiradoctor.reports import UnknownFormat, baseline, format_for_path, json_report, render, text, write
 from jiradoctor.runner import CHECK_ERROR_SUFFIX, RunOptions, Runner
@@ -70,13 +71,6 @@ def _check_ca_bundle(path: str | None) -> str | None:
     return path
 
 
-def normalise_proxy(value: str | None) -> str | None:
-    """``host:port`` means ``http://host:port`` (as httpx and curl read it)."""
-    if value and "://" not in value:
-        return "http://" + value
-    return value
-
-
 def _split(values: Iterable[str]) -> tuple[str, ...]:
     """Comma-separated, repeatable options (``--only a,b --only c``)."""
     return tuple(part.strip() for value in values for part in value.split(",") if part.strip())
@@ -117,7 +111,7 @@ def build_target(opts: dict[str, Any]) -> Target:
         permissions=_split(opts["permissions"]),
         ca_bundle=opts["ca_bundle"],
         insecure=opts["insecure"],
-        proxy=normalise_proxy(opts["proxy"]),
+        proxy=with_scheme(opts["proxy"]) if opts["proxy"] else None,
         timeout=opts["timeout"],
         dns_server=opts["dns_server"],
         offline=opts["offline"],

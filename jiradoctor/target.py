@@ -8,7 +8,6 @@ decides the auth method from which credentials were given (DESIGN.md, "Credentia
 from __future__ import annotations
 
 import os
-import urllib.parse
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Mapping
@@ -87,17 +86,15 @@ class Target:
         redactor = Redactor()
         for name in ("password", "token", "pat", "access_token", "private_key"):
             redactor.add(getattr(self, name), user=self.user)
-        for url in [self.url, self.base_url, self.proxy, *proxy_urls_from_environment()]:
-            user, password = proxy_userinfo(url)
+        from jiradoctor.net.proxy_route import proxies_from_env, userinfo
+
+        environment = [value for value, _ in proxies_from_env(os.environ).values()]
+        for url in [self.url, self.base_url, self.proxy, *environment]:
+            user, password = userinfo(url)
             redactor.add(password, user=user)
         if self.private_key:
             redactor.exempt(public_texts_of(self.private_key.reveal()))
         return redactor
-
-
-def proxy_urls_from_environment() -> list[str]:
-    """Proxy URLs in HTTP(S)_PROXY / ALL_PROXY (any case): their passwords are secrets too."""
-    return [v for k, v in os.environ.items() if k.lower() in ("http_proxy", "https_proxy", "all_proxy") and v]
 
 
 def public_texts_of(private_key_text: str) -> list[str]:
@@ -112,17 +109,6 @@ def public_texts_of(private_key_text: str) -> list[str]:
     if public is None:
         return []
     return [pem.spki_base64(public), pem.spki_pem(public), pem.pkcs1_public_base64(public)]
-
-
-def proxy_userinfo(url: str | None) -> tuple[str | None, str | None]:
-    if not url:
-        return None, None
-    try:
-        parts = urllib.parse.urlsplit(url)
-        return (urllib.parse.unquote(parts.username) if parts.username else None,
-                urllib.parse.unquote(parts.password) if parts.password else None)
-    except ValueError:
-        return None, None
 
 
 INPUT_NAMES = {

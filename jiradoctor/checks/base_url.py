@@ -7,8 +7,8 @@ from xml.sax.saxutils import quoteattr
 
 from jiradoctor.context import CheckContext
 from jiradoctor.jira.serverxml import ServerXmlError, parse_server_xml
-from jiradoctor.jira.tomcat import Connector
-from jiradoctor.jira.urls import DEFAULT_PORTS, InvalidUrl, JiraUrl
+from jiradoctor.jira.tomcat import Connector, request_url
+from jiradoctor.jira.urls import InvalidUrl, JiraUrl
 from jiradoctor.model import Finding, Status
 from jiradoctor.registry import Check
 from jiradoctor.secrets import MASK
@@ -57,14 +57,10 @@ def url_jira_sees(connector: Connector, base: JiraUrl) -> JiraUrl:
     """The URL Tomcat rebuilds when a request for ``base`` reaches this connector.
 
     Assumes a proxy in front passes the client's Host name without a port (nginx's ``$host``),
-    unless clients reach the connector directly.
+    unless clients reach the connector directly (then the Host header carries its port).
     """
-    scheme = connector.effective_scheme
-    if connector_serves_directly(connector, base):
-        port = connector.proxy_port or connector.port
-    else:
-        port = connector.proxy_port or DEFAULT_PORTS[scheme]
-    return JiraUrl(scheme, connector.proxy_name or base.host, port, connector.context_path)
+    host_header = f"{base.host}:{connector.port}" if connector_serves_directly(connector, base) else base.host
+    return request_url(connector, host_header)
 
 
 def judge_connector(connector: Connector, base: JiraUrl) -> Finding:

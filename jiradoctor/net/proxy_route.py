@@ -59,12 +59,8 @@ class Route:
     @property
     def proxy_credentials(self) -> tuple[str, str] | None:
         """(user, password) from the proxy URL's userinfo, percent-decoded."""
-        if not self.proxy_url:
-            return None
-        parts = urllib.parse.urlsplit(self.proxy_url)
-        if parts.username is None:
-            return None
-        return urllib.parse.unquote(parts.username), urllib.parse.unquote(parts.password or "")
+        user, password = userinfo(self.proxy_url)
+        return (user, password or "") if user is not None else None
 
     def describe(self) -> str:
         if self.kind == "direct":
@@ -85,6 +81,23 @@ def mask_userinfo(url: str) -> str:
     user = parts.username or ""
     return urllib.parse.urlunsplit((parts.scheme, f"{user}:***@{host}" if user else f"***@{host}",
                                     parts.path, parts.query, parts.fragment))
+
+
+def with_scheme(proxy: str) -> str:
+    """``host:port`` means ``http://host:port``, as httpx and curl read a proxy setting."""
+    return proxy if "://" in proxy else f"http://{proxy}"
+
+
+def userinfo(url: str | None) -> tuple[str | None, str | None]:
+    """(user, password) from a URL's userinfo, percent-decoded; (None, None) when absent or unreadable."""
+    if not url:
+        return None, None
+    try:
+        parts = urllib.parse.urlsplit(url)
+        return (urllib.parse.unquote(parts.username) if parts.username is not None else None,
+                urllib.parse.unquote(parts.password) if parts.password else None)
+    except ValueError:
+        return None, None
 
 
 def target_authority(url: str) -> str:
@@ -177,12 +190,12 @@ def decide_route(url: str, proxy_flag: str | None, environ: Mapping[str, str]) -
     env = proxies_from_env(environ)
     if proxy_flag:
         ignored = tuple(name for _, name in env.values())
-        return Route("proxy", url, proxy_flag if "://" in proxy_flag else f"http://{proxy_flag}", "--proxy", ignored=ignored)
+        return Route("proxy", url, with_scheme(proxy_flag), "--proxy", ignored=ignored)
     mounts: dict[str, tuple[str | None, str]] = {}
     for kind in ("http", "https", "all"):
         if kind in env:
             value, name = env[kind]
-            mounts[f"{kind}://"] = (value if "://" in value else f"http://{value}", name)
+            mounts[f"{kind}://"] = (with_scheme(value), name)
     no_proxy = env.get("no", ("", ""))[0]
     for entry in (e.strip() for e in no_proxy.split(",")):
         if entry == "*":
