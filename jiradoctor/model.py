@@ -42,6 +42,20 @@ _RANK = {
 }
 
 
+class NotObserved(Exception):
+    """Raised by a check that could not look at what it judges (its fact is missing, the server did
+    not answer, an answer it cannot read). The runner turns it into ``skip`` with the reason and
+    ``blocked_by``: a check that did not observe is never ``pass``.
+
+    ``blocked_by`` names the check that owns the root cause (e.g. ``reachability``), when one does.
+    """
+
+    def __init__(self, reason: str, blocked_by: Iterable[str] = ()) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.blocked_by = tuple(blocked_by)
+
+
 def worst(statuses: Iterable[Status], default: Status = Status.PASS) -> Status:
     found = list(statuses)
     return max(found, key=lambda s: s.rank) if found else default

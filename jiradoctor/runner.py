@@ -15,7 +15,7 @@ from typing import Any, Callable, Iterable, Mapping
 
 from jiradoctor import __version__
 from jiradoctor.context import CheckContext, Facts, OfflineError
-from jiradoctor.model import CheckResult, Finding, JiraFacts, Report, Status, TargetSummary
+from jiradoctor.model import CheckResult, Finding, JiraFacts, NotObserved, Report, Status, TargetSummary
 from jiradoctor.registry import Check
 from jiradoctor.secrets import Redactor
 from jiradoctor.target import Target, describe_inputs
@@ -184,6 +184,12 @@ class Runner:
             return error_result(check, f"the check did not finish within {limit:g} s", redactor, time.perf_counter() - t0)
         except OfflineError as exc:
             return CheckResult.skipped(check.id, check.title, f"not run: {exc}")
+        except NotObserved as exc:
+            roots = tuple(r for r in exc.blocked_by if r != check.id)
+            if roots:
+                self._roots[check.id] = roots
+            reason = redactor.text(exc.reason)
+            return CheckResult.skipped(check.id, check.title, f"not observed: {reason}", roots)
         except Exception as exc:
             return error_result(check, f"the check crashed: {type(exc).__name__}: {exc}", redactor, time.perf_counter() - t0)
 
