@@ -2,7 +2,8 @@
 
 Every doctor option reads ``JIRADOCTOR_<NAME>`` and the TOML file given with ``--config``
 (command line > environment > config file > default, click's own precedence). Exit codes:
-0 nothing at or above --fail-on, 1 findings at or above it, 2 usage error, 3 jiradoctor failed.
+0 nothing at or above --fail-on, 1 findings at or above it, 2 usage error, 3 jiradoctor failed,
+4 nothing was observed (every check skipped), 130 interrupted (Ctrl-C).
 """
 
 from __future__ import annotations
@@ -29,7 +30,8 @@ from jiradoctor.runner import CHECK_ERROR_SUFFIX, RunOptions, Runner
 from jiradoctor.secrets import Redactor, Secret
 from jiradoctor.target import InputError, Target, describe_inputs, read_input_file
 
-EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
+EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_INTERNAL, EXIT_NOTHING_OBSERVED = 0, 1, 2, 3, 4
+EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report it
 FAIL_ON = {"fail": Status.FAIL, "warn": Status.WARN, "never": None}
 
 
@@ -43,8 +45,11 @@ def _load_config(ctx: click.Context, _param: click.Parameter, value: str | None)
         return value
     try:
         with open(value, "rb") as fh:
-            data = tomllib.load(fh)
-    except (OSError, tomllib.TOMLDecodeError) as exc:
+            raw = fh.read(1_000_001)
+        if not raw.strip():
+            raise click.BadParameter(f"config {value!r} is empty: give a TOML file with option defaults, or drop --config")
+        data = tomllib.loads(raw.decode("utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
         raise click.BadParameter(f"cannot read config {value!r}: {exc}") from None
     data = data.get("doctor", data)
     # keys are named like the options (``fail-on``, ``format``); click wants parameter names
@@ -116,6 +121,7 @@ def build_target(opts: dict[str, Any]) -> Target:
         dns_server=opts["dns_server"],
         offline=opts["offline"],
         profile_file=opts["profile_file"],
+        integration_hosting=opts.get("integration_hosting"),
     )
 
 
@@ -127,6 +133,8 @@ def crashed(report: Report) -> bool:
 def exit_code_for(report: Report, fail_on: str) -> int:
     if crashed(report):
         return EXIT_INTERNAL
+    if not report.observed:  # a run that looked at nothing is never a green gate, whatever --fail-on says
+        return EXIT_NOTHING_OBSERVED
     threshold = FAIL_ON[fail_on]
     if threshold is None:
         return EXIT_OK
@@ -169,6 +177,9 @@ DOCTOR_OPTIONS = [
             help=f"Which integration's requirements to judge against: {', '.join(INTEGRATION_IDS)}, or one from --profile-file."),
     _option("--profile-file", type=click.Path(exists=True, dir_okay=False),
             help="TOML file with your own integration profiles (same shape as `jiradoctor profiles --toml`)."),
+    _option("--integration-hosting", type=click.Choice(["cloud", "on-premises"]),
+            help="Where the integration runs, when it differs from its profile (e.g. an on-premises Zephyr Enterprise): "
+                 "decides whether Jira on an internal address is reachable for it."),
     _option("--consumer-key", help="OAuth consumer key as typed in the integration (taken verbatim, whitespace kept)."),
     _option("--jira-consumer-key", help="OAuth consumer key as stored in Jira's application link, when known."),
     _option("--private-key", type=click.Path(dir_okay=False), help="The integration's RSA private key (PEM file)."),
@@ -216,7 +227,13 @@ class JiradoctorGroup(click.Group):
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
-        except (click.exceptions.Exit, click.ClickException, click.Abort, SystemExit):
+        except KeyboardInterrupt:
+            click.echo("\ninterrupted: the run was stopped before it finished; no report was written", err=True)
+            ctx.exit(EXIT_INTERRUPTED)
+        except click.Abort:  # Ctrl-C at a prompt: click turns the interrupt into Abort
+            click.echo("\ninterrupted", err=True)
+            ctx.exit(EXIT_INTERRUPTED)
+        except (click.exceptions.Exit, click.ClickException, SystemExit):
             raise
         except BrokenPipeError:  # `jiradoctor profiles | head`: the reader left, nothing failed
             sys.stdout = open(os.devnull, "w")
@@ -279,6 +296,9 @@ def doctor(ctx: click.Context, **opts: Any) -> None:
     validate_outputs(opts["output"])
     if not any(opts[k] for k in ("url", "consumer_key", "jira_consumer_key", "private_key", "public_key", "server_xml", "base_url")):
         raise click.UsageError("nothing to check: give --url, or files such as --server-xml and --public-key (see --help)")
+    if opts["profile_file"] and not Path(opts["profile_file"]).read_bytes()[:1_000_000].strip():
+        raise click.BadParameter(f"{opts['profile_file']!r} is empty: give a TOML file of integration profiles",
+                                 param_hint="--profile-file")
     try:
         get_profile(opts["integration"], opts["profile_file"])
     except (KeyError, ValueError, OSError, tomllib.TOMLDecodeError) as exc:
@@ -296,7 +316,7 @@ def doctor(ctx: click.Context, **opts: Any) -> None:
     if baseline is None:
         ctx.exit(exit_code_for(report, opts["fail_on"]))
     code = report_comparison(baseline, report, opts["fail_on"], err=True)
-    ctx.exit(EXIT_INTERNAL if crashed(report) else code)
+    ctx.exit(EXIT_INTERNAL if crashed(report) else EXIT_NOTHING_OBSERVED if not report.observed else code)
 
 
 @main.command("checks")

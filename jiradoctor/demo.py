@@ -1,23 +1,19 @@
 """``jiradoctor demo``: the doctor against a broken lab Jira on loopback, no real Jira needed.
 
 The default scenario is the classic one: Jira sits behind a proxy and its connector names an
-internal host, so every OAuth request is ``signature_invalid``. The customer's files are made to
-match (the server.xml with that connector, and a certificate pasted where the public key
-belongs), so the report shows both the live symptom and the offline causes.
+internal host, so every OAuth request is ``signature_invalid``. The customer's files tell the
+truth about the scenario: the server.xml holds the scenario's connector, and the pasted public
+key is the one Jira's application link really holds (the right one, unless the scenario is about
+the key). So ``demo --scenario healthy`` passes, and each broken scenario shows its own cause.
 """
 
 from __future__ import annotations
 
 import asyncio
-import datetime as dt
 import os
 from pathlib import Path
 
 import click
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import rsa
-from cryptography.x509.oid import NameOID
 
 from jiradoctor.lab import LabServer
 from jiradoctor.registry import load_checks
@@ -29,16 +25,14 @@ from jiradoctor.target import Target
 DEFAULT_SCENARIO = "url-mismatch-proxy-host"
 
 
-def self_signed_certificate(private_key_pem: str) -> str:
-    """What customers paste by mistake: a certificate made from the key, not the public key."""
-    key = serialization.load_pem_private_key(private_key_pem.encode(), password=None)
-    assert isinstance(key, rsa.RSAPrivateKey)
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "piplanning-demo")])
-    now = dt.datetime.now(dt.timezone.utc)
-    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
-            .serial_number(x509.random_serial_number()).not_valid_before(now).not_valid_after(now + dt.timedelta(days=365))
-            .sign(key, hashes.SHA256()))
-    return cert.public_bytes(serialization.Encoding.PEM).decode()
+def pasted_public_key(lab: LabServer) -> str:
+    """What the customer pasted into the application link: the key Jira holds, as the integration's guide writes it."""
+    from jiradoctor.checks.public_key import paste_text
+    from jiradoctor.jira import pem
+    from jiradoctor.jira.integrations import get_profile
+
+    held = pem.read_public_key(lab.jira_public_key_base64).public_key
+    return paste_text(get_profile(lab.client.integration), held) + "\n"
 
 
 def server_xml_for(lab: LabServer) -> str:
@@ -66,7 +60,7 @@ def write_inputs(lab: LabServer, out_dir: Path) -> dict[str, Path]:
     fd = os.open(files["private_key"], os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)  # private from the start
     with os.fdopen(fd, "w") as fh:
         fh.write(lab.private_key_pem)
-    files["public_key"].write_text(self_signed_certificate(lab.private_key_pem))
+    files["public_key"].write_text(pasted_public_key(lab))
     files["server_xml"].write_text(server_xml_for(lab))
     if lab.ca_pem:
         files["ca_bundle"] = out_dir / "lab-ca.pem"
@@ -104,6 +98,7 @@ def run_demo(out_dir: Path, scenario: str = DEFAULT_SCENARIO) -> int:
             projects=tuple(lab.client.projects),
             ca_bundle=str(files["ca_bundle"]) if "ca_bundle" in files else None,
             timeout=5.0,
+            integration_hosting="on-premises",  # the lab's integration is this machine, on loopback
             **credentials(lab, files),  # type: ignore[arg-type]
         )
         report = asyncio.run(Runner(load_checks().checks, target).run())

@@ -226,10 +226,28 @@ class Report:
         return counts
 
     @property
+    def observed(self) -> bool:
+        """Did any check look at anything? A run of skips only is not a healthy run."""
+        return any(c.status != Status.SKIP for c in self.checks)
+
+    @property
     def status(self) -> Status:
-        """Overall: the worst check, where skips and infos count as pass."""
+        """Overall: the worst check, where skips and infos count as pass; ``skip`` when nothing was observed."""
+        if not self.observed:
+            return Status.SKIP
         overall = worst((c.status for c in self.checks if c.status != Status.SKIP), Status.PASS)
         return Status.PASS if overall.rank <= Status.INFO.rank else overall
+
+    @property
+    def note(self) -> str | None:
+        """In words, when nothing was observed: the reasons the checks give, once each."""
+        if self.observed:
+            return None
+        if not self.checks:
+            return "nothing was checked: no check was selected"
+        reasons = list(dict.fromkeys(c.skip_reason or "not run" for c in self.checks))
+        shown = "; ".join(reasons[:4]) + ("; …" if len(reasons) > 4 else "")
+        return f"nothing was checked: every check was skipped ({shown})"
 
     def findings(self) -> Iterable[tuple[CheckResult, Finding]]:
         for check in self.checks:
@@ -252,7 +270,8 @@ class Report:
             },
             "started_at": self.started_at,
             "duration_s": self.duration_s,
-            "summary": {"status": self.status.value, "counts": self.counts},
+            "summary": {"status": self.status.value, "counts": self.counts,
+                        **({"note": self.note} if self.note else {})},
             "checks": [c.to_json() for c in self.checks],
         }
 

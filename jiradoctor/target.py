@@ -14,6 +14,7 @@ from typing import Any, Mapping
 
 from jiradoctor.secrets import Redactor, Secret
 
+FILE_INPUTS = ("server_xml", "public_key", "private_key")
 MAX_INPUT_BYTES = 1_000_000  # a server.xml or PEM file is a few KB; refuse anything absurd
 
 
@@ -63,6 +64,7 @@ class Target:
     dns_server: str | None = None
     offline: bool = False
     profile_file: str | None = None
+    integration_hosting: str | None = None  # "cloud" | "on-premises"; None: as the integration's profile says
     extra: Mapping[str, Any] = field(default_factory=dict)
 
     @property
@@ -79,6 +81,10 @@ class Target:
         return "none"
 
     def given(self, name: str) -> bool:
+        """Was this input given? A file counts when its path was given, even if it is empty:
+        an empty server.xml is a finding, not "not given"."""
+        if name in FILE_INPUTS and getattr(self, f"{name}_path", None) is not None:
+            return True
         value = getattr(self, name)
         return value is not None and value != () and value != "" and value is not False
 

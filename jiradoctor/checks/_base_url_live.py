@@ -29,22 +29,13 @@ async def judge_live(ctx: CheckContext, url: JiraUrl | None) -> tuple[list[Findi
                                     remediation=("A proxy or a second node answers with another Base URL: make every node "
                                                  "and every path to Jira use the same one.",),
                                     subject="realm"))
-    if info.redirect_loop:
-        findings.append(Finding("base-url/redirect-loop", Status.FAIL,
-                                f"{ctx.target.url} redirects in a loop ({' -> '.join(info.redirects[:6])}): no client can reach Jira there.",
-                                evidence={"redirects": list(info.redirects)},
-                                remediation=("Fix the proxy or load balancer rules that redirect these URLs to each other "
-                                             "(often http<->https or a Base URL that differs from the proxy's idea of it).",)))
-    elif info.redirects and info.is_jira:
+    # a redirect loop, or no Jira at all, is the reachability check's verdict: not repeated here
+    if info.redirects and info.is_jira and not info.redirect_loop:
         findings.append(Finding("base-url/redirect", Status.WARN,
                                 f"{ctx.target.url} redirects to {info.redirects[-1]}: integrations do not follow redirects on "
                                 "OAuth and REST POSTs, so use the final URL.",
                                 evidence={"redirects": list(info.redirects)},
                                 remediation=("Enter Jira's Base URL (the redirect's target) in the integration.",)))
-    if reported is None and not info.is_jira and not info.redirect_loop:
-        findings.append(Finding("base-url/not-reported", Status.INFO,
-                                f"Jira's Base URL could not be read from {ctx.target.url} ({info.problem}).",
-                                evidence={"problem": info.problem}))
     if reported is not None and ctx.target.base_url:
         try:
             given = JiraUrl.parse(ctx.target.base_url)

@@ -8,7 +8,8 @@ from jiradoctor.context import CheckContext
 from jiradoctor.jira import auth_signals as sig
 from jiradoctor.jira.integrations import IntegrationProfile
 from jiradoctor.jira.permissions import parse_mypermissions
-from jiradoctor.model import Finding, Status
+from jiradoctor.jira.fingerprint import identify
+from jiradoctor.model import Finding, NotObserved, Status
 from jiradoctor.probes.auth import LoginAttempt
 from jiradoctor.probes.http import HttpAnswer
 from jiradoctor.registry import Check
@@ -49,8 +50,9 @@ def _evidence(login_method: str, user: str | None, answer: HttpAnswer) -> dict[s
     return evidence
 
 
-def not_tested(reason: str) -> Finding:
-    return Finding("auth/not-tested", Status.INFO, f"Login not tested: {reason}.")
+def not_tested(reason: str, blocked_by: tuple[str, ...] = ()) -> NotObserved:
+    """No login was observed: the check is ``skip``, never a green tick."""
+    return NotObserved(f"login not tested: {reason}", blocked_by=blocked_by)
 
 
 def method_unsupported(method: str, deployment: str | None, profile: IntegrationProfile) -> Finding | None:
@@ -86,10 +88,11 @@ def judge_answer(attempt: LoginAttempt, jira_url: str, is_jira: bool, profile: I
     method = login.method
     if myself is None:
         error = attempt.oauth.sign_error if attempt.oauth else None
-        return not_tested(f"the signed request could not be made ({error or 'no access token'}); see oauth-signature")
+        raise not_tested(f"the signed request could not be made ({error or 'no access token'}); see oauth-signature",
+                         ("oauth-signature",) if error else ())
     location = sig.redirect_location(myself)
     if not is_jira and not (location and sig.leaves_origin(location, jira_url)):
-        return not_tested("the URL does not answer serverInfo like Jira; see the base-url check")
+        raise not_tested("the URL does not answer like Jira; see the reachability check", ("reachability",))
     if myself.error is not None:
         return Finding("auth/no-answer", Status.FAIL, f"No answer to {myself.url}: {myself.error.message} ({myself.error.kind}).",
                        evidence={"url": myself.url, "error": myself.error.kind},
@@ -201,12 +204,13 @@ def judge_login(attempt: LoginAttempt, jira_url: str, is_jira: bool, profile: In
                 integration_method: str) -> list[Finding]:
     login = attempt.login
     if not login.given:
-        return [not_tested(login.note or "no credentials")]
+        raise not_tested(login.note or "no credentials given (--user with --password or --token, --pat, or OAuth "
+                         "--consumer-key, --private-key and --access-token)")
     main = judge_answer(attempt, jira_url, is_jira, profile)
     findings = [main]
     if login.note:
         findings.append(Finding("auth/method-fallback", Status.INFO, f"{login.note}.", evidence={"method": login.method}))
-    if main.code not in ("auth/password-on-cloud", "auth/not-tested"):
+    if main.code != "auth/password-on-cloud":
         unsupported = method_unsupported(integration_method, attempt.deployment, profile)
         if unsupported is not None:
             findings.append(unsupported)
@@ -216,7 +220,8 @@ def judge_login(attempt: LoginAttempt, jira_url: str, is_jira: bool, profile: In
 async def judge(ctx: CheckContext) -> Sequence[Finding]:
     attempt: LoginAttempt = await ctx.fact("auth_login")
     info = await ctx.fact("server_info")
-    return judge_login(attempt, ctx.target.url or "", bool(getattr(info, "is_jira", True)), ctx.profile, ctx.target.auth)
+    is_jira = bool(getattr(info, "is_jira", True)) or identify(info.answer, info.challenge).is_jira
+    return judge_login(attempt, ctx.target.url or "", is_jira, ctx.profile, ctx.target.auth)
 
 
 CHECK = Check(
@@ -239,11 +244,11 @@ lifts a CAPTCHA, or the SSO exemption the service user needs.""",
     inputs_all=("url",),
     inputs_any=("password", "token", "pat", "access_token"),
     facts=("auth_login", "server_info"),
-    after=("dns", "tls", "proxy", "oauth-signature"),
+    after=("dns", "tls", "proxy", "reachability", "oauth-signature"),
     live=True,
     order=80,
     codes=("auth/ok", "auth/invalid-credentials", "auth/captcha-required", "auth/anonymous-fallback",
            "auth/password-on-cloud", "auth/pat-as-password", "auth/sso-redirect", "auth/method-unsupported",
-           "auth/no-application-access", "auth/no-answer", "auth/unexpected-answer", "auth/not-tested",
+           "auth/no-application-access", "auth/no-answer", "auth/unexpected-answer",
            "auth/method-fallback"),
 )

@@ -9,7 +9,7 @@ from jiradoctor.context import CheckContext
 from jiradoctor.jira.serverxml import ServerXmlError, parse_server_xml
 from jiradoctor.jira.tomcat import Connector, request_url
 from jiradoctor.jira.urls import InvalidUrl, JiraUrl
-from jiradoctor.model import Finding, Status
+from jiradoctor.model import Finding, NotObserved, Status
 from jiradoctor.registry import Check
 from jiradoctor.secrets import MASK
 
@@ -21,20 +21,29 @@ _PART_WORDS = {"scheme": "scheme", "host": "host name", "port": "port", "path": 
 
 
 def compare_urls(integration: JiraUrl, base: JiraUrl, base_source: str) -> list[Finding]:
-    """One finding per differing part of the integration's URL against Jira's Base URL."""
-    findings = []
-    for part in integration.differences(base):
-        findings.append(Finding(
-            f"base-url/{part}-mismatch", Status.FAIL,
-            f"The integration uses {integration} but Jira's Base URL ({base_source}) is {base}: the {_PART_WORDS[part]} differs "
-            f"({getattr(integration, part) or '(none)'} vs {getattr(base, part) or '(none)'}). OAuth signatures are made over the "
-            "URL, so Jira answers signature_invalid.",
-            evidence={"integration_url": str(integration), "jira_base_url": str(base), "differs": part, "base_url_source": base_source},
-            remediation=(f"Enter {base} as the Jira URL in the integration, exactly; or, if the integration's URL is the right one, "
-                         "change Jira's Base URL (Administration > System > General configuration) and server.xml to match it.",),
-            docs=DOCS, subject=part,
-        ))
-    return findings
+    """The integration's URL against Jira's Base URL: one cause, one finding, naming every part that differs.
+
+    http-vs-https moves the default port too; that is one mistake, not two. The code names the
+    first differing part (scheme, host, port, path), so baselines keep matching.
+    """
+    parts = list(integration.differences(base))
+    if not parts:
+        return []
+    part = parts[0]
+    each = "; ".join(f"{_PART_WORDS[p]}: {getattr(integration, p) or '(none)'} vs {getattr(base, p) or '(none)'}"
+                     for p in parts)
+    what = f"the {_PART_WORDS[part]} differs" if len(parts) == 1 else \
+        f"the {' and the '.join(_PART_WORDS[p] for p in parts)} differ"
+    return [Finding(
+        f"base-url/{part}-mismatch", Status.FAIL,
+        f"The integration uses {integration} but Jira's Base URL ({base_source}) is {base}: {what} ({each}). "
+        "OAuth signatures are made over the URL, so Jira answers signature_invalid.",
+        evidence={"integration_url": str(integration), "jira_base_url": str(base), "differs": part, "all_differences": parts,
+                  "base_url_source": base_source},
+        remediation=(f"Enter {base} as the Jira URL in the integration, exactly; or, if the integration's URL is the right one, "
+                     "change Jira's Base URL (Administration > System > General configuration) and server.xml to match it.",),
+        docs=DOCS, subject=part,
+    )]
 
 
 def corrected_connector(connector: Connector, base: JiraUrl) -> str:
@@ -147,6 +156,7 @@ async def judge(ctx: CheckContext) -> Sequence[Finding]:
     if target.base_url:
         base, bad = parse_url_input(target.base_url, "--base-url")
         findings += bad
+    live_unseen = False
     if ctx.can_probe("server_info") and target.url:
         from jiradoctor.checks._base_url_live import judge_live
 
@@ -154,14 +164,24 @@ async def judge(ctx: CheckContext) -> Sequence[Finding]:
         findings += live_findings
         if live_base is not None:  # what Jira says of itself beats what we were told
             base, base_source = live_base, "reported by Jira"
-    if url and base:
+        live_unseen = live_base is None
+    compared = bool(url and base)
+    if compared:
         findings += compare_urls(url, base, base_source)
-    if target.server_xml is not None:
-        findings += judge_server_xml(target.server_xml, base or url, ctx)
+    if target.given("server_xml"):
+        findings += judge_server_xml(target.server_xml or "", base or url, ctx)
+        compared = compared or bool(base or url)
+    if not compared and all(f.status.rank <= Status.INFO.rank for f in findings):
+        # nothing was set side by side: a green tick here would be a guess
+        why = ("Jira did not report its Base URL (see reachability), and no --base-url or --server-xml was given"
+               if live_unseen else "give --base-url (Jira's Base URL) or --server-xml besides --url, or run online")
+        if findings:
+            why += "; " + " ".join(f.message for f in findings)[:400]
+        raise NotObserved(f"nothing to compare the URL with: {why}", blocked_by=("reachability",) if live_unseen else ())
     if not any(f.status.rank >= Status.WARN.rank or f.code == "base-url/ok" for f in findings):
         findings.append(Finding("base-url/ok", Status.PASS,
                                 f"The integration's URL matches Jira's Base URL ({base or url})." if base and url
-                                else "Nothing contradicts the Base URL.",
+                                else f"server.xml makes Jira see its Base URL ({base or url}).",
                                 evidence={"jira_base_url": str(base) if base else None, "integration_url": str(url) if url else None}))
     return findings
 
@@ -186,7 +206,7 @@ and secure on the connector (the corrected element is shown) so Tomcat sees the 
     order=40,
     codes=("base-url/scheme-mismatch", "base-url/host-mismatch", "base-url/port-mismatch", "base-url/path-mismatch",
            "base-url/server-xml-mismatch", "base-url/proxy-attributes-missing", "base-url/invalid-server-xml",
-           "base-url/invalid-url", "base-url/redirect", "base-url/redirect-loop", "base-url/not-reported",
+           "base-url/invalid-url", "base-url/redirect",
            "base-url/realm-mismatch", "base-url/reported-mismatch",
            "base-url/connector", "base-url/ok"),
 )

@@ -7,7 +7,8 @@ from datetime import datetime, timezone
 from typing import Sequence
 
 from jiradoctor.context import CheckContext
-from jiradoctor.model import Finding, Status
+from jiradoctor.jira.fingerprint import identify
+from jiradoctor.model import Finding, NotObserved, Status
 from jiradoctor.probes.http import HttpAnswer
 from jiradoctor.registry import Check
 
@@ -64,11 +65,14 @@ def judge_skew(m: SkewMeasure) -> Finding:
 
 async def judge(ctx: CheckContext) -> Sequence[Finding]:
     info = await ctx.fact("server_info")
+    if info.answer.ok and not (info.is_jira or identify(info.answer, info.challenge).is_jira):
+        # a proxy's or an SSO page's Date header is that server's clock, not Jira's
+        raise NotObserved("the answer did not come from Jira, so its clock says nothing of Jira's (see reachability)",
+                          blocked_by=("reachability",))
     m = measure(info.answer, info.server_time) if info.answer.ok else None
     if m is None:
-        why = "no answer from Jira" if not info.answer.ok else "the answer has no serverTime and no Date header"
-        return [Finding("clock-skew/unknown", Status.INFO, f"Jira's clock could not be read: {why}.",
-                        evidence={"problem": info.problem})]
+        why = "no answer from Jira" if not info.answer.ok else "Jira's answer has no serverTime and no Date header"
+        raise NotObserved(f"Jira's clock could not be read: {why}", blocked_by=("reachability",) if not info.answer.ok else ())
     return [judge_skew(m)]
 
 
@@ -84,8 +88,8 @@ How to fix: synchronise the clocks of Jira's server and of the integration's hos
     judge=judge,
     inputs_all=("url",),
     facts=("server_info",),
-    after=("dns", "tls", "proxy"),
+    after=("dns", "tls", "proxy", "reachability"),
     live=True,
     order=75,
-    codes=("clock-skew/exceeds-tolerance", "clock-skew/near-tolerance", "clock-skew/unknown", "clock-skew/ok"),
+    codes=("clock-skew/exceeds-tolerance", "clock-skew/near-tolerance", "clock-skew/ok"),
 )

@@ -142,7 +142,8 @@ def _mismatch(primary: Lookup, other: Lookup | None, host: str, evidence: dict) 
 
 async def judge(ctx: CheckContext) -> Sequence[Finding]:
     fact: DnsFact = await ctx.fact("dns")
-    cloud = ctx.profile.cloud_hosted
+    hosting = ctx.target.integration_hosting  # the user knows where their integration runs
+    cloud = ctx.profile.cloud_hosted if hosting is None else hosting == "cloud"
     if fact.ip_literal:
         return judge_ip(fact, cloud, ctx.profile.name)
     route = await ctx.fact("proxy_route") if ctx.can_probe("proxy_route") else None

@@ -210,7 +210,22 @@ async def judge(ctx: CheckContext) -> Sequence[Finding]:
             if finding.code == "oauth-signature/ok":  # a 200 that names no user is not Jira's /myself
                 finding = not_jira(rest.answer)
             findings.append(dataclasses.replace(finding, subject=finding.subject or "rest-call"))
-    return findings
+    return one_finding_per_cause(findings)
+
+
+def one_finding_per_cause(findings: list[Finding]) -> list[Finding]:
+    """The request-token call and the REST call often fail for one reason: report it once,
+    naming both requests, with the first one's evidence and fix (the key text is not printed twice)."""
+    merged: list[Finding] = []
+    for finding in findings:
+        same = next((m for m in merged if m.code == finding.code), None)
+        if same is None:
+            merged.append(finding)
+            continue
+        seen = list(same.evidence.get("seen_in", ["request-token"]))
+        seen.append(finding.subject or "rest-call")
+        merged[merged.index(same)] = dataclasses.replace(same, evidence={**same.evidence, "seen_in": seen})
+    return merged
 
 
 CHECK = Check(
@@ -231,7 +246,7 @@ scheme, secure), the proxy's Host header, the URL entered in the integration, or
     judge=judge,
     inputs_all=("url", "consumer_key", "private_key"),
     facts=("oauth_request_token", "server_info", "oauth_rest_call"),
-    after=("consumer-key", "dns", "tls", "proxy"),
+    after=("consumer-key", "dns", "tls", "proxy", "reachability"),
     prefetch=True,  # signed OAuth requests only: no password, nothing a lockout counts
     live=True,
     order=70,

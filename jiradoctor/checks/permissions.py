@@ -7,7 +7,7 @@ from typing import Any, Sequence
 from jiradoctor.context import CheckContext
 from jiradoctor.jira.integrations import IntegrationProfile
 from jiradoctor.jira.permissions import build_matrix
-from jiradoctor.model import Finding, Status
+from jiradoctor.model import Finding, NotObserved, Status
 from jiradoctor.probes.permissions import PermissionFacts
 from jiradoctor.registry import Check
 
@@ -138,7 +138,9 @@ def _with_summary(finding: Finding, summary: dict[str, Any]) -> Finding:
 
 def judge_permissions(pf: PermissionFacts, profile: IntegrationProfile, url: str | None, user: str | None) -> list[Finding]:
     if pf.login_method == "none":
-        return [Finding("permissions/not-tested", Status.INFO, f"Permissions not tested: {pf.problem or 'no credentials'}.")]
+        raise NotObserved(f"permissions not tested: {pf.problem or 'no credentials'}")
+    if pf.problem and pf.problem.startswith("the login did not succeed"):
+        raise NotObserved(pf.problem, blocked_by=("auth",))  # the auth check names the cause, once
     findings = _unknown(pf, profile)
     if pf.problem:
         return findings + [Finding("permissions/no-answer", Status.FAIL, f"Permissions could not be read: {pf.problem}.",
@@ -195,5 +197,5 @@ the user holds; the matrix in the report shows every project at once.""",
     order=90,
     codes=("permissions/ok", "permissions/missing", "permissions/missing-optional", "permissions/project-not-found",
            "permissions/global-missing", "permissions/unknown-permission", "permissions/no-projects",
-           "permissions/no-answer", "permissions/not-tested"),
+           "permissions/no-answer"),
 )

@@ -170,12 +170,24 @@ async def judge(ctx: CheckContext) -> Sequence[Finding]:
     target, profile = ctx.target, ctx.profile
     findings: list[Finding] = []
     public_key = private_public = None
-    if target.public_key is not None:
+    empty = [(what, path) for what, text, path in (
+        ("--public-key", target.public_key, target.public_key_path),
+        ("--private-key", target.private_key.reveal() if target.private_key is not None else None, target.private_key_path))
+        if text is not None and not text.strip()]
+    for what, path in empty:
+        findings.append(Finding("public-key/empty-file", Status.FAIL,
+                                f"The {what} file {path!r} is empty (or whitespace only): there is no key in it.",
+                                evidence={"option": what, "file": path},
+                                remediation=("Give the file that holds the key: for the public key, the text pasted into "
+                                             "Jira's application link; for the private key, the integration's PEM file.",),
+                                subject=what))
+    blank = {what for what, _ in empty}
+    if target.public_key is not None and "--public-key" not in blank:
         if pem.contains_private_key(target.public_key):
             ctx.add_secret(target.public_key)  # the pasted private key is a secret now
         found, public_key = judge_public_text(target.public_key, target.public_key_path, profile, target.private_key_path)
         findings += found
-    if target.private_key:
+    if target.private_key is not None and "--private-key" not in blank:
         found, private_public = judge_private_text(target.private_key.reveal(), target.private_key_path, profile)
         findings += found
     if public_key is not None and private_public is not None:
@@ -220,5 +232,5 @@ the integration's guide asks for); the openssl commands that produce it are list
     codes=("public-key/certificate", "public-key/private-key-pasted", "public-key/pkcs1", "public-key/armor",
            "public-key/whitespace", "public-key/invalid", "public-key/not-rsa", "public-key/weak",
            "public-key/pair-mismatch", "public-key/private-key-format", "public-key/private-key-encrypted",
-           "public-key/private-key-invalid", "public-key/ok"),
+           "public-key/private-key-invalid", "public-key/empty-file", "public-key/ok"),
 )

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Sequence
 
 from jiradoctor.context import CheckContext
-from jiradoctor.model import Finding, Status
+from jiradoctor.model import Finding, NotObserved, Status
 from jiradoctor.net.chain import EXPIRY_WARNING_DAYS, MIN_RSA_BITS, CertInfo, ChainAnalysis, analyse
 from jiradoctor.probes.tls import TlsFact
 from jiradoctor.registry import Check
@@ -239,12 +239,10 @@ def judge_connection_error(view: View) -> Finding:
             remediation=("Enable TLS 1.2 or 1.3 with current ciphers on the server (or the proxy in front of it).", NO_HELP),
             commands=(show_chain_command(fact), f"testssl --protocols --std {fact.host}:{fact.port}"))
     if fact.error.kind == "unsupported":
-        return view.finding("no-connection", Status.INFO, f"TLS was not probed: {fact.error.message}.")
-    return view.finding("no-connection", Status.FAIL,
-                        f"No connection for a TLS handshake with {fact.host}:{fact.port} ({fact.route.describe()}): "
-                        f"{fact.error.message}.",
-                        remediation=("See the dns and proxy checks for the path to Jira; check that Jira (or its proxy) listens "
-                                     "on that port and that no firewall drops the connection.",))
+        raise NotObserved(f"TLS was not probed: {fact.error.message}")
+    # refused, reset, silent: no handshake to judge; the reachability check names the cause (once)
+    raise NotObserved(f"no connection for a TLS handshake with {fact.host}:{fact.port} ({fact.error.message}); "
+                      "see the reachability check")
 
 
 def judge_interception(view: View, failed: bool) -> Finding:
@@ -300,10 +298,8 @@ def soften(finding: Finding) -> Finding:
 
 def judge_fact(fact: TlsFact) -> list[Finding]:
     if not fact.applies:
-        return [Finding("tls/not-used", Status.INFO,
-                        "TLS is not used: the URL is plain http, so passwords and tokens cross the network unencrypted.",
-                        evidence={"url": fact.url},
-                        remediation=("Prefer an https URL for Jira if it has one.",))]
+        raise NotObserved("the URL is plain http: there is no TLS to check (passwords and tokens cross the network "
+                          "unencrypted; prefer an https URL for Jira if it has one)")
     analysis = analyse(fact.chain, fact.host)
     evidence = {"host": fact.host, "port": fact.port, "route": fact.route.describe(), "trust": fact.trust,
                 "verify_code": fact.verify_code, "verify_message": fact.verify_message,
@@ -373,5 +369,5 @@ file to give the integration; switching verification off is shown as the last re
     order=20,
     codes=("tls/self-signed", "tls/untrusted-root", "tls/incomplete-chain", "tls/expired", "tls/not-yet-valid",
            "tls/hostname-mismatch", "tls/expiring-soon", "tls/weak-key", "tls/weak-signature", "tls/verification-disabled",
-           "tls/plain-http", "tls/handshake-failed", "tls/no-connection", "tls/intercepted", "tls/not-used", "tls/chain-order", "tls/ok"),
+           "tls/plain-http", "tls/handshake-failed", "tls/intercepted", "tls/chain-order", "tls/ok"),
 )

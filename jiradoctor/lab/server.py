@@ -415,7 +415,9 @@ class LabServer:
     def doctor_command(self, private_key_path: str = "consumer.pem", ca_path: str | None = None) -> tuple[dict[str, str], list[str]]:
         """Environment and argv for ``jiradoctor doctor`` against this lab (secrets in the env)."""
         c = self.scenario.client
-        args = ["jiradoctor", "doctor", "--url", self.url, "--integration", c.integration]
+        # the lab runs on loopback and the integration (jiradoctor) on this machine: on-premises, truthfully
+        args = ["jiradoctor", "doctor", "--url", self.url, "--integration", c.integration,
+                "--integration-hosting", "on-premises"]
         env: dict[str, str] = {}
         if c.auth == "oauth1":
             args += ["--consumer-key", c.consumer_key, "--private-key", private_key_path]

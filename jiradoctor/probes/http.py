@@ -8,6 +8,7 @@ total time limit, so a server that dribbles bytes or never answers cannot hold t
 from __future__ import annotations
 
 import asyncio
+import errno
 import ssl
 import time
 from dataclasses import dataclass, field
@@ -131,6 +132,9 @@ def _walk_causes(exc: BaseException):
         exc = exc.__cause__ or exc.__context__  # type: ignore[assignment]
 
 
+_UNREACHABLE_ERRNOS = {errno.EHOSTUNREACH, errno.ENETUNREACH, errno.EHOSTDOWN, errno.ENETDOWN}
+
+
 def classify(exc: BaseException) -> TransportError:
     """Name a transport failure by type and verify_code, never by message text (JIRA-FACTS §7)."""
     for cause in _walk_causes(exc):
@@ -143,6 +147,8 @@ def classify(exc: BaseException) -> TransportError:
     if isinstance(exc, httpx.ProxyError):
         return TransportError("proxy", f"the proxy refused the request: {exc}")
     for cause in _walk_causes(exc):
+        if isinstance(cause, OSError) and cause.errno in _UNREACHABLE_ERRNOS:
+            return TransportError("unreachable", f"no route to the host ({cause.strerror or cause})")
         if isinstance(cause, ConnectionResetError):
             return TransportError("reset", "the connection was reset")
         if isinstance(cause, ConnectionRefusedError):

@@ -34,4 +34,6 @@ def render(report: Report) -> str:
                     lines.append(("      $ " if i == 0 else "        ") + part)
     counts = ", ".join(f"{n} {s}" for s, n in report.counts.items() if n)
     lines += ["", f"Overall: {report.status.value} ({counts}) in {report.duration_s:.2f} s"]
+    if report.note:
+        lines.append(f"Not healthy: {report.note}.")
     return _printable("\n".join(lines)) + "\n"

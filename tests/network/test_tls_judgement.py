@@ -86,10 +86,17 @@ def test_interception_fails_when_untrusted_and_warns_when_trusted(realparts_pki:
 @pytest.mark.parametrize("error, plain, code", [
     (TransportError("tls", "TLS handshake failed (WRONG_VERSION_NUMBER)"), True, "tls/plain-http"),
     (TransportError("tls", "TLS handshake failed (TLSV1_ALERT_PROTOCOL_VERSION)"), False, "tls/handshake-failed"),
-    (TransportError("connect", "connection refused"), False, "tls/no-connection"),
 ])
 def test_connection_failures(error: TransportError, plain: bool, code: str) -> None:
     assert judge(fact(error=error, plain_http=plain)) == {code: Status.FAIL}
+
+
+def test_no_connection_is_not_observed_and_left_to_reachability() -> None:
+    """Refused is not a TLS verdict: skip without blocked_by, so reachability still runs and names it."""
+    f = fact(error=TransportError("connect", "connection refused"), plain_http=False)
+    report = run_checks([tls_check.CHECK], Target(url=f.url), preset={"tls": f})
+    result = report.checks[0]
+    assert result.status == Status.SKIP and result.blocked_by == () and "reachability" in (result.skip_reason or "")
 
 
 def test_plain_http_url_says_tls_is_not_used() -> None:

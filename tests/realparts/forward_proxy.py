@@ -50,18 +50,20 @@ class TinyProxy(Stoppable):
 
 
 def tinyproxy_conf(port: int, *, credentials: tuple[str, str] | None,
-                   connect_ports: Sequence[int] | None) -> str:
+                   connect_ports: Sequence[int] | None, filter_file: Path | None = None) -> str:
     """tinyproxy.conf: loopback only; ConnectPort lines restrict CONNECT (none: all allowed)."""
     lines = [f"Port {port}", f"Listen {LOOPBACK}", "Timeout 30", "LogLevel Info", "MaxClients 32",
              f"Allow {LOOPBACK}", f'ViaProxyName "{VIA_NAME}"']
     if credentials is not None:
         lines.append("BasicAuth {} {}".format(*credentials))
     lines += [f"ConnectPort {p}" for p in connect_ports or ()]
+    if filter_file is not None:  # hosts matching a line get tinyproxy's own 403 "Filtered" page
+        lines += [f'Filter "{filter_file}"', "FilterDefaultDeny No", "FilterURLs Off"]
     return "\n".join(lines) + "\n"
 
 
 def start_tinyproxy(directory: Path, *, credentials: tuple[str, str] | None = None,
-                    connect_ports: Sequence[int] | None = None) -> TinyProxy:
+                    connect_ports: Sequence[int] | None = None, blocked_hosts: Sequence[str] = ()) -> TinyProxy:
     """Start ``tinyproxy -d -c conf`` on a free loopback port and wait until it accepts."""
     binary = require_binary("tinyproxy")
     directory.mkdir(parents=True, exist_ok=True)
@@ -71,7 +73,11 @@ def start_tinyproxy(directory: Path, *, credentials: tuple[str, str] | None = No
     def attempt() -> TinyProxy:
         port = free_port()
         conf = directory / "tinyproxy.conf"
-        conf.write_text(tinyproxy_conf(port, credentials=credentials, connect_ports=connect_ports))
+        filter_file = None
+        if blocked_hosts:
+            filter_file = directory / "filter"
+            filter_file.write_text("".join(f"{h}\n" for h in blocked_hosts))
+        conf.write_text(tinyproxy_conf(port, credentials=credentials, connect_ports=connect_ports, filter_file=filter_file))
         proxy = TinyProxy(ManagedProcess([binary, "-d", "-c", str(conf)], directory / "tinyproxy.log"),
                           port, credentials)
         try:
