@@ -12,7 +12,7 @@ from jiradoctor.checks import auth as auth_check
 from jiradoctor.checks.auth import judge_login
 from jiradoctor.jira import auth_signals as sig
 from jiradoctor.jira.integrations import get_profile
-from jiradoctor.model import Status
+from jiradoctor.model import NotObserved, Status
 from jiradoctor.probes.auth import Login, LoginAttempt, deployment_of, login_for
 from jiradoctor.probes.http import HttpAnswer, TransportError
 from jiradoctor.probes.oauth import OAuthExchange
@@ -241,8 +241,9 @@ def test_sso_redirect_and_the_profile_rule():
 
 def test_not_jira_is_not_tested_unless_redirected_elsewhere():
     same_site = answer(302, "", location="/login.jsp?os_destination=%2Frest")
-    [f] = judged(LoginAttempt(basic(), None, same_site), is_jira=False)
-    assert f.code == "auth/not-tested" and f.status == Status.INFO
+    with pytest.raises(NotObserved) as exc:
+        judged(LoginAttempt(basic(), None, same_site), is_jira=False)
+    assert exc.value.blocked_by == ("reachability",)
     elsewhere = answer(302, "", location="https://sso.example.org/login")
     [f] = judged(LoginAttempt(basic(), None, elsewhere), is_jira=False)
     assert f.code == "auth/sso-redirect"
@@ -278,7 +279,8 @@ def test_no_application_access_no_answer_and_not_tested():
     assert code_set(judged(LoginAttempt(basic(), "Server", denied))) == {"auth/no-application-access"}
     down = HttpAnswer("GET", MYSELF, error=TransportError("timeout", "no answer within the time limit"))
     assert code_set(judged(LoginAttempt(basic(), "Server", down))) == {"auth/no-answer"}
-    assert code_set(judged(LoginAttempt(Login("none", note="no token"), "Server"))) == {"auth/not-tested"}
+    with pytest.raises(NotObserved):  # no login observed: skip, never a green tick
+        judged(LoginAttempt(Login("none", note="no token"), "Server"))
 
 
 # ------------------------------------------------------------------------ through the runner ---

@@ -72,8 +72,15 @@ def test_a_date_without_zone_is_read_as_gmt() -> None:
 def test_no_answer_means_the_clock_is_unknown() -> None:
     dead = HttpAnswer("GET", URL, error=TransportError("connect", "connection refused"))
     report = run_checks([clock_skew.CHECK], Target(url=URL), {"server_info": info(answer=dead, base_url=None)})
-    finding = only(report, "clock-skew/unknown")
-    assert finding.status == Status.INFO and "no answer" in finding.message
+    result = report.checks[0]  # could not look: skip, pointing at reachability, never a green tick
+    assert result.status == Status.SKIP and result.blocked_by == ("reachability",)
+    assert "no answer" in (result.skip_reason or "")
+
+
+def test_a_date_from_something_that_is_not_jira_is_not_jiras_clock() -> None:
+    page = answer(200, {"content-type": "text/html", "server": "nginx", "date": "Mon, 30 Nov 2026 10:00:00 GMT"}, "<html></html>")
+    report = run_checks([clock_skew.CHECK], Target(url=URL), {"server_info": info(answer=page, base_url=None)})
+    assert report.checks[0].status == Status.SKIP and report.checks[0].blocked_by == ("reachability",)
 
 
 # --- oauth-signature ----------------------------------------------------------------------------
@@ -180,14 +187,16 @@ def test_a_redirect_to_the_real_base_url_warns() -> None:
 def test_a_redirect_loop_fails() -> None:
     loop = ("https://a.example.com/x", "https://b.example.com/x", "https://a.example.com/x")
     report = live_base_url(info(redirects=loop, base_url=None, problem="HTTP 302"))
-    assert only(report, "base-url/redirect-loop").status == Status.FAIL
+    # the loop is reachability's verdict (tests/checks/test_reachability.py); base-url saw no Base URL
+    assert report.checks[0].status == Status.SKIP and report.checks[0].blocked_by == ("reachability",)
 
 
 def test_no_base_url_from_something_that_is_not_jira() -> None:
     html = answer(200, {"content-type": "text/html"}, "<html>portal</html>")
     report = live_base_url(info(answer=html, base_url=None, problem="the answer is an HTML page"))
-    finding = only(report, "base-url/not-reported")
-    assert finding.status == Status.INFO and "HTML" in finding.message
+    result = report.checks[0]
+    assert result.status == Status.SKIP and result.blocked_by == ("reachability",)
+    assert "did not report its Base URL" in (result.skip_reason or "")
 
 
 def test_a_stale_clock_is_not_judged_from_an_old_date(monkeypatch) -> None:

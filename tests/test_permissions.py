@@ -16,7 +16,7 @@ from jiradoctor.checks.permissions import judge_permissions
 from jiradoctor.context import Facts
 from jiradoctor.jira import permissions as jp
 from jiradoctor.jira.integrations import get_profile
-from jiradoctor.model import Status
+from jiradoctor.model import NotObserved, Status
 from jiradoctor.probes import permissions as probe
 from jiradoctor.probes.auth import LoginAttempt, login_for
 from jiradoctor.probes.http import HttpAnswer
@@ -191,8 +191,11 @@ def test_no_projects_no_answer_and_not_tested():
     assert {f.code for f in judged(facts(problem="listing projects failed: HTTP 500"))} == {"permissions/no-answer"}
     failed = judged(facts(projects=(grants("PIP"), jp.ProjectGrants("ART", problem="HTTP 502"))))
     assert {f.code for f in failed} == {"permissions/no-answer"} and "ART" in failed[0].message
-    [f] = judged(facts(login_method="none", problem="no credentials"))
-    assert f.code == "permissions/not-tested" and f.status == Status.INFO
+    with pytest.raises(NotObserved):  # nothing asked: skip, never a green tick
+        judged(facts(login_method="none", problem="no credentials"))
+    with pytest.raises(NotObserved) as exc:  # a refused login is the auth check's finding, not repeated here
+        judged(facts(problem="the login did not succeed (see the auth check), so no permission was asked"))
+    assert exc.value.blocked_by == ("auth",)
 
 
 def test_through_the_runner_with_preset_facts():
