@@ -217,7 +217,7 @@ def test_json_load_refuses(bad: str, message: str) -> None:
 
 def test_overall_status_rules() -> None:
     skip_only = Report("0", TargetSummary(None, "generic", "none"), "t", 0, (CheckResult.skipped("a", "A", "r"),))
-    assert skip_only.status == Status.PASS
+    assert skip_only.status == Status.SKIP and not skip_only.observed  # nothing looked: never healthy
     assert CheckResult.from_findings("a", "A", [Finding("a/i", Status.INFO, "i")]).status == Status.PASS
     errored = CheckResult.from_findings("a", "A", [Finding("a/f", Status.FAIL, "f"), Finding("a/e", Status.ERROR, "e")])
     assert errored.status == Status.ERROR

@@ -222,9 +222,13 @@ def one_finding_per_cause(findings: list[Finding]) -> list[Finding]:
         if same is None:
             merged.append(finding)
             continue
+        where = finding.subject or "rest-call"
         seen = list(same.evidence.get("seen_in", ["request-token"]))
-        seen.append(finding.subject or "rest-call")
-        merged[merged.index(same)] = dataclasses.replace(same, evidence={**same.evidence, "seen_in": seen})
+        seen.append(where)
+        # what the second request adds (its own echo, its URL), without repeating what is the same
+        own = {k: v for k, v in finding.evidence.items() if same.evidence.get(k) != v}
+        evidence = {**same.evidence, "seen_in": seen, **({where: own} if own else {})}
+        merged[merged.index(same)] = dataclasses.replace(same, evidence=evidence)
     return merged
 
 

@@ -128,7 +128,7 @@ def _redirects(info: ServerInfo, url: str, ident: Identity) -> Finding | None:
 def _wrong_path(url: str, root: HttpAnswer | None, ident: Identity, answer: HttpAnswer) -> Finding | None:
     root_ident = identify(root) if root is not None and root.ok else None
     root_is_jira = root_ident is not None and root_ident.serverinfo_json and root_ident.is_jira
-    if not (ident.looks_like_jira or root_is_jira):
+    if not (ident.is_jira or root_is_jira):  # one stray header is not enough to call it Jira's 404
         return None
     path = urllib.parse.urlsplit(url).path.rstrip("/") or "/"
     evidence = _evidence(answer, ident)
