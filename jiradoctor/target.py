@@ -64,6 +64,7 @@ class Target:
     offline: bool = False
     profile_file: str | None = None
     extra: Mapping[str, Any] = field(default_factory=dict)
+    proxy_config_path: str | None = None  # nginx or Apache httpd file (read by base-url, includes followed)
 
     @property
     def auth(self) -> str:
@@ -125,6 +126,7 @@ INPUT_NAMES = {
     "pat": "--pat",
     "access_token": "--access-token",
     "projects": "--projects",
+    "proxy_config_path": "--proxy-config",
 }
 
 

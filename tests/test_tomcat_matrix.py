@@ -136,3 +136,49 @@ def test_matrix_is_wide_enough() -> None:
     assert {s.valve_level for s in SHAPES if s.valve is not None} == {"Engine", "Host", "Context"}
     assert {s.name for s in STYLES} >= {"proxy_host", "host", "http_host", "tls_host_proto", "tls_http_host",
                                          "tls_forwarded_all"}
+
+
+def _doctor(server_xml: Path, proxy_config: Path, base_url: str) -> dict:  # type: ignore[type-arg]
+    from tests.test_proxy_config_cli import _doctor as run
+
+    return run(server_xml, proxy_config, base_url)
+
+
+def _base_url_findings(report: dict) -> list[dict]:
+    (check,) = [c for c in report["checks"] if c["id"] == "base-url"]
+    findings: list[dict] = check["findings"]
+    return findings
+
+
+def _judge_all(matrix: Matrix, styles: list) -> tuple[int, int]:
+    agreed = passed = 0
+    for shape in SHAPES:
+        context = shape.context.rstrip("/")
+        for style in styles:
+            key = (shape.name, style.name)
+            port = matrix.nginx_ports[key]
+            public = JiraUrl("https" if style.tls else "http", PUBLIC_NAME, port, context)
+            client_host = f"{PUBLIC_NAME}:{port}"
+            seen = fetch(f"{public.scheme}://127.0.0.1:{port}{context}{ECHO_PATH}", client_host,
+                         context=_client_tls() if style.tls else None)
+            tomcat_says = JiraUrl.parse(str(seen["url"]).removesuffix(ECHO_PATH))
+            findings = _base_url_findings(_doctor(matrix.server_xml_files[shape.name], matrix.site_files[key], str(public)))
+            verdict = {f["code"] for f in findings}
+            if tomcat_says == public:
+                assert verdict == {"base-url/ok"}, (key, str(tomcat_says), findings)
+                passed += 1
+            else:
+                (mismatch,) = [f for f in findings if f["code"] == "base-url/proxy-mismatch"]
+                assert mismatch["evidence"]["jira_sees"] == str(tomcat_says), (key, findings)
+            agreed += 1
+    return agreed, passed
+
+
+def test_every_nginx_file_of_the_matrix_gets_the_verdict_tomcat_proves(matrix: Matrix) -> None:
+    """The same file real nginx ran, given to --proxy-config (through the CLI) with the shape's server.xml
+    and the public URL as Base URL: base-url passes exactly when Tomcat rebuilt that URL."""
+    agreed, passed = _judge_all(matrix, list(STYLES))
+    assert agreed == len(SHAPES) * len(STYLES)
+    assert 0 < passed < agreed  # healthy pairs pass, broken ones fail: both directions are in the matrix
+
+

@@ -147,11 +147,10 @@ def judge_server_xml(text: str, base: JiraUrl | None, ctx: CheckContext) -> list
                         f"proxyPort {c.proxy_port or '(Host header)'}, context path {c.context_path or '/'}. "
                         "Give --base-url to compare it with Jira's Base URL.", subject=c.label)
                 for c in parsed.connectors]
-    if ctx.target.extra.get("proxy_config_path") or getattr(ctx.target, "proxy_config_path", None):
+    if ctx.target.proxy_config_path:
         from jiradoctor.checks._base_url_proxy import judge_with_proxy
 
-        return judge_with_proxy(parsed, base, getattr(ctx.target, "proxy_config_path", None)
-                                or ctx.target.extra["proxy_config_path"])
+        return judge_with_proxy(parsed, base, ctx.target.proxy_config_path)
     verdicts = [judge_connector(c, base) for c in parsed.connectors]
     passing = [v for v in verdicts if v.status == Status.PASS]
     if passing and len(passing) < len(verdicts):
