@@ -122,6 +122,7 @@ def build_target(opts: dict[str, Any]) -> Target:
         offline=opts["offline"],
         profile_file=opts["profile_file"],
         integration_hosting=opts.get("integration_hosting"),
+        proxy_config_path=opts.get("proxy_config"),
     )
 
 
@@ -212,6 +213,8 @@ DOCTOR_OPTIONS = [
             help="How a warn check appears in JUnit XML (-o report.xml)."),
     _option("--only", multiple=True, help="Run only these check ids (comma-separated, repeatable)."),
     _option("--skip", multiple=True, help="Skip these check ids (comma-separated, repeatable)."),
+    _option("--proxy-config", type=click.Path(exists=True, dir_okay=False),
+            help="The reverse proxy's configuration (nginx, or Apache httpd's VirtualHost): base-url then judges exactly."),
 ]
 
 

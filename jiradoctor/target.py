@@ -66,6 +66,7 @@ class Target:
     profile_file: str | None = None
     integration_hosting: str | None = None  # "cloud" | "on-premises"; None: as the integration's profile says
     extra: Mapping[str, Any] = field(default_factory=dict)
+    proxy_config_path: str | None = None  # nginx or Apache httpd file (read by base-url, includes followed)
 
     @property
     def auth(self) -> str:
@@ -131,6 +132,7 @@ INPUT_NAMES = {
     "pat": "--pat",
     "access_token": "--access-token",
     "projects": "--projects",
+    "proxy_config_path": "--proxy-config",
 }
 
 

@@ -8,7 +8,7 @@ from xml.sax.saxutils import quoteattr
 from jiradoctor.context import CheckContext
 from jiradoctor.jira.serverxml import ServerXmlError, parse_server_xml
 from jiradoctor.jira.tomcat import Connector, request_url
-from jiradoctor.jira.urls import InvalidUrl, JiraUrl
+from jiradoctor.jira.urls import DEFAULT_PORTS, InvalidUrl, JiraUrl
 from jiradoctor.model import Finding, NotObserved, Status
 from jiradoctor.registry import Check
 from jiradoctor.secrets import MASK
@@ -62,37 +62,64 @@ def connector_serves_directly(connector: Connector, base: JiraUrl) -> bool:
     return base.port == connector.port and base.scheme == connector.effective_scheme
 
 
-def url_jira_sees(connector: Connector, base: JiraUrl) -> JiraUrl:
-    """The URL Tomcat rebuilds when a request for ``base`` reaches this connector.
+def host_styles(connector: Connector, base: JiraUrl) -> list[tuple[str, str, dict[str, str]]]:
+    """(label, Host header, X-Forwarded-* headers) Tomcat gets under each common proxy set-up.
 
-    Assumes a proxy in front passes the client's Host name without a port (nginx's ``$host``),
-    unless clients reach the connector directly (then the Host header carries its port).
+    Offline, without the proxy's configuration, which one applies is unknown (JIRA-FACTS §2), so a
+    verdict is given under each: the upstream address (nginx's default Host, Apache's
+    ProxyPreserveHost Off), the name only (nginx ``Host $host``), name and port (``$http_host``).
+    With a RemoteIpValve the latter two assume the proxy sends the public scheme in its header.
     """
-    host_header = f"{base.host}:{connector.port}" if connector_serves_directly(connector, base) else base.host
-    return request_url(connector, host_header)
+    if connector_serves_directly(connector, base):
+        return [("clients reach this connector directly", f"{base.host}:{connector.port}", {})]
+    forwarded = connector.remote_ip_valve.forwarded_headers(base.scheme) if connector.remote_ip_valve else {}
+    with_port = base.host if DEFAULT_PORTS.get(base.scheme) == base.port else f"{base.host}:{base.port}"
+    return [
+        (UPSTREAM_STYLE, f"127.0.0.1:{connector.port}", {}),
+        ("proxy sends the name only (nginx: proxy_set_header Host $host)", base.host, forwarded),
+        ("proxy sends name and port (nginx: proxy_set_header Host $http_host)", with_port, forwarded),
+    ]
+
+
+UPSTREAM_STYLE = "proxy sends its upstream address (nginx's default; Apache: ProxyPreserveHost Off)"
+
+
+def url_jira_sees(connector: Connector, base: JiraUrl) -> JiraUrl:
+    """The URL Tomcat rebuilds when the proxy passes the client's Host name without a port (``$host``),
+    or, when clients reach the connector directly, the Host header with its port."""
+    _, host, headers = host_styles(connector, base)[-2] if not connector_serves_directly(connector, base) \
+        else host_styles(connector, base)[0]
+    return request_url(connector, host, forwarded_headers=headers)
 
 
 def judge_connector(connector: Connector, base: JiraUrl) -> Finding:
+    styles = {label: request_url(connector, host, forwarded_headers=headers)
+              for label, host, headers in host_styles(connector, base)}
     seen = url_jira_sees(connector, base)
     diffs = seen.differences(base)
     evidence = {"connector": connector.label, "jira_sees": str(seen), "jira_base_url": str(base),
                 "proxyName": connector.proxy_name, "proxyPort": connector.proxy_port, "scheme": connector.scheme,
-                "context_path": connector.context_path or "/"}
-    if not diffs:
-        return Finding("base-url/ok", Status.PASS, f"{connector.label} makes Jira see {seen}, its Base URL.",
+                "context_path": connector.context_path or "/",
+                "jira_sees_by_host_style": {label: str(url) for label, url in styles.items()}}
+    if all(url == base for url in styles.values()):
+        return Finding("base-url/ok", Status.PASS,
+                       f"{connector.label} makes Jira see {seen}, its Base URL, whatever Host the proxy sends.",
                        evidence=evidence, subject=connector.label)
     fix = corrected_connector(connector, base)
-    path_fix = (f'Set <Context path="{base.path}"> in server.xml (and the proxy\'s path) to match the Base URL.',) if "path" in diffs else ()
-    only_proto = set(diffs) <= {"scheme", "port"} and base.scheme == "https"
-    if connector.remote_ip_valve and only_proto and not connector.has_proxy_attributes:
+    if any(url == base for url in styles.values()):
+        broken = [f"{label}: Jira sees {url}" for label, url in styles.items() if url != base]
         return Finding(
-            "base-url/proxy-attributes-missing", Status.WARN,
-            f"{connector.label} has no proxyName/proxyPort/scheme; Jira sees {seen} unless the proxy sends "
-            f"{connector.remote_ip_valve.protocol_header}: https (a RemoteIpValve is configured).",
-            evidence={**evidence, "remote_ip_valve": True}, commands=(fix,),
-            remediation=(f"Make sure the proxy sends {connector.remote_ip_valve.protocol_header}: https, or set the attributes below.",),
+            "base-url/assumes-proxy-host", Status.WARN,
+            f"{connector.label} makes Jira see its Base URL {base} only if the proxy sends the right Host"
+            f"{' and ' + connector.remote_ip_valve.protocol_header if connector.remote_ip_valve and connector.remote_ip_valve.protocol_header else ''}; "
+            f"otherwise: {'; '.join(broken)}. Give --proxy-config to judge the proxy you have.",
+            evidence=evidence, commands=(fix,),
+            remediation=("Set proxyName, proxyPort and scheme on the connector (below): Jira then sees the Base URL "
+                         "whatever Host the proxy sends; or make the proxy send the Host name "
+                         "(nginx: proxy_set_header Host $host;  Apache: ProxyPreserveHost On).",),
             docs=DOCS, subject=connector.label,
         )
+    path_fix = (f'Set <Context path="{base.path}"> in server.xml (and the proxy\'s path) to match the Base URL.',) if "path" in diffs else ()
     what = ", ".join(_PART_WORDS[d] for d in diffs)
     if not connector.has_proxy_attributes and set(diffs) - {"path"}:
         return Finding(
@@ -129,12 +156,28 @@ def judge_server_xml(text: str, base: JiraUrl | None, ctx: CheckContext) -> list
                         f"proxyPort {c.proxy_port or '(Host header)'}, context path {c.context_path or '/'}. "
                         "Give --base-url to compare it with Jira's Base URL.", subject=c.label)
                 for c in parsed.connectors]
+    if ctx.target.proxy_config_path:
+        from jiradoctor.checks._base_url_proxy import judge_with_proxy
+
+        return judge_with_proxy(parsed, base, ctx.target.proxy_config_path)
     verdicts = [judge_connector(c, base) for c in parsed.connectors]
-    if any(v.status == Status.PASS for v in verdicts):
-        # another connector serves the Base URL; the rest serve other URLs (direct access, say)
+    passing = [v for v in verdicts if v.status == Status.PASS]
+    if passing and len(passing) < len(verdicts):
+        direct = [c for c in parsed.connectors if connector_serves_directly(c, base)]
+        names = ", ".join(v.subject or "" for v in passing)
+        if direct:  # clients at the Base URL reach that connector itself; the others serve other URLs
+            return [v if v.status == Status.PASS else Finding(
+                "base-url/connector", Status.INFO, f"{v.evidence['connector']} serves another URL ({v.evidence['jira_sees']}).",
+                evidence=dict(v.evidence), subject=v.subject) for v in verdicts]
+        # behind a proxy, server.xml cannot say which connector the proxy reaches: name the right one
         return [v if v.status == Status.PASS else Finding(
-            "base-url/connector", Status.INFO, f"{v.evidence['connector']} serves another URL ({v.evidence['jira_sees']}).",
-            evidence=dict(v.evidence), subject=v.subject) for v in verdicts]
+            "base-url/connector-choice", Status.WARN,
+            f"{v.evidence['connector']} makes Jira see {v.evidence['jira_sees']}, not the Base URL {base}; only {names} "
+            f"makes Jira see it. The proxy must reach {names}.",
+            evidence=dict(v.evidence), subject=v.subject,
+            remediation=(f"Point the proxy at {names} (nginx proxy_pass / Apache ProxyPass to that port), or give "
+                         "--proxy-config to check the one it reaches.",), commands=v.commands, docs=DOCS)
+            for v in verdicts]
     return verdicts
 
 
@@ -208,5 +251,7 @@ and secure on the connector (the corrected element is shown) so Tomcat sees the 
            "base-url/server-xml-mismatch", "base-url/proxy-attributes-missing", "base-url/invalid-server-xml",
            "base-url/invalid-url", "base-url/redirect",
            "base-url/realm-mismatch", "base-url/reported-mismatch",
-           "base-url/connector", "base-url/ok"),
+           "base-url/connector", "base-url/ok", "base-url/assumes-proxy-host", "base-url/connector-choice",
+           "base-url/proxy-mismatch", "base-url/proxy-cache", "base-url/proxy-public-mismatch",
+           "base-url/proxy-upstream-unknown", "base-url/invalid-proxy-config"),
 )

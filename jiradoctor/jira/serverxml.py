@@ -13,7 +13,7 @@ from xml.etree.ElementTree import Element, ParseError
 import defusedxml.ElementTree as safe_et
 from defusedxml import DefusedXmlException
 
-from jiradoctor.jira.tomcat import Connector, RemoteIpValve
+from jiradoctor.jira.tomcat import DEFAULT_INTERNAL_PROXIES, Connector, InvalidProxyPattern, RemoteIpValve, java_regex
 from jiradoctor.secrets import MASK
 
 _HTTP_PROTOCOLS = ("", "http/1.1", "org.apache.coyote.http11.")
@@ -57,13 +57,32 @@ def _local(tag: str) -> str:
     return tag.rsplit("}", 1)[-1]
 
 
-def _valve(elements: list[Element]) -> RemoteIpValve | None:
-    for element in elements:
-        if _local(element.tag) == "Valve" and element.get("className", "").strip() == _REMOTE_IP_VALVE:
+def _pattern(element: Element, name: str, default: str | None) -> str | None:
+    value = element.get(name, default)
+    if value:
+        try:
+            java_regex(value)
+        except InvalidProxyPattern as exc:
+            raise ServerXmlError(f"RemoteIpValve {name} is not a usable regular expression ({exc})") from None
+    return value
+
+
+def _valve(levels: list[tuple[str, Element | None]]) -> RemoteIpValve | None:
+    """The first RemoteIpValve at Engine, Host or Context level (the same effect at each, JIRA-FACTS §2)."""
+    for level, parent in levels:
+        for element in list(parent) if parent is not None else []:
+            if _local(element.tag) != "Valve" or element.get("className", "").strip() != _REMOTE_IP_VALVE:
+                continue
             return RemoteIpValve(
-                protocol_header=element.get("protocolHeader", "X-Forwarded-Proto"),
-                protocol_header_https_value=element.get("protocolHeaderHttpsValue", "https").lower(),
+                protocol_header=(element.get("protocolHeader", "X-Forwarded-Proto").strip() or None),
+                protocol_header_https_value=element.get("protocolHeaderHttpsValue", "https").strip().lower(),
                 https_server_port=_int(element.get("httpsServerPort"), "httpsServerPort") or 443,
+                http_server_port=_int(element.get("httpServerPort"), "httpServerPort") or 80,
+                internal_proxies=_pattern(element, "internalProxies", DEFAULT_INTERNAL_PROXIES),
+                trusted_proxies=_pattern(element, "trustedProxies", None),
+                host_header=(element.get("hostHeader") or "").strip() or None,
+                port_header=(element.get("portHeader") or "").strip() or None,
+                level=level,
             )
     return None
 
@@ -92,11 +111,12 @@ def parse_server_xml(text: str) -> ServerXml:
     for service in (e for e in root if _local(e.tag) == "Service"):
         engine = next((e for e in service if _local(e.tag) == "Engine"), None)
         hosts = [e for e in engine if _local(e.tag) == "Host"] if engine is not None else []
-        host = hosts[0] if hosts else None
+        default_host = engine.get("defaultHost", "").strip().lower() if engine is not None else ""
+        # requests whose Host names no <Host> go to the Engine's defaultHost (a proxy sends such names)
+        host = next((h for h in hosts if h.get("name", "").strip().lower() == default_host), hosts[0] if hosts else None)
         contexts = [e for e in host if _local(e.tag) == "Context"] if host is not None else []
         context_path = (contexts[0].get("path", "") if contexts else "").strip().rstrip("/")
-        valve = _valve((list(engine) if engine is not None else []) + (list(host) if host is not None else [])
-                       + (list(contexts[0]) if contexts else []))
+        valve = _valve([("Engine", engine), ("Host", host), ("Context", contexts[0] if contexts else None)])
         for element in (e for e in service if _local(e.tag) == "Connector"):
             port = _int(element.get("port"), "Connector port")
             if not _is_http(element) or port is None:

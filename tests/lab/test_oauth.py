@@ -312,3 +312,17 @@ def test_remote_ip_valve_uses_forwarded_proto(make_lab):
     assert ok.status_code == 200, ok.text
     bad = signed(lab, "POST", REQUEST_TOKEN, base="https://jira.test")
     assert problem_of(bad)["oauth_problem"] == "signature_invalid"
+
+
+def test_remote_ip_valve_not_the_connector_decides_the_url(make_lab):
+    """proxyName/proxyPort/scheme are right, but the proxy sends X-Forwarded-Proto: http: the valve makes
+    Jira see http and port 80 over the connector's proxyPort (measured on Tomcat 10.1, JIRA-FACTS §2)."""
+    connector = Connector(port=0, scheme="https", secure=True, proxy_name="jira.test", proxy_port=443,
+                          remote_ip_valve=RemoteIpValve())
+    lab = make_lab("healthy", base_url="https://jira.test", connector=connector)
+    ok = signed(lab, "POST", REQUEST_TOKEN, base="https://jira.test", extra_headers={"X-Forwarded-Proto": "https, https"})
+    assert ok.status_code == 200, ok.text
+    found = problem_of(signed(lab, "POST", REQUEST_TOKEN, base="https://jira.test",
+                              extra_headers={"X-Forwarded-Proto": "http"}))
+    assert found["oauth_problem"] == "signature_invalid"
+    assert urllib.parse.unquote(found["oauth_signature_base_string"].split("&")[1]) == f"http://jira.test{REQUEST_TOKEN}"
