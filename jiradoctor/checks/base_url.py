@@ -24,17 +24,27 @@ def compare_urls(integration: JiraUrl, base: JiraUrl, base_source: str) -> list[
     """One finding per differing part of the integration's URL against Jira's Base URL."""
     findings = []
     for part in integration.differences(base):
+        hidden = hidden_in_hosts(integration, base) if part == "host" else {}
         findings.append(Finding(
             f"base-url/{part}-mismatch", Status.FAIL,
             f"The integration uses {integration} but Jira's Base URL ({base_source}) is {base}: the {_PART_WORDS[part]} differs "
             f"({getattr(integration, part) or '(none)'} vs {getattr(base, part) or '(none)'}). OAuth signatures are made over the "
-            "URL, so Jira answers signature_invalid.",
-            evidence={"integration_url": str(integration), "jira_base_url": str(base), "differs": part, "base_url_source": base_source},
+            "URL, so Jira answers signature_invalid." + "".join(f" Hidden in the {w} host: {'; '.join(n)}." for w, n in hidden.items()),
+            evidence={"integration_url": str(integration), "jira_base_url": str(base), "differs": part, "base_url_source": base_source,
+                      **({"hidden_characters": hidden} if hidden else {})},
             remediation=(f"Enter {base} as the Jira URL in the integration, exactly; or, if the integration's URL is the right one, "
                          "change Jira's Base URL (Administration > System > General configuration) and server.xml to match it.",),
             docs=DOCS, subject=part,
         ))
     return findings
+
+
+def hidden_in_hosts(integration: JiraUrl, base: JiraUrl) -> dict[str, list[str]]:
+    """Look-alike letters, hidden characters and punycode in either host (issue 15: named, with position)."""
+    from jiradoctor.jira.lookalike import host_findings_text
+
+    found = {"integration's": host_findings_text(integration.host), "Base URL's": host_findings_text(base.host)}
+    return {side: notes for side, notes in found.items() if notes}
 
 
 def corrected_connector(connector: Connector, base: JiraUrl) -> str:
