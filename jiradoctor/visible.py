@@ -31,7 +31,7 @@ def char_name(ch: str) -> str:
     try:
         return unicodedata.name(ch)
     except (ValueError, TypeError):
-        return "CONTROL" if unicodedata.category(ch) == "Cc" else "UNASSIGNED"
+        return {"Cc": "CONTROL", "Cs": "SURROGATE", "Co": "PRIVATE USE"}.get(unicodedata.category(ch), "UNASSIGNED")
 
 
 def escape_char(ch: str) -> str:
