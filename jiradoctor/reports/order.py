@@ -51,7 +51,12 @@ def fix_first(report: Report) -> list[Cause]:
     """Every warn/fail/error finding, root causes first."""
     blocks = blocked_by_map(report)
     index = {c.id: i for i, c in enumerate(report.checks)}
-    causes = [Cause(c, f, blocks.get(c.id, ())) for c, f in report.findings() if f.status.rank >= Status.WARN.rank]
+    causes, seen = [], set()
+    for c, f in report.findings():
+        same = (c.id, f.code, f.message, f.commands, tuple(f.remediation))
+        if f.status.rank >= Status.WARN.rank and same not in seen:  # one probe or another: one cause, told once
+            seen.add(same)
+            causes.append(Cause(c, f, blocks.get(c.id, ())))
     return sorted(causes, key=lambda k: (not k.root, -min(k.finding.status.rank, Status.FAIL.rank), index[k.check.id]))
 
 
