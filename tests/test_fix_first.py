@@ -246,3 +246,17 @@ def test_progress_never_reaches_stdout_or_a_non_tty(rsa_pair, tmp_path: Path) ->
 def test_help_mentions_completion() -> None:
     out = CliRunner().invoke(main, ["--help"]).output
     assert "_JIRADOCTOR_COMPLETE=bash_source" in out
+
+
+def test_no_raw_control_or_bidi_character_reaches_any_format() -> None:
+    """ESC, SOH and a right-to-left override from a server arrive as visible escapes, in every format."""
+    sly = "evil\x1b[2J\x01 \u202egnp.exe\u200b"
+    finding = Finding("s/sly", Status.FAIL, sly, evidence={"body": sly}, remediation=(sly,), commands=(f"echo {sly}",),
+                      subject=sly)
+    report = Report("0.1.0", TargetSummary(f"https://jira.example.com/{sly}", "generic", "none"),
+                    "2024-05-01T10:00:00+00:00", 0.1, (CheckResult.from_findings("s", sly, [finding]),))
+    for fmt in ("text", "md", "html", "jira", "junit"):
+        out = render(report, fmt)
+        assert not re.search("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202e\u200b]", out), (fmt, out)
+        assert "⟨U+202E RIGHT-TO-LEFT OVERRIDE⟩" in out.replace("\\", ""), fmt
+        assert "ESCAPE⟩[2J" in out.replace("\\", "").replace("&#92;", ""), fmt
