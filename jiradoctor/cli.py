@@ -143,24 +143,27 @@ def exit_code_for(report: Report, fail_on: str) -> int:
 
 
 def write_outputs(report: Report, outputs: Iterable[str], fmt: str | None, summary: bool = True,
-                  junit_warn_as: str = "pass") -> None:
+                  junit_warn_as: str = "pass", baseline: Report | None = None) -> None:
     """Files first (format from the extension), then stdout: the report alone with ``fmt``,
     else the text summary (when ``summary``)."""
     for path in outputs:
-        write(report, path, junit_warn_as)
+        write(report, path, junit_warn_as, baseline)
         click.echo(f"wrote {path}", err=True)
     if fmt or summary:
-        click.echo(render(report, fmt or "text", junit_warn_as), nl=False)
+        colour = (fmt or "text") == "text" and use_colour()
+        click.echo(render(report, fmt or "text", junit_warn_as, baseline, colour=colour), nl=False, color=colour)
+
+
+def use_colour() -> bool:
+    """Colour on a terminal; none when NO_COLOR is set (no-color.org) or stdout is a file or pipe."""
+    return not os.environ.get("NO_COLOR") and sys.stdout.isatty()
 
 
 def _progress_printer() -> Any:
-    if not sys.stderr.isatty():
-        return None
+    """A line on stderr (a terminal only) naming the checks still waiting after about a second."""
+    from jiradoctor import progress
 
-    def show(result: CheckResult) -> None:
-        click.echo(f"  {text.SYMBOLS[result.status]} {result.id:<15} {result.status.value}", err=True)
-
-    return show
+    return progress.ProgressLine(load_checks().ids) if progress.wanted() else None
 
 
 def _option(*decls: str, **kwargs: Any):
@@ -202,8 +205,8 @@ DOCTOR_OPTIONS = [
     _option("--dns-server", help="Ask this DNS server (HOST[:PORT]) besides the system resolver."),
     _option("--offline", is_flag=True, help="Judge the given files only; no network."),
     _option("-o", "--output", multiple=True, type=click.Path(dir_okay=False),
-            help="Write the report here; format from the extension (.html .json .md .xml=JUnit). Repeatable."),
-    _option("--format", "fmt", type=click.Choice(["text", "json", "html", "md", "junit"]),
+            help="Write the report here; format from the extension (.html .json .md .xml=JUnit .jira=Jira wiki). Repeatable."),
+    _option("--format", "fmt", type=click.Choice(["text", "json", "html", "md", "junit", "jira"]),
             help="Print the report to stdout in this format (stdout then holds the report alone)."),
     _option("--fail-on", type=click.Choice(list(FAIL_ON)), default="fail", show_default=True,
             help="Exit 1 when a check is at or above this level."),
@@ -250,7 +253,10 @@ class JiradoctorGroup(click.Group):
 @click.group(cls=JiradoctorGroup, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 110})
 @click.version_option(__version__, prog_name="jiradoctor")
 def main() -> None:
-    """Find out why a tool cannot talk to Jira, and how to fix it."""
+    """Find out why a tool cannot talk to Jira, and how to fix it.
+
+    Shell completion (bash, zsh, fish): eval "$(_JIRADOCTOR_COMPLETE=bash_source jiradoctor)" — see the README.
+    """
 
 
 def run_doctor(target: Target, options: RunOptions, progress: Any = None, facts: Facts | None = None) -> Report:
@@ -314,8 +320,13 @@ def doctor(ctx: click.Context, **opts: Any) -> None:
     baseline = load_report(opts["baseline"], "--baseline") if opts["baseline"] else None
     facts = Facts(target)
     ctx.meta["redactor"] = facts.redactor  # the run's own: it also learns secrets found on the way
-    report = run_doctor(target, RunOptions(only=only, skip=skip), progress=_progress_printer(), facts=facts)
-    write_outputs(report, opts["output"], opts["fmt"], junit_warn_as=opts["junit_warn_as"])
+    line = _progress_printer()
+    if line is None:
+        report = run_doctor(target, RunOptions(only=only, skip=skip), progress=None, facts=facts)
+    else:
+        with line:
+            report = run_doctor(target, RunOptions(only=only, skip=skip), progress=line, facts=facts)
+    write_outputs(report, opts["output"], opts["fmt"], junit_warn_as=opts["junit_warn_as"], baseline=baseline)
     if baseline is None:
         ctx.exit(exit_code_for(report, opts["fail_on"]))
     code = report_comparison(baseline, report, opts["fail_on"], err=True)
@@ -349,7 +360,7 @@ def explain(check_id: str) -> None:
 @main.command("render")
 @click.argument("report_path", type=click.Path(exists=True, dir_okay=False))
 @click.option("-o", "--output", multiple=True, type=click.Path(dir_okay=False), help="File to write; format from the extension.")
-@click.option("--format", "fmt", type=click.Choice(["text", "json", "html", "md", "junit"]), help="Print to stdout in this format.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "html", "md", "junit", "jira"]), help="Print to stdout in this format.")
 @click.option("--junit-warn-as", type=click.Choice(["pass", "failure"]), default="pass", show_default=True,
               envvar="JIRADOCTOR_JUNIT_WARN_AS", help="How a warn check appears in JUnit XML.")
 def render_command(report_path: str, output: tuple[str, ...], fmt: str | None, junit_warn_as: str) -> None:

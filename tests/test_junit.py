@@ -123,7 +123,8 @@ def test_hostile_text_stays_well_formed() -> None:
                                                    "skipped", "system-out", "system-err"}
         text = etree.tostring(root, encoding="unicode", method="text")
         assert "<script>alert(1)</script> ]]> <![CDATA[x]]>" in text
-        assert "\\x00nul" in text and "\\x1b[2J" in text  # control characters shown, not carried
+        assert "⟨U+0000 NULL⟩nul" in text and "⟨U+001B ESCAPE⟩[2J" in text  # control characters shown, not carried
+        assert "⟨U+D800 SURROGATE⟩" in text
         assert "🎉" in text
         failure = root.find(".//testcase[@name='f']/failure")
         assert "<script>" in failure.get("message")

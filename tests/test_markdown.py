@@ -20,6 +20,7 @@ from markdown_it import MarkdownIt
 
 from jiradoctor.model import CheckResult, Finding, JiraFacts, Report, Status, TargetSummary
 from jiradoctor.reports import markdown
+from jiradoctor.visible import visible
 
 DATA = Path(__file__).parent / "data"
 GITHUB = MarkdownIt("commonmark", {"html": True}).enable(["table", "strikethrough"])
@@ -182,7 +183,7 @@ def test_escape_reads_back_as_the_same_text(text: str) -> None:
     assert "\n" not in escaped and "\r" not in escaped
     paragraph = GITHUB.parseInline(f"x{escaped}x")[0].children
     assert [t.type for t in paragraph if t.type != "text"] == [], paragraph
-    assert inline_text(paragraph) == f"x{one_line(text)}x"
+    assert inline_text(paragraph) == f"x{visible(one_line(text))}x"  # hidden characters shown as ⟨U+…⟩
 
 
 @settings(max_examples=200, deadline=None)
@@ -192,7 +193,7 @@ def test_a_table_cell_stays_one_cell(text: str) -> None:
     tokens = GITHUB.parse(md)
     cells = [inline_text(t.children) for t in tokens if t.type == "inline"]
     assert len(cells) == 4, cells
-    assert cells[2].strip() == one_line(text).strip() and cells[3] == "z"  # cell edges are trimmed
+    assert cells[2].strip() == visible(one_line(text)).strip() and cells[3] == "z"  # cell edges are trimmed
 
 
 def test_cli_writes_a_comment_for_hostile_inputs(tmp_path: Path, rsa_pair) -> None:

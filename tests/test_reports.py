@@ -146,8 +146,9 @@ def test_text_summary() -> None:
     assert lines[0].startswith("jiradoctor 0.1.0 — https://jira.example.com (generic, auth: oauth1)")
     assert any(re.match(r"^ ✘ fail\s+x\s", line) for line in lines)
     assert any(re.match(r"^ - skip\s+y\s+blocked", line) for line in lines)
-    assert "  [fail] x/evil:" in out and "      fix: step <one>" in out
+    assert "  1. [fail] x/evil:" in out and "      fix: step <one>" in out
     assert "      $ echo ```not a fence end```" in out
+    assert out.index("Fix first:") < out.index("Checks:")  # the fix comes before the details
     assert "  [info]" not in out  # infos are not problems
     assert lines[-1].startswith("Overall: fail (")
 
@@ -162,7 +163,8 @@ def control_report() -> Report:
 def test_text_does_not_pass_terminal_control_characters() -> None:
     out = text.render(control_report())
     assert not re.search(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]", out), repr(out)
-    assert "\\x1b[2J" in out and "and\\x0dhidden" in out and "\\x9b31m" in out
+    assert "⟨U+001B ESCAPE⟩[2J" in out and "and⟨U+000D CARRIAGE RETURN⟩hidden" in out
+    assert "⟨U+009B CONTROL SEQUENCE INTRODUCER⟩31m" in out
 
 
 def test_markdown_has_no_raw_line_breaks_in_prose() -> None:

@@ -24,12 +24,14 @@ def compare_urls(integration: JiraUrl, base: JiraUrl, base_source: str) -> list[
     """The integration's URL against Jira's Base URL: one cause, one finding, naming every part that differs.
 
     http-vs-https moves the default port too; that is one mistake, not two. The code names the
-    first differing part (scheme, host, port, path), so baselines keep matching.
+    first differing part (scheme, host, port, path), so baselines keep matching. Look-alike or
+    hidden characters in a host are named, since both hosts may print identically.
     """
     parts = list(integration.differences(base))
     if not parts:
         return []
     part = parts[0]
+    hidden = hidden_in_hosts(integration, base) if "host" in parts else {}
     each = "; ".join(f"{_PART_WORDS[p]}: {getattr(integration, p) or '(none)'} vs {getattr(base, p) or '(none)'}"
                      for p in parts)
     what = f"the {_PART_WORDS[part]} differs" if len(parts) == 1 else \
@@ -37,13 +39,22 @@ def compare_urls(integration: JiraUrl, base: JiraUrl, base_source: str) -> list[
     return [Finding(
         f"base-url/{part}-mismatch", Status.FAIL,
         f"The integration uses {integration} but Jira's Base URL ({base_source}) is {base}: {what} ({each}). "
-        "OAuth signatures are made over the URL, so Jira answers signature_invalid.",
+        "OAuth signatures are made over the URL, so Jira answers signature_invalid."
+        + "".join(f" Hidden in the {w} host: {'; '.join(n)}." for w, n in hidden.items()),
         evidence={"integration_url": str(integration), "jira_base_url": str(base), "differs": part, "all_differences": parts,
-                  "base_url_source": base_source},
+                  "base_url_source": base_source, **({"hidden_characters": hidden} if hidden else {})},
         remediation=(f"Enter {base} as the Jira URL in the integration, exactly; or, if the integration's URL is the right one, "
                      "change Jira's Base URL (Administration > System > General configuration) and server.xml to match it.",),
         docs=DOCS, subject=part,
     )]
+
+
+def hidden_in_hosts(integration: JiraUrl, base: JiraUrl) -> dict[str, list[str]]:
+    """Look-alike letters, hidden characters and punycode in either host (issue 15: named, with position)."""
+    from jiradoctor.jira.lookalike import host_findings_text
+
+    found = {"integration's": host_findings_text(integration.host), "Base URL's": host_findings_text(base.host)}
+    return {side: notes for side, notes in found.items() if notes}
 
 
 def corrected_connector(connector: Connector, base: JiraUrl) -> str:

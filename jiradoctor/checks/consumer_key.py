@@ -6,6 +6,7 @@ from typing import Sequence
 
 from jiradoctor.context import CheckContext
 from jiradoctor.jira import consumer_keys as ck
+from jiradoctor.jira import lookalike
 from jiradoctor.model import Finding, Status
 from jiradoctor.registry import Check
 
@@ -27,8 +28,19 @@ def judge_key(key: str, side: str, plain_required: bool, integration: str) -> li
             "consumer-key/whitespace", Status.FAIL if edges or plain_required else Status.WARN,
             f"The consumer key {side} has {' and '.join(where)} whitespace: {ck.visible(key)!s}. "
             "Jira compares consumer keys character for character.",
-            evidence={**shown, "cleaned": ck.cleaned(key)},
-            remediation=(f"Retype the consumer key {side} as {ck.cleaned(key)!r}, with nothing before or after it, and save.",),
+            evidence={**shown, "cleaned": ck.cleaned(key), **({"suggested": ck.without_spaces(key)} if not edges else {})},
+            remediation=(whitespace_fix(key, side, edges),),
+            docs=DOCS, subject=side,
+        ))
+    twins = lookalike.lookalikes(key)
+    if twins:
+        meant = lookalike.skeleton(ck.cleaned(key))
+        findings.append(Finding(
+            "consumer-key/lookalike-character", Status.FAIL,
+            f"The consumer key {side} contains letters that only look like Latin ones: "
+            + "; ".join(t.describe() for t in twins[:5]) + ". It prints the same but Jira compares characters.",
+            evidence={**shown, "characters": [t.to_json() for t in twins[:20]], "meant": meant},
+            remediation=(f"Type the key by hand {side} as {meant!r} (plain Latin letters), and the same in Jira.",),
             docs=DOCS, subject=side,
         ))
     if a.invisible:
@@ -40,8 +52,9 @@ def judge_key(key: str, side: str, plain_required: bool, integration: str) -> li
             remediation=(f"Type the key by hand (do not paste it) {side} as {ck.cleaned(key)!r}.",),
             docs=DOCS, subject=side,
         ))
-    if a.unusual:
-        chars = "".join(dict.fromkeys(ch for _, ch in a.unusual))
+    unusual = [(i, ch) for i, ch in a.unusual if not any(t.position == i for t in twins)]
+    if unusual:
+        chars = "".join(dict.fromkeys(ch for _, ch in unusual))
         guide = f" {integration}'s guide says the key must contain no spaces or symbols." if plain_required else ""
         findings.append(Finding(
             "consumer-key/unusual-character", Status.WARN,
@@ -51,6 +64,15 @@ def judge_key(key: str, side: str, plain_required: bool, integration: str) -> li
             docs=DOCS, subject=side,
         ))
     return findings
+
+
+def whitespace_fix(key: str, side: str, edges: bool) -> str:
+    """Never "retype it as" the very same value: around the key, drop it; inside, a space that is
+    the same on both sides works, so say that, and offer a key without it."""
+    if edges:
+        return f"Retype the consumer key {side} as {ck.cleaned(key)!r}, with nothing before or after it, and save."
+    return (f"A space inside the key works only when both sides hold exactly {ck.visible(key)!s}; to rule the mistake out, "
+            f"use {ck.without_spaces(key)!r} (no spaces) both in the integration and in Jira's application link.")
 
 
 async def judge(ctx: CheckContext) -> Sequence[Finding]:
@@ -103,5 +125,6 @@ How to fix: type the key by hand on both sides, exactly the same, with nothing a
     facts=("oauth_request_token", "oauth_request_token_cleaned"),
     order=50,
     codes=("consumer-key/whitespace", "consumer-key/invisible-character", "consumer-key/unusual-character",
+           "consumer-key/lookalike-character",
            "consumer-key/mismatch", "consumer-key/unknown", "consumer-key/rejected", "consumer-key/ok"),
 )

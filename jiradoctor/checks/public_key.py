@@ -8,7 +8,7 @@ from typing import Sequence
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 from jiradoctor.context import CheckContext
-from jiradoctor.jira import pem
+from jiradoctor.jira import lookalike, pem
 from jiradoctor.jira.integrations import IntegrationProfile
 from jiradoctor.model import Finding, Status
 from jiradoctor.registry import Check
@@ -33,9 +33,91 @@ def _paste_commands(profile: IntegrationProfile, source: str) -> tuple[str, ...]
     return (source,)
 
 
+def key_bits(profile: IntegrationProfile) -> int:
+    """The size of a new key for this integration: what its guide asks, never below MIN_RSA_BITS
+    (Zephyr's guide shows 1024 and says 2048 is supported; public-key/weak warns below 2048)."""
+    return max(MIN_RSA_BITS, int(getattr(profile, "key_bits", 0) or 0))
+
+
+def new_pair_commands(profile: IntegrationProfile) -> tuple[str, ...]:
+    """Generate a NEW pair (never re-derive from a leaked key): the integration's key size, PKCS#8
+    where its guide wants the .pcks8 file, then the public half in the form its guide pastes."""
+    steps = [f"openssl genrsa -out jira_privatekey.pem {key_bits(profile)}"]
+    if profile.private_key_pkcs8:
+        steps.append("openssl pkcs8 -topk8 -nocrypt -in jira_privatekey.pem -out jira_privatekey.pcks8")
+    return (*steps, *_paste_commands(profile, "openssl rsa -in jira_privatekey.pem -pubout"))
+
+
+def public_pem_source(kind: str, path: str | None) -> str:
+    """A command printing the SubjectPublicKeyInfo PEM held (in whatever form) by the given file."""
+    if kind == "certificate":
+        return f"openssl x509 -pubkey -noout -in {_q(path, 'jira_publickey.cer')}"
+    if kind == "pkcs1":
+        return f"openssl rsa -RSAPublicKey_in -in {_q(path, 'jira_publickey.pem')} -pubout"
+    return f"openssl pkey -pubin -in {_q(path, 'jira_publickey.pem')}"
+
+
+def judge_unreadable_text(text: str, path: str | None, profile: IntegrationProfile, private_path: str | None) -> list[Finding]:
+    """What the eye cannot see in a pasted key: binary or DER bytes, look-alike letters, hidden
+    characters. Each is its own code, named with its position and the fix."""
+    binary = lookalike.binary_input(text)
+    if binary is not None and binary.kind == "der":
+        qpath = _q(path, "jira_publickey.cer")
+        source = f"(openssl x509 -inform der -in {qpath} -pubkey -noout 2>/dev/null || openssl pkey -pubin -inform der -in {qpath})"
+        return [Finding(
+            "public-key/der", Status.FAIL,
+            "The public key file is binary DER (it starts with an ASN.1 SEQUENCE), not the text Jira's field takes; "
+            "a DER certificate or key cannot be pasted.",
+            evidence={"first_non_text_at": binary.position, "non_text_characters": binary.count},
+            remediation=("Convert the DER file to the text form and paste what the command prints.",),
+            commands=_paste_commands(profile, source), docs=DOCS,
+        )]
+    if binary is not None:
+        return [Finding(
+            "public-key/binary", Status.FAIL,
+            f"The public key file is not text: {binary.count} byte(s) are not UTF-8 text, the first at position "
+            f"{binary.position}. It is not a key (a keystore, an archive or an image?).",
+            evidence={"first_non_text_at": binary.position, "non_text_characters": binary.count},
+            remediation=("Give the public key file the integration generated (text starting with -----BEGIN PUBLIC KEY-----), "
+                         "or print it from the private key with the command below.",),
+            commands=_paste_commands(profile, f"openssl rsa -in {_q(private_path, 'jira_privatekey.pem')} -pubout"), docs=DOCS,
+        )]
+    findings: list[Finding] = []
+    twins = lookalike.lookalikes(text)
+    if twins:
+        fixed = pem.read_public_key(lookalike.skeleton(text))
+        paste = paste_text(profile, fixed.public_key) if fixed.public_key is not None and fixed.kind in ("spki", "certificate", "pkcs1") else None
+        findings.append(Finding(
+            "public-key/lookalike-character", Status.FAIL,
+            "The key text contains letters that only look like base64: " + "; ".join(t.describe() for t in twins[:5])
+            + (f" (+{len(twins) - 5} more)" if len(twins) > 5 else "") + ".",
+            evidence={"characters": [t.to_json() for t in twins[:20]], **({"paste_into_jira": paste} if paste else {})},
+            remediation=("Copy the key from the file the integration generated, not from a web page or chat; paste the text below."
+                         if paste else "Copy the key again from the file the integration generated, not from a web page or chat.",),
+            commands=_paste_commands(profile, f"openssl rsa -in {_q(private_path, 'jira_privatekey.pem')} -pubout"), docs=DOCS,
+        ))
+    hidden = [(i, n) for i, n in lookalike.hidden_characters(text) if text[i] != "\r"]
+    if hidden:
+        cleaned = "".join(ch for i, ch in enumerate(text) if i not in {p for p, _ in hidden})
+        fixed = pem.read_public_key(cleaned)
+        paste = paste_text(profile, fixed.public_key) if fixed.public_key is not None else None
+        findings.append(Finding(
+            "public-key/invisible-character", Status.FAIL,
+            "The key text contains invisible characters: " + ", ".join(f"{n} at position {p}" for p, n in hidden[:5])
+            + (f" (+{len(hidden) - 5} more)" if len(hidden) > 5 else "") + ".",
+            evidence={"characters": [{"position": p, "name": n} for p, n in hidden[:20]], **({"paste_into_jira": paste} if paste else {})},
+            remediation=("Paste the text below instead (the same key without the invisible characters).",) if paste else
+                        ("Copy the key again from the file the integration generated.",),
+            commands=_paste_commands(profile, f"openssl rsa -in {_q(private_path, 'jira_privatekey.pem')} -pubout"), docs=DOCS,
+        ))
+    return findings
+
+
 def judge_public_text(text: str, path: str | None, profile: IntegrationProfile, private_path: str | None) -> tuple[list[Finding], object | None]:
     """Findings about the public key text alone; also returns the key it holds, if any."""
-    findings: list[Finding] = []
+    findings: list[Finding] = judge_unreadable_text(text, path, profile, private_path)
+    if findings:
+        return findings, None
     result = pem.read_public_key(text)
     strict = profile.public_key_strict_whitespace
     if result.kind == "private":
@@ -46,9 +128,7 @@ def judge_public_text(text: str, path: str | None, profile: IntegrationProfile, 
             remediation=(
                 "Treat this key pair as compromised: generate a new one, paste only the public half into Jira's application link, and keep the private key in the integration only.",
             ),
-            commands=("openssl genrsa -out jira_privatekey.pem 2048",
-                      "openssl pkcs8 -topk8 -nocrypt -in jira_privatekey.pem -out jira_privatekey.pcks8",
-                      *_paste_commands(profile, "openssl rsa -in jira_privatekey.pem -pubout")),
+            commands=new_pair_commands(profile),
             docs=DOCS,
         ))
         return findings, None
@@ -90,7 +170,7 @@ def judge_public_text(text: str, path: str | None, profile: IntegrationProfile, 
             f"The text includes BEGIN/END lines; {profile.name}'s guide says to paste the key without them.",
             evidence={"labels": list(result.labels), "paste_into_jira": paste},
             remediation=("Paste only the base64 text between the BEGIN and END lines, on one line.",),
-            commands=_paste_commands(profile, f"cat {_q(path, 'jira_publickey.pem')}"),
+            commands=_paste_commands(profile, public_pem_source(result.kind, path)),
             docs=DOCS,
         ))
     elif not result.armored and profile.public_key_armor == "include":
@@ -111,7 +191,7 @@ def judge_public_text(text: str, path: str | None, profile: IntegrationProfile, 
             "The key text has stray whitespace: " + "; ".join(f"{i.what} ({i.where})" for i in result.whitespace) + ".",
             evidence={"issues": [{"what": i.what, "where": i.where} for i in result.whitespace], "paste_into_jira": paste},
             remediation=("Paste the text below exactly, with no spaces, tabs or blank lines before, inside or after it.",),
-            docs=DOCS,
+            commands=_whitespace_commands(profile, path), docs=DOCS,
         ))
     if not isinstance(key, rsa.RSAPublicKey):
         findings.append(Finding(
@@ -119,7 +199,7 @@ def judge_public_text(text: str, path: str | None, profile: IntegrationProfile, 
             f"The key is a {pem.key_description(key)}; Jira's OAuth 1.0a application links sign with RSA-SHA1 only.",
             evidence={"fingerprint": pem.fingerprint(key)},
             remediation=("Generate an RSA key pair for the integration.",),
-            commands=("openssl genrsa -out jira_privatekey.pem 2048",),
+            commands=new_pair_commands(profile),
             docs=DOCS,
         ))
     elif key.key_size < MIN_RSA_BITS:
@@ -128,10 +208,18 @@ def judge_public_text(text: str, path: str | None, profile: IntegrationProfile, 
             f"The RSA key has {key.key_size} bits; use at least {MIN_RSA_BITS}.",
             evidence={"bits": key.key_size, "fingerprint": pem.fingerprint(key)},
             remediation=("Generate a 2048-bit (or larger) key pair and update both the integration and Jira's application link.",),
-            commands=("openssl genrsa -out jira_privatekey.pem 2048",),
+            commands=new_pair_commands(profile),
             docs=DOCS,
         ))
     return findings, key
+
+
+def _whitespace_commands(profile: IntegrationProfile, path: str | None) -> tuple[str, ...]:
+    """Print the key without stray whitespace (the PEM reader ignores it inside the base64)."""
+    qpath = _q(path, "jira_publickey.pem")
+    if profile.public_key_armor == "omit":
+        return (f"grep -v -- '-----' {qpath} | tr -d ' \\t\\r\\n'",)
+    return (f"sed -e 's/^[[:space:]]*//' -e 's/[[:space:]]*$//' {qpath} | grep -v '^$' | openssl pkey -pubin",)
 
 
 def judge_private_text(text: str, path: str | None, profile: IntegrationProfile) -> tuple[list[Finding], object | None]:
@@ -232,5 +320,6 @@ the integration's guide asks for); the openssl commands that produce it are list
     codes=("public-key/certificate", "public-key/private-key-pasted", "public-key/pkcs1", "public-key/armor",
            "public-key/whitespace", "public-key/invalid", "public-key/not-rsa", "public-key/weak",
            "public-key/pair-mismatch", "public-key/private-key-format", "public-key/private-key-encrypted",
-           "public-key/private-key-invalid", "public-key/empty-file", "public-key/ok"),
+           "public-key/private-key-invalid", "public-key/der", "public-key/binary", "public-key/lookalike-character",
+           "public-key/invisible-character", "public-key/empty-file", "public-key/ok"),
 )

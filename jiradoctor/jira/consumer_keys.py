@@ -54,6 +54,11 @@ def cleaned(text: str) -> str:
     return "".join(ch for ch in text if not is_invisible(ch)).strip()
 
 
+def without_spaces(text: str) -> str:
+    """A key with no whitespace or invisible character at all (a suggestion, never applied silently)."""
+    return "".join(ch for ch in cleaned(text) if not ch.isspace())
+
+
 @dataclass(frozen=True)
 class KeyAnalysis:
     leading_whitespace: str

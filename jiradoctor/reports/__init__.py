@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Callable
 
 from jiradoctor.model import Report
-from jiradoctor.reports import html, json_report, junit, markdown, text
+from jiradoctor.reports import html, jira_wiki, json_report, junit, markdown, text
 
 Renderer = Callable[[Report], str]
 
@@ -20,9 +20,10 @@ RENDERERS: dict[str, Renderer] = {
     "md": markdown.render,
     "text": text.render,
     "junit": junit.render,
+    "jira": jira_wiki.render,
 }
 EXTENSIONS = {".json": "json", ".html": "html", ".htm": "html", ".md": "md", ".markdown": "md", ".txt": "text",
-              ".xml": "junit"}
+              ".xml": "junit", ".jira": "jira", ".wiki": "jira"}
 
 
 class UnknownFormat(ValueError):
@@ -37,16 +38,23 @@ def format_for_path(path: str | Path) -> str:
     return EXTENSIONS[suffix]
 
 
-def render(report: Report, fmt: str, junit_warn_as: str = "pass") -> str:
-    """``junit_warn_as`` (pass|failure) is the one rendering choice a user makes: how JUnit shows warn."""
+def render(report: Report, fmt: str, junit_warn_as: str = "pass", baseline: Report | None = None,
+           colour: bool = False) -> str:
+    """``junit_warn_as`` (pass|failure): how JUnit shows warn; ``baseline``: JUnit does not fail
+    findings it accepts; ``colour``: ANSI colours in the text format (the CLI decides: TTY, NO_COLOR)."""
     if fmt not in RENDERERS:
         raise UnknownFormat(f"unknown format {fmt!r}; known: {', '.join(RENDERERS)}")
-    out = junit.render(report, warn_as=junit_warn_as) if fmt == "junit" else RENDERERS[fmt](report)
+    if fmt == "junit":
+        out = junit.render(report, warn_as=junit_warn_as, baseline=baseline)
+    elif fmt == "text":
+        out = text.render(report, colour=colour)
+    else:
+        out = RENDERERS[fmt](report)
     # a lone surrogate (from a hostile server's JSON escape) cannot be written as UTF-8: show it escaped
     return out.encode("utf-8", "backslashreplace").decode("utf-8")
 
 
-def write(report: Report, path: str | Path, junit_warn_as: str = "pass") -> None:
+def write(report: Report, path: str | Path, junit_warn_as: str = "pass", baseline: Report | None = None) -> None:
     """Write the report in the format its file extension names (creating its folder if need be)."""
     Path(path).parent.mkdir(parents=True, exist_ok=True)
-    Path(path).write_text(render(report, format_for_path(path), junit_warn_as), encoding="utf-8")
+    Path(path).write_text(render(report, format_for_path(path), junit_warn_as, baseline), encoding="utf-8")

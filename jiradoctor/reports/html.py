@@ -12,6 +12,8 @@ from functools import lru_cache
 import jinja2
 
 from jiradoctor.model import Report, Status
+from jiradoctor.reports.order import fix_first
+from jiradoctor.visible import visible
 
 
 def _is_safe_link(url: str) -> bool:
@@ -24,6 +26,12 @@ def _evidence_value(value: object) -> str:
     return json.dumps(value, indent=2, ensure_ascii=False, default=str)
 
 
+def _finalize(value: object) -> object:
+    """Every value the template prints: hidden characters (bidi overrides, ESC, zero-width) shown
+    as ⟨U+…⟩, so the page cannot show one text while holding another."""
+    return visible(value, keep="\n\t\r") if isinstance(value, str) else value
+
+
 @lru_cache(maxsize=1)
 def _environment() -> jinja2.Environment:
     env = jinja2.Environment(
@@ -32,6 +40,7 @@ def _environment() -> jinja2.Environment:
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
+        finalize=_finalize,
     )
     env.filters["evidence_value"] = _evidence_value
     env.tests["safe_link"] = _is_safe_link
@@ -39,7 +48,6 @@ def _environment() -> jinja2.Environment:
 
 
 def render(report: Report) -> str:
-    problems = [(c, f) for c, f in report.findings() if f.status.rank >= Status.WARN.rank]
     return _environment().get_template("report.html.j2").render(
-        report=report, problems=problems, Status=Status
+        report=report, causes=fix_first(report), Status=Status
     )

@@ -1,39 +1,71 @@
-"""The terminal summary: one line per check, then the problems with their first fix."""
+"""The terminal summary: what to fix first (with the exact text to paste), then one line per check.
+
+Colour only when asked (the CLI asks on a TTY without ``NO_COLOR``); text from outside goes
+through :func:`jiradoctor.visible.visible`, so ESC, CR and bidi overrides cannot drive the terminal.
+"""
 
 from __future__ import annotations
 
-import re
-
 from jiradoctor.model import Report, Status
-
-# C0/C1 control characters (ESC, CR, CSI...) from inputs or servers must not drive the terminal
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
-
-
-def _printable(text: str) -> str:
-    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
+from jiradoctor.reports.order import fix_first, is_shell_command
+from jiradoctor.visible import visible
 
 SYMBOLS = {Status.PASS: "✔", Status.INFO: "ℹ", Status.WARN: "!", Status.FAIL: "✘", Status.ERROR: "✘", Status.SKIP: "-"}
+_SGR = {Status.PASS: "32", Status.INFO: "34", Status.WARN: "33", Status.FAIL: "31", Status.ERROR: "1;31", Status.SKIP: "2"}
 
 
-def render(report: Report) -> str:
-    lines = [f"jiradoctor {report.tool_version} — {report.target.url or 'offline inputs'} "
-             f"({report.target.integration}, auth: {report.target.auth})", ""]
+def _v(text: str) -> str:
+    return visible(text, keep="\n")
+
+
+class _Paint:
+    def __init__(self, colour: bool) -> None:
+        self.colour = colour
+
+    def status(self, status: Status, text: str) -> str:
+        return f"\x1b[{_SGR[status]}m{text}\x1b[0m" if self.colour else text
+
+    def bold(self, text: str) -> str:
+        return f"\x1b[1m{text}\x1b[0m" if self.colour else text
+
+
+def _block(text: str, indent: str) -> list[str]:
+    return [indent + line for line in _v(text).splitlines()] or [indent]
+
+
+def render(report: Report, colour: bool = False) -> str:
+    """``colour``: ANSI colours (our own escapes only; outside text is made visible first)."""
+    paint = _Paint(colour)
+    lines = [f"jiradoctor {_v(report.tool_version)} — {_v(report.target.url or 'offline inputs')} "
+             f"({_v(report.target.integration)}, auth: {_v(report.target.auth)})", ""]
+    causes = fix_first(report)
+    if causes:
+        lines.append(paint.bold("Fix first:"))
+        for n, cause in enumerate(causes, 1):
+            f = cause.finding
+            lines.append(f"  {n}. {paint.status(f.status, '[' + f.status.value + ']')} {_v(f.code)}: {_v(f.message)}")
+            if cause.blocks:
+                lines.append(f"      root cause: {', '.join(cause.blocks)} could not run until this is fixed")
+            for step in f.remediation:
+                lines.append(f"      fix: {_v(step)}")
+            for command in f.commands:
+                if is_shell_command(command):
+                    lines.append(f"      $ {_v(command)}")
+                else:
+                    lines.append("      paste exactly (between the lines):")
+                    lines += ["      ----8<----", *_block(command, "      "), "      ----8<----"]
+            for key, value in cause.paste:
+                lines.append(f"      paste exactly ({key}, between the lines):")
+                lines += ["      ----8<----", *_block(value, "      "), "      ----8<----"]
+        lines.append("")
+    lines.append(paint.bold("Checks:"))
     for check in report.checks:
-        summary = check.summary if len(check.summary) <= 90 else check.summary[:89] + "…"
-        lines.append(f" {SYMBOLS[check.status]} {check.status.value:<5} {check.id:<15} {summary}")
-    problems = [(c, f) for c, f in report.findings() if f.status.rank >= Status.WARN.rank]
-    if problems:
-        lines += ["", "Problems:"]
-        for check, finding in problems:
-            lines.append(f"  [{finding.status.value}] {finding.code}: {finding.message}")
-            if finding.remediation:
-                lines.append(f"      fix: {finding.remediation[0]}")
-            for command in finding.commands[:3]:
-                for i, part in enumerate(command.splitlines()):
-                    lines.append(("      $ " if i == 0 else "        ") + part)
+        summary = _v(check.summary).replace("\n", " ")
+        summary = summary if len(summary) <= 90 else summary[:89] + "…"
+        mark = paint.status(check.status, f"{SYMBOLS[check.status]} {check.status.value:<5}")
+        lines.append(f" {mark} {_v(check.id):<15} {summary}")
     counts = ", ".join(f"{n} {s}" for s, n in report.counts.items() if n)
-    lines += ["", f"Overall: {report.status.value} ({counts}) in {report.duration_s:.2f} s"]
+    lines += ["", f"Overall: {paint.status(report.status, report.status.value)} ({counts}) in {report.duration_s:.2f} s"]
     if report.note:
-        lines.append(f"Not healthy: {report.note}.")
-    return _printable("\n".join(lines)) + "\n"
+        lines.append(f"Not healthy: {visible(report.note)}.")
+    return "\n".join(lines) + "\n"
