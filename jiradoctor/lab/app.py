@@ -13,7 +13,7 @@ import urllib.parse
 from typing import Mapping
 
 from jiradoctor.jira import tomcat
-from jiradoctor.lab import auth, oauth_provider, rest
+from jiradoctor.lab import auth, oauth2_provider, oauth_provider, rest
 from jiradoctor.lab.messages import Request, Response
 from jiradoctor.lab.runtime import LabRuntime
 
@@ -69,6 +69,8 @@ def respond(req: Request, runtime: LabRuntime) -> Response:
     if req.method in READ_ONLY_REFUSED:
         resp = Response.json(405, {"errorMessages": ["Method Not Allowed"], "errors": {}})
         return resp.add("Allow", "GET, POST, HEAD")
+    if oauth2_provider.handles(req, runtime):  # only scenarios with an [oauth2] table
+        return oauth2_provider.handle(req, runtime)
     if req.path.startswith(oauth_provider.OAUTH_PREFIX):
         return oauth_provider.handle(req, runtime)
     if runtime.sso_redirect and req.path.startswith("/idp/"):

@@ -33,11 +33,12 @@ from authlib.oauth2.rfc6749 import grants
 
 from jiradoctor.lab.messages import Request, Response
 from jiradoctor.lab.runtime import LabRuntime
-from jiradoctor.lab.scenarios import _resolve
+from jiradoctor.lab.scenarios import Scenario, _build, _resolve
 
 DC_PREFIX = "/rest/oauth2/latest/"
 CLOUD_PATHS = ("/authorize", "/oauth/token", "/oauth/token/accessible-resources")
 GATEWAY_PREFIX = "/ex/jira/"
+DC_MYSELF = "/rest/api/2/myself"
 
 
 @dataclass(frozen=True)
@@ -52,6 +53,7 @@ class OAuth2Spec:
     """A scenario's OAuth 2.0 provider: one registered client, the tokens it already holds."""
 
     flavour: str  # datacenter | cloud
+    enabled: bool
     client_id: str
     client_secret: str
     redirect_uris: tuple[str, ...]
@@ -71,7 +73,7 @@ def _tokens(table: Mapping[str, Any]) -> dict[str, TokenSpec]:
 
 def spec_from(data: Mapping[str, Any]) -> OAuth2Spec:
     return OAuth2Spec(
-        flavour=data["flavour"], client_id=data["client_id"], client_secret=data["client_secret"],
+        flavour=data["flavour"], enabled=bool(data.get("enabled", True)), client_id=data["client_id"], client_secret=data["client_secret"],
         redirect_uris=tuple(data.get("redirect_uris", ())), scopes=tuple(data.get("scopes", ())),
         grant_types=tuple(data.get("grant_types", ("authorization_code", "refresh_token"))),
         cloud_id=data.get("cloud_id", ""), site_listed=bool(data.get("site_listed", True)),
@@ -80,9 +82,18 @@ def spec_from(data: Mapping[str, Any]) -> OAuth2Spec:
     )
 
 
-def _raw_tables() -> Mapping[str, Mapping[str, Any]]:
-    text = resources.files("jiradoctor.lab").joinpath("scenarios.toml").read_text(encoding="utf-8")
+def _read(name: str) -> dict[str, Any]:
+    text = resources.files("jiradoctor.lab").joinpath(name).read_text(encoding="utf-8")
     return tomllib.loads(text).get("scenario", {})
+
+
+def _own_tables() -> dict[str, Any]:
+    return _read("oauth2_scenarios.toml")
+
+
+def _raw_tables() -> dict[str, Any]:
+    """The shared scenarios (for ``based_on``) and ours; ours win a name clash."""
+    return {**_read("scenarios.toml"), **_own_tables()}
 
 
 def spec_for(scenario_name: str) -> OAuth2Spec | None:
@@ -95,7 +106,13 @@ def spec_for(scenario_name: str) -> OAuth2Spec | None:
 
 
 def oauth2_scenarios() -> list[str]:
-    return [name for name in _raw_tables() if spec_for(name) is not None]
+    """The OAuth 2.0 scenarios, in file order."""
+    return list(_own_tables())
+
+
+def oauth2_scenario(name: str) -> Scenario:
+    """A :class:`Scenario` for :class:`LabServer` (which takes a Scenario as well as a name)."""
+    return _build(name, _resolve(name, _raw_tables()))
 
 
 # ---------------------------------------------------------------------------- Authlib models ---
@@ -320,10 +337,10 @@ def lab_for(runtime: LabRuntime) -> OAuth2Lab | None:
 
 def handles(req: Request, runtime: LabRuntime) -> bool:
     lab = lab_for(runtime)
-    if lab is None:
+    if lab is None or not lab.spec.enabled:
         return False
     if lab.spec.flavour == "datacenter":
-        return req.path.startswith(DC_PREFIX)
+        return req.path.startswith(DC_PREFIX) or (req.path == DC_MYSELF and lab.bearer(req) is not None)
     return req.path in CLOUD_PATHS or req.path.startswith(GATEWAY_PREFIX)
 
 
@@ -343,6 +360,8 @@ def _route(req: Request, lab: OAuth2Lab) -> Response:
         return _accessible_resources(req, lab)
     if path.startswith(GATEWAY_PREFIX):
         return _gateway(req, lab)
+    if path == DC_MYSELF:
+        return _myself(lab, lab.bearer(req))
     if path.endswith("/token") and req.method == "POST":
         with lab.lock:
             lab.token_requests += 1
@@ -413,10 +432,22 @@ def _gateway(req: Request, lab: OAuth2Lab) -> Response:
     if cloud_id != lab.spec.cloud_id or not lab.spec.site_listed:
         return Response.json(404, {"code": 404, "message": "Not Found"})  # UNCONFIRMED shape
     if inner.rstrip("/") in ("rest/api/2/myself", "rest/api/3/myself"):
-        user = lab.runtime.users_by_name.get(token.user)
+        return _myself(lab, token)
+    return Response.json(404, {"errorMessages": ["The lab gateway serves /myself only."], "errors": {}})
+
+
+def _myself(lab: OAuth2Lab, token: TokenSpec | None) -> Response:
+    """The token's user in the deployment's shape (a service account has no user entry)."""
+    if token is None:
+        return _unauthorized()
+    user = lab.runtime.users_by_name.get(token.user)
+    if lab.spec.flavour == "cloud":
         if user is None:
             return Response.json(200, {"accountId": token.user, "accountType": "app", "displayName": token.user,
                                        "active": True})
-        return Response.json(200, {"accountId": user.account_id or user.key, "accountType": "atlassian",
-                                   "emailAddress": user.email, "displayName": user.display_name, "active": user.active})
-    return Response.json(404, {"errorMessages": ["The lab gateway serves /myself only."], "errors": {}})
+        return Response.json(200, {"accountId": user.account_id, "accountType": "atlassian", "emailAddress": user.email,
+                                   "displayName": user.display_name, "active": user.active})
+    if user is None:
+        return Response.json(200, {"name": token.user, "key": token.user, "displayName": token.user, "active": True})
+    return Response.json(200, {"name": user.name, "key": user.key, "emailAddress": user.email,
+                               "displayName": user.display_name, "active": user.active})
