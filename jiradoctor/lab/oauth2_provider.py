@@ -219,7 +219,6 @@ class _RefreshGrant(grants.RefreshTokenGrant):
     def authenticate_refresh_token(self, refresh_token: str) -> LabRefreshToken | None:
         lab = self.server.lab
         with lab.lock:
-            lab.refresh_grants += 1  # counted before any check: any refresh attempt is a use
             spec = lab.refresh_tokens.get(refresh_token)
         if spec is None or spec.expired:
             return None
@@ -295,7 +294,7 @@ class OAuth2Lab:
         self.lock = threading.Lock()
         self.tokens: dict[str, TokenSpec] = dict(spec.tokens)
         self.refresh_tokens: dict[str, TokenSpec] = dict(spec.refresh_tokens)
-        self.refresh_grants = 0
+        self.refresh_grants = 0  # token requests that carried a refresh_token
         self.token_requests = 0
         self.server = LabAuthorizationServer(self)
 
@@ -363,8 +362,10 @@ def _route(req: Request, lab: OAuth2Lab) -> Response:
     if path == DC_MYSELF:
         return _myself(lab, lab.bearer(req))
     if path.endswith("/token") and req.method == "POST":
+        sent_refresh = "refresh_token" in _form_of(req)  # counted on arrival, whatever the provider decides
         with lab.lock:
             lab.token_requests += 1
+            lab.refresh_grants += int(sent_refresh)
         return lab.server.create_token_response(req)
     return Response.json(405 if path.endswith("/token") else 404, {"error": "invalid_request"})
 
