@@ -13,7 +13,7 @@ from jiradoctor.probes.http import HttpAnswer
 from jiradoctor.probes.oauth2 import OAuth2Observation
 from jiradoctor.registry import Check
 
-DOCS_DC = "https://confluence.atlassian.com/adminjiraserver/jira-oauth-2-0-provider-api-1115659070.html"
+DOCS_DC = "https://confluence.atlassian.com/adminjiraserver101/jira-oauth-2-0-provider-api-1455427907.html"
 DOCS_DC_SCOPES = "https://confluence.atlassian.com/adminjiraserver101/oauth-2-0-scopes-for-incoming-links-1455427906.html"
 DOCS_CLOUD = "https://developer.atlassian.com/cloud/jira/platform/oauth-2-3lo-apps/"
 DOCS_CLOUD_CALLS = "https://developer.atlassian.com/cloud/oauth/getting-started/making-calls-to-api/"
