@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import socket
 from pathlib import Path
 
 import pytest
@@ -31,7 +32,16 @@ def doctor_args(lab: LabServer, name: str, **override: object) -> tuple[list[str
         args.append("--allow-refresh-token-rotation")
     if lab.scenario.is_cloud:  # the hidden overrides: Cloud's auth server and gateway are the lab
         env |= {"JIRADOCTOR_OAUTH2_AUTH_URL": lab.url, "JIRADOCTOR_OAUTH2_API_URL": lab.url}
+        if client.get("auth_url") == "unreachable":
+            env["JIRADOCTOR_OAUTH2_AUTH_URL"] = f"http://127.0.0.1:{closed_port()}"
     return args, env
+
+
+def closed_port() -> int:
+    """A loopback port nothing listens on (bound, then released)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
 
 
 def run(lab: LabServer, name: str, only: str = "oauth2", **override: object) -> tuple[dict, int, str]:
@@ -119,3 +129,31 @@ def test_nothing_observable_is_a_skip_never_a_pass(tmp_path: Path) -> None:
                                            "--format", "json", "--timeout", "2"], catch_exceptions=False)
     check = json.loads(result.stdout)["checks"][0]
     assert check["status"] == "skip" and check["skip_reason"]
+
+
+def test_auth_and_permissions_work_with_the_oauth2_bearer_token() -> None:
+    name = "oauth2-dc-healthy"
+    with LabServer(oauth2_scenario(name)) as lab:
+        report, exit_code, _ = run(lab, name, only="oauth2,auth,permissions", integration="generic")
+        args, env = doctor_args(lab, name, integration="generic", token="lab-oauth2-dc-expired-token-0002")
+        refused = json.loads(CliRunner().invoke(main, args + ["--only", "auth,permissions"], env=env).stdout)
+    statuses = {c["id"]: c["status"] for c in report["checks"]}
+    assert statuses == {"oauth2": "pass", "auth": "pass", "permissions": "pass"} and exit_code == 0
+    refused_status = {c["id"]: c["status"] for c in refused["checks"]}
+    assert refused_status == {"auth": "fail", "permissions": "skip"}
+    assert "auth/invalid-credentials" in codes(refused)
+
+
+@pytest.mark.parametrize("name", ["oauth2-dc-healthy", "oauth2-cloud-healthy"])
+def test_healthy_scenarios_pass_every_check_through_the_cli(name: str) -> None:
+    """All checks, not only oauth2: on Cloud, auth and permissions go through the gateway."""
+    with LabServer(oauth2_scenario(name)) as lab:
+        args, env = doctor_args(lab, name)
+        result = CliRunner().invoke(main, args + ["--projects", "PIP,ART"], env=env, catch_exceptions=False)
+    report = json.loads(result.stdout)
+    statuses = {c["id"]: c["status"] for c in report["checks"]}
+    assert result.exit_code == 0 and set(statuses.values()) <= {"pass", "skip"}, statuses
+    assert {k for k, v in statuses.items() if v == "pass"} >= {"oauth2", "auth", "permissions", "base-url"}
+    if lab.scenario.is_cloud:
+        auth = next(c for c in report["checks"] if c["id"] == "auth")
+        assert "/ex/jira/" in auth["findings"][0]["evidence"]["url"]

@@ -17,6 +17,7 @@ test can prove that jiradoctor sent none.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import secrets
 import threading
@@ -31,6 +32,7 @@ from authlib.oauth2 import OAuth2Error
 from authlib.oauth2.rfc6749 import AuthorizationServer, ClientMixin, OAuth2Payload, OAuth2Request, TokenMixin
 from authlib.oauth2.rfc6749 import grants
 
+from jiradoctor.lab import rest
 from jiradoctor.lab.messages import Request, Response
 from jiradoctor.lab.runtime import LabRuntime
 from jiradoctor.lab.scenarios import Scenario, _build, _resolve
@@ -424,17 +426,26 @@ def _accessible_resources(req: Request, lab: OAuth2Lab) -> Response:
 
 
 def _gateway(req: Request, lab: OAuth2Lab) -> Response:
-    """``/ex/jira/{cloudId}/...``: the token's user, when the token reaches that site."""
+    """``/ex/jira/{cloudId}/...``: the site's REST API as the token's user, when the token reaches
+    that site (the lab's own REST resources answer; a service account without a user gets /myself)."""
     token = lab.bearer(req)
     if token is None:
         return _unauthorized()
-    rest = req.path[len(GATEWAY_PREFIX):]
-    cloud_id, _, inner = rest.partition("/")
+    tail = req.path[len(GATEWAY_PREFIX):]
+    cloud_id, _, inner = tail.partition("/")
     if cloud_id != lab.spec.cloud_id or not lab.spec.site_listed:
         return Response.json(404, {"code": 404, "message": "Not Found"})  # UNCONFIRMED shape
-    if inner.rstrip("/") in ("rest/api/2/myself", "rest/api/3/myself"):
+    user = lab.runtime.users_by_name.get(token.user)
+    if user is None or inner.rstrip("/") in ("rest/api/2/myself", "rest/api/3/myself"):
         return _myself(lab, token)
-    return Response.json(404, {"errorMessages": ["The lab gateway serves /myself only."], "errors": {}})
+    inner_req = dataclasses.replace(req, path="/" + inner)
+    found = rest.match(inner_req, lab.runtime)
+    if found is None:
+        return rest.not_found(inner_req)
+    route, match = found
+    if req.method not in route.methods:
+        return rest.method_not_allowed(route)
+    return route.handler(inner_req, lab.runtime, user, match)
 
 
 def _myself(lab: OAuth2Lab, token: TokenSpec | None) -> Response:

@@ -138,7 +138,9 @@ class LoginAttempt:
 
 
 async def _myself(facts: "Facts", login: Login) -> tuple[HttpAnswer | None, OAuthExchange | None]:
-    url = api_url(facts.target.url or "", MYSELF)
+    from jiradoctor.probes.oauth2 import rest_base  # OAuth 2.0 on Cloud goes through the gateway
+
+    url = api_url(await rest_base(facts, login.method), MYSELF)
     if login.method == "oauth1":
         # the oauth probe already makes exactly this signed call; share it instead of a second one
         exchange: OAuthExchange | None = await facts.get("oauth_rest_call")

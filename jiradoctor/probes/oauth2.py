@@ -142,4 +142,14 @@ async def _with_token(facts: "Facts", obs: OAuth2Observation, token: Secret, url
                    site_myself=await fetch(facts, "GET", url + MYSELF, headers=bearer))
 
 
+async def rest_base(facts: "Facts", method: str) -> str:
+    """Where REST calls with this login go: Cloud takes OAuth 2.0 tokens only at
+    ``api.atlassian.com/ex/jira/{cloudId}``, never at the site URL; everything else at ``--url``."""
+    url = facts.target.url or ""
+    if method != "oauth2" or not facts.has("oauth2"):
+        return url
+    obs: OAuth2Observation = await facts.get("oauth2")
+    return obs.endpoints.gateway(obs.cloud_id) if obs.flavour == "cloud" and obs.cloud_id else url
+
+
 FACTS = {"oauth2": oauth2_probe}
