@@ -63,8 +63,11 @@ def redirect(location: str) -> HttpAnswer:
 
 
 def test_redirect_uri_and_scopes_at_the_authorize_endpoint() -> None:
-    ok = OAuth2Observation("datacenter", DC, authorize=redirect(URL + "/login.jsp?os_destination=x"))
-    assert codes(ok, redirect_uri="https://a/cb") == {"oauth2/redirect-ok"}
+    login = redirect(URL + "/login.jsp?os_destination=x")
+    with pytest.raises(NotObserved):  # not refused before the login is not the same as accepted
+        judge_observation(OAuth2Observation("datacenter", DC, authorize=login), target(redirect_uri="https://a/cb"), ZEPHYR)
+    both = OAuth2Observation("datacenter", DC, authorize=login, client_auth=answer(400, {"error": "invalid_grant"}))
+    assert codes(both, redirect_uri="https://a/cb") == {"oauth2/redirect-not-refused", "oauth2/client-ok"}
     bad = redirect("https://id.atlassian.com/error?error=unauthorized_client&error_description=redirect_uri+is+not+registered")
     assert "oauth2/redirect-mismatch" in codes(OAuth2Observation("cloud", CLOUD, authorize=bad), redirect_uri="https://a/cb")
     scope = redirect("https://a/cb?error=invalid_scope&state=x")
@@ -72,9 +75,11 @@ def test_redirect_uri_and_scopes_at_the_authorize_endpoint() -> None:
 
 
 def test_requested_scopes_against_the_profile() -> None:
+    client = answer(400, {"error": "invalid_grant"})
     base = OAuth2Observation("datacenter", DC, authorize=redirect(URL + "/login.jsp"), requested_scopes=("READ",))
     assert "oauth2/missing-scopes" in codes(base, redirect_uri="https://a/cb")
-    enough = OAuth2Observation("datacenter", DC, authorize=redirect(URL + "/login.jsp"), requested_scopes=("READ", "WRITE"))
+    enough = OAuth2Observation("datacenter", DC, authorize=redirect(URL + "/login.jsp"), client_auth=client,
+                               requested_scopes=("READ", "WRITE"))
     assert "oauth2/missing-scopes" not in codes(enough, redirect_uri="https://a/cb")
 
 

@@ -68,7 +68,8 @@ def test_each_scenario_gives_its_code_through_the_cli(name: str) -> None:
         assert exit_code == 1 or oauth2["status"] == "warn"
     else:
         assert oauth2["status"] == "pass" and exit_code == 0
-        assert {"oauth2/client-ok", "oauth2/redirect-ok", "oauth2/token-ok"} <= codes(report, ("pass",))
+        assert {"oauth2/client-ok", "oauth2/token-ok"} <= codes(report, ("pass",))
+        assert "oauth2/redirect-not-refused" in codes(report, ("info",))
 
 
 def test_healthy_data_center_passes_auth_with_the_oauth2_bearer_token() -> None:

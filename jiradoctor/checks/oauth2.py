@@ -108,10 +108,13 @@ def judge_authorize(obs: OAuth2Observation, redirect_uri: str | None, client_id:
                 "location": (location or "")[:300] or None}
     if error is None:
         if answer.status in (301, 302, 303, 307) and location:
+            # UNCONFIRMED that Jira DC and auth.atlassian.com validate redirect URI and scopes before the
+            # login: a redirect to the login page proves they were not refused, not that they were accepted
             scopes = " ".join(obs.requested_scopes) or "(none asked)"
-            return [Finding("oauth2/redirect-ok", Status.PASS,
-                            f"The provider accepts the redirect URI and the scopes {scopes} for this client and "
-                            "asks for a login next (jiradoctor stops there).", evidence=evidence, subject=redirect_uri)]
+            return [Finding("oauth2/redirect-not-refused", Status.INFO,
+                            f"The provider did not refuse the redirect URI or the scopes {scopes} before asking for a "
+                            "login (jiradoctor stops there; a provider that checks them only after the login would "
+                            "refuse them then).", evidence=evidence, subject=redirect_uri)]
         raise NotObserved(f"the authorize endpoint answered HTTP {answer.status} without a redirect or an error")
     evidence |= {"error": error.error, "error_description": error.description[:200]}
     text = f"{error.error} {error.description}".lower()
@@ -302,12 +305,14 @@ def judge_observation(obs: OAuth2Observation, target: Any, profile: IntegrationP
                                     evidence={"url": obs.client_credentials.url, "error": error.error},
                                     remediation=(f"Give the credential these scopes in {WHERE[obs.flavour]}.",),
                                     subject="client-credentials"))
-    observed = bool(findings)
+    # a redirect to the login page alone shows nothing was refused, not that anything is healthy
+    observed = any(f.code != "oauth2/redirect-not-refused" for f in findings)
     findings.extend(judge_refresh(obs))
     findings.extend(judge_offered(obs, profile))
     if not observed:
-        reason = "; ".join(skipped) or (obs.secret_withheld or "no OAuth 2.0 input that can be checked "
-                                         "(give --client-id with --client-secret or --redirect-uri, or --oauth2-token)")
+        reason = "; ".join(skipped + [f.message for f in findings]) or (
+            obs.secret_withheld or "no OAuth 2.0 input that can be checked "
+            "(give --client-id with --client-secret or --redirect-uri, or --oauth2-token)")
         raise NotObserved(reason)
     for reason in skipped:
         findings.append(Finding("oauth2/not-observed", Status.INFO, f"Not observed: {reason}."))
@@ -343,7 +348,7 @@ How to fix: each finding names the registration field or the re-authorisation to
     live=True,
     order=78,
     codes=("oauth2/client-ok", "oauth2/invalid-client", "oauth2/client-not-allowed", "oauth2/provider-missing",
-           "oauth2/redirect-ok", "oauth2/redirect-mismatch", "oauth2/missing-scopes", "oauth2/scopes-ok",
+           "oauth2/redirect-not-refused", "oauth2/redirect-mismatch", "oauth2/missing-scopes", "oauth2/scopes-ok",
            "oauth2/token-ok", "oauth2/token-rejected", "oauth2/site-not-accessible", "oauth2/site-url-not-gateway",
            "oauth2/clock-skew", "oauth2/tls-error", "oauth2/no-answer", "oauth2/refresh-not-used",
            "oauth2/refresh-rotated", "oauth2/refresh-token-invalid", "oauth2/not-offered", "oauth2/not-observed"),
