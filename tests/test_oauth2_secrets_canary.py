@@ -78,3 +78,20 @@ def test_tokens_issued_during_the_run_never_appear(tmp_path: Path) -> None:
     for value in [*issued, client["client_secret"], client["refresh_token"]]:
         for form in forms(value):
             assert form not in text
+
+
+def test_cloud_flow_secrets_never_appear(tmp_path: Path) -> None:
+    """Cloud: the secret goes to the authorization server as JSON, the token to the gateway."""
+    client = spec_for("oauth2-cloud-healthy").client
+    with LabServer(oauth2_scenario("oauth2-cloud-healthy")) as lab:
+        env = {"JIRADOCTOR_CLIENT_SECRET": CANARIES["client-secret"], "JIRADOCTOR_OAUTH2_TOKEN": client["token"],
+               "JIRADOCTOR_OAUTH2_AUTH_URL": lab.url, "JIRADOCTOR_OAUTH2_API_URL": lab.url}
+        args = ["doctor", "--url", lab.url, "--integration", "zephyr-enterprise", "--timeout", "2",
+                "--client-id", client["client_id"], "--redirect-uri", client["redirect_uri"],
+                *[x for name in OUTPUTS for x in ("-o", str(tmp_path / name))]]
+        result = CliRunner().invoke(main, args, env=env, catch_exceptions=False)
+    text = everything(result, tmp_path)
+    assert "oauth2/invalid-client" in text and "oauth2/token-ok" in text
+    for value in (CANARIES["client-secret"], client["token"]):
+        for form in forms(value):
+            assert form not in text
