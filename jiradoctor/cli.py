@@ -123,6 +123,14 @@ def build_target(opts: dict[str, Any]) -> Target:
         profile_file=opts["profile_file"],
         integration_hosting=opts.get("integration_hosting"),
         proxy_config_path=opts.get("proxy_config"),
+        client_id=opts.get("client_id"),
+        client_secret=_secret(opts.get("client_secret"), "OAuth 2.0 client secret"),
+        redirect_uri=opts.get("redirect_uri"),
+        oauth2_token=_secret(opts.get("oauth2_token"), "OAuth 2.0 access token"),
+        scopes=_split(opts.get("scopes") or ()),
+        oauth2_refresh_token=_secret(opts.get("oauth2_refresh_token"), "OAuth 2.0 refresh token"),
+        allow_refresh_token_rotation=bool(opts.get("allow_refresh_token_rotation")),
+        oauth2_flow=opts.get("oauth2_flow") or "authorization-code",
     )
 
 
@@ -214,6 +222,17 @@ DOCTOR_OPTIONS = [
             help="A previous JSON report: exit 1 only for regressions against it (new findings, checks that got worse)."),
     _option("--junit-warn-as", type=click.Choice(["pass", "failure"]), default="pass", show_default=True,
             help="How a warn check appears in JUnit XML (-o report.xml)."),
+    _option("--client-id", help="OAuth 2.0 client id as entered in the integration (incoming link, 3LO app or service account)."),
+    _option("--client-secret", help="OAuth 2.0 client secret. Prefer JIRADOCTOR_CLIENT_SECRET or '-' to be prompted."),
+    _option("--redirect-uri", help="OAuth 2.0 redirect (callback) URL the integration sends, exactly as it sends it."),
+    _option("--oauth2-token", help="An OAuth 2.0 access token of the integration (Bearer). Prefer JIRADOCTOR_OAUTH2_TOKEN."),
+    _option("--scopes", multiple=True, help="OAuth 2.0 scopes the integration asks for (space- or comma-separated, repeatable)."),
+    _option("--oauth2-flow", type=click.Choice(["authorization-code", "client-credentials"]), default="authorization-code",
+            show_default=True, help="client-credentials: a service account; jiradoctor requests one token as it would."),
+    _option("--oauth2-refresh-token", help="OAuth 2.0 refresh token; used ONLY with --allow-refresh-token-rotation. "
+            "Prefer JIRADOCTOR_OAUTH2_REFRESH_TOKEN."),
+    _option("--allow-refresh-token-rotation", is_flag=True,
+            help="Use --oauth2-refresh-token once. This ROTATES it: the integration's stored refresh token stops working."),
     _option("--only", multiple=True, help="Run only these check ids (comma-separated, repeatable)."),
     _option("--skip", multiple=True, help="Skip these check ids (comma-separated, repeatable)."),
     _option("--proxy-config", type=click.Path(exists=True, dir_okay=False),
@@ -266,7 +285,7 @@ def run_doctor(target: Target, options: RunOptions, progress: Any = None, facts:
     return asyncio.run(Runner(loaded.checks, target, options, facts=facts, progress=progress).run())
 
 
-SECRET_OPTIONS = ("password", "token", "pat", "access_token")
+SECRET_OPTIONS = ("password", "token", "pat", "access_token", "client_secret", "oauth2_token", "oauth2_refresh_token")
 
 
 def warn_about_secrets_on_argv(ctx: click.Context) -> None:
@@ -317,6 +336,9 @@ def doctor(ctx: click.Context, **opts: Any) -> None:
     except InputError as exc:
         raise click.BadParameter(str(exc)) from None
     warn_about_secrets_on_argv(ctx)
+    if target.oauth2_refresh_token and target.allow_refresh_token_rotation:
+        click.echo("warning: --allow-refresh-token-rotation: jiradoctor will use the refresh token once; the provider "
+                   "rotates it, and the integration's stored refresh token stops working (re-authorise it)", err=True)
     baseline = load_report(opts["baseline"], "--baseline") if opts["baseline"] else None
     facts = Facts(target)
     ctx.meta["redactor"] = facts.redactor  # the run's own: it also learns secrets found on the way

@@ -67,6 +67,15 @@ class Target:
     integration_hosting: str | None = None  # "cloud" | "on-premises"; None: as the integration's profile says
     extra: Mapping[str, Any] = field(default_factory=dict)
     proxy_config_path: str | None = None  # nginx or Apache httpd file (read by base-url, includes followed)
+    # OAuth 2.0 (issue 17): the client as registered, what it asks for, and its tokens
+    client_id: str | None = None
+    client_secret: Secret | None = None
+    redirect_uri: str | None = None
+    oauth2_token: Secret | None = None
+    scopes: tuple[str, ...] = ()
+    oauth2_refresh_token: Secret | None = None
+    allow_refresh_token_rotation: bool = False
+    oauth2_flow: str = "authorization-code"
 
     @property
     def auth(self) -> str:
@@ -75,6 +84,8 @@ class Target:
             return "oauth1"
         if self.pat:
             return "pat"
+        if self.oauth2_token:
+            return "oauth2"
         if self.user and self.token:
             return "token"
         if self.user and self.password:
@@ -91,7 +102,8 @@ class Target:
 
     def redactor(self) -> Redactor:
         redactor = Redactor()
-        for name in ("password", "token", "pat", "access_token", "private_key"):
+        for name in ("password", "token", "pat", "access_token", "private_key", "client_secret", "oauth2_token",
+                     "oauth2_refresh_token"):
             redactor.add(getattr(self, name), user=self.user)
         from jiradoctor.net.proxy_route import proxies_from_env, userinfo
 
@@ -133,6 +145,9 @@ INPUT_NAMES = {
     "access_token": "--access-token",
     "projects": "--projects",
     "proxy_config_path": "--proxy-config",
+    "client_id": "--client-id",
+    "oauth2_token": "--oauth2-token",
+    "oauth2_refresh_token": "--oauth2-refresh-token",
 }
 
 

@@ -19,6 +19,7 @@ METHOD_NAMES = {
     "token": "account e-mail and API token (Basic)",
     "pat": "personal access token (Bearer)",
     "oauth1": "OAuth 1.0a access token",
+    "oauth2": "OAuth 2.0 access token (Bearer)",
 }
 API_TOKENS = "https://id.atlassian.com/manage-profile/security/api-tokens"
 DOCS_PAT = "https://confluence.atlassian.com/enterprise/using-personal-access-tokens-1026032365.html"
@@ -34,6 +35,8 @@ _FIX_CREDENTIALS = {
            "(Profile > Personal Access Tokens) and store it in the integration.",
     "oauth1": "Jira refused the OAuth access token: authorise the integration again (the OAuth dance) to get a new one; "
               "the oauth-signature check shows Jira's oauth_problem.",
+    "oauth2": "Jira refused the OAuth 2.0 access token (expired or revoked): let the integration obtain a new one "
+              "(its refresh, or authorise it again); the oauth2 check says more.",
 }
 
 
@@ -242,7 +245,7 @@ How to fix: each finding names the credential to change, or the browser login / 
 lifts a CAPTCHA, or the SSO exemption the service user needs.""",
     judge=judge,
     inputs_all=("url",),
-    inputs_any=("password", "token", "pat", "access_token"),
+    inputs_any=("password", "token", "pat", "access_token", "oauth2_token"),
     facts=("auth_login", "server_info"),
     after=("dns", "tls", "proxy", "reachability", "oauth-signature"),
     live=True,

@@ -190,7 +190,7 @@ How to fix: grant the named permissions in the project's permission scheme to a 
 the user holds; the matrix in the report shows every project at once.""",
     judge=judge,
     inputs_all=("url",),
-    inputs_any=("password", "token", "pat", "access_token"),
+    inputs_any=("password", "token", "pat", "access_token", "oauth2_token"),
     facts=("permission_matrix",),
     after=("auth", "oauth-signature"),
     live=True,

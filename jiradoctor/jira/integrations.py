@@ -33,6 +33,9 @@ class IntegrationProfile:
     global_permissions_cloud: tuple[str, ...] = ()
     sso_forbidden: bool = False
     docs: tuple[str, ...] = ()
+    # OAuth 2.0 scopes the integration needs; an empty tuple: it does not use OAuth 2.0 there
+    oauth2_scopes_cloud: tuple[str, ...] = ()
+    oauth2_scopes_server: tuple[str, ...] = ()
 
     @classmethod
     def from_mapping(cls, profile_id: str, data: Mapping[str, Any]) -> "IntegrationProfile":

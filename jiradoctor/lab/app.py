@@ -17,6 +17,11 @@ from jiradoctor.lab import auth, oauth_provider, rest
 from jiradoctor.lab.messages import Request, Response
 from jiradoctor.lab.runtime import LabRuntime
 
+try:  # the OAuth 2.0 provider needs Authlib (the test extra); the rest of the lab does not
+    from jiradoctor.lab import oauth2_provider
+except ImportError:  # pragma: no cover - a plain install
+    oauth2_provider = None  # type: ignore[assignment]
+
 READ_ONLY_REFUSED = ("PUT", "DELETE", "PATCH")
 
 
@@ -69,6 +74,8 @@ def respond(req: Request, runtime: LabRuntime) -> Response:
     if req.method in READ_ONLY_REFUSED:
         resp = Response.json(405, {"errorMessages": ["Method Not Allowed"], "errors": {}})
         return resp.add("Allow", "GET, POST, HEAD")
+    if oauth2_provider is not None and oauth2_provider.handles(req, runtime):  # only scenarios with an [oauth2] table
+        return oauth2_provider.handle(req, runtime)
     if req.path.startswith(oauth_provider.OAUTH_PREFIX):
         return oauth_provider.handle(req, runtime)
     if runtime.sso_redirect and req.path.startswith("/idp/"):

@@ -53,7 +53,7 @@ class Login:
         if self.method in ("basic", "token"):
             raw = f"{self.user or ''}:{secret}".encode()
             return {"Authorization": "Basic " + base64.b64encode(raw).decode()}
-        if self.method == "pat":
+        if self.method in ("pat", "oauth2"):  # an OAuth 2.0 access token is a Bearer credential too
             return {"Authorization": f"Bearer {secret}"}
         if self.method == "oauth1" and self.private_key is not None:
             text = self.private_key.reveal()
@@ -89,6 +89,8 @@ def login_for(target: Target) -> Login:
 def _password_login(target: Target) -> Login:
     if target.pat:
         return Login("pat", secret=target.pat)
+    if target.oauth2_token:
+        return Login("oauth2", secret=target.oauth2_token)
     if target.user and target.token:
         return Login("token", user=target.user, secret=target.token)
     if target.user and target.password:
@@ -136,7 +138,9 @@ class LoginAttempt:
 
 
 async def _myself(facts: "Facts", login: Login) -> tuple[HttpAnswer | None, OAuthExchange | None]:
-    url = api_url(facts.target.url or "", MYSELF)
+    from jiradoctor.probes.oauth2 import rest_base  # OAuth 2.0 on Cloud goes through the gateway
+
+    url = api_url(await rest_base(facts, login.method), MYSELF)
     if login.method == "oauth1":
         # the oauth probe already makes exactly this signed call; share it instead of a second one
         exchange: OAuthExchange | None = await facts.get("oauth_rest_call")

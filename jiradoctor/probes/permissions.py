@@ -222,7 +222,9 @@ async def permission_probe(facts: "Facts") -> PermissionFacts:
         return PermissionFacts(plan, login.method, deployment, source,
                                problem="the login did not succeed (see the auth check), so no permission was asked")
     cloud = deployment == "Cloud"
-    asker = _Asker(facts, login, target.url or "", "3" if cloud else "2")
+    from jiradoctor.probes.oauth2 import rest_base  # OAuth 2.0 on Cloud goes through the gateway
+
+    asker = _Asker(facts, login, await rest_base(facts, login.method), "3" if cloud else "2")
     listing = None if target.projects else asyncio.ensure_future(_list_cloud(asker) if cloud else _list_server(asker))
     try:
         unknown, global_granted, problem = await _check_keys(asker, plan)

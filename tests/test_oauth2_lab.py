@@ -1,0 +1,160 @@
+"""OAuth 2.0 end to end: the CLI against the lab's Authlib provider, Data Center and Cloud shapes."""
+
+from __future__ import annotations
+
+import json
+import socket
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from jiradoctor.cli import main
+from jiradoctor.lab import LabServer
+from jiradoctor.lab.oauth2_provider import lab_for, oauth2_scenario, oauth2_scenarios, spec_for
+from tests.conftest import assert_valid_report
+
+SCENARIOS = oauth2_scenarios()
+
+
+def doctor_args(lab: LabServer, name: str, **override: object) -> tuple[list[str], dict[str, str]]:
+    """The options and environment an engineer would give for this integration (secrets in the env)."""
+    client = {**spec_for(name).client, **override}
+    args = ["doctor", "--url", lab.url, "--integration", str(client["integration"]), "--timeout", "2",
+            "--client-id", str(client["client_id"]), "--redirect-uri", str(client["redirect_uri"]),
+            "--scopes", str(client["scopes"]), "--format", "json"]
+    env = {"JIRADOCTOR_CLIENT_SECRET": str(client["client_secret"])}
+    if client.get("token"):
+        env["JIRADOCTOR_OAUTH2_TOKEN"] = str(client["token"])
+    if client.get("refresh_token"):
+        env["JIRADOCTOR_OAUTH2_REFRESH_TOKEN"] = str(client["refresh_token"])
+    if client.get("allow_rotation"):
+        args.append("--allow-refresh-token-rotation")
+    if lab.scenario.is_cloud:  # the hidden overrides: Cloud's auth server and gateway are the lab
+        env |= {"JIRADOCTOR_OAUTH2_AUTH_URL": lab.url, "JIRADOCTOR_OAUTH2_API_URL": lab.url}
+        if client.get("auth_url") == "unreachable":
+            env["JIRADOCTOR_OAUTH2_AUTH_URL"] = f"http://127.0.0.1:{closed_port()}"
+    return args, env
+
+
+def closed_port() -> int:
+    """A loopback port nothing listens on (bound, then released)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def run(lab: LabServer, name: str, only: str = "oauth2", **override: object) -> tuple[dict, int, str]:
+    args, env = doctor_args(lab, name, **override)
+    result = CliRunner().invoke(main, args + ["--only", only], env=env, catch_exceptions=False)
+    report = json.loads(result.stdout)
+    assert_valid_report(report)
+    return report, result.exit_code, result.stderr
+
+
+def codes(report: dict, statuses: tuple[str, ...] = ("warn", "fail", "error")) -> set[str]:
+    return {f["code"] for c in report["checks"] for f in c["findings"] if f["status"] in statuses}
+
+
+@pytest.mark.parametrize("name", SCENARIOS)
+def test_each_scenario_gives_its_code_through_the_cli(name: str) -> None:
+    with LabServer(oauth2_scenario(name)) as lab:
+        report, exit_code, _ = run(lab, name)
+    expected = set(lab.scenario.expect)
+    problems = codes(report)
+    assert problems == expected, f"{name}: expected {sorted(expected)}, got {sorted(problems)}"
+    oauth2 = next(c for c in report["checks"] if c["id"] == "oauth2")
+    if expected:
+        assert exit_code == 1 or oauth2["status"] == "warn"
+    else:
+        assert oauth2["status"] == "pass" and exit_code == 0
+        assert {"oauth2/client-ok", "oauth2/token-ok"} <= codes(report, ("pass",))
+        assert "oauth2/redirect-not-refused" in codes(report, ("info",))
+
+
+def test_healthy_data_center_passes_auth_with_the_oauth2_bearer_token() -> None:
+    with LabServer(oauth2_scenario("oauth2-dc-healthy")) as lab:
+        report, exit_code, _ = run(lab, "oauth2-dc-healthy", only="oauth2,auth")
+    statuses = {c["id"]: c["status"] for c in report["checks"]}
+    assert statuses == {"oauth2": "pass", "auth": "pass"} and exit_code == 0
+    assert report["target"]["auth"] == "oauth2"
+    auth = next(c for c in report["checks"] if c["id"] == "auth")
+    assert auth["findings"][0]["evidence"]["jira_user"]["name"] == "piplanning-svc"
+
+
+def test_healthy_cloud_names_the_site_and_the_gateway() -> None:
+    with LabServer(oauth2_scenario("oauth2-cloud-healthy")) as lab:
+        report, _, _ = run(lab, "oauth2-cloud-healthy")
+    findings = {f["code"]: f for c in report["checks"] for f in c["findings"]}
+    assert findings["oauth2/token-ok"]["evidence"]["cloud_id"] == spec_for("oauth2-cloud-healthy").cloud_id
+    assert findings["oauth2/scopes-ok"]["status"] == "pass"
+    assert findings["oauth2/site-url-not-gateway"]["status"] == "info"  # the site URL itself refuses 3LO tokens
+
+
+def test_no_refresh_token_is_sent_without_the_explicit_option() -> None:
+    with LabServer(oauth2_scenario("oauth2-dc-healthy")) as lab:
+        report, _, stderr = run(lab, "oauth2-dc-healthy")
+        provider = lab_for(lab.runtime)
+        assert provider is not None and provider.token_requests >= 1  # the provider was asked, for other things
+        assert provider.refresh_grants == 0
+        assert "oauth2/refresh-not-used" in codes(report, ("info",))
+        assert "rotates" not in stderr
+        run(lab, "oauth2-dc-healthy", allow_rotation=True)
+        assert provider.refresh_grants == 1  # the counter counts: the option makes exactly one use
+
+
+def test_the_rotation_option_warns_on_stderr() -> None:
+    with LabServer(oauth2_scenario("oauth2-dc-refresh-rotated")) as lab:
+        report, _, stderr = run(lab, "oauth2-dc-refresh-rotated")
+    assert "rotates it" in stderr and "oauth2/refresh-rotated" in codes(report)
+
+
+def test_client_credentials_flow_gets_a_token_and_reads_its_scopes() -> None:
+    name = "oauth2-dc-service-account"
+    with LabServer(oauth2_scenario(name)) as lab:
+        args, env = doctor_args(lab, name, token="")
+        env.pop("JIRADOCTOR_OAUTH2_TOKEN", None)
+        env.pop("JIRADOCTOR_OAUTH2_REFRESH_TOKEN", None)
+        result = CliRunner().invoke(main, args + ["--only", "oauth2", "--oauth2-flow", "client-credentials",
+                                                  "--scopes", "READ WRITE"], env=env, catch_exceptions=False)
+    report = json.loads(result.stdout)
+    passes = codes(report, ("pass",))
+    assert {"oauth2/token-ok", "oauth2/scopes-ok"} <= passes
+    token_ok = next(f for c in report["checks"] for f in c["findings"] if f["code"] == "oauth2/token-ok")
+    assert "client-credentials" in token_ok["message"]
+
+
+def test_nothing_observable_is_a_skip_never_a_pass(tmp_path: Path) -> None:
+    with LabServer(oauth2_scenario("oauth2-dc-healthy")) as lab:
+        result = CliRunner().invoke(main, ["doctor", "--url", lab.url, "--client-id", "x", "--only", "oauth2",
+                                           "--format", "json", "--timeout", "2"], catch_exceptions=False)
+    check = json.loads(result.stdout)["checks"][0]
+    assert check["status"] == "skip" and check["skip_reason"]
+
+
+def test_auth_and_permissions_work_with_the_oauth2_bearer_token() -> None:
+    name = "oauth2-dc-healthy"
+    with LabServer(oauth2_scenario(name)) as lab:
+        report, exit_code, _ = run(lab, name, only="oauth2,auth,permissions", integration="generic")
+        args, env = doctor_args(lab, name, integration="generic", token="lab-oauth2-dc-expired-token-0002")
+        refused = json.loads(CliRunner().invoke(main, args + ["--only", "auth,permissions"], env=env).stdout)
+    statuses = {c["id"]: c["status"] for c in report["checks"]}
+    assert statuses == {"oauth2": "pass", "auth": "pass", "permissions": "pass"} and exit_code == 0
+    refused_status = {c["id"]: c["status"] for c in refused["checks"]}
+    assert refused_status == {"auth": "fail", "permissions": "skip"}
+    assert "auth/invalid-credentials" in codes(refused)
+
+
+@pytest.mark.parametrize("name", ["oauth2-dc-healthy", "oauth2-cloud-healthy"])
+def test_healthy_scenarios_pass_every_check_through_the_cli(name: str) -> None:
+    """All checks, not only oauth2: on Cloud, auth and permissions go through the gateway."""
+    with LabServer(oauth2_scenario(name)) as lab:
+        args, env = doctor_args(lab, name)
+        result = CliRunner().invoke(main, args + ["--projects", "PIP,ART"], env=env, catch_exceptions=False)
+    report = json.loads(result.stdout)
+    statuses = {c["id"]: c["status"] for c in report["checks"]}
+    assert result.exit_code == 0 and set(statuses.values()) <= {"pass", "skip"}, statuses
+    assert {k for k, v in statuses.items() if v == "pass"} >= {"oauth2", "auth", "permissions", "base-url"}
+    if lab.scenario.is_cloud:
+        auth = next(c for c in report["checks"] if c["id"] == "auth")
+        assert "/ex/jira/" in auth["findings"][0]["evidence"]["url"]
