@@ -50,7 +50,10 @@ class Observer:
                 break
             url = resp.headers["location"]
         else:
-            self.codes.add("base-url/redirect-loop")
+            self.codes.add("reachability/redirect-loop")
+            return None
+        if resp.status_code == 404:  # nothing at serverInfo, nor any page of Jira's: reachability stops here
+            self.codes.add("reachability/not-found")
             return None
         if resp.status_code != 200 or not resp.headers.get("content-type", "").startswith("application/json"):
             return None
@@ -165,10 +168,12 @@ class Observer:
     def observe(self) -> set[str]:
         try:
             info = self.server_info()
-        except (httpx.TimeoutException, httpx.ReadError, httpx.RemoteProtocolError):
-            return {"oauth-signature/no-answer"}
-        if "base-url/redirect-loop" in self.codes:
-            return self.codes
+        except httpx.TimeoutException:
+            return {"reachability/timeout"}
+        except (httpx.ReadError, httpx.RemoteProtocolError):
+            return {"reachability/reset"}
+        if self.codes & {"reachability/redirect-loop", "reachability/not-found"}:
+            return self.codes  # the live checks after reachability are blocked
         if info is not None:
             self.clock(info)
         ok = self.run_oauth() if self.c.auth == "oauth1" else self.run_basic()
