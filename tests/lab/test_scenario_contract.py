@@ -9,6 +9,7 @@ independently of jiradoctor's own checks, which are tested end-to-end elsewhere.
 from __future__ import annotations
 
 import datetime as dt
+import email.utils
 import time
 import urllib.parse
 
@@ -54,10 +55,15 @@ class Observer:
             return None
         if resp.status_code != 200 or not resp.headers.get("content-type", "").startswith("application/json"):
             return None
-        return resp.json()
+        info = resp.json()
+        info.setdefault("_date", resp.headers.get("date"))
+        return info
 
     def clock(self, info: dict) -> None:
-        served = dt.datetime.strptime(info["serverTime"], "%Y-%m-%dT%H:%M:%S.%f%z").timestamp()
+        if "serverTime" in info:
+            served = dt.datetime.strptime(info["serverTime"], "%Y-%m-%dT%H:%M:%S.%f%z").timestamp()
+        else:  # anonymous serverInfo on Server has no serverTime (JIRA-FACTS §3): Jira's Date header
+            served = email.utils.parsedate_to_datetime(info["_date"]).timestamp()
         offset = abs(served - time.time())
         if offset > 300:
             self.codes.add("clock-skew/exceeds-tolerance")
@@ -152,6 +158,11 @@ class Observer:
                 self.codes.add("permissions/unknown-permission")
                 continue
             have = {k: v["havePermission"] for k, v in resp.json()["permissions"].items()}
+            if set(keys) - set(have):  # Server ignores the filter and leaves unknown keys out
+                self.codes.add("permissions/unknown-permission")
+                keys_known = [k for k in keys if k in have]
+                required = [k for k in required if k in keys_known]
+                optional = [k for k in optional if k in keys_known]
             if not all(have[k] for k in required):
                 self.codes.add("permissions/missing")
             if not all(have[k] for k in optional):
