@@ -116,6 +116,7 @@ def build_target(opts: dict[str, Any]) -> Target:
         dns_server=opts["dns_server"],
         offline=opts["offline"],
         profile_file=opts["profile_file"],
+        concurrency=opts.get("concurrency"),
     )
 
 
@@ -201,6 +202,9 @@ DOCTOR_OPTIONS = [
             help="How a warn check appears in JUnit XML (-o report.xml)."),
     _option("--only", multiple=True, help="Run only these check ids (comma-separated, repeatable)."),
     _option("--skip", multiple=True, help="Skip these check ids (comma-separated, repeatable)."),
+    _option("--concurrency", type=click.IntRange(1, 64),
+            help="Permission requests in flight at once (default 16, chosen from benchmarks/README.md); "
+                 "lowered automatically when Jira throttles."),
 ]
 
 

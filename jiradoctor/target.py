@@ -64,6 +64,7 @@ class Target:
     offline: bool = False
     profile_file: str | None = None
     extra: Mapping[str, Any] = field(default_factory=dict)
+    concurrency: int | None = None  # permission fan-out; None = probes.permissions.CONCURRENCY
 
     @property
     def auth(self) -> str:

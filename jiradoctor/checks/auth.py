@@ -80,7 +80,8 @@ def _anonymous_fallback(probe: HttpAnswer | None) -> bool:
         return False
     fell_back = sig.is_anonymous(probe) or sig.login_reason(probe) == sig.AUTHENTICATED_FAILED
     granted = parse_mypermissions(probe.body) or {}
-    return fell_back and any(granted.values())
+    # Server ignores permissions= and answers every key (JIRA-FACTS §3): read the one asked
+    return fell_back and granted.get("BROWSE_PROJECTS") is True
 
 
 def judge_answer(attempt: LoginAttempt, jira_url: str, is_jira: bool, profile: IntegrationProfile) -> Finding:
