@@ -49,9 +49,10 @@ class Gate:
 
     def slow_down(self, wait_s: float) -> None:
         """Jira said wait: nobody sends before ``wait_s`` has passed, and fewer at once after."""
-        loop = asyncio.get_running_loop()
-        self.resume_at = max(self.resume_at, loop.time() + wait_s)
-        self.limit = max(1, self.limit // 2)
+        now = asyncio.get_running_loop().time()
+        if now >= self.resume_at:  # one halving per pause: a burst of 429s in flight is one signal
+            self.limit = max(1, self.limit // 2)
+        self.resume_at = max(self.resume_at, now + wait_s)
 
 
 async def run_pool(items: Iterable[T], work: Callable[[T], Awaitable[R]], workers: int,

@@ -24,7 +24,7 @@ from jiradoctor.jira.permissions import (
 from jiradoctor.jira.rate_limit import MAX_WAIT_S, Throttling, is_throttled, rate_limit_headers, retry_after_s
 from jiradoctor.probes.auth import Login, deployment_of, fetch_as, login_for, login_proven
 from jiradoctor.probes.fanout import Gate, run_pool
-from jiradoctor.probes.http import HttpAnswer
+from jiradoctor.probes.http import HttpAnswer, TransportError
 
 if TYPE_CHECKING:
     from jiradoctor.context import Facts
@@ -36,6 +36,7 @@ PAGE_SIZE = 100  # asked; Cloud may answer with a smaller maxResults, which is t
 MAX_PAGES = 1000
 LISTING_MAX_BODY = 32 * 1024 * 1024  # a Server listing of a few hundred projects exceeds fetch()'s 256 KB
 MAX_RETRIES = 2  # a throttled request is sent at most 1 + MAX_RETRIES times
+THROTTLED_BUDGET = 2  # x the concurrency: throttled answers tolerated before the rest is not sent
 DEFAULT_WAIT_S = 1.0  # a 429 without Retry-After: wait this, doubled on each retry
 DEADLINE_SHARE = 0.8  # of the check's time limit: then stop asking, keep what was asked
 
@@ -119,13 +120,19 @@ class _Asker:
             return await fetch_as(self.facts, self.login, method, url, json=json)
 
     async def ask(self, url: str, method: str = "GET", json: Any = None, large: bool = False) -> HttpAnswer:
+        if self.gave_up or self.throttled >= THROTTLED_BUDGET * self.gate.start_limit:
+            # a request still throttled after its retries, or too many throttled answers: Jira's
+            # limit outlasts the run, so the rest is not sent (and reported as not answered)
+            return HttpAnswer(method, url, error=TransportError(
+                "throttled", f"not asked: Jira kept refusing with HTTP {self.first_throttle.status if self.first_throttle else 429} "
+                             f"{self.throttled} times (retries: at most {MAX_RETRIES} a request)"))
         for attempt in range(MAX_RETRIES + 1):
             answer = await self._send(url, method, json, large)
             if not is_throttled(answer):
                 return answer
             self.throttled += 1
             self.first_throttle = self.first_throttle or answer
-            if attempt == MAX_RETRIES:
+            if attempt == MAX_RETRIES or self.throttled >= THROTTLED_BUDGET * self.gate.start_limit:
                 self.gave_up += 1
                 return answer
             said = retry_after_s(answer.header("retry-after"))
