@@ -131,7 +131,7 @@ def _throttled(pf: PermissionFacts) -> list[Finding]:
         "integration's own sync will meet the same limit.",
         evidence={"status": t.status, "throttled_answers": t.answers, "retries": t.retries, "gave_up": t.gave_up,
                   "longest_wait_s": t.waited_s, "jira_says": dict(t.headers),
-                  "concurrency": [t.concurrency_start, t.concurrency_end]},
+                  "concurrency_from_to": [t.concurrency_start, t.concurrency_end]},
         remediation=("Make sure the integration honours Retry-After and spreads its requests (fewer in parallel, "
                      "incremental syncs), or ask the Jira administrator about the rate-limit settings for its user "
                      "(Data Center: System > Rate limiting; Cloud: Atlassian's per-site limits).",),

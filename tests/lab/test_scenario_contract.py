@@ -124,10 +124,15 @@ class Observer:
 
     def run_basic(self) -> bool:
         me = self.http.get(self.lab.url + "/rest/api/2/myself", **self.credentials())
-        if me.status_code == 200:
+        if me.status_code == 200 and not me.headers.get("content-type", "").startswith("text/html"):
             return True
-        if me.status_code in (302, 303) and "/rest/" not in me.headers.get("location", ""):
+        if me.status_code == 200 and "os_password" in me.text:  # SSO answering with its login page
             self.codes.add("auth/sso-redirect")
+        elif me.status_code in (302, 303) and "/rest/" not in me.headers.get("location", ""):
+            self.codes.add("auth/sso-redirect")
+        elif (self.c.auth == "token" and me.status_code == 401
+              and me.headers.get("server", "").startswith("AtlassianProxy")):
+            self.codes.add("auth/cloud-token-refused")
         elif me.status_code == 403 and "CAPTCHA_CHALLENGE" in me.headers.get("x-authentication-denied-reason", ""):
             self.codes.add("auth/captcha-required")
         elif "passwords is deprecated" in me.text:
@@ -148,9 +153,18 @@ class Observer:
         integration = self.c.integration
         required, optional = REQUIRED.get(integration, []), OPTIONAL.get(integration, [])
         keys = required + optional
-        for project in self.c.projects if keys else ():
+        projects = list(self.c.projects)
+        if not projects and self.lab.scenario.behaviour.throttle_after:
+            listing = self.http.get(self.lab.url + "/rest/api/2/project", **self.credentials()).json()
+            projects = [p["key"] for p in listing]
+        for project in projects if keys else ():
             resp = self.http.get(self.lab.url + "/rest/api/2/mypermissions",
                                  params={"projectKey": project, "permissions": ",".join(keys)}, **self.credentials())
+            if resp.status_code in (429, 503) and resp.headers.get("retry-after"):
+                self.codes.add("permissions/throttled")
+                if self.lab.scenario.behaviour.throttle_forever:
+                    self.codes.add("permissions/no-answer")
+                break
             if resp.status_code == 404:
                 self.codes.add("permissions/project-not-found")
                 continue
