@@ -295,8 +295,11 @@ Why it fails: wrong credentials (401, X-Seraph-LoginReason: AUTHENTICATED_FAILED
 lockout after failed logins (AUTHENTICATION_DENIED, X-Authentication-Denied-Reason:
 CAPTCHA_CHALLENGE); an anonymous fallback that makes a broken login look fine; a password on
 Cloud (API tokens only); a personal access token typed as a password (confirmed by one Bearer
-retry); an SSO plugin redirecting to an identity provider; or a method the integration does not
-support on this deployment.
+retry); an SSO plugin redirecting to an identity provider or answering with its login page; a Cloud
+API token that is wrong, expired, revoked or scoped (then only api.atlassian.com/ex/jira/{cloudId}
+accepts it); or a method the integration does not support on this deployment. Cloud is recognised
+from any of its signals (the password 401 text, Server: AtlassianProxy, atl-traceid, the host,
+the realm, deploymentType). OAuth 1.0a on Cloud is noted as deprecated by Atlassian.
 How to fix: each finding names the credential to change, or the browser login / admin reset that
 lifts a CAPTCHA, or the SSO exemption the service user needs.""",
     judge=judge,

@@ -2,9 +2,13 @@
 
 One listing (skipped when ``--projects`` names them) in parallel with one ``mypermissions`` call
 that finds keys Jira does not know and answers the global keys; then one ``mypermissions`` per
-project with bounded concurrency, or on Cloud one bulk ``POST /rest/api/3/permissions/check``
-per 1,000 projects (read-only; per-project when it answers 400/404/405). Never one request per
-project x permission. Asks as the same user as the auth check (:func:`probes.auth.login_for`).
+project from a pool of ``--concurrency`` workers pulling from one queue (memory independent of the
+project count), or on Cloud one bulk ``POST /rest/api/3/permissions/check`` per 1,000 projects
+(read-only; per project when Jira refuses it, and the report says why). Jira's rate limit (429,
+or 503 with Retry-After) pauses the pool, halves its concurrency and re-sends a bounded number of
+times. Past a share of the check's time limit, no new project starts and the answers in are kept.
+Never one request per project x permission. Asks as the same user as the auth check
+(:func:`probes.auth.login_for`), and only once that login is proven.
 """
 
 from __future__ import annotations
