@@ -131,6 +131,7 @@ def build_target(opts: dict[str, Any]) -> Target:
         oauth2_refresh_token=_secret(opts.get("oauth2_refresh_token"), "OAuth 2.0 refresh token"),
         allow_refresh_token_rotation=bool(opts.get("allow_refresh_token_rotation")),
         oauth2_flow=opts.get("oauth2_flow") or "authorization-code",
+        concurrency=opts.get("concurrency"),
     )
 
 
@@ -237,6 +238,9 @@ DOCTOR_OPTIONS = [
     _option("--skip", multiple=True, help="Skip these check ids (comma-separated, repeatable)."),
     _option("--proxy-config", type=click.Path(exists=True, dir_okay=False),
             help="The reverse proxy's configuration (nginx, or Apache httpd's VirtualHost): base-url then judges exactly."),
+    _option("--concurrency", type=click.IntRange(1, 64),
+            help="Permission requests in flight at once (default 16, chosen from benchmarks/README.md); "
+                 "lowered automatically when Jira throttles."),
 ]
 
 

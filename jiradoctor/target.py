@@ -76,6 +76,7 @@ class Target:
     oauth2_refresh_token: Secret | None = None
     allow_refresh_token_rotation: bool = False
     oauth2_flow: str = "authorization-code"
+    concurrency: int | None = None  # permission fan-out; None = probes.permissions.CONCURRENCY
 
     @property
     def auth(self) -> str:

@@ -212,7 +212,12 @@ def test_password_on_cloud_and_not_on_server():
     login = basic(user="i@example.com")
     findings = judged(LoginAttempt(login, "Cloud", deprecated), integration="piplanning")
     assert code_set(findings) == {"auth/password-on-cloud"}  # not also method-unsupported: same cause
-    assert code_set(judged(LoginAttempt(login, "Server", deprecated))) == {"auth/invalid-credentials"}
+    # the text alone identifies Cloud, whatever serverInfo said (or did not say)
+    for deployment in ("Server", None):
+        assert code_set(judged(LoginAttempt(login, deployment, deprecated))) == {"auth/password-on-cloud"}
+    server_refusal = answer(401, {"message": "Client must be authenticated to access this resource.", "status-code": 401},
+                            x_seraph_loginreason="AUTHENTICATED_FAILED")
+    assert code_set(judged(LoginAttempt(login, "Server", server_refusal))) == {"auth/invalid-credentials"}
     cloud_refusal = answer(401, "Client must be authenticated to access this resource.")
     f, unsupported = judged(LoginAttempt(login, "Cloud", cloud_refusal))
     assert f.code == "auth/invalid-credentials" and any("API token" in r for r in f.remediation)

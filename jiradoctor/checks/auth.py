@@ -44,9 +44,11 @@ def _evidence(login_method: str, user: str | None, answer: HttpAnswer) -> dict[s
     evidence: dict[str, Any] = {"method": login_method, "url": answer.url, "status": answer.status}
     if user:
         evidence["user"] = user
-    for name in (sig.SERAPH_REASON, sig.DENIED_REASON, sig.AUSERNAME, "location"):
+    for name in (sig.SERAPH_REASON, sig.DENIED_REASON, "location"):
         if (value := answer.header(name)) is not None:
             evidence[name] = value[:300]
+    if (seen := sig.seen_as(answer)) is not None:
+        evidence[sig.AUSERNAME] = seen  # decoded: Jira sends it URL-encoded
     messages = sig.error_messages(answer.body) if answer.content_type.endswith("json") or answer.status == 401 else []
     if messages:
         evidence["jira_says"] = messages
@@ -83,7 +85,8 @@ def _anonymous_fallback(probe: HttpAnswer | None) -> bool:
         return False
     fell_back = sig.is_anonymous(probe) or sig.login_reason(probe) == sig.AUTHENTICATED_FAILED
     granted = parse_mypermissions(probe.body) or {}
-    return fell_back and any(granted.values())
+    # Server ignores permissions= and answers every key (JIRA-FACTS §3): read the one asked
+    return fell_back and granted.get("BROWSE_PROJECTS") is True
 
 
 def judge_answer(attempt: LoginAttempt, jira_url: str, is_jira: bool, profile: IntegrationProfile) -> Finding:
@@ -135,11 +138,13 @@ def judge_answer(attempt: LoginAttempt, jira_url: str, is_jira: bool, profile: I
                        f"Jira accepts the {METHOD_NAMES.get(method, method)} and sees the user {identity.describe()}.",
                        evidence={**{k: v for k, v in evidence.items() if k != "jira_says"}, "jira_user": identity.to_json()},
                        subject=identity.account_id or identity.name or identity.key)
-    if attempt.deployment == "Cloud" and method == "basic" and sig.cloud_password_refused(myself):
+    if method in ("basic", "token") and sig.cloud_password_refused(myself):
+        # the text alone identifies Cloud, whatever serverInfo said (JIRA-FACTS §4)
         return Finding("auth/password-on-cloud", Status.FAIL,
                        "Jira Cloud refuses the account password: Basic authentication takes the account's e-mail and an API "
                        "token, never the password.",
-                       evidence=evidence,
+                       evidence={**evidence, "jira_says": [myself.body.strip()[:300]],
+                                 "cloud_signals": list(attempt.cloud_signals)},
                        remediation=(f"Create an API token at {API_TOKENS} (logged in as the service account) and enter it in "
                                     "the integration's password/token field, with the account's e-mail as the username.",),
                        docs=(DOCS_CLOUD_BASIC, DOCS_API_TOKEN))
@@ -153,9 +158,66 @@ def judge_answer(attempt: LoginAttempt, jira_url: str, is_jira: bool, profile: I
                        remediation=("Choose the integration's personal-access-token option (sent as 'Authorization: Bearer'). "
                                     "If it only offers username and password, enter the user's real password or use OAuth.",),
                        docs=(DOCS_PAT,), subject=login.user)
+    if attempt.deployment == "Cloud" and method == "token" and myself.status == 401:
+        return cloud_token_refused(attempt, myself, evidence)
     if myself.status in (401, 403):
         return _refused(attempt, myself, evidence)
     return _unexpected(myself, evidence)
+
+
+TOKEN_EXPIRY = ("Atlassian API tokens expire: tokens created since 2024-12-15 live at most one year (the expiry is "
+                "chosen when the token is created), and older tokens were given expiry dates between 2026-03-14 and "
+                "2026-05-12.")
+DOCS_SCOPED_TOKEN = "https://support.atlassian.com/atlassian-account/docs/manage-api-tokens-for-your-atlassian-account/"
+
+
+def gateway_url(cloud_id: str | None) -> str:
+    return f"https://api.atlassian.com/ex/jira/{cloud_id or '{cloudId}'}"
+
+
+def cloud_token_refused(attempt: LoginAttempt, myself: HttpAnswer, evidence: dict[str, Any]) -> Finding:
+    """Cloud answered 401 to e-mail + API token: wrong, expired or revoked, or a scoped token at the site URL.
+
+    Cloud answers all of these with the same 401 (UNCONFIRMED that no distinct wording exists), so
+    the finding names each cause with its fix; the cloudId comes from the site's anonymous
+    /_edge/tenant_info when it answers.
+    """
+    tenant = attempt.tenant_info
+    cloud_id = sig.cloud_id(tenant.body) if tenant is not None and tenant.status == 200 else None
+    gateway = gateway_url(cloud_id)
+    on_gateway = sig.GATEWAY_HOST in (myself.url or "")
+    fixes = [f"Create a new API token at {API_TOKENS} while logged in as {attempt.login.user or 'the service account'} "
+             "(it gets an expiry date of at most one year: note it, and renew the token before then), and store it in "
+             "the integration with the account's e-mail as the username."]
+    if not on_gateway:
+        fixes.append(f"If the token is a scoped API token, it works only through Atlassian's API gateway: use {gateway} as "
+                     "the Jira URL" + ("" if cloud_id else " (the cloudId is shown at https://<site>/_edge/tenant_info)")
+                     + ", not the site URL.")
+    return Finding(
+        "auth/cloud-token-refused", Status.FAIL,
+        f"Jira Cloud refuses the API token of {attempt.login.user or 'the account'} (HTTP 401): the token is wrong, expired "
+        "or revoked" + ("" if on_gateway else ", or it is a scoped token, which the site URL never accepts") + ". "
+        + TOKEN_EXPIRY,
+        evidence={**evidence, "cloud_signals": list(attempt.cloud_signals), "cloud_id": cloud_id,
+                  "gateway_url": gateway if cloud_id else None},
+        remediation=tuple(fixes), docs=(DOCS_API_TOKEN,), subject=attempt.login.user,
+    )
+
+
+DOCS_OAUTH1_CLOUD = "https://developer.atlassian.com/cloud/jira/platform/jira-rest-api-oauth-authentication/"
+
+
+def oauth1_on_cloud(attempt: LoginAttempt) -> Finding | None:
+    """OAuth 1.0a for REST is marked deprecated on Cloud (no removal date found, JIRA-FACTS §4)."""
+    if attempt.login.method != "oauth1" or attempt.deployment != "Cloud":
+        return None
+    return Finding("auth/oauth1-deprecated-on-cloud", Status.INFO,
+                   "Atlassian marks OAuth 1.0a for Jira Cloud's REST API as deprecated: it works today, but plan a move to "
+                   "OAuth 2.0 (3LO) or an API token.",
+                   evidence={"method": "oauth1", "cloud_signals": list(attempt.cloud_signals)},
+                   remediation=("Check whether the integration offers OAuth 2.0 or API-token authentication for Jira Cloud, "
+                                "and switch before Atlassian removes OAuth 1.0a.",),
+                   docs=(DOCS_OAUTH1_CLOUD,))
 
 
 def _refused(attempt: LoginAttempt, myself: HttpAnswer, evidence: dict[str, Any]) -> Finding:
@@ -213,6 +275,8 @@ def judge_login(attempt: LoginAttempt, jira_url: str, is_jira: bool, profile: In
     findings = [main]
     if login.note:
         findings.append(Finding("auth/method-fallback", Status.INFO, f"{login.note}.", evidence={"method": login.method}))
+    if (deprecated := oauth1_on_cloud(attempt)) is not None:
+        findings.append(deprecated)
     if main.code != "auth/password-on-cloud":
         unsupported = method_unsupported(integration_method, attempt.deployment, profile)
         if unsupported is not None:
@@ -239,8 +303,11 @@ Why it fails: wrong credentials (401, X-Seraph-LoginReason: AUTHENTICATED_FAILED
 lockout after failed logins (AUTHENTICATION_DENIED, X-Authentication-Denied-Reason:
 CAPTCHA_CHALLENGE); an anonymous fallback that makes a broken login look fine; a password on
 Cloud (API tokens only); a personal access token typed as a password (confirmed by one Bearer
-retry); an SSO plugin redirecting to an identity provider; or a method the integration does not
-support on this deployment.
+retry); an SSO plugin redirecting to an identity provider or answering with its login page; a Cloud
+API token that is wrong, expired, revoked or scoped (then only api.atlassian.com/ex/jira/{cloudId}
+accepts it); or a method the integration does not support on this deployment. Cloud is recognised
+from any of its signals (the password 401 text, Server: AtlassianProxy, atl-traceid, the host,
+the realm, deploymentType). OAuth 1.0a on Cloud is noted as deprecated by Atlassian.
 How to fix: each finding names the credential to change, or the browser login / admin reset that
 lifts a CAPTCHA, or the SSO exemption the service user needs.""",
     judge=judge,
@@ -253,5 +320,5 @@ lifts a CAPTCHA, or the SSO exemption the service user needs.""",
     codes=("auth/ok", "auth/invalid-credentials", "auth/captcha-required", "auth/anonymous-fallback",
            "auth/password-on-cloud", "auth/pat-as-password", "auth/sso-redirect", "auth/method-unsupported",
            "auth/no-application-access", "auth/no-answer", "auth/unexpected-answer",
-           "auth/method-fallback"),
+           "auth/method-fallback", "auth/cloud-token-refused", "auth/oauth1-deprecated-on-cloud"),
 )

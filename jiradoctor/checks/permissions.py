@@ -117,13 +117,59 @@ def _no_answer(pf: PermissionFacts) -> list[Finding]:
                     remediation=("Run again; if it persists, see the auth check and Jira's logs for these requests.",))]
 
 
+def _throttled(pf: PermissionFacts) -> list[Finding]:
+    t = pf.throttling
+    if t is None:
+        return []
+    said = ", ".join(f"{k}: {v}" for k, v in t.headers.items()) or "no Retry-After or rate-limit headers"
+    outcome = (f"{t.gave_up} request(s) were still refused after {t.retries} retries" if t.gave_up
+               else f"every request went through after {t.retries} retries")
+    return [Finding(
+        "permissions/throttled", Status.WARN,
+        f"Jira rate-limited the permission questions: {t.answers} answer(s) HTTP {t.status} ({said}). jiradoctor waited "
+        f"as told and lowered its concurrency from {t.concurrency_start} to {t.concurrency_end}; {outcome}. The "
+        "integration's own sync will meet the same limit.",
+        evidence={"status": t.status, "throttled_answers": t.answers, "retries": t.retries, "gave_up": t.gave_up,
+                  "longest_wait_s": t.waited_s, "jira_says": dict(t.headers),
+                  "concurrency_from_to": [t.concurrency_start, t.concurrency_end]},
+        remediation=("Make sure the integration honours Retry-After and spreads its requests (fewer in parallel, "
+                     "incremental syncs), or ask the Jira administrator about the rate-limit settings for its user "
+                     "(Data Center: System > Rate limiting; Cloud: Atlassian's per-site limits).",),
+        docs=("https://developer.atlassian.com/cloud/jira/platform/rate-limiting/",),
+    )]
+
+
+def _bulk_refused(pf: PermissionFacts) -> list[Finding]:
+    if not pf.bulk_refused:
+        return []
+    return [Finding("permissions/bulk-refused", Status.INFO, f"Cloud's bulk permission check was not used: {pf.bulk_refused}.",
+                    evidence={"via": pf.via, "requests": pf.requests})]
+
+
+def _partial(pf: PermissionFacts) -> list[Finding]:
+    if not pf.not_asked:
+        return []
+    total = len(pf.not_asked) + len(pf.projects) + len(pf.not_found)
+    return [Finding(
+        "permissions/partial", Status.WARN,
+        f"Only {total - len(pf.not_asked)} of {total} projects were asked before the time limit; "
+        f"{len(pf.not_asked)} were not (e.g. {_names(list(pf.not_asked[:MAX_LISTED]))}). The results below cover the asked ones.",
+        evidence={"asked": total - len(pf.not_asked), "not_asked": len(pf.not_asked),
+                  "not_asked_first": list(pf.not_asked[:MAX_LISTED]), "concurrency": pf.concurrency},
+        remediation=("Name the integration's projects with --projects, or raise --timeout (the time limit follows it) "
+                     "or --concurrency.",),
+    )]
+
+
 def _summary(pf: PermissionFacts, user: str | None) -> dict[str, Any]:
     evidence: dict[str, Any] = {
         "matrix": build_matrix(pf.plan, pf.projects, pf.unknown),
         "projects_checked": len(pf.projects), "source": pf.source, "via": pf.via, "requests": pf.requests,
         "required": list(pf.plan.required), "optional": list(pf.plan.optional), "global": list(pf.plan.global_),
-        "login": pf.login_method,
+        "login": pf.login_method, "concurrency": pf.concurrency,
     }
+    if pf.bulk_refused:
+        evidence["bulk_refused"] = pf.bulk_refused
     if user:
         evidence["user"] = user
     if pf.plan.normalised:
@@ -154,18 +200,19 @@ def judge_permissions(pf: PermissionFacts, profile: IntegrationProfile, url: str
                                 remediation=(f"Grant Browse Projects (BROWSE_PROJECTS) to {_who(user)} in the permission "
                                              "schemes of the projects the integration should use.",), docs=DOCS))
     gaps = _projects(pf, user, url, profile)
-    findings += _no_answer(pf) + _not_found(pf, user)
+    findings += _no_answer(pf) + _not_found(pf, user) + _throttled(pf) + _partial(pf)
+    notes = _bulk_refused(pf)
     summary = _summary(pf, user)
     if not findings and not gaps:
         names = ", ".join(pf.plan.required)
         return [Finding("permissions/ok", Status.PASS,
                         f"{_who(user).capitalize()} holds every permission {profile.name} needs ({names}) in all "
-                        f"{len(pf.projects)} project(s) checked.", evidence=summary)]
+                        f"{len(pf.projects)} project(s) checked.", evidence=summary)] + notes
     if gaps:  # the matrix rides on the first project finding, where the reader looks for it
         gaps[0] = _with_summary(gaps[0], summary)
     elif findings:
         findings[0] = _with_summary(findings[0], summary)
-    return gaps + findings
+    return gaps + findings + notes
 
 
 async def judge(ctx: CheckContext) -> Sequence[Finding]:
@@ -185,7 +232,9 @@ spellings (BROWSE_PROJECT, legacy keys) are normalised to Jira's keys, and the r
 Why it fails: a required permission missing in a project's permission scheme; an optional one
 missing (warning); a project that does not exist or the user cannot see; a global permission
 missing (Jira Align needs Jira Administration on Cloud); a key this Jira does not know
-(MANAGE_SPRINTS_PERMISSION without Jira Software).
+(MANAGE_SPRINTS_PERMISSION without Jira Software). Also reported: Jira's rate limit met on the way
+(429/503 with Retry-After: honoured, concurrency lowered, bounded retries), Cloud refusing the bulk
+check (then per project), and projects left unasked when the time limit came (partial).
 How to fix: grant the named permissions in the project's permission scheme to a group or role
 the user holds; the matrix in the report shows every project at once.""",
     judge=judge,
@@ -197,5 +246,6 @@ the user holds; the matrix in the report shows every project at once.""",
     order=90,
     codes=("permissions/ok", "permissions/missing", "permissions/missing-optional", "permissions/project-not-found",
            "permissions/global-missing", "permissions/unknown-permission", "permissions/no-projects",
-           "permissions/no-answer"),
+           "permissions/no-answer", "permissions/throttled", "permissions/bulk-refused",
+           "permissions/partial"),
 )

@@ -83,7 +83,7 @@ class SsoSignal:
 def _json(body: str) -> Any:
     try:
         return json.loads(body)
-    except (ValueError, TypeError):
+    except (ValueError, TypeError, RecursionError):
         return None
 
 
@@ -93,9 +93,15 @@ def login_reason(answer: Answer) -> str | None:
 
 
 def seen_as(answer: Answer) -> str | None:
-    """``X-AUSERNAME``: who Jira thinks the caller is (``anonymous`` when it fell back)."""
+    """``X-AUSERNAME``: who Jira thinks the caller is (``anonymous`` when it fell back).
+
+    Jira URL-encodes it (``someone%40example.org``, JIRA-FACTS §4), as Java's URLEncoder does,
+    so it is decoded before it is shown or compared.
+    """
     value = answer.header(AUSERNAME)
-    return value.strip()[:MAX_TEXT] if value else None
+    if not value:
+        return None
+    return urllib.parse.unquote_plus(value.strip()[:MAX_TEXT * 3])[:MAX_TEXT]
 
 
 def is_anonymous(answer: Answer) -> bool:
@@ -133,9 +139,16 @@ def leaves_origin(location: str, jira_url: str) -> bool:
     return _origin(target) != _origin(jira_url)
 
 
+_LOGIN_MARKERS = ("os_username", "os_password", 'type="password"', "type='password'", "samlsso", "saml2",
+                  "samlrequest", "<title>log in", "<title>sign in")
+
+
 def _looks_like_login_page(body: str) -> bool:
+    """Jira's own login form, an SSO app's page, or an identity provider's (Okta, Azure AD ...)."""
     low = body[:20000].lower()
-    return "<form" in low and ("password" in low or "login" in low or "sign in" in low)
+    if "<form" in low and ("password" in low or "login" in low or "sign in" in low):
+        return True
+    return any(marker in low for marker in _LOGIN_MARKERS) or any(w in low for w in ("okta", "microsoftonline", "adfs"))
 
 
 def sso(answer: Answer, looks_like_html: bool) -> SsoSignal | None:
@@ -154,7 +167,61 @@ def sso(answer: Answer, looks_like_html: bool) -> SsoSignal | None:
 
 
 def cloud_password_refused(answer: Answer) -> bool:
+    """Cloud's edge refusing a password on Basic (both captured wordings share this sentence).
+
+    The text alone identifies Cloud: no Server/DC sends it, whatever serverInfo said.
+    """
     return answer.status == 401 and _CLOUD_PASSWORD in answer.body[:4000].lower()
+
+
+CLOUD_HOST_SUFFIXES = (".atlassian.net", ".jira.com", ".jira-dev.com")
+GATEWAY_HOST = "api.atlassian.com"
+
+
+def _host(url: str | None) -> str:
+    try:
+        return (urllib.parse.urlsplit(url or "").hostname or "").lower()
+    except ValueError:
+        return ""
+
+
+def cloud_signals(answers: "list[Answer | None]", url: str | None, realm: str | None = None,
+                  deployment_type: str | None = None) -> tuple[str, ...]:
+    """Every sign of Jira Cloud among the answers, the URL, the 401 realm and serverInfo.
+
+    Atlassian's own Cloud serverInfo example omits ``deploymentType`` (JIRA-FACTS §3), so no
+    single field decides: the password 401 text, ``Server: AtlassianProxy``, ``atl-traceid``,
+    a ``*.atlassian.net`` host (the URL's or the realm's) and ``deploymentType`` each count.
+    """
+    found: list[str] = []
+    if deployment_type and deployment_type.strip().lower() == "cloud":
+        found.append("serverInfo deploymentType: Cloud")
+    host = _host(url)
+    if host.endswith(CLOUD_HOST_SUFFIXES) or host == GATEWAY_HOST:
+        found.append(f"host {host}")
+    realm_host = _host(realm)
+    if realm_host.endswith(CLOUD_HOST_SUFFIXES):
+        found.append(f"OAuth realm {realm_host}")
+    for answer in answers:
+        if answer is None:
+            continue
+        if cloud_password_refused(answer):
+            found.append("Cloud's 'Basic authentication with passwords is deprecated' 401")
+        server = (answer.header("server") or "").strip()
+        if server.lower().startswith("atlassianproxy"):
+            found.append(f"Server: {server[:60]}")
+        if answer.header("atl-traceid"):
+            found.append("atl-traceid header")
+    return tuple(dict.fromkeys(found))
+
+
+def cloud_id(body: str) -> str | None:
+    """The cloudId from a site's anonymous ``/_edge/tenant_info`` (UNCONFIRMED shape: ``{"cloudId": ...}``)."""
+    data = _json(body)
+    value = data.get("cloudId") if isinstance(data, dict) else None
+    if isinstance(value, str) and re.fullmatch(r"[0-9a-fA-F-]{8,64}", value):
+        return value
+    return None
 
 
 def looks_like_token(secret: str) -> bool:

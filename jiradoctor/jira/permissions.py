@@ -92,12 +92,20 @@ def parse_mypermissions(body: str) -> dict[str, bool] | None:
     if not isinstance(perms, dict):
         return None
     out: dict[str, bool] = {}
+    aliases: dict[str, bool] = {}
     for name, entry in perms.items():
         if not isinstance(entry, dict) or not isinstance(entry.get("havePermission"), bool):
             continue
         key = str(entry.get("key") or name)
-        out[LEGACY.get(key, key)] = entry["havePermission"]
-        out.setdefault(str(name), entry["havePermission"])
+        have = entry["havePermission"]
+        if entry.get("deprecatedKey") is True or key in LEGACY:
+            # Server answers every key, legacy aliases too (JIRA-FACTS §3): today's entry wins
+            aliases.setdefault(LEGACY.get(key, key), have)
+        else:
+            out[key] = have
+        aliases.setdefault(str(name), have)
+    for key, have in aliases.items():
+        out.setdefault(key, have)
     return out
 
 

@@ -13,7 +13,7 @@ import urllib.parse
 from typing import Mapping
 
 from jiradoctor.jira import tomcat
-from jiradoctor.lab import auth, oauth_provider, rest
+from jiradoctor.lab import auth, cloud_edge, oauth_provider, rest, throttle
 from jiradoctor.lab.messages import Request, Response
 from jiradoctor.lab.runtime import LabRuntime
 
@@ -80,6 +80,10 @@ def respond(req: Request, runtime: LabRuntime) -> Response:
         return oauth_provider.handle(req, runtime)
     if runtime.sso_redirect and req.path.startswith("/idp/"):
         return idp_page()
+    if runtime.is_cloud and req.path == cloud_edge.TENANT_INFO:
+        return cloud_edge.tenant_info(runtime)
+    if (limited := throttle.limit(req, runtime)) is not None:
+        return limited
     found = rest.match(req, runtime)
     if found is None:
         return _pages(req, runtime)
@@ -95,7 +99,10 @@ def respond(req: Request, runtime: LabRuntime) -> Response:
         resp = route.handler(req, runtime, outcome.user, match)
     if outcome.user is not None:
         # UNCONFIRMED for Cloud: the lab names the accountId in X-AUSERNAME (Server: the username).
-        resp.add("X-AUSERNAME", outcome.user.account_id if runtime.is_cloud else outcome.user.name)
+        # Jira URL-encodes the name (``someone%40example.org``, JIRA-FACTS §4); the lab encodes
+        # as Java's URLEncoder does (UNCONFIRMED: which encoder, so a space's form is unsure).
+        seen_as = outcome.user.account_id if runtime.is_cloud else outcome.user.name
+        resp.add("X-AUSERNAME", urllib.parse.quote_plus(seen_as, safe=""))
         if runtime.is_cloud:
             resp.add("X-AAccountId", outcome.user.account_id)  # UNCONFIRMED header name casing
     if outcome.login_reason:

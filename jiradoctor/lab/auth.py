@@ -14,7 +14,7 @@ import binascii
 from dataclasses import dataclass, field
 
 from jiradoctor.lab import oauth_provider
-from jiradoctor.lab.messages import Request, Response, error_body
+from jiradoctor.lab.messages import HTML_TYPE, Request, Response, status_body
 from jiradoctor.lab.runtime import LabRuntime
 from jiradoctor.lab.scenarios import User
 
@@ -22,12 +22,25 @@ OK = "OK"
 AUTHENTICATED_FAILED = "AUTHENTICATED_FAILED"
 AUTHENTICATION_DENIED = "AUTHENTICATION_DENIED"
 
-NOT_AUTHENTICATED = "You are not authenticated. Authentication required to perform this operation."
-CLOUD_PASSWORD_DEPRECATED = (
-    "Basic authentication with passwords is deprecated.  For more information, see: "
-    "https://developer.atlassian.com/cloud/confluence/deprecation-notice-basic-auth/"
+# A failed login's 401 from Server 10.3 and from Cloud (JIRA-FACTS §4, captured answers).
+CLIENT_MUST_AUTHENTICATE = "Client must be authenticated to access this resource."
+CLOUD_UNAUTHORIZED = CLIENT_MUST_AUTHENTICATE
+# Cloud's password-on-Basic 401, text/plain from AtlassianProxy, ending with a newline; two
+# wordings seen in public captures (2020-21: the confluence.atlassian.com page; 2022-23: the
+# developer.atlassian.com notice).
+CLOUD_PASSWORD_DEPRECATED = {
+    "2020": "Basic authentication with passwords is deprecated.  For more information, see: "
+            "https://confluence.atlassian.com/cloud/deprecation-of-basic-authentication-with-passwords-for-jira-and-"
+            "confluence-apis-972355348.html\n",
+    "2022": "Basic authentication with passwords is deprecated.  For more information, see: "
+            "https://developer.atlassian.com/cloud/confluence/deprecation-notice-basic-auth/\n",
+}
+ATLASSIAN_PROXY = "AtlassianProxy/1.15.8.1"
+CAPTCHA_PAGE = (
+    "<!DOCTYPE html><html><head><title>Unauthorized (401)</title></head><body>"
+    "<h1>Unauthorized (401)</h1><p>Encountered a &quot;401 - Unauthorized&quot; error while loading this page.</p>"
+    "<p>Basic Authentication Failure - Reason : AUTHENTICATION_DENIED</p></body></html>"
 )
-CLOUD_UNAUTHORIZED = "Client must be authenticated to access this resource."
 
 
 @dataclass
@@ -75,6 +88,10 @@ def authenticate(req: Request, runtime: LabRuntime, *, sso: bool = True) -> Auth
     if sso and runtime.sso_redirect and _bearer(req) is None:
         # An SSO plugin that owns login: Basic (and anonymous) callers are sent to the IdP.
         return AuthOutcome(answer=_sso_redirect(req, runtime), method="sso")
+    if sso and runtime.scenario.behaviour.sso_login_page and _bearer(req) is None:
+        # Data Center behind SAML SSO (e.g. Okta) often answers a REST call with 200 and the
+        # HTML login page, not a redirect (JIRA-FACTS §4).
+        return AuthOutcome(answer=_sso_login_page(), method="sso")
     bearer = _bearer(req)
     if bearer is not None:
         return _pat(bearer, runtime)
@@ -144,12 +161,33 @@ def _cloud_basic(email: str, secret: str, runtime: LabRuntime) -> AuthOutcome:
     if user is not None and user.api_token and secret == user.api_token:
         return AuthOutcome(user=user, login_reason=OK, method="token")
     if user is not None and user.password and secret == user.password:
-        return AuthOutcome(answer=Response.text(401, CLOUD_PASSWORD_DEPRECATED), method="basic")
+        return AuthOutcome(answer=cloud_password_refusal(runtime), method="basic")
+    # UNCONFIRMED: an expired, revoked or scoped (gateway-only) API token sent to the site URL gets
+    # the same 401 as a wrong token; no distinct wording has been captured.
     return AuthOutcome(answer=_cloud_refusal(), method="basic")
 
 
+def cloud_password_refusal(runtime: LabRuntime) -> Response:
+    """Cloud's edge refusing a password: text/plain from AtlassianProxy, no Jira headers."""
+    text = CLOUD_PASSWORD_DEPRECATED[runtime.scenario.behaviour.cloud_password_wording]
+    resp = Response.text(401, text, "text/plain")
+    resp.jira_headers = False
+    return resp.add("Server", ATLASSIAN_PROXY)
+
+
 def _cloud_refusal() -> Response:
-    return Response.text(401, CLOUD_UNAUTHORIZED)
+    return Response.json(401, status_body(401, CLOUD_UNAUTHORIZED))
+
+
+def _sso_login_page() -> Response:
+    page = (
+        "<!DOCTYPE html><html><head><title>Log in - Jira</title>"
+        '<meta name="application-name" content="JIRA"></head><body>'
+        '<form id="login-form" method="post" action="/login.jsp"><a href="/plugins/servlet/samlsso">Continue with Okta</a>'
+        '<input name="os_username"><input name="os_password" type="password">'
+        '<input type="submit" value="Log In"></form></body></html>'
+    )
+    return Response.html(200, page)
 
 
 def _sso_redirect(req: Request, runtime: LabRuntime) -> Response:
@@ -166,9 +204,12 @@ def refusal(outcome: AuthOutcome, runtime: LabRuntime) -> Response:
     answers but not which resources give which.
     """
     if outcome.refusal_status == 403:
-        return Response.json(403, error_body("CAPTCHA_CHALLENGE: log in through the browser to continue."))
+        # The captured CAPTCHA 403 is text/html and carries WWW-Authenticate beside the Seraph
+        # headers (JIRA-FACTS §4). UNCONFIRMED: the exact HTML; the lab's page is Jira's 401 page.
+        resp = Response.text(403, CAPTCHA_PAGE, HTML_TYPE)
+        return resp.add("WWW-Authenticate", oauth_provider.www_authenticate(runtime))
+    resp = Response.json(401, status_body(401, CLIENT_MUST_AUTHENTICATE))
     if runtime.is_cloud:
-        return Response.json(401, error_body(NOT_AUTHENTICATED))
-    resp = Response.json(401, error_body(NOT_AUTHENTICATED))
+        return resp
     # Every Jira Server 401 names its Base URL in the OAuth realm (JIRA-FACTS §1).
     return resp.add("WWW-Authenticate", oauth_provider.www_authenticate(runtime))

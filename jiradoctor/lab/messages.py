@@ -113,3 +113,8 @@ class Response:
 def error_body(*messages: str, errors: Mapping[str, str] | None = None) -> dict[str, Any]:
     """Jira's REST error shape (JIRA-FACTS §3)."""
     return {"errorMessages": list(messages), "errors": dict(errors or {})}
+
+
+def status_body(status: int, message: str) -> dict[str, Any]:
+    """The other REST error shape, seen on Server 10.3 and Cloud 401s (JIRA-FACTS §3, §4)."""
+    return {"message": message, "status-code": status}

@@ -64,12 +64,19 @@ def server_info(req: Request, rt: LabRuntime, user: User | None, m: re.Match[str
         "deploymentType": rt.scenario.deployment,
         "buildNumber": build_number,
         "buildDate": build_date,
-        "serverTime": _jira_time(rt.now_datetime()),
         "scmInfo": "4f1e2cba6b3a0c2d1f9e8d7c6b5a4f3e2d1c0b9a",
         "serverTitle": rt.scenario.server_title,
     }
+    if user is not None or rt.is_cloud:
+        # Server leaves serverTime out of the anonymous answer (measured, JIRA-FACTS §3).
+        # UNCONFIRMED for Cloud: the lab keeps it there.
+        body["serverTime"] = _jira_time(rt.now_datetime())
     if rt.is_cloud:
         body["defaultLocale"] = {"locale": "en_US"}
+    else:
+        body["databaseBuildNumber"] = build_number
+    for name in rt.scenario.behaviour.server_info_omit:
+        body.pop(name, None)
     return Response.json(200, body)
 
 
@@ -195,12 +202,22 @@ def _unknown_permissions(keys: list[str]) -> Response:
     return Response.json(400, error_body(*(f"Permission with key '{k}' does not exist." for k in keys)))
 
 
+def _every_key(rt: LabRuntime) -> list[str]:
+    """Server's answer set: every key it knows, then the legacy aliases of those (JIRA-FACTS §3)."""
+    return list(rt.permissions) + [k for k, v in perms.LEGACY_KEYS.items() if v in rt.permissions]
+
+
 def my_permissions(req: Request, rt: LabRuntime, user: User | None, m: re.Match[str]) -> Response:
     raw = req.param("permissions")
     if rt.is_cloud and not raw:
         # UNCONFIRMED wording; the 400 is documented (JIRA-FACTS §3).
         return Response.json(400, error_body("The 'permissions' query parameter is required."))
-    requested = [k.strip() for k in raw.split(",") if k.strip()] if raw else list(rt.permissions)
+    if rt.is_cloud:
+        requested = [k.strip() for k in (raw or "").split(",") if k.strip()]
+    else:
+        # Server/DC ignores ``permissions=`` and answers every key, legacy aliases included with
+        # ``deprecatedKey: true`` (measured on real Server answers, JIRA-FACTS §3).
+        requested = _every_key(rt)
     resolved = {k: _resolve(rt, k) for k in requested}
     unknown = [k for k, v in resolved.items() if v is None]
     if unknown:
@@ -234,6 +251,9 @@ def my_permissions(req: Request, rt: LabRuntime, user: User | None, m: re.Match[
 def permissions_check(req: Request, rt: LabRuntime, user: User | None, m: re.Match[str]) -> Response:
     """Cloud bulk check: ``POST /rest/api/3/permissions/check`` for up to 1,000 projects."""
     assert user is not None
+    if rt.scenario.behaviour.bulk_check_refused:
+        # Captured from Cloud for some callers (JIRA-FACTS §3); then ask per project.
+        return Response.json(403, error_body("Only Jira administrators can perform this operation."))
     try:
         body = req.json_body()
         entries = body.get("projectPermissions") or []

@@ -53,6 +53,9 @@ class LabState:
     failed_logins: dict[str, int] = field(default_factory=dict)
     captcha_users: set[str] = field(default_factory=set)
     counter: itertools.count = field(default_factory=lambda: itertools.count(1))
+    fanout_requests: int = 0  # throttle.py: mypermissions-per-project requests seen
+    throttle_until: float | None = None  # time.monotonic() when the rate limit lifts
+    throttled: int = 0  # answers refused by the rate limit
 
     def use_nonce(self, consumer_key: str, token: str, timestamp: str, nonce: str, now: float) -> bool:
         """Record a nonce; False when it was already used inside the window (net.oauth semantics)."""

@@ -94,6 +94,21 @@ class Behaviour:
     captcha_after_failures: int = 0  # 0 = never; Jira's default is 3, off here so runs repeat
     sso_redirect: str = ""  # IdP login URL template; non-empty = Basic/anonymous gets a 302
     unknown_permissions: tuple[str, ...] = ()  # keys this Jira does not know (no Jira Software)
+    # SSO that answers REST calls with 200 and the HTML login page (Data Center behind Okta SAML)
+    sso_login_page: bool = False
+    # Cloud's password-on-Basic 401 wording: "2020" (links confluence.atlassian.com) or "2022" (developer.atlassian.com)
+    cloud_password_wording: str = "2022"
+    # serverInfo fields left out (Atlassian's own Cloud example omits deploymentType)
+    server_info_omit: tuple[str, ...] = ()
+    # Cloud's bulk permissions/check answers 403 "Only Jira administrators can perform this operation."
+    bulk_check_refused: bool = False
+    # Rate limit on the permission fan-out (mypermissions with a project): after this many such
+    # requests (0 = never), every /rest request within ``throttle_window_s`` is answered
+    # ``throttle_status`` with Retry-After; ``throttle_forever`` never lifts it.
+    throttle_after: int = 0
+    throttle_window_s: float = 1.0
+    throttle_status: int = 429
+    throttle_forever: bool = False
 
 
 @dataclass(frozen=True)
@@ -263,6 +278,10 @@ def _validate(s: Scenario) -> None:
         raise ScenarioError(f"{s.name}: deployment must be Server or Cloud")
     if s.behaviour.misbehave not in MISBEHAVIOURS:
         raise ScenarioError(f"{s.name}: unknown misbehave {s.behaviour.misbehave!r}")
+    if s.behaviour.cloud_password_wording not in ("2020", "2022"):
+        raise ScenarioError(f"{s.name}: unknown cloud_password_wording")
+    if s.behaviour.throttle_status not in (429, 503):
+        raise ScenarioError(f"{s.name}: throttle_status must be 429 or 503")
     if s.client.auth not in AUTH_KINDS:
         raise ScenarioError(f"{s.name}: unknown client auth {s.client.auth!r}")
     if s.consumer.public_key not in ("consumer", "other"):

@@ -5,8 +5,8 @@ transport: jiradoctor's probes, real nginx and forward proxies in the tests must
 over sockets, with the Host header, TLS and timeouts they really produce.
 
 ``Server`` header: a Jira Server answers without one (Tomcat 8.5+ sends none by default and Jira
-sets none), so Server scenarios send none; Cloud scenarios send ``AtlassianEdge`` (UNCONFIRMED:
-what Atlassian's edge shows today). Log lines name method, path and status only — never headers
+sets none), so Server scenarios send none; Cloud scenarios send ``AtlassianProxy/…`` and
+``atl-traceid``, as captured Cloud answers do (JIRA-FACTS §4). Log lines name method, path and status only — never headers
 or query strings, which carry credentials and OAuth tokens.
 """
 
@@ -16,6 +16,7 @@ import collections
 import dataclasses
 import email.utils
 import logging
+import secrets
 import socket
 import ssl
 import struct
@@ -221,8 +222,11 @@ class _Handler(BaseHTTPRequestHandler):
         runtime = self.server.lab.runtime
         assert runtime is not None
         self.send_response(resp.status)
-        if runtime.is_cloud and not resp.has("Server") and resp.jira_headers:
-            self.send_header("Server", "AtlassianEdge")
+        if runtime.is_cloud and not resp.has("Server"):
+            self.send_header("Server", "AtlassianProxy/1.15.8.1")
+        if runtime.is_cloud:
+            # Cloud's edge traces every answer (JIRA-FACTS §4)
+            self.send_header("atl-traceid", secrets.token_hex(8))
         if resp.jira_headers:
             self.send_header("X-AREQUESTID", runtime.state.next_request_id(runtime.now()))
             if not resp.has("X-AUSERNAME"):
@@ -277,6 +281,7 @@ class LabServer:
         self._thread: threading.Thread | None = None
         self._seen: collections.deque[SeenRequest] = collections.deque(maxlen=2000)
         self._seen_lock = threading.Lock()
+        self._total = 0
         self._lifecycle = threading.Lock()
 
     # -- lifecycle -----------------------------------------------------------------------------
@@ -408,9 +413,21 @@ class LabServer:
         with self._seen_lock:
             return list(self._seen)
 
+    @property
+    def requests_total(self) -> int:
+        """Every request answered since start (``seen`` keeps only the last 2,000)."""
+        with self._seen_lock:
+            return self._total
+
+    @property
+    def throttled(self) -> int:
+        """Answers the scenario's rate limit refused (429/503 with Retry-After)."""
+        return self._rt().state.throttled
+
     def _record(self, seen: SeenRequest) -> None:
         with self._seen_lock:
             self._seen.append(seen)
+            self._total += 1
 
     def doctor_command(self, private_key_path: str = "consumer.pem", ca_path: str | None = None) -> tuple[dict[str, str], list[str]]:
         """Environment and argv for ``jiradoctor doctor`` against this lab (secrets in the env)."""

@@ -8,6 +8,7 @@ never leaves this module except inside an ``Authorization`` header.
 from __future__ import annotations
 
 import base64
+import urllib.parse
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
@@ -25,7 +26,14 @@ if TYPE_CHECKING:
 MYSELF = "/rest/api/2/myself"
 # Allows anonymous callers: a 200 here proves nothing about the login (JIRA-FACTS §4, JRA-41559).
 ANONYMOUS_ALLOWED = "/rest/api/2/mypermissions?permissions=BROWSE_PROJECTS"
-CLOUD_HOST_SUFFIXES = (".atlassian.net", ".jira.com", ".jira-dev.com")
+CLOUD_HOST_SUFFIXES = auth_signals.CLOUD_HOST_SUFFIXES
+TENANT_INFO = "/_edge/tenant_info"
+
+
+def _site(url: str) -> str:
+    """The site's origin (scheme://host[:port]): tenant_info lives at the root, not under a path."""
+    parts = urllib.parse.urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
 
 
 @dataclass(frozen=True)
@@ -108,14 +116,21 @@ async def fetch_as(facts: "Facts", login: Login, method: str, url: str, json: An
     return await fetch(facts, method, url, headers=headers, json=json, **limits)
 
 
-def deployment_of(info: Any, url: str | None) -> str | None:
-    """"Cloud" or "Server" from serverInfo; from the host name when serverInfo did not tell."""
+def cloud_signals_of(info: Any, url: str | None, *answers: HttpAnswer | None) -> tuple[str, ...]:
+    """Signs of Cloud in serverInfo's answers, the URL, the realm and any further answers."""
+    return auth_signals.cloud_signals(
+        [getattr(info, "answer", None), getattr(info, "challenge", None), *answers], url,
+        getattr(info, "realm", None), getattr(info, "deployment", None))
+
+
+def deployment_of(info: Any, url: str | None, *answers: HttpAnswer | None) -> str | None:
+    """"Cloud" when any sign of Cloud shows (not serverInfo's field alone); "Server" when
+    serverInfo says so and nothing says Cloud; None when nothing tells."""
+    if cloud_signals_of(info, url, *answers):
+        return "Cloud"
     deployment = getattr(info, "deployment", None)
     if deployment:
-        return "Cloud" if deployment.lower() == "cloud" else "Server"
-    host = (url or "").split("://")[-1].split("/")[0].split(":")[0].lower()
-    if host.endswith(CLOUD_HOST_SUFFIXES):
-        return "Cloud"
+        return "Server"  # Data Center 10.3 reports "Server" too (JIRA-FACTS §3)
     return None
 
 
@@ -135,6 +150,8 @@ class LoginAttempt:
     anonymous_probe: HttpAnswer | None = None
     bearer_retry: HttpAnswer | None = None
     oauth: OAuthExchange | None = None
+    cloud_signals: tuple[str, ...] = ()  # what showed the deployment is Cloud
+    tenant_info: HttpAnswer | None = None  # the site's anonymous /_edge/tenant_info (Cloud token refused)
 
 
 async def _myself(facts: "Facts", login: Login) -> tuple[HttpAnswer | None, OAuthExchange | None]:
@@ -158,11 +175,17 @@ async def login_probe(facts: "Facts") -> LoginAttempt:
     if not login.given:
         return LoginAttempt(login, deployment)
     myself, exchange = await _myself(facts, login)
-    attempt = LoginAttempt(login, deployment, myself, oauth=exchange)
+    signals = cloud_signals_of(info, target.url, myself)
+    deployment = "Cloud" if signals else deployment
+    attempt = LoginAttempt(login, deployment, myself, oauth=exchange, cloud_signals=signals)
     if myself is None or not myself.ok or myself.status not in (401, 403):
         return attempt
     if auth_signals.captcha(myself) or auth_signals.cloud_password_refused(myself):
         return attempt
+    if deployment == "Cloud" and login.method == "token" and myself.status == 401:
+        # anonymous, no credential: the cloudId a scoped token's gateway URL needs
+        tenant = await fetch_as(facts, Login("none"), "GET", api_url(_site(target.url or ""), TENANT_INFO))
+        return replace(attempt, tenant_info=tenant)
     if (login.method == "basic" and deployment != "Cloud" and login.secret
             and auth_signals.looks_like_token(login.secret.reveal())):
         retry = await fetch_as(facts, login.as_bearer(), "GET", api_url(target.url or "", MYSELF))

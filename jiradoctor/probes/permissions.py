@@ -2,9 +2,13 @@
 
 One listing (skipped when ``--projects`` names them) in parallel with one ``mypermissions`` call
 that finds keys Jira does not know and answers the global keys; then one ``mypermissions`` per
-project with bounded concurrency, or on Cloud one bulk ``POST /rest/api/3/permissions/check``
-per 1,000 projects (read-only; per-project when it answers 400/404/405). Never one request per
-project x permission. Asks as the same user as the auth check (:func:`probes.auth.login_for`).
+project from a pool of ``--concurrency`` workers pulling from one queue (memory independent of the
+project count), or on Cloud one bulk ``POST /rest/api/3/permissions/check`` per 1,000 projects
+(read-only; per project when Jira refuses it, and the report says why). Jira's rate limit (429,
+or 503 with Retry-After) pauses the pool, halves its concurrency and re-sends a bounded number of
+times. Past a share of the check's time limit, no new project starts and the answers in are kept.
+Never one request per project x permission. Asks as the same user as the auth check
+(:func:`probes.auth.login_for`), and only once that login is proven.
 """
 
 from __future__ import annotations
@@ -21,17 +25,24 @@ from jiradoctor.jira.permissions import (
     PermissionPlan, ProjectGrants, ProjectRef, keys_named, parse_bulk_check, parse_mypermissions, parse_project_list,
     parse_project_page, plan_for,
 )
+from jiradoctor.jira.rate_limit import MAX_WAIT_S, Throttling, is_throttled, rate_limit_headers, retry_after_s
 from jiradoctor.probes.auth import Login, deployment_of, fetch_as, login_for, login_proven
-from jiradoctor.probes.http import HttpAnswer
+from jiradoctor.probes.fanout import Gate, run_pool
+from jiradoctor.probes.http import HttpAnswer, TransportError
 
 if TYPE_CHECKING:
     from jiradoctor.context import Facts
 
-CONCURRENCY = 16  # the shared client's connection pool (probes/http.py: max_connections=32)
+CONCURRENCY = 16  # default; --concurrency / JIRADOCTOR_CONCURRENCY overrides (benchmarks/README.md)
+MAX_CONCURRENCY = 64
 BULK_MAX_PROJECTS = 1000  # Cloud's limit per permissions/check call (JIRA-FACTS §3)
 PAGE_SIZE = 100  # asked; Cloud may answer with a smaller maxResults, which is then the stride
 MAX_PAGES = 1000
 LISTING_MAX_BODY = 32 * 1024 * 1024  # a Server listing of a few hundred projects exceeds fetch()'s 256 KB
+MAX_RETRIES = 2  # a throttled request is sent at most 1 + MAX_RETRIES times
+THROTTLED_BUDGET = 2  # x the concurrency: throttled answers tolerated before the rest is not sent
+DEFAULT_WAIT_S = 1.0  # a 429 without Retry-After: wait this, doubled on each retry
+DEADLINE_SHARE = 0.8  # of the check's time limit: then stop asking, keep what was asked
 
 
 @dataclass(frozen=True)
@@ -41,6 +52,9 @@ class PermissionFacts:
     ``source``: "requested" (``--projects``) or "listed" (every project the user can see).
     ``unknown``: keys Jira does not know, with how that showed. ``via``: "mypermissions" or "bulk".
     ``requests``: HTTP requests made, so the report (and the benchmark) can show the cost.
+    ``bulk_refused``: why Cloud's bulk check was not used (then per project). ``not_asked``:
+    projects left when the time limit came (the result is partial). ``throttling``: what Jira's
+    rate limit did to the fan-out.
     """
 
     plan: PermissionPlan
@@ -55,6 +69,10 @@ class PermissionFacts:
     via: str = "mypermissions"
     requests: int = 0
     elapsed_s: float = 0.0
+    bulk_refused: str | None = None
+    not_asked: tuple[str, ...] = ()
+    throttling: Throttling | None = None
+    concurrency: int = CONCURRENCY
 
 
 def describe(answer: HttpAnswer) -> str:
@@ -64,25 +82,76 @@ def describe(answer: HttpAnswer) -> str:
     return f"HTTP {answer.status}" + (f": {'; '.join(said)}" if said else "")
 
 
-class _Asker:
-    """Sends requests as the login, at most CONCURRENCY at once, and counts them."""
+def concurrency_for(target: Any) -> int:
+    value = getattr(target, "concurrency", None)
+    return max(1, min(MAX_CONCURRENCY, int(value))) if value else CONCURRENCY
 
-    def __init__(self, facts: "Facts", login: Login, url: str, api: str) -> None:
+
+def deadline_for(target: Any) -> float:
+    """When to stop asking: a share of the check's time limit (runner.time_limit_for's rule)."""
+    from jiradoctor.runner import DEFAULT_CHECK_TIME_LIMIT_S, SEQUENTIAL_REQUESTS
+
+    limit = max(DEFAULT_CHECK_TIME_LIMIT_S, (target.timeout * 2 + 1) * SEQUENTIAL_REQUESTS)
+    return time.monotonic() + limit * DEADLINE_SHARE
+
+
+class _Asker:
+    """Sends requests as the login through an adaptive gate, honours Jira's rate limit, counts.
+
+    A throttled answer (429, or 503 with Retry-After) pauses every request for Retry-After
+    (capped), halves the concurrency and is sent again at most MAX_RETRIES times. Only requests
+    of a proven login come here: a refused login is never repeated (CAPTCHA counts them).
+    """
+
+    def __init__(self, facts: "Facts", login: Login, url: str, api: str, concurrency: int = CONCURRENCY) -> None:
         self.facts, self.login, self.url, self.api = facts, login, url.rstrip("/"), api
-        self.semaphore = asyncio.Semaphore(CONCURRENCY)
+        self.gate = Gate(concurrency)
         self.requests = 0
+        self.throttled = self.retries = self.gave_up = 0
+        self.first_throttle: HttpAnswer | None = None
+        self.longest_wait = 0.0
 
     def path(self, resource: str, **query: Any) -> str:
         q = urllib.parse.urlencode({k: v for k, v in query.items() if v is not None}, safe=",")
         return f"{self.url}/rest/api/{self.api}/{resource}" + (f"?{q}" if q else "")
 
-    async def ask(self, url: str, method: str = "GET", json: Any = None, large: bool = False) -> HttpAnswer:
-        async with self.semaphore:
+    async def _send(self, url: str, method: str, json: Any, large: bool) -> HttpAnswer:
+        async with self.gate:
             self.requests += 1
             if large:  # a Server listing of 500 projects is ~280 KB
                 return await fetch_as(self.facts, self.login, method, url, json=json, max_body=LISTING_MAX_BODY,
                                       budget_s=self.facts.target.timeout * 6 + 1)
             return await fetch_as(self.facts, self.login, method, url, json=json)
+
+    async def ask(self, url: str, method: str = "GET", json: Any = None, large: bool = False) -> HttpAnswer:
+        if self.gave_up or self.throttled >= THROTTLED_BUDGET * self.gate.start_limit:
+            # a request still throttled after its retries, or too many throttled answers: Jira's
+            # limit outlasts the run, so the rest is not sent (and reported as not answered)
+            return HttpAnswer(method, url, error=TransportError(
+                "throttled", f"not asked: Jira kept refusing with HTTP {self.first_throttle.status if self.first_throttle else 429} "
+                             f"{self.throttled} times (retries: at most {MAX_RETRIES} a request)"))
+        for attempt in range(MAX_RETRIES + 1):
+            answer = await self._send(url, method, json, large)
+            if not is_throttled(answer):
+                return answer
+            self.throttled += 1
+            self.first_throttle = self.first_throttle or answer
+            if attempt == MAX_RETRIES or self.throttled >= THROTTLED_BUDGET * self.gate.start_limit:
+                self.gave_up += 1
+                return answer
+            said = retry_after_s(answer.header("retry-after"))
+            wait = min(MAX_WAIT_S, said if said is not None else DEFAULT_WAIT_S * 2 ** attempt)
+            self.longest_wait = max(self.longest_wait, wait)
+            self.gate.slow_down(wait)
+            self.retries += 1
+        raise AssertionError("unreachable")
+
+    def throttling(self) -> Throttling | None:
+        first = self.first_throttle
+        if first is None:
+            return None
+        return Throttling(self.throttled, self.retries, self.gave_up, round(self.longest_wait, 3), first.status,
+                          rate_limit_headers(first.headers), self.gate.start_limit, self.gate.limit)
 
 
 # ------------------------------------------------------------------------------- listing ---
@@ -174,15 +243,26 @@ async def _ask_project(asker: _Asker, ref: ProjectRef, keys: Sequence[str]) -> P
     return ProjectGrants(ref.key, problem=describe(answer))
 
 
-async def _per_project(asker: _Asker, refs: Sequence[ProjectRef], keys: Sequence[str]) -> tuple[list[ProjectGrants], list[str]]:
-    answers = await asyncio.gather(*(_ask_project(asker, ref, keys) for ref in refs))
-    found = [a for a in answers if a is not None]
-    missing = [ref.key for ref, a in zip(refs, answers) if a is None]
-    return found, missing
+async def _per_project(asker: _Asker, refs: Sequence[ProjectRef], keys: Sequence[str],
+                       deadline: float | None = None) -> tuple[list[ProjectGrants], list[str], list[str]]:
+    """A pool of workers pulling projects from one queue; past the deadline the rest is left unasked."""
+    workers = min(asker.gate.start_limit, max(1, len(refs)))
+    answers, skipped = await run_pool(refs, lambda ref: _with_ref(asker, ref, keys), workers, deadline)
+    found = [grants for _, grants in answers if grants is not None]
+    missing = [ref.key for ref, grants in answers if grants is None]
+    return found, missing, [ref.key for ref in skipped]
 
 
-async def _bulk(asker: _Asker, refs: Sequence[ProjectRef], keys: Sequence[str]) -> list[ProjectGrants] | None:
-    """Cloud's bulk check, ≤1,000 projects a call; None when Jira has no such resource (fall back)."""
+async def _with_ref(asker: _Asker, ref: ProjectRef, keys: Sequence[str]) -> tuple[ProjectRef, ProjectGrants | None]:
+    return ref, await _ask_project(asker, ref, keys)
+
+
+async def _bulk(asker: _Asker, refs: Sequence[ProjectRef], keys: Sequence[str]) -> tuple[list[ProjectGrants] | None, str | None]:
+    """Cloud's bulk check, ≤1,000 projects a call. (None, why) when Jira refuses it: then per project.
+
+    Any refusal counts (400/404/405: no such resource; 401/403: "Only Jira administrators can
+    perform this operation.", captured from Cloud for some callers, JIRA-FACTS §3).
+    """
     chunks = [refs[i:i + BULK_MAX_PROJECTS] for i in range(0, len(refs), BULK_MAX_PROJECTS)]
 
     async def one(chunk: Sequence[ProjectRef]) -> HttpAnswer:
@@ -191,8 +271,9 @@ async def _bulk(asker: _Asker, refs: Sequence[ProjectRef], keys: Sequence[str]) 
         return await asker.ask(asker.path("permissions/check"), method="POST", json=body)
 
     answers = await asyncio.gather(*(one(c) for c in chunks))
-    if any(a.status in (400, 404, 405) for a in answers):
-        return None
+    refused = next((a for a in answers if a.status is not None and 400 <= a.status < 500 and not is_throttled(a)), None)
+    if refused is not None:
+        return None, f"POST /rest/api/3/permissions/check was refused ({describe(refused)}), so each project was asked with mypermissions"
     out: list[ProjectGrants] = []
     for chunk, answer in zip(chunks, answers):
         parsed = parse_bulk_check(answer.body) if answer.status == 200 else None
@@ -201,7 +282,7 @@ async def _bulk(asker: _Asker, refs: Sequence[ProjectRef], keys: Sequence[str]) 
             continue
         granted, _ = parsed
         out.extend(ProjectGrants(r.key, {k: (r.id or "") in granted.get(k, set()) for k in keys}) for r in chunk)
-    return out
+    return out, None
 
 
 def _requested(keys: Iterable[str]) -> list[ProjectRef]:
@@ -224,7 +305,8 @@ async def permission_probe(facts: "Facts") -> PermissionFacts:
     cloud = deployment == "Cloud"
     from jiradoctor.probes.oauth2 import rest_base  # OAuth 2.0 on Cloud goes through the gateway
 
-    asker = _Asker(facts, login, await rest_base(facts, login.method), "3" if cloud else "2")
+    deadline = deadline_for(target)
+    asker = _Asker(facts, login, await rest_base(facts, login.method), "3" if cloud else "2", concurrency_for(target))
     listing = None if target.projects else asyncio.ensure_future(_list_cloud(asker) if cloud else _list_server(asker))
     try:
         unknown, global_granted, problem = await _check_keys(asker, plan)
@@ -233,20 +315,22 @@ async def permission_probe(facts: "Facts") -> PermissionFacts:
         if listing is not None and not listing.done():
             listing.cancel()
     base = PermissionFacts(plan, login.method, deployment, source, unknown=unknown, global_granted=global_granted,
-                           problem=problem or listing_problem)
+                           problem=problem or listing_problem, concurrency=asker.gate.start_limit)
     keys = [k for k in plan.project_keys if k not in unknown]
     if base.problem or not refs or not keys:
         return _finish(base, asker, t0)
     if cloud and source == "listed" and all(r.id for r in refs):
-        grants = await _bulk(asker, refs, keys)
+        grants, refused = await _bulk(asker, refs, keys)
         if grants is not None:
             return _finish(replace(base, projects=tuple(grants), via="bulk"), asker, t0)
-    found, not_found = await _per_project(asker, refs, keys)
-    return _finish(replace(base, projects=tuple(found), not_found=tuple(not_found)), asker, t0)
+        base = replace(base, bulk_refused=refused)
+    found, not_found, not_asked = await _per_project(asker, refs, keys, deadline)
+    return _finish(replace(base, projects=tuple(found), not_found=tuple(not_found), not_asked=tuple(not_asked)), asker, t0)
 
 
 def _finish(facts: PermissionFacts, asker: _Asker, t0: float) -> PermissionFacts:
-    return replace(facts, requests=asker.requests, elapsed_s=round(time.perf_counter() - t0, 4))
+    return replace(facts, requests=asker.requests, elapsed_s=round(time.perf_counter() - t0, 4),
+                   throttling=asker.throttling())
 
 
 FACTS = {"permission_matrix": permission_probe}

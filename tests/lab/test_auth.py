@@ -34,7 +34,8 @@ def test_anonymous_myself_is_401_with_realm(make_lab):
     lab = make_lab("healthy")
     resp = get(lab, ME)
     assert resp.status_code == 401
-    assert resp.json()["errorMessages"]
+    # the captured shape of a Server 10.3 / Cloud 401 (JIRA-FACTS §4)
+    assert resp.json() == {"message": "Client must be authenticated to access this resource.", "status-code": 401}
     assert resp.headers["www-authenticate"].startswith('OAuth realm="http%3A%2F%2F127.0.0.1%3A')
     assert "x-seraph-loginreason" not in resp.headers
 

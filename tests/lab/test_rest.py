@@ -29,7 +29,10 @@ def test_server_info_server(make_lab):
     lab = make_lab("healthy")
     info = call(lab, "GET", "/rest/api/2/serverInfo").json()
     assert set(info) >= {"baseUrl", "version", "versionNumbers", "deploymentType", "buildNumber", "buildDate",
-                         "serverTime", "scmInfo", "serverTitle"}
+                         "scmInfo", "serverTitle", "databaseBuildNumber"}
+    assert "serverTime" not in info  # anonymous serverInfo on Server has none (JIRA-FACTS §3)
+    authed = call(lab, "GET", "/rest/api/2/serverInfo", auth=SVC).json()
+    assert "serverTime" in authed
     assert info["baseUrl"] == lab.base_url
     assert info["deploymentType"] == "Server"
     assert info["versionNumbers"] == [9, 12, 2] and info["buildNumber"] == 912002
@@ -43,7 +46,7 @@ def test_server_info_cloud_and_clock(make_lab):
         info = call(lab, "GET", f"/rest/api/{version}/serverInfo").json()
         assert info["deploymentType"] == "Cloud"
     skewed = make_lab("clock-skew")
-    server_time = call(skewed, "GET", "/rest/api/2/serverInfo").json()["serverTime"]
+    server_time = call(skewed, "GET", "/rest/api/2/serverInfo", auth=SVC).json()["serverTime"]
     parsed = dt.datetime.strptime(server_time, "%Y-%m-%dT%H:%M:%S.%f%z")
     offset = (parsed - dt.datetime.now(dt.timezone.utc)).total_seconds()
     assert 590 <= offset <= 610
@@ -63,7 +66,9 @@ def test_mypermissions_shape_and_project_scope(make_lab):
     lab = make_lab("permissions-gaps")
     resp = call(lab, "GET", "/rest/api/2/mypermissions", params={"projectKey": "ART", "permissions": PIPLANNING}, auth=SVC)
     perms = resp.json()["permissions"]
-    assert set(perms) == set(PIPLANNING.split(","))
+    # Server ignores permissions= and answers every key, legacy aliases included (JIRA-FACTS §3)
+    assert set(perms) > set(PIPLANNING.split(",")) | {"ADMINISTER", "BROWSE"}
+    assert perms["BROWSE"]["deprecatedKey"] is True and "deprecatedKey" not in perms["BROWSE_PROJECTS"]
     entry = perms["EDIT_ISSUES"]
     assert entry == {"id": "12", "key": "EDIT_ISSUES", "name": "Edit Issues", "type": "PROJECT",
                      "description": entry["description"], "havePermission": True}
@@ -85,7 +90,7 @@ def test_mypermissions_legacy_unknown_and_global(make_lab):
     assert legacy["permissions"]["ADMINISTER"]["type"] == "GLOBAL"
     assert legacy["permissions"]["ADMINISTER"]["havePermission"] is False
     unknown = call(lab, "GET", "/rest/api/2/mypermissions", params={"permissions": "BROWSE_PROJECT"}, auth=SVC)
-    assert unknown.status_code == 400 and "BROWSE_PROJECT" in unknown.json()["errorMessages"][0]
+    assert unknown.status_code == 200 and "BROWSE_PROJECT" not in unknown.json()["permissions"]  # filter ignored
     everything = call(lab, "GET", "/rest/api/2/mypermissions", auth=SVC).json()["permissions"]
     assert len(everything) > 30  # Server: no 'permissions' = all of them
 
@@ -93,8 +98,9 @@ def test_mypermissions_legacy_unknown_and_global(make_lab):
 def test_mypermissions_without_jira_software(make_lab):
     lab = make_lab("no-jira-software")
     resp = call(lab, "GET", "/rest/api/2/mypermissions", params={"permissions": "BROWSE_PROJECTS,MANAGE_SPRINTS_PERMISSION"}, auth=SVC)
-    assert resp.status_code == 400
-    assert "MANAGE_SPRINTS_PERMISSION" in resp.json()["errorMessages"][0]
+    assert resp.status_code == 200  # Server answers what it knows and leaves the unknown key out
+    assert "MANAGE_SPRINTS_PERMISSION" not in resp.json()["permissions"]
+    assert "BROWSE_PROJECTS" in resp.json()["permissions"]
 
 
 def test_mypermissions_cloud_requires_permissions(make_lab):

@@ -9,6 +9,7 @@ independently of jiradoctor's own checks, which are tested end-to-end elsewhere.
 from __future__ import annotations
 
 import datetime as dt
+import email.utils
 import time
 import urllib.parse
 
@@ -57,10 +58,15 @@ class Observer:
             return None
         if resp.status_code != 200 or not resp.headers.get("content-type", "").startswith("application/json"):
             return None
-        return resp.json()
+        info = resp.json()
+        info.setdefault("_date", resp.headers.get("date"))
+        return info
 
     def clock(self, info: dict) -> None:
-        served = dt.datetime.strptime(info["serverTime"], "%Y-%m-%dT%H:%M:%S.%f%z").timestamp()
+        if "serverTime" in info:
+            served = dt.datetime.strptime(info["serverTime"], "%Y-%m-%dT%H:%M:%S.%f%z").timestamp()
+        else:  # anonymous serverInfo on Server has no serverTime (JIRA-FACTS §3): Jira's Date header
+            served = email.utils.parsedate_to_datetime(info["_date"]).timestamp()
         offset = abs(served - time.time())
         if offset > 300:
             self.codes.add("clock-skew/exceeds-tolerance")
@@ -121,10 +127,15 @@ class Observer:
 
     def run_basic(self) -> bool:
         me = self.http.get(self.lab.url + "/rest/api/2/myself", **self.credentials())
-        if me.status_code == 200:
+        if me.status_code == 200 and not me.headers.get("content-type", "").startswith("text/html"):
             return True
-        if me.status_code in (302, 303) and "/rest/" not in me.headers.get("location", ""):
+        if me.status_code == 200 and "os_password" in me.text:  # SSO answering with its login page
             self.codes.add("auth/sso-redirect")
+        elif me.status_code in (302, 303) and "/rest/" not in me.headers.get("location", ""):
+            self.codes.add("auth/sso-redirect")
+        elif (self.c.auth == "token" and me.status_code == 401
+              and me.headers.get("server", "").startswith("AtlassianProxy")):
+            self.codes.add("auth/cloud-token-refused")
         elif me.status_code == 403 and "CAPTCHA_CHALLENGE" in me.headers.get("x-authentication-denied-reason", ""):
             self.codes.add("auth/captcha-required")
         elif "passwords is deprecated" in me.text:
@@ -145,9 +156,18 @@ class Observer:
         integration = self.c.integration
         required, optional = REQUIRED.get(integration, []), OPTIONAL.get(integration, [])
         keys = required + optional
-        for project in self.c.projects if keys else ():
+        projects = list(self.c.projects)
+        if not projects and self.lab.scenario.behaviour.throttle_after:
+            listing = self.http.get(self.lab.url + "/rest/api/2/project", **self.credentials()).json()
+            projects = [p["key"] for p in listing]
+        for project in projects if keys else ():
             resp = self.http.get(self.lab.url + "/rest/api/2/mypermissions",
                                  params={"projectKey": project, "permissions": ",".join(keys)}, **self.credentials())
+            if resp.status_code in (429, 503) and resp.headers.get("retry-after"):
+                self.codes.add("permissions/throttled")
+                if self.lab.scenario.behaviour.throttle_forever:
+                    self.codes.add("permissions/no-answer")
+                break
             if resp.status_code == 404:
                 self.codes.add("permissions/project-not-found")
                 continue
@@ -155,6 +175,11 @@ class Observer:
                 self.codes.add("permissions/unknown-permission")
                 continue
             have = {k: v["havePermission"] for k, v in resp.json()["permissions"].items()}
+            if set(keys) - set(have):  # Server ignores the filter and leaves unknown keys out
+                self.codes.add("permissions/unknown-permission")
+                keys_known = [k for k in keys if k in have]
+                required = [k for k in required if k in keys_known]
+                optional = [k for k in optional if k in keys_known]
             if not all(have[k] for k in required):
                 self.codes.add("permissions/missing")
             if not all(have[k] for k in optional):

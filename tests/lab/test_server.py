@@ -55,7 +55,8 @@ def test_every_answer_carries_jira_headers(make_lab):
 def test_cloud_sends_edge_server_header(make_lab):
     lab = make_lab("healthy-cloud")
     resp = httpx.get(lab.url + "/rest/api/3/serverInfo", timeout=TIMEOUT)
-    assert resp.headers["server"] == "AtlassianEdge"
+    assert resp.headers["server"].startswith("AtlassianProxy/")  # as captured Cloud answers
+    assert len(resp.headers["atl-traceid"]) == 16
 
 
 def test_date_header_follows_jiras_clock(make_lab):
