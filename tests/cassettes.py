@@ -28,7 +28,7 @@ CASSETTE_DIR = Path(__file__).resolve().parent.parent / "cassettes"
 CANONICAL_HOST = "jira.lab.test:8080"
 CANONICAL_URL = f"http://{CANONICAL_HOST}"
 # Time cannot be replayed (a recorded Date is stale at once), so clock-skew stays out.
-REPLAY_CHECKS = ("oauth-signature", "consumer-key", "base-url")
+REPLAY_CHECKS = ("reachability", "oauth-signature", "consumer-key", "base-url")
 SCENARIOS = ("healthy", "url-mismatch-proxy-host", "context-path-mismatch", "parameter-stripped", "key-mismatch",
              "consumer-key-unknown", "consumer-key-whitespace", "token-rejected", "callback-rejected", "clock-skew",
              "nonce-reused", "not-jira-html", "not-jira-404")

@@ -12,7 +12,7 @@ from jiradoctor.runner import RunOptions, Runner
 from jiradoctor.secrets import Secret
 from jiradoctor.target import Target
 
-OAUTH_CHECKS = ("oauth-signature", "consumer-key", "clock-skew", "base-url")
+OAUTH_CHECKS = ("reachability", "oauth-signature", "consumer-key", "clock-skew", "base-url")
 
 
 def oauth_target(lab: LabServer, tmp_path: Path, **overrides: object) -> Target:

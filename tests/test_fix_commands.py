@@ -46,7 +46,12 @@ pytestmark = pytest.mark.skipif(shutil.which("openssl") is None and not os.envir
 # --- which codes carry commands (from the registry's check modules) ----------------------------
 
 # call sites whose code is not a literal: the codes they can produce, named by hand
-COMPUTED_CODES = {"jiradoctor.checks.dns": {"dns/nxdomain", "dns/no-address", "dns/no-answer"}}
+COMPUTED_CODES = {"jiradoctor.checks.dns": {"dns/nxdomain", "dns/no-address", "dns/no-answer"},
+                  "jiradoctor.checks.reachability": {"reachability/refused", "reachability/reset", "reachability/timeout",
+                                                     "reachability/unreachable", "reachability/broken-answer",
+                                                     "reachability/no-connection", "reachability/server-error",
+                                                     "reachability/not-found", "reachability/not-jira",
+                                                     "reachability/http-error", "reachability/redirect-elsewhere"}}
 
 
 def _literal_codes(node: ast.expr, check_id: str) -> set[str] | None:
@@ -85,6 +90,12 @@ def codes_with_commands() -> dict[str, set[str]]:
 
 
 EXEMPT = {
+    **{f"base-url/{slug}": "the corrected proxy block and connector need a real reverse proxy and Tomcat to prove; "
+                           "the Tomcat matrix judges the same files but does not yet re-run the suggested fix"
+       for slug in ("assumes-proxy-host", "connector-choice", "proxy-mismatch", "proxy-cache")},
+    **{f"reachability/{slug}": "diagnostic (curl, ip route) against the live URL; the fix is on the server or the URL"
+       for slug in ("refused", "reset", "timeout", "unreachable", "broken-answer", "no-connection", "server-error",
+                    "not-found", "not-jira", "http-error", "redirect-elsewhere")},
     # diagnostics: they show evidence from a live server and change nothing to prove gone
     "dns/nxdomain": "diagnostic (dig +trace, getent) against live DNS; changes nothing",
     "dns/no-address": "diagnostic (dig +trace, getent) against live DNS; changes nothing",

@@ -56,6 +56,8 @@ class Observer:
         if resp.status_code == 404:  # nothing at serverInfo, nor any page of Jira's: reachability stops here
             self.codes.add("reachability/not-found")
             return None
+        if resp.status_code == 200 and "text/html" in resp.headers.get("content-type", "") and 'type="password"' in resp.text:
+            self.codes.add("reachability/login-page")  # a login page for anonymous callers: warned, nothing blocked
         if resp.status_code != 200 or not resp.headers.get("content-type", "").startswith("application/json"):
             return None
         info = resp.json()

@@ -16,7 +16,7 @@ REQUIRED = {
     "not-jira-404", "captcha", "anonymous-fallback", "sso-redirect", "cloud-password", "permissions-gaps",
     "many-projects", "redirect-loop", "connection-reset", "never-answers",
 }
-KNOWN_CHECKS = {"dns", "tls", "proxy", "base-url", "consumer-key", "public-key", "oauth-signature",
+KNOWN_CHECKS = {"dns", "tls", "proxy", "reachability", "base-url", "consumer-key", "public-key", "oauth-signature",
                 "clock-skew", "auth", "permissions"}
 
 
