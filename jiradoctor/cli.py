@@ -116,6 +116,11 @@ def build_target(opts: dict[str, Any]) -> Target:
         dns_server=opts["dns_server"],
         offline=opts["offline"],
         profile_file=opts["profile_file"],
+        admin_user=opts.get("admin_user"),
+        admin_password=_secret(opts.get("admin_password"), "Administrator's password"),
+        admin_pat=_secret(opts.get("admin_pat"), "Administrator's personal access token"),
+        callback_url=opts.get("callback_url"),
+        webhook_url=opts.get("webhook_url"),
     )
 
 
@@ -199,6 +204,11 @@ DOCTOR_OPTIONS = [
             help="A previous JSON report: exit 1 only for regressions against it (new findings, checks that got worse)."),
     _option("--junit-warn-as", type=click.Choice(["pass", "failure"]), default="pass", show_default=True,
             help="How a warn check appears in JUnit XML (-o report.xml)."),
+    _option("--admin-user", help="A Jira administrator, only to READ the application link and webhooks (applink, webhooks checks)."),
+    _option("--admin-password", help="The administrator's password. Prefer JIRADOCTOR_ADMIN_PASSWORD or '-' to be prompted."),
+    _option("--admin-pat", help="An administrator's personal access token (read-only use). Prefer JIRADOCTOR_ADMIN_PAT."),
+    _option("--callback-url", help="The consumer callback URL the integration generated (Kendis), to compare with the link's."),
+    _option("--webhook-url", help="Where the integration's webhooks must point (default: the application link's host)."),
     _option("--only", multiple=True, help="Run only these check ids (comma-separated, repeatable)."),
     _option("--skip", multiple=True, help="Skip these check ids (comma-separated, repeatable)."),
 ]
@@ -240,7 +250,7 @@ def run_doctor(target: Target, options: RunOptions, progress: Any = None, facts:
     return asyncio.run(Runner(loaded.checks, target, options, facts=facts, progress=progress).run())
 
 
-SECRET_OPTIONS = ("password", "token", "pat", "access_token")
+SECRET_OPTIONS = ("password", "token", "pat", "access_token", "admin_password", "admin_pat")
 
 
 def warn_about_secrets_on_argv(ctx: click.Context) -> None:

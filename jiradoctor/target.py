@@ -64,6 +64,12 @@ class Target:
     offline: bool = False
     profile_file: str | None = None
     extra: Mapping[str, Any] = field(default_factory=dict)
+    # a Jira administrator's credentials, only to READ the application link and webhooks (checks/applink.py)
+    admin_user: str | None = None
+    admin_password: Secret | None = None
+    admin_pat: Secret | None = None
+    callback_url: str | None = None  # the consumer callback URL the integration generated (Kendis)
+    webhook_url: str | None = None  # where the integration's webhooks must point
 
     @property
     def auth(self) -> str:
@@ -86,6 +92,8 @@ class Target:
         redactor = Redactor()
         for name in ("password", "token", "pat", "access_token", "private_key"):
             redactor.add(getattr(self, name), user=self.user)
+        for name in ("admin_password", "admin_pat"):
+            redactor.add(getattr(self, name), user=self.admin_user)
         from jiradoctor.net.proxy_route import proxies_from_env, userinfo
 
         environment = [value for value, _ in proxies_from_env(os.environ).values()]
@@ -125,6 +133,11 @@ INPUT_NAMES = {
     "pat": "--pat",
     "access_token": "--access-token",
     "projects": "--projects",
+    "admin_user": "--admin-user",
+    "admin_password": "--admin-password",
+    "admin_pat": "--admin-pat",
+    "callback_url": "--callback-url",
+    "webhook_url": "--webhook-url",
 }
 
 

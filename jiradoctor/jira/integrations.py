@@ -33,6 +33,15 @@ class IntegrationProfile:
     global_permissions_cloud: tuple[str, ...] = ()
     sso_forbidden: bool = False
     docs: tuple[str, ...] = ()
+    # the application link as the vendor's guide has it created (checks/applink.py, webhooks.py)
+    applink_url_kind: str = "any"  # name (a plain name, not a URL) | url | any
+    applink_url_hosts: tuple[str, ...] = ()  # glob patterns the link URL's host must match
+    applink_url_path_suffix: str = ""  # e.g. "/flex" for Zephyr Enterprise
+    applink_names: tuple[str, ...] = ()  # words that recognise the link by its name or URL
+    applink_auth: str = "oauth1"  # oauth1 | oauth2 | either: what the incoming side must offer
+    applink_callback_required: bool = False  # the consumer's callback URL must be set (Kendis)
+    webhook_events: tuple[str, ...] = ()  # Jira webhook event ids the integration needs
+    webhooks_need_admin: bool = False  # the integration creates its webhooks itself, as its user
 
     @classmethod
     def from_mapping(cls, profile_id: str, data: Mapping[str, Any]) -> "IntegrationProfile":
