@@ -253,3 +253,36 @@ def char_diff(left: str, right: str, window: int = 6) -> CharDiff | None:
         return None
     pos = next((i for i, (a, b) in enumerate(zip(left, right)) if a != b), min(len(left), len(right)))
     return CharDiff(pos, left[pos:pos + window], right[pos:pos + window], len(left), len(right))
+
+
+def link_url(link: AppLink) -> str:
+    """The URL the admin typed when creating the link (Jira shows it as displayUrl; rpcUrl is the same
+    unless edited)."""
+    return link.display_url or link.rpc_url
+
+
+def pick_link(links: Iterable[AppLink], names: Iterable[str], hosts: Iterable[str],
+              consumer_key: str | None) -> tuple[AppLink | None, str, tuple[AppLink, ...]]:
+    """The integration's link among all of them, how it was recognised, and the other candidates.
+
+    By the consumer key first (what the integration sends identifies its link exactly; compared
+    stripped too, so a stray space still finds the link whose key then fails to match); then by the
+    profile's host rule; then by the profile's words in the link's name or URL.
+    """
+    links = list(links)
+    words = [w.lower() for w in names if w]
+    tests: list[tuple[str, Any]] = []
+    if consumer_key:
+        tests.append(("its consumer key", lambda l: l.consumer is not None and l.consumer.key == consumer_key))
+        tests.append(("its consumer key, ignoring surrounding whitespace",
+                      lambda l: l.consumer is not None and (l.consumer.key or "").strip() == consumer_key.strip()))
+    hosts = list(hosts)
+    if hosts:
+        tests.append(("its URL's host", lambda l: host_matches(link_url(l), hosts)))
+    if words:
+        tests.append(("its name or URL", lambda l: any(w in (l.name + " " + link_url(l)).lower() for w in words)))
+    for how, test in tests:
+        found = [l for l in links if test(l)]
+        if found:
+            return found[0], how, tuple(found[1:])
+    return None, "", ()

@@ -13,7 +13,7 @@ import urllib.parse
 from typing import Mapping
 
 from jiradoctor.jira import tomcat
-from jiradoctor.lab import auth, oauth_provider, rest
+from jiradoctor.lab import applinks, auth, oauth_provider, rest
 from jiradoctor.lab.messages import Request, Response
 from jiradoctor.lab.runtime import LabRuntime
 
@@ -73,7 +73,7 @@ def respond(req: Request, runtime: LabRuntime) -> Response:
         return oauth_provider.handle(req, runtime)
     if runtime.sso_redirect and req.path.startswith("/idp/"):
         return idp_page()
-    found = rest.match(req, runtime)
+    found = rest.match(req, runtime) or applinks.match(req, runtime)
     if found is None:
         return _pages(req, runtime)
     route, match = found
