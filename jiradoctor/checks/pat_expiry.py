@@ -9,6 +9,7 @@ which one authenticated the call, so with several tokens only what holds for all
 from __future__ import annotations
 
 import datetime as dt
+import math
 from typing import Sequence
 
 from jiradoctor.context import CheckContext
@@ -42,6 +43,7 @@ def judge_tokens(facts: PatFacts, now: dt.datetime) -> list[Finding]:
     latest = max(t.expiring_at for t in dated)  # type: ignore[type-var]
     whose = f"The token {tokens[0].name!r}" if one else f"Every one of the user's {len(tokens)} tokens (the one in use is among them)"
     left = latest - now
+    days = math.ceil(left / dt.timedelta(days=1))  # 9 days 23 hours is "in 10 days"
     if left <= dt.timedelta(0):
         return [Finding("pat-expiry/expired", Status.FAIL, f"{whose} has expired (last on {latest.date().isoformat()}).",
                         evidence={"tokens": shown}, docs=DOCS,
@@ -49,12 +51,12 @@ def judge_tokens(facts: PatFacts, now: dt.datetime) -> list[Finding]:
                                      "Access Tokens) and give it to the integration.",))]
     if left <= WARN_AHEAD:
         return [Finding("pat-expiry/expires-soon", Status.WARN,
-                        f"{whose} expires on {latest.date().isoformat()}, in {left.days} day(s).",
-                        evidence={"tokens": shown, "days_left": left.days}, docs=DOCS,
+                        f"{whose} expires on {latest.date().isoformat()}, in {days} day(s).",
+                        evidence={"tokens": shown, "days_left": days}, docs=DOCS,
                         remediation=("Create a new token before then and give it to the integration; Jira warns the owner only five days ahead.",))]
     return [Finding("pat-expiry/ok", Status.PASS,
-                    f"{whose} is valid for {left.days} more days (until {latest.date().isoformat()}).",
-                    evidence={"tokens": shown, "days_left": left.days})]
+                    f"{whose} is valid for {days} more days (until {latest.date().isoformat()}).",
+                    evidence={"tokens": shown, "days_left": days})]
 
 
 async def judge(ctx: CheckContext) -> Sequence[Finding]:
