@@ -186,3 +186,25 @@ def test_pat_expiring_scenario_lists_a_dated_token():
                           headers={"Authorization": f"Bearer {lab.client.pat}"}).json()
     (token,) = al.parse_pat_tokens(json.dumps(tokens))
     assert token.expiring_at is not None
+
+
+@pytest.mark.parametrize("env", [
+    {"JIRADOCTOR_ADMIN_PASSWORD": "lab-alice-password"},  # the right one: the run reads the link
+    {"JIRADOCTOR_ADMIN_PAT": "AdminPatCanary-MzE4NzQ5NTk2OTA4"},  # refused: the run skips
+], ids=["admin-password", "admin-pat"])
+def test_admin_secrets_never_reach_any_output(env, tmp_path):
+    with LabServer("applink-stale-key") as lab:
+        key = tmp_path / "consumer.pem"
+        key.write_text(lab.private_key_pem)
+        _, argv = lab.doctor_command(str(key))
+        argv = [a for a in argv if a not in ("--admin-user", "alice")] + (["--admin-user", "alice"] if "JIRADOCTOR_ADMIN_PASSWORD" in env else [])
+        outputs = [tmp_path / f"r.{ext}" for ext in ("json", "html", "md", "xml")]
+        run_env = {"JIRADOCTOR_ACCESS_TOKEN": lab.client.access_token, **env}
+        result = CliRunner().invoke(main, argv[1:] + ["--timeout", "2", "--format", "text"]
+                                    + [x for o in outputs for x in ("-o", str(o))], env=run_env, catch_exceptions=False)
+    secret = next(iter(env.values()))
+    texts = [result.stdout, result.stderr] + [o.read_text() for o in outputs]
+    assert all(secret not in t for t in texts)
+    report = json.loads(outputs[0].read_text())
+    applink = next(c for c in report["checks"] if c["id"] == "applink")
+    assert applink["status"] == ("fail" if "JIRADOCTOR_ADMIN_PASSWORD" in env else "skip")
