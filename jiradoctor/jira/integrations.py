@@ -70,6 +70,17 @@ def describe_profile(profile: IntegrationProfile) -> str:
     lines.append(f"  {'private key:':<28} {'PKCS#8 (BEGIN PRIVATE KEY)' if profile.private_key_pkcs8 else 'PKCS#8 or PKCS#1'}")
     if profile.cloud_hosted:
         lines.append(f"  {'runs in the cloud:':<28} yes (Jira must be reachable from the internet)")
+    rule = {"name": "a plain name, not a URL", "url": "a URL"}.get(profile.applink_url_kind, "")
+    if profile.applink_url_hosts:
+        rule += f" on {' or '.join(profile.applink_url_hosts)}"
+    if profile.applink_url_path_suffix:
+        rule += f" ending in {profile.applink_url_path_suffix}"
+    if rule:
+        lines.append(f"  {'application link URL:':<28} {rule.strip()}")
+    if profile.applink_callback_required:
+        lines.append(f"  {'consumer callback URL:':<28} required (the one the integration generates)")
+    if profile.webhook_events:
+        lines.append(f"  {'webhook events:':<28} {', '.join(profile.webhook_events)}")
     return "\n".join(lines) + "\n"
 
 
