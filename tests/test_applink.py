@@ -327,3 +327,9 @@ def test_char_diff_and_url_helpers():
     assert al.host_matches("https://acme.jiraalign.com/", ["*.jiraalign.com"])
     assert not al.host_matches("https://acme.jiraalign.com.evil.example", ["*.jiraalign.com"])
     assert al.same_endpoint("https://a.example", "https://A.example:443/")
+
+
+def test_jira_consumer_key_that_is_not_what_jira_stores_is_said():
+    report = judge_links([link(key="piplanning.io")], target(jira_consumer_key="piplanning.io "))
+    assert only(report, "applink/jira-consumer-key-differs").status == Status.INFO
+    assert "applink/jira-consumer-key-differs" not in codes(judge_links([link()], target(jira_consumer_key="piplanning.io")))

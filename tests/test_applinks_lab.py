@@ -136,7 +136,9 @@ class RawReader:
         out: set[str] = set()
         if admin_data(self.lab.scenario).admin != "alice":
             return out  # not an administrator: nothing may be read
-        links = self.get("/rest/applinks/3.0/applinks").json()
+        answer = self.get("/rest/applinks/3.0/applinks")
+        links = answer.json() if answer.status_code == 200 else [
+            item["application"] for item in self.get("/rest/applinks/1.0/listApplicationlinks").json()["list"]]
         mine = [l for l in links if self.get(f"/rest/applinks-oauth/1.0/applicationlink/{l['id']}/authentication/consumer")
                 .json().get("key") == c.consumer_key] or [l for l in links if profile.name.split(".")[0].lower() in
                                                           (l["name"] + l["displayUrl"]).lower()]
@@ -208,3 +210,12 @@ def test_admin_secrets_never_reach_any_output(env, tmp_path):
     report = json.loads(outputs[0].read_text())
     applink = next(c for c in report["checks"] if c["id"] == "applink")
     assert applink["status"] == ("fail" if "JIRADOCTOR_ADMIN_PASSWORD" in env else "skip")
+
+
+def test_links_are_read_through_the_1_0_listing_when_3_0_is_absent(tmp_path):
+    with LabServer("applink-listing-v1") as lab:
+        report = run_doctor(oauth_target(lab, tmp_path, **ADMIN), only=("applink",))
+        paths = [s.path for s in lab.seen if s.path.startswith("/rest/applinks")]
+    assert "/rest/applinks/1.0/listApplicationlinks" in paths
+    ok = [f for f in check(report, "applink").findings if f.code == "applink/ok"]
+    assert ok and ok[0].evidence["found_by"] == "its consumer key"

@@ -117,6 +117,14 @@ def judge_consumer(ctx: CheckContext, link: al.AppLink) -> list[Finding]:
                       "jira_chars": ck.visible(diff.right)},
             subject=link.name, docs=DOCS,
             remediation=("Type the same consumer key in the link's Incoming Authentication and in the integration.",)))
+    if target.jira_consumer_key is not None and target.jira_consumer_key != stored_key:
+        diff = al.char_diff(target.jira_consumer_key, stored_key)
+        findings.append(Finding(
+            "applink/jira-consumer-key-differs", Status.INFO,
+            f"--jira-consumer-key says Jira stores {ck.visible(target.jira_consumer_key)!s}; Jira really stores "
+            f"{ck.visible(stored_key)!s} ({diff.describe('--jira-consumer-key', 'Jira') if diff else ''}). "
+            "What Jira stores is what counts; the consumer-key check compared the value given.",
+            evidence={"given": ck.visible(target.jira_consumer_key), "jira": ck.visible(stored_key)}, subject=link.name))
     expected, source = expected_public_key(ctx)
     stored_text = consumer.public_key or ""
     if expected is not None:
@@ -238,5 +246,6 @@ compare keys (consumer-key check).""",
     order=55,
     codes=("applink/missing", "applink/one-sided", "applink/oauth1-not-oauth2", "applink/consumer-key-mismatch",
            "applink/public-key-mismatch", "applink/public-key-formatting", "applink/url-not-name", "applink/url-rule",
-           "applink/callback-missing", "applink/callback-mismatch", "applink/disabled", "applink/status", "applink/ok"),
+           "applink/callback-missing", "applink/callback-mismatch", "applink/disabled", "applink/status",
+           "applink/jira-consumer-key-differs", "applink/ok"),
 )

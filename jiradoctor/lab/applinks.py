@@ -69,6 +69,7 @@ class AdminData:
     jira10: bool = False
     oauth2_clients: tuple[str, ...] = ()
     pat_days: tuple[int | None, ...] = (None,)
+    v3: bool = True  # False: /rest/applinks/3.0 answers 404 (links only through the 1.0 listing)
 
 
 @functools.lru_cache(maxsize=1)
@@ -101,7 +102,7 @@ def admin_data(scenario: Scenario) -> AdminData:
                   for h in raw.get("webhooks", []))
     days = tuple(None if d < 0 else int(d) for d in raw.get("pat_days", [])) or (None,)
     return AdminData(links, hooks, str(raw.get("admin", "")), bool(raw.get("jira10", False)),
-                     tuple(raw.get("oauth2_clients", ())), days)
+                     tuple(raw.get("oauth2_clients", ())), days, bool(raw.get("v3", True)))
 
 
 def admin_password(scenario: Scenario) -> tuple[str, str] | None:
@@ -142,6 +143,8 @@ def _find(rt: LabRuntime, ident: str) -> LabLink | None:
 
 @_admin_only
 def links_v3(req: Request, rt: LabRuntime, user: User | None, m: re.Match[str]) -> Response:
+    if not admin_data(rt.scenario).v3:
+        return Response.json(404, {"message": f"null for uri: {req.url_with_query()}", "status-code": 404})
     return Response.json(200, [_link_json(l) for l in admin_data(rt.scenario).links])
 
 
@@ -156,7 +159,7 @@ def links_v1(req: Request, rt: LabRuntime, user: User | None, m: re.Match[str]) 
 @_admin_only
 def status(req: Request, rt: LabRuntime, user: User | None, m: re.Match[str]) -> Response:
     link = _find(rt, m["id"])
-    if link is None:
+    if link is None or not admin_data(rt.scenario).v3:
         return Response.json(404, error_body(f"No application link with id {m['id']}"))
     auth = {"incoming": {"enabled": link.incoming, "twoLoEnabled": False, "twoLoImpersonationEnabled": False},
             "outgoing": {"enabled": False, "twoLoEnabled": False, "twoLoImpersonationEnabled": False}}
