@@ -9,7 +9,6 @@ import collections
 import json
 from pathlib import Path
 
-import httpx
 import pytest
 from click.testing import CliRunner
 

@@ -29,7 +29,7 @@ from jiradoctor.lab.keys import key_pair
 from jiradoctor.lab.messages import Request, Response, error_body
 from jiradoctor.lab.rest import Route, _jira_time
 from jiradoctor.lab.runtime import LabRuntime
-from jiradoctor.lab.scenarios import CLOUD, SERVER, Scenario, User, _resolve
+from jiradoctor.lab.scenarios import SERVER, Scenario, User, _resolve
 
 
 @dataclass(frozen=True)
@@ -243,4 +243,4 @@ def match(req: Request, rt: LabRuntime) -> tuple[Route, re.Match[str]] | None:
     return None
 
 
-__all__ = ["AdminData", "LabLink", "LabWebhook", "admin_data", "admin_password", "match", "CLOUD"]
+__all__ = ["AdminData", "LabLink", "LabWebhook", "admin_data", "admin_password", "match"]

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 
 from jiradoctor.jira import applinks as al
 from jiradoctor.jira.auth_signals import read_identity
+from jiradoctor.jira.integrations import get_profile
 from jiradoctor.jira.permissions import parse_mypermissions
 from jiradoctor.probes.auth import Login, deployment_of, fetch_as, login_for, login_proven
 from jiradoctor.probes.http import HttpAnswer
@@ -142,17 +143,19 @@ class _Reader:
             return await fetch_as(self.facts, self.login, "GET", self.url + path, max_body=4 * 1024 * 1024)
 
 
+async def _none() -> None:
+    return None
+
+
 def _q(ident: str) -> str:
     return urllib.parse.quote(ident, safe="")
 
 
 async def _detail(reader: _Reader, link: al.AppLink, with_status: bool) -> al.AppLink:
-    status_task = reader.get(STATUS_V3.format(id=_q(link.id))) if with_status else None
-    consumer_answer = await reader.get(CONSUMER.format(id=_q(link.id)))
-    status = None
-    if status_task is not None:
-        answer = await status_task
-        status = al.parse_status(answer.body) if answer.status == 200 else None
+    consumer_answer, status_answer = await asyncio.gather(
+        reader.get(CONSUMER.format(id=_q(link.id))),
+        reader.get(STATUS_V3.format(id=_q(link.id))) if with_status else _none())
+    status = al.parse_status(status_answer.body) if status_answer is not None and status_answer.status == 200 else None
     consumer = al.parse_consumer(consumer_answer.body) if consumer_answer.status == 200 else None
     read = consumer_answer.status in (200, 404) and (consumer is not None or consumer_answer.status == 404)
     return replace(link, status=status, consumer=consumer, consumer_read=read)
@@ -174,8 +177,6 @@ async def applinks_probe(facts: "Facts") -> AppLinkFacts:
     detailed = await asyncio.gather(*(_detail(reader, link, listed_by == LINKS_V3)
                                       for link in links[:MAX_LINKS_DETAILED]))
     oauth2 = None
-    from jiradoctor.jira.integrations import get_profile
-
     if get_profile(facts.target.integration, facts.target.profile_file).applink_auth != "oauth1":
         o2 = await reader.get(OAUTH2_CLIENTS)
         oauth2 = _oauth2_names(o2.body) if o2.status == 200 else None
