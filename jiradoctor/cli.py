@@ -132,6 +132,11 @@ def build_target(opts: dict[str, Any]) -> Target:
         allow_refresh_token_rotation=bool(opts.get("allow_refresh_token_rotation")),
         oauth2_flow=opts.get("oauth2_flow") or "authorization-code",
         concurrency=opts.get("concurrency"),
+        admin_user=opts.get("admin_user"),
+        admin_password=_secret(opts.get("admin_password"), "Administrator's password"),
+        admin_pat=_secret(opts.get("admin_pat"), "Administrator's personal access token"),
+        callback_url=opts.get("callback_url"),
+        webhook_url=opts.get("webhook_url"),
     )
 
 
@@ -234,6 +239,11 @@ DOCTOR_OPTIONS = [
             "Prefer JIRADOCTOR_OAUTH2_REFRESH_TOKEN."),
     _option("--allow-refresh-token-rotation", is_flag=True,
             help="Use --oauth2-refresh-token once. This ROTATES it: the integration's stored refresh token stops working."),
+    _option("--admin-user", help="A Jira administrator, only to READ the application link and webhooks (applink, webhooks checks)."),
+    _option("--admin-password", help="The administrator's password. Prefer JIRADOCTOR_ADMIN_PASSWORD or '-' to be prompted."),
+    _option("--admin-pat", help="An administrator's personal access token (read-only use). Prefer JIRADOCTOR_ADMIN_PAT."),
+    _option("--callback-url", help="The consumer callback URL the integration generated (Kendis), to compare with the link's."),
+    _option("--webhook-url", help="Where the integration's webhooks must point (default: the application link's host)."),
     _option("--only", multiple=True, help="Run only these check ids (comma-separated, repeatable)."),
     _option("--skip", multiple=True, help="Skip these check ids (comma-separated, repeatable)."),
     _option("--proxy-config", type=click.Path(exists=True, dir_okay=False),
@@ -289,7 +299,8 @@ def run_doctor(target: Target, options: RunOptions, progress: Any = None, facts:
     return asyncio.run(Runner(loaded.checks, target, options, facts=facts, progress=progress).run())
 
 
-SECRET_OPTIONS = ("password", "token", "pat", "access_token", "client_secret", "oauth2_token", "oauth2_refresh_token")
+SECRET_OPTIONS = ("password", "token", "pat", "access_token", "client_secret", "oauth2_token", "oauth2_refresh_token",
+                  "admin_password", "admin_pat")
 
 
 def warn_about_secrets_on_argv(ctx: click.Context) -> None:

@@ -77,6 +77,12 @@ class Target:
     allow_refresh_token_rotation: bool = False
     oauth2_flow: str = "authorization-code"
     concurrency: int | None = None  # permission fan-out; None = probes.permissions.CONCURRENCY
+    # a Jira administrator's credentials, only to READ the application link and webhooks (checks/applink.py)
+    admin_user: str | None = None
+    admin_password: Secret | None = None
+    admin_pat: Secret | None = None
+    callback_url: str | None = None  # the consumer callback URL the integration generated (Kendis)
+    webhook_url: str | None = None  # where the integration's webhooks must point
 
     @property
     def auth(self) -> str:
@@ -106,6 +112,8 @@ class Target:
         for name in ("password", "token", "pat", "access_token", "private_key", "client_secret", "oauth2_token",
                      "oauth2_refresh_token"):
             redactor.add(getattr(self, name), user=self.user)
+        for name in ("admin_password", "admin_pat"):
+            redactor.add(getattr(self, name), user=self.admin_user)
         from jiradoctor.net.proxy_route import proxies_from_env, userinfo
 
         environment = [value for value, _ in proxies_from_env(os.environ).values()]
@@ -149,6 +157,11 @@ INPUT_NAMES = {
     "client_id": "--client-id",
     "oauth2_token": "--oauth2-token",
     "oauth2_refresh_token": "--oauth2-refresh-token",
+    "admin_user": "--admin-user",
+    "admin_password": "--admin-password",
+    "admin_pat": "--admin-pat",
+    "callback_url": "--callback-url",
+    "webhook_url": "--webhook-url",
 }
 
 

@@ -36,6 +36,15 @@ class IntegrationProfile:
     # OAuth 2.0 scopes the integration needs; an empty tuple: it does not use OAuth 2.0 there
     oauth2_scopes_cloud: tuple[str, ...] = ()
     oauth2_scopes_server: tuple[str, ...] = ()
+    # the application link as the vendor's guide has it created (checks/applink.py, webhooks.py)
+    applink_url_kind: str = "any"  # name (a plain name, not a URL) | url | any
+    applink_url_hosts: tuple[str, ...] = ()  # glob patterns the link URL's host must match
+    applink_url_path_suffix: str = ""  # e.g. "/flex" for Zephyr Enterprise
+    applink_names: tuple[str, ...] = ()  # words that recognise the link by its name or URL
+    applink_auth: str = "oauth1"  # oauth1 | oauth2 | either: what the incoming side must offer
+    applink_callback_required: bool = False  # the consumer's callback URL must be set (Kendis)
+    webhook_events: tuple[str, ...] = ()  # Jira webhook event ids the integration needs
+    webhooks_need_admin: bool = False  # the integration creates its webhooks itself, as its user
 
     @classmethod
     def from_mapping(cls, profile_id: str, data: Mapping[str, Any]) -> "IntegrationProfile":
@@ -64,6 +73,17 @@ def describe_profile(profile: IntegrationProfile) -> str:
     lines.append(f"  {'private key:':<28} {'PKCS#8 (BEGIN PRIVATE KEY)' if profile.private_key_pkcs8 else 'PKCS#8 or PKCS#1'}")
     if profile.cloud_hosted:
         lines.append(f"  {'runs in the cloud:':<28} yes (Jira must be reachable from the internet)")
+    rule = {"name": "a plain name, not a URL", "url": "a URL"}.get(profile.applink_url_kind, "")
+    if profile.applink_url_hosts:
+        rule += f" on {' or '.join(profile.applink_url_hosts)}"
+    if profile.applink_url_path_suffix:
+        rule += f" ending in {profile.applink_url_path_suffix}"
+    if rule:
+        lines.append(f"  {'application link URL:':<28} {rule.strip()}")
+    if profile.applink_callback_required:
+        lines.append(f"  {'consumer callback URL:':<28} required (the one the integration generates)")
+    if profile.webhook_events:
+        lines.append(f"  {'webhook events:':<28} {', '.join(profile.webhook_events)}")
     return "\n".join(lines) + "\n"
 
 

@@ -13,7 +13,7 @@ import urllib.parse
 from typing import Mapping
 
 from jiradoctor.jira import tomcat
-from jiradoctor.lab import auth, cloud_edge, oauth_provider, rest, throttle
+from jiradoctor.lab import applinks, auth, cloud_edge, oauth_provider, rest, throttle
 from jiradoctor.lab.messages import Request, Response
 from jiradoctor.lab.runtime import LabRuntime
 
@@ -84,7 +84,7 @@ def respond(req: Request, runtime: LabRuntime) -> Response:
         return cloud_edge.tenant_info(runtime)
     if (limited := throttle.limit(req, runtime)) is not None:
         return limited
-    found = rest.match(req, runtime)
+    found = rest.match(req, runtime) or applinks.match(req, runtime)
     if found is None:
         return _pages(req, runtime)
     route, match = found

@@ -29,6 +29,7 @@ from typing import Callable
 
 from jiradoctor.jira.tomcat import Connector
 from jiradoctor.lab import app, oauth_provider
+from jiradoctor.lab import applinks as lab_applinks
 from jiradoctor.lab.messages import Response
 from jiradoctor.lab.runtime import LabRuntime
 from jiradoctor.lab.keys import key_pair
@@ -450,6 +451,9 @@ class LabServer:
             env["JIRADOCTOR_PAT"] = c.pat
         if c.projects:
             args += ["--projects", ",".join(c.projects)]
+        if (admin := lab_applinks.admin_password(self.scenario)) is not None:  # the scenario's Jira administrator
+            args += ["--admin-user", admin[0]]
+            env["JIRADOCTOR_ADMIN_PASSWORD"] = admin[1]
         if self.ca_pem and ca_path:
             args += ["--ca-bundle", ca_path]
         return env, args

@@ -217,4 +217,5 @@ def test_scenario_shows_what_it_expects(scenario):
             observed = observer.observe()
         finally:
             observer.http.close()
-        assert observed == set(lab.scenario.expect)
+        # codes an administrator's read shows are observed by tests/lab/test_applinks_contract.py
+        assert observed == {c for c in lab.scenario.expect if not c.startswith(("applink/", "webhooks/", "pat-expiry/"))}
