@@ -402,3 +402,45 @@ def _mount_optional_commands() -> None:
 
 
 _mount_optional_commands()
+
+
+@main.command("har")
+@click.argument("har_path", type=click.Path(exists=True, dir_okay=False))
+@click.option("--redact", is_flag=True, help="Write a copy safe to share (secrets masked) to the -o path ending in .har.")
+@click.option("-o", "--output", multiple=True, type=click.Path(dir_okay=False),
+              help="With --redact: the safe .har copy. Otherwise (or any other extension): the report (.html .json .md .xml).")
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "html", "md", "junit"]), help="Print the report to stdout in this format.")
+@click.option("--integration", default="generic", show_default=True, envvar="JIRADOCTOR_INTEGRATION",
+              help="Whose requirements to judge against (as for doctor).")
+@click.option("--fail-on", type=click.Choice(list(FAIL_ON)), default="fail", show_default=True, envvar="JIRADOCTOR_FAIL_ON")
+@click.pass_context
+def har_command(ctx: click.Context, har_path: str, redact: bool, output: tuple[str, ...], fmt: str | None,
+                integration: str, fail_on: str) -> None:
+    """Read a browser HAR file: Jira's answers in it, judged with the doctor's codes; --redact makes a safe copy."""
+    from jiradoctor.har.analyse import analyse_file
+    from jiradoctor.har.redact import write_redacted
+
+    hars = [p for p in output if p.lower().endswith(".har")]
+    reports = [p for p in output if not p.lower().endswith(".har")]
+    if hars and not redact:
+        raise click.BadParameter("a .har output is the redacted copy: add --redact", param_hint="-o/--output")
+    if redact and len(hars) != 1:
+        raise click.BadParameter("--redact writes one safe copy: give exactly one -o PATH ending in .har", param_hint="-o/--output")
+    if redact and Path(hars[0]).resolve() == Path(har_path).resolve():
+        raise click.BadParameter("the safe copy must not overwrite the original", param_hint="-o/--output")
+    validate_outputs(reports)
+    try:
+        get_profile(integration)
+    except (KeyError, ValueError) as exc:
+        raise click.BadParameter(str(exc).strip('"'), param_hint="--integration") from None
+    if redact:
+        Path(hars[0]).parent.mkdir(parents=True, exist_ok=True)
+        tmp = Path(hars[0] + ".partial")
+        with open(har_path, "rb") as src, open(tmp, "w", encoding="utf-8") as dst:
+            stream = write_redacted(src, dst)
+        tmp.replace(hars[0])
+        note = f" (the source was cut short: {stream.problem.message})" if stream.problem else ""
+        click.echo(f"wrote {hars[0]}: {stream.count} entries, secrets masked{note}", err=True)
+    report = analyse_file(har_path, integration)
+    write_outputs(report, reports, fmt)
+    ctx.exit(exit_code_for(report, fail_on))
