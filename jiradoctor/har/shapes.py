@@ -37,7 +37,8 @@ PEM_KEY = r"-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?(?:-----END [A-Z ]*PRIVATE
 _SHAPES = re.compile("|".join(f"(?:{p})" for p in (PEM_KEY, JWT, ATLASSIAN, PAT)))
 _SCHEME_CREDENTIAL = re.compile(r"(?i)\b(Bearer|Basic|Digest|Negotiate|NTLM|Token)(\s+)([A-Za-z0-9._~+/=\-]{6,})")
 _NAMED_VALUE = re.compile(
-    r"""(?ix)(["']?)([A-Za-z_][A-Za-z0-9_.\-]{0,60})\1(\s*[:=]\s*)("?)([^"&\s,;}<>']+)""")
+    # the look-behind and the possessive name keep this linear on long runs of letters (a 50 KB body)
+    r"""(?ix)(["']?)(?<![A-Za-z0-9_.\-])([A-Za-z_][A-Za-z0-9_.\-]{0,60}+)\1(\s*[:=]\s*)("?)([^"&\s,;}<>']+)""")
 
 
 def secret_name(name: str) -> bool:
