@@ -116,6 +116,9 @@ def build_target(opts: dict[str, Any]) -> Target:
         dns_server=opts["dns_server"],
         offline=opts["offline"],
         profile_file=opts["profile_file"],
+        integration_url=opts.get("integration_url"),
+        truststore=opts.get("truststore"),
+        truststore_password=_secret(opts.get("truststore_password"), "Truststore password"),
     )
 
 
@@ -201,6 +204,10 @@ DOCTOR_OPTIONS = [
             help="How a warn check appears in JUnit XML (-o report.xml)."),
     _option("--only", multiple=True, help="Run only these check ids (comma-separated, repeatable)."),
     _option("--skip", multiple=True, help="Skip these check ids (comma-separated, repeatable)."),
+    _option("--integration-url", help="The integration's own https URL, as Jira calls it (outgoing links, webhooks)."),
+    _option("--truststore", type=click.Path(exists=True, dir_okay=False),
+            help="Jira's JVM truststore (cacerts; JKS or PKCS#12), to judge the integration's chain as Jira would."),
+    _option("--truststore-password", help="The truststore's password (Java's default: changeit). Prefer JIRADOCTOR_TRUSTSTORE_PASSWORD."),
 ]
 
 
@@ -240,7 +247,7 @@ def run_doctor(target: Target, options: RunOptions, progress: Any = None, facts:
     return asyncio.run(Runner(loaded.checks, target, options, facts=facts, progress=progress).run())
 
 
-SECRET_OPTIONS = ("password", "token", "pat", "access_token")
+SECRET_OPTIONS = ("password", "token", "pat", "access_token", "truststore_password")
 
 
 def warn_about_secrets_on_argv(ctx: click.Context) -> None:
@@ -277,7 +284,7 @@ def doctor(ctx: click.Context, **opts: Any) -> None:
     validate_ids(only, "--only")
     validate_ids(skip, "--skip")
     validate_outputs(opts["output"])
-    if not any(opts[k] for k in ("url", "consumer_key", "jira_consumer_key", "private_key", "public_key", "server_xml", "base_url")):
+    if not any(opts[k] for k in ("url", "consumer_key", "jira_consumer_key", "private_key", "public_key", "server_xml", "base_url", "integration_url")):
         raise click.UsageError("nothing to check: give --url, or files such as --server-xml and --public-key (see --help)")
     try:
         get_profile(opts["integration"], opts["profile_file"])

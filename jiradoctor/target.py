@@ -64,6 +64,9 @@ class Target:
     offline: bool = False
     profile_file: str | None = None
     extra: Mapping[str, Any] = field(default_factory=dict)
+    integration_url: str | None = None  # the integration's own URL, for the outgoing direction (Jira -> integration)
+    truststore: str | None = None  # Jira's JVM truststore (cacerts: JKS or PKCS#12)
+    truststore_password: Secret | None = None
 
     @property
     def auth(self) -> str:
@@ -84,7 +87,7 @@ class Target:
 
     def redactor(self) -> Redactor:
         redactor = Redactor()
-        for name in ("password", "token", "pat", "access_token", "private_key"):
+        for name in ("password", "token", "pat", "access_token", "private_key", "truststore_password"):
             redactor.add(getattr(self, name), user=self.user)
         from jiradoctor.net.proxy_route import proxies_from_env, userinfo
 
@@ -125,6 +128,9 @@ INPUT_NAMES = {
     "pat": "--pat",
     "access_token": "--access-token",
     "projects": "--projects",
+    "integration_url": "--integration-url",
+    "truststore": "--truststore",
+    "truststore_password": "--truststore-password",
 }
 
 
