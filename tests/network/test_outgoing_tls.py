@@ -103,9 +103,15 @@ def test_the_keytool_fix_works_when_run(case: str, store_type: str, tls_servers:
 
 def _unrelated_ca(tmp_path: Path) -> Path:
     """A CA that issued nothing the servers present (a cacerts is never empty)."""
+    import datetime as dt
+
+    from tests.realparts.pki import cached_key, make_ca, pem
+
+    now = dt.datetime.now(dt.timezone.utc)
+    cert = make_ca("Unrelated Test CA", cached_key("unrelated"), not_before=now - dt.timedelta(days=1),
+                   not_after=now + dt.timedelta(days=30))
     path = tmp_path / "unrelated.pem"
-    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", str(tmp_path / "unrelated.key"),
-                    "-out", str(path), "-subj", "/CN=Unrelated Test CA", "-days", "2"], check=True, capture_output=True, timeout=60)
+    path.write_bytes(pem(cert))
     return path
 
 
