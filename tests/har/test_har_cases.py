@@ -152,3 +152,11 @@ def test_a_100_mb_har_is_streamed_in_bounded_memory(tmp_path: Path) -> None:
     growth = (after_kb - before_kb) * 1024
     print(f"100 MB HAR: peak memory growth {growth / size:.3f} of the file size")
     assert growth < size * 0.25
+
+
+@pytest.mark.parametrize("code", sorted(CASES))
+def test_har_reports_follow_the_report_schema(code: str, tmp_path: Path) -> None:
+    from tests.conftest import assert_valid_report
+
+    for i, entries in enumerate(CASES[code]):
+        assert_valid_report(analyse_file(write(tmp_path / f"{i}.har", har(entries))).to_json())
