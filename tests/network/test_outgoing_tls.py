@@ -85,8 +85,6 @@ def test_each_chain_judged_as_java_would(case: str, root_store: Path, tls_server
 @pytest.mark.parametrize("case", ["untrusted_root", "self_signed"])
 def test_the_keytool_fix_works_when_run(case: str, store_type: str, tls_servers: NginxServer, tmp_path: Path) -> None:
     """Run the printed commands (save the PEM, keytool -importcert) and check again: now trusted."""
-    from tests.realparts.pki import Pki  # noqa: F401 - the session PKI serves these cases
-
     store = make_store(tmp_path / "cacerts", store_type, {"unrelated": _unrelated_ca(tmp_path)})
     url = f"https://localhost:{tls_servers.ports[case]}"
     before, _ = outgoing(url, store)
