@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import json
+import time
 from pathlib import Path
 from typing import Iterator
 
@@ -143,3 +144,45 @@ def test_recorded_har_redacts_the_session_secrets(browser: cdp.Browser, tmp_path
     for secret in secrets:
         assert secret not in text and secret not in result.output
     assert "oauth_signature=\"********\"" in text or "oauth_signature=\\\"********\\\"" in text
+
+
+def _loads(page: cdp.Page) -> int:
+    return sum(1 for e in page._mine() if e["method"] == "Page.loadEventFired")
+
+
+def _wait_loads(page: cdp.Page, n: int, timeout: float = 10.0) -> None:
+    """Wait for the n-th page load without clearing the events (page.open would: the HAR needs them)."""
+    deadline = time.monotonic() + timeout
+    while _loads(page) < n:
+        assert time.monotonic() < deadline, "the page did not load"
+        time.sleep(0.05)
+
+
+@pytest.mark.parametrize("decision, expected", [("Allow", "oauth-signature/authorize-ok"), ("Deny", "oauth-signature/authorize-denied")])
+def test_recorded_authorize_step(decision: str, expected: str, browser: cdp.Browser, tmp_path: Path) -> None:
+    """The OAuth dance's browser step: Jira's allow/deny page, and the user's click, recorded by Chromium."""
+    with LabServer("healthy") as lab:
+        page = browser.new_page()
+        try:
+            page.open(lab.url + "/rest/api/2/serverInfo")
+            signed = sign_request("POST", lab.url + REQUEST_TOKEN_PATH, lab.client.consumer_key, lab.private_key_pem,
+                                  callback=CALLBACK_OOB)
+            body = page.evaluate(f"fetch({json.dumps(signed.url)}, {{method: 'POST', headers: {json.dumps(dict(signed.headers))}, "
+                                 "body: ''}).then(r => r.text())", await_promise=True)
+            token = dict(p.split("=", 1) for p in body.split("&"))["oauth_token"]
+            loads = _loads(page)
+            page.send("Page.navigate", {"url": f"{lab.url}/plugins/servlet/oauth/authorize?oauth_token={token}"})
+            _wait_loads(page, loads + 1)
+            page.evaluate(f"document.querySelector('button[value={decision}]').click()")
+            _wait_loads(page, loads + 2)
+            har = save_har(page, tmp_path / "authorize.har")
+        finally:
+            page.close()
+    report = analyse_file(har)
+    codes = {f.code: f.status for _, f in report.findings()}
+    assert codes.get("oauth-signature/authorize-shown") == Status.INFO
+    assert expected in codes, codes
+    assert "oauth/request-token" in har.read_text()  # the whole dance is in the one HAR
+    assert token not in json.dumps(report.to_json())
+    other = {"oauth-signature/authorize-ok", "oauth-signature/authorize-denied"} - {expected}
+    assert not other & set(codes)
