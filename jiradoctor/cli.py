@@ -137,6 +137,9 @@ def build_target(opts: dict[str, Any]) -> Target:
         admin_pat=_secret(opts.get("admin_pat"), "Administrator's personal access token"),
         callback_url=opts.get("callback_url"),
         webhook_url=opts.get("webhook_url"),
+        integration_url=opts.get("integration_url"),
+        truststore=opts.get("truststore"),
+        truststore_password=_secret(opts.get("truststore_password"), "Truststore password"),
     )
 
 
@@ -251,6 +254,10 @@ DOCTOR_OPTIONS = [
     _option("--concurrency", type=click.IntRange(1, 64),
             help="Permission requests in flight at once (default 16, chosen from benchmarks/README.md); "
                  "lowered automatically when Jira throttles."),
+    _option("--integration-url", help="The integration's own https URL, as Jira calls it (outgoing links, webhooks)."),
+    _option("--truststore", type=click.Path(exists=True, dir_okay=False),
+            help="Jira's JVM truststore (cacerts; JKS or PKCS#12), to judge the integration's chain as Jira would."),
+    _option("--truststore-password", help="The truststore's password (Java's default: changeit). Prefer JIRADOCTOR_TRUSTSTORE_PASSWORD."),
 ]
 
 
@@ -300,7 +307,7 @@ def run_doctor(target: Target, options: RunOptions, progress: Any = None, facts:
 
 
 SECRET_OPTIONS = ("password", "token", "pat", "access_token", "client_secret", "oauth2_token", "oauth2_refresh_token",
-                  "admin_password", "admin_pat")
+                  "admin_password", "admin_pat", "truststore_password")
 
 
 def warn_about_secrets_on_argv(ctx: click.Context) -> None:
@@ -337,7 +344,7 @@ def doctor(ctx: click.Context, **opts: Any) -> None:
     validate_ids(only, "--only")
     validate_ids(skip, "--skip")
     validate_outputs(opts["output"])
-    if not any(opts[k] for k in ("url", "consumer_key", "jira_consumer_key", "private_key", "public_key", "server_xml", "base_url")):
+    if not any(opts[k] for k in ("url", "consumer_key", "jira_consumer_key", "private_key", "public_key", "server_xml", "base_url", "integration_url")):
         raise click.UsageError("nothing to check: give --url, or files such as --server-xml and --public-key (see --help)")
     if opts["profile_file"] and not Path(opts["profile_file"]).read_bytes()[:1_000_000].strip():
         raise click.BadParameter(f"{opts['profile_file']!r} is empty: give a TOML file of integration profiles",
@@ -473,3 +480,45 @@ def _mount_optional_commands() -> None:
 
 
 _mount_optional_commands()
+
+
+@main.command("har")
+@click.argument("har_path", type=click.Path(exists=True, dir_okay=False))
+@click.option("--redact", is_flag=True, help="Write a copy safe to share (secrets masked) to the -o path ending in .har.")
+@click.option("-o", "--output", multiple=True, type=click.Path(dir_okay=False),
+              help="With --redact: the safe .har copy. Otherwise (or any other extension): the report (.html .json .md .xml).")
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "html", "md", "junit"]), help="Print the report to stdout in this format.")
+@click.option("--integration", default="generic", show_default=True, envvar="JIRADOCTOR_INTEGRATION",
+              help="Whose requirements to judge against (as for doctor).")
+@click.option("--fail-on", type=click.Choice(list(FAIL_ON)), default="fail", show_default=True, envvar="JIRADOCTOR_FAIL_ON")
+@click.pass_context
+def har_command(ctx: click.Context, har_path: str, redact: bool, output: tuple[str, ...], fmt: str | None,
+                integration: str, fail_on: str) -> None:
+    """Read a browser HAR file: Jira's answers in it, judged with the doctor's codes; --redact makes a safe copy."""
+    from jiradoctor.har.analyse import analyse_file
+    from jiradoctor.har.redact import write_redacted
+
+    hars = [p for p in output if p.lower().endswith(".har")]
+    reports = [p for p in output if not p.lower().endswith(".har")]
+    if hars and not redact:
+        raise click.BadParameter("a .har output is the redacted copy: add --redact", param_hint="-o/--output")
+    if redact and len(hars) != 1:
+        raise click.BadParameter("--redact writes one safe copy: give exactly one -o PATH ending in .har", param_hint="-o/--output")
+    if redact and Path(hars[0]).resolve() == Path(har_path).resolve():
+        raise click.BadParameter("the safe copy must not overwrite the original", param_hint="-o/--output")
+    validate_outputs(reports)
+    try:
+        get_profile(integration)
+    except (KeyError, ValueError) as exc:
+        raise click.BadParameter(str(exc).strip('"'), param_hint="--integration") from None
+    if redact:
+        Path(hars[0]).parent.mkdir(parents=True, exist_ok=True)
+        tmp = Path(hars[0] + ".partial")
+        with open(har_path, "rb") as src, open(tmp, "w", encoding="utf-8") as dst:
+            stream = write_redacted(src, dst)
+        tmp.replace(hars[0])
+        note = f" (the source was cut short: {stream.problem.message})" if stream.problem else ""
+        click.echo(f"wrote {hars[0]}: {stream.count} entries, secrets masked{note}", err=True)
+    report = analyse_file(har_path, integration)
+    write_outputs(report, reports, fmt)
+    ctx.exit(exit_code_for(report, fail_on))

@@ -83,6 +83,9 @@ class Target:
     admin_pat: Secret | None = None
     callback_url: str | None = None  # the consumer callback URL the integration generated (Kendis)
     webhook_url: str | None = None  # where the integration's webhooks must point
+    integration_url: str | None = None  # the integration's own URL, for the outgoing direction (Jira -> integration)
+    truststore: str | None = None  # Jira's JVM truststore (cacerts: JKS or PKCS#12)
+    truststore_password: Secret | None = None
 
     @property
     def auth(self) -> str:
@@ -111,6 +114,7 @@ class Target:
         redactor = Redactor()
         for name in ("password", "token", "pat", "access_token", "private_key", "client_secret", "oauth2_token",
                      "oauth2_refresh_token"):
+        for name in ("password", "token", "pat", "access_token", "private_key", "truststore_password"):
             redactor.add(getattr(self, name), user=self.user)
         for name in ("admin_password", "admin_pat"):
             redactor.add(getattr(self, name), user=self.admin_user)
@@ -162,6 +166,9 @@ INPUT_NAMES = {
     "admin_pat": "--admin-pat",
     "callback_url": "--callback-url",
     "webhook_url": "--webhook-url",
+    "integration_url": "--integration-url",
+    "truststore": "--truststore",
+    "truststore_password": "--truststore-password",
 }
 
 

@@ -1,0 +1,99 @@
+"""Read a Java truststore (JKS/JCEKS via pyjks, PKCS#12 via cryptography) as Jira's JVM would.
+
+Why: when Jira calls an integration (outgoing application links, webhooks) its JVM trusts what its
+``cacerts`` holds, not what certifi or this machine trusts. Java's PKIX takes the *trusted
+certificate entries* of the store as anchors (``PKIXParameters(KeyStore)``); key entries are not
+anchors. A wrong password is reported as such, never as "unreadable", and never printed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from cryptography import x509
+from cryptography.hazmat.primitives.serialization import pkcs12
+
+from jiradoctor.net.chain import CertInfo, describe
+
+JAVA_DEFAULT_PASSWORD = "changeit"
+MAX_TRUSTSTORE_BYTES = 16 * 1024 * 1024
+_JKS_MAGIC = (b"\xfe\xed\xfe\xed", b"\xce\xce\xce\xce")
+
+
+class TruststoreError(Exception):
+    """``kind``: password (integrity check failed), unreadable (not a keystore), empty."""
+
+    def __init__(self, kind: str, message: str) -> None:
+        super().__init__(message)
+        self.kind = kind
+        self.message = message
+
+
+@dataclass(frozen=True)
+class Truststore:
+    path: str
+    store_type: str  # JKS | JCEKS | PKCS12
+    anchors: tuple[tuple[str, CertInfo], ...]  # (alias, certificate)
+    default_password: bool  # no password was given and Java's "changeit" opened it
+
+    def aliases(self) -> set[str]:
+        return {alias for alias, _ in self.anchors}
+
+
+def load_truststore(path: str | Path, password: str | None) -> Truststore:
+    data = Path(path).read_bytes()[: MAX_TRUSTSTORE_BYTES + 1]
+    if len(data) > MAX_TRUSTSTORE_BYTES:
+        raise TruststoreError("unreadable", f"{path} is larger than {MAX_TRUSTSTORE_BYTES} bytes: not a truststore")
+    given = password is not None
+    secret = password if given else JAVA_DEFAULT_PASSWORD
+    if data[:4] in _JKS_MAGIC:
+        anchors, kind = _jks(data, secret, given)
+    else:
+        anchors, kind = _pkcs12(data, secret, given), "PKCS12"
+    if not anchors:
+        raise TruststoreError("empty", f"{path} ({kind}) holds no trusted certificate entry: Jira's JVM would trust nothing")
+    return Truststore(str(path), kind, tuple(anchors), not given)
+
+
+def _wrong_password(given: bool) -> TruststoreError:
+    what = "the given --truststore-password" if given else f"Java's default password ({JAVA_DEFAULT_PASSWORD!r}, no --truststore-password given)"
+    return TruststoreError("password", f"the truststore's integrity check fails with {what}: the password is wrong")
+
+
+def _jks(data: bytes, password: str, given: bool) -> tuple[list[tuple[str, CertInfo]], str]:
+    import jks  # pyjks
+
+    try:
+        store = jks.KeyStore.loads(data, password, try_decrypt_keys=False)
+    except jks.util.KeystoreSignatureException:
+        raise _wrong_password(given) from None
+    except Exception as exc:  # noqa: BLE001 - pyjks raises many types for broken files
+        raise TruststoreError("unreadable", f"not a readable JKS keystore ({type(exc).__name__})") from None
+    anchors = []
+    for alias, entry in sorted(store.certs.items()):
+        try:
+            anchors.append((alias, describe(x509.load_der_x509_certificate(entry.cert))))
+        except ValueError:
+            continue
+    return anchors, store.store_type.upper()
+
+
+def _pkcs12(data: bytes, password: str, given: bool) -> list[tuple[str, CertInfo]]:
+    try:
+        store = pkcs12.load_pkcs12(data, password.encode("utf-8"))
+    except ValueError:
+        # cryptography says "Invalid password or PKCS12 data": tell them apart by whether it is DER at all
+        if data[:1] == b"\x30":
+            raise _wrong_password(given) from None
+        raise TruststoreError("unreadable", "not a JKS, JCEKS or PKCS#12 keystore") from None
+    # keytool writes each trusted certificate as a certificate bag without a key (additional_certs);
+    # a key entry's own chain is not a trust anchor for Java
+    key_chain = {store.cert.certificate} if store.cert is not None else set()
+    anchors = []
+    for index, item in enumerate(store.additional_certs):
+        if item.certificate in key_chain:
+            continue
+        alias = item.friendly_name.decode("utf-8", "replace") if item.friendly_name else f"entry-{index}"
+        anchors.append((alias, describe(item.certificate)))
+    return anchors
