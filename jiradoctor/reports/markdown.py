@@ -38,6 +38,8 @@ def render(report: Report) -> str:
     target = report.target
     out.append(f"Target: {escape(target.url or 'offline inputs')} · integration {escape(target.integration)} · "
                f"auth {escape(target.auth)} · jiradoctor {escape(report.tool_version)} · {escape(report.started_at)}")
+    if report.note:
+        out += ["", f"**Not healthy:** {escape(report.note)}."]
     causes = fix_first(report)
     if causes:
         out += ["", "#### Fix first"]
