@@ -29,7 +29,7 @@ def retry_after_s(value: str | None, now: float | None = None) -> float | None:
     if value is None:
         return None
     text = value.strip()[:MAX_HEADER_TEXT]
-    if text.isdigit():
+    if text.isascii() and text.isdigit():  # '¹'.isdigit() is True, int('¹') is not
         return float(min(int(text), 10**6))
     try:
         when = parsedate_to_datetime(text)
