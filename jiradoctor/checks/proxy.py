@@ -6,7 +6,7 @@ import urllib.parse
 from typing import Sequence
 
 from jiradoctor.context import CheckContext
-from jiradoctor.model import Finding, Status
+from jiradoctor.model import Finding, NotObserved, Status
 from jiradoctor.net.proxy_route import Route, target_authority
 from jiradoctor.net.reverse_proxy import read_signs
 from jiradoctor.probes.proxy import ProxyAnswer
@@ -50,8 +50,8 @@ def judge_answer(answer: ProxyAnswer, url: str) -> Finding:
                                     "if the integration's host reaches Jira directly.",),
                        commands=(f"curl -v --proxy '{proxy}' {url}",))
     if answer.error is not None and answer.error.kind == "unsupported":
-        return Finding("proxy/configured", Status.INFO, f"The proxy {proxy} was not probed: {answer.error.message}.",
-                       evidence=evidence, subject=proxy)
+        # the route is known, but whether the proxy lets requests through was not seen: no green tick
+        raise NotObserved(f"the proxy {proxy} is configured but was not probed: {answer.error.message}")
     # a CONNECT never reaches Jira before a 2xx, so a 401 to it is the proxy's too (tinyproxy answers a wrong password so)
     if answer.status == 407 or (answer.method == "CONNECT" and answer.status == 401):
         given = route.proxy_credentials is not None

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from jiradoctor.checks import proxy as proxy_check
-from jiradoctor.model import Status
+import pytest
+
+from jiradoctor.model import NotObserved, Status
 from jiradoctor.net.proxy_route import Route
 from jiradoctor.net.reverse_proxy import read_signs
 from jiradoctor.probes.http import TransportError
@@ -28,8 +30,8 @@ def test_answers_of_the_proxy() -> None:
     assert verdict(ProxyAnswer(ROUTE, True, "CONNECT", 403, "Forbidden")) == ("proxy/connect-refused", Status.FAIL)
     assert verdict(ProxyAnswer(ROUTE, True, "CONNECT", 502, "Bad Gateway")) == ("proxy/connect-refused", Status.FAIL)
     assert verdict(ProxyAnswer(ROUTE, True, "CONNECT", 200, "OK")) == ("proxy/ok", Status.PASS)
-    assert verdict(ProxyAnswer(ROUTE, error=TransportError("unsupported", "socks5 proxies are not probed"))) == \
-        ("proxy/configured", Status.INFO)
+    with pytest.raises(NotObserved):  # a SOCKS route is known but not probed: skip, not a green tick
+        proxy_check.judge_answer(ProxyAnswer(ROUTE, error=TransportError("unsupported", "socks5 proxies are not probed")), URL)
 
 
 def test_route_findings_mask_credentials() -> None:
