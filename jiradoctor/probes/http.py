@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import ssl
 import time
+import zlib
 from dataclasses import dataclass, field
 from email.utils import parsedate_to_datetime
 from datetime import datetime
@@ -24,6 +25,9 @@ if TYPE_CHECKING:
     from jiradoctor.context import Facts
 
 MAX_BODY = 256 * 1024
+MAX_DECODED = 4 * 1024 * 1024  # a compressed answer is inflated this far at most, to tell a bomb from a big page
+MAX_RAW = 8 * 1024 * 1024  # raw bytes read for one compressed answer
+STEP = 64 * 1024  # decompressed per step; the event loop gets a turn between steps
 USER_AGENT = f"jiradoctor/{__version__}"
 
 
@@ -47,6 +51,7 @@ class HttpAnswer:
     elapsed_s: float = 0.0
     sent_at: float = 0.0  # time.time() when the request was sent
     error: TransportError | None = None
+    problem: str | None = None  # an answer that came but cannot be read whole (a decompression bomb, a bad encoding)
 
     @property
     def ok(self) -> bool:
@@ -178,14 +183,7 @@ async def fetch(
 
     async def go() -> HttpAnswer:
         async with http.stream(method, url, headers=headers, content=content, json=json) as response:
-            chunks, size, truncated = [], 0, False
-            async for chunk in response.aiter_bytes():
-                chunks.append(chunk)
-                size += len(chunk)
-                if size > max_body:
-                    truncated = True
-                    break
-            raw = b"".join(chunks)[:max_body]
+            raw, truncated, problem = await read_body(response, max_body)
             encoding = response.charset_encoding or "utf-8"
             try:
                 body = raw.decode(encoding, errors="replace")
@@ -197,7 +195,7 @@ async def fetch(
             return HttpAnswer(
                 method, url, response.status_code,
                 {k.lower(): redact(v) for k, v in response.headers.items()},
-                redact(body), truncated, time.perf_counter() - t0, sent_at,
+                redact(body), truncated, time.perf_counter() - t0, sent_at, problem=problem,
             )
 
     try:
@@ -208,6 +206,87 @@ async def fetch(
         if not isinstance(exc, Exception):
             raise
         return HttpAnswer(method, url, elapsed_s=time.perf_counter() - t0, sent_at=sent_at, error=classify(exc))
+
+
+def content_encodings(value: str | None) -> list[str]:
+    """``Content-Encoding`` as the list of codings applied, in the order the server applied them."""
+    return [c.strip().lower() for c in (value or "").split(",") if c.strip() and c.strip().lower() != "identity"][:8]
+
+
+class _Inflater:
+    """One coding undone in bounded steps: ``feed`` yields pieces of at most :data:`STEP` bytes."""
+
+    def __init__(self, coding: str) -> None:
+        self.coding = coding
+        wbits = {"gzip": 16 + zlib.MAX_WBITS, "x-gzip": 16 + zlib.MAX_WBITS, "deflate": zlib.MAX_WBITS}[coding]
+        self._z = zlib.decompressobj(wbits)
+        self._first = True
+
+    def feed(self, data: bytes):
+        if self._first and self.coding == "deflate" and data:
+            self._first = False
+            if (data[0] & 0x0F) != 8:  # raw deflate without the zlib header, as some servers send it
+                self._z = zlib.decompressobj(-zlib.MAX_WBITS)
+        self._first = False
+        while data and not self._z.eof:
+            out = self._z.decompress(data, STEP)
+            data = self._z.unconsumed_tail
+            if out:
+                yield out
+
+
+def _megabytes(n: int) -> str:
+    return f"{n / (1024 * 1024):g} MB"
+
+
+async def read_body(response: httpx.Response, max_body: int) -> tuple[bytes, bool, str | None]:
+    """The body's first ``max_body`` decoded bytes, whether more came, and a problem if any.
+
+    The raw bytes are inflated here, step by step (stacked codings too), rather than by httpx:
+    a few KB of gzip can inflate to gigabytes, and inflating them in one call would hold the
+    event loop (and memory) beyond any time limit. Every stage stops at :data:`MAX_DECODED`.
+    """
+    codings = content_encodings(response.headers.get("content-encoding"))
+    unknown = [c for c in codings if c not in ("gzip", "x-gzip", "deflate")]
+    kept = bytearray()
+    if unknown or not codings:
+        async for chunk in response.aiter_raw():
+            kept += chunk[: max_body + 1 - len(kept)]
+            if len(kept) > max_body:
+                break
+        problem = f"the answer uses Content-Encoding {', '.join(unknown)}, which jiradoctor did not ask for" if unknown else None
+        return bytes(kept[:max_body]), len(kept) > max_body, problem
+    stages = [_Inflater(c) for c in reversed(codings)]  # the last coding applied is undone first
+    produced = [0] * len(stages)
+    raw_size, problem = 0, None
+
+    def run(data: bytes, level: int):
+        """Feed ``data`` into stage ``level``; yields the final stage's output pieces."""
+        for piece in stages[level].feed(data):
+            produced[level] += len(piece)
+            if produced[level] > MAX_DECODED:
+                raise OverflowError
+            if level + 1 == len(stages):
+                yield piece
+            else:
+                yield from run(piece, level + 1)
+
+    try:
+        async for chunk in response.aiter_raw():
+            raw_size += len(chunk)
+            for piece in run(chunk, 0):
+                if len(kept) <= max_body:
+                    kept += piece[: max_body + 1 - len(kept)]
+                await asyncio.sleep(0)  # a turn for the event loop (and the time limit) per step
+            if raw_size > MAX_RAW:
+                break
+    except OverflowError:
+        problem = (f"the answer inflates beyond {_megabytes(MAX_DECODED)} ({raw_size} bytes sent with "
+                   f"Content-Encoding: {', '.join(codings)}); jiradoctor read only the start")
+    except zlib.error:
+        problem = f"the answer's Content-Encoding ({', '.join(codings)}) is corrupt; jiradoctor read only the start"
+    truncated = len(kept) > max_body or problem is not None or raw_size > MAX_RAW
+    return bytes(kept[:max_body]), truncated, problem
 
 
 FACTS = {"http_client": http_client_probe, "http_client_verified": verified_client_probe}
