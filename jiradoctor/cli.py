@@ -27,7 +27,7 @@ from jiradoctor.registry import load_checks
 from jiradoctor.reports import UnknownFormat, baseline, format_for_path, json_report, render, text, write
 from jiradoctor.runner import CHECK_ERROR_SUFFIX, RunOptions, Runner
 from jiradoctor.secrets import Redactor, Secret
-from jiradoctor.target import InputError, Target, describe_inputs, read_input_file
+from jiradoctor.target import InputError, Target, check_url, describe_inputs, read_input_file
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
 FAIL_ON = {"fail": Status.FAIL, "warn": Status.WARN, "never": None}
@@ -90,6 +90,8 @@ def build_target(opts: dict[str, Any]) -> Target:
         return read_input_file(path, what) if path else None
 
     private = read("private_key", "private key")
+    for name in ("url", "base_url", "proxy"):
+        check_url(opts[name], f"--{name.replace('_', '-')}")
     return Target(
         url=opts["url"],
         integration=opts["integration"],

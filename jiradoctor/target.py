@@ -130,3 +130,26 @@ INPUT_NAMES = {
 
 def describe_inputs(names: tuple[str, ...], joiner: str = " or ") -> str:
     return joiner.join(INPUT_NAMES.get(n, f"--{n.replace('_', '-')}") for n in names)
+
+
+def check_url(value: str | None, option: str) -> str | None:
+    """A URL option urllib cannot read (``http://u:PW@[::1``, port 99999) is a usage error (exit 2).
+
+    The message shows the URL with its password masked: it is printed before any redactor exists.
+    """
+    if not value:
+        return value
+    import urllib.parse
+
+    from jiradoctor.jira.urls import masked
+
+    shown = masked(value if len(value) <= 200 else value[:200] + "…")
+    try:
+        parts = urllib.parse.urlsplit(value)
+        parts.port  # noqa: B018 - raises for a port that is not a number in 0..65535
+        host = parts.hostname
+    except ValueError as exc:
+        raise InputError(f"{option}: malformed URL {shown!r} ({exc})") from None
+    if parts.scheme and parts.netloc and not host:
+        raise InputError(f"{option}: no host in URL {shown!r}")
+    return value
