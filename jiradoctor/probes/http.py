@@ -17,6 +17,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Mapping
 
 import certifi
+import h11
 import httpx
 
 from jiradoctor import __version__
@@ -97,7 +98,28 @@ def make_client(facts: "Facts", verify: bool = False) -> httpx.AsyncClient:
         follow_redirects=False,
         headers={"User-Agent": USER_AGENT, "Accept": "application/json"},
         limits=httpx.Limits(max_connections=32, max_keepalive_connections=16),
+        event_hooks={"response": [_set_aside_malformed_location]},
     )
+
+
+BAD_LOCATION = "x-jiradoctor-malformed-location"
+
+
+async def _set_aside_malformed_location(response: httpx.Response) -> None:
+    """httpx parses every redirect's Location even when it does not follow it, and a malformed one
+    (``http://[…``) throws the whole answer away; set it aside so the answer (a fact) survives."""
+    location = response.headers.get("location")
+    if location is None:
+        return
+    try:
+        url = httpx.URL(location)
+        if url.is_relative_url:
+            response.request.url.join(url)
+        elif url.scheme and not url.host:
+            raise ValueError(location)
+    except Exception:  # noqa: BLE001 - whatever httpx would raise on it
+        del response.headers["location"]
+        response.headers[BAD_LOCATION] = location
 
 
 async def client(facts: "Facts", credentials: bool = False) -> httpx.AsyncClient:
@@ -154,6 +176,10 @@ def classify(exc: BaseException) -> TransportError:
             return TransportError("connect", "connection refused")
     if isinstance(exc, httpx.ConnectError):
         return TransportError("connect", f"cannot connect: {exc}")
+    for cause in _walk_causes(exc):
+        if isinstance(cause, h11.RemoteProtocolError):  # the server broke HTTP itself
+            what = "headers too large" if getattr(cause, "error_status_hint", 400) == 431 else "malformed HTTP"
+            return TransportError("protocol", f"the server's answer is not valid HTTP ({what}: {str(cause)[:120]})")
     if isinstance(exc, (httpx.RemoteProtocolError, httpx.ReadError)):
         return TransportError("reset", f"the server closed the connection: {type(exc).__name__}")
     if isinstance(exc, httpx.HTTPError):
@@ -194,7 +220,7 @@ async def fetch(
             redact = facts.redactor.text
             return HttpAnswer(
                 method, url, response.status_code,
-                {k.lower(): redact(v) for k, v in response.headers.items()},
+                {("location" if k.lower() == BAD_LOCATION else k.lower()): redact(v) for k, v in response.headers.items()},
                 redact(body), truncated, time.perf_counter() - t0, sent_at, problem=problem,
             )
 

@@ -86,6 +86,8 @@ def read_server_info(answer: HttpAnswer, challenge: HttpAnswer, redirects: tuple
         data = bounded_json.loads(answer.body)
     except bounded_json.JsonProblem as exc:  # "[[[[..." 100k deep, huge numbers, plain text
         problem = "the answer is an HTML page" if answer.looks_like_html else str(exc)
+        if answer.truncated and not answer.looks_like_html:
+            problem = f"the answer is larger than {len(answer.body.encode()) // 1024} KB, far more than serverInfo's few hundred bytes"
         return ServerInfo(answer, challenge, redirects, realm=realm, problem=problem)
     if not isinstance(data, dict) or not isinstance(data.get("baseUrl"), str):
         return ServerInfo(answer, challenge, redirects, realm=realm, problem="JSON without baseUrl")
