@@ -160,10 +160,16 @@ async def echo(reader, writer, req) -> None:
             password = base64.b64decode(auth[6:]).decode("utf-8", "replace").partition(":")[2]
         except ValueError:
             password = ""
-    if req["path"].endswith("/serverInfo") and password:
+    echoed = [("X-Echo-Authorization", auth), ("X-AUSERNAME", password or "anonymous")]
+    if req["path"].endswith("/serverInfo"):  # Jira-like, so that the login is tried and echoed
+        body = json.dumps({"baseUrl": f"http://127.0.0.1:{req['port']}/echo", "version": "9.12.0",
+                           "deploymentType": "Server", "echo": auth}).encode()
+        await send(writer, "200 OK", body, extra=echoed)
+        return
+    if req["path"].endswith("/myself") and password:
         q = urllib.parse.quote(password, safe="")
         await send(writer, "302 Found", b"", "text/plain",
-                   [("Location", f"http://u:{q}@127.0.0.1:{req['port']}/x?password={q}&p={password}")])
+                   [("Location", f"http://u:{q}@127.0.0.1:{req['port']}/login?password={q}&p={password}"), *echoed])
         return
     oauth = dict(urllib.parse.parse_qsl(auth[6:].replace('"', "").replace(", ", "&"))) if auth.startswith("OAuth ") else {}
     params = "&".join(f"{k}={urllib.parse.quote(v, safe='')}" for k, v in sorted(oauth.items()) if k != "oauth_signature")
@@ -172,8 +178,7 @@ async def echo(reader, writer, req) -> None:
                                    "oauth_signature_base_string": base, "echo": auth}).encode()
     await send(writer, "401 Unauthorized", body, "application/x-www-form-urlencoded", [
         ("WWW-Authenticate", f'OAuth realm="http%3A%2F%2F127.0.0.1%3A{req["port"]}", oauth_problem="signature_invalid", '
-                             f'oauth_token="{urllib.parse.quote(oauth.get("oauth_token", ""), safe="")}"'),
-        ("X-Echo-Authorization", auth), ("X-AUSERNAME", password or "anonymous")])
+                             f'oauth_token="{urllib.parse.quote(oauth.get("oauth_token", ""), safe="")}"'), *echoed])
 
 
 DEEP = b"[" * 100_000 + b"]" * 100_000
