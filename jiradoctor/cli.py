@@ -27,7 +27,7 @@ from jiradoctor.registry import load_checks
 from jiradoctor.reports import UnknownFormat, baseline, format_for_path, json_report, render, text, write
 from jiradoctor.runner import CHECK_ERROR_SUFFIX, RunOptions, Runner
 from jiradoctor.secrets import Redactor, Secret
-from jiradoctor.target import InputError, Target, check_url, describe_inputs, read_input_file
+from jiradoctor.target import InputError, Target, check_dns_server, check_url, describe_inputs, read_input_file
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
 FAIL_ON = {"fail": Status.FAIL, "warn": Status.WARN, "never": None}
@@ -92,6 +92,7 @@ def build_target(opts: dict[str, Any]) -> Target:
     private = read("private_key", "private key")
     for name in ("url", "base_url", "proxy"):
         check_url(opts[name], f"--{name.replace('_', '-')}")
+    check_dns_server(opts["dns_server"])
     return Target(
         url=opts["url"],
         integration=opts["integration"],

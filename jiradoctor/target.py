@@ -153,3 +153,18 @@ def check_url(value: str | None, option: str) -> str | None:
     if parts.scheme and parts.netloc and not host:
         raise InputError(f"{option}: no host in URL {shown!r}")
     return value
+
+
+def check_dns_server(value: str | None) -> str | None:
+    """``--dns-server HOST[:PORT]`` with a port that is not 1..65535 is a usage error, not a DNS finding."""
+    if not value:
+        return value
+    from jiradoctor.probes.dns import parse_server
+
+    try:
+        host, port = parse_server(value)
+    except ValueError:
+        raise InputError(f"--dns-server: not HOST[:PORT]: {value[:200]!r}") from None
+    if not host or not 0 < port < 65536:
+        raise InputError(f"--dns-server: not HOST[:PORT] with a port in 1..65535: {value[:200]!r}")
+    return value
