@@ -215,6 +215,23 @@ FAULTS: dict[str, Handler] = {
 }
 
 
+SERVER_INFO = json.dumps({"baseUrl": "https://jira.example.com", "version": "9.12.0", "deploymentType": "Server"}).encode()
+
+
+def _raw_deflate(data: bytes) -> bytes:
+    c = __import__("zlib").compressobj(6, 8, -15)
+    return c.compress(data) + c.flush()
+
+
+HEALTHY: dict[str, Handler] = {  # the same codings, well used: they must read back exactly
+    "gzip-ok": _encoded(bombs.gzip(SERVER_INFO), "gzip"),
+    "stacked-ok": _encoded(bombs.gzip(bombs.gzip(SERVER_INFO)), "gzip, gzip"),
+    "deflate-ok": _encoded(__import__("zlib").compress(SERVER_INFO), "deflate"),
+    "raw-deflate-ok": _encoded(_raw_deflate(SERVER_INFO), "deflate"),
+    "big-gzip-ok": _encoded(bombs.gzip(b'{"values": [' + b'"x",' * 300_000 + b'"x"]}'), "gzip"),
+}
+
+
 class HostileServer:
     """The fault server, plus a port that accepts TLS and never answers and a port nobody listens on."""
 
@@ -307,7 +324,7 @@ class HostileServer:
             await reader.readexactly(min(length, 1 << 20))
         path = urllib.parse.urlsplit(target).path
         kind = path.strip("/").split("/")[0]
-        handler = FAULTS.get(kind, _html)
+        handler = FAULTS.get(kind) or HEALTHY.get(kind) or _html
         await handler(reader, writer, {"method": method, "path": path, "headers": headers, "port": self.port})
 
 
