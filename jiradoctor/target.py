@@ -141,7 +141,7 @@ def check_url(value: str | None, option: str) -> str | None:
         return value
     import urllib.parse
 
-    from jiradoctor.jira.urls import masked
+    from jiradoctor.jira.urls import masked, why_malformed
 
     shown = masked(value if len(value) <= 200 else value[:200] + "…")
     try:
@@ -149,7 +149,7 @@ def check_url(value: str | None, option: str) -> str | None:
         parts.port  # noqa: B018 - raises for a port that is not a number in 0..65535
         host = parts.hostname
     except ValueError as exc:
-        raise InputError(f"{option}: malformed URL {shown!r} ({exc})") from None
+        raise InputError(f"{option}: malformed URL {shown!r} ({why_malformed(exc)})") from None
     if parts.scheme and parts.netloc and not host:
         raise InputError(f"{option}: no host in URL {shown!r}")
     return value

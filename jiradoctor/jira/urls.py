@@ -16,6 +16,11 @@ class InvalidUrl(ValueError):
 _USERINFO = re.compile(r"^([A-Za-z][A-Za-z0-9+.\-]*://)([^/?#]*)@")
 
 
+def why_malformed(exc: ValueError) -> str:
+    """urllib's reason, without the netloc it may quote (userinfo and password included)."""
+    return re.sub(r"netloc '.*' contains", "the host part contains", str(exc), flags=re.DOTALL)[:200]
+
+
 def masked(url: str) -> str:
     """The URL with its userinfo's password masked, by text alone (it works on URLs urllib refuses)."""
     match = _USERINFO.match(url)
@@ -43,7 +48,7 @@ class JiraUrl:
             parts = urllib.parse.urlsplit(raw)
             hostname = parts.hostname
         except ValueError as exc:  # "http://[…", characters that change under NFKC
-            raise InvalidUrl(f"malformed URL ({exc}): {shown!r}") from None
+            raise InvalidUrl(f"malformed URL ({why_malformed(exc)}): {shown!r}") from None
         scheme = parts.scheme.lower()
         if scheme not in DEFAULT_PORTS:
             raise InvalidUrl(f"not an http(s) URL: {shown!r}")
