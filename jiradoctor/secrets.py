@@ -77,10 +77,10 @@ def encodings_of(raw: str) -> set[str]:
     return forms | {_lower_hex(f) for f in forms}
 
 
-_USERINFO_SLOT = re.compile(r"(?P<pre>[A-Za-z][A-Za-z0-9+.\-]*://[^\s/@:?#\"'<>]*:)(?P<val>[^\s/@?#\"'<>]*)(?=@)")
+_USERINFO_SLOT = re.compile(r"(?P<pre>[A-Za-z][A-Za-z0-9+.\-]{0,30}://[^\s/@:?#\"'<>]{0,512}:)(?P<val>[^\s/@?#\"'<>]{0,512})(?=@)")
 _AUTHORIZATION_SLOT = re.compile(
-    r"(?P<pre>authorization[\"']?\s*[:=]\s*[\"']?\s*(?:basic|bearer|token)\s+)(?P<val>[^\s\"',;]+)", re.IGNORECASE)
-_OAUTH_SLOT = re.compile(r"(?P<pre>\boauth_(?:token|signature)(?:=\"?|%3D|%253D))(?P<val>(?:(?!%26|%2526)[^&\s\",])*)",
+    r"(?P<pre>authorization[\"']?\s*[:=]\s*[\"']?\s*(?:basic|bearer|token)\s+)(?P<val>[^\s\"',;]{1,4096})", re.IGNORECASE)
+_OAUTH_SLOT = re.compile(r"(?P<pre>\boauth_(?:token|signature)(?:=\"?|%3D|%253D))(?P<val>(?:(?!%26|%2526)[^&\s\",]){0,512})",
                          re.IGNORECASE)
 
 
