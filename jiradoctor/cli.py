@@ -22,7 +22,7 @@ from jiradoctor import __version__
 from jiradoctor.context import Facts
 from jiradoctor.jira.integrations import INTEGRATION_IDS, all_profiles, get_profile
 from jiradoctor.model import CheckResult, Report, Status
-from jiradoctor.net.proxy_route import with_scheme
+from jiradoctor.net.proxy_route import proxies_from_env, with_scheme
 from jiradoctor.registry import load_checks
 from jiradoctor.reports import UnknownFormat, baseline, format_for_path, json_report, render, text, write
 from jiradoctor.runner import CHECK_ERROR_SUFFIX, RunOptions, Runner
@@ -93,6 +93,9 @@ def build_target(opts: dict[str, Any]) -> Target:
     for name in ("url", "base_url", "proxy"):
         check_url(opts[name], f"--{name.replace('_', '-')}")
     check_dns_server(opts["dns_server"])
+    for scheme, (value, variable) in proxies_from_env(os.environ).items():
+        if scheme != "no":  # the integration's own proxy setting: as much user input as --proxy
+            check_url(with_scheme(value), variable)
     return Target(
         url=opts["url"],
         integration=opts["integration"],

@@ -263,3 +263,18 @@ def test_short_secrets_are_masked_in_secret_slots(tmp_path: Path, hostile) -> No
     for form in (f":{SHORT_CANARY}@", f":{secret}@", f":{secret.lower()}@", base64.b64encode(f"u:{SHORT_CANARY}".encode()).decode()):
         assert form not in text, form
     assert re.search(r"u:\*{8}@", text), "the URL is shown, with its password masked"
+
+
+def test_a_malformed_proxy_variable_is_a_usage_error_that_masks_it(tmp_path: Path) -> None:
+    secret = urllib.parse.quote(HOSTILE_CANARY, safe="")
+    env = {k: v for k, v in os.environ.items() if not k.lower().endswith("_proxy")}
+    env["HTTPS_PROXY"] = f"http://u:{secret}@[x"
+    result = subprocess.run([sys.executable, "-m", "jiradoctor", "doctor", "--url", "https://jira.example.com"],
+                            capture_output=True, text=True, timeout=60, cwd=tmp_path, env=env)
+    assert result.returncode == 2 and "HTTPS_PROXY: malformed URL" in result.stderr
+    assert_no_canary(result.stdout + result.stderr)
+    env["HTTPS_PROXY"] = "127.0.0.1:9"  # well-formed (host:port): the run goes on and names the dead proxy
+    result = subprocess.run([sys.executable, "-m", "jiradoctor", "doctor", "--url", "https://jira.example.com", "--only", "proxy",
+                             "--timeout", "1", "--format", "json"], capture_output=True, text=True, timeout=60, cwd=tmp_path, env=env)
+    assert result.returncode in (0, 1), result.stderr
+    assert '"id": "proxy"' in result.stdout
