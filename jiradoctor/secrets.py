@@ -2,8 +2,10 @@
 
 A :class:`Secret` masks itself in ``str``/``repr``/format, so an accidental f-string or traceback
 cannot leak it. The :class:`Redactor` knows every secret value of a run (and the encodings a
-secret travels in: percent-encoding, Basic auth base64, PEM body lines) and is applied where
-findings and error messages are built.
+secret travels in: percent-encoding once and twice, form-encoding, Basic auth base64, PEM body lines)
+and is applied where findings and error messages are built. Short secrets (1-3 characters) would
+mask ordinary words, so they are masked only in a secret slot: a URL's userinfo, an Authorization
+header, an ``oauth_token``/``oauth_signature`` value.
 """
 
 from __future__ import annotations
@@ -120,7 +122,7 @@ class Redactor:
             self._values, self._pattern = kept, None
 
     def __bool__(self) -> bool:
-        return bool(self._values)
+        return bool(self._values or self._any_length)
 
     def text(self, text: str) -> str:
         if not text:
