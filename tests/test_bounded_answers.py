@@ -59,6 +59,7 @@ def test_a_big_honest_gzip_answer_is_cut_at_the_body_limit_without_a_problem(ser
     ("stacked-encodings", "inflates beyond 4 MB"),
     ("corrupt-gzip", "is corrupt"),
     ("unknown-encoding", "Content-Encoding br, zstd"),
+    ("onion", "4 stacked codings"),
 ])
 def test_bombs_and_broken_encodings_are_named_problems(server, kind: str, words: str) -> None:
     answer = fetch(server.url(kind))

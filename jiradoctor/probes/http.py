@@ -28,6 +28,7 @@ if TYPE_CHECKING:
 MAX_BODY = 256 * 1024
 MAX_DECODED = 4 * 1024 * 1024  # a compressed answer is inflated this far at most, to tell a bomb from a big page
 MAX_RAW = 8 * 1024 * 1024  # raw bytes read for one compressed answer
+MAX_CODINGS = 3
 STEP = 64 * 1024  # decompressed per step; the event loop gets a turn between steps
 USER_AGENT = f"jiradoctor/{__version__}"
 
@@ -236,7 +237,7 @@ async def fetch(
 
 def content_encodings(value: str | None) -> list[str]:
     """``Content-Encoding`` as the list of codings applied, in the order the server applied them."""
-    return [c.strip().lower() for c in (value or "").split(",") if c.strip() and c.strip().lower() != "identity"][:8]
+    return [c.strip().lower() for c in (value or "").split(",") if c.strip() and c.strip().lower() != "identity"]
 
 
 class _Inflater:
@@ -249,11 +250,12 @@ class _Inflater:
         self._first = True
 
     def feed(self, data: bytes):
-        if self._first and self.coding == "deflate" and data:
-            self._first = False
-            if (data[0] & 0x0F) != 8:  # raw deflate without the zlib header, as some servers send it
+        if self._first and self.coding == "deflate" and len(data) >= 2:
+            # RFC 9110's deflate is zlib-wrapped; some servers send raw deflate: tell by the zlib header
+            if (data[0] & 0x0F) != 8 or (data[0] * 256 + data[1]) % 31 != 0:
                 self._z = zlib.decompressobj(-zlib.MAX_WBITS)
-        self._first = False
+        if data:
+            self._first = False
         while data and not self._z.eof:
             out = self._z.decompress(data, STEP)
             data = self._z.unconsumed_tail
@@ -277,13 +279,15 @@ async def read_body(response: httpx.Response, max_body: int) -> tuple[bytes, boo
         return content[:max_body], len(content) > max_body, None
     codings = content_encodings(response.headers.get("content-encoding"))
     unknown = [c for c in codings if c not in ("gzip", "x-gzip", "deflate")]
+    if len(codings) > MAX_CODINGS:  # nobody compresses three times: refuse to peel an onion
+        unknown = [f"{len(codings)} stacked codings"]
     kept = bytearray()
     if unknown or not codings:
         async for chunk in response.aiter_raw():
             kept += chunk[: max_body + 1 - len(kept)]
             if len(kept) > max_body:
                 break
-        problem = f"the answer uses Content-Encoding {', '.join(unknown)}, which jiradoctor did not ask for" if unknown else None
+        problem = f"the answer uses Content-Encoding {', '.join(unknown)[:200]}, which jiradoctor did not ask for" if unknown else None
         return bytes(kept[:max_body]), len(kept) > max_body, problem
     stages = [_Inflater(c) for c in reversed(codings)]  # the last coding applied is undone first
     produced = [0] * len(stages)

@@ -191,6 +191,7 @@ FAULTS: dict[str, Handler] = {
     "huge-body": _huge_body,
     "gzip-bomb": _encoded(bombs.gzip_of_zeros(1024), "gzip"),
     "stacked-encodings": _encoded(bombs.gzip(bombs.gzip_of_zeros(1024)), "gzip, gzip"),
+    "onion": _encoded(bombs.gzip(bombs.gzip(bombs.gzip(bombs.gzip(b'{"baseUrl": "http://127.0.0.1/"}')))), "gzip, gzip, gzip, gzip"),
     "corrupt-gzip": _encoded(b"\x1f\x8b\x08\x00garbage" * 100, "gzip"),
     "unknown-encoding": _encoded(b"\x00\xff" * 500, "br, zstd"),
     "redirect-loop": _redirect_loop,
