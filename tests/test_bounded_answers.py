@@ -153,3 +153,15 @@ def test_json_loads_healthy_answers() -> None:
 
     assert bounded_json.loads(SERVER_INFO) == json.loads(SERVER_INFO)
     assert bounded_json.parse("{").problem and bounded_json.parse("[1]").ok
+
+
+def test_a_report_file_nested_100k_deep_is_a_usage_error(tmp_path) -> None:
+    import subprocess
+    import sys
+
+    deep = tmp_path / "deep.json"
+    deep.write_text("[" * 100_000 + "]" * 100_000)
+    result = subprocess.run([sys.executable, "-m", "jiradoctor", "render", str(deep), "-o", str(tmp_path / "r.html")],
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 2 and "the file is JSON nesting deeper than 256 levels" in result.stderr
+    assert "Traceback" not in result.stderr

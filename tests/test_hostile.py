@@ -138,7 +138,7 @@ def test_the_faults_were_really_met(runs: dict) -> None:
 
     assert "inflates beyond" in text("gzip-bomb")
     assert "inflates beyond" in text("stacked-encodings")
-    assert "nests deeper than" in text("deep-json")
+    assert "nesting deeper than" in text("deep-json")
     assert "number too large" in text("huge-numbers")
     assert "headers too large" in text("many-headers")
     assert "connection refused" in text("refused")

@@ -50,22 +50,24 @@ def nesting_depth(text: str, stop_at: int = MAX_DEPTH) -> int:
     return deepest
 
 
-def loads(text: str | bytes, max_depth: int = MAX_DEPTH, max_size: int = MAX_SIZE) -> Any:
-    """``json.loads`` with limits; raises :class:`JsonProblem` (never RecursionError/MemoryError)."""
+def loads(text: str | bytes, max_depth: int = MAX_DEPTH, max_size: int = MAX_SIZE, what: str = "the answer") -> Any:
+    """``json.loads`` with limits; raises :class:`JsonProblem` (never RecursionError/MemoryError).
+
+    ``what`` names the text in the problem ("the answer" from a server, "the file" from a user)."""
     if isinstance(text, (bytes, bytearray)):
         text = bytes(text[: max_size + 1]).decode("utf-8", errors="replace")
     if len(text) > max_size:
-        raise JsonProblem(f"the JSON answer is larger than {max_size // (1024 * 1024)} MB")
+        raise JsonProblem(f"{what} is JSON larger than {max_size // (1024 * 1024)} MB")
     if nesting_depth(text, max_depth) > max_depth:
-        raise JsonProblem(f"the JSON answer nests deeper than {max_depth} levels")
+        raise JsonProblem(f"{what} is JSON nesting deeper than {max_depth} levels")
     try:
         return json.loads(text)
     except RecursionError:  # defence in depth: the pre-scan should have caught it
-        raise JsonProblem(f"the JSON answer nests deeper than {max_depth} levels") from None
+        raise JsonProblem(f"{what} is JSON nesting deeper than {max_depth} levels") from None
     except ValueError as exc:  # JSONDecodeError, or an integer beyond Python's digit limit
         if "digits" in str(exc):
-            raise JsonProblem("the JSON answer holds a number too large to read") from None
-        raise JsonProblem(f"the answer is not JSON ({str(exc)[:120]})") from None
+            raise JsonProblem(f"{what} holds a JSON number too large to read") from None
+        raise JsonProblem(f"{what} is not JSON ({str(exc)[:120]})") from None
 
 
 def parse(text: str | bytes, max_depth: int = MAX_DEPTH, max_size: int = MAX_SIZE) -> Parsed:
