@@ -165,3 +165,9 @@ def test_a_report_file_nested_100k_deep_is_a_usage_error(tmp_path) -> None:
                             capture_output=True, text=True, timeout=60)
     assert result.returncode == 2 and "the file is JSON nesting deeper than 256 levels" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_a_100_kb_header_is_kept_short_and_ordinary_headers_whole(server) -> None:
+    answer = fetch(server.url("big-header"))
+    assert answer.ok and len(answer.header("x-big") or "") == http.MAX_HEADER_VALUE
+    assert answer.header("content-type") == "application/json"

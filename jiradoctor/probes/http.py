@@ -29,6 +29,8 @@ MAX_BODY = 256 * 1024
 MAX_DECODED = 4 * 1024 * 1024  # a compressed answer is inflated this far at most, to tell a bomb from a big page
 MAX_RAW = 8 * 1024 * 1024  # raw bytes read for one compressed answer
 MAX_CODINGS = 3
+MAX_HEADERS = 200
+MAX_HEADER_VALUE = 8192
 STEP = 64 * 1024  # decompressed per step; the event loop gets a turn between steps
 USER_AGENT = f"jiradoctor/{__version__}"
 
@@ -221,7 +223,7 @@ async def fetch(
             redact = facts.redactor.text
             return HttpAnswer(
                 method, url, response.status_code,
-                {("location" if k.lower() == BAD_LOCATION else k.lower()): redact(v) for k, v in response.headers.items()},
+                kept_headers(response.headers, redact),
                 redact(body), truncated, time.perf_counter() - t0, sent_at, problem=problem,
             )
 
@@ -233,6 +235,16 @@ async def fetch(
         if not isinstance(exc, Exception):
             raise
         return HttpAnswer(method, url, elapsed_s=time.perf_counter() - t0, sent_at=sent_at, error=classify(exc))
+
+
+def kept_headers(headers: httpx.Headers, redact) -> dict[str, str]:
+    """Lower-cased headers, redacted whole and then cut to :data:`MAX_HEADER_VALUE` (a secret cut in
+    half would escape the redactor), at most :data:`MAX_HEADERS` of them: evidence, not a dump."""
+    kept: dict[str, str] = {}
+    for name, value in list(headers.items())[:MAX_HEADERS]:
+        key = "location" if name.lower() == BAD_LOCATION else name.lower()
+        kept[key] = redact(value)[:MAX_HEADER_VALUE]
+    return kept
 
 
 def content_encodings(value: str | None) -> list[str]:
