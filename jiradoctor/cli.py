@@ -93,8 +93,8 @@ def build_target(opts: dict[str, Any]) -> Target:
     for name in ("url", "base_url", "proxy"):
         check_url(opts[name], f"--{name.replace('_', '-')}")
     check_dns_server(opts["dns_server"])
-    for scheme, (value, variable) in proxies_from_env(os.environ).items():
-        if scheme != "no":  # the integration's own proxy setting: as much user input as --proxy
+    for scheme, (value, variable) in ({} if opts["proxy"] else proxies_from_env(os.environ)).items():
+        if scheme != "no":  # the integration's own proxy setting (--proxy overrides it): user input too
             check_url(with_scheme(value), variable)
     return Target(
         url=opts["url"],
