@@ -23,12 +23,12 @@ from jiradoctor import __version__
 from jiradoctor.context import Facts
 from jiradoctor.jira.integrations import INTEGRATION_IDS, all_profiles, get_profile
 from jiradoctor.model import CheckResult, Report, Status
-from jiradoctor.net.proxy_route import with_scheme
+from jiradoctor.net.proxy_route import proxies_from_env, with_scheme
 from jiradoctor.registry import load_checks
 from jiradoctor.reports import UnknownFormat, baseline, format_for_path, json_report, render, text, write
 from jiradoctor.runner import CHECK_ERROR_SUFFIX, RunOptions, Runner
 from jiradoctor.secrets import Redactor, Secret
-from jiradoctor.target import InputError, Target, describe_inputs, read_input_file
+from jiradoctor.target import InputError, Target, check_dns_server, check_url, describe_inputs, read_input_file
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_INTERNAL, EXIT_NOTHING_OBSERVED = 0, 1, 2, 3, 4
 EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report it
@@ -95,6 +95,12 @@ def build_target(opts: dict[str, Any]) -> Target:
         return read_input_file(path, what) if path else None
 
     private = read("private_key", "private key")
+    for name in ("url", "base_url", "proxy"):
+        check_url(opts[name], f"--{name.replace('_', '-')}")
+    check_dns_server(opts["dns_server"])
+    for scheme, (value, variable) in ({} if opts["proxy"] else proxies_from_env(os.environ)).items():
+        if scheme != "no":  # the integration's own proxy setting (--proxy overrides it): user input too
+            check_url(with_scheme(value), variable)
     return Target(
         url=opts["url"],
         integration=opts["integration"],

@@ -2,8 +2,10 @@
 
 A :class:`Secret` masks itself in ``str``/``repr``/format, so an accidental f-string or traceback
 cannot leak it. The :class:`Redactor` knows every secret value of a run (and the encodings a
-secret travels in: percent-encoding, Basic auth base64, PEM body lines) and is applied where
-findings and error messages are built.
+secret travels in: percent-encoding once and twice, form-encoding, Basic auth base64, PEM body lines)
+and is applied where findings and error messages are built. Short secrets (1-3 characters) would
+mask ordinary words, so they are masked only in a secret slot: a URL's userinfo, an Authorization
+header, an ``oauth_token``/``oauth_signature`` value.
 """
 
 from __future__ import annotations
@@ -64,11 +66,32 @@ def pem_fragments(text: str) -> list[str]:
     return [line.strip() for line in text.splitlines() if _PEM_BODY_LINE.match(line.strip())]
 
 
+def _lower_hex(text: str) -> str:
+    return re.sub(r"%[0-9A-F]{2}", lambda m: m.group().lower(), text)
+
+
+def encodings_of(raw: str) -> set[str]:
+    """The forms a secret takes in evidence: raw, percent-encoded once and twice (a token inside a
+    signature base string), form-encoded, and the same with lower-case hex digits."""
+    once = {urllib.parse.quote(raw, safe=""), urllib.parse.quote_plus(raw), urllib.parse.quote(raw, safe="~")}
+    twice = {urllib.parse.quote(v, safe="") for v in once} | {urllib.parse.quote_plus(v) for v in once}
+    forms = {raw, raw.strip()} | once | twice
+    return forms | {_lower_hex(f) for f in forms}
+
+
+_USERINFO_SLOT = re.compile(r"(?P<pre>[A-Za-z][A-Za-z0-9+.\-]{0,30}://[^\s/@:?#\"'<>]{0,512}:)(?P<val>[^\s/@?#\"'<>]{0,512})(?=@)")
+_AUTHORIZATION_SLOT = re.compile(
+    r"(?P<pre>authorization[\"']?\s*[:=]\s*[\"']?\s*(?:basic|bearer|token)\s+)(?P<val>[^\s\"',;]{1,4096})", re.IGNORECASE)
+_OAUTH_SLOT = re.compile(r"(?P<pre>\boauth_(?:token|signature)(?:=\"?|%3D|%253D))(?P<val>(?:(?!%26|%2526)[^&\s\",]){0,512})",
+                         re.IGNORECASE)
+
+
 class Redactor:
     """Replaces every known secret (in its usual encodings) with a mask."""
 
     def __init__(self, secrets: Iterable[str] = ()) -> None:
         self._values: set[str] = set()
+        self._any_length: set[str] = set()  # every secret, however short: masked where it sits in a secret slot
         self._pattern: re.Pattern[str] | None = None
 
         for value in secrets:
@@ -78,12 +101,13 @@ class Redactor:
         raw = reveal(value)
         if not raw:
             return
-        forms = {raw, raw.strip(), urllib.parse.quote(raw, safe=""), urllib.parse.quote_plus(raw)}
+        forms = encodings_of(raw)
         if "BEGIN" in raw or "\n" in raw.strip():
             forms.update(pem_fragments(raw))
         if user:
             forms.add(base64.b64encode(f"{user}:{raw}".encode()).decode())
         before = len(self._values)
+        self._any_length.update({raw, raw.strip()})
         self._values.update(f for f in forms if len(f) >= _MIN_SECRET_LEN and not ("BEGIN" in f and "\n" in f))
         if "BEGIN" in raw:
             self._values.add(raw.strip())
@@ -98,15 +122,37 @@ class Redactor:
             self._values, self._pattern = kept, None
 
     def __bool__(self) -> bool:
-        return bool(self._values)
+        return bool(self._values or self._any_length)
 
     def text(self, text: str) -> str:
-        if not self._values or not text:
+        if not text:
             return text
-        if self._pattern is None:
-            ordered = sorted(self._values, key=len, reverse=True)
-            self._pattern = re.compile("|".join(re.escape(v) for v in ordered))
-        return self._pattern.sub(MASK, text)
+        if self._values:
+            if self._pattern is None:
+                ordered = sorted(self._values, key=len, reverse=True)
+                self._pattern = re.compile("|".join(re.escape(v) for v in ordered))
+            text = self._pattern.sub(MASK, text)
+        return self._slots(text)
+
+    def _slots(self, text: str) -> str:
+        """Mask what sits in a secret slot: URL userinfo passwords and Authorization credentials
+        always, ``oauth_token``/``oauth_signature`` values when they hold a known secret (any length)."""
+        if "://" in text:
+            text = _USERINFO_SLOT.sub(lambda m: m.group("pre") + MASK, text)
+        if "uthorization" in text or "UTHORIZATION" in text:
+            text = _AUTHORIZATION_SLOT.sub(lambda m: m.group("pre") + MASK, text)
+        if self._any_length and "oauth_" in text.lower():
+            text = _OAUTH_SLOT.sub(self._oauth_value, text)
+        return text
+
+    def _oauth_value(self, match: "re.Match[str]") -> str:
+        value = match.group("val")
+        if value == MASK or not value:
+            return match.group()
+        decoded = {value, urllib.parse.unquote(value), urllib.parse.unquote(urllib.parse.unquote(value)),
+                   urllib.parse.unquote_plus(value)}
+        pieces = {p for d in decoded for p in d.split("&")} | decoded
+        return match.group("pre") + MASK if pieces & self._any_length else match.group()
 
     def value(self, value: Any) -> Any:
         """Redact any JSON-like value: strings, lists, dicts (keys too)."""

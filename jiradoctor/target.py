@@ -173,3 +173,41 @@ INPUT_NAMES = {
 
 def describe_inputs(names: tuple[str, ...], joiner: str = " or ") -> str:
     return joiner.join(INPUT_NAMES.get(n, f"--{n.replace('_', '-')}") for n in names)
+
+
+def check_url(value: str | None, option: str) -> str | None:
+    """A URL option urllib cannot read (``http://u:PW@[::1``, port 99999) is a usage error (exit 2).
+
+    The message shows the URL with its password masked: it is printed before any redactor exists.
+    """
+    if not value:
+        return value
+    import urllib.parse
+
+    from jiradoctor.jira.urls import masked, why_malformed
+
+    shown = masked(value if len(value) <= 200 else value[:200] + "…")
+    try:
+        parts = urllib.parse.urlsplit(value)
+        parts.port  # noqa: B018 - raises for a port that is not a number in 0..65535
+        host = parts.hostname
+    except ValueError as exc:
+        raise InputError(f"{option}: malformed URL {shown!r} ({why_malformed(exc)})") from None
+    if parts.scheme and parts.netloc and not host:
+        raise InputError(f"{option}: no host in URL {shown!r}")
+    return value
+
+
+def check_dns_server(value: str | None) -> str | None:
+    """``--dns-server HOST[:PORT]`` with a port that is not 1..65535 is a usage error, not a DNS finding."""
+    if not value:
+        return value
+    from jiradoctor.probes.dns import parse_server
+
+    try:
+        host, port = parse_server(value)
+    except ValueError:
+        raise InputError(f"--dns-server: not HOST[:PORT]: {value[:200]!r}") from None
+    if not host or not 0 < port < 65536:
+        raise InputError(f"--dns-server: not HOST[:PORT] with a port in 1..65535: {value[:200]!r}")
+    return value

@@ -100,10 +100,13 @@ def judge_reverse_proxy(answer, url: str, forward_hops: int) -> Finding | None:
     signs = read_signs(answer.status, answer.headers, answer.body, forward_hops)
     if not signs.found:
         return None
-    parts = urllib.parse.urlsplit(url)
-    scheme = parts.scheme or "https"
-    port = parts.port or (443 if scheme == "https" else 80)
-    connector = (f'<Connector port="…" protocol="HTTP/1.1" proxyName="{parts.hostname}" proxyPort="{port}" '
+    try:
+        parts = urllib.parse.urlsplit(url)
+        scheme, hostname = parts.scheme or "https", parts.hostname
+        port = parts.port or (443 if scheme == "https" else 80)
+    except ValueError:  # "http://[…": name the settings, not the values
+        scheme, hostname, port = "https", "…", "…"
+    connector = (f'<Connector port="…" protocol="HTTP/1.1" proxyName="{hostname}" proxyPort="{port}" '
                  f'scheme="{scheme}" secure="{"true" if scheme == "https" else "false"}" ... />')
     evidence = {"signs": list(signs.signs), "product": signs.product, "status": answer.status, "url": answer.url}
     if signs.gateway_error:

@@ -6,11 +6,12 @@ that judges, so every signal is tested on its own. Nothing here sees a credentia
 
 from __future__ import annotations
 
-import json
 import re
 import urllib.parse
 from dataclasses import dataclass
 from typing import Any, Protocol
+
+from jiradoctor.net import bounded_json
 
 SERAPH_REASON = "x-seraph-loginreason"
 DENIED_REASON = "x-authentication-denied-reason"
@@ -81,10 +82,7 @@ class SsoSignal:
 
 
 def _json(body: str) -> Any:
-    try:
-        return json.loads(body)
-    except (ValueError, TypeError, RecursionError):
-        return None
+    return bounded_json.loads_or_none(body)  # depth and size bounded: never RecursionError
 
 
 def login_reason(answer: Answer) -> str | None:
@@ -135,8 +133,11 @@ def redirect_location(answer: Answer) -> str | None:
 
 def leaves_origin(location: str, jira_url: str) -> bool:
     """True when a redirect points at another scheme/host/port than Jira's URL."""
-    target = urllib.parse.urljoin(jira_url.rstrip("/") + "/", location)
-    return _origin(target) != _origin(jira_url)
+    try:
+        target = urllib.parse.urljoin(jira_url.rstrip("/") + "/", location)
+        return _origin(target) != _origin(jira_url)
+    except ValueError:  # "http://[…": a Location no client could follow is not Jira's own
+        return True
 
 
 _LOGIN_MARKERS = ("os_username", "os_password", 'type="password"', "type='password'", "samlsso", "saml2",

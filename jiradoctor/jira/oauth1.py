@@ -22,6 +22,7 @@ from jiradoctor.secrets import MASK
 REQUEST_TOKEN_PATH = "/plugins/servlet/oauth/request-token"
 CALLBACK_OOB = "oob"
 MAX_PARAM_VALUE = 4096  # bound what a hostile server can make us keep
+MAX_BASE_STRING = 16384
 
 _AUTH_PARAM = re.compile(r'([A-Za-z_][A-Za-z0-9_\-]*)\s*=\s*(?:"((?:[^"\\]|\\.)*)"|([^\s,]*))')
 
@@ -75,6 +76,9 @@ class BaseString:
 
     @classmethod
     def parse(cls, text: str) -> "BaseString | None":
+        """None for anything that is not ``METHOD&URL&PARAMS``; never raises (server text)."""
+        if not isinstance(text, str) or len(text) > MAX_BASE_STRING:
+            return None
         parts = text.split("&")
         if len(parts) != 3:
             return None

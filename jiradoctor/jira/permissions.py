@@ -7,13 +7,13 @@ are normalised (``permission_keys.normalise_all``) and the normalisation is kept
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Mapping, Sequence
 
 from jiradoctor.jira.integrations import IntegrationProfile
 from jiradoctor.jira.permission_keys import GLOBAL_PERMISSIONS, LEGACY, NormalisedKey, normalise, normalise_all
+from jiradoctor.net import bounded_json
 
 OK = "ok"
 MISSING = "missing"
@@ -75,10 +75,7 @@ def plan_for(profile: IntegrationProfile, extra: Sequence[str] = (), deployment:
 # ------------------------------------------------------------------------- Jira's answers ---
 
 def _json(body: str) -> Any:
-    try:
-        return json.loads(body)
-    except (ValueError, TypeError):
-        return None
+    return bounded_json.loads_or_none(body)  # depth and size bounded: never RecursionError
 
 
 def parse_mypermissions(body: str) -> dict[str, bool] | None:

@@ -87,9 +87,14 @@ def _valve(levels: list[tuple[str, Element | None]]) -> RemoteIpValve | None:
     return None
 
 
+MAX_XML_CHARS = 2_000_000  # a real server.xml is a few KB
+
+
 def parse_server_xml(text: str) -> ServerXml:
     if not text.strip():
         raise ServerXmlError("the file is empty")
+    if len(text) > MAX_XML_CHARS:
+        raise ServerXmlError(f"the file is larger than {MAX_XML_CHARS} characters; a real server.xml is a few KB")
     try:
         root = safe_et.fromstring(text.encode("utf-8"), forbid_dtd=True)
     except DefusedXmlException as exc:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import urllib.parse
 from dataclasses import dataclass
 
@@ -10,6 +11,23 @@ DEFAULT_PORTS = {"http": 80, "https": 443}
 
 class InvalidUrl(ValueError):
     pass
+
+
+_USERINFO = re.compile(r"^([A-Za-z][A-Za-z0-9+.\-]*://)([^/?#]*)@")
+
+
+def why_malformed(exc: ValueError) -> str:
+    """urllib's reason, without the netloc it may quote (userinfo and password included)."""
+    return re.sub(r"netloc '.*' contains", "the host part contains", str(exc), flags=re.DOTALL)[:200]
+
+
+def masked(url: str) -> str:
+    """The URL with its userinfo's password masked, by text alone (it works on URLs urllib refuses)."""
+    match = _USERINFO.match(url)
+    if not match:
+        return url
+    user, sep, _ = match.group(2).partition(":")
+    return f"{match.group(1)}{user}{':***' if sep else ''}@{url[match.end():]}" if sep else f"{match.group(1)}***@{url[match.end():]}"
 
 
 @dataclass(frozen=True)
@@ -23,18 +41,24 @@ class JiraUrl:
 
     @classmethod
     def parse(cls, text: str) -> "JiraUrl":
-        raw = text.strip()
-        parts = urllib.parse.urlsplit(raw)
+        """Raises :class:`InvalidUrl` (never a bare ValueError) for anything that is not an http(s) URL."""
+        raw = str(text).strip()
+        shown = masked(raw if len(raw) <= 200 else raw[:200] + "…")
+        try:
+            parts = urllib.parse.urlsplit(raw)
+            hostname = parts.hostname
+        except ValueError as exc:  # "http://[…", characters that change under NFKC
+            raise InvalidUrl(f"malformed URL ({why_malformed(exc)}): {shown!r}") from None
         scheme = parts.scheme.lower()
         if scheme not in DEFAULT_PORTS:
-            raise InvalidUrl(f"not an http(s) URL: {raw!r}")
-        if not parts.hostname:
-            raise InvalidUrl(f"no host in URL: {raw!r}")
+            raise InvalidUrl(f"not an http(s) URL: {shown!r}")
+        if not hostname:
+            raise InvalidUrl(f"no host in URL: {shown!r}")
         try:
             port = parts.port or DEFAULT_PORTS[scheme]
-        except ValueError as exc:
-            raise InvalidUrl(f"bad port in URL: {raw!r}") from exc
-        host = parts.hostname.lower()
+        except ValueError:
+            raise InvalidUrl(f"bad port in URL: {shown!r}") from None
+        host = hostname.lower()
         if ":" in host:
             host = f"[{host}]"
         return cls(scheme, host, port, parts.path.rstrip("/"))

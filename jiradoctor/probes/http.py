@@ -11,12 +11,14 @@ import asyncio
 import errno
 import ssl
 import time
+import zlib
 from dataclasses import dataclass, field
 from email.utils import parsedate_to_datetime
 from datetime import datetime
 from typing import TYPE_CHECKING, Mapping
 
 import certifi
+import h11
 import httpx
 
 from jiradoctor import __version__
@@ -25,6 +27,12 @@ if TYPE_CHECKING:
     from jiradoctor.context import Facts
 
 MAX_BODY = 256 * 1024
+MAX_DECODED = 4 * 1024 * 1024  # a compressed answer is inflated this far at most, to tell a bomb from a big page
+MAX_RAW = 8 * 1024 * 1024  # raw bytes read for one compressed answer
+MAX_CODINGS = 3
+MAX_HEADERS = 200
+MAX_HEADER_VALUE = 8192
+STEP = 64 * 1024  # decompressed per step; the event loop gets a turn between steps
 USER_AGENT = f"jiradoctor/{__version__}"
 
 
@@ -48,6 +56,7 @@ class HttpAnswer:
     elapsed_s: float = 0.0
     sent_at: float = 0.0  # time.time() when the request was sent
     error: TransportError | None = None
+    problem: str | None = None  # an answer that came but cannot be read whole (a decompression bomb, a bad encoding)
 
     @property
     def ok(self) -> bool:
@@ -93,7 +102,28 @@ def make_client(facts: "Facts", verify: bool = False) -> httpx.AsyncClient:
         follow_redirects=False,
         headers={"User-Agent": USER_AGENT, "Accept": "application/json"},
         limits=httpx.Limits(max_connections=32, max_keepalive_connections=16),
+        event_hooks={"response": [_set_aside_malformed_location]},
     )
+
+
+BAD_LOCATION = "x-jiradoctor-malformed-location"
+
+
+async def _set_aside_malformed_location(response: httpx.Response) -> None:
+    """httpx parses every redirect's Location even when it does not follow it, and a malformed one
+    (``http://[…``) throws the whole answer away; set it aside so the answer (a fact) survives."""
+    location = response.headers.get("location")
+    if location is None:
+        return
+    try:
+        url = httpx.URL(location)
+        if url.is_relative_url:
+            response.request.url.join(url)
+        elif url.scheme and not url.host:
+            raise ValueError(location)
+    except Exception:  # noqa: BLE001 - whatever httpx would raise on it
+        del response.headers["location"]
+        response.headers[BAD_LOCATION] = location
 
 
 async def client(facts: "Facts", credentials: bool = False) -> httpx.AsyncClient:
@@ -155,6 +185,10 @@ def classify(exc: BaseException) -> TransportError:
             return TransportError("connect", "connection refused")
     if isinstance(exc, httpx.ConnectError):
         return TransportError("connect", f"cannot connect: {exc}")
+    for cause in _walk_causes(exc):
+        if isinstance(cause, h11.RemoteProtocolError):  # the server broke HTTP itself
+            what = "headers too large" if getattr(cause, "error_status_hint", 400) == 431 else "malformed HTTP"
+            return TransportError("protocol", f"the server's answer is not valid HTTP ({what}: {str(cause)[:120]})")
     if isinstance(exc, (httpx.RemoteProtocolError, httpx.ReadError)):
         return TransportError("reset", f"the server closed the connection: {type(exc).__name__}")
     if isinstance(exc, httpx.HTTPError):
@@ -184,14 +218,7 @@ async def fetch(
 
     async def go() -> HttpAnswer:
         async with http.stream(method, url, headers=headers, content=content, json=json) as response:
-            chunks, size, truncated = [], 0, False
-            async for chunk in response.aiter_bytes():
-                chunks.append(chunk)
-                size += len(chunk)
-                if size > max_body:
-                    truncated = True
-                    break
-            raw = b"".join(chunks)[:max_body]
+            raw, truncated, problem = await read_body(response, max_body)
             encoding = response.charset_encoding or "utf-8"
             try:
                 body = raw.decode(encoding, errors="replace")
@@ -202,8 +229,8 @@ async def fetch(
             redact = facts.redactor.text
             return HttpAnswer(
                 method, url, response.status_code,
-                {k.lower(): redact(v) for k, v in response.headers.items()},
-                redact(body), truncated, time.perf_counter() - t0, sent_at,
+                kept_headers(response.headers, redact),
+                redact(body), truncated, time.perf_counter() - t0, sent_at, problem=problem,
             )
 
     try:
@@ -214,6 +241,103 @@ async def fetch(
         if not isinstance(exc, Exception):
             raise
         return HttpAnswer(method, url, elapsed_s=time.perf_counter() - t0, sent_at=sent_at, error=classify(exc))
+
+
+def kept_headers(headers: httpx.Headers, redact) -> dict[str, str]:
+    """Lower-cased headers, redacted whole and then cut to :data:`MAX_HEADER_VALUE` (a secret cut in
+    half would escape the redactor), at most :data:`MAX_HEADERS` of them: evidence, not a dump."""
+    kept: dict[str, str] = {}
+    for name, value in list(headers.items())[:MAX_HEADERS]:
+        key = "location" if name.lower() == BAD_LOCATION else name.lower()
+        kept[key] = redact(value)[:MAX_HEADER_VALUE]
+    return kept
+
+
+def content_encodings(value: str | None) -> list[str]:
+    """``Content-Encoding`` as the list of codings applied, in the order the server applied them."""
+    return [c.strip().lower() for c in (value or "").split(",") if c.strip() and c.strip().lower() != "identity"]
+
+
+class _Inflater:
+    """One coding undone in bounded steps: ``feed`` yields pieces of at most :data:`STEP` bytes."""
+
+    def __init__(self, coding: str) -> None:
+        self.coding = coding
+        wbits = {"gzip": 16 + zlib.MAX_WBITS, "x-gzip": 16 + zlib.MAX_WBITS, "deflate": zlib.MAX_WBITS}[coding]
+        self._z = zlib.decompressobj(wbits)
+        self._first = True
+
+    def feed(self, data: bytes):
+        if self._first and self.coding == "deflate" and len(data) >= 2:
+            # RFC 9110's deflate is zlib-wrapped; some servers send raw deflate: tell by the zlib header
+            if (data[0] & 0x0F) != 8 or (data[0] * 256 + data[1]) % 31 != 0:
+                self._z = zlib.decompressobj(-zlib.MAX_WBITS)
+        if data:
+            self._first = False
+        while data and not self._z.eof:
+            out = self._z.decompress(data, STEP)
+            data = self._z.unconsumed_tail
+            if out:
+                yield out
+
+
+def _megabytes(n: int) -> str:
+    return f"{n / (1024 * 1024):g} MB"
+
+
+async def read_body(response: httpx.Response, max_body: int) -> tuple[bytes, bool, str | None]:
+    """The body's first ``max_body`` decoded bytes, whether more came, and a problem if any.
+
+    The raw bytes are inflated here, step by step (stacked codings too), rather than by httpx:
+    a few KB of gzip can inflate to gigabytes, and inflating them in one call would hold the
+    event loop (and memory) beyond any time limit. Every stage stops at :data:`MAX_DECODED`.
+    """
+    if response.is_stream_consumed:  # an answer built in memory (a mock transport): nothing left to bound
+        content = response.content
+        return content[:max_body], len(content) > max_body, None
+    codings = content_encodings(response.headers.get("content-encoding"))
+    unknown = [c for c in codings if c not in ("gzip", "x-gzip", "deflate")]
+    if len(codings) > MAX_CODINGS:  # nobody compresses three times: refuse to peel an onion
+        unknown = [f"{len(codings)} stacked codings"]
+    kept = bytearray()
+    if unknown or not codings:
+        async for chunk in response.aiter_raw():
+            kept += chunk[: max_body + 1 - len(kept)]
+            if len(kept) > max_body:
+                break
+        problem = f"the answer uses Content-Encoding {', '.join(unknown)[:200]}, which jiradoctor did not ask for" if unknown else None
+        return bytes(kept[:max_body]), len(kept) > max_body, problem
+    stages = [_Inflater(c) for c in reversed(codings)]  # the last coding applied is undone first
+    produced = [0] * len(stages)
+    raw_size, problem = 0, None
+
+    def run(data: bytes, level: int):
+        """Feed ``data`` into stage ``level``; yields the final stage's output pieces."""
+        for piece in stages[level].feed(data):
+            produced[level] += len(piece)
+            if produced[level] > MAX_DECODED:
+                raise OverflowError
+            if level + 1 == len(stages):
+                yield piece
+            else:
+                yield from run(piece, level + 1)
+
+    try:
+        async for chunk in response.aiter_raw():
+            raw_size += len(chunk)
+            for piece in run(chunk, 0):
+                if len(kept) <= max_body:
+                    kept += piece[: max_body + 1 - len(kept)]
+                await asyncio.sleep(0)  # a turn for the event loop (and the time limit) per step
+            if raw_size > MAX_RAW:
+                break
+    except OverflowError:
+        problem = (f"the answer inflates beyond {_megabytes(MAX_DECODED)} ({raw_size} bytes sent with "
+                   f"Content-Encoding: {', '.join(codings)}); jiradoctor read only the start")
+    except zlib.error:
+        problem = f"the answer's Content-Encoding ({', '.join(codings)}) is corrupt; jiradoctor read only the start"
+    truncated = len(kept) > max_body or problem is not None or raw_size > MAX_RAW
+    return bytes(kept[:max_body]), truncated, problem
 
 
 FACTS = {"http_client": http_client_probe, "http_client_verified": verified_client_probe}

@@ -57,8 +57,11 @@ class ProxyAnswer:
 
 
 def host_port(url: str) -> tuple[str, int]:
-    parts = urllib.parse.urlsplit(url)
-    return parts.hostname or "", parts.port or DEFAULT_PORTS.get(parts.scheme.lower(), 80)
+    try:
+        parts = urllib.parse.urlsplit(url)
+        return parts.hostname or "", parts.port or DEFAULT_PORTS.get(parts.scheme.lower(), 80)
+    except ValueError:  # a URL urllib cannot read has no host to reach
+        return "", 0
 
 
 def _auth_header(route: Route) -> str:
@@ -77,7 +80,7 @@ async def _read_head(reader: asyncio.StreamReader) -> tuple[int, str, dict[str, 
         head = await reader.read(MAX_HEAD)
     lines = head.decode("latin-1").split("\r\n")
     parts = lines[0].split(" ", 2)
-    if len(parts) < 2 or not parts[0].startswith("HTTP/") or not parts[1].isdigit():
+    if len(parts) < 2 or not parts[0].startswith("HTTP/") or not (parts[1].isascii() and parts[1].isdecimal()):
         raise ValueError(f"not an HTTP answer: {lines[0][:80]!r}")
     headers: dict[str, str] = {}
     for line in lines[1:]:
@@ -127,7 +130,7 @@ async def _forward(route: Route, url: str, timeout: float) -> tuple[int, str, di
     reader, writer = await _connect_proxy(route, timeout)
     try:
         target = url.rstrip("/") + "/rest/api/2/serverInfo"
-        authority = urllib.parse.urlsplit(url).netloc.rsplit("@", 1)[-1]
+        authority = urllib.parse.urlsplit(url).netloc.rsplit("@", 1)[-1].replace("\r", "").replace("\n", "")
         writer.write(f"GET {target} HTTP/1.1\r\nHost: {authority}\r\nUser-Agent: {USER_AGENT}\r\n"
                      f"Accept: application/json\r\nConnection: close\r\n{_auth_header(route)}\r\n".encode("latin-1"))
         return await asyncio.wait_for(_read_head(reader), timeout)

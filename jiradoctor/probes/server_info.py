@@ -7,13 +7,13 @@ Two requests in parallel: ``/rest/api/2/serverInfo`` (anonymous) and an unauthen
 from __future__ import annotations
 
 import asyncio
-import json
 import urllib.parse
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 
 from jiradoctor.jira.oauth1 import parse_www_authenticate
+from jiradoctor.net import bounded_json
 from jiradoctor.probes.http import HttpAnswer, fetch
 
 if TYPE_CHECKING:
@@ -80,11 +80,15 @@ def read_server_info(answer: HttpAnswer, challenge: HttpAnswer, redirects: tuple
         return ServerInfo(answer, challenge, redirects, realm=realm, problem=f"no answer: {answer.error.message if answer.error else ''}")
     if answer.status != 200:
         return ServerInfo(answer, challenge, redirects, realm=realm, problem=f"HTTP {answer.status}")
+    if answer.problem:
+        return ServerInfo(answer, challenge, redirects, realm=realm, problem=answer.problem)
     try:
-        data = json.loads(answer.body)
-    except (ValueError, RecursionError):  # RecursionError: "[[[[..." from a hostile server
-        kind = "an HTML page" if answer.looks_like_html else "not JSON"
-        return ServerInfo(answer, challenge, redirects, realm=realm, problem=f"the answer is {kind}")
+        data = bounded_json.loads(answer.body)
+    except bounded_json.JsonProblem as exc:  # "[[[[..." 100k deep, huge numbers, plain text
+        problem = "the answer is an HTML page" if answer.looks_like_html else str(exc)
+        if answer.truncated and not answer.looks_like_html:
+            problem = f"the answer is larger than {len(answer.body.encode()) // 1024} KB, far more than serverInfo's few hundred bytes"
+        return ServerInfo(answer, challenge, redirects, realm=realm, problem=problem)
     if not isinstance(data, dict) or not isinstance(data.get("baseUrl"), str):
         return ServerInfo(answer, challenge, redirects, realm=realm, problem="JSON without baseUrl")
     return ServerInfo(
@@ -102,7 +106,11 @@ async def get_following_redirects(facts: "Facts", url: str) -> tuple[HttpAnswer,
     seen: list[str] = []
     answer = await fetch(facts, "GET", url)
     while answer.ok and answer.status in (301, 302, 303, 307, 308) and answer.header("location"):
-        location = urllib.parse.urljoin(answer.url, answer.header("location") or "")
+        try:
+            location = urllib.parse.urljoin(answer.url, answer.header("location") or "")
+            urllib.parse.urlsplit(location).port  # noqa: B018 - "http://[…" or a bad port raises here
+        except ValueError:
+            break  # a malformed Location is the server's: the redirect answer itself is the fact
         seen.append(location)
         if seen.count(location) > 1 or len(seen) > MAX_REDIRECTS:
             break

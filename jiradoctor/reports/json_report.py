@@ -7,6 +7,7 @@ from importlib import resources
 from typing import Any
 
 from jiradoctor.model import Report
+from jiradoctor.net import bounded_json
 
 
 def render(report: Report) -> str:
@@ -15,8 +16,8 @@ def render(report: Report) -> str:
 
 def load(text: str) -> Report:
     try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
+        data = bounded_json.loads(text, max_depth=256, max_size=64 * 1024 * 1024, what="the file")  # a baseline may come from anywhere
+    except bounded_json.JsonProblem as exc:
         raise ValueError(f"not a JSON report: {exc}") from None
     if not isinstance(data, dict):
         raise ValueError("not a jiradoctor report: the JSON is not an object")
