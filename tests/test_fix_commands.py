@@ -51,7 +51,8 @@ COMPUTED_CODES = {"jiradoctor.checks.dns": {"dns/nxdomain", "dns/no-address", "d
                                                      "reachability/unreachable", "reachability/broken-answer",
                                                      "reachability/no-connection", "reachability/server-error",
                                                      "reachability/not-found", "reachability/not-jira",
-                                                     "reachability/http-error", "reachability/redirect-elsewhere"}}
+                                                     "reachability/http-error", "reachability/redirect-elsewhere",
+                                                     "reachability/unreadable-answer"}}
 
 
 def _literal_codes(node: ast.expr, check_id: str) -> set[str] | None:
@@ -95,7 +96,7 @@ EXEMPT = {
        for slug in ("assumes-proxy-host", "connector-choice", "proxy-mismatch", "proxy-cache")},
     **{f"reachability/{slug}": "diagnostic (curl, ip route) against the live URL; the fix is on the server or the URL"
        for slug in ("refused", "reset", "timeout", "unreachable", "broken-answer", "no-connection", "server-error",
-                    "not-found", "not-jira", "http-error", "redirect-elsewhere")},
+                    "not-found", "not-jira", "http-error", "redirect-elsewhere", "unreadable-answer")},
     # diagnostics: they show evidence from a live server and change nothing to prove gone
     "dns/nxdomain": "diagnostic (dig +trace, getent) against live DNS; changes nothing",
     "dns/no-address": "diagnostic (dig +trace, getent) against live DNS; changes nothing",

@@ -20,6 +20,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.peak_rss import launched, peak_mb
+
 from tests.conftest import assert_valid_report
 from tests.hostile.server import FAULTS, HostileServer
 
@@ -73,15 +75,16 @@ def run_cli(server: HostileServer, kind: str, setup: str, folder: Path, key_path
         env["JIRADOCTOR_ACCESS_TOKEN"] = "hostile-T0ken/+=@é"
     t0 = time.monotonic()
     with open(folder / "stdout", "wb") as out, open(folder / "stderr", "wb") as err:
-        proc = subprocess.Popen([sys.executable, "-m", "jiradoctor", "doctor", *args], stdout=out, stderr=err,
-                                env=env, cwd=folder)
+        rss = folder / "peak_rss_kb"
+        proc = subprocess.Popen(launched([sys.executable, "-m", "jiradoctor", "doctor", *args], rss),
+                                stdout=out, stderr=err, env=env, cwd=folder)
         try:
-            _, status, usage = os.wait4(proc.pid, 0)  # this child's own peak memory, not the session's
+            code = proc.wait()  # the launcher measures the child's own peak memory, not the session's
         except BaseException:
             proc.kill()
             raise
     elapsed = time.monotonic() - t0
-    return Run(kind, setup, os.waitstatus_to_exitcode(status), elapsed, usage.ru_maxrss / 1024,
+    return Run(kind, setup, code, elapsed, peak_mb(rss),
                (folder / "stdout").read_text("utf-8", "replace"), (folder / "stderr").read_text("utf-8", "replace"), folder)
 
 
@@ -144,6 +147,23 @@ def test_the_faults_were_really_met(runs: dict) -> None:
     assert "connection refused" in text("refused")
     assert "no answer within the time limit" in text("silent")
     assert "http://[::1/x]" in text("bad-location")
-    assert "base-url/redirect-loop" in text("redirect-loop")
+    assert "reachability/redirect-loop" in text("redirect-loop")
     assert "the answer is an HTML page" in text("html")
     assert "larger than 256 KB" in text("endless-chunked") and "larger than 256 KB" in text("huge-body")
+
+
+# where the server never answered like Jira, nothing that judges Jira's answers may claim health
+NOT_JIRA = ("refused", "tls-stall", "https-to-plain", "reset", "silent", "drip-headers", "endless-chunked", "huge-body",
+            "gzip-bomb", "stacked-encodings", "corrupt-gzip", "unknown-encoding", "redirect-loop", "redirect-pingpong",
+            "bad-location", "html", "invalid-json", "wrong-shapes", "json-list", "deep-json", "huge-numbers",
+            "server-error", "many-headers")
+LIVE_JUDGES = ("reachability", "base-url", "clock-skew", "auth", "permissions", "oauth-signature", "can-work")
+
+
+@pytest.mark.parametrize("kind", NOT_JIRA)
+def test_no_green_tick_for_what_was_never_seen(runs: dict, kind: str) -> None:
+    for setup in ("basic", "oauth"):
+        report = json.loads((runs[(kind, setup)].folder / "r.json").read_text("utf-8"))
+        claimed = [c["id"] for c in report["checks"] if c["id"] in LIVE_JUDGES and c["status"] == "pass"]
+        assert not claimed, f"{kind}/{setup}: {claimed} pass though Jira never answered"
+        assert report["summary"]["status"] in ("fail", "warn"), f"{kind}/{setup}: {report['summary']}"

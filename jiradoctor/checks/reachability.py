@@ -9,7 +9,8 @@ reachability/timeout, reachability/unreachable, reachability/no-connection, reac
 reachability/broken-answer, reachability/server-error, reachability/not-jira,
 reachability/proxy-block-page, reachability/wrong-context-path, reachability/not-found,
 reachability/login-page, reachability/sso-redirect, reachability/redirect-elsewhere,
-reachability/redirect-loop, reachability/unconfirmed-jira, reachability/http-error.
+reachability/redirect-loop, reachability/unconfirmed-jira, reachability/http-error,
+reachability/unreadable-answer.
 """
 
 from __future__ import annotations
@@ -160,8 +161,17 @@ def judge_reachability(info: ServerInfo, url: str, timeout_s: float, root: HttpA
     if redirected is not None:
         return redirected
     status = answer.status or 0
-    evidence = _evidence(answer, ident)
+    evidence = _evidence(answer, ident, problem=info.problem)
     who = ident.who()
+    unreadable = answer.problem or (info.problem if info.problem and not info.problem.startswith(_PLAIN_PROBLEMS) else None)
+    if status == 200 and unreadable and not ident.serverinfo_json:
+        return Finding(PREFIX + "unreadable-answer", Status.FAIL,
+                       f"{who} answered serverInfo with something jiradoctor cannot read: {unreadable}. Jira's serverInfo "
+                       "is a few hundred bytes of plain JSON; an integration meets the same answer.",
+                       evidence=evidence,
+                       remediation=("Find what sits in front of Jira and rewrites or pads its answers (a proxy, a "
+                                    "compression module, a WAF), or what answers in Jira's place.",),
+                       commands=(_curl(answer.url),))
     if ident.block_page:
         return Finding(PREFIX + "proxy-block-page", Status.FAIL,
                        f"A proxy answered instead of Jira (HTTP {status}, {who}"
@@ -221,8 +231,20 @@ def judge_reachability(info: ServerInfo, url: str, timeout_s: float, root: HttpA
                        evidence=evidence,
                        remediation=("Enter Jira's Base URL in the integration; check what the proxy or host serves at this "
                                     "address.",), commands=(_curl(answer.url),))
+    location = answer.header("location")
+    if 300 <= status < 400:  # a redirect that was not followed: no Location, or one that is not a URL
+        return Finding(PREFIX + "http-error", Status.FAIL,
+                       f"HTTP {status} from {who} redirects to {location[:300]!r}, which is not an address a client can "
+                       "follow." if location else f"HTTP {status} from {who} without a Location to follow.",
+                       evidence={**evidence, "location": location[:500] if location else None},
+                       remediation=("Fix the redirect rule of the server or proxy in front of Jira.",),
+                       commands=(_curl(answer.url),))
     return Finding(PREFIX + "http-error", Status.FAIL, f"HTTP {status} from {who} for Jira's serverInfo.",
                    evidence=evidence, remediation=("Check the URL and what answers there.",), commands=(_curl(answer.url),))
+
+
+# serverInfo problems that the verdicts below name in their own words
+_PLAIN_PROBLEMS = ("the answer is an HTML page", "JSON without baseUrl", "HTTP ", "no answer")
 
 
 def wants_site_root(info: ServerInfo, url: str) -> bool:
@@ -264,6 +286,7 @@ How to fix: the finding names the URL to use, or who must let the request throug
     codes=tuple(PREFIX + c for c in (
         "ok", "anonymous-refused", "refused", "reset", "timeout", "unreachable", "no-connection", "proxy-refused",
         "broken-answer", "server-error", "not-jira", "proxy-block-page", "wrong-context-path", "not-found",
-        "login-page", "sso-redirect", "redirect-elsewhere", "redirect-loop", "unconfirmed-jira", "http-error")),
+        "login-page", "sso-redirect", "redirect-elsewhere", "redirect-loop", "unconfirmed-jira", "http-error",
+        "unreadable-answer")),
     nonblocking_codes=(PREFIX + "login-page", PREFIX + "sso-redirect", PREFIX + "unconfirmed-jira"),
 )

@@ -170,6 +170,8 @@ def classify(exc: BaseException) -> TransportError:
     for cause in _walk_causes(exc):
         if isinstance(cause, ssl.SSLCertVerificationError):
             return TransportError("tls", f"certificate verification failed: {cause.verify_message}", cause.verify_code)
+        if isinstance(cause, (ssl.SSLWantReadError, ssl.SSLWantWriteError)):
+            continue  # "would block" left behind by a handshake that timed out: not a TLS failure
         if isinstance(cause, ssl.SSLError):
             return TransportError("tls", f"TLS handshake failed ({cause.reason or type(cause).__name__})")
     if isinstance(exc, (httpx.TimeoutException, asyncio.TimeoutError)):

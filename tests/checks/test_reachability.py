@@ -159,3 +159,14 @@ def test_identity_needs_two_traces() -> None:
     two = identify(answer(404, "", {"x-arequestid": "1", "x-seraph-loginreason": "OK"}))
     assert one.looks_like_jira and not one.is_jira
     assert two.is_jira
+
+
+def test_an_answer_that_cannot_be_read_is_named_with_its_problem() -> None:
+    bomb = HttpAnswer("GET", URL + "/rest/api/2/serverInfo", 200, {"content-encoding": "gzip, gzip"}, "",
+                      truncated=True, problem="the answer inflates beyond 4 MB (2495 bytes sent with Content-Encoding: gzip, gzip)")
+    f = verdict(bomb)
+    assert f.code == "reachability/unreadable-answer" and "inflates beyond" in f.message
+    deep = verdict(answer(200, "[" * 100_000, {"content-type": "application/json"}))
+    assert deep.code == "reachability/unreadable-answer" and "nesting" in deep.message
+    # a healthy answer with the same headers is not flagged
+    assert verdict(answer(200, SERVERINFO, {**JIRA_HEADERS, "content-encoding": "gzip"}), CHALLENGE).code == "reachability/ok"
