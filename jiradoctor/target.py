@@ -113,8 +113,7 @@ class Target:
     def redactor(self) -> Redactor:
         redactor = Redactor()
         for name in ("password", "token", "pat", "access_token", "private_key", "client_secret", "oauth2_token",
-                     "oauth2_refresh_token"):
-        for name in ("password", "token", "pat", "access_token", "private_key", "truststore_password"):
+                     "oauth2_refresh_token", "truststore_password"):
             redactor.add(getattr(self, name), user=self.user)
         for name in ("admin_password", "admin_pat"):
             redactor.add(getattr(self, name), user=self.admin_user)
