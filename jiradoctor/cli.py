@@ -138,6 +138,7 @@ def build_target(opts: dict[str, Any]) -> Target:
         callback_url=opts.get("callback_url"),
         webhook_url=opts.get("webhook_url"),
         integration_url=opts.get("integration_url"),
+        user_agent=opts.get("user_agent"),
         truststore=opts.get("truststore"),
         truststore_password=_secret(opts.get("truststore_password"), "Truststore password"),
     )
@@ -258,6 +259,8 @@ DOCTOR_OPTIONS = [
     _option("--truststore", type=click.Path(exists=True, dir_okay=False),
             help="Jira's JVM truststore (cacerts; JKS or PKCS#12), to judge the integration's chain as Jira would."),
     _option("--truststore-password", help="The truststore's password (Java's default: changeit). Prefer JIRADOCTOR_TRUSTSTORE_PASSWORD."),
+    _option("--user-agent", help="The User-Agent the integration sends (can-work: Jira refuses writes from a browser's "
+                                 "User-Agent with 'XSRF check failed'). Default: the profile's, else jiradoctor's."),
 ]
 
 
