@@ -24,7 +24,8 @@ from typing import Protocol
 
 SCAN_LIMIT = 64 * 1024
 IP_ALLOWLIST_TEXT = "ip address has been rejected"
-_CF_ERROR = re.compile(r"error(?:\s|&nbsp;|code)*[:#]?\s*(1\d{3})\b", re.IGNORECASE)
+# "Error 1006", "error code: 1020", '<span>Error</span> <span class="cf-error-code">1006</span>'
+_CF_ERROR = re.compile(r"error(?:\s|&nbsp;|<[^<>]{0,120}>|code|:|#){0,12}?(1\d{3})\b", re.IGNORECASE)
 _CF_RAY_TEXT = re.compile(r"ray id:?\s*(?:<[^>]*>\s*)*([0-9a-f]{12,20})", re.IGNORECASE)
 _RAY = re.compile(r"^[0-9a-f]{8,20}(-[A-Z]{3})?$")
 _IPV4 = re.compile(r"\b(?:\d{1,3}\.){3}\d{1,3}\b")
