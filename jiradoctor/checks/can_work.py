@@ -35,7 +35,7 @@ def blocked(answer: HttpAnswer, profile: IntegrationProfile, what: str) -> Findi
         return None
     finding = blocker_finding(found, answer, profile, prefix=P, code="blocked")
     return Finding(finding.code, finding.status, f"{what}: {finding.message}", evidence=finding.evidence,
-                   remediation=finding.remediation, commands=finding.commands, docs=finding.docs, subject=what)
+                   remediation=finding.remediation, docs=finding.docs, subject=what)
 
 
 def _error_text(answer: HttpAnswer) -> str:
@@ -64,7 +64,7 @@ def judge_write(probe: WriteProbe, profile: IntegrationProfile) -> Finding | Non
     text = _error_text(answer)
     browser = bool(endpoints.BROWSER_UA.match(probe.user_agent))
     if status == 403 and endpoints.XSRF_MARK in answer.body.lower():
-        return Finding(P + "xsrf-refused", Status.FAIL,
+        return Finding("can-work/xsrf-refused", Status.FAIL,
                        f"Jira refuses the integration's writes with 'XSRF check failed' (HTTP 403) while reads work: the requests "
                        f"carry {'a browser' if browser else 'this'} User-Agent ({probe.user_agent[:80]}) and no "
                        "X-Atlassian-Token: no-check header.",
@@ -154,7 +154,7 @@ def judge_head_get(probe: HeadGetProbe) -> Finding | None:
         method_seen = echoed.split("&", 1)[0] if echoed else None
         evidence.update({"oauth_problem": "signature_invalid", "jira_saw_method": method_seen})
         certain = method_seen == "GET"
-        return Finding(P + "head-rewritten", Status.FAIL,
+        return Finding("can-work/head-rewritten", Status.FAIL,
                        "A signed HEAD fails with signature_invalid while the same signed GET works: "
                        + ("Jira saw a GET (its base string starts with GET&): " if certain else "")
                        + "something between the integration and Jira turns HEAD into GET, e.g. nginx's proxy_cache "
