@@ -209,7 +209,7 @@ async def judge(ctx: CheckContext) -> Sequence[Finding]:
     write, eps, head_get, sticky = await asyncio.gather(
         ctx.fact("can_work_write"), ctx.fact("can_work_endpoints"), ctx.fact("can_work_head_get"), ctx.fact("can_work_sticky"))
     if write.prepared.login is None:
-        raise NotObserved(write.prepared.reason or "no proven login", blocked_by=("auth",) if "auth" in (write.prepared.reason or "") else ())
+        raise NotObserved(write.prepared.reason or "no proven login", blocked_by=write.prepared.blocked_by)
     findings: list[Finding] = []
     for found in (judge_write(write, ctx.profile), *judge_endpoints(eps, eps.prepared.deployment),
                   judge_head_get(head_get), judge_sticky(sticky)):

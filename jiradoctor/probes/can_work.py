@@ -35,6 +35,7 @@ class Prepared:
     login: Login | None
     deployment: str | None
     reason: str | None = None
+    blocked_by: tuple[str, ...] = ()
 
 
 async def _prepared(facts: "Facts") -> Prepared:
@@ -42,7 +43,7 @@ async def _prepared(facts: "Facts") -> Prepared:
     if not attempt.login.given:
         return Prepared(None, attempt.deployment, attempt.login.note or "no credentials given: these probes act as the integration's user")
     if not await login_proven(facts):
-        return Prepared(None, attempt.deployment, "the login was not proven (see auth)")
+        return Prepared(None, attempt.deployment, "the login was not proven (see auth)", ("auth",))
     return Prepared(attempt.login, attempt.deployment)
 
 

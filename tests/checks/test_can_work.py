@@ -147,7 +147,7 @@ def run(preset: dict) -> list:
 
 
 def test_without_a_proven_login_nothing_is_observed() -> None:
-    none = Prepared(None, "Server", "the login was not proven (see auth)")
+    none = Prepared(None, "Server", "the login was not proven (see auth)", ("auth",))
     with pytest.raises(NotObserved) as raised:
         run({"can_work_write": WriteProbe(none), "can_work_endpoints": EndpointProbe(none),
              "can_work_head_get": HeadGetProbe(none), "can_work_sticky": StickyProbe(none)})
