@@ -26,7 +26,7 @@ HEAD_DOCS = ("https://confluence.atlassian.com/kb/oauth-error-oauth_problem-sign
 STICKY_DOCS: tuple[str, ...] = ()
 
 
-def blocked(answer: HttpAnswer, profile: IntegrationProfile, what: str) -> Finding | None:
+def blocked(answer: HttpAnswer, profile: IntegrationProfile | None, what: str) -> Finding | None:
     """A blocker's own page instead of Jira's answer (reachability names the same on the anonymous path)."""
     from jiradoctor.checks.reachability import blocker_finding
 
@@ -91,7 +91,7 @@ def judge_write(probe: WriteProbe, profile: IntegrationProfile) -> Finding | Non
                                 "and let the integration's writes through.",))
 
 
-def judge_endpoints(probe: EndpointProbe, deployment: str | None) -> list[Finding]:
+def judge_endpoints(probe: EndpointProbe, deployment: str | None, profile: IntegrationProfile | None = None) -> list[Finding]:
     out: list[Finding] = []
     if probe.specs_error:
         return [Finding(P + "endpoint-error", Status.WARN, f"The profile's endpoint list cannot be read: {probe.specs_error}.")]
@@ -104,7 +104,9 @@ def judge_endpoints(probe: EndpointProbe, deployment: str | None) -> list[Findin
                                evidence=evidence, subject=str(spec)))
             continue
         status = answer.status or 0
-        if 200 <= status < 300:
+        if (b := blocked(answer, profile, str(spec))) is not None:  # a WAF or allowlist in front of this path
+            out.append(b)
+        elif 200 <= status < 300:
             fine.append(str(spec))
         elif status in (404, 410):
             removal = endpoints.removal_for(spec.path, deployment)
@@ -211,7 +213,7 @@ async def judge(ctx: CheckContext) -> Sequence[Finding]:
     if write.prepared.login is None:
         raise NotObserved(write.prepared.reason or "no proven login", blocked_by=write.prepared.blocked_by)
     findings: list[Finding] = []
-    for found in (judge_write(write, ctx.profile), *judge_endpoints(eps, eps.prepared.deployment),
+    for found in (judge_write(write, ctx.profile), *judge_endpoints(eps, eps.prepared.deployment, ctx.profile),
                   judge_head_get(head_get), judge_sticky(sticky)):
         if found is not None:
             findings.append(found)

@@ -177,6 +177,11 @@ def token_rejected(exchange: OAuthExchange, realm: str | None, evidence: dict) -
 
 
 def not_jira(answer: HttpAnswer) -> Finding:
+    from jiradoctor.checks.reachability import blocker_finding
+    from jiradoctor.jira.blockers import recognise
+
+    if (found := recognise(answer)) is not None:  # an IP allowlist or Cloudflare answered for Jira's OAuth servlet
+        return blocker_finding(found, answer, None, prefix="oauth-signature/", code="blocked")
     if answer.status in (301, 302, 303, 307, 308):
         what = f"a redirect to {answer.header('location') or '(no Location)'}"
     elif answer.looks_like_html:
@@ -305,6 +310,7 @@ scheme, secure), the proxy's Host header, the URL entered in the integration, or
     codes=("oauth-signature/url-mismatch", "oauth-signature/parameter-mismatch", "oauth-signature/key-mismatch",
            "oauth-signature/timestamp-refused", "oauth-signature/nonce-used", "oauth-signature/token-rejected",
            "oauth-signature/callback-rejected", "oauth-signature/token-expired", "oauth-signature/signature-method-rejected",
-           "oauth-signature/permission-unknown", "oauth-signature/additional-authorization-required", "oauth-signature/problem", "oauth-signature/not-jira",
+           "oauth-signature/permission-unknown", "oauth-signature/additional-authorization-required", "oauth-signature/blocked",
+           "oauth-signature/problem", "oauth-signature/not-jira",
            "oauth-signature/no-answer", "oauth-signature/cannot-sign", "oauth-signature/ok", "oauth-signature/rest-ok"),
 )

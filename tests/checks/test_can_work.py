@@ -160,3 +160,12 @@ def test_the_check_collects_every_probe() -> None:
                  "can_work_head_get": HeadGetProbe(Prepared(None, "Server", "only OAuth 1.0a signs the method")),
                  "can_work_sticky": StickyProbe(READY, (200, 200), ("n1", "n1"), (False, True), (False, False), ())})
     assert {f.code for f in found} == {"can-work/write-accepted", "can-work/endpoints-ok", "can-work/sessions-ok"}
+
+
+def test_an_allowlist_in_front_of_one_endpoint_is_named_for_what_it_is() -> None:
+    from tests.checks.test_blockers import ALLOWLIST
+
+    probe = EndpointProbe(READY, ((spec("GET /rest/api/2/project"), ans(403, ALLOWLIST)),
+                                  (spec("GET /rest/api/2/search"), ans(200, "{}"))))
+    codes = [f.code for f in can_work.judge_endpoints(probe, "Server", get_profile("generic"))]
+    assert codes == ["can-work/endpoints-ok", "can-work/blocked"]

@@ -67,3 +67,15 @@ def test_token_rejected_names_the_host_when_the_token_belongs_elsewhere() -> Non
 def test_an_unmapped_problem_is_still_named() -> None:
     f = judge_exchange(exchange("consumer_key_refused", 503), None, None, get_profile("generic"))
     assert f.code == "oauth-signature/problem" and f.subject == "consumer_key_refused"
+
+
+def test_a_blocker_answering_for_the_oauth_servlet_is_named_not_just_not_jira() -> None:
+    from tests.checks.test_blockers import CLOUDFLARE
+
+    signed = SignedRequest("POST", URL, {}, "POST&x&y")
+    page = HttpAnswer("POST", URL, 403, {"server": "cloudflare", "cf-ray": "7d1a2b3c4d5e6f70-FRA", "content-type": "text/html"},
+                      CLOUDFLARE)
+    f = judge_exchange(OAuthExchange("k", signed, page, None), None, None, get_profile("generic"))
+    assert (f.code, f.status) == ("oauth-signature/blocked", Status.FAIL) and f.evidence["cloudflare_error"] == "1006"
+    plain = HttpAnswer("POST", URL, 403, {"content-type": "text/html"}, "<html><title>Forbidden</title></html>")
+    assert judge_exchange(OAuthExchange("k", signed, plain, None), None, None, get_profile("generic")).code == "oauth-signature/not-jira"
