@@ -144,6 +144,7 @@ def build_target(opts: dict[str, Any]) -> Target:
         callback_url=opts.get("callback_url"),
         webhook_url=opts.get("webhook_url"),
         integration_url=opts.get("integration_url"),
+        user_agent=opts.get("user_agent"),
         truststore=opts.get("truststore"),
         truststore_password=_secret(opts.get("truststore_password"), "Truststore password"),
     )
@@ -264,6 +265,8 @@ DOCTOR_OPTIONS = [
     _option("--truststore", type=click.Path(exists=True, dir_okay=False),
             help="Jira's JVM truststore (cacerts; JKS or PKCS#12), to judge the integration's chain as Jira would."),
     _option("--truststore-password", help="The truststore's password (Java's default: changeit). Prefer JIRADOCTOR_TRUSTSTORE_PASSWORD."),
+    _option("--user-agent", help="The User-Agent the integration sends (can-work: Jira refuses writes from a browser's "
+                                 "User-Agent with 'XSRF check failed'). Default: the profile's, else jiradoctor's."),
 ]
 
 
@@ -405,6 +408,31 @@ def explain(check_id: str) -> None:
     click.echo(check.explanation.rstrip())
     if check.codes:
         click.echo("\nFinding codes:\n" + "\n".join(f"  {code}" for code in check.codes))
+
+
+@main.command("merge")
+@click.argument("customer_report", type=click.Path(exists=True, dir_okay=False))
+@click.argument("vendor_report", type=click.Path(exists=True, dir_okay=False))
+@click.option("-o", "--output", multiple=True, type=click.Path(dir_okay=False),
+              help="File to write; format from the extension (.html .json .md .xml .jira). Repeatable.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "html", "md", "junit", "jira"]), help="Print to stdout in this format.")
+@click.option("--fail-on", type=click.Choice(list(FAIL_ON)), default="fail", show_default=True, envvar="JIRADOCTOR_FAIL_ON",
+              help="Exit 1 when a check of the merged report is at or above this level.")
+@click.pass_context
+def merge_command(ctx: click.Context, customer_report: str, vendor_report: str, output: tuple[str, ...], fmt: str | None,
+                  fail_on: str) -> None:
+    """Combine the customer's run and the integration's (vendor's) run into one report.
+
+    CUSTOMER_REPORT and VENDOR_REPORT are JSON reports of `jiradoctor doctor` (e.g. an --offline run with
+    server.xml and the pasted public key, and a live run from where the integration runs). Each check comes
+    from the side that observed it; where the sides saw different keys or URLs, that is a finding.
+    """
+    from jiradoctor.merge import merge  # imported here: the CLI starts fast (issue 14)
+
+    validate_outputs(output)
+    report = merge(load_report(customer_report, "CUSTOMER_REPORT"), load_report(vendor_report, "VENDOR_REPORT"))
+    write_outputs(report, output, fmt, summary=not output)
+    ctx.exit(exit_code_for(report, fail_on))
 
 
 @main.command("render")

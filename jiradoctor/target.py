@@ -86,6 +86,7 @@ class Target:
     integration_url: str | None = None  # the integration's own URL, for the outgoing direction (Jira -> integration)
     truststore: str | None = None  # Jira's JVM truststore (cacerts: JKS or PKCS#12)
     truststore_password: Secret | None = None
+    user_agent: str | None = None  # the integration's User-Agent for the can-work probes (XSRF on writes)
 
     @property
     def auth(self) -> str:

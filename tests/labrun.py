@@ -27,6 +27,7 @@ def oauth_target(lab: LabServer, tmp_path: Path, **overrides: object) -> Target:
         private_key=Secret(lab.private_key_pem),
         access_token=Secret(client.access_token) if client.access_token else None,
         ca_bundle=str(ca_path) if ca_path else None, timeout=2.0,
+        integration_hosting=client.integration_hosting,  # where the scenario's integration runs
     )
     values.update(overrides)
     return Target(**values)

@@ -30,7 +30,26 @@ _PROBLEM_CODES = {
                    "Make sure nothing between the integration and Jira retries or replays signed requests, and that the integration makes a new nonce per request."),
     "token_rejected": ("token-rejected", "Jira rejected the OAuth token: it is unknown, expired or was revoked.",
                        "Authorise the integration again (the OAuth dance) to get a new access token."),
-    "token_expired": ("token-rejected", "Jira says the OAuth token has expired.", "Authorise the integration again to get a new access token."),
+    "token_expired": ("token-expired", "Jira says the OAuth access token has expired (oauth_problem=token_expired): Jira's application "
+                      "links issue access tokens with a lifetime, and this one is past it.",
+                      "Authorise the integration again (the OAuth dance) to get a new access token; if it keeps expiring, check the "
+                      "token lifetime Jira is configured with (atlassian.oauth.access.token.ttl / the link's settings)."),
+    "signature_method_rejected": ("signature-method-rejected",
+                                  "Jira refused the signature method (oauth_problem=signature_method_rejected): application links "
+                                  "accept RSA-SHA1 only, and the request was signed with another one (HMAC-SHA1 or PLAINTEXT; some "
+                                  "client libraries changed their default, e.g. pycontribs/jira 3.5).",
+                                  "Configure the integration's OAuth client to sign with RSA-SHA1 and the private key (pycontribs/jira: "
+                                  "oauth={..., 'signature_method': oauthlib.oauth1.SIGNATURE_RSA})."),
+    "permission_unknown": ("permission-unknown",
+                           "Jira does not know the permission the access token was granted for (oauth_problem=permission_unknown): "
+                           "the token comes from another service provider or an application link that has been recreated.",
+                           "Authorise the integration again against this Jira to get a token this application link knows."),
+    "additional_authorization_required": ("additional-authorization-required",
+                                          "Jira wants the token authorised first (oauth_problem=additional_authorization_required): "
+                                          "the user never approved it (a request token used as an access token, or the dance "
+                                          "stopped before the access-token step).",
+                                          "Complete the OAuth dance: open the authorize URL as the integration's user, approve, then "
+                                          "exchange the request token for an access token and give that one to the integration."),
     "token_revoked": ("token-rejected", "Jira says the OAuth token was revoked.", "Authorise the integration again to get a new access token."),
 }
 
@@ -136,7 +155,33 @@ def judge_signature_invalid(exchange: OAuthExchange, base: JiraUrl | None, priva
     )
 
 
+def _host(url: str | None) -> str | None:
+    parsed = _url(url)
+    return parsed.host if parsed else None
+
+
+def token_rejected(exchange: OAuthExchange, realm: str | None, evidence: dict) -> Finding:
+    """An access token Jira does not know: name the Jira that refused it, and the host the URL points at
+    when they differ (a token obtained against one host name is unknown at another)."""
+    signed_for = _host(exchange.request.url if exchange.request else None)
+    rejected_by = _host(realm)
+    evidence = {**evidence, "rejected_by": realm, "signed_for_host": signed_for}
+    message = (f"Jira{' at ' + realm if realm else ''} rejected the OAuth access token (oauth_problem=token_rejected): it does "
+               "not know it (never issued here, or revoked).")
+    if signed_for and rejected_by and signed_for != rejected_by:
+        message += (f" The integration calls {signed_for} while this Jira's Base URL is on {rejected_by}: a token obtained "
+                    "through one host name or Jira is not valid at another.")
+    return Finding("oauth-signature/token-rejected", Status.FAIL, message, evidence=evidence,
+                   remediation=("Authorise the integration again (the OAuth dance) against this Jira, through the URL it will use, "
+                                "to get a new access token.",), docs=DOCS)
+
+
 def not_jira(answer: HttpAnswer) -> Finding:
+    from jiradoctor.checks.reachability import blocker_finding
+    from jiradoctor.jira.blockers import recognise
+
+    if (found := recognise(answer)) is not None:  # an IP allowlist or Cloudflare answered for Jira's OAuth servlet
+        return blocker_finding(found, answer, None, prefix="oauth-signature/", code="blocked")
     if answer.status in (301, 302, 303, 307, 308):
         what = f"a redirect to {answer.header('location') or '(no Location)'}"
     elif answer.looks_like_html:
@@ -177,8 +222,16 @@ def judge_exchange(exchange: OAuthExchange, base: JiraUrl | None, private_public
     evidence = {"oauth_problem": name, "status": answer.status, **{k: v for k, v in problem.params.items() if k != "oauth_problem"}}
     if name == "signature_invalid":
         return judge_signature_invalid(exchange, base, private_public, profile)
+    if name == "token_rejected":
+        return token_rejected(exchange, problem.realm, evidence)
     if name in _PROBLEM_CODES:
         slug, message, fix = _PROBLEM_CODES[name]
+        if name == "signature_method_rejected":
+            sent = exchange.request.headers.get("Authorization", "") if exchange.request else ""
+            method = next((p.split("=", 1)[1].strip('"') for p in sent.replace(",", " ").split()
+                           if p.startswith("oauth_signature_method=")), None)
+            evidence = {**evidence, "signed_with": method,
+                        "acceptable": problem.params.get("oauth_acceptable_signature_methods", "RSA-SHA1")}
         return Finding(f"oauth-signature/{slug}", Status.FAIL, message, evidence=evidence, remediation=(fix,), docs=DOCS)
     if name == "parameter_rejected" and "oauth_callback" in problem.params.get("oauth_parameters_rejected", ""):
         return Finding("oauth-signature/callback-rejected", Status.FAIL,
@@ -256,6 +309,8 @@ scheme, secure), the proxy's Host header, the URL entered in the integration, or
     order=70,
     codes=("oauth-signature/url-mismatch", "oauth-signature/parameter-mismatch", "oauth-signature/key-mismatch",
            "oauth-signature/timestamp-refused", "oauth-signature/nonce-used", "oauth-signature/token-rejected",
-           "oauth-signature/callback-rejected", "oauth-signature/problem", "oauth-signature/not-jira",
+           "oauth-signature/callback-rejected", "oauth-signature/token-expired", "oauth-signature/signature-method-rejected",
+           "oauth-signature/permission-unknown", "oauth-signature/additional-authorization-required", "oauth-signature/blocked",
+           "oauth-signature/problem", "oauth-signature/not-jira",
            "oauth-signature/no-answer", "oauth-signature/cannot-sign", "oauth-signature/ok", "oauth-signature/rest-ok"),
 )

@@ -10,7 +10,8 @@ reachability/broken-answer, reachability/server-error, reachability/not-jira,
 reachability/proxy-block-page, reachability/wrong-context-path, reachability/not-found,
 reachability/login-page, reachability/sso-redirect, reachability/redirect-elsewhere,
 reachability/redirect-loop, reachability/unconfirmed-jira, reachability/http-error,
-reachability/unreadable-answer.
+reachability/unreadable-answer, reachability/ip-allowlist, reachability/cloudflare-block (the blockers' own pages,
+jira/blockers.py), reachability/cloud-port-unreachable (an Atlassian Cloud product cannot reach this port).
 """
 
 from __future__ import annotations
@@ -19,6 +20,8 @@ import urllib.parse
 from typing import Any, Sequence
 
 from jiradoctor.context import CheckContext
+from jiradoctor.jira import blockers
+from jiradoctor.jira.integrations import IntegrationProfile
 from jiradoctor.jira.fingerprint import Identity, identify, idp_host, origin_of, same_site
 from jiradoctor.model import Finding, NotObserved, Status
 from jiradoctor.probes.http import HttpAnswer
@@ -149,7 +152,83 @@ def _wrong_path(url: str, root: HttpAnswer | None, ident: Identity, answer: Http
                    docs=DOCS_CONTEXT_PATH)
 
 
-def judge_reachability(info: ServerInfo, url: str, timeout_s: float, root: HttpAnswer | None = None) -> Finding:
+# Ports Atlassian Cloud products reach an on-premises application (Atlassian KB "Cloud applinks and SSL")
+CLOUD_APPLINK_PORTS = (80, 443, 8080, 8443, 8444, 7990, 8090, 8085, 8060, 8900, 9900)
+ATLASSIAN_IP_RANGES = "https://ip-ranges.atlassian.com/"
+
+
+def egress_advice(profile: IntegrationProfile | None, caller: str | None = None) -> tuple[str, ...]:
+    """Which addresses an allowlist must admit: this machine's, and the integration's published ones."""
+    advice = []
+    if caller:
+        advice.append(f"This machine reached it from {caller} (as the block page shows): allowlist that address to run "
+                      "jiradoctor from here.")
+    if profile is not None and profile.egress_addresses:
+        advice.append(f"{profile.name} calls from {', '.join(profile.egress_addresses)}"
+                      f"{' (published at ' + profile.egress_source + ')' if profile.egress_source else ''}: the allowlist "
+                      "must admit these addresses.")
+    elif profile is not None and profile.egress_source:
+        advice.append(f"{profile.name} calls from the addresses published at {profile.egress_source}: the allowlist must admit them.")
+    elif profile is not None and profile.cloud_hosted:
+        advice.append(f"{profile.name} runs in the cloud: ask its vendor for its egress addresses and allowlist those.")
+    else:
+        advice.append("Allowlist the public (egress) address of the host the integration runs on (curl -s https://ifconfig.me "
+                      "run there shows it).")
+    return tuple(advice)
+
+
+def blocker_finding(found: blockers.Blocker, answer: HttpAnswer, profile: IntegrationProfile | None,
+                    prefix: str = PREFIX, code: str | None = None) -> Finding:
+    """The blocker named for what it is, with the fix: allowlist which address, where."""
+    evidence = {"url": answer.url, "status": answer.status, "blocker": found.kind, **found.evidence}
+    if found.kind == "atlassian-ip-allowlist":
+        return Finding(prefix + (code or "ip-allowlist"), Status.FAIL,
+                       f"Atlassian Cloud's IP allowlist refuses this caller (HTTP {answer.status}: \"The IP address has been "
+                       "rejected because it is not on the allowed list\"): the site admits only listed addresses (a Premium "
+                       "plan's IP allowlisting).", evidence=evidence,
+                       remediation=("An organisation admin adds the caller's egress address at admin.atlassian.com > Security > "
+                                    "IP allowlisting (the list that covers this site's Jira), or the integration calls from a "
+                                    "listed address.", *egress_advice(profile)),
+                       docs=("https://support.atlassian.com/security-and-access-policies/docs/specify-ip-addresses-for-product-access/",))
+    meaning = blockers.cloudflare_meaning(found.error_code)
+    ray = found.evidence.get("ray_id")
+    return Finding(prefix + (code or "cloudflare-block"), Status.FAIL,
+                   f"Cloudflare refuses the request in front of the site (HTTP {answer.status}"
+                   f"{', error ' + found.error_code if found.error_code else ''}: {meaning})"
+                   f"{'; Cloudflare Ray ID ' + ray if ray else ''}. The application behind it never saw the call.",
+                   evidence=evidence,
+                   remediation=("The site's owner allowlists the caller's egress address in their Cloudflare firewall (for Jira "
+                                "Align: give Atlassian support the addresses of your Jira Data Center, test and production), "
+                                "quoting the Ray ID.", *egress_advice(profile, found.caller_address)))
+
+
+def cloud_port_finding(url: str, profile: IntegrationProfile, hosting: str | None, deployment: str | None) -> Finding | None:
+    """An Atlassian Cloud product reaches an on-premises Jira only on Atlassian's fixed list of ports."""
+    cloud = hosting == "cloud" or (hosting is None and profile.cloud_hosted)
+    if not (cloud and profile.cloud_product) or deployment == "Cloud":
+        return None
+    try:
+        parts = urllib.parse.urlsplit(url)
+        port = parts.port or (443 if parts.scheme == "https" else 80)
+    except ValueError:
+        return None
+    if port in CLOUD_APPLINK_PORTS:
+        return None
+    return Finding(PREFIX + "cloud-port-unreachable", Status.FAIL,
+                   f"{profile.cloud_product} runs in Atlassian Cloud, whose application links reach an on-premises Jira only "
+                   f"on ports {', '.join(map(str, CLOUD_APPLINK_PORTS))}; this Jira is on port {port}: unreachable from "
+                   "Cloud, whatever this machine sees.",
+                   evidence={"url": url, "port": port, "allowed_ports": list(CLOUD_APPLINK_PORTS),
+                             "integration": profile.id, "cloud_product": profile.cloud_product},
+                   remediation=("Publish Jira on one of those ports (usually 443 through the reverse proxy) and use that URL "
+                                "in the integration and as Jira's Base URL.",
+                                f"Allowlist Atlassian's published egress ranges ({ATLASSIAN_IP_RANGES}) on the firewall in front "
+                                "of Jira."),
+                   subject=str(port))
+
+
+def judge_reachability(info: ServerInfo, url: str, timeout_s: float, root: HttpAnswer | None = None,
+                       profile: IntegrationProfile | None = None) -> Finding:
     """One verdict on the site: did Jira answer, or who answered instead."""
     answer = info.answer
     if not answer.ok:
@@ -163,6 +242,9 @@ def judge_reachability(info: ServerInfo, url: str, timeout_s: float, root: HttpA
     status = answer.status or 0
     evidence = _evidence(answer, ident, problem=info.problem)
     who = ident.who()
+    found = blockers.recognise(answer)
+    if found is not None:
+        return blocker_finding(found, answer, profile)
     unreadable = answer.problem or (info.problem if info.problem and not info.problem.startswith(_PLAIN_PROBLEMS) else None)
     if status == 200 and unreadable and not ident.serverinfo_json:
         return Finding(PREFIX + "unreadable-answer", Status.FAIL,
@@ -178,7 +260,7 @@ def judge_reachability(info: ServerInfo, url: str, timeout_s: float, root: HttpA
                        f"{', page ' + repr(ident.title) if ident.title else ''}): it blocks the way to {_host_port(url)}.",
                        evidence=evidence,
                        remediation=("Ask the proxy's owners to allow Jira's host for this machine and for the integration's "
-                                    "hosts, or set NO_PROXY for Jira if it is reached directly.",))
+                                    "hosts, or set NO_PROXY for Jira if it is reached directly.", *egress_advice(profile)[1:]))
     if status >= 500:
         return Finding(PREFIX + "server-error", Status.FAIL,
                        f"HTTP {status} from {who}{' (page ' + repr(ident.title) + ')' if ident.title else ''}"
@@ -204,7 +286,7 @@ def judge_reachability(info: ServerInfo, url: str, timeout_s: float, root: HttpA
                        f"HTTP {status} from {who}, without Jira's traces: something in front of Jira refuses this "
                        "machine (an IP allowlist, a web application firewall, a proxy).", evidence=evidence,
                        remediation=("Find who answered (Server header and page title in evidence) and have this "
-                                    "machine's and the integration's addresses allowed.",))
+                                    "machine's and the integration's addresses allowed.", *egress_advice(profile)))
     if status == 200 and ident.serverinfo_json:
         if ident.is_jira:
             return Finding(PREFIX + "ok", Status.PASS,
@@ -261,7 +343,11 @@ async def judge(ctx: CheckContext) -> Sequence[Finding]:
     url = ctx.target.url or ""
     info: ServerInfo = await ctx.fact("server_info")
     root = await ctx.fact("site_root_info") if wants_site_root(info, url) else None
-    return [judge_reachability(info, url, ctx.target.timeout, root)]
+    verdict = judge_reachability(info, url, ctx.target.timeout, root, ctx.profile)
+    from jiradoctor.probes.auth import deployment_of
+
+    port = cloud_port_finding(url, ctx.profile, ctx.target.integration_hosting, deployment_of(info, url))
+    return [verdict, port] if port is not None else [verdict]
 
 
 CHECK = Check(
@@ -287,6 +373,7 @@ How to fix: the finding names the URL to use, or who must let the request throug
         "ok", "anonymous-refused", "refused", "reset", "timeout", "unreachable", "no-connection", "proxy-refused",
         "broken-answer", "server-error", "not-jira", "proxy-block-page", "wrong-context-path", "not-found",
         "login-page", "sso-redirect", "redirect-elsewhere", "redirect-loop", "unconfirmed-jira", "http-error",
-        "unreadable-answer")),
-    nonblocking_codes=(PREFIX + "login-page", PREFIX + "sso-redirect", PREFIX + "unconfirmed-jira"),
+        "unreadable-answer", "ip-allowlist", "cloudflare-block", "cloud-port-unreachable")),
+    nonblocking_codes=(PREFIX + "login-page", PREFIX + "sso-redirect", PREFIX + "unconfirmed-jira",
+                       PREFIX + "cloud-port-unreachable"),
 )

@@ -45,6 +45,13 @@ class IntegrationProfile:
     applink_callback_required: bool = False  # the consumer's callback URL must be set (Kendis)
     webhook_events: tuple[str, ...] = ()  # Jira webhook event ids the integration needs
     webhooks_need_admin: bool = False  # the integration creates its webhooks itself, as its user
+    # where the integration runs and what it calls (issue 19: checks/can_work.py, reachability)
+    cloud_product: str = ""  # the Atlassian Cloud product it is, when it is one (Jira Align)
+    egress_addresses: tuple[str, ...] = ()  # addresses/CIDRs it calls Jira from, when the vendor publishes them
+    egress_source: str = ""  # where the vendor publishes them
+    user_agent: str = ""  # the User-Agent its requests carry, when known (XSRF: a browser's is refused on writes)
+    # REST endpoints it depends on: "METHOD /path[?query] [@cloud|@server] [unconfirmed]" (jira/endpoints.py)
+    rest_endpoints: tuple[str, ...] = ()
 
     @classmethod
     def from_mapping(cls, profile_id: str, data: Mapping[str, Any]) -> "IntegrationProfile":
@@ -82,6 +89,12 @@ def describe_profile(profile: IntegrationProfile) -> str:
         lines.append(f"  {'application link URL:':<28} {rule.strip()}")
     if profile.applink_callback_required:
         lines.append(f"  {'consumer callback URL:':<28} required (the one the integration generates)")
+    if profile.cloud_product:
+        lines.append(f"  {'Atlassian Cloud product:':<28} {profile.cloud_product}")
+    if profile.egress_addresses or profile.egress_source:
+        lines.append(f"  {'calls Jira from:':<28} {', '.join(profile.egress_addresses) or profile.egress_source}")
+    if profile.rest_endpoints:
+        lines.append(f"  {'REST endpoints it calls:':<28} {'; '.join(profile.rest_endpoints)}")
     if profile.webhook_events:
         lines.append(f"  {'webhook events:':<28} {', '.join(profile.webhook_events)}")
     return "\n".join(lines) + "\n"

@@ -14,6 +14,7 @@ from typing import Mapping
 
 from jiradoctor.jira import tomcat
 from jiradoctor.lab import applinks, auth, cloud_edge, oauth_provider, rest, throttle
+from jiradoctor.lab import can_work as lab_can_work
 from jiradoctor.lab.messages import Request, Response
 from jiradoctor.lab.runtime import LabRuntime
 
@@ -84,7 +85,9 @@ def respond(req: Request, runtime: LabRuntime) -> Response:
         return cloud_edge.tenant_info(runtime)
     if (limited := throttle.limit(req, runtime)) is not None:
         return limited
-    found = rest.match(req, runtime) or applinks.match(req, runtime)
+    if (refused := lab_can_work.xsrf_refusal(req)) is not None:
+        return refused
+    found = rest.match(req, runtime) or applinks.match(req, runtime) or lab_can_work.match(req, runtime)
     if found is None:
         return _pages(req, runtime)
     route, match = found
@@ -155,6 +158,8 @@ def misbehaving(method: str, target: str, runtime: LabRuntime) -> Response | Non
         path = urllib.parse.urlsplit(target).path
         nxt = "/login.jsp" if path != "/login.jsp" else "/secure/Dashboard.jspa"
         resp = Response.redirect(f"{runtime.url}{nxt}?os_destination={urllib.parse.quote(path, safe='')}")
+    elif (page := lab_can_work.blocker_page(kind, runtime)) is not None:
+        resp = page
     else:
         return None
     resp.jira_headers = False

@@ -162,6 +162,8 @@ def verify(req: Request, runtime: LabRuntime, *, token_kind: str) -> Verified:
             at = runtime.state.access_tokens.get(token or "")
         if at is None or (at.consumer_key is not None and at.consumer_key != consumer_key):
             raise OAuthProblem("token_rejected")
+        if runtime.scenario.behaviour.access_token_problem:  # a token in that state (UNCONFIRMED: which checks come first)
+            raise OAuthProblem(runtime.scenario.behaviour.access_token_problem)
 
     version = p.get("oauth_version")
     if version is not None and version != "1.0":

@@ -56,6 +56,8 @@ class LabState:
     fanout_requests: int = 0  # throttle.py: mypermissions-per-project requests seen
     throttle_until: float | None = None  # time.monotonic() when the rate limit lifts
     throttled: int = 0  # answers refused by the rate limit
+    cluster_turn: int = 0  # lab/can_work.py: round-robin position of a cluster without sticky sessions
+    writes: int = 0  # lab/can_work.py: requests that would have changed Jira (must stay 0 for jiradoctor)
 
     def use_nonce(self, consumer_key: str, token: str, timestamp: str, nonce: str, now: float) -> bool:
         """Record a nonce; False when it was already used inside the window (net.oauth semantics)."""

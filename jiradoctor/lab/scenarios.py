@@ -21,7 +21,9 @@ from jiradoctor.jira.tomcat import Connector, RemoteIpValve
 
 SERVER = "Server"
 CLOUD = "Cloud"
-MISBEHAVIOURS = ("", "html-login", "not-found", "redirect-loop", "connection-reset", "never-answers")
+MISBEHAVIOURS = ("", "html-login", "not-found", "redirect-loop", "connection-reset", "never-answers",
+                 # the blockers' own pages (issue 19, lab/blockers.py)
+                 "ip-allowlist", "cloudflare-1006", "corporate-proxy")
 AUTH_KINDS = ("oauth1", "basic", "token", "pat", "none")
 
 
@@ -66,6 +68,8 @@ class FrontProxy:
     add_prefix: str = ""
     drop_query_params: tuple[str, ...] = ()
     replay_oauth: bool = False
+    # nginx proxy_cache with proxy_cache_convert_head on (its default): HEAD reaches Jira as GET
+    head_to_get: bool = False
 
 
 @dataclass(frozen=True)
@@ -109,6 +113,14 @@ class Behaviour:
     throttle_window_s: float = 1.0
     throttle_status: int = 429
     throttle_forever: bool = False
+    # OAuth problem every signed REST call with an access token gets (token_expired, permission_unknown,
+    # additional_authorization_required): the lab's stand-in for a token in that state
+    access_token_problem: str = ""
+    # Data Center cluster behind a load balancer: node ids answered in X-ANODEID; sticky = the node
+    # follows the JSESSIONID cookie, else requests go round-robin
+    cluster_nodes: tuple[str, ...] = ()
+    sticky_sessions: bool = True
+    # Jira's REST webhooks path moved in Jira 10 (applinks data has its own jira10 switch for admins)
 
 
 @dataclass(frozen=True)
@@ -155,6 +167,8 @@ class ClientHints:
     projects: tuple[str, ...] = ()
     trust_lab_ca: bool = False
     notes: str = ""
+    user_agent: str = ""  # the User-Agent the integration sends (--user-agent)
+    integration_hosting: str = "on-premises"  # where the integration runs (--integration-hosting)
 
 
 @dataclass(frozen=True)
@@ -282,6 +296,11 @@ def _validate(s: Scenario) -> None:
         raise ScenarioError(f"{s.name}: unknown cloud_password_wording")
     if s.behaviour.throttle_status not in (429, 503):
         raise ScenarioError(f"{s.name}: throttle_status must be 429 or 503")
+    if s.behaviour.access_token_problem not in ("", "token_expired", "permission_unknown",
+                                                "additional_authorization_required", "token_rejected"):
+        raise ScenarioError(f"{s.name}: unknown access_token_problem")
+    if s.client.integration_hosting not in ("cloud", "on-premises"):
+        raise ScenarioError(f"{s.name}: integration_hosting must be cloud or on-premises")
     if s.client.auth not in AUTH_KINDS:
         raise ScenarioError(f"{s.name}: unknown client auth {s.client.auth!r}")
     if s.consumer.public_key not in ("consumer", "other"):

@@ -30,6 +30,7 @@ from typing import Callable
 from jiradoctor.jira.tomcat import Connector
 from jiradoctor.lab import app, oauth_provider
 from jiradoctor.lab import applinks as lab_applinks
+from jiradoctor.lab import can_work as lab_can_work
 from jiradoctor.lab.messages import Response
 from jiradoctor.lab.runtime import LabRuntime
 from jiradoctor.lab.keys import key_pair
@@ -194,8 +195,14 @@ class _Handler(BaseHTTPRequestHandler):
             target = parts.path + (f"?{parts.query}" if parts.query else "")
         resp = app.misbehaving(self.command, target, runtime)
         jira_url: str | None = None
+        if resp is not None:
+            lab_can_work.count_write(runtime, self.command, urllib.parse.urlsplit(target).path)
         if resp is None:
-            req = app.to_jira_request(self.command, target, dict(self.headers.items()), body, runtime)
+            # nginx proxy_cache (proxy_cache_convert_head on) passes a HEAD on as GET
+            method = "GET" if self.command == "HEAD" and runtime.scenario.front_proxy.head_to_get else self.command
+            req = app.to_jira_request(method, target, dict(self.headers.items()), body, runtime)
+            if not isinstance(req, Response):
+                lab_can_work.count_write(runtime, req.method, req.path)
             if isinstance(req, Response):
                 resp = req
             else:
@@ -205,6 +212,9 @@ class _Handler(BaseHTTPRequestHandler):
                 resp = app.respond(req, runtime)
         lab._record(SeenRequest(self.command, urllib.parse.urlsplit(target).path, jira_url, resp.status,
                                 self.headers.get("Host")))
+        if resp.jira_headers:
+            for name, value in lab_can_work.cluster_headers(runtime, self.headers.get("Cookie")):
+                resp.add(name, value)
         self._send(resp)
 
     def _reset(self) -> None:
@@ -421,6 +431,11 @@ class LabServer:
             return self._total
 
     @property
+    def writes(self) -> int:
+        """Requests that would have changed a real Jira (PUT/PATCH/DELETE, a POST that is not read-shaped)."""
+        return self._rt().state.writes
+
+    @property
     def throttled(self) -> int:
         """Answers the scenario's rate limit refused (429/503 with Retry-After)."""
         return self._rt().state.throttled
@@ -435,7 +450,9 @@ class LabServer:
         c = self.scenario.client
         # the lab runs on loopback and the integration (jiradoctor) on this machine: on-premises, truthfully
         args = ["jiradoctor", "doctor", "--url", self.url, "--integration", c.integration,
-                "--integration-hosting", "on-premises"]
+                "--integration-hosting", c.integration_hosting]
+        if c.user_agent:
+            args += ["--user-agent", c.user_agent]
         env: dict[str, str] = {}
         if c.auth == "oauth1":
             args += ["--consumer-key", c.consumer_key, "--private-key", private_key_path]

@@ -149,9 +149,12 @@ def test_jira_refusing_anonymous_serverinfo_is_still_jira() -> None:
 
 
 def test_403_without_jira_traces_is_something_in_front() -> None:
+    # Cloudflare's own page is named for what it is since issue 19 (tests/checks/test_blockers.py)
     f = verdict(answer(403, "<html><title>Attention Required! | Cloudflare</title></html>",
                        {"server": "cloudflare", "content-type": "text/html"}))
-    assert f.code == "reachability/http-error" and "Cloudflare" in f.message
+    assert f.code == "reachability/cloudflare-block" and "Cloudflare" in f.message
+    f = verdict(answer(403, "<html><title>Forbidden</title></html>", {"server": "BigIP", "content-type": "text/html"}))
+    assert f.code == "reachability/http-error" and "BigIP" in f.message
 
 
 def test_identity_needs_two_traces() -> None:

@@ -32,7 +32,12 @@ PROBLEM_CODES = {
     "timestamp_refused": "oauth-signature/timestamp-refused",
     "nonce_used": "oauth-signature/nonce-used",
     "token_rejected": "oauth-signature/token-rejected",
+    "token_expired": "oauth-signature/token-expired",
+    "permission_unknown": "oauth-signature/permission-unknown",
+    "additional_authorization_required": "oauth-signature/additional-authorization-required",
 }
+# Atlassian's list of ports Cloud application links reach (issue 19)
+CLOUD_APPLINK_PORTS = {80, 443, 8080, 8443, 8444, 7990, 8090, 8085, 8060, 8900, 9900}
 
 
 class Observer:
@@ -53,6 +58,18 @@ class Observer:
         else:
             self.codes.add("reachability/redirect-loop")
             return None
+        if resp.status_code == 403 and "IP address has been rejected" in resp.text:  # the blockers' own pages (issue 19)
+            self.codes.add("reachability/ip-allowlist")
+            return None
+        if resp.status_code == 403 and resp.headers.get("server", "").startswith("cloudflare") and resp.headers.get("cf-ray"):
+            self.codes.add("reachability/cloudflare-block")
+            return None
+        if resp.status_code == 403 and resp.headers.get("x-squid-error", "").startswith("ERR_ACCESS_DENIED"):
+            self.codes.add("reachability/proxy-block-page")
+            return None
+        if (self.c.integration_hosting == "cloud" and self.c.integration == "jira-align"
+                and urllib.parse.urlsplit(self.lab.url).port not in CLOUD_APPLINK_PORTS):
+            self.codes.add("reachability/cloud-port-unreachable")  # Jira Align is an Atlassian Cloud product
         if resp.status_code == 404:  # nothing at serverInfo, nor any page of Jira's: reachability stops here
             self.codes.add("reachability/not-found")
             return None
@@ -199,7 +216,8 @@ class Observer:
             return {"reachability/timeout"}
         except (httpx.ReadError, httpx.RemoteProtocolError):
             return {"reachability/reset"}
-        if self.codes & {"reachability/redirect-loop", "reachability/not-found"}:
+        if self.codes & {"reachability/redirect-loop", "reachability/not-found", "reachability/ip-allowlist",
+                         "reachability/cloudflare-block", "reachability/proxy-block-page"}:
             return self.codes  # the live checks after reachability are blocked
         if info is not None:
             self.clock(info)
@@ -218,4 +236,6 @@ def test_scenario_shows_what_it_expects(scenario):
         finally:
             observer.http.close()
         # codes an administrator's read shows are observed by tests/lab/test_applinks_contract.py
-        assert observed == {c for c in lab.scenario.expect if not c.startswith(("applink/", "webhooks/", "pat-expiry/"))}
+        # can-work/ codes: tests/test_can_work_lab.py observes them independently
+        assert observed == {c for c in lab.scenario.expect
+                            if not c.startswith(("applink/", "webhooks/", "pat-expiry/", "can-work/"))}
