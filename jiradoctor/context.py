@@ -7,12 +7,14 @@ probes, so checks stay pure judgement.
 
 from __future__ import annotations
 
-import asyncio
-from typing import Any, Awaitable, Callable, Mapping
+from typing import TYPE_CHECKING, Any, Awaitable, Callable, Mapping
 
 from jiradoctor.jira.integrations import IntegrationProfile, get_profile
 from jiradoctor.secrets import Redactor
 from jiradoctor.target import Target
+
+if TYPE_CHECKING:
+    import asyncio
 
 ProbeFn = Callable[["Facts"], Awaitable[Any]]
 
@@ -55,6 +57,7 @@ class Facts:
 
     def start(self, name: str) -> "asyncio.Task[Any]":
         """Start gathering a fact (once) without waiting for it."""
+        import asyncio
         if name not in self._probes:
             raise UnknownFact(name)
         if self.target.offline:
@@ -66,6 +69,7 @@ class Facts:
         return task
 
     async def get(self, name: str) -> Any:
+        import asyncio
         if name in self._preset:
             return self._preset[name]
         # shield: one check's time limit must not cancel a probe other checks are waiting for

@@ -8,10 +8,9 @@ findings. Third-party packages expose a ``Check`` through the entry-point group
 from __future__ import annotations
 
 import importlib
-import importlib.metadata
 import pkgutil
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Awaitable, Callable, Iterable, Sequence
+from typing import TYPE_CHECKING, Any, Awaitable, Callable, Iterable, Sequence
 
 from jiradoctor.model import Finding
 
@@ -81,9 +80,12 @@ def builtin_checks() -> list[Check]:
 
 
 def plugin_checks(
-    entry_points: Iterable[importlib.metadata.EntryPoint] | None = None,
+    entry_points: Iterable[Any] | None = None,
 ) -> tuple[list[Check], list[str]]:
+    """``entry_points``: importlib.metadata EntryPoints (tests pass their own)."""
     if entry_points is None:
+        import importlib.metadata  # ~10 ms: only when plugins are looked for
+
         entry_points = importlib.metadata.entry_points(group=ENTRY_POINT_GROUP)
     checks, warnings = [], []
     for ep in entry_points:

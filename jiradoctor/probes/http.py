@@ -7,21 +7,20 @@ total time limit, so a server that dribbles bytes or never answers cannot hold t
 
 from __future__ import annotations
 
-import asyncio
 import errno
-import ssl
 import time
 from dataclasses import dataclass, field
 from email.utils import parsedate_to_datetime
 from datetime import datetime
 from typing import TYPE_CHECKING, Mapping
 
-import certifi
-import httpx
-
 from jiradoctor import __version__
 
 if TYPE_CHECKING:
+    import ssl
+
+    import httpx
+
     from jiradoctor.context import Facts
 
 MAX_BODY = 256 * 1024
@@ -77,6 +76,8 @@ class HttpAnswer:
 
 
 def ssl_context(ca_bundle: str | None, insecure: bool) -> ssl.SSLContext | bool:
+    import certifi
+    import ssl
     if insecure:
         return False
     return ssl.create_default_context(cafile=ca_bundle or certifi.where())
@@ -84,6 +85,7 @@ def ssl_context(ca_bundle: str | None, insecure: bool) -> ssl.SSLContext | bool:
 
 def make_client(facts: "Facts", verify: bool = False) -> httpx.AsyncClient:
     """A client with the integration's settings; ``verify`` forces certificate checks on."""
+    import httpx
     target = facts.target
     return httpx.AsyncClient(
         verify=ssl_context(target.ca_bundle, target.insecure and not verify),
@@ -137,6 +139,9 @@ _UNREACHABLE_ERRNOS = {errno.EHOSTUNREACH, errno.ENETUNREACH, errno.EHOSTDOWN, e
 
 def classify(exc: BaseException) -> TransportError:
     """Name a transport failure by type and verify_code, never by message text (JIRA-FACTS §7)."""
+    import asyncio
+    import httpx
+    import ssl
     for cause in _walk_causes(exc):
         if isinstance(cause, ssl.SSLCertVerificationError):
             return TransportError("tls", f"certificate verification failed: {cause.verify_message}", cause.verify_code)
@@ -174,6 +179,7 @@ async def fetch(
 ) -> HttpAnswer:
     """One request; ``max_body`` bounds what is kept, ``budget_s`` the whole exchange
     (default: twice the timeout plus a second — connect, read, and a dribbling body)."""
+    import asyncio
     sent_at = time.time()
     try:
         http = await client(facts, credentials=carries_credential(headers))

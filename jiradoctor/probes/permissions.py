@@ -13,7 +13,6 @@ Never one request per project x permission. Asks as the same user as the auth ch
 
 from __future__ import annotations
 
-import asyncio
 import time
 import urllib.parse
 from dataclasses import dataclass, field, replace
@@ -32,6 +31,7 @@ from jiradoctor.probes.http import HttpAnswer, TransportError
 
 if TYPE_CHECKING:
     from jiradoctor.context import Facts
+    import asyncio
 
 CONCURRENCY = 16  # default; --concurrency / JIRADOCTOR_CONCURRENCY overrides (benchmarks/README.md)
 MAX_CONCURRENCY = 64
@@ -164,6 +164,7 @@ async def _list_server(asker: _Asker) -> tuple[list[ProjectRef], str | None]:
 
 async def _list_cloud(asker: _Asker) -> tuple[list[ProjectRef], str | None]:
     """Paged project search; after the first page, the remaining pages are asked at once (from ``total``)."""
+    import asyncio
     first_answer = await asker.ask(asker.path("project/search", startAt=0, maxResults=PAGE_SIZE))
     first = parse_project_page(first_answer.body) if first_answer.status == 200 else None
     if first is None:
@@ -197,6 +198,7 @@ async def _list_cloud(asker: _Asker) -> tuple[list[ProjectRef], str | None]:
 
 async def _unknown_one_by_one(asker: _Asker, keys: Sequence[str]) -> dict[str, str]:
     """When a refusal names no key: ask each key alone (once, concurrently) to find the unknown ones."""
+    import asyncio
     answers = await asyncio.gather(*(asker.ask(asker.path("mypermissions", permissions=k)) for k in keys))
     return {k: f"asked alone, Jira answered {describe(a)}" for k, a in zip(keys, answers) if a.status in (400, 404)}
 
@@ -263,6 +265,7 @@ async def _bulk(asker: _Asker, refs: Sequence[ProjectRef], keys: Sequence[str]) 
     Any refusal counts (400/404/405: no such resource; 401/403: "Only Jira administrators can
     perform this operation.", captured from Cloud for some callers, JIRA-FACTS §3).
     """
+    import asyncio
     chunks = [refs[i:i + BULK_MAX_PROJECTS] for i in range(0, len(refs), BULK_MAX_PROJECTS)]
 
     async def one(chunk: Sequence[ProjectRef]) -> HttpAnswer:
@@ -290,6 +293,7 @@ def _requested(keys: Iterable[str]) -> list[ProjectRef]:
 
 
 async def permission_probe(facts: "Facts") -> PermissionFacts:
+    import asyncio
     t0 = time.perf_counter()
     target = facts.target
     login = login_for(target)

@@ -6,7 +6,6 @@ Two requests in parallel: ``/rest/api/2/serverInfo`` (anonymous) and an unauthen
 
 from __future__ import annotations
 
-import asyncio
 import json
 import urllib.parse
 from dataclasses import dataclass
@@ -18,6 +17,7 @@ from jiradoctor.probes.http import HttpAnswer, fetch
 
 if TYPE_CHECKING:
     from jiradoctor.context import Facts
+    import asyncio
 
 JIRA_HEADERS = ("x-arequestid", "x-asessionid", "x-anodeid", "x-asen", "x-ausername", "x-seraph-loginreason")
 
@@ -111,6 +111,7 @@ async def get_following_redirects(facts: "Facts", url: str) -> tuple[HttpAnswer,
 
 
 async def probe(facts: "Facts") -> ServerInfo:
+    import asyncio
     url = facts.target.url or ""
     (answer, redirects), challenge = await asyncio.gather(
         get_following_redirects(facts, api_url(url, "/rest/api/2/serverInfo")),
