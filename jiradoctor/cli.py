@@ -9,7 +9,6 @@ Every doctor option reads ``JIRADOCTOR_<NAME>`` and the TOML file given with ``-
 from __future__ import annotations
 
 import importlib
-import json
 import os
 import sys
 from pathlib import Path
@@ -196,7 +195,18 @@ def _progress_printer() -> Any:
     """A line on stderr (a terminal only) naming the checks still waiting after about a second."""
     from jiradoctor import progress
 
-    return progress.ProgressLine(load_checks().ids) if progress.wanted() else None
+    return progress.ProgressLine(checks_once().ids) if progress.wanted() else None
+
+
+def checks_once() -> Any:
+    """The checks, found once per command (the package scan and the plugin entry points cost
+    ~40 ms each time); outside a command, found afresh."""
+    ctx = click.get_current_context(silent=True)
+    if ctx is None:
+        return load_checks()
+    if "jiradoctor.checks" not in ctx.meta:
+        ctx.meta["jiradoctor.checks"] = load_checks()
+    return ctx.meta["jiradoctor.checks"]
 
 
 def _option(*decls: str, **kwargs: Any):
@@ -356,7 +366,7 @@ def run_doctor(target: Target, options: RunOptions, progress: Any = None, facts:
 
     from jiradoctor.runner import Runner
 
-    loaded = load_checks()
+    loaded = checks_once()
     for warning in loaded.warnings:
         click.echo(f"warning: {warning}", err=True)
     return asyncio.run(Runner(loaded.checks, target, options, facts=facts, progress=progress).run())
@@ -387,7 +397,7 @@ def validate_outputs(outputs: Iterable[str]) -> None:
 
 
 def validate_ids(ids: tuple[str, ...], option: str) -> None:
-    known = load_checks().ids
+    known = checks_once().ids
     unknown = [i for i in ids if i not in known]
     if unknown:
         raise click.BadParameter(f"unknown check id(s) {', '.join(unknown)}; known: {', '.join(known)}", param_hint=option)
@@ -494,6 +504,8 @@ def load_report(path: str, param_hint: str) -> Report:
 def report_comparison(old: Report, new: Report, fail_on: str, fmt: str = "text", err: bool = False) -> int:
     """Print what changed against the baseline; exit 1 only for regressions at or above fail-on."""
     from jiradoctor.reports import baseline
+
+    import json
 
     threshold = FAIL_ON[fail_on]
     comparison = baseline.compare(old, new, threshold or Status.FAIL)

@@ -8,7 +8,6 @@ findings. Third-party packages expose a ``Check`` through the entry-point group
 from __future__ import annotations
 
 import importlib
-import pkgutil
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Awaitable, Callable, Iterable, Sequence
 
@@ -66,6 +65,8 @@ class LoadedChecks:
 
 
 def builtin_checks() -> list[Check]:
+    import pkgutil
+
     import jiradoctor.checks as package
 
     found = []

@@ -26,4 +26,11 @@ def _collect() -> dict[str, "ProbeFn"]:
     return found
 
 
-PROBES: dict[str, "ProbeFn"] = _collect()
+def __getattr__(name: str) -> object:
+    """``PROBES`` is collected on first use, not when a probe module is imported: a check that
+    imports one probe module for its fact type must not import every probe (issue 14)."""
+    if name == "PROBES":
+        probes = _collect()
+        globals()["PROBES"] = probes
+        return probes
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
