@@ -198,15 +198,18 @@ def _progress_printer() -> Any:
     return progress.ProgressLine(checks_once().ids) if progress.wanted() else None
 
 
-def checks_once() -> Any:
+def checks_once(only: tuple[str, ...] = ()) -> Any:
     """The checks, found once per command (the package scan and the plugin entry points cost
-    ~40 ms each time); outside a command, found afresh."""
+    ~40 ms each time); outside a command, found afresh. ``only``: just those built-in checks
+    (``doctor --only``), or every check when one of them is not a built-in."""
+    from jiradoctor.registry import load_only
+
     ctx = click.get_current_context(silent=True)
-    if ctx is None:
-        return load_checks()
-    if "jiradoctor.checks" not in ctx.meta:
-        ctx.meta["jiradoctor.checks"] = load_checks()
-    return ctx.meta["jiradoctor.checks"]
+    meta: dict[str, Any] = ctx.meta if ctx is not None else {}
+    key = f"jiradoctor.checks:{','.join(only)}"
+    if key not in meta:
+        meta[key] = (load_only(only) if only else None) or load_checks()
+    return meta[key]
 
 
 def _option(*decls: str, **kwargs: Any):
@@ -366,7 +369,7 @@ def run_doctor(target: Target, options: RunOptions, progress: Any = None, facts:
 
     from jiradoctor.runner import Runner
 
-    loaded = checks_once()
+    loaded = checks_once(options.only)
     for warning in loaded.warnings:
         click.echo(f"warning: {warning}", err=True)
     return asyncio.run(Runner(loaded.checks, target, options, facts=facts, progress=progress).run())
@@ -397,6 +400,8 @@ def validate_outputs(outputs: Iterable[str]) -> None:
 
 
 def validate_ids(ids: tuple[str, ...], option: str) -> None:
+    if not ids or set(ids) <= set(checks_once(ids).ids):
+        return
     known = checks_once().ids
     unknown = [i for i in ids if i not in known]
     if unknown:

@@ -38,12 +38,13 @@ class Facts:
         redactor: Redactor | None = None,
     ) -> None:
         if probes is None:
-            from jiradoctor.probes import PROBES
+            from jiradoctor.probes import LazyProbes
 
-            probes = PROBES
+            self._probes: Mapping[str, ProbeFn] = LazyProbes()  # a probe module is imported when first used
+        else:
+            self._probes = dict(probes)
         self.target = target
         self.redactor = redactor or target.redactor()
-        self._probes = dict(probes)
         self._preset = dict(preset or {})
         self._tasks: dict[str, asyncio.Task[Any]] = {}
         self._resources: list[Callable[[], Awaitable[None]]] = []

@@ -8,6 +8,7 @@ findings. Third-party packages expose a ``Check`` through the entry-point group
 from __future__ import annotations
 
 import importlib
+import importlib.util
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Awaitable, Callable, Iterable, Sequence
 
@@ -100,6 +101,27 @@ def plugin_checks(
             continue
         checks.append(check)
     return checks, warnings
+
+
+def load_only(ids: Iterable[str]) -> LoadedChecks | None:
+    """Just the built-in checks named, each imported from the module named after it (``base-url``:
+    ``checks/base_url.py``), without importing the others or looking for plugins: what
+    ``doctor --only`` needs (issue 14). None when an id is not found that way (a plugin's, a typo):
+    then the caller loads everything. A built-in always wins over a plugin of the same id, so
+    skipping the plugins cannot change which check runs."""
+    import jiradoctor.checks as package
+
+    found = []
+    for check_id in dict.fromkeys(ids):
+        name = check_id.replace("-", "_")
+        if not name.isidentifier() or name.startswith("_") or importlib.util.find_spec(f"{package.__name__}.{name}") is None:
+            return None
+        check = getattr(importlib.import_module(f"{package.__name__}.{name}"), "CHECK", None)
+        if not isinstance(check, Check) or check.id != check_id:
+            return None
+        found.append(check)
+    found.sort(key=lambda c: (c.order, c.id))
+    return LoadedChecks(tuple(found), ())
 
 
 def load_checks(include_plugins: bool = True) -> LoadedChecks:

@@ -83,3 +83,30 @@ def test_the_lab_is_loaded_for_lab_and_the_network_stack_when_something_runs(tmp
     assert "lab" in help_out and "broken-Jira lab" in help_out and "jiradoctor.lab" not in help_found
     doctor_found, _ = loaded("doctor", "--url", "http://127.0.0.1:9/", "--only", "reachability", "--timeout", "1", cwd=tmp_path)
     assert {"httpx", "asyncio"} <= doctor_found
+
+
+def test_the_fact_index_names_the_module_of_every_probe() -> None:
+    """FACT_MODULES lets a run import only the probes it uses; it must match what the modules declare."""
+    import importlib
+    import pkgutil
+
+    import jiradoctor.probes as probes
+
+    declared = {}
+    for info in pkgutil.iter_modules(probes.__path__):
+        module = importlib.import_module(f"jiradoctor.probes.{info.name}")
+        declared.update({fact: info.name for fact in getattr(module, "FACTS", {})})
+    assert probes.FACT_MODULES == declared
+    lazy = probes.LazyProbes()
+    assert set(lazy) == set(declared) and all(lazy[f] is probes.PROBES[f] for f in declared)
+    assert "no-such-fact" not in lazy
+
+
+def test_doctor_only_tls_imports_only_the_probes_it_uses(tmp_path) -> None:
+    args = ("doctor", "--url", "https://127.0.0.1:9/", "--only", "tls", "--timeout", "1", "--format", "json")
+    done = subprocess.run([sys.executable, "-c", WRAPPER, *args], capture_output=True, text=True, timeout=120, cwd=tmp_path)
+    modules = set(json.loads(done.stderr.strip().splitlines()[-1]))
+    assert json.loads(done.stdout)["checks"][0]["id"] == "tls"
+    assert "jiradoctor.probes.tls" in modules
+    assert not {"jiradoctor.probes.permissions", "jiradoctor.probes.applinks", "jiradoctor.checks.permissions",
+                "oauthlib", "dns", "jinja2"} & modules
