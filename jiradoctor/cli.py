@@ -12,28 +12,54 @@ import importlib
 import os
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Iterable
+from typing import TYPE_CHECKING, Any, Iterable, Iterator, Mapping
 
 import click
 
 from jiradoctor import __version__
 from jiradoctor.jira.integrations import INTEGRATION_IDS
-from jiradoctor.model import Status
-from jiradoctor.registry import load_checks
 
 # Each command imports what it uses, inside the command (issue 14): `--help`, `checks`, `explain`,
 # `profiles`, `render` and `diff` never load httpx, cryptography, oauthlib, dnspython, asyncio or the
 # lab; jinja2 only when HTML is written. tests/test_lazy_imports.py holds every command to that.
 if TYPE_CHECKING:
     from jiradoctor.context import Facts
-    from jiradoctor.model import Report
+    from jiradoctor.model import Report, Status
+    from jiradoctor.registry import LoadedChecks
     from jiradoctor.runner import RunOptions
     from jiradoctor.secrets import Secret
     from jiradoctor.target import Target
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_INTERNAL, EXIT_NOTHING_OBSERVED = 0, 1, 2, 3, 4
 EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report it
-FAIL_ON = {"fail": Status.FAIL, "warn": Status.WARN, "never": None}
+
+
+class _FailOn(Mapping[str, "Status | None"]):
+    """--fail-on level -> the Status at which a run fails (model is imported when first asked)."""
+
+    _names = {"fail": "FAIL", "warn": "WARN", "never": None}
+
+    def __getitem__(self, level: str) -> "Status | None":
+        from jiradoctor.model import Status
+
+        name = self._names[level]
+        return Status[name] if name else None
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._names)
+
+    def __len__(self) -> int:
+        return len(self._names)
+
+
+FAIL_ON = _FailOn()
+
+
+def load_checks(include_plugins: bool = True) -> "LoadedChecks":
+    """The registry's checks (imported when a command needs them, not for `--help`)."""
+    from jiradoctor.registry import load_checks as load
+
+    return load(include_plugins)
 
 
 def _env(name: str) -> str:
@@ -513,6 +539,8 @@ def report_comparison(old: Report, new: Report, fail_on: str, fmt: str = "text",
     import json
 
     threshold = FAIL_ON[fail_on]
+    from jiradoctor.model import Status
+
     comparison = baseline.compare(old, new, threshold or Status.FAIL)
     shown = json.dumps(comparison.to_json(), indent=2) + "\n" if fmt == "json" else comparison.render_text()
     click.echo(shown, err=err, nl=False)
