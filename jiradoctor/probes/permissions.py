@@ -235,6 +235,10 @@ async def _check_keys(asker: _Asker, plan: PermissionPlan) -> tuple[dict[str, st
 async def _ask_project(asker: _Asker, ref: ProjectRef, keys: Sequence[str]) -> ProjectGrants | None:
     """One project's grants; None when Jira says there is no such project (or the user cannot see it)."""
     answer = await asker.ask(asker.path("mypermissions", projectKey=ref.key, permissions=",".join(keys)))
+    return _grants_from(ref, answer, keys)
+
+
+def _grants_from(ref: ProjectRef, answer: HttpAnswer, keys: Sequence[str]) -> ProjectGrants | None:
     if answer.status == 200:
         granted = parse_mypermissions(answer.body)
         if granted is None:
@@ -294,19 +298,46 @@ async def _folded(asker: _Asker, plan: PermissionPlan, refs: Sequence[ProjectRef
     those answers: a key Jira does not know is one no answer carries, the global keys' answers are
     the user's global permissions. Server only: its ``mypermissions`` ignores ``permissions=`` and
     answers every key it knows (JIRA-FACTS §3), so this is the same verdict in one round trip less.
-    None when any answer is not a plain 200 (a refusal may name an unknown key, a project may fail):
-    then the separate key check decides, exactly as without this shortcut."""
-    found, not_found, not_asked = await _per_project(asker, refs, list(plan.all_keys), deadline)
-    if not found or any(g.problem for g in found):
+    None when an answer may be about the keys (a 400, a 404 naming a key, a 200 without
+    permissions): then the separate key check decides, exactly as without this shortcut. Projects
+    that failed otherwise (throttled, refused, unreachable) stay failed, as they would after a key
+    check; when none answered, the key check is asked once for the unknown and global keys."""
+    every = list(plan.all_keys)
+
+    async def one(ref: ProjectRef) -> tuple[ProjectRef, HttpAnswer]:
+        return ref, await asker.ask(asker.path("mypermissions", projectKey=ref.key, permissions=",".join(every)))
+
+    answers, skipped = await run_pool(refs, one, min(asker.gate.start_limit, max(1, len(refs))), deadline)
+    if any(_refuses_a_key(answer, every) for _, answer in answers):
         return None
-    known = {k for g in found for k in g.granted}
-    unknown = {k: "Jira's mypermissions answer leaves it out" for k in plan.all_keys if k not in known}
-    first = found[0].granted
-    global_granted = {k: first[k] for k in plan.global_ if k in first}
+    granted = [g for ref, answer in answers if answer.status == 200 and (g := _grants_from(ref, answer, every))]
+    if granted:
+        known = {k for g in granted for k in g.granted}
+        unknown = {k: "Jira's mypermissions answer leaves it out" for k in plan.all_keys if k not in known}
+        global_granted = {k: granted[0].granted[k] for k in plan.global_ if k in granted[0].granted}
+    else:  # no project answered (throttled, refused, not found): the key check alone tells
+        unknown, global_granted, problem = await _check_keys(asker, plan)
+        if problem:
+            return PermissionFacts(plan, "", unknown=unknown, problem=problem, concurrency=asker.gate.start_limit)
     keys = [k for k in plan.project_keys if k not in unknown]
-    projects = tuple(ProjectGrants(g.key, {k: g.granted[k] for k in keys if k in g.granted}) for g in found)
-    return PermissionFacts(plan, "", unknown=unknown, global_granted=global_granted, projects=projects,
-                           not_found=tuple(not_found), not_asked=tuple(not_asked), concurrency=asker.gate.start_limit)
+    projects, not_found = [], []
+    for ref, answer in answers:
+        grants = _grants_from(ref, answer, keys)
+        if grants is None:
+            not_found.append(ref.key)
+        else:
+            projects.append(grants if grants.problem else
+                            ProjectGrants(ref.key, {k: v for k, v in grants.granted.items() if k in keys}))
+    return PermissionFacts(plan, "", unknown=unknown, global_granted=global_granted, projects=tuple(projects),
+                           not_found=tuple(not_found), not_asked=tuple(ref.key for ref in skipped),
+                           concurrency=asker.gate.start_limit)
+
+
+def _refuses_a_key(answer: HttpAnswer, keys: Sequence[str]) -> bool:
+    """An answer that may be about the keys rather than the project: the separate key check must decide."""
+    if answer.status == 400 or (answer.status == 200 and parse_mypermissions(answer.body) is None):
+        return True
+    return answer.status == 404 and bool(keys_named(error_messages(answer.body), keys))
 
 
 def _requested(keys: Iterable[str]) -> list[ProjectRef]:
