@@ -8,31 +8,58 @@ Every doctor option reads ``JIRADOCTOR_<NAME>`` and the TOML file given with ``-
 
 from __future__ import annotations
 
-import asyncio
-import json
+import importlib
 import os
-import ssl
 import sys
-import tomllib
 from pathlib import Path
-from typing import Any, Iterable
+from typing import TYPE_CHECKING, Any, Iterable, Iterator, Mapping
 
 import click
 
 from jiradoctor import __version__
-from jiradoctor.context import Facts
-from jiradoctor.jira.integrations import INTEGRATION_IDS, all_profiles, get_profile
-from jiradoctor.model import CheckResult, Report, Status
-from jiradoctor.net.proxy_route import proxies_from_env, with_scheme
-from jiradoctor.registry import load_checks
-from jiradoctor.reports import UnknownFormat, baseline, format_for_path, json_report, render, text, write
-from jiradoctor.runner import CHECK_ERROR_SUFFIX, RunOptions, Runner
-from jiradoctor.secrets import Redactor, Secret
-from jiradoctor.target import InputError, Target, check_dns_server, check_url, describe_inputs, read_input_file
+from jiradoctor.jira.integrations import INTEGRATION_IDS
+
+# Each command imports what it uses, inside the command (issue 14): `--help`, `checks`, `explain`,
+# `profiles`, `render` and `diff` never load httpx, cryptography, oauthlib, dnspython, asyncio or the
+# lab; jinja2 only when HTML is written. tests/test_lazy_imports.py holds every command to that.
+if TYPE_CHECKING:
+    from jiradoctor.context import Facts
+    from jiradoctor.model import Report, Status
+    from jiradoctor.registry import LoadedChecks
+    from jiradoctor.runner import RunOptions
+    from jiradoctor.secrets import Secret
+    from jiradoctor.target import Target
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_INTERNAL, EXIT_NOTHING_OBSERVED = 0, 1, 2, 3, 4
 EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report it
-FAIL_ON = {"fail": Status.FAIL, "warn": Status.WARN, "never": None}
+
+
+class _FailOn(Mapping[str, "Status | None"]):
+    """--fail-on level -> the Status at which a run fails (model is imported when first asked)."""
+
+    _names = {"fail": "FAIL", "warn": "WARN", "never": None}
+
+    def __getitem__(self, level: str) -> "Status | None":
+        from jiradoctor.model import Status
+
+        name = self._names[level]
+        return Status[name] if name else None
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._names)
+
+    def __len__(self) -> int:
+        return len(self._names)
+
+
+FAIL_ON = _FailOn()
+
+
+def load_checks(include_plugins: bool = True) -> "LoadedChecks":
+    """The registry's checks (imported when a command needs them, not for `--help`)."""
+    from jiradoctor.registry import load_checks as load
+
+    return load(include_plugins)
 
 
 def _env(name: str) -> str:
@@ -43,6 +70,8 @@ def _load_config(ctx: click.Context, _param: click.Parameter, value: str | None)
     """Eager: read the TOML file into click's default_map before other options are resolved."""
     if not value:
         return value
+    import tomllib
+
     try:
         with open(value, "rb") as fh:
             raw = fh.read(1_000_001)
@@ -69,6 +98,8 @@ def _load_config(ctx: click.Context, _param: click.Parameter, value: str | None)
 def _check_ca_bundle(path: str | None) -> str | None:
     """A CA file that OpenSSL cannot load is a usage error, not a TLS finding."""
     if path:
+        import ssl
+
         try:
             ssl.create_default_context(cafile=path)
         except (ssl.SSLError, OSError, ValueError) as exc:
@@ -84,12 +115,18 @@ def _split(values: Iterable[str]) -> tuple[str, ...]:
 def _secret(value: str | None, what: str) -> Secret | None:
     if value is None:
         return None
+    from jiradoctor.secrets import Secret
+
     if value == "-":  # prompt: keeps the secret out of argv and shell history
         value = click.prompt(what, hide_input=True, err=True)
     return Secret(value)
 
 
 def build_target(opts: dict[str, Any]) -> Target:
+    from jiradoctor.net.proxy_route import proxies_from_env, with_scheme
+    from jiradoctor.secrets import Secret
+    from jiradoctor.target import Target, check_dns_server, check_url, read_input_file
+
     def read(name: str, what: str) -> str | None:
         path = opts.get(name)
         return read_input_file(path, what) if path else None
@@ -152,6 +189,8 @@ def build_target(opts: dict[str, Any]) -> Target:
 
 def crashed(report: Report) -> bool:
     """A check crashed or ran out of time: jiradoctor itself failed, though the report was written."""
+    from jiradoctor.runner import CHECK_ERROR_SUFFIX
+
     return any(f.code.endswith(CHECK_ERROR_SUFFIX) for _, f in report.findings())
 
 
@@ -170,6 +209,8 @@ def write_outputs(report: Report, outputs: Iterable[str], fmt: str | None, summa
                   junit_warn_as: str = "pass", baseline: Report | None = None) -> None:
     """Files first (format from the extension), then stdout: the report alone with ``fmt``,
     else the text summary (when ``summary``)."""
+    from jiradoctor.reports import render, write
+
     for path in outputs:
         write(report, path, junit_warn_as, baseline)
         click.echo(f"wrote {path}", err=True)
@@ -187,7 +228,21 @@ def _progress_printer() -> Any:
     """A line on stderr (a terminal only) naming the checks still waiting after about a second."""
     from jiradoctor import progress
 
-    return progress.ProgressLine(load_checks().ids) if progress.wanted() else None
+    return progress.ProgressLine(checks_once().ids) if progress.wanted() else None
+
+
+def checks_once(only: tuple[str, ...] = ()) -> Any:
+    """The checks, found once per command (the package scan and the plugin entry points cost
+    ~40 ms each time); outside a command, found afresh. ``only``: just those built-in checks
+    (``doctor --only``), or every check when one of them is not a built-in."""
+    from jiradoctor.registry import load_only
+
+    ctx = click.get_current_context(silent=True)
+    meta: dict[str, Any] = ctx.meta if ctx is not None else {}
+    key = f"jiradoctor.checks:{','.join(only)}"
+    if key not in meta:
+        meta[key] = (load_only(only) if only else None) or load_checks()
+    return meta[key]
 
 
 def _option(*decls: str, **kwargs: Any):
@@ -277,7 +332,41 @@ def doctor_options(func):
 
 
 class JiradoctorGroup(click.Group):
-    """Turns any unexpected exception into exit code 3 with a redacted one-line message."""
+    """Turns any unexpected exception into exit code 3 with a redacted one-line message.
+
+    ``lazy_commands`` (name -> module, attribute, one-line help): commands imported only when they
+    are run, so `jiradoctor --help` does not import them (issue 14)."""
+
+    lazy_commands: dict[str, tuple[str, str, str]] = {}
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*super().list_commands(ctx), *self.lazy_commands})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        command = super().get_command(ctx, cmd_name)
+        if command is None and cmd_name in self.lazy_commands:
+            module, attribute, _ = self.lazy_commands[cmd_name]
+            try:
+                command = getattr(importlib.import_module(module), attribute)
+            except ImportError:  # an optional part that is not installed
+                return None
+            self.add_command(command, cmd_name)
+        return command
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        """click's own listing, with the one-line help of a lazy command taken without importing it."""
+        names = self.list_commands(ctx)
+        limit = formatter.width - 6 - max((len(n) for n in names), default=0)
+        rows = []
+        for name in names:
+            command = self.commands.get(name)
+            if command is None and name in self.lazy_commands:
+                rows.append((name, self.lazy_commands[name][2]))
+            elif command is not None and not command.hidden:
+                rows.append((name, command.get_short_help_str(limit)))
+        if rows:
+            with formatter.section("Commands"):
+                formatter.write_dl(rows)
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
@@ -294,6 +383,8 @@ class JiradoctorGroup(click.Group):
             sys.stdout = open(os.devnull, "w")
             ctx.exit(EXIT_OK)
         except Exception as exc:  # jiradoctor itself failed
+            from jiradoctor.secrets import Redactor
+
             redactor: Redactor = ctx.meta.get("redactor") or Redactor()
             click.echo(f"jiradoctor failed: {type(exc).__name__}: {redactor.text(str(exc))}", err=True)
             ctx.exit(EXIT_INTERNAL)
@@ -309,7 +400,11 @@ def main() -> None:
 
 
 def run_doctor(target: Target, options: RunOptions, progress: Any = None, facts: Facts | None = None) -> Report:
-    loaded = load_checks()
+    import asyncio
+
+    from jiradoctor.runner import Runner
+
+    loaded = checks_once(options.only)
     for warning in loaded.warnings:
         click.echo(f"warning: {warning}", err=True)
     return asyncio.run(Runner(loaded.checks, target, options, facts=facts, progress=progress).run())
@@ -330,6 +425,8 @@ def warn_about_secrets_on_argv(ctx: click.Context) -> None:
 
 def validate_outputs(outputs: Iterable[str]) -> None:
     """Refuse an output whose format cannot be told from its extension before anything runs."""
+    from jiradoctor.reports import UnknownFormat, format_for_path
+
     for path in outputs:
         try:
             format_for_path(path)
@@ -338,7 +435,9 @@ def validate_outputs(outputs: Iterable[str]) -> None:
 
 
 def validate_ids(ids: tuple[str, ...], option: str) -> None:
-    known = load_checks().ids
+    if not ids or set(ids) <= set(checks_once(ids).ids):
+        return
+    known = checks_once().ids
     unknown = [i for i in ids if i not in known]
     if unknown:
         raise click.BadParameter(f"unknown check id(s) {', '.join(unknown)}; known: {', '.join(known)}", param_hint=option)
@@ -349,6 +448,13 @@ def validate_ids(ids: tuple[str, ...], option: str) -> None:
 @click.pass_context
 def doctor(ctx: click.Context, **opts: Any) -> None:
     """Run every check against the given Jira URL and inputs, and write the report."""
+    import tomllib
+
+    from jiradoctor.context import Facts
+    from jiradoctor.jira.integrations import get_profile
+    from jiradoctor.runner import RunOptions
+    from jiradoctor.target import InputError
+
     only, skip = _split(opts["only"]), _split(opts["skip"])
     validate_ids(only, "--only")
     validate_ids(skip, "--skip")
@@ -389,6 +495,8 @@ def doctor(ctx: click.Context, **opts: Any) -> None:
 @main.command("checks")
 def list_checks() -> None:
     """List the checks, their ids and what they need."""
+    from jiradoctor.target import describe_inputs
+
     loaded = load_checks()
     for warning in loaded.warnings:
         click.echo(f"warning: {warning}", err=True)
@@ -450,6 +558,8 @@ def render_command(report_path: str, output: tuple[str, ...], fmt: str | None, j
 
 def load_report(path: str, param_hint: str) -> Report:
     """A saved JSON report, or a usage error that says why it cannot be used."""
+    from jiradoctor.reports import json_report
+
     try:
         return json_report.load(Path(path).read_text(encoding="utf-8"))
     except (ValueError, KeyError, TypeError, OSError) as exc:
@@ -458,7 +568,13 @@ def load_report(path: str, param_hint: str) -> Report:
 
 def report_comparison(old: Report, new: Report, fail_on: str, fmt: str = "text", err: bool = False) -> int:
     """Print what changed against the baseline; exit 1 only for regressions at or above fail-on."""
+    from jiradoctor.reports import baseline
+
+    import json
+
     threshold = FAIL_ON[fail_on]
+    from jiradoctor.model import Status
+
     comparison = baseline.compare(old, new, threshold or Status.FAIL)
     shown = json.dumps(comparison.to_json(), indent=2) + "\n" if fmt == "json" else comparison.render_text()
     click.echo(shown, err=err, nl=False)
@@ -482,7 +598,7 @@ def diff(ctx: click.Context, old_path: str, new_path: str, fail_on: str, fmt: st
 @click.option("--toml", "as_toml", is_flag=True, help="Print the profiles as TOML, a starting point for --profile-file.")
 def profiles(profile_file: str | None, as_toml: bool) -> None:
     """List the integration profiles: required permissions, auth methods, key formats."""
-    from jiradoctor.jira.integrations import describe_profile, profile_toml
+    from jiradoctor.jira.integrations import all_profiles, describe_profile, profile_toml
 
     for profile in all_profiles(profile_file).values():
         click.echo(profile_toml(profile) if as_toml else describe_profile(profile))
@@ -506,11 +622,9 @@ def demo(ctx: click.Context, out_dir: str, scenario: str) -> None:
 
 
 def _mount_optional_commands() -> None:
-    try:
-        from jiradoctor.lab.cli import lab
-    except ImportError:
-        return
-    main.add_command(lab)
+    """The lab is mounted lazily: it is imported only when `lab` runs (see JiradoctorGroup)."""
+    JiradoctorGroup.lazy_commands["lab"] = (
+        "jiradoctor.lab.cli", "lab", "A broken-Jira lab on loopback: one scenario per way a connection breaks.")
 
 
 _mount_optional_commands()
@@ -531,6 +645,7 @@ def har_command(ctx: click.Context, har_path: str, redact: bool, output: tuple[s
     """Read a browser HAR file: Jira's answers in it, judged with the doctor's codes; --redact makes a safe copy."""
     from jiradoctor.har.analyse import analyse_file
     from jiradoctor.har.redact import write_redacted
+    from jiradoctor.jira.integrations import get_profile
 
     hars = [p for p in output if p.lower().endswith(".har")]
     reports = [p for p in output if not p.lower().endswith(".har")]

@@ -7,12 +7,14 @@ probes, so checks stay pure judgement.
 
 from __future__ import annotations
 
-import asyncio
-from typing import Any, Awaitable, Callable, Mapping
+from typing import TYPE_CHECKING, Any, Awaitable, Callable, Mapping
 
 from jiradoctor.jira.integrations import IntegrationProfile, get_profile
 from jiradoctor.secrets import Redactor
 from jiradoctor.target import Target
+
+if TYPE_CHECKING:
+    import asyncio
 
 ProbeFn = Callable[["Facts"], Awaitable[Any]]
 
@@ -36,12 +38,13 @@ class Facts:
         redactor: Redactor | None = None,
     ) -> None:
         if probes is None:
-            from jiradoctor.probes import PROBES
+            from jiradoctor.probes import LazyProbes
 
-            probes = PROBES
+            self._probes: Mapping[str, ProbeFn] = LazyProbes()  # a probe module is imported when first used
+        else:
+            self._probes = dict(probes)
         self.target = target
         self.redactor = redactor or target.redactor()
-        self._probes = dict(probes)
         self._preset = dict(preset or {})
         self._tasks: dict[str, asyncio.Task[Any]] = {}
         self._resources: list[Callable[[], Awaitable[None]]] = []
@@ -55,6 +58,7 @@ class Facts:
 
     def start(self, name: str) -> "asyncio.Task[Any]":
         """Start gathering a fact (once) without waiting for it."""
+        import asyncio
         if name not in self._probes:
             raise UnknownFact(name)
         if self.target.offline:
@@ -66,6 +70,7 @@ class Facts:
         return task
 
     async def get(self, name: str) -> Any:
+        import asyncio
         if name in self._preset:
             return self._preset[name]
         # shield: one check's time limit must not cancel a probe other checks are waiting for

@@ -8,10 +8,9 @@ findings. Third-party packages expose a ``Check`` through the entry-point group
 from __future__ import annotations
 
 import importlib
-import importlib.metadata
-import pkgutil
+import importlib.util
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Awaitable, Callable, Iterable, Sequence
+from typing import TYPE_CHECKING, Any, Awaitable, Callable, Iterable, Sequence
 
 from jiradoctor.model import Finding
 
@@ -67,6 +66,8 @@ class LoadedChecks:
 
 
 def builtin_checks() -> list[Check]:
+    import pkgutil
+
     import jiradoctor.checks as package
 
     found = []
@@ -81,9 +82,12 @@ def builtin_checks() -> list[Check]:
 
 
 def plugin_checks(
-    entry_points: Iterable[importlib.metadata.EntryPoint] | None = None,
+    entry_points: Iterable[Any] | None = None,
 ) -> tuple[list[Check], list[str]]:
+    """``entry_points``: importlib.metadata EntryPoints (tests pass their own)."""
     if entry_points is None:
+        import importlib.metadata  # ~10 ms: only when plugins are looked for
+
         entry_points = importlib.metadata.entry_points(group=ENTRY_POINT_GROUP)
     checks, warnings = [], []
     for ep in entry_points:
@@ -97,6 +101,27 @@ def plugin_checks(
             continue
         checks.append(check)
     return checks, warnings
+
+
+def load_only(ids: Iterable[str]) -> LoadedChecks | None:
+    """Just the built-in checks named, each imported from the module named after it (``base-url``:
+    ``checks/base_url.py``), without importing the others or looking for plugins: what
+    ``doctor --only`` needs (issue 14). None when an id is not found that way (a plugin's, a typo):
+    then the caller loads everything. A built-in always wins over a plugin of the same id, so
+    skipping the plugins cannot change which check runs."""
+    import jiradoctor.checks as package
+
+    found = []
+    for check_id in dict.fromkeys(ids):
+        name = check_id.replace("-", "_")
+        if not name.isidentifier() or name.startswith("_") or importlib.util.find_spec(f"{package.__name__}.{name}") is None:
+            return None
+        check = getattr(importlib.import_module(f"{package.__name__}.{name}"), "CHECK", None)
+        if not isinstance(check, Check) or check.id != check_id:
+            return None
+        found.append(check)
+    found.sort(key=lambda c: (c.order, c.id))
+    return LoadedChecks(tuple(found), ())
 
 
 def load_checks(include_plugins: bool = True) -> LoadedChecks:

@@ -292,10 +292,11 @@ def run_probe(fake: FakeJira, **target_kw) -> PermissionFacts:
     return asyncio.run(go())
 
 
-def test_server_costs_one_listing_one_key_check_and_one_call_per_project():
+def test_server_costs_one_listing_and_one_call_per_project():
+    """The key check is read from the projects' answers on Server (issue 14): no separate request."""
     fake = FakeJira(projects={f"P{i}": str(20000 + i) for i in range(60)}, denied={"P7": {"LINK_ISSUES"}})
     pf = run_probe(fake)
-    assert pf.requests == 62 == len(fake.seen) and pf.via == "mypermissions" and pf.source == "listed"
+    assert pf.requests == 61 == len(fake.seen) and pf.via == "mypermissions" and pf.source == "listed"
     assert fake.max_in_flight <= probe.CONCURRENCY
     [p7] = [g for g in pf.projects if g.key == "P7"]
     assert p7.missing(pf.plan.required) == ["LINK_ISSUES"]
@@ -366,3 +367,31 @@ def test_jira_json_parsers_never_crash_on_hostile_shapes(value) -> None:
     assert isinstance(error_messages(body), list)
     for parse in (parse_bulk_check, parse_mypermissions, parse_project_list, parse_project_page, read_identity):
         parse(body)
+
+
+class Recording(FakeJira):
+    """Remembers whether each mypermissions named a project."""
+
+    def answer(self, request):
+        self.asked = getattr(self, "asked", [])
+        self.asked.append("projectKey" in request.url.query.decode())
+        return super().answer(request)
+
+
+def test_server_folds_the_key_check_and_global_keys_into_each_project_answer():
+    fake = Recording(unknown={"MANAGE_SPRINTS_PERMISSION"}, unknown_style="omitted")
+    pf = run_probe(fake, projects=("PIP", "ART"), permissions=("ADMINISTER",))
+    assert fake.asked == [True, True] and pf.requests == 2  # each project once, nothing else
+    assert set(pf.unknown) == {"MANAGE_SPRINTS_PERMISSION"} and pf.problem is None
+    assert pf.global_granted == {"ADMINISTER": True}
+    assert all("ADMINISTER" not in g.granted and g.granted["EDIT_ISSUES"] for g in pf.projects)
+
+
+def test_a_project_answer_that_refuses_a_key_falls_back_to_the_separate_key_check():
+    """The other direction: a 400 naming a key is not read as grants; the key check decides, as before."""
+    fake = Recording(unknown={"MANAGE_SPRINTS_PERMISSION"}, unknown_style="named", denied={"ART": {"EDIT_ISSUES"}})
+    pf = run_probe(fake, projects=("PIP", "ART"))
+    assert False in fake.asked  # the key check without a project ran
+    assert set(pf.unknown) == {"MANAGE_SPRINTS_PERMISSION"} and pf.problem is None
+    assert [g.missing(pf.plan.required) for g in pf.projects] == [[], ["EDIT_ISSUES"]]
+    assert all("MANAGE_SPRINTS_PERMISSION" not in g.granted for g in pf.projects)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from typing import Sequence
-from xml.sax.saxutils import quoteattr
 
 from jiradoctor.context import CheckContext
 from jiradoctor.jira.serverxml import ServerXmlError, parse_server_xml
@@ -64,6 +63,8 @@ def corrected_connector(connector: Connector, base: JiraUrl) -> str:
         attrs.pop(key, None)
     attrs.update({"proxyName": base.host, "proxyPort": str(base.port), "scheme": base.scheme,
                   "secure": "true" if base.scheme == "https" else "false"})
+    from xml.sax.saxutils import quoteattr  # pulls in urllib.request and ssl: only when a fix is written
+
     body = "\n           ".join(f"{k}={quoteattr(v)}" for k, v in attrs.items())
     return f"<Connector {body}/>"
 

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import asyncio
 import dataclasses
-from typing import Sequence
+from typing import TYPE_CHECKING, Sequence
 
 from jiradoctor.context import CheckContext
 from jiradoctor.jira import pem
@@ -17,6 +16,9 @@ from jiradoctor.model import Finding, Status
 from jiradoctor.probes.http import HttpAnswer
 from jiradoctor.probes.oauth import OAuthExchange
 from jiradoctor.registry import Check
+
+if TYPE_CHECKING:
+    import asyncio
 
 DOCS = (
     "https://confluence.atlassian.com/kb/oauth-error-oauth_problem-signature_invalid-720406720.html",
@@ -246,6 +248,7 @@ def judge_exchange(exchange: OAuthExchange, base: JiraUrl | None, private_public
 
 async def judge(ctx: CheckContext) -> Sequence[Finding]:
     # the three exchanges are independent: ask them at once (one round trip, not three)
+    import asyncio
     wanted = ["oauth_request_token", "server_info"] + (["oauth_rest_call"] if ctx.target.access_token else [])
     exchange, info, *rest_answer = await asyncio.gather(*(ctx.fact(name) for name in wanted))
     base = _url(ctx.target.base_url) or _url(getattr(info, "base_url", None) or getattr(info, "realm", None))

@@ -12,9 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import shlex
-from typing import Sequence
-
-from cryptography import x509
+from typing import TYPE_CHECKING, Sequence
 
 from jiradoctor.context import CheckContext
 from jiradoctor.model import Finding, NotObserved, Status
@@ -22,6 +20,9 @@ from jiradoctor.net.chain import CertInfo, hostname_matches, issued
 from jiradoctor.net.truststore import Truststore
 from jiradoctor.probes.outgoing_tls import OutgoingTlsFact
 from jiradoctor.registry import Check
+
+if TYPE_CHECKING:
+    from cryptography import x509
 
 DOCS = ("https://confluence.atlassian.com/kb/unable-to-connect-to-ssl-services-due-to-pkix-path-building-failed-error-779355358.html",
         "https://docs.oracle.com/en/java/javase/17/docs/specs/man/keytool.html")
@@ -31,6 +32,7 @@ RESTART = "Restart Jira: its JVM reads the truststore when it starts."
 
 def signed_by(child: CertInfo, parent: CertInfo) -> bool:
     """Names and key identifiers agree, and parent's key verifies child's signature."""
+    from cryptography import x509
     if not issued(child, parent):
         return False
     try:

@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import shlex
-from typing import Sequence
-
-from cryptography.hazmat.primitives.asymmetric import rsa
+from typing import TYPE_CHECKING, Sequence
 
 from jiradoctor.context import CheckContext
 from jiradoctor.jira import lookalike, pem
 from jiradoctor.jira.integrations import IntegrationProfile
 from jiradoctor.model import Finding, Status
 from jiradoctor.registry import Check
+
+if TYPE_CHECKING:
+    from cryptography.hazmat.primitives.asymmetric import rsa
 
 DOCS = ("https://developer.atlassian.com/server/jira/platform/oauth/",)
 MIN_RSA_BITS = 2048
@@ -115,6 +116,7 @@ def judge_unreadable_text(text: str, path: str | None, profile: IntegrationProfi
 
 def judge_public_text(text: str, path: str | None, profile: IntegrationProfile, private_path: str | None) -> tuple[list[Finding], object | None]:
     """Findings about the public key text alone; also returns the key it holds, if any."""
+    from cryptography.hazmat.primitives.asymmetric import rsa
     findings: list[Finding] = judge_unreadable_text(text, path, profile, private_path)
     if findings:
         return findings, None

@@ -6,12 +6,12 @@ shape. Checks read the profile instead of knowing integrations by name.
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass
 from functools import lru_cache
-from importlib import resources
-from pathlib import Path
-from typing import Any, Mapping
+from typing import TYPE_CHECKING, Any, Mapping
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 INTEGRATION_IDS = ("generic", "piplanning", "jira-align", "zephyr-enterprise", "kendis")
 
@@ -116,11 +116,16 @@ def profile_toml(profile: IntegrationProfile) -> str:
 
 @lru_cache(maxsize=None)
 def builtin_profiles() -> dict[str, IntegrationProfile]:
+    import tomllib  # here, not at import: `jiradoctor --help` needs only INTEGRATION_IDS (issue 14)
+    from importlib import resources
+
     text = resources.files("jiradoctor.jira").joinpath("integrations.toml").read_text("utf-8")
     return {pid: IntegrationProfile.from_mapping(pid, data) for pid, data in tomllib.loads(text).items()}
 
 
 def load_profile_file(path: str | Path) -> dict[str, IntegrationProfile]:
+    import tomllib
+
     with open(path, "rb") as fh:
         data = tomllib.load(fh)
     return {pid: IntegrationProfile.from_mapping(pid, body) for pid, body in data.items()}

@@ -10,14 +10,15 @@ from __future__ import annotations
 import re
 import urllib.parse
 from dataclasses import dataclass, field
-from typing import Mapping
-
-from cryptography.hazmat.primitives.asymmetric.rsa import RSAPrivateKey
-from oauthlib.oauth1 import SIGNATURE_RSA, SIGNATURE_TYPE_AUTH_HEADER, Client
-from oauthlib.oauth1.rfc5849 import signature as sig
+from typing import TYPE_CHECKING, Mapping
 
 from jiradoctor.jira.urls import InvalidUrl, JiraUrl
 from jiradoctor.secrets import MASK
+
+if TYPE_CHECKING:
+    from cryptography.hazmat.primitives.asymmetric.rsa import RSAPrivateKey
+    from oauthlib.oauth1 import SIGNATURE_RSA, SIGNATURE_TYPE_AUTH_HEADER, Client
+    from oauthlib.oauth1.rfc5849 import signature as sig
 
 REQUEST_TOKEN_PATH = "/plugins/servlet/oauth/request-token"
 CALLBACK_OOB = "oob"
@@ -45,6 +46,7 @@ def sign_request(
     sign several requests pass the key). ``nonce`` and ``timestamp`` are fixed only by tests
     (RSA-SHA1 is deterministic given both).
     """
+    from oauthlib.oauth1 import Client, SIGNATURE_RSA, SIGNATURE_TYPE_AUTH_HEADER
     client = Client(
         consumer_key,
         nonce=nonce,
@@ -61,6 +63,7 @@ def sign_request(
 
 def base_string_of(method: str, url: str, headers: Mapping[str, str], body: str | None = None) -> str:
     """The signature base string for a request as it is sent (RFC 5849 §3.4.1)."""
+    from oauthlib.oauth1.rfc5849 import signature as sig
     query = urllib.parse.urlsplit(url).query
     params = sig.collect_parameters(uri_query=query, body=body, headers=dict(headers), exclude_oauth_signature=True)
     return sig.signature_base_string(method.upper(), sig.base_string_uri(url), sig.normalize_parameters(params))

@@ -13,12 +13,15 @@ import hashlib
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
-from cryptography import x509
-from cryptography.exceptions import UnsupportedAlgorithm
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import rsa
-from cryptography.hazmat.primitives.asymmetric.types import PrivateKeyTypes, PublicKeyTypes
+if TYPE_CHECKING:
+    from cryptography import x509
+    from cryptography.exceptions import UnsupportedAlgorithm
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+    from cryptography.hazmat.primitives.asymmetric.types import PrivateKeyTypes, PublicKeyTypes
+
 
 _BLOCK = re.compile(r"-----BEGIN ([A-Z0-9 ]+)-----(.*?)(?:-----END \1-----|\Z)", re.S)
 _ANY_ARMOR = re.compile(r"-----(BEGIN|END) [A-Z0-9 ]+-----")
@@ -29,15 +32,18 @@ _B64_CHARS = re.compile(r"[^A-Za-z0-9+/=]")
 
 def fingerprint(public_key: PublicKeyTypes) -> str:
     """SHA-256 over the DER SubjectPublicKeyInfo: the same for PEM, bare base64 or a certificate."""
+    from cryptography.hazmat.primitives import serialization
     der = public_key.public_bytes(serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
     return "SHA256:" + hashlib.sha256(der).hexdigest()
 
 
 def _spki_der(public_key: PublicKeyTypes) -> bytes:
+    from cryptography.hazmat.primitives import serialization
     return public_key.public_bytes(serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
 
 
 def spki_pem(public_key: PublicKeyTypes) -> str:
+    from cryptography.hazmat.primitives import serialization
     return public_key.public_bytes(
         serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
     ).decode()
@@ -45,18 +51,22 @@ def spki_pem(public_key: PublicKeyTypes) -> str:
 
 def spki_base64(public_key: PublicKeyTypes) -> str:
     """The bare base64 body on one line: what Jira's public key field takes without armor."""
+    from cryptography.hazmat.primitives import serialization
     der = public_key.public_bytes(serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
     return base64.b64encode(der).decode()
 
 
 def pkcs1_public_base64(public_key: PublicKeyTypes) -> str:
     """An RSA key's PKCS#1 RSAPublicKey DER as base64 (empty for other key types)."""
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
     if not isinstance(public_key, rsa.RSAPublicKey):
         return ""
     return base64.b64encode(public_key.public_bytes(serialization.Encoding.DER, serialization.PublicFormat.PKCS1)).decode()
 
 
 def key_description(key: PublicKeyTypes) -> str:
+    from cryptography.hazmat.primitives.asymmetric import rsa
     if isinstance(key, rsa.RSAPublicKey):
         return f"RSA {key.key_size}-bit"
     return type(key).__name__.replace("_", "").replace("PublicKey", " public key").strip()
@@ -137,6 +147,10 @@ class PublicKeyText:
 
 def _load_der_public(der: bytes) -> tuple[str, PublicKeyTypes | None, str | None]:
     """Try the DER shapes a bare base64 paste may hold; return (kind, key, certificate subject)."""
+    from cryptography import x509
+    from cryptography.exceptions import UnsupportedAlgorithm
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
     # UnsupportedAlgorithm: well-formed DER for a key type cryptography does not know (an
     # unknown OID); that is "not a usable key", never an exception out of this module.
     try:
@@ -238,6 +252,8 @@ def read_private_key(text: str) -> PrivateKeyText:
 
 
 def _read_private_key(text: str) -> PrivateKeyText:
+    from cryptography.exceptions import UnsupportedAlgorithm
+    from cryptography.hazmat.primitives import serialization
     match = _BLOCK.search(text)
     if match is None:
         der, err = _decode_body(text)

@@ -11,12 +11,14 @@ import base64
 import datetime as dt
 import ipaddress
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Sequence
+from typing import TYPE_CHECKING, Any, Iterable, Sequence
 
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import dsa, ec, ed448, ed25519, rsa
-from cryptography.x509.oid import AuthorityInformationAccessOID, ExtensionOID, NameOID
+if TYPE_CHECKING:
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import dsa, ec, ed448, ed25519, rsa
+    from cryptography.x509.oid import AuthorityInformationAccessOID, ExtensionOID, NameOID
+
 
 EXPIRY_WARNING_DAYS = 30
 MIN_RSA_BITS = 2048  # OpenSSL 3 security level 2 (its default) refuses less
@@ -71,6 +73,7 @@ class CertInfo:
 
 
 def _ext(cert: x509.Certificate, oid: x509.ObjectIdentifier) -> Any:
+    from cryptography import x509
     try:
         return cert.extensions.get_extension_for_oid(oid).value
     except (x509.ExtensionNotFound, ValueError):
@@ -78,6 +81,7 @@ def _ext(cert: x509.Certificate, oid: x509.ObjectIdentifier) -> Any:
 
 
 def _key(cert: x509.Certificate) -> tuple[str, int | None]:
+    from cryptography.hazmat.primitives.asymmetric import dsa, ec, ed25519, ed448, rsa
     try:
         key = cert.public_key()
     except (ValueError, TypeError, Exception):  # an unsupported algorithm must not stop the analysis
@@ -104,6 +108,8 @@ def _hash_name(cert: x509.Certificate) -> str | None:
 
 
 def _sans(cert: x509.Certificate) -> tuple[str, ...]:
+    from cryptography import x509
+    from cryptography.x509.oid import ExtensionOID
     value = _ext(cert, ExtensionOID.SUBJECT_ALTERNATIVE_NAME)
     if value is None:
         return ()
@@ -113,6 +119,9 @@ def _sans(cert: x509.Certificate) -> tuple[str, ...]:
 
 
 def describe(cert: x509.Certificate) -> CertInfo:
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.x509.oid import AuthorityInformationAccessOID, ExtensionOID, NameOID
     cns = cert.subject.get_attributes_for_oid(NameOID.COMMON_NAME)
     constraints = _ext(cert, ExtensionOID.BASIC_CONSTRAINTS)
     ski = _ext(cert, ExtensionOID.SUBJECT_KEY_IDENTIFIER)
@@ -143,11 +152,13 @@ def describe(cert: x509.Certificate) -> CertInfo:
 
 
 def from_der(chain: Iterable[bytes]) -> tuple[CertInfo, ...]:
+    from cryptography import x509
     return tuple(describe(x509.load_der_x509_certificate(der)) for der in chain)
 
 
 def load_pem_bundle(data: bytes) -> tuple[CertInfo, ...]:
     """Every certificate in a PEM bundle (a CA file); an unreadable one is skipped."""
+    from cryptography import x509
     try:
         return tuple(describe(c) for c in x509.load_pem_x509_certificates(data))
     except ValueError:

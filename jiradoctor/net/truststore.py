@@ -10,11 +10,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-
-from cryptography import x509
-from cryptography.hazmat.primitives.serialization import pkcs12
+from typing import TYPE_CHECKING
 
 from jiradoctor.net.chain import CertInfo, describe
+
+if TYPE_CHECKING:
+    from cryptography import x509
+    from cryptography.hazmat.primitives.serialization import pkcs12
 
 JAVA_DEFAULT_PASSWORD = "changeit"
 MAX_TRUSTSTORE_BYTES = 16 * 1024 * 1024
@@ -62,6 +64,7 @@ def _wrong_password(given: bool) -> TruststoreError:
 
 
 def _jks(data: bytes, password: str, given: bool) -> tuple[list[tuple[str, CertInfo]], str]:
+    from cryptography import x509
     import jks  # pyjks
 
     try:
@@ -80,6 +83,7 @@ def _jks(data: bytes, password: str, given: bool) -> tuple[list[tuple[str, CertI
 
 
 def _pkcs12(data: bytes, password: str, given: bool) -> list[tuple[str, CertInfo]]:
+    from cryptography.hazmat.primitives.serialization import pkcs12
     try:
         store = pkcs12.load_pkcs12(data, password.encode("utf-8"))
     except ValueError:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Iterator, Mapping
 
 if TYPE_CHECKING:
     from jiradoctor.context import ProbeFn
@@ -26,4 +26,48 @@ def _collect() -> dict[str, "ProbeFn"]:
     return found
 
 
-PROBES: dict[str, "ProbeFn"] = _collect()
+# Which module gathers which fact, so that a run imports only the probes it uses (`doctor --only
+# tls` need not import the permission fan-out). A fact missing here is still found: LazyProbes then
+# collects every module (slower, never wrong); tests/test_lazy_imports.py keeps this index true.
+FACT_MODULES = {
+    "admin_access": "applinks", "applinks": "applinks", "webhooks": "applinks", "pat_tokens": "applinks",
+    "auth_login": "auth", "dns": "dns", "http_client": "http", "http_client_verified": "http",
+    "oauth_request_token": "oauth", "oauth_request_token_cleaned": "oauth", "oauth_rest_call": "oauth",
+    "oauth2": "oauth2", "outgoing_tls": "outgoing_tls", "permission_matrix": "permissions",
+    "proxy_route": "proxy", "proxy": "proxy", "server_info": "server_info", "site_root_info": "site_root", "tls": "tls",
+}
+
+
+class LazyProbes(Mapping[str, "ProbeFn"]):
+    """Every probe, each module imported when one of its facts is first asked for."""
+
+    def __init__(self) -> None:
+        self._found: dict[str, "ProbeFn"] = {}
+
+    def __getitem__(self, name: str) -> "ProbeFn":
+        if name not in self._found:
+            module = FACT_MODULES.get(name)
+            facts = getattr(importlib.import_module(f"{__name__}.{module}"), "FACTS", {}) if module else {}
+            if name not in facts:
+                facts = __getattr__("PROBES")
+            self._found[name] = facts[name]
+        return self._found[name]
+
+    def __contains__(self, name: object) -> bool:
+        return name in FACT_MODULES or name in __getattr__("PROBES")
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(__getattr__("PROBES"))
+
+    def __len__(self) -> int:
+        return len(__getattr__("PROBES"))
+
+
+def __getattr__(name: str) -> object:
+    """``PROBES`` is collected on first use, not when a probe module is imported: a check that
+    imports one probe module for its fact type must not import every probe (issue 14)."""
+    if name == "PROBES":
+        probes = _collect()
+        globals()["PROBES"] = probes
+        return probes
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

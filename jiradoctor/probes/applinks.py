@@ -13,7 +13,6 @@ Every request here is a GET (tests count them on the lab side). Endpoints and sh
 
 from __future__ import annotations
 
-import asyncio
 import urllib.parse
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
@@ -28,6 +27,7 @@ from jiradoctor.probes.permissions import describe
 
 if TYPE_CHECKING:
     from jiradoctor.context import Facts
+    import asyncio
 
 MAX_LINKS_DETAILED = 50  # status + consumer are asked per link; more links than this are listed only
 CONCURRENCY = 8
@@ -132,6 +132,7 @@ class _Reader:
     """GETs as the admin login, bounded in concurrency, remembering what it sent."""
 
     def __init__(self, facts: "Facts", login: Login) -> None:
+        import asyncio
         self.facts, self.login = facts, login
         self.url = (facts.target.url or "").rstrip("/")
         self.sent: list[str] = []
@@ -152,6 +153,7 @@ def _q(ident: str) -> str:
 
 
 async def _detail(reader: _Reader, link: al.AppLink, with_status: bool) -> al.AppLink:
+    import asyncio
     consumer_answer, status_answer = await asyncio.gather(
         reader.get(CONSUMER.format(id=_q(link.id))),
         reader.get(STATUS_V3.format(id=_q(link.id))) if with_status else _none())
@@ -162,6 +164,7 @@ async def _detail(reader: _Reader, link: al.AppLink, with_status: bool) -> al.Ap
 
 
 async def applinks_probe(facts: "Facts") -> AppLinkFacts:
+    import asyncio
     access: AdminAccess = await facts.get("admin_access")
     if not access.is_admin:
         return AppLinkFacts(access)

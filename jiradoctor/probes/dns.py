@@ -10,7 +10,6 @@ never answers cannot hold the run (the default executor would be joined at the e
 
 from __future__ import annotations
 
-import asyncio
 import socket
 import threading
 import time
@@ -18,15 +17,15 @@ import urllib.parse
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Callable, TypeVar
 
-import dns.asyncresolver
-import dns.exception
-import dns.rdatatype
-import dns.resolver
-
 from jiradoctor.net.addresses import parse_ip
 
 if TYPE_CHECKING:
     from jiradoctor.context import Facts
+    import asyncio
+    import dns.asyncresolver
+    import dns.exception
+    import dns.rdatatype
+    import dns.resolver
 
 T = TypeVar("T")
 MAX_LOOKUP_S = 10.0
@@ -74,6 +73,7 @@ def parse_server(text: str) -> tuple[str, int]:
 
 async def in_daemon_thread(fn: Callable[[], T], timeout: float) -> T:
     """Run a blocking call in a daemon thread, waiting at most timeout (it is abandoned after)."""
+    import asyncio
     loop = asyncio.get_running_loop()
     future: asyncio.Future[T] = loop.create_future()
 
@@ -107,6 +107,7 @@ _EAI = {socket.EAI_NONAME: "nxdomain", socket.EAI_AGAIN: "servfail", getattr(soc
 
 
 async def system_lookup(host: str, port: int, timeout: float) -> Lookup:
+    import asyncio
     t0 = time.perf_counter()
     try:
         infos = await in_daemon_thread(lambda: socket.getaddrinfo(host, port, type=socket.SOCK_STREAM), timeout)
@@ -121,6 +122,10 @@ async def system_lookup(host: str, port: int, timeout: float) -> Lookup:
 
 
 def _cname_chain(host: str, answer: dns.resolver.Answer) -> tuple[str, ...]:
+    import dns.asyncresolver
+    import dns.exception
+    import dns.rdatatype
+    import dns.resolver
     chain = [host.rstrip(".")]
     for rrset in answer.response.answer:
         if rrset.rdtype == dns.rdatatype.CNAME:
@@ -129,6 +134,10 @@ def _cname_chain(host: str, answer: dns.resolver.Answer) -> tuple[str, ...]:
 
 
 async def _query(resolver: dns.asyncresolver.Resolver, host: str, rdtype: str, timeout: float) -> Lookup:
+    import dns.asyncresolver
+    import dns.exception
+    import dns.rdatatype
+    import dns.resolver
     source = "dns"  # merge() names the resolver
     try:
         answer = await resolver.resolve(host, rdtype, lifetime=timeout, search=False, raise_on_no_answer=False)
@@ -155,6 +164,11 @@ def merge(source: str, parts: list[Lookup], elapsed_s: float) -> Lookup:
 
 
 async def dns_lookup(host: str, server: str | None, timeout: float) -> Lookup:
+    import asyncio
+    import dns.asyncresolver
+    import dns.exception
+    import dns.rdatatype
+    import dns.resolver
     source = f"the DNS server {server}" if server else "DNS (the system's name servers)"
     t0 = time.perf_counter()
     try:
@@ -174,6 +188,7 @@ async def dns_lookup(host: str, server: str | None, timeout: float) -> Lookup:
 
 
 async def probe(facts: "Facts") -> DnsFact:
+    import asyncio
     target = facts.target
     parts = urllib.parse.urlsplit(target.url or "")
     host = parts.hostname or ""

@@ -9,9 +9,11 @@ pool and keeps what was asked (the caller reports the rest as not asked).
 
 from __future__ import annotations
 
-import asyncio
 import time
-from typing import Awaitable, Callable, Iterable, TypeVar
+from typing import TYPE_CHECKING, Awaitable, Callable, Iterable, TypeVar
+
+if TYPE_CHECKING:
+    import asyncio
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -21,12 +23,14 @@ class Gate:
     """At most ``limit`` holders, none while a rate-limit pause runs; ``slow_down`` lowers both."""
 
     def __init__(self, limit: int) -> None:
+        import asyncio
         self.start_limit = self.limit = max(1, limit)
         self.active = 0
         self.resume_at = 0.0
         self._cond = asyncio.Condition()
 
     async def __aenter__(self) -> "Gate":
+        import asyncio
         loop = asyncio.get_running_loop()
         async with self._cond:
             while True:
@@ -49,6 +53,7 @@ class Gate:
 
     def slow_down(self, wait_s: float) -> None:
         """Jira said wait: nobody sends before ``wait_s`` has passed, and fewer at once after."""
+        import asyncio
         now = asyncio.get_running_loop().time()
         if now >= self.resume_at:  # one halving per pause: a burst of 429s in flight is one signal
             self.limit = max(1, self.limit // 2)
@@ -59,6 +64,7 @@ async def run_pool(items: Iterable[T], work: Callable[[T], Awaitable[R]], worker
                    deadline: float | None = None) -> tuple[list[R], list[T]]:
     """``work`` on every item by ``workers`` workers; past ``deadline`` (time.monotonic) no new
     item starts. Returns the results in item order and the items never started."""
+    import asyncio
     iterator = iter(enumerate(items))
     results: dict[int, R] = {}
     skipped: list[tuple[int, T]] = []

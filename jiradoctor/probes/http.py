@@ -7,9 +7,7 @@ total time limit, so a server that dribbles bytes or never answers cannot hold t
 
 from __future__ import annotations
 
-import asyncio
 import errno
-import ssl
 import time
 import zlib
 from dataclasses import dataclass, field
@@ -17,13 +15,13 @@ from email.utils import parsedate_to_datetime
 from datetime import datetime
 from typing import TYPE_CHECKING, Mapping
 
-import certifi
-import h11
-import httpx
-
 from jiradoctor import __version__
 
 if TYPE_CHECKING:
+    import ssl
+
+    import httpx
+
     from jiradoctor.context import Facts
 
 MAX_BODY = 256 * 1024
@@ -86,6 +84,8 @@ class HttpAnswer:
 
 
 def ssl_context(ca_bundle: str | None, insecure: bool) -> ssl.SSLContext | bool:
+    import certifi
+    import ssl
     if insecure:
         return False
     return ssl.create_default_context(cafile=ca_bundle or certifi.where())
@@ -93,6 +93,7 @@ def ssl_context(ca_bundle: str | None, insecure: bool) -> ssl.SSLContext | bool:
 
 def make_client(facts: "Facts", verify: bool = False) -> httpx.AsyncClient:
     """A client with the integration's settings; ``verify`` forces certificate checks on."""
+    import httpx
     target = facts.target
     return httpx.AsyncClient(
         verify=ssl_context(target.ca_bundle, target.insecure and not verify),
@@ -112,6 +113,8 @@ BAD_LOCATION = "x-jiradoctor-malformed-location"
 async def _set_aside_malformed_location(response: httpx.Response) -> None:
     """httpx parses every redirect's Location even when it does not follow it, and a malformed one
     (``http://[…``) throws the whole answer away; set it aside so the answer (a fact) survives."""
+    import httpx
+
     location = response.headers.get("location")
     if location is None:
         return
@@ -167,6 +170,11 @@ _UNREACHABLE_ERRNOS = {errno.EHOSTUNREACH, errno.ENETUNREACH, errno.EHOSTDOWN, e
 
 def classify(exc: BaseException) -> TransportError:
     """Name a transport failure by type and verify_code, never by message text (JIRA-FACTS §7)."""
+    import asyncio
+    import ssl
+
+    import h11
+    import httpx
     for cause in _walk_causes(exc):
         if isinstance(cause, ssl.SSLCertVerificationError):
             return TransportError("tls", f"certificate verification failed: {cause.verify_message}", cause.verify_code)
@@ -210,6 +218,7 @@ async def fetch(
 ) -> HttpAnswer:
     """One request; ``max_body`` bounds what is kept, ``budget_s`` the whole exchange
     (default: twice the timeout plus a second — connect, read, and a dribbling body)."""
+    import asyncio
     sent_at = time.time()
     try:
         http = await client(facts, credentials=carries_credential(headers))
@@ -294,6 +303,8 @@ async def read_body(response: httpx.Response, max_body: int) -> tuple[bytes, boo
     a few KB of gzip can inflate to gigabytes, and inflating them in one call would hold the
     event loop (and memory) beyond any time limit. Every stage stops at :data:`MAX_DECODED`.
     """
+    import asyncio
+
     if response.is_stream_consumed:  # an answer built in memory (a mock transport): nothing left to bound
         content = response.content
         return content[:max_body], len(content) > max_body, None

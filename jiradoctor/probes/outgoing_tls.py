@@ -7,7 +7,6 @@ and reads the truststore given with ``--truststore``. The check judges the two a
 
 from __future__ import annotations
 
-import asyncio
 import urllib.parse
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -21,6 +20,7 @@ from jiradoctor.probes.tls import collecting_context, handshake
 
 if TYPE_CHECKING:
     from jiradoctor.context import Facts
+    import asyncio
 
 
 @dataclass(frozen=True)
@@ -50,6 +50,7 @@ def read_truststore(path: str | None, password: str | None) -> tuple[Truststore 
 
 
 async def probe(facts: "Facts") -> OutgoingTlsFact:
+    import asyncio
     target = facts.target
     url = target.integration_url or ""
     password = target.truststore_password.reveal() if target.truststore_password else None

@@ -13,7 +13,6 @@ Never one request per project x permission. Asks as the same user as the auth ch
 
 from __future__ import annotations
 
-import asyncio
 import time
 import urllib.parse
 from dataclasses import dataclass, field, replace
@@ -32,6 +31,7 @@ from jiradoctor.probes.http import HttpAnswer, TransportError
 
 if TYPE_CHECKING:
     from jiradoctor.context import Facts
+    import asyncio
 
 CONCURRENCY = 16  # default; --concurrency / JIRADOCTOR_CONCURRENCY overrides (benchmarks/README.md)
 MAX_CONCURRENCY = 64
@@ -164,6 +164,7 @@ async def _list_server(asker: _Asker) -> tuple[list[ProjectRef], str | None]:
 
 async def _list_cloud(asker: _Asker) -> tuple[list[ProjectRef], str | None]:
     """Paged project search; after the first page, the remaining pages are asked at once (from ``total``)."""
+    import asyncio
     first_answer = await asker.ask(asker.path("project/search", startAt=0, maxResults=PAGE_SIZE))
     first = parse_project_page(first_answer.body) if first_answer.status == 200 else None
     if first is None:
@@ -197,6 +198,7 @@ async def _list_cloud(asker: _Asker) -> tuple[list[ProjectRef], str | None]:
 
 async def _unknown_one_by_one(asker: _Asker, keys: Sequence[str]) -> dict[str, str]:
     """When a refusal names no key: ask each key alone (once, concurrently) to find the unknown ones."""
+    import asyncio
     answers = await asyncio.gather(*(asker.ask(asker.path("mypermissions", permissions=k)) for k in keys))
     return {k: f"asked alone, Jira answered {describe(a)}" for k, a in zip(keys, answers) if a.status in (400, 404)}
 
@@ -233,6 +235,10 @@ async def _check_keys(asker: _Asker, plan: PermissionPlan) -> tuple[dict[str, st
 async def _ask_project(asker: _Asker, ref: ProjectRef, keys: Sequence[str]) -> ProjectGrants | None:
     """One project's grants; None when Jira says there is no such project (or the user cannot see it)."""
     answer = await asker.ask(asker.path("mypermissions", projectKey=ref.key, permissions=",".join(keys)))
+    return _grants_from(ref, answer, keys)
+
+
+def _grants_from(ref: ProjectRef, answer: HttpAnswer, keys: Sequence[str]) -> ProjectGrants | None:
     if answer.status == 200:
         granted = parse_mypermissions(answer.body)
         if granted is None:
@@ -263,6 +269,7 @@ async def _bulk(asker: _Asker, refs: Sequence[ProjectRef], keys: Sequence[str]) 
     Any refusal counts (400/404/405: no such resource; 401/403: "Only Jira administrators can
     perform this operation.", captured from Cloud for some callers, JIRA-FACTS §3).
     """
+    import asyncio
     chunks = [refs[i:i + BULK_MAX_PROJECTS] for i in range(0, len(refs), BULK_MAX_PROJECTS)]
 
     async def one(chunk: Sequence[ProjectRef]) -> HttpAnswer:
@@ -285,11 +292,60 @@ async def _bulk(asker: _Asker, refs: Sequence[ProjectRef], keys: Sequence[str]) 
     return out, None
 
 
+async def _folded(asker: _Asker, plan: PermissionPlan, refs: Sequence[ProjectRef],
+                  deadline: float | None) -> PermissionFacts | None:
+    """Each project asked once for every key (global keys folded in), and the key check read from
+    those answers: a key Jira does not know is one no answer carries, the global keys' answers are
+    the user's global permissions. Server only: its ``mypermissions`` ignores ``permissions=`` and
+    answers every key it knows (JIRA-FACTS §3), so this is the same verdict in one round trip less.
+    None when an answer may be about the keys (a 400, a 404 naming a key, a 200 without
+    permissions): then the separate key check decides, exactly as without this shortcut. Projects
+    that failed otherwise (throttled, refused, unreachable) stay failed, as they would after a key
+    check; when none answered, the key check is asked once for the unknown and global keys."""
+    every = list(plan.all_keys)
+
+    async def one(ref: ProjectRef) -> tuple[ProjectRef, HttpAnswer]:
+        return ref, await asker.ask(asker.path("mypermissions", projectKey=ref.key, permissions=",".join(every)))
+
+    answers, skipped = await run_pool(refs, one, min(asker.gate.start_limit, max(1, len(refs))), deadline)
+    if any(_refuses_a_key(answer, every) for _, answer in answers):
+        return None
+    granted = [g for ref, answer in answers if answer.status == 200 and (g := _grants_from(ref, answer, every))]
+    if granted:
+        known = {k for g in granted for k in g.granted}
+        unknown = {k: "Jira's mypermissions answer leaves it out" for k in plan.all_keys if k not in known}
+        global_granted = {k: granted[0].granted[k] for k in plan.global_ if k in granted[0].granted}
+    else:  # no project answered (throttled, refused, not found): the key check alone tells
+        unknown, global_granted, problem = await _check_keys(asker, plan)
+        if problem:
+            return PermissionFacts(plan, "", unknown=unknown, problem=problem, concurrency=asker.gate.start_limit)
+    keys = [k for k in plan.project_keys if k not in unknown]
+    projects, not_found = [], []
+    for ref, answer in answers:
+        grants = _grants_from(ref, answer, keys)
+        if grants is None:
+            not_found.append(ref.key)
+        else:
+            projects.append(grants if grants.problem else
+                            ProjectGrants(ref.key, {k: v for k, v in grants.granted.items() if k in keys}))
+    return PermissionFacts(plan, "", unknown=unknown, global_granted=global_granted, projects=tuple(projects),
+                           not_found=tuple(not_found), not_asked=tuple(ref.key for ref in skipped),
+                           concurrency=asker.gate.start_limit)
+
+
+def _refuses_a_key(answer: HttpAnswer, keys: Sequence[str]) -> bool:
+    """An answer that may be about the keys rather than the project: the separate key check must decide."""
+    if answer.status == 400 or (answer.status == 200 and parse_mypermissions(answer.body) is None):
+        return True
+    return answer.status == 404 and bool(keys_named(error_messages(answer.body), keys))
+
+
 def _requested(keys: Iterable[str]) -> list[ProjectRef]:
     return [ProjectRef(k) for k in dict.fromkeys(k.strip().upper() for k in keys if k.strip())]
 
 
 async def permission_probe(facts: "Facts") -> PermissionFacts:
+    import asyncio
     t0 = time.perf_counter()
     target = facts.target
     login = login_for(target)
@@ -308,9 +364,23 @@ async def permission_probe(facts: "Facts") -> PermissionFacts:
     deadline = deadline_for(target)
     asker = _Asker(facts, login, await rest_base(facts, login.method), "3" if cloud else "2", concurrency_for(target))
     listing = None if target.projects else asyncio.ensure_future(_list_cloud(asker) if cloud else _list_server(asker))
+    if not cloud:  # Server answers every key in each project's mypermissions: no separate key check
+        try:
+            refs, listing_problem = (await listing) if listing else (_requested(target.projects), None)
+        finally:
+            if listing is not None and not listing.done():
+                listing.cancel()
+        folded = await _folded(asker, plan, refs, deadline) if refs and not listing_problem else None
+        if folded is not None:
+            return _finish(replace(folded, login_method=login.method, deployment=deployment, source=source), asker, t0)
+        listing = None  # else the key check below, as before (the listing is in already)
+        target_refs = (refs, listing_problem)
+    else:
+        target_refs = None
     try:
         unknown, global_granted, problem = await _check_keys(asker, plan)
-        refs, listing_problem = (await listing) if listing else (_requested(target.projects), None)
+        refs, listing_problem = (target_refs if target_refs is not None else (await listing) if listing
+                                 else (_requested(target.projects), None))
     finally:
         if listing is not None and not listing.done():
             listing.cancel()

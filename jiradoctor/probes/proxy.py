@@ -9,24 +9,24 @@ proxy's own answer. :func:`open_stream` is the one way the network probes reach 
 
 from __future__ import annotations
 
-import asyncio
 import base64
 import os
 import time
 import urllib.parse
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Mapping
+from typing import TYPE_CHECKING, Mapping, TypeAlias
 
 from jiradoctor.net.proxy_route import DEFAULT_PORTS, Route, decide_route, target_authority
 from jiradoctor.probes.http import USER_AGENT, TransportError, classify
 
 if TYPE_CHECKING:
     from jiradoctor.context import Facts
+    import asyncio
 
 MAX_HEAD = 16 * 1024
 KEPT_HEADERS = ("proxy-authenticate", "server", "via", "x-squid-error", "x-cache")
 
-Stream = tuple[asyncio.StreamReader, asyncio.StreamWriter]
+Stream: TypeAlias = "tuple[asyncio.StreamReader, asyncio.StreamWriter]"
 
 
 class ProxyRefused(OSError):
@@ -74,6 +74,7 @@ def _auth_header(route: Route) -> str:
 
 async def _read_head(reader: asyncio.StreamReader) -> tuple[int, str, dict[str, str]]:
     """Status, reason and (kept, lower-cased) headers of an HTTP response head."""
+    import asyncio
     try:
         head = await reader.readuntil(b"\r\n\r\n")
     except asyncio.LimitOverrunError:
@@ -92,6 +93,7 @@ async def _read_head(reader: asyncio.StreamReader) -> tuple[int, str, dict[str, 
 
 
 async def _connect_proxy(route: Route, timeout: float) -> Stream:
+    import asyncio
     endpoint = route.proxy_endpoint
     if endpoint is None or route.proxy_scheme != "http":
         raise UnsupportedProxy(f"{route.proxy_scheme} proxies are not probed; only http:// proxies are")
@@ -100,6 +102,7 @@ async def _connect_proxy(route: Route, timeout: float) -> Stream:
 
 async def open_stream(route: Route, host: str, port: int, timeout: float) -> Stream:
     """A TCP stream to host:port: direct, or through the route's proxy with CONNECT."""
+    import asyncio
     if not route.via_proxy:
         return await asyncio.wait_for(asyncio.open_connection(host, port), timeout)
     reader, writer = await _connect_proxy(route, timeout)
@@ -127,6 +130,7 @@ async def route_probe(facts: "Facts") -> Route:
 
 async def _forward(route: Route, url: str, timeout: float) -> tuple[int, str, dict[str, str]]:
     """A plain-HTTP GET of serverInfo through the proxy, as an http:// client sends it."""
+    import asyncio
     reader, writer = await _connect_proxy(route, timeout)
     try:
         target = url.rstrip("/") + "/rest/api/2/serverInfo"

@@ -6,7 +6,7 @@ Two requests in parallel: ``/rest/api/2/serverInfo`` (anonymous) and an unauthen
 
 from __future__ import annotations
 
-import asyncio
+import json
 import urllib.parse
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -119,6 +119,7 @@ async def get_following_redirects(facts: "Facts", url: str) -> tuple[HttpAnswer,
 
 
 async def probe(facts: "Facts") -> ServerInfo:
+    import asyncio
     url = facts.target.url or ""
     (answer, redirects), challenge = await asyncio.gather(
         get_following_redirects(facts, api_url(url, "/rest/api/2/serverInfo")),

@@ -10,16 +10,10 @@ substitutes its own certificate (TLS interception).
 
 from __future__ import annotations
 
-import _ssl  # ENCODING_DER for the private Certificate objects of Python 3.10-3.12
-import asyncio
-import ssl
 import urllib.parse
 import warnings
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
-
-import certifi
-from cryptography import x509
 
 from jiradoctor.net.chain import CertInfo, from_der
 from jiradoctor.net.proxy_route import Route
@@ -28,6 +22,11 @@ from jiradoctor.probes.proxy import ProxyRefused, UnsupportedProxy, host_port, o
 
 if TYPE_CHECKING:
     from jiradoctor.context import Facts
+    import _ssl  # ENCODING_DER for the private Certificate objects of Python 3.10-3.12
+    import asyncio
+    import ssl
+    import certifi
+    from cryptography import x509
 
 DIRECT_COMPARE_TIMEOUT_S = 3.0  # the direct path may be blocked on purpose; do not wait long
 
@@ -86,6 +85,7 @@ class _Session:
 
 def _ders(ssl_object: Any, verified: bool) -> tuple[bytes, ...]:
     """DER chain from an SSLObject: public API from 3.13, the private one on 3.10-3.12."""
+    import _ssl
     name = "get_verified_chain" if verified else "get_unverified_chain"
     getter = getattr(ssl_object, name, None) or getattr(ssl_object._sslobj, name)
     certs = getter() or []
@@ -94,6 +94,7 @@ def _ders(ssl_object: Any, verified: bool) -> tuple[bytes, ...]:
 
 def collecting_context() -> ssl.SSLContext:
     """No verification and the lowest security level: only to see what the server presents."""
+    import ssl
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
     context.check_hostname = False
     context.verify_mode = ssl.CERT_NONE
@@ -103,6 +104,8 @@ def collecting_context() -> ssl.SSLContext:
 
 async def handshake(route: Route, host: str, port: int, context: ssl.SSLContext, timeout: float) -> _Session:
     """Connect (directly or via CONNECT), handshake, read the chain, and hang up at once."""
+    import asyncio
+    import ssl
     reader, writer = await open_stream(route, host, port, timeout)
     try:
         await asyncio.wait_for(writer.start_tls(context, server_hostname=host, ssl_handshake_timeout=timeout), timeout)
@@ -117,6 +120,7 @@ async def handshake(route: Route, host: str, port: int, context: ssl.SSLContext,
 
 async def collect_chain(route: Route, host: str, port: int, timeout: float) -> tuple[CertInfo, ...]:
     """The presented chain from an unverified handshake; () when even that fails."""
+    import asyncio
     try:
         return from_der((await handshake(route, host, port, collecting_context(), timeout)).chain)
     except (Exception, asyncio.TimeoutError):  # noqa: BLE001 - best effort evidence
@@ -125,6 +129,7 @@ async def collect_chain(route: Route, host: str, port: int, timeout: float) -> t
 
 async def speaks_plain_http(route: Route, host: str, port: int, timeout: float) -> bool:
     """Whether the port answers a plain HTTP request (an https URL pointing at an http port)."""
+    import asyncio
     try:
         reader, writer = await open_stream(route, host, port, timeout)
     except Exception:  # noqa: BLE001
@@ -140,6 +145,8 @@ async def speaks_plain_http(route: Route, host: str, port: int, timeout: float) 
 
 def trusted_subjects(ca_bundle: str | None) -> frozenset[str]:
     """Subjects of the trust anchors, to tell a missing intermediate from an unknown root."""
+    import certifi
+    from cryptography import x509
     try:
         with open(ca_bundle or certifi.where(), "rb") as fh, warnings.catch_warnings():
             warnings.simplefilter("ignore")  # old CA certificates with negative serials: cryptography complains
@@ -149,6 +156,8 @@ def trusted_subjects(ca_bundle: str | None) -> frozenset[str]:
 
 
 async def probe(facts: "Facts") -> TlsFact:
+    import asyncio
+    import ssl
     target = facts.target
     url = target.url or ""
     host, port = host_port(url)

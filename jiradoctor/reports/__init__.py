@@ -10,13 +10,21 @@ from pathlib import Path
 from typing import Callable
 
 from jiradoctor.model import Report
-from jiradoctor.reports import html, jira_wiki, json_report, junit, markdown, text
+from jiradoctor.reports import jira_wiki, json_report, junit, markdown, text
 
 Renderer = Callable[[Report], str]
 
+
+def _html(report: Report) -> str:
+    """HTML through jinja2, imported only when HTML is written (start-up of the other commands, issue 14)."""
+    from jiradoctor.reports import html
+
+    return html.render(report)
+
+
 RENDERERS: dict[str, Renderer] = {
     "json": json_report.render,
-    "html": html.render,
+    "html": _html,
     "md": markdown.render,
     "text": text.render,
     "junit": junit.render,

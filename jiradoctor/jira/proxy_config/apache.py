@@ -26,7 +26,7 @@ def _lines(text: str) -> list[tuple[int, list[str]]]:
         if line.endswith("\\"):
             pending += line[:-1] + " "
             continue
-        line, pending = pending + line, ""
+        line, pending = (pending + line).strip(), ""  # a continuation onto an empty line is no directive
         if not line or line.startswith("#"):
             continue
         try:
