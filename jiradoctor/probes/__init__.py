@@ -35,6 +35,8 @@ FACT_MODULES = {
     "oauth_request_token": "oauth", "oauth_request_token_cleaned": "oauth", "oauth_rest_call": "oauth",
     "oauth2": "oauth2", "outgoing_tls": "outgoing_tls", "permission_matrix": "permissions",
     "proxy_route": "proxy", "proxy": "proxy", "server_info": "server_info", "site_root_info": "site_root", "tls": "tls",
+    "can_work_write": "can_work", "can_work_endpoints": "can_work", "can_work_head_get": "can_work",
+    "can_work_sticky": "can_work",
 }
 
 

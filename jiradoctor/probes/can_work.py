@@ -9,7 +9,6 @@ They run only after /myself proved the login (a refused login would count toward
 
 from __future__ import annotations
 
-import asyncio
 from dataclasses import dataclass
 from http.cookies import CookieError, SimpleCookie
 from typing import TYPE_CHECKING
@@ -93,6 +92,8 @@ class EndpointProbe:
 
 
 async def endpoints_probe(facts: "Facts") -> EndpointProbe:
+    import asyncio  # on use: `checks` and `explain` must not load it (issue 14)
+
     prepared = await _prepared(facts)
     if prepared.login is None:
         return EndpointProbe(prepared)
@@ -119,6 +120,8 @@ class HeadGetProbe:
 
 async def head_get_probe(facts: "Facts") -> HeadGetProbe:
     """A signed HEAD beside a signed GET of the same resource (OAuth 1.0a signs the method)."""
+    import asyncio  # on use: `checks` and `explain` must not load it (issue 14)
+
     prepared = await _prepared(facts)
     if prepared.login is None or prepared.login.method != "oauth1":
         return HeadGetProbe(prepared if prepared.login is None else
