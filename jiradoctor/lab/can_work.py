@@ -11,6 +11,7 @@ import re
 import secrets
 
 from jiradoctor.lab.messages import Request, Response, error_body
+from jiradoctor.lab import rest
 from jiradoctor.lab.rest import Route, _V
 from jiradoctor.lab.runtime import LabRuntime
 from jiradoctor.lab.scenarios import CLOUD, SERVER, User
@@ -94,15 +95,7 @@ ROUTES: tuple[Route, ...] = (
 
 
 def match(req: Request, rt: LabRuntime) -> tuple[Route, re.Match[str]] | None:
-    path = req.path.rstrip("/") or "/"
-    for route in ROUTES:
-        m = route.pattern.fullmatch(path)
-        if m is None or rt.scenario.deployment not in route.deployments:
-            continue
-        if m.groupdict().get("v") == "3" and not rt.is_cloud:
-            continue
-        return route, m
-    return None
+    return rest.match(req, rt, ROUTES)
 
 
 # --------------------------------------------------------------------------------- cluster ---

@@ -334,10 +334,10 @@ ROUTES: tuple[Route, ...] = (
 )
 
 
-def match(req: Request, rt: LabRuntime) -> tuple[Route, re.Match[str]] | None:
-    """The route for ``req``; ``/rest/api/3`` exists on Cloud only."""
+def match(req: Request, rt: LabRuntime, routes: tuple[Route, ...] = ROUTES) -> tuple[Route, re.Match[str]] | None:
+    """The route for ``req`` among ``routes``; ``/rest/api/3`` exists on Cloud only."""
     path = req.path.rstrip("/") or "/"
-    for route in ROUTES:
+    for route in routes:
         m = route.pattern.fullmatch(path)
         if m is None or rt.scenario.deployment not in route.deployments:
             continue

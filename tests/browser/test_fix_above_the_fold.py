@@ -18,7 +18,7 @@ import pytest
 
 from jiradoctor.reports import json_report
 from jiradoctor.reports.order import fix_first
-from tests.browser.cdp import Browser, file_url, find_chromium
+from tests.browser.cdp import file_url, find_chromium
 
 CHROMIUM = find_chromium()
 pytestmark = [
@@ -28,17 +28,6 @@ pytestmark = [
 ]
 SCENARIOS = ["url-mismatch-proxy-host", "key-mismatch", "consumer-key-whitespace", "clock-skew"]
 WIDTH, HEIGHT = 1280, 800
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if CHROMIUM is None:
-        pytest.fail("chromium is not installed; scripts/test installs it (apt-get install chromium)")
-    b = Browser(CHROMIUM, timeout=15)
-    try:
-        yield b
-    finally:
-        b.close()
 
 
 def demo(scenario: str, out: Path) -> Path:

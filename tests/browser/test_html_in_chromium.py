@@ -21,7 +21,7 @@ import pytest
 
 from jiradoctor.model import CheckResult, Finding, JiraFacts, Report, Status, TargetSummary
 from jiradoctor.reports import html
-from tests.browser.cdp import Browser, find_chromium, file_url
+from tests.browser.cdp import file_url, find_chromium
 
 CHROMIUM = find_chromium()
 pytestmark = [
@@ -86,17 +86,6 @@ def hostile_report() -> Report:
 
 
 # --- fixtures: the browser (always killed) and the reports ----------------------------------------
-
-@pytest.fixture(scope="module")
-def browser():
-    if CHROMIUM is None:
-        pytest.fail("chromium is not installed; scripts/test installs it (apt-get install chromium)")
-    b = Browser(CHROMIUM, timeout=15)
-    try:
-        yield b
-    finally:
-        b.close()
-
 
 @pytest.fixture
 def page(browser):
