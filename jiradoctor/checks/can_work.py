@@ -8,7 +8,6 @@ can-work/sessions-ok, can-work/not-sticky, can-work/session-lost.
 
 from __future__ import annotations
 
-import asyncio
 import json
 from typing import Any, Sequence
 
@@ -208,6 +207,8 @@ def judge_sticky(probe: StickyProbe) -> Finding | None:
 
 
 async def judge(ctx: CheckContext) -> Sequence[Finding]:
+    import asyncio  # not at import time: `jiradoctor checks` loads every check and must not load asyncio (issue 14)
+
     write, eps, head_get, sticky = await asyncio.gather(
         ctx.fact("can_work_write"), ctx.fact("can_work_endpoints"), ctx.fact("can_work_head_get"), ctx.fact("can_work_sticky"))
     if write.prepared.login is None:

@@ -9,7 +9,6 @@ They run only after /myself proved the login (a refused login would count toward
 
 from __future__ import annotations
 
-import asyncio
 from dataclasses import dataclass
 from http.cookies import CookieError, SimpleCookie
 from typing import TYPE_CHECKING
@@ -104,6 +103,8 @@ async def endpoints_probe(facts: "Facts") -> EndpointProbe:
         return EndpointProbe(prepared, specs_error=str(exc))
     wanted = [s for s in specs if s.method == "GET" and s.applies_to(prepared.deployment)][:16]
     login = prepared.login
+    import asyncio  # at run time only: `jiradoctor checks` imports this module for its types (issue 14)
+
     answers = await asyncio.gather(*(fetch_as(facts, login, "GET", api_url(facts.target.url or "", s.path), max_body=16 * 1024)
                                      for s in wanted))
     return EndpointProbe(prepared, tuple(zip(wanted, answers)))
@@ -124,6 +125,8 @@ async def head_get_probe(facts: "Facts") -> HeadGetProbe:
         return HeadGetProbe(prepared if prepared.login is None else
                             Prepared(None, prepared.deployment, "only OAuth 1.0a signs the method (HEAD vs GET)"))
     url = api_url(facts.target.url or "", "/rest/api/2/myself")
+    import asyncio
+
     get, head = await asyncio.gather(fetch_as(facts, prepared.login, "GET", url), fetch_as(facts, prepared.login, "HEAD", url))
     problem = parse_problem(head.header("www-authenticate"), head.body) if head.ok else None
     return HeadGetProbe(prepared, get, head, problem)
