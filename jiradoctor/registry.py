@@ -114,7 +114,11 @@ def load_only(ids: Iterable[str]) -> LoadedChecks | None:
     found = []
     for check_id in dict.fromkeys(ids):
         name = check_id.replace("-", "_")
-        if not name.isidentifier() or name.startswith("_") or importlib.util.find_spec(f"{package.__name__}.{name}") is None:
+        if (
+            not name.isidentifier()
+            or name.startswith("_")
+            or importlib.util.find_spec(f"{package.__name__}.{name}") is None
+        ):
             return None
         check = getattr(importlib.import_module(f"{package.__name__}.{name}"), "CHECK", None)
         if not isinstance(check, Check) or check.id != check_id:

@@ -95,7 +95,10 @@ def error_result(check: Check, message: str, redactor: Redactor, duration_s: flo
         code=f"{check.id}{CHECK_ERROR_SUFFIX}",
         status=Status.ERROR,
         message=redactor.text(message),
-        remediation=("This is a fault in jiradoctor or in the check's plugin, not in Jira: please report it with this report attached.",),
+        remediation=(
+            "This is a fault in jiradoctor or in the check's plugin, not in Jira: please report it with this "
+            "report attached.",
+        ),
     )
     return CheckResult.from_findings(check.id, check.title, [finding], duration_s)
 
@@ -126,12 +129,15 @@ class Runner:
 
         async def run_one(check: Check) -> CheckResult:
             if check.id in cyclic:
-                return CheckResult.skipped(check.id, check.title, f"not run: prerequisites form a cycle: {cyclic[check.id]}")
+                return CheckResult.skipped(
+                    check.id, check.title, f"not run: prerequisites form a cycle: {cyclic[check.id]}"
+                )
             prerequisites = [tasks[dep] for dep in check.after if dep in tasks and dep not in cyclic]
             if prerequisites:
                 await asyncio.gather(*prerequisites)
             result = await self._run_check(
-                check, {dep: tasks[dep].result() for dep in check.after if dep in tasks and dep not in cyclic})
+                check, {dep: tasks[dep].result() for dep in check.after if dep in tasks and dep not in cyclic}
+            )
             if self.progress:
                 self.progress(result)
             return result
@@ -181,7 +187,9 @@ class Runner:
             cleaned = [redact_finding(f, redactor) for f in findings]
             return CheckResult.from_findings(check.id, check.title, cleaned, time.perf_counter() - t0)
         except asyncio.TimeoutError:
-            return error_result(check, f"the check did not finish within {limit:g} s", redactor, time.perf_counter() - t0)
+            return error_result(
+                check, f"the check did not finish within {limit:g} s", redactor, time.perf_counter() - t0
+            )
         except OfflineError as exc:
             return CheckResult.skipped(check.id, check.title, f"not run: {exc}")
         except NotObserved as exc:
@@ -191,7 +199,9 @@ class Runner:
             reason = redactor.text(exc.reason)
             return CheckResult.skipped(check.id, check.title, f"not observed: {reason}", roots)
         except Exception as exc:
-            return error_result(check, f"the check crashed: {type(exc).__name__}: {exc}", redactor, time.perf_counter() - t0)
+            return error_result(
+                check, f"the check crashed: {type(exc).__name__}: {exc}", redactor, time.perf_counter() - t0
+            )
 
     def _prefetch(self) -> None:
         """Start the facts of prefetch checks now, so their round trips overlap the prerequisites'."""
@@ -233,4 +243,3 @@ class Runner:
             version=getattr(info, "version", None),
             base_url=getattr(info, "base_url", None),
         )
-

@@ -29,20 +29,39 @@ URL = "https://jira.example.com"
 CONSUMER = key_pair("consumer")
 OTHER = key_pair("other")
 ADMIN = AdminAccess(Login("basic", user="alice"), "--admin-user/--admin-password", True, "Jira confirms ADMINISTER")
-ZEPHYR_EVENTS = ("jira:issue_updated", "jira:issue_deleted", "jira:version_released", "jira:version_unreleased",
-                 "jira:version_created", "jira:version_moved", "jira:version_updated", "jira:version_deleted",
-                 "project_updated", "project_deleted")
+ZEPHYR_EVENTS = (
+    "jira:issue_updated",
+    "jira:issue_deleted",
+    "jira:version_released",
+    "jira:version_unreleased",
+    "jira:version_created",
+    "jira:version_moved",
+    "jira:version_updated",
+    "jira:version_deleted",
+    "project_updated",
+    "project_deleted",
+)
 
 
-def link(name="piplanning.io", url="https://piplanning.io", key="piplanning.io", public=CONSUMER, callback=None,
-         incoming=True, working=True, error=None) -> al.AppLink:
+def link(
+    name="piplanning.io",
+    url="https://piplanning.io",
+    key="piplanning.io",
+    public=CONSUMER,
+    callback=None,
+    incoming=True,
+    working=True,
+    error=None,
+) -> al.AppLink:
     consumer = al.Consumer(key, name, pem.spki_base64(public.public_key), callback) if incoming else None
     status = al.LinkStatus(working, incoming, False, error and "NETWORK_ERROR", error)
     return al.AppLink("id-" + name, name, url, url, "generic", status, consumer, consumer_read=True)
 
 
 def target(integration="piplanning", **kw) -> Target:
-    values = dict(url=URL, integration=integration, consumer_key="piplanning.io", private_key=Secret(CONSUMER.private_key_pem))
+    values = dict(
+        url=URL, integration=integration, consumer_key="piplanning.io", private_key=Secret(CONSUMER.private_key_pem)
+    )
     values.update(kw)
     return Target(**values)
 
@@ -59,6 +78,7 @@ def status_of(report):
 
 
 # ------------------------------------------------------------------------------- applink ---
+
 
 def test_correct_link_passes_and_names_how_it_was_found():
     report = judge_links([link(), link("Confluence", "https://wiki.example", key="wiki")])
@@ -110,10 +130,11 @@ def test_public_key_compared_with_public_key_option_when_no_private_key():
 
 def test_same_key_written_differently_is_only_info():
     flat = pem.spki_base64(CONSUMER.public_key)
-    wrapped = "\n".join(flat[i:i + 64] for i in range(0, len(flat), 64))
+    wrapped = "\n".join(flat[i : i + 64] for i in range(0, len(flat), 64))
     lk = link()
-    lk = al.AppLink(lk.id, lk.name, lk.display_url, lk.rpc_url, lk.type, lk.status,
-                    al.Consumer("piplanning.io", "p", wrapped), True)
+    lk = al.AppLink(
+        lk.id, lk.name, lk.display_url, lk.rpc_url, lk.type, lk.status, al.Consumer("piplanning.io", "p", wrapped), True
+    )
     report = judge_links([lk])
     assert only(report, "applink/public-key-formatting").status == Status.INFO
     assert status_of(report) == Status.PASS
@@ -121,7 +142,9 @@ def test_same_key_written_differently_is_only_info():
 
 def test_kendis_link_with_a_url_fails_and_with_a_name_passes():
     tgt = target("kendis", consumer_key="kendis-acme")
-    bad = judge_links([link("Kendis", "https://app.kendis.io", key="kendis-acme", callback="https://app.kendis.io/cb")], tgt)
+    bad = judge_links(
+        [link("Kendis", "https://app.kendis.io", key="kendis-acme", callback="https://app.kendis.io/cb")], tgt
+    )
     assert only(bad, "applink/url-not-name").status == Status.FAIL
     good = judge_links([link("acme-app", "acme-app", key="kendis-acme", callback="https://app.kendis.io/cb")], tgt)
     assert "applink/ok" in codes(good)
@@ -131,22 +154,27 @@ def test_kendis_callback_missing_or_different():
     tgt = target("kendis", consumer_key="kendis-acme", callback_url="https://app.kendis.io/cb/acme")
     missing = judge_links([link("acme-app", "acme-app", key="kendis-acme", callback=None)], tgt)
     assert only(missing, "applink/callback-missing").status == Status.FAIL
-    other = judge_links([link("acme-app", "acme-app", key="kendis-acme", callback="https://app.kendis.io/cb/acne")], tgt)
+    other = judge_links(
+        [link("acme-app", "acme-app", key="kendis-acme", callback="https://app.kendis.io/cb/acne")], tgt
+    )
     assert "first difference at character" in only(other, "applink/callback-mismatch").message
     same = judge_links([link("acme-app", "acme-app", key="kendis-acme", callback="https://app.kendis.io/cb/acme")], tgt)
     assert "applink/ok" in codes(same)
 
 
-@pytest.mark.parametrize("integration, key, url, ok", [
-    ("zephyr-enterprise", "ZephyrEnt", "https://acme.yourzephyr.com/flex", True),
-    ("zephyr-enterprise", "ZephyrEnt", "https://acme.yourzephyr.com/flex/", True),
-    ("zephyr-enterprise", "ZephyrEnt", "https://acme.yourzephyr.com", False),
-    ("jira-align", "JiraAlignAcme", "https://acme.jiraalign.com", True),
-    ("jira-align", "JiraAlignAcme", "https://acme.jiraalign.co", False),
-    ("jira-align", "JiraAlignAcme", "https://acme.jirralign.com", False),
-    ("piplanning", "piplanning.io", "https://piplanning.io", True),
-    ("piplanning", "piplanning.io", "https://app.piplanning.com", False),
-])
+@pytest.mark.parametrize(
+    "integration, key, url, ok",
+    [
+        ("zephyr-enterprise", "ZephyrEnt", "https://acme.yourzephyr.com/flex", True),
+        ("zephyr-enterprise", "ZephyrEnt", "https://acme.yourzephyr.com/flex/", True),
+        ("zephyr-enterprise", "ZephyrEnt", "https://acme.yourzephyr.com", False),
+        ("jira-align", "JiraAlignAcme", "https://acme.jiraalign.com", True),
+        ("jira-align", "JiraAlignAcme", "https://acme.jiraalign.co", False),
+        ("jira-align", "JiraAlignAcme", "https://acme.jirralign.com", False),
+        ("piplanning", "piplanning.io", "https://piplanning.io", True),
+        ("piplanning", "piplanning.io", "https://app.piplanning.com", False),
+    ],
+)
 def test_link_url_rules_from_the_seed_guides(integration, key, url, ok):
     report = judge_links([link("the link", url, key=key)], target(integration, consumer_key=key))
     assert ("applink/url-rule" not in codes(report)) is ok
@@ -170,8 +198,12 @@ def test_disabled_link_fails_other_status_is_info():
 
 
 def test_without_admin_it_skips_with_the_options_that_enable_it():
-    access = AdminAccess(Login("basic", user="svc"), "the integration's credentials", False,
-                         "Jira says this user does not hold the global ADMINISTER permission")
+    access = AdminAccess(
+        Login("basic", user="svc"),
+        "the integration's credentials",
+        False,
+        "Jira says this user does not hold the global ADMINISTER permission",
+    )
     check = judge_links([link()], access=access).checks[0]
     assert check.status == Status.SKIP
     assert "--admin-user" in check.skip_reason and "--admin-pat" in check.skip_reason
@@ -185,17 +217,22 @@ def test_unreadable_listing_is_skip_never_pass():
 
 
 def test_consumer_not_shown_is_skip_not_pass():
-    lk = al.AppLink("x", "piplanning.io", "https://piplanning.io", "https://piplanning.io", "generic", None, None, False)
+    lk = al.AppLink(
+        "x", "piplanning.io", "https://piplanning.io", "https://piplanning.io", "generic", None, None, False
+    )
     assert status_of(judge_links([lk])) == Status.SKIP
 
 
 # ------------------------------------------------------------------------------ webhooks ---
 
+
 def judge_hooks(hooks, service_admin=True, tgt=None, links=None, access=None):
     access = access or AdminAccess(ADMIN.login, ADMIN.source, True, ADMIN.reason, service_admin)
     links = links if links is not None else [link("Zephyr Ent", "https://acme.yourzephyr.com/flex", key="ZephyrEnt")]
-    preset = {"webhooks": WebhookFacts(access, tuple(hooks), "/rest/webhooks/1.0/webhook"),
-              "applinks": AppLinkFacts(access, tuple(links), "/rest/applinks/3.0/applinks")}
+    preset = {
+        "webhooks": WebhookFacts(access, tuple(hooks), "/rest/webhooks/1.0/webhook"),
+        "applinks": AppLinkFacts(access, tuple(links), "/rest/applinks/3.0/applinks"),
+    }
     report = run_checks([WEBHOOKS], tgt or target("zephyr-enterprise", consumer_key="ZephyrEnt"), preset=preset)
     assert codes(report) <= set(WEBHOOKS.codes)
     return report
@@ -256,15 +293,18 @@ def tok(days):
     return al.PatToken("t", None if days is None else NOW + dt.timedelta(days=days))
 
 
-@pytest.mark.parametrize("days, code, status", [
-    ([-1], "pat-expiry/expired", Status.FAIL),
-    ([10], "pat-expiry/expires-soon", Status.WARN),
-    ([90], "pat-expiry/ok", Status.PASS),
-    ([None], "pat-expiry/no-expiry", Status.INFO),
-    ([5, 200], "pat-expiry/ok", Status.PASS),  # the one in use may be the long-lived one: no warning
-    ([5, 12], "pat-expiry/expires-soon", Status.WARN),  # every token expires soon: so does the one in use
-    ([5, None], "pat-expiry/no-expiry", Status.INFO),
-])
+@pytest.mark.parametrize(
+    "days, code, status",
+    [
+        ([-1], "pat-expiry/expired", Status.FAIL),
+        ([10], "pat-expiry/expires-soon", Status.WARN),
+        ([90], "pat-expiry/ok", Status.PASS),
+        ([None], "pat-expiry/no-expiry", Status.INFO),
+        ([5, 200], "pat-expiry/ok", Status.PASS),  # the one in use may be the long-lived one: no warning
+        ([5, 12], "pat-expiry/expires-soon", Status.WARN),  # every token expires soon: so does the one in use
+        ([5, None], "pat-expiry/no-expiry", Status.INFO),
+    ],
+)
 def test_pat_expiry(days, code, status):
     (finding,) = judge_tokens(PatFacts(tuple(tok(d) for d in days)), NOW)
     assert (finding.code, finding.status) == (code, status)
@@ -278,42 +318,90 @@ def test_pat_expiry_not_listed_is_not_observed():
 
 # ------------------------------------------------------------------------------- parsers ---
 
+
 def test_parsers_read_the_documented_shapes():
-    links = al.parse_links_v3(json.dumps([{"id": "a1", "name": "Zephyr", "displayUrl": "https://z/flex",
-                                           "rpcUrl": "https://z/flex", "type": "generic", "system": False}]))
+    links = al.parse_links_v3(
+        json.dumps(
+            [
+                {
+                    "id": "a1",
+                    "name": "Zephyr",
+                    "displayUrl": "https://z/flex",
+                    "rpcUrl": "https://z/flex",
+                    "type": "generic",
+                    "system": False,
+                }
+            ]
+        )
+    )
     assert links and links[0].display_url == "https://z/flex"
-    v1 = al.parse_links_v1(json.dumps({"list": [{"application": {"id": "b", "name": "K", "typeId": "generic",
-                                                                 "displayUrl": "k", "rpcUrl": "k"}}]}))
+    v1 = al.parse_links_v1(
+        json.dumps(
+            {"list": [{"application": {"id": "b", "name": "K", "typeId": "generic", "displayUrl": "k", "rpcUrl": "k"}}]}
+        )
+    )
     assert v1 and v1[0].type == "generic"
-    status = al.parse_status(json.dumps({"working": False, "localAuthentication": {"incoming": {"enabled": False}},
-                                         "error": {"category": "CONFIG_ERROR", "type": "NO_REMOTE_APPLINK"}}))
+    status = al.parse_status(
+        json.dumps(
+            {
+                "working": False,
+                "localAuthentication": {"incoming": {"enabled": False}},
+                "error": {"category": "CONFIG_ERROR", "type": "NO_REMOTE_APPLINK"},
+            }
+        )
+    )
     assert status == al.LinkStatus(False, False, None, "CONFIG_ERROR", "NO_REMOTE_APPLINK")
-    assert al.parse_consumer('{"key": "k", "publicKey": "MIIB", "callback": null}') == al.Consumer("k", None, "MIIB", None)
+    assert al.parse_consumer('{"key": "k", "publicKey": "MIIB", "callback": null}') == al.Consumer(
+        "k", None, "MIIB", None
+    )
     hooks = al.parse_webhooks(json.dumps({"values": [{"name": "n", "url": "u", "events": ["e"], "enabled": True}]}))
     assert hooks == [al.Webhook("n", "u", ("e",), True)]
     assert al.parse_jira_time("2026-12-01T10:00:00.000+0000") == dt.datetime(2026, 12, 1, 10, tzinfo=dt.timezone.utc)
     assert al.parse_jira_time(1764583200000) == dt.datetime(2025, 12, 1, 10, tzinfo=dt.timezone.utc)
 
 
-@pytest.mark.parametrize("parser", [al.parse_links_v3, al.parse_links_v1, al.parse_status, al.parse_consumer,
-                                    al.parse_webhooks, al.parse_pat_tokens])
-@pytest.mark.parametrize("text", ["", "null", "[]", "{}", "<html>", '{"list": 5}', "[1, [2], {\"id\": null}]",
-                                  '{"working": "yes"}', '{"key": 5}', "[" * 100_000])
+@pytest.mark.parametrize(
+    "parser",
+    [al.parse_links_v3, al.parse_links_v1, al.parse_status, al.parse_consumer, al.parse_webhooks, al.parse_pat_tokens],
+)
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        "null",
+        "[]",
+        "{}",
+        "<html>",
+        '{"list": 5}',
+        '[1, [2], {"id": null}]',
+        '{"working": "yes"}',
+        '{"key": 5}',
+        "[" * 100_000,
+    ],
+)
 def test_parsers_survive_hostile_text(parser, text):
     parser(text)  # no exception is the assertion; shapes are checked above
 
 
-json_values = st.recursive(st.none() | st.booleans() | st.integers() | st.text(max_size=20),
-                           lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=12), inner, max_size=4),
-                           max_leaves=20)
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(max_size=20),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=12), inner, max_size=4),
+    max_leaves=20,
+)
 
 
 @settings(max_examples=150, deadline=None)
 @given(json_values)
 def test_parsers_never_crash_on_any_json(value):
     text = json.dumps(value)
-    for parser in (al.parse_links_v3, al.parse_links_v1, al.parse_status, al.parse_consumer, al.parse_webhooks,
-                   al.parse_pat_tokens):
+    for parser in (
+        al.parse_links_v3,
+        al.parse_links_v1,
+        al.parse_status,
+        al.parse_consumer,
+        al.parse_webhooks,
+        al.parse_pat_tokens,
+    ):
         result = parser(text)
         assert result is None or isinstance(result, (list, al.LinkStatus, al.Consumer))
 
@@ -332,4 +420,6 @@ def test_char_diff_and_url_helpers():
 def test_jira_consumer_key_that_is_not_what_jira_stores_is_said():
     report = judge_links([link(key="piplanning.io")], target(jira_consumer_key="piplanning.io "))
     assert only(report, "applink/jira-consumer-key-differs").status == Status.INFO
-    assert "applink/jira-consumer-key-differs" not in codes(judge_links([link()], target(jira_consumer_key="piplanning.io")))
+    assert "applink/jira-consumer-key-differs" not in codes(
+        judge_links([link()], target(jira_consumer_key="piplanning.io"))
+    )

@@ -33,7 +33,13 @@ CLOUD_USER = {"accountId": "5b10ac8d82e05b22cc7d4ef5", "displayName": "Integrati
 def answer(status: int | None, body: object = "", url: str = MYSELF, **headers: str) -> HttpAnswer:
     text = body if isinstance(body, str) else json.dumps(body)
     ctype = "application/json;charset=UTF-8" if not isinstance(body, str) else headers.pop("content_type", "text/plain")
-    return HttpAnswer("GET", url, status, {"content-type": ctype, **{k.replace("_", "-").lower(): v for k, v in headers.items()}}, text)
+    return HttpAnswer(
+        "GET",
+        url,
+        status,
+        {"content-type": ctype, **{k.replace("_", "-").lower(): v for k, v in headers.items()}},
+        text,
+    )
 
 
 def info(deployment: str = "Server", is_jira: bool = True) -> ServerInfo:
@@ -55,9 +61,14 @@ def code_set(findings) -> set[str]:
 
 # ------------------------------------------------------------------------------- signals ---
 
+
 def test_captcha_header_with_login_url():
-    a = answer(403, {"errorMessages": ["CAPTCHA_CHALLENGE"]}, x_seraph_loginreason="AUTHENTICATION_DENIED",
-               x_authentication_denied_reason=f"CAPTCHA_CHALLENGE; login-url={URL}/login.jsp")
+    a = answer(
+        403,
+        {"errorMessages": ["CAPTCHA_CHALLENGE"]},
+        x_seraph_loginreason="AUTHENTICATION_DENIED",
+        x_authentication_denied_reason=f"CAPTCHA_CHALLENGE; login-url={URL}/login.jsp",
+    )
     c = sig.captcha(a)
     assert c is not None and c.login_url == f"{URL}/login.jsp" and c.denied_reason == "CAPTCHA_CHALLENGE"
     assert c.login_reason == "AUTHENTICATION_DENIED"
@@ -91,10 +102,16 @@ def test_cloud_password_message():
     assert not sig.cloud_password_refused(answer(200, body))
 
 
-@pytest.mark.parametrize("secret,expected", [
-    (PAT, True), ("ATATT3xFfGF0lab-cloud-api-token-0001xxxxxxxx", True),
-    ("lab-svc-password", False), ("correct horse battery staple is long enough", False), ("a" * 40, False),
-])
+@pytest.mark.parametrize(
+    "secret,expected",
+    [
+        (PAT, True),
+        ("ATATT3xFfGF0lab-cloud-api-token-0001xxxxxxxx", True),
+        ("lab-svc-password", False),
+        ("correct horse battery staple is long enough", False),
+        ("a" * 40, False),
+    ],
+)
 def test_looks_like_token(secret, expected):
     assert sig.looks_like_token(secret) is expected
 
@@ -116,16 +133,23 @@ def test_error_messages_shapes():
 
 @given(st.text(max_size=400))
 def test_signal_readers_never_raise(text):
-    a = HttpAnswer("GET", MYSELF, 401, {"x-seraph-loginreason": text[:50], "x-authentication-denied-reason": text,
-                                        "location": text}, text)
+    a = HttpAnswer(
+        "GET",
+        MYSELF,
+        401,
+        {"x-seraph-loginreason": text[:50], "x-authentication-denied-reason": text, "location": text},
+        text,
+    )
     sig.captcha(a), sig.sso(a, True), sig.read_identity(text), sig.error_messages(text), sig.looks_like_token(text)
 
 
 # ---------------------------------------------------------------------------- credentials ---
 
+
 def test_login_headers_per_method(rsa_pair):
     assert Login("basic", user="svc", secret=Secret("pw")).headers("GET", MYSELF) == {
-        "Authorization": "Basic " + base64.b64encode(b"svc:pw").decode()}
+        "Authorization": "Basic " + base64.b64encode(b"svc:pw").decode()
+    }
     assert Login("pat", secret=Secret(PAT)).headers("GET", MYSELF) == {"Authorization": f"Bearer {PAT}"}
     oauth = Login("oauth1", secret=Secret("tok"), consumer_key="ck", private_key=Secret(rsa_pair.private_pkcs8))
     header = oauth.headers("GET", MYSELF)["Authorization"]
@@ -138,8 +162,11 @@ def test_login_for_chooses_like_the_design_says(rsa_pair):
     assert login_for(Target(url=URL, pat=Secret(PAT), user="svc", password=Secret("pw"))).method == "pat"
     oauth = Target(url=URL, consumer_key="ck", private_key=Secret(rsa_pair.private_pkcs8), access_token=Secret("tok"))
     assert login_for(oauth).method == "oauth1"
-    fallback = login_for(Target(url=URL, consumer_key="ck", private_key=Secret(rsa_pair.private_pkcs8),
-                                user="svc", password=Secret("pw")))
+    fallback = login_for(
+        Target(
+            url=URL, consumer_key="ck", private_key=Secret(rsa_pair.private_pkcs8), user="svc", password=Secret("pw")
+        )
+    )
     assert fallback.method == "basic" and "access-token" in (fallback.note or "")
     assert not login_for(Target(url=URL, password=Secret("pw"))).given
 
@@ -153,8 +180,11 @@ def test_deployment_from_server_info_or_host():
 
 # ------------------------------------------------------------------------------ judgement ---
 
+
 def test_ok_names_the_user_server_and_cloud():
-    [f] = judged(LoginAttempt(basic(), "Server", answer(200, SERVER_USER, x_ausername="svc", x_seraph_loginreason="OK")))
+    [f] = judged(
+        LoginAttempt(basic(), "Server", answer(200, SERVER_USER, x_ausername="svc", x_seraph_loginreason="OK"))
+    )
     assert f.code == "auth/ok" and f.status == Status.PASS and "svc (key JIRAUSER10100" in f.message
     assert f.evidence["jira_user"]["name"] == "svc"
     token = Login("token", user="i@example.com", secret=Secret("t0ken-value"))
@@ -168,7 +198,9 @@ def test_a_200_without_a_user_is_not_ok():
 
 
 def test_invalid_credentials_and_not_when_accepted():
-    refused = answer(401, {"errorMessages": ["You are not authenticated."]}, x_seraph_loginreason="AUTHENTICATED_FAILED")
+    refused = answer(
+        401, {"errorMessages": ["You are not authenticated."]}, x_seraph_loginreason="AUTHENTICATED_FAILED"
+    )
     [f] = judged(LoginAttempt(basic(), "Server", refused, anonymous_probe=answer(200, {"permissions": {}})))
     assert f.code == "auth/invalid-credentials" and f.status == Status.FAIL
     assert "AUTHENTICATED_FAILED" in f.message and f.evidence["jira_says"] == ["You are not authenticated."]
@@ -184,8 +216,12 @@ def test_invalid_oauth_token_names_the_problem():
 
 
 def test_captcha_required_and_only_with_its_signals():
-    locked = answer(403, {"errorMessages": ["CAPTCHA_CHALLENGE"]}, x_seraph_loginreason="AUTHENTICATION_DENIED",
-                    x_authentication_denied_reason=f"CAPTCHA_CHALLENGE; login-url={URL}/login.jsp")
+    locked = answer(
+        403,
+        {"errorMessages": ["CAPTCHA_CHALLENGE"]},
+        x_seraph_loginreason="AUTHENTICATION_DENIED",
+        x_authentication_denied_reason=f"CAPTCHA_CHALLENGE; login-url={URL}/login.jsp",
+    )
     [f] = judged(LoginAttempt(basic(), "Server", locked))
     assert f.code == "auth/captcha-required" and f.evidence["login_url"] == f"{URL}/login.jsp"
     assert any("browser" in r for r in f.remediation)
@@ -195,8 +231,13 @@ def test_captcha_required_and_only_with_its_signals():
 
 def _anonymous_probe(have: bool) -> HttpAnswer:
     body = {"permissions": {"BROWSE_PROJECTS": {"key": "BROWSE_PROJECTS", "havePermission": have}}}
-    return answer(200, body, url=f"{URL}/rest/api/2/mypermissions?permissions=BROWSE_PROJECTS",
-                  x_ausername="anonymous", x_seraph_loginreason="AUTHENTICATED_FAILED")
+    return answer(
+        200,
+        body,
+        url=f"{URL}/rest/api/2/mypermissions?permissions=BROWSE_PROJECTS",
+        x_ausername="anonymous",
+        x_seraph_loginreason="AUTHENTICATED_FAILED",
+    )
 
 
 def test_anonymous_fallback_only_when_anonymous_gets_something():
@@ -215,8 +256,11 @@ def test_password_on_cloud_and_not_on_server():
     # the text alone identifies Cloud, whatever serverInfo said (or did not say)
     for deployment in ("Server", None):
         assert code_set(judged(LoginAttempt(login, deployment, deprecated))) == {"auth/password-on-cloud"}
-    server_refusal = answer(401, {"message": "Client must be authenticated to access this resource.", "status-code": 401},
-                            x_seraph_loginreason="AUTHENTICATED_FAILED")
+    server_refusal = answer(
+        401,
+        {"message": "Client must be authenticated to access this resource.", "status-code": 401},
+        x_seraph_loginreason="AUTHENTICATED_FAILED",
+    )
     assert code_set(judged(LoginAttempt(login, "Server", server_refusal))) == {"auth/invalid-credentials"}
     cloud_refusal = answer(401, "Client must be authenticated to access this resource.")
     f, unsupported = judged(LoginAttempt(login, "Cloud", cloud_refusal))
@@ -254,16 +298,19 @@ def test_not_jira_is_not_tested_unless_redirected_elsewhere():
     assert f.code == "auth/sso-redirect"
 
 
-@pytest.mark.parametrize("integration,deployment,method,flagged", [
-    ("piplanning", "Server", "pat", True),
-    ("piplanning", "Server", "basic", False),
-    ("piplanning", "Cloud", "token", True),
-    ("jira-align", "Cloud", "token", False),
-    ("zephyr-enterprise", "Server", "basic", True),
-    ("generic", "Server", "pat", False),
-    ("generic", "Server", "token", True),
-    ("piplanning", None, "pat", False),  # deployment unknown: no claim
-])
+@pytest.mark.parametrize(
+    "integration,deployment,method,flagged",
+    [
+        ("piplanning", "Server", "pat", True),
+        ("piplanning", "Server", "basic", False),
+        ("piplanning", "Cloud", "token", True),
+        ("jira-align", "Cloud", "token", False),
+        ("zephyr-enterprise", "Server", "basic", True),
+        ("generic", "Server", "pat", False),
+        ("generic", "Server", "token", True),
+        ("piplanning", None, "pat", False),  # deployment unknown: no claim
+    ],
+)
 def test_method_unsupported(integration, deployment, method, flagged):
     login = Login(method, user="svc", secret=Secret("pw-value"))
     findings = judged(LoginAttempt(login, deployment, answer(200, SERVER_USER)), integration=integration)
@@ -289,6 +336,7 @@ def test_no_application_access_no_answer_and_not_tested():
 
 
 # ------------------------------------------------------------------------ through the runner ---
+
 
 def test_runner_skips_without_credentials():
     report = run_checks([auth_check.CHECK], Target(url=URL))

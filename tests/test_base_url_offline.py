@@ -29,17 +29,21 @@ def xml(name: str) -> str:
     return (DATA / name).read_text(encoding="utf-8")
 
 
-def judge(url: str | None = None, base_url: str | None = None, server_xml: str | None = None,
-          server_xml_path: str | None = None) -> Report:
+def judge(
+    url: str | None = None,
+    base_url: str | None = None,
+    server_xml: str | None = None,
+    server_xml_path: str | None = None,
+) -> Report:
     if server_xml is not None and server_xml.endswith(".xml") and "<" not in server_xml:
         server_xml_path = server_xml_path or str(DATA / server_xml)
         server_xml = xml(server_xml)
-    report = run_checks([CHECK], Target(url=url, base_url=base_url, server_xml=server_xml,
-                                        server_xml_path=server_xml_path, offline=True))
+    report = run_checks(
+        [CHECK],
+        Target(url=url, base_url=base_url, server_xml=server_xml, server_xml_path=server_xml_path, offline=True),
+    )
     assert codes(report) <= set(CHECK.codes)
     return report
-
-
 
 
 def outputs(report: Report) -> str:
@@ -48,13 +52,17 @@ def outputs(report: Report) -> str:
 
 # --- --url against --base-url --------------------------------------------------------------------
 
-@pytest.mark.parametrize("url, base, part", [
-    ("http://jira.example.com:443", BASE, "scheme"),
-    ("https://jira.example.org", BASE, "host"),
-    ("https://jira.example.com:8443", BASE, "port"),
-    ("https://jira.example.com/jira", BASE, "path"),
-    (BASE, "https://jira.example.com/jira", "path"),
-])
+
+@pytest.mark.parametrize(
+    "url, base, part",
+    [
+        ("http://jira.example.com:443", BASE, "scheme"),
+        ("https://jira.example.org", BASE, "host"),
+        ("https://jira.example.com:8443", BASE, "port"),
+        ("https://jira.example.com/jira", BASE, "path"),
+        (BASE, "https://jira.example.com/jira", "path"),
+    ],
+)
 def test_each_differing_part_is_named(url: str, base: str, part: str) -> None:
     report = judge(url=url, base_url=base)
     assert codes(report) == {f"base-url/{part}-mismatch"}
@@ -80,13 +88,16 @@ def test_everything_different() -> None:
     assert only(report, "base-url/scheme-mismatch").evidence["all_differences"] == ["scheme", "host", "port", "path"]
 
 
-@pytest.mark.parametrize("url", [
-    "HTTPS://Jira.Example.com:443/",
-    "https://jira.example.com/",
-    "https://JIRA.EXAMPLE.COM",
-    "https://jira.example.com:443",
-    "  https://jira.example.com  ",
-])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "HTTPS://Jira.Example.com:443/",
+        "https://jira.example.com/",
+        "https://JIRA.EXAMPLE.COM",
+        "https://jira.example.com:443",
+        "  https://jira.example.com  ",
+    ],
+)
 def test_default_port_trailing_slash_and_host_case_are_normalised(url: str) -> None:
     report = judge(url=url, base_url=BASE)
     assert codes(report) == {"base-url/ok"}
@@ -94,14 +105,20 @@ def test_default_port_trailing_slash_and_host_case_are_normalised(url: str) -> N
 
 
 def test_context_path_trailing_slash_is_normalised() -> None:
-    assert codes(judge(url="https://jira.example.com/jira/", base_url="https://jira.example.com/jira")) == {"base-url/ok"}
+    assert codes(judge(url="https://jira.example.com/jira/", base_url="https://jira.example.com/jira")) == {
+        "base-url/ok"
+    }
 
 
 def test_context_path_case_is_not_normalised() -> None:
-    assert "base-url/path-mismatch" in codes(judge(url="https://jira.example.com/JIRA", base_url="https://jira.example.com/jira"))
+    assert "base-url/path-mismatch" in codes(
+        judge(url="https://jira.example.com/JIRA", base_url="https://jira.example.com/jira")
+    )
 
 
-@pytest.mark.parametrize("bad", ["jira.example.com", "ftp://jira.example.com", "https://", "https://jira.example.com:99999"])
+@pytest.mark.parametrize(
+    "bad", ["jira.example.com", "ftp://jira.example.com", "https://", "https://jira.example.com:99999"]
+)
 def test_unusable_url_is_reported(bad: str) -> None:
     report = judge(url=bad, base_url=BASE)
     finding = only(report, "base-url/invalid-url")
@@ -109,6 +126,7 @@ def test_unusable_url_is_reported(bad: str) -> None:
 
 
 # --- server.xml against the Base URL -------------------------------------------------------------
+
 
 def test_healthy_proxied_connector_passes() -> None:
     report = judge(url=BASE, base_url=BASE, server_xml="server_proxy_ok.xml")
@@ -200,7 +218,9 @@ def test_context_path_mismatch() -> None:
 
 
 def test_context_path_that_matches_passes() -> None:
-    assert codes(judge(base_url="https://jira.example.com/jira", server_xml="server_context_path_jira.xml")) == {"base-url/ok"}
+    assert codes(judge(base_url="https://jira.example.com/jira", server_xml="server_context_path_jira.xml")) == {
+        "base-url/ok"
+    }
 
 
 def test_two_connectors_one_matching_names_the_one_the_proxy_must_reach() -> None:
@@ -239,14 +259,18 @@ def test_url_mismatch_and_server_xml_mismatch_together() -> None:
 
 # --- server.xml that cannot be used --------------------------------------------------------------
 
-@pytest.mark.parametrize("name, reason", [
-    ("server_xxe.xml", "DTD"),
-    ("server_billion_laughs.xml", "DTD"),
-    ("server_malformed.xml", "not well-formed"),
-    ("server_wrong_root.xml", "<Context>"),
-    ("server_no_http_connector.xml", "no HTTP <Connector>"),
-    ("server_empty.xml", "empty"),
-])
+
+@pytest.mark.parametrize(
+    "name, reason",
+    [
+        ("server_xxe.xml", "DTD"),
+        ("server_billion_laughs.xml", "DTD"),
+        ("server_malformed.xml", "not well-formed"),
+        ("server_wrong_root.xml", "<Context>"),
+        ("server_no_http_connector.xml", "no HTTP <Connector>"),
+        ("server_empty.xml", "empty"),
+    ],
+)
 def test_unusable_server_xml(name: str, reason: str) -> None:
     report = judge(base_url=BASE, server_xml=name)
     finding = only(report, "base-url/invalid-server-xml")
@@ -266,22 +290,31 @@ def test_xxe_never_reads_the_file() -> None:
     assert "root:" not in out
 
 
-@pytest.mark.parametrize("doc", [
-    '<!DOCTYPE Server SYSTEM "http://127.0.0.1:9/x.dtd"><Server><Service><Connector port="8080"/></Service></Server>',
-    '<?xml version="1.0"?><!DOCTYPE Server [<!ENTITY % p SYSTEM "file:///etc/passwd"> %p;]><Server/>',
-    '<!DOCTYPE Server [<!ENTITY a "x">]><Server><Service><Connector port="8080" proxyName="&a;"/></Service></Server>',
-])
+@pytest.mark.parametrize(
+    "doc",
+    [
+        '<!DOCTYPE Server SYSTEM "http://127.0.0.1:9/x.dtd"><Server><Service><Connector '
+        'port="8080"/></Service></Server>',
+        '<?xml version="1.0"?><!DOCTYPE Server [<!ENTITY % p SYSTEM "file:///etc/passwd"> %p;]><Server/>',
+        '<!DOCTYPE Server [<!ENTITY a "x">]><Server><Service><Connector port="8080" '
+        'proxyName="&a;"/></Service></Server>',
+    ],
+)
 def test_any_dtd_is_refused(doc: str) -> None:
     with pytest.raises(ServerXmlError, match="DTD"):
         parse_server_xml(doc)
 
 
 def test_bad_port_number_is_invalid_not_a_crash() -> None:
-    report = judge(base_url=BASE, server_xml='<Server><Service><Connector port="8080" proxyPort="four-four-three"/></Service></Server>')
+    report = judge(
+        base_url=BASE,
+        server_xml='<Server><Service><Connector port="8080" proxyPort="four-four-three"/></Service></Server>',
+    )
     assert "proxyPort is not a number" in only(report, "base-url/invalid-server-xml").message
 
 
 # --- secrets in server.xml -----------------------------------------------------------------------
+
 
 def test_keystore_password_is_never_printed_and_masked_in_the_fix() -> None:
     secret = "KeystoreCanary-7f3a9Q"

@@ -21,25 +21,28 @@ OK = "consumer-key/ok"
 
 
 def judge(key: str | None = None, jira_key: str | None = None, integration: str = "generic") -> Report:
-    report = run_checks([CHECK], Target(consumer_key=key, jira_consumer_key=jira_key, integration=integration,
-                                        offline=True))
+    report = run_checks(
+        [CHECK], Target(consumer_key=key, jira_consumer_key=jira_key, integration=integration, offline=True)
+    )
     assert codes(report) <= set(CHECK.codes)
     return report
 
 
-
-
 # --- whitespace ----------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("key, where, shown", [
-    ("piplanning.io ", "trailing", "piplanning.io␣"),
-    (" piplanning.io", "leading", "␣piplanning.io"),
-    ("pip planning", "inside", "pip␣planning"),
-    ("piplanning.io\t", "trailing", "piplanning.io⇥"),
-    ("piplanning.io\n", "trailing", "piplanning.io⏎"),
-    ("piplanning.io\r\n", "trailing", "piplanning.io␍⏎"),
-    ("pip\u2003planning", "inside", "pip⟨U+2003 EM SPACE⟩planning"),  # looks like a plain space
-])
+
+@pytest.mark.parametrize(
+    "key, where, shown",
+    [
+        ("piplanning.io ", "trailing", "piplanning.io␣"),
+        (" piplanning.io", "leading", "␣piplanning.io"),
+        ("pip planning", "inside", "pip␣planning"),
+        ("piplanning.io\t", "trailing", "piplanning.io⇥"),
+        ("piplanning.io\n", "trailing", "piplanning.io⏎"),
+        ("piplanning.io\r\n", "trailing", "piplanning.io␍⏎"),
+        ("pip\u2003planning", "inside", "pip⟨U+2003 EM SPACE⟩planning"),  # looks like a plain space
+    ],
+)
 def test_whitespace_is_caught_and_shown(key: str, where: str, shown: str) -> None:
     report = judge(key)
     finding = only(report, "consumer-key/whitespace")
@@ -69,15 +72,19 @@ def test_plain_key_has_no_whitespace_finding() -> None:
 
 # --- invisible characters ------------------------------------------------------------------------
 
-@pytest.mark.parametrize("key, name, position", [
-    ("piplanning\u200b.io", "ZERO WIDTH SPACE", 10),
-    ("pip\u00a0planning", "NO-BREAK SPACE", 3),
-    ("\ufeffpiplanning.io", "BYTE ORDER MARK", 0),
-    ("pip\x07planning", "U+0007", 3),
-    ("pip\x00planning", "U+0000", 3),
-    ("pip\u200dplanning", "ZERO WIDTH JOINER", 3),
-    ("pip\u2060planning", "WORD JOINER", 3),
-])
+
+@pytest.mark.parametrize(
+    "key, name, position",
+    [
+        ("piplanning\u200b.io", "ZERO WIDTH SPACE", 10),
+        ("pip\u00a0planning", "NO-BREAK SPACE", 3),
+        ("\ufeffpiplanning.io", "BYTE ORDER MARK", 0),
+        ("pip\x07planning", "U+0007", 3),
+        ("pip\x00planning", "U+0000", 3),
+        ("pip\u200dplanning", "ZERO WIDTH JOINER", 3),
+        ("pip\u2060planning", "WORD JOINER", 3),
+    ],
+)
 def test_invisible_characters_are_caught(key: str, name: str, position: int) -> None:
     report = judge(key)
     finding = only(report, "consumer-key/invisible-character")
@@ -95,6 +102,7 @@ def test_visible_unicode_letters_are_not_invisible() -> None:
 
 
 # --- unusual characters --------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("key", ["abc$def", "abc/def", "abc+def", "é-key", "abc@def"])
 def test_unusual_characters_warn(key: str) -> None:
@@ -115,6 +123,7 @@ def test_plain_keys_are_not_unusual(key: str) -> None:
 
 
 # --- mismatch ------------------------------------------------------------------------------------
+
 
 def test_mismatch_shows_the_trailing_space() -> None:
     report = judge("piplanning.io ", "piplanning.io")
@@ -154,10 +163,26 @@ def test_empty_key_on_one_side_is_a_mismatch_not_a_crash() -> None:
 
 # --- verbatim through the CLI --------------------------------------------------------------------
 
-@pytest.mark.parametrize("key, code", [(" abc ", "consumer-key/whitespace"), ("abc\u00a0", "consumer-key/invisible-character")])
+
+@pytest.mark.parametrize(
+    "key, code", [(" abc ", "consumer-key/whitespace"), ("abc\u00a0", "consumer-key/invisible-character")]
+)
 def test_cli_takes_the_key_verbatim(key: str, code: str) -> None:
-    result = CliRunner().invoke(main, ["doctor", "--offline", "--consumer-key", key, "--jira-consumer-key", "abc",
-                                       "--format", "json", "--only", "consumer-key"])
+    result = CliRunner().invoke(
+        main,
+        [
+            "doctor",
+            "--offline",
+            "--consumer-key",
+            key,
+            "--jira-consumer-key",
+            "abc",
+            "--format",
+            "json",
+            "--only",
+            "consumer-key",
+        ],
+    )
     assert result.exit_code == 1, result.output
     data = json.loads(result.stdout)
     found_codes = {f["code"] for c in data["checks"] for f in c["findings"]}
@@ -165,8 +190,11 @@ def test_cli_takes_the_key_verbatim(key: str, code: str) -> None:
 
 
 def test_cli_env_key_is_verbatim() -> None:
-    result = CliRunner().invoke(main, ["doctor", "--offline", "--format", "json", "--only", "consumer-key"],
-                                env={"JIRADOCTOR_CONSUMER_KEY": "abc ", "JIRADOCTOR_JIRA_CONSUMER_KEY": "abc"})
+    result = CliRunner().invoke(
+        main,
+        ["doctor", "--offline", "--format", "json", "--only", "consumer-key"],
+        env={"JIRADOCTOR_CONSUMER_KEY": "abc ", "JIRADOCTOR_JIRA_CONSUMER_KEY": "abc"},
+    )
     assert result.exit_code == 1, result.output
     data = json.loads(result.stdout)
     mismatch = [f for c in data["checks"] for f in c["findings"] if f["code"] == "consumer-key/mismatch"]
@@ -174,6 +202,7 @@ def test_cli_env_key_is_verbatim() -> None:
 
 
 # --- the helpers ---------------------------------------------------------------------------------
+
 
 def test_cleaned_and_first_difference() -> None:
     assert ck.cleaned("\ufeff abc\u200b ") == "abc"

@@ -33,9 +33,16 @@ PIP_PLAN = jp.plan_for(PIP)
 
 # ------------------------------------------------------------------------------- the plan ---
 
+
 def test_piplanning_plan_normalises_the_guides_spelling():
-    assert PIP_PLAN.required == ("BROWSE_PROJECTS", "CREATE_ISSUES", "EDIT_ISSUES", "LINK_ISSUES", "SCHEDULE_ISSUES",
-                                 "MODIFY_REPORTER")
+    assert PIP_PLAN.required == (
+        "BROWSE_PROJECTS",
+        "CREATE_ISSUES",
+        "EDIT_ISSUES",
+        "LINK_ISSUES",
+        "SCHEDULE_ISSUES",
+        "MODIFY_REPORTER",
+    )
     assert PIP_PLAN.optional == ("DELETE_ISSUES", "MANAGE_SPRINTS_PERMISSION")
     assert PIP_PLAN.global_ == ()
     [note] = PIP_PLAN.normalisation_notes()
@@ -58,19 +65,24 @@ def test_jira_align_needs_administer_on_cloud_only():
 
 # ------------------------------------------------------------------------- Jira's answers ---
 
+
 def test_parse_mypermissions_maps_legacy_keys():
-    body = {"permissions": {
-        "EDIT_ISSUES": {"id": "12", "key": "EDIT_ISSUES", "havePermission": True},
-        "BROWSE": {"id": "10", "key": "BROWSE", "havePermission": False, "deprecatedKey": True},
-        "BROKEN": {"key": "BROKEN"},
-    }}
+    body = {
+        "permissions": {
+            "EDIT_ISSUES": {"id": "12", "key": "EDIT_ISSUES", "havePermission": True},
+            "BROWSE": {"id": "10", "key": "BROWSE", "havePermission": False, "deprecatedKey": True},
+            "BROKEN": {"key": "BROKEN"},
+        }
+    }
     assert jp.parse_mypermissions(json.dumps(body)) == {"EDIT_ISSUES": True, "BROWSE_PROJECTS": False, "BROWSE": False}
     assert jp.parse_mypermissions("[]") is None and jp.parse_mypermissions("<html>") is None
 
 
 def test_parse_bulk_check():
-    body = {"projectPermissions": [{"permission": "EDIT_ISSUES", "projects": [10001, 10002], "issues": []}],
-            "globalPermissions": ["ADMINISTER"]}
+    body = {
+        "projectPermissions": [{"permission": "EDIT_ISSUES", "projects": [10001, 10002], "issues": []}],
+        "globalPermissions": ["ADMINISTER"],
+    }
     granted, globals_ = jp.parse_bulk_check(json.dumps(body))
     assert granted == {"EDIT_ISSUES": {"10001", "10002"}} and globals_ == {"ADMINISTER"}
     assert jp.parse_bulk_check('{"projectPermissions": 3}') is None
@@ -79,15 +91,20 @@ def test_parse_bulk_check():
 def test_keys_named_in_error_messages():
     messages = ["Permission with key 'MANAGE_SPRINTS_PERMISSION' does not exist.", "Something about EDIT_ISSUES"]
     assert jp.keys_named(messages, ["MANAGE_SPRINTS_PERMISSION", "EDIT_ISSUES", "LINK_ISSUES"]) == {
-        "MANAGE_SPRINTS_PERMISSION", "EDIT_ISSUES"}
+        "MANAGE_SPRINTS_PERMISSION",
+        "EDIT_ISSUES",
+    }
     assert jp.keys_named(["no project 'ABC'"], ["EDIT_ISSUES"]) == set()
 
 
 def test_project_listings():
     assert jp.parse_project_list('[{"id": "10000", "key": "PIP"}, {"key": 3}, {"id": 7, "key": "ART"}]') == [
-        jp.ProjectRef("PIP", "10000"), jp.ProjectRef("ART", "7")]
-    page = jp.parse_project_page(json.dumps({"startAt": 0, "maxResults": 50, "total": 120, "isLast": False,
-                                             "values": [{"id": "1", "key": "A"}]}))
+        jp.ProjectRef("PIP", "10000"),
+        jp.ProjectRef("ART", "7"),
+    ]
+    page = jp.parse_project_page(
+        json.dumps({"startAt": 0, "maxResults": 50, "total": 120, "isLast": False, "values": [{"id": "1", "key": "A"}]})
+    )
     assert page == jp.ProjectPage((jp.ProjectRef("A", "1"),), 0, 50, 120, False)
     inferred = jp.parse_project_page('{"startAt": 100, "total": 101, "values": [{"key": "Z"}]}')
     assert inferred is not None and inferred.is_last
@@ -101,17 +118,24 @@ def test_parsers_never_raise(text):
 
 def test_matrix_puts_gaps_first_and_is_bounded():
     plan = jp.PermissionPlan(("BROWSE_PROJECTS", "EDIT_ISSUES"), ("DELETE_ISSUES",))
-    rows = [jp.ProjectGrants("OK1", {"BROWSE_PROJECTS": True, "EDIT_ISSUES": True, "DELETE_ISSUES": True}),
-            jp.ProjectGrants("GAP", {"BROWSE_PROJECTS": True, "EDIT_ISSUES": False, "DELETE_ISSUES": False}),
-            jp.ProjectGrants("ERR", problem="HTTP 500")]
+    rows = [
+        jp.ProjectGrants("OK1", {"BROWSE_PROJECTS": True, "EDIT_ISSUES": True, "DELETE_ISSUES": True}),
+        jp.ProjectGrants("GAP", {"BROWSE_PROJECTS": True, "EDIT_ISSUES": False, "DELETE_ISSUES": False}),
+        jp.ProjectGrants("ERR", problem="HTTP 500"),
+    ]
     matrix = jp.build_matrix(plan, rows, max_rows=2)
     assert matrix["permissions"] == ["BROWSE_PROJECTS", "EDIT_ISSUES", "DELETE_ISSUES"]
     assert [r["project"] for r in matrix["rows"]] == ["GAP", "ERR"] and matrix["rows_omitted"] == 1
-    assert matrix["rows"][0]["cells"] == {"BROWSE_PROJECTS": "ok", "EDIT_ISSUES": "missing", "DELETE_ISSUES": "missing-optional"}
+    assert matrix["rows"][0]["cells"] == {
+        "BROWSE_PROJECTS": "ok",
+        "EDIT_ISSUES": "missing",
+        "DELETE_ISSUES": "missing-optional",
+    }
     assert set(matrix["rows"][1]["cells"].values()) == {"unknown"}
 
 
 # ---------------------------------------------------------------------------- the check ---
+
 
 def grants(key: str, missing: tuple[str, ...] = (), plan: jp.PermissionPlan = PIP_PLAN) -> jp.ProjectGrants:
     return jp.ProjectGrants(key, {k: k not in missing for k in plan.project_keys})
@@ -139,8 +163,11 @@ def test_ok_carries_the_matrix_and_the_normalisation():
 
 
 def test_missing_one_finding_per_project_and_the_first_has_the_matrix():
-    findings = judged(facts(projects=(grants("PIP"), grants("ART", ("LINK_ISSUES", "SCHEDULE_ISSUES")),
-                                      grants("OPS", ("EDIT_ISSUES",)))))
+    findings = judged(
+        facts(
+            projects=(grants("PIP"), grants("ART", ("LINK_ISSUES", "SCHEDULE_ISSUES")), grants("OPS", ("EDIT_ISSUES",)))
+        )
+    )
     missing = by_code(findings, "permissions/missing")
     assert [f.subject for f in missing] == ["ART", "OPS"] and all(f.status == Status.FAIL for f in missing)
     assert missing[0].evidence["missing"] == ["LINK_ISSUES", "SCHEDULE_ISSUES"]
@@ -166,16 +193,22 @@ def test_project_not_found():
 
 def test_global_missing_only_when_jira_says_no():
     align = jp.plan_for(get_profile("jira-align"), deployment="Cloud")
-    pf = facts(plan=align, deployment="Cloud", projects=(grants("PIP", plan=align),), global_granted={"ADMINISTER": False})
+    pf = facts(
+        plan=align, deployment="Cloud", projects=(grants("PIP", plan=align),), global_granted={"ADMINISTER": False}
+    )
     [f] = by_code(judged(pf, "jira-align"), "permissions/global-missing")
     assert f.subject == "ADMINISTER" and "Cloud" in f.message
-    granted = facts(plan=align, deployment="Cloud", projects=(grants("PIP", plan=align),), global_granted={"ADMINISTER": True})
+    granted = facts(
+        plan=align, deployment="Cloud", projects=(grants("PIP", plan=align),), global_granted={"ADMINISTER": True}
+    )
     assert {f.code for f in judged(granted, "jira-align")} == {"permissions/ok"}
 
 
 def test_unknown_permission_warns_for_optional_and_fails_for_required():
-    pf = facts(projects=(jp.ProjectGrants("PIP", {k: True for k in PIP_PLAN.required + ("DELETE_ISSUES",)}),),
-               unknown={"MANAGE_SPRINTS_PERMISSION": "Jira answered HTTP 400"})
+    pf = facts(
+        projects=(jp.ProjectGrants("PIP", {k: True for k in PIP_PLAN.required + ("DELETE_ISSUES",)}),),
+        unknown={"MANAGE_SPRINTS_PERMISSION": "Jira answered HTTP 400"},
+    )
     findings = judged(pf)
     [f] = by_code(findings, "permissions/unknown-permission")
     assert f.status == Status.WARN and "Jira Software" in f.message
@@ -207,6 +240,7 @@ def test_through_the_runner_with_preset_facts():
 
 
 # ------------------------------------------------------------- the probe, fake transport ---
+
 
 @dataclass
 class FakeJira:
@@ -243,7 +277,9 @@ class FakeJira:
             keys = q["permissions"].split(",")
             bad = [k for k in keys if k in self.unknown]
             if bad and self.unknown_style == "named":
-                return httpx.Response(400, json={"errorMessages": [f"Permission with key '{k}' does not exist." for k in bad]})
+                return httpx.Response(
+                    400, json={"errorMessages": [f"Permission with key '{k}' does not exist." for k in bad]}
+                )
             if bad and self.unknown_style == "silent":
                 return httpx.Response(400, json={"errorMessages": ["Bad request"]})
             project = q.get("projectKey")
@@ -256,8 +292,12 @@ class FakeJira:
         if path == "/rest/api/3/project/search" and self.cloud:
             start, size = int(q.get("startAt", 0)), min(int(q.get("maxResults", 50)), 2)
             items = list(self.projects.items())
-            page = {"startAt": start, "maxResults": size, "values": [{"id": i, "key": k} for k, i in items[start:start + size]],
-                    "isLast": start + size >= len(items)}
+            page = {
+                "startAt": start,
+                "maxResults": size,
+                "values": [{"id": i, "key": k} for k, i in items[start : start + size]],
+                "isLast": start + size >= len(items),
+            }
             if self.page_total:
                 page["total"] = len(items)
             return httpx.Response(200, json=page)
@@ -267,9 +307,19 @@ class FakeJira:
             body = json.loads(request.content)
             entry = body["projectPermissions"][0]
             ids = {str(i): k for k, i in self.projects.items()}
-            return httpx.Response(200, json={"projectPermissions": [
-                {"permission": key, "projects": [int(p) for p in entry["projects"] if self.granted(ids[str(p)], key)]}
-                for key in entry["permissions"]], "globalPermissions": []})
+            return httpx.Response(
+                200,
+                json={
+                    "projectPermissions": [
+                        {
+                            "permission": key,
+                            "projects": [int(p) for p in entry["projects"] if self.granted(ids[str(p)], key)],
+                        }
+                        for key in entry["permissions"]
+                    ],
+                    "globalPermissions": [],
+                },
+            )
         return httpx.Response(404, json={"message": "null for uri"})
 
 
@@ -353,15 +403,48 @@ def test_a_refused_key_check_is_a_problem_not_a_pass():
 
 
 @settings(max_examples=150, deadline=None)
-@given(st.recursive(st.none() | st.booleans() | st.integers() | st.text(max_size=20),
-                    lambda children: st.lists(children, max_size=4) | st.dictionaries(
-                        st.sampled_from(["errorMessages", "errors", "message", "projectPermissions", "projects",
-                                         "permission", "globalPermissions", "values", "isLast", "total", "startAt",
-                                         "maxResults", "permissions", "havePermission", "key", "id", "name"]),
-                        children, max_size=4), max_leaves=12))
+@given(
+    st.recursive(
+        st.none() | st.booleans() | st.integers() | st.text(max_size=20),
+        lambda children: (
+            st.lists(children, max_size=4)
+            | st.dictionaries(
+                st.sampled_from(
+                    [
+                        "errorMessages",
+                        "errors",
+                        "message",
+                        "projectPermissions",
+                        "projects",
+                        "permission",
+                        "globalPermissions",
+                        "values",
+                        "isLast",
+                        "total",
+                        "startAt",
+                        "maxResults",
+                        "permissions",
+                        "havePermission",
+                        "key",
+                        "id",
+                        "name",
+                    ]
+                ),
+                children,
+                max_size=4,
+            )
+        ),
+        max_leaves=12,
+    )
+)
 def test_jira_json_parsers_never_crash_on_hostile_shapes(value) -> None:
     from jiradoctor.jira.auth_signals import error_messages, read_identity
-    from jiradoctor.jira.permissions import parse_bulk_check, parse_mypermissions, parse_project_list, parse_project_page
+    from jiradoctor.jira.permissions import (
+        parse_bulk_check,
+        parse_mypermissions,
+        parse_project_list,
+        parse_project_page,
+    )
 
     body = json.dumps(value)
     assert isinstance(error_messages(body), list)

@@ -26,12 +26,20 @@ from tests.conftest import codes, only, run_checks
 OK = "public-key/ok"
 
 
-def judge(public: str | None = None, private: str | None = None, integration: str = "generic",
-          public_path: str | None = None, private_path: str | None = None) -> Report:
+def judge(
+    public: str | None = None,
+    private: str | None = None,
+    integration: str = "generic",
+    public_path: str | None = None,
+    private_path: str | None = None,
+) -> Report:
     target = Target(
-        public_key=public, public_key_path=public_path,
-        private_key=Secret(private) if private is not None else None, private_key_path=private_path,
-        integration=integration, offline=True,
+        public_key=public,
+        public_key_path=public_path,
+        private_key=Secret(private) if private is not None else None,
+        private_key_path=private_path,
+        integration=integration,
+        offline=True,
     )
     report = run_checks([CHECK], target)
     undeclared = codes(report) - set(CHECK.codes)
@@ -57,14 +65,20 @@ def self_signed_certificate(key) -> str:
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "jira-consumer.example.com")])
     now = dt.datetime.now(dt.timezone.utc)
     cert = (
-        x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
-        .serial_number(x509.random_serial_number()).not_valid_before(now - dt.timedelta(minutes=1))
-        .not_valid_after(now + dt.timedelta(days=1)).sign(key, hashes.SHA256())
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - dt.timedelta(minutes=1))
+        .not_valid_after(now + dt.timedelta(days=1))
+        .sign(key, hashes.SHA256())
     )
     return cert.public_bytes(serialization.Encoding.PEM).decode()
 
 
 # --- ok ------------------------------------------------------------------------------------------
+
 
 def test_matching_pair_is_ok_and_shows_the_real_fingerprint(rsa_pair) -> None:
     report = judge(rsa_pair.public_spki, rsa_pair.private_pkcs8)
@@ -90,6 +104,7 @@ def test_private_key_alone_pkcs8_is_ok(rsa_pair) -> None:
 
 # --- certificate ---------------------------------------------------------------------------------
 
+
 def test_certificate_pasted_is_caught_and_the_extracted_key_is_the_real_one(rsa_pair) -> None:
     cert_pem = self_signed_certificate(rsa_pair.key)
     report = judge(cert_pem, rsa_pair.private_pkcs8, public_path="jira.cer")
@@ -108,7 +123,8 @@ def test_certificate_as_bare_base64_der_is_caught(rsa_pair) -> None:
     cert_pem = self_signed_certificate(rsa_pair.key)
     report = judge(bare_base64(cert_pem))
     assert only(report, "public-key/certificate").evidence["extracted_key_fingerprint"] == pem.fingerprint(
-        rsa_pair.key.public_key())
+        rsa_pair.key.public_key()
+    )
 
 
 def test_spki_is_not_mistaken_for_a_certificate(rsa_pair) -> None:
@@ -116,6 +132,7 @@ def test_spki_is_not_mistaken_for_a_certificate(rsa_pair) -> None:
 
 
 # --- private key pasted as the public key --------------------------------------------------------
+
 
 @pytest.mark.parametrize("form", ["private_pkcs8", "private_pkcs1"])
 def test_private_key_pasted_is_caught_and_never_echoed(other_rsa_pair, form: str) -> None:
@@ -145,6 +162,7 @@ def test_public_key_is_not_mistaken_for_a_private_key(rsa_pair) -> None:
 
 # --- pkcs1 ---------------------------------------------------------------------------------------
 
+
 def test_pkcs1_public_key_is_caught_and_the_spki_form_is_offered(rsa_pair) -> None:
     report = judge(rsa_pair.public_pkcs1, rsa_pair.private_pkcs8)
     finding = only(report, "public-key/pkcs1")
@@ -166,6 +184,7 @@ def test_spki_is_not_pkcs1(rsa_pair) -> None:
 
 
 # --- armor ---------------------------------------------------------------------------------------
+
 
 def test_zephyr_with_begin_end_lines_fails_armor(rsa_pair) -> None:
     report = judge(rsa_pair.public_spki, rsa_pair.private_pkcs8, integration="zephyr-enterprise")
@@ -189,6 +208,7 @@ def test_generic_profile_accepts_armor(rsa_pair) -> None:
 
 # --- whitespace ----------------------------------------------------------------------------------
 
+
 def _pem_mangled(spki: str) -> dict[str, str]:
     lines = spki.strip().splitlines()
     with_blank = lines[:3] + [""] + lines[3:]
@@ -205,7 +225,7 @@ def _pem_mangled(spki: str) -> dict[str, str]:
 
 def _bare_mangled(spki: str) -> dict[str, str]:
     bare = bare_base64(spki)
-    lines = [bare[i:i + 64] for i in range(0, len(bare), 64)]
+    lines = [bare[i : i + 64] for i in range(0, len(bare), 64)]
     return {
         "leading space": " " + bare,
         "trailing spaces": bare + "  ",
@@ -254,6 +274,7 @@ def test_no_final_newline_is_fine(rsa_pair) -> None:
 
 # --- invalid -------------------------------------------------------------------------------------
 
+
 def _invalid_variants(spki: str) -> dict[str, str]:
     lines = spki.strip().splitlines()
     return {
@@ -270,7 +291,9 @@ def _invalid_variants(spki: str) -> dict[str, str]:
     }
 
 
-@pytest.mark.parametrize("variant", list(_invalid_variants("-----BEGIN X-----\nAAAA\nBBBB\nCCCC\nDDDD\n-----END X-----\n")))
+@pytest.mark.parametrize(
+    "variant", list(_invalid_variants("-----BEGIN X-----\nAAAA\nBBBB\nCCCC\nDDDD\n-----END X-----\n"))
+)
 def test_unreadable_public_key_is_invalid(rsa_pair, variant: str) -> None:
     report = judge(_invalid_variants(rsa_pair.public_spki)[variant], rsa_pair.private_pkcs8)
     finding = only(report, "public-key/empty-file" if variant in ("empty", "blank") else "public-key/invalid")
@@ -285,6 +308,7 @@ def test_two_pem_blocks_are_invalid(rsa_pair, other_rsa_pair) -> None:
 
 
 # --- not-rsa / weak ------------------------------------------------------------------------------
+
 
 def test_ec_key_is_not_rsa(ec_pair) -> None:
     report = judge(ec_pair.public_spki)
@@ -310,6 +334,7 @@ def test_2048_bit_key_is_not_weak(rsa_pair) -> None:
 
 
 # --- pair-mismatch -------------------------------------------------------------------------------
+
 
 def test_public_key_of_another_pair_is_a_mismatch(rsa_pair, other_rsa_pair) -> None:
     report = judge(rsa_pair.public_spki, other_rsa_pair.private_pkcs8, private_path="/keys/consumer.pem")
@@ -337,6 +362,7 @@ def test_pkcs1_private_key_matches_its_public_key(rsa_pair) -> None:
 
 # --- private-key-format --------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("integration", ["kendis", "zephyr-enterprise"])
 def test_pkcs1_private_key_fails_where_pkcs8_is_required(rsa_pair, integration: str) -> None:
     report = judge(private=rsa_pair.private_pkcs1, integration=integration, private_path="key.pem")
@@ -357,10 +383,12 @@ def test_generic_accepts_pkcs1_private_key(rsa_pair) -> None:
 
 # --- private-key-encrypted -----------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("fmt", [serialization.PrivateFormat.PKCS8, serialization.PrivateFormat.TraditionalOpenSSL])
 def test_passphrase_protected_private_key(rsa_pair, fmt) -> None:
     encrypted = rsa_pair.key.private_bytes(
-        serialization.Encoding.PEM, fmt, serialization.BestAvailableEncryption(b"correct horse")).decode()
+        serialization.Encoding.PEM, fmt, serialization.BestAvailableEncryption(b"correct horse")
+    ).decode()
     report = judge(rsa_pair.public_spki, encrypted)
     finding = only(report, "public-key/private-key-encrypted")
     assert finding.status == Status.FAIL
@@ -377,6 +405,7 @@ def test_unencrypted_key_is_not_reported_encrypted(rsa_pair) -> None:
 
 # --- private-key-invalid -------------------------------------------------------------------------
 
+
 def _bad_private(pkcs8: str, ec_pkcs1_like: str) -> dict[str, str]:
     lines = pkcs8.strip().splitlines()
     return {
@@ -388,10 +417,13 @@ def _bad_private(pkcs8: str, ec_pkcs1_like: str) -> dict[str, str]:
     }
 
 
-@pytest.mark.parametrize("variant", ["garbage", "truncated", "body line lost", "EC PRIVATE KEY label", "public key given"])
+@pytest.mark.parametrize(
+    "variant", ["garbage", "truncated", "body line lost", "EC PRIVATE KEY label", "public key given"]
+)
 def test_unreadable_private_key_is_invalid(rsa_pair, ec_pair, variant: str) -> None:
-    ec_traditional = ec_pair.key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.TraditionalOpenSSL,
-                                               serialization.NoEncryption()).decode()
+    ec_traditional = ec_pair.key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.TraditionalOpenSSL, serialization.NoEncryption()
+    ).decode()
     text = _bad_private(rsa_pair.private_pkcs8, ec_traditional)[variant]
     report = judge(rsa_pair.public_spki, text)
     finding = only(report, "public-key/private-key-invalid")
@@ -408,12 +440,16 @@ def test_valid_private_key_is_not_invalid(rsa_pair) -> None:
 
 # --- the parser under the check ------------------------------------------------------------------
 
+
 def test_key_of_unknown_algorithm_is_invalid_not_a_crash() -> None:
     """An SPKI with an OID cryptography does not know used to raise UnsupportedAlgorithm."""
     from cryptography.hazmat.primitives.asymmetric import ed25519
 
-    der = ed25519.Ed25519PrivateKey.generate().public_key().public_bytes(
-        serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
+    der = (
+        ed25519.Ed25519PrivateKey.generate()
+        .public_key()
+        .public_bytes(serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
+    )
     unknown = der.replace(bytes.fromhex("06032b6570"), bytes.fromhex("06032b657f"))  # 1.3.101.112 -> .127
     b64 = base64.b64encode(unknown).decode()
     assert pem.read_public_key(b64).kind == "invalid"
@@ -422,7 +458,8 @@ def test_key_of_unknown_algorithm_is_invalid_not_a_crash() -> None:
     assert only(judge(armored), "public-key/invalid").status == Status.FAIL
 
     priv = ed25519.Ed25519PrivateKey.generate().private_bytes(
-        serialization.Encoding.DER, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+        serialization.Encoding.DER, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    )
     unknown_priv = base64.b64encode(priv.replace(bytes.fromhex("06032b6570"), bytes.fromhex("06032b657f"))).decode()
     assert pem.read_private_key(unknown_priv).format == "invalid"
     armored_priv = f"-----BEGIN PRIVATE KEY-----\n{unknown_priv}\n-----END PRIVATE KEY-----\n"
@@ -432,15 +469,23 @@ def test_key_of_unknown_algorithm_is_invalid_not_a_crash() -> None:
 
 def test_fingerprint_is_the_same_for_pem_bare_and_certificate(rsa_pair) -> None:
     fp = pem.fingerprint(rsa_pair.key.public_key())
-    for text in (rsa_pair.public_spki, bare_base64(rsa_pair.public_spki), self_signed_certificate(rsa_pair.key),
-                 rsa_pair.public_pkcs1):
+    for text in (
+        rsa_pair.public_spki,
+        bare_base64(rsa_pair.public_spki),
+        self_signed_certificate(rsa_pair.key),
+        rsa_pair.public_pkcs1,
+    ):
         assert pem.fingerprint(pem.read_public_key(text).public_key) == fp
 
 
 def test_report_json_of_a_broken_key_set_is_valid(rsa_pair, other_rsa_pair) -> None:
     report = judge(" " + rsa_pair.public_pkcs1, other_rsa_pair.private_pkcs1, integration="kendis")
-    assert {"public-key/pkcs1", "public-key/whitespace", "public-key/pair-mismatch",
-            "public-key/private-key-format"} <= codes(report)
+    assert {
+        "public-key/pkcs1",
+        "public-key/whitespace",
+        "public-key/pair-mismatch",
+        "public-key/private-key-format",
+    } <= codes(report)
     assert Report.from_json(json.loads(render(report, "json"))) == report
 
 
@@ -452,10 +497,14 @@ def test_the_text_to_paste_is_never_spoiled_by_redaction() -> None:
 
     for _ in range(4):
         key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-        private = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.TraditionalOpenSSL,
-                                    serialization.NoEncryption()).decode()
-        public = key.public_key().public_bytes(serialization.Encoding.PEM,
-                                               serialization.PublicFormat.SubjectPublicKeyInfo).decode()
+        private = key.private_bytes(
+            serialization.Encoding.PEM, serialization.PrivateFormat.TraditionalOpenSSL, serialization.NoEncryption()
+        ).decode()
+        public = (
+            key.public_key()
+            .public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+            .decode()
+        )
         target = Target(integration="zephyr-enterprise", public_key=public, private_key=Secret(private))
         report = run_checks([CHECK], target)
         pastes = [f.evidence["paste_into_jira"] for _, f in report.findings() if "paste_into_jira" in f.evidence]

@@ -18,22 +18,24 @@ async def judge_live(ctx: CheckContext, url: JiraUrl | None) -> tuple[list[Findi
         try:
             parsed = JiraUrl.parse(value)
         except InvalidUrl:
-            findings.append(Finding("base-url/invalid-url", Status.WARN, f"Jira reports a Base URL that is not a URL ({source}): {value[:200]!r}."))
+            findings.append(Finding("base-url/invalid-url", Status.WARN, f"Jira reports a Base URL that is not a URL "
+                                                                         f"({source}): {value[:200]!r}."))
             continue
         if reported is None:
             reported = parsed
         elif parsed != reported:
             findings.append(Finding("base-url/realm-mismatch", Status.WARN,
-                                    f"Jira reports two Base URLs: serverInfo says {reported}, the 401 realm says {parsed}.",
+                                    f"Jira reports two Base URLs: serverInfo says {reported}, the 401 realm says "
+                                    f"{parsed}.",
                                     evidence={"server_info": str(reported), "realm": str(parsed)},
-                                    remediation=("A proxy or a second node answers with another Base URL: make every node "
-                                                 "and every path to Jira use the same one.",),
+                                    remediation=("A proxy or a second node answers with another Base URL: make every "
+                                                 "node and every path to Jira use the same one.",),
                                     subject="realm"))
     # a redirect loop, or no Jira at all, is the reachability check's verdict: not repeated here
     if info.redirects and info.is_jira and not info.redirect_loop:
         findings.append(Finding("base-url/redirect", Status.WARN,
-                                f"{ctx.target.url} redirects to {info.redirects[-1]}: integrations do not follow redirects on "
-                                "OAuth and REST POSTs, so use the final URL.",
+                                f"{ctx.target.url} redirects to {info.redirects[-1]}: integrations do not follow "
+                                f"redirects on OAuth and REST POSTs, so use the final URL.",
                                 evidence={"redirects": list(info.redirects)},
                                 remediation=("Enter Jira's Base URL (the redirect's target) in the integration.",)))
     if reported is not None and ctx.target.base_url:
@@ -43,9 +45,10 @@ async def judge_live(ctx: CheckContext, url: JiraUrl | None) -> tuple[list[Findi
             given = None
         if given is not None and given != reported:
             findings.append(Finding("base-url/reported-mismatch", Status.WARN,
-                                    f"--base-url says {given} but Jira reports {reported}; judging by what Jira reports.",
+                                    f"--base-url says {given} but Jira reports {reported}; judging by what Jira "
+                                    f"reports.",
                                     evidence={"given": str(given), "reported": str(reported)},
-                                    remediation=("Check Administration > System > General configuration: Jira's Base URL is "
-                                                 f"{reported}.",),
+                                    remediation=(f"Check Administration > System > General configuration: Jira's Base "
+                                                 f"URL is {reported}.",),
                                     subject="--base-url"))
     return findings, reported

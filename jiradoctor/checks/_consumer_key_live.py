@@ -27,12 +27,15 @@ async def judge_live(ctx: CheckContext) -> list[Finding]:
     problem = exchange.problem.problem if exchange.problem else "consumer_key_unknown"
     if problem == "consumer_key_rejected":
         return [Finding("consumer-key/rejected", Status.FAIL,
-                        f"Jira knows the consumer key {ck.visible(typed)!s} but refuses it (oauth_problem=consumer_key_rejected).",
+                        f"Jira knows the consumer key {ck.visible(typed)!s} but refuses it "
+                        f"(oauth_problem=consumer_key_rejected).",
                         evidence={"as_typed": ck.visible(typed), "oauth_problem": problem},
-                        remediation=("Check the application link in Jira: it may be disabled, or not allow incoming OAuth.",))]
+                        remediation=("Check the application link in Jira: it may be disabled, or not allow incoming "
+                                     "OAuth.",))]
     message = f"Jira does not know the consumer key {ck.visible(typed)!s} (oauth_problem={problem})."
     evidence: dict = {"as_typed": ck.visible(typed)}
-    remediation = ["Set the same consumer key in Jira's application link (Incoming Authentication) and in the integration."]
+    remediation = ["Set the same consumer key in Jira's application link (Incoming Authentication) and in the "
+                   "integration."]
     cleaned_exchange: OAuthExchange | None = await ctx.fact("oauth_request_token_cleaned")
     if cleaned_exchange is not None:
         known = _unknown(cleaned_exchange)

@@ -45,34 +45,57 @@ def measure(answer: HttpAnswer, server_time: datetime | None) -> SkewMeasure | N
 def judge_skew(m: SkewMeasure) -> Finding:
     least = max(0.0, abs(m.skew_s) - m.uncertainty_s)  # the smallest skew consistent with what we saw
     direction = "ahead of" if m.skew_s > 0 else "behind"
-    evidence = {"skew_s": round(m.skew_s, 3), "uncertainty_s": round(m.uncertainty_s, 3), "source": m.source,
-                "tolerance_s": TOLERANCE_S, "local_utc": datetime.now(timezone.utc).isoformat(timespec="seconds")}
+    evidence = {
+        "skew_s": round(m.skew_s, 3),
+        "uncertainty_s": round(m.uncertainty_s, 3),
+        "source": m.source,
+        "tolerance_s": TOLERANCE_S,
+        "local_utc": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+    }
     if least > TOLERANCE_S:
-        return Finding("clock-skew/exceeds-tolerance", Status.FAIL,
-                       f"Jira's clock is {abs(m.skew_s):.0f} s {direction} this machine's: beyond OAuth's {TOLERANCE_S:.0f} s window, "
-                       "so every signed request is refused with timestamp_refused.",
-                       evidence=evidence, remediation=("Synchronise both clocks with NTP (Jira's server and the integration's host).",),
-                       commands=("timedatectl set-ntp true", "timedatectl status"), docs=DOCS)
+        return Finding(
+            "clock-skew/exceeds-tolerance",
+            Status.FAIL,
+            f"Jira's clock is {abs(m.skew_s):.0f} s {direction} this machine's: beyond OAuth's "
+            f"{TOLERANCE_S:.0f} s window, so every signed request is refused with timestamp_refused.",
+            evidence=evidence,
+            remediation=("Synchronise both clocks with NTP (Jira's server and the integration's host).",),
+            commands=("timedatectl set-ntp true", "timedatectl status"),
+            docs=DOCS,
+        )
     if least > NEAR_S:
-        return Finding("clock-skew/near-tolerance", Status.WARN,
-                       f"Jira's clock is {abs(m.skew_s):.0f} s {direction} this machine's: within OAuth's {TOLERANCE_S:.0f} s window, "
-                       "but drifting towards it.",
-                       evidence=evidence, remediation=("Synchronise both clocks with NTP before the drift breaks OAuth.",),
-                       commands=("timedatectl set-ntp true",), docs=DOCS)
-    return Finding("clock-skew/ok", Status.PASS, f"Jira's clock is within {max(abs(m.skew_s), m.uncertainty_s):.1f} s of this machine's.",
-                   evidence=evidence)
+        return Finding(
+            "clock-skew/near-tolerance",
+            Status.WARN,
+            f"Jira's clock is {abs(m.skew_s):.0f} s {direction} this machine's: within OAuth's "
+            f"{TOLERANCE_S:.0f} s window, but drifting towards it.",
+            evidence=evidence,
+            remediation=("Synchronise both clocks with NTP before the drift breaks OAuth.",),
+            commands=("timedatectl set-ntp true",),
+            docs=DOCS,
+        )
+    return Finding(
+        "clock-skew/ok",
+        Status.PASS,
+        f"Jira's clock is within {max(abs(m.skew_s), m.uncertainty_s):.1f} s of this machine's.",
+        evidence=evidence,
+    )
 
 
 async def judge(ctx: CheckContext) -> Sequence[Finding]:
     info = await ctx.fact("server_info")
     if info.answer.ok and not (info.is_jira or identify(info.answer, info.challenge).is_jira):
         # a proxy's or an SSO page's Date header is that server's clock, not Jira's
-        raise NotObserved("the answer did not come from Jira, so its clock says nothing of Jira's (see reachability)",
-                          blocked_by=("reachability",))
+        raise NotObserved(
+            "the answer did not come from Jira, so its clock says nothing of Jira's (see reachability)",
+            blocked_by=("reachability",),
+        )
     m = measure(info.answer, info.server_time) if info.answer.ok else None
     if m is None:
         why = "no answer from Jira" if not info.answer.ok else "Jira's answer has no serverTime and no Date header"
-        raise NotObserved(f"Jira's clock could not be read: {why}", blocked_by=("reachability",) if not info.answer.ok else ())
+        raise NotObserved(
+            f"Jira's clock could not be read: {why}", blocked_by=("reachability",) if not info.answer.ok else ()
+        )
     return [judge_skew(m)]
 
 

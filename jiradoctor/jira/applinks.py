@@ -251,7 +251,7 @@ def char_diff(left: str, right: str, window: int = 6) -> CharDiff | None:
     """Byte-for-byte comparison; None when equal. Shows a short window (keys are public, not secret)."""
     if left == right:
         return None
-    pos = next((i for i, (a, b) in enumerate(zip(left, right)) if a != b), min(len(left), len(right)))
+    pos = next((i for i, (a, b) in enumerate(zip(left, right, strict=False)) if a != b), min(len(left), len(right)))
     return CharDiff(pos, left[pos:pos + window], right[pos:pos + window], len(left), len(right))
 
 

@@ -83,7 +83,7 @@ def analyse(text: str) -> KeyAnalysis:
 
 
 def first_difference(a: str, b: str) -> int:
-    for i, (x, y) in enumerate(zip(a, b)):
+    for i, (x, y) in enumerate(zip(a, b, strict=False)):
         if x != y:
             return i
     return min(len(a), len(b))

@@ -75,9 +75,11 @@ def describe_profile(profile: IntegrationProfile) -> str:
             lines.append(f"  {label + ' permissions:':<28} {', '.join(shown)}")
     lines.append(f"  {'auth on Cloud:':<28} {', '.join(profile.auth_cloud) or '-'}")
     lines.append(f"  {'auth on Server/DC:':<28} {', '.join(profile.auth_server) or '-'}")
-    armor = {"omit": "without BEGIN/END lines", "include": "with BEGIN/END lines", "either": "with or without BEGIN/END lines"}
+    armor = {"omit": "without BEGIN/END lines", "include": "with BEGIN/END lines", "either": "with or without "
+                                                                                             "BEGIN/END lines"}
     lines.append(f"  {'public key pasted:':<28} {armor.get(profile.public_key_armor, profile.public_key_armor)}")
-    lines.append(f"  {'private key:':<28} {'PKCS#8 (BEGIN PRIVATE KEY)' if profile.private_key_pkcs8 else 'PKCS#8 or PKCS#1'}")
+    lines.append(f"  {'private key:':<28} "
+                 f"{'PKCS#8 (BEGIN PRIVATE KEY)' if profile.private_key_pkcs8 else 'PKCS#8 or PKCS#1'}")
     if profile.cloud_hosted:
         lines.append(f"  {'runs in the cloud:':<28} yes (Jira must be reachable from the internet)")
     rule = {"name": "a plain name, not a URL", "url": "a URL"}.get(profile.applink_url_kind, "")

@@ -32,14 +32,18 @@ def through_front_proxy(target: str, runtime: LabRuntime) -> tuple[str, str]:
     path, query = parts.path or "/", parts.query
     fp = runtime.scenario.front_proxy
     if fp.strip_prefix and (path == fp.strip_prefix or path.startswith(fp.strip_prefix + "/")):
-        path = path[len(fp.strip_prefix):] or "/"
+        path = path[len(fp.strip_prefix) :] or "/"
     if fp.add_prefix:
         path = fp.add_prefix.rstrip("/") + path
     if fp.drop_query_params:
         if "*" in fp.drop_query_params:
             query = ""
         else:
-            kept = [p for p in query.split("&") if p and urllib.parse.unquote_plus(p.split("=")[0]) not in fp.drop_query_params]
+            kept = [
+                p
+                for p in query.split("&")
+                if p and urllib.parse.unquote_plus(p.split("=")[0]) not in fp.drop_query_params
+            ]
             query = "&".join(kept)
     return path, query
 
@@ -53,16 +57,18 @@ def to_jira_request(
     context = runtime.connector.context_path
     if context and not (path == context or path.startswith(context + "/")):
         return tomcat_404(path)
-    app_path = path[len(context):] if context else path
+    app_path = path[len(context) :] if context else path
     host_header = lower.get("host") or f"127.0.0.1:{runtime.port}"
     jira_url = tomcat.request_url(runtime.connector, host_header, app_path, lower)
-    return Request(method=method.upper(), path=app_path or "/", query=query, headers=lower, body=body, jira_url=jira_url)
+    return Request(
+        method=method.upper(), path=app_path or "/", query=query, headers=lower, body=body, jira_url=jira_url
+    )
 
 
 def tomcat_404(path: str) -> Response:
     """Tomcat's error page for a path no webapp serves (no Jira headers: Jira never saw it)."""
     page = (
-        "<!doctype html><html lang=\"en\"><head><title>HTTP Status 404 – Not Found</title></head>"
+        '<!doctype html><html lang="en"><head><title>HTTP Status 404 – Not Found</title></head>'
         f"<body><h1>HTTP Status 404 – Not Found</h1><p><b>Message</b> {html.escape(path)}</p></body></html>"
     )
     resp = Response.html(404, page)
@@ -123,9 +129,14 @@ def _pages(req: Request, runtime: LabRuntime) -> Response:
     if req.path == "/login.jsp":
         return Response.html(200, login_page("Log in - Jira"))
     if req.path == "/secure/Dashboard.jspa":
-        return Response.html(200, "<!DOCTYPE html><html><head><title>System Dashboard - Jira</title></head><body></body></html>")
-    return Response.html(404, "<!DOCTYPE html><html><head><title>Oops, you've found a dead link. - Jira</title></head>"
-                              "<body><h1>Oops, you've found a dead link.</h1></body></html>")
+        return Response.html(
+            200, "<!DOCTYPE html><html><head><title>System Dashboard - Jira</title></head><body></body></html>"
+        )
+    return Response.html(
+        404,
+        "<!DOCTYPE html><html><head><title>Oops, you've found a dead link. - Jira</title></head>"
+        "<body><h1>Oops, you've found a dead link.</h1></body></html>",
+    )
 
 
 def login_page(title: str) -> str:
@@ -145,14 +156,18 @@ def idp_page() -> Response:
 
 # ------------------------------------------------------------------------ misbehaving sites ---
 
+
 def misbehaving(method: str, target: str, runtime: LabRuntime) -> Response | None:
     """Answers of a site that is not (or not only) Jira; None when the scenario behaves."""
     kind = runtime.scenario.behaviour.misbehave
     if kind == "html-login":
         resp = Response.html(200, login_page("Sign in - Company Portal"))
     elif kind == "not-found":
-        resp = Response.html(404, "<html><head><title>404 Not Found</title></head><body><center><h1>404 Not Found</h1></center>"
-                                  "<hr><center>nginx</center></body></html>")
+        resp = Response.html(
+            404,
+            "<html><head><title>404 Not Found</title></head><body><center><h1>404 Not "
+            "Found</h1></center><hr><center>nginx</center></body></html>",
+        )
         resp.add("Server", "nginx")
     elif kind == "redirect-loop":
         path = urllib.parse.urlsplit(target).path

@@ -81,8 +81,13 @@ def _tables() -> Mapping[str, Any]:
 def _default_link(s: Scenario) -> LabLink:
     name = s.consumer.name or s.consumer.key
     url = name if "://" in name else f"https://{name}"
-    return LabLink(name=name, url=url, incoming=s.consumer.registered, consumer_key=s.consumer.key,
-                   public_key=s.consumer.public_key)
+    return LabLink(
+        name=name,
+        url=url,
+        incoming=s.consumer.registered,
+        consumer_key=s.consumer.key,
+        public_key=s.consumer.public_key,
+    )
 
 
 def admin_data(scenario: Scenario) -> AdminData:
@@ -98,11 +103,20 @@ def admin_data(scenario: Scenario) -> AdminData:
         LabLink(**{"consumer_key": c.key, "public_key": c.public_key, "incoming": c.registered, **item})
         for item in raw.get("links", [])
     ) or (_default_link(scenario),)
-    hooks = tuple(LabWebhook(h["name"], h["url"], tuple(h.get("events", ())), bool(h.get("enabled", True)))
-                  for h in raw.get("webhooks", []))
+    hooks = tuple(
+        LabWebhook(h["name"], h["url"], tuple(h.get("events", ())), bool(h.get("enabled", True)))
+        for h in raw.get("webhooks", [])
+    )
     days = tuple(None if d < 0 else int(d) for d in raw.get("pat_days", [])) or (None,)
-    return AdminData(links, hooks, str(raw.get("admin", "")), bool(raw.get("jira10", False)),
-                     tuple(raw.get("oauth2_clients", ())), days, bool(raw.get("v3", True)))
+    return AdminData(
+        links,
+        hooks,
+        str(raw.get("admin", "")),
+        bool(raw.get("jira10", False)),
+        tuple(raw.get("oauth2_clients", ())),
+        days,
+        bool(raw.get("v3", True)),
+    )
 
 
 def admin_password(scenario: Scenario) -> tuple[str, str] | None:
@@ -113,6 +127,7 @@ def admin_password(scenario: Scenario) -> tuple[str, str] | None:
 
 
 # ------------------------------------------------------------------------------ resources ---
+
 
 def _is_admin(rt: LabRuntime, user: User | None) -> bool:
     return user is not None and perms.has_global_permission("ADMINISTER", rt.subject(user))
@@ -129,12 +144,20 @@ def _admin_only(handler):
         if not _is_admin(rt, user):
             return _refused()
         return handler(req, rt, user, m)
+
     return wrapped
 
 
 def _link_json(link: LabLink) -> dict[str, Any]:
-    return {"id": link.id, "name": link.name, "displayUrl": link.url, "rpcUrl": link.url, "type": link.type,
-            "system": False, "primary": False}
+    return {
+        "id": link.id,
+        "name": link.name,
+        "displayUrl": link.url,
+        "rpcUrl": link.url,
+        "type": link.type,
+        "system": False,
+        "primary": False,
+    }
 
 
 def _find(rt: LabRuntime, ident: str) -> LabLink | None:
@@ -151,9 +174,24 @@ def links_v3(req: Request, rt: LabRuntime, user: User | None, m: re.Match[str]) 
 @_admin_only
 def links_v1(req: Request, rt: LabRuntime, user: User | None, m: re.Match[str]) -> Response:
     # UNCONFIRMED shape (jira/applinks.py)
-    return Response.json(200, {"list": [{"application": {"id": l.id, "name": l.name, "typeId": l.type,
-                                                         "displayUrl": l.url, "rpcUrl": l.url, "isPrimary": False}}
-                                        for l in admin_data(rt.scenario).links]})
+    return Response.json(
+        200,
+        {
+            "list": [
+                {
+                    "application": {
+                        "id": l.id,
+                        "name": l.name,
+                        "typeId": l.type,
+                        "displayUrl": l.url,
+                        "rpcUrl": l.url,
+                        "isPrimary": False,
+                    }
+                }
+                for l in admin_data(rt.scenario).links
+            ]
+        },
+    )
 
 
 @_admin_only
@@ -161,8 +199,10 @@ def status(req: Request, rt: LabRuntime, user: User | None, m: re.Match[str]) ->
     link = _find(rt, m["id"])
     if link is None or not admin_data(rt.scenario).v3:
         return Response.json(404, error_body(f"No application link with id {m['id']}"))
-    auth = {"incoming": {"enabled": link.incoming, "twoLoEnabled": False, "twoLoImpersonationEnabled": False},
-            "outgoing": {"enabled": False, "twoLoEnabled": False, "twoLoImpersonationEnabled": False}}
+    auth = {
+        "incoming": {"enabled": link.incoming, "twoLoEnabled": False, "twoLoImpersonationEnabled": False},
+        "outgoing": {"enabled": False, "twoLoEnabled": False, "twoLoImpersonationEnabled": False},
+    }
     body: dict[str, Any] = {"link": _link_json(link), "working": link.working, "localAuthentication": auth}
     if not link.working:
         category = "DISABLED" if link.error_type == "DISABLED" else "NETWORK_ERROR"
@@ -176,9 +216,18 @@ def consumer(req: Request, rt: LabRuntime, user: User | None, m: re.Match[str]) 
     if link is None or not link.incoming:
         # UNCONFIRMED: a link without an incoming consumer answers 404
         return Response.json(404, error_body("No consumer is configured for this application link."))
-    return Response.json(200, {"key": link.consumer_key, "name": link.name, "description": None,
-                               "publicKey": pem.spki_base64(key_pair(link.public_key).public_key),
-                               "callback": link.callback or None, "outgoing": False, "twoLOAllowed": False})
+    return Response.json(
+        200,
+        {
+            "key": link.consumer_key,
+            "name": link.name,
+            "description": None,
+            "publicKey": pem.spki_base64(key_pair(link.public_key).public_key),
+            "callback": link.callback or None,
+            "outgoing": False,
+            "twoLOAllowed": False,
+        },
+    )
 
 
 @_admin_only
@@ -188,10 +237,19 @@ def oauth2_clients(req: Request, rt: LabRuntime, user: User | None, m: re.Match[
 
 def _hooks(rt: LabRuntime) -> list[dict[str, Any]]:
     base = rt.base_url
-    return [{"self": f"{base}/rest/webhooks/1.0/webhook/{i + 1}", "name": h.name, "url": h.url,
-             "events": list(h.events), "filters": {}, "enabled": h.enabled, "excludeBody": False,
-             "lastUpdated": 1700000000000}
-            for i, h in enumerate(admin_data(rt.scenario).webhooks)]
+    return [
+        {
+            "self": f"{base}/rest/webhooks/1.0/webhook/{i + 1}",
+            "name": h.name,
+            "url": h.url,
+            "events": list(h.events),
+            "filters": {},
+            "enabled": h.enabled,
+            "excludeBody": False,
+            "lastUpdated": 1700000000000,
+        }
+        for i, h in enumerate(admin_data(rt.scenario).webhooks)
+    ]
 
 
 @_admin_only
@@ -213,8 +271,11 @@ def pat_tokens(req: Request, rt: LabRuntime, user: User | None, m: re.Match[str]
     now = rt.now_datetime()
     out = []
     for i, days in enumerate(admin_data(rt.scenario).pat_days if user.pat else ()):
-        entry: dict[str, Any] = {"id": i + 1, "name": f"{user.name} token {i + 1}",
-                                 "createdAt": _jira_time(now - dt.timedelta(days=30))}
+        entry: dict[str, Any] = {
+            "id": i + 1,
+            "name": f"{user.name} token {i + 1}",
+            "createdAt": _jira_time(now - dt.timedelta(days=30)),
+        }
         if days is not None:
             entry["expiringAt"] = _jira_time(now + dt.timedelta(days=days))
         out.append(entry)
@@ -225,12 +286,30 @@ ROUTES: tuple[Route, ...] = (
     Route(re.compile(r"/rest/applinks/3\.0/applinks"), ("GET",), links_v3, anonymous=False),
     Route(re.compile(r"/rest/applinks/(?:1\.0|latest)/listApplicationlinks"), ("GET",), links_v1, anonymous=False),
     Route(re.compile(r"/rest/applinks/3\.0/status/(?P<id>[^/]+)"), ("GET",), status, anonymous=False),
-    Route(re.compile(r"/rest/applinks-oauth/1\.0/applicationlink/(?P<id>[^/]+)/authentication/consumer"), ("GET",),
-          consumer, anonymous=False),
-    Route(re.compile(r"/rest/oauth2-provider/1\.0/client"), ("GET",), oauth2_clients, anonymous=False, deployments=(SERVER,)),
+    Route(
+        re.compile(r"/rest/applinks-oauth/1\.0/applicationlink/(?P<id>[^/]+)/authentication/consumer"),
+        ("GET",),
+        consumer,
+        anonymous=False,
+    ),
+    Route(
+        re.compile(r"/rest/oauth2-provider/1\.0/client"),
+        ("GET",),
+        oauth2_clients,
+        anonymous=False,
+        deployments=(SERVER,),
+    ),
     Route(re.compile(r"/rest/webhooks/1\.0/webhook"), ("GET",), webhooks_old, anonymous=False),
-    Route(re.compile(r"/rest/jira-webhook/1\.0/webhooks"), ("GET",), webhooks_jira10, anonymous=False, deployments=(SERVER,)),
-    Route(re.compile(r"/rest/pat/(?:latest|1\.0)/tokens"), ("GET",), pat_tokens, anonymous=False, deployments=(SERVER,)),
+    Route(
+        re.compile(r"/rest/jira-webhook/1\.0/webhooks"),
+        ("GET",),
+        webhooks_jira10,
+        anonymous=False,
+        deployments=(SERVER,),
+    ),
+    Route(
+        re.compile(r"/rest/pat/(?:latest|1\.0)/tokens"), ("GET",), pat_tokens, anonymous=False, deployments=(SERVER,)
+    ),
 )
 
 

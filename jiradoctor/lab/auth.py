@@ -30,10 +30,10 @@ CLOUD_UNAUTHORIZED = CLIENT_MUST_AUTHENTICATE
 # developer.atlassian.com notice).
 CLOUD_PASSWORD_DEPRECATED = {
     "2020": "Basic authentication with passwords is deprecated.  For more information, see: "
-            "https://confluence.atlassian.com/cloud/deprecation-of-basic-authentication-with-passwords-for-jira-and-"
-            "confluence-apis-972355348.html\n",
+    "https://confluence.atlassian.com/cloud/deprecation-of-basic-authentication-with-passwords-for-jira-and-"
+    "confluence-apis-972355348.html\n",
     "2022": "Basic authentication with passwords is deprecated.  For more information, see: "
-            "https://developer.atlassian.com/cloud/confluence/deprecation-notice-basic-auth/\n",
+    "https://developer.atlassian.com/cloud/confluence/deprecation-notice-basic-auth/\n",
 }
 ATLASSIAN_PROXY = "AtlassianProxy/1.15.8.1"
 CAPTCHA_PAGE = (
@@ -135,7 +135,9 @@ def _server_basic(name: str, secret: str, runtime: LabRuntime) -> AuthOutcome:
         assert user is not None
         login_url = f"{runtime.base_url}/login.jsp"
         return AuthOutcome(
-            login_reason=AUTHENTICATION_DENIED, refusal_status=403, method="basic",
+            login_reason=AUTHENTICATION_DENIED,
+            refusal_status=403,
+            method="basic",
             headers=[("X-Authentication-Denied-Reason", f"CAPTCHA_CHALLENGE; login-url={login_url}")],
         )
     if user is not None and user.active and user.password and secret == user.password:
@@ -183,7 +185,8 @@ def _sso_login_page() -> Response:
     page = (
         "<!DOCTYPE html><html><head><title>Log in - Jira</title>"
         '<meta name="application-name" content="JIRA"></head><body>'
-        '<form id="login-form" method="post" action="/login.jsp"><a href="/plugins/servlet/samlsso">Continue with Okta</a>'
+        '<form id="login-form" method="post" action="/login.jsp">'
+        '<a href="/plugins/servlet/samlsso">Continue with Okta</a>'
         '<input name="os_username"><input name="os_password" type="password">'
         '<input type="submit" value="Log In"></form></body></html>'
     )

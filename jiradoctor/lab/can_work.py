@@ -20,7 +20,8 @@ from jiradoctor.lab.scenarios import CLOUD, SERVER, User
 # (a request token is never authorised by jiradoctor), the OAuth 2.0 token endpoint.
 READ_SHAPED_POSTS = re.compile(
     r"(/rest/api/(2|3|latest)/search(/jql)?|/rest/api/3/permissions/check|/plugins/servlet/oauth/(request-token|access-token)"
-    r"|/rest/oauth2/latest/token|/oauth/token|/rest/oauth2/.*/token)/?")
+    r"|/rest/oauth2/latest/token|/oauth/token|/rest/oauth2/.*/token)/?"
+)
 
 
 def is_write(method: str, path: str) -> bool:
@@ -57,8 +58,10 @@ def xsrf_refusal(req: Request) -> Response | None:
 
 
 # ---------------------------------------------------------------------------------- search ---
-REMOVED_SEARCH = ("The requested API has been removed. Please migrate to the /rest/api/3/search/jql API. A full migration "
-                  "guideline is available at https://developer.atlassian.com/changelog/#CHANGE-2046")  # UNCONFIRMED wording
+REMOVED_SEARCH = (
+    "The requested API has been removed. Please migrate to the /rest/api/3/search/jql API. A full "
+    "migration guideline is available at https://developer.atlassian.com/changelog/#CHANGE-2046"
+)  # UNCONFIRMED wording
 
 
 def _max_results(req: Request) -> int | None:
@@ -84,7 +87,9 @@ def search(req: Request, rt: LabRuntime, user: User | None, m: re.Match[str]) ->
         return Response.json(400, error_body("maxResults must be a number."))
     if rt.is_cloud:
         return Response.json(200, {"issues": [], "isLast": True})
-    return Response.json(200, {"expand": "schema,names", "startAt": 0, "maxResults": max_results, "total": 0, "issues": []})
+    return Response.json(
+        200, {"expand": "schema,names", "startAt": 0, "maxResults": max_results, "total": 0, "issues": []}
+    )
 
 
 ROUTES: tuple[Route, ...] = (
@@ -141,27 +146,36 @@ def cluster_headers(rt: LabRuntime, cookie_header: str | None) -> list[tuple[str
 def blocker_page(kind: str, rt: LabRuntime) -> Response | None:
     if kind == "ip-allowlist":
         # Atlassian KB "Scope of IP Allowlists in Atlassian Cloud"; UNCONFIRMED: the status (403)
-        resp = Response.json(403, error_body("The IP address has been rejected because it is not on the allowed list. "
-                                             "See your admin for more information."))
+        resp = Response.json(
+            403,
+            error_body(
+                "The IP address has been rejected because it is not on the allowed list. "
+                "See your admin for more information."
+            ),
+        )
         return resp  # Cloud's edge adds Server: AtlassianProxy and atl-traceid (server.py)
     if kind == "cloudflare-1006":
         ray = secrets.token_hex(8)
-        page = ("<!DOCTYPE html><html><head><title>Access denied | lab.jiraalign.example used Cloudflare to restrict access"
-                "</title></head><body><div id=\"cf-wrapper\"><h1><span>Error</span> <span>1006</span></h1>"
-                "<h2>Access denied</h2><p>The owner of this website (lab.jiraalign.example) has banned your IP address "
-                "(127.0.0.1).</p><p>Cloudflare Ray ID: <strong>" + ray + "</strong> &bull; Your IP: 127.0.0.1 &bull; "
-                "Performance &amp; security by Cloudflare</p></div></body></html>")
+        page = (
+            "<!DOCTYPE html><html><head><title>Access denied | lab.jiraalign.example used Cloudflare to restrict "
+            'access</title></head><body><div id="cf-wrapper"><h1><span>Error</span> '
+            "<span>1006</span></h1><h2>Access denied</h2><p>The owner of this website (lab.jiraalign.example) has "
+            "banned your IP address (127.0.0.1).</p><p>Cloudflare Ray ID: <strong>" + ray + "</strong> &bull; Your "
+            "IP: 127.0.0.1 &bull; Performance &amp; security by Cloudflare</p></div></body></html>"
+        )
         resp = Response.html(403, page)
         resp.add("Server", "cloudflare")
         resp.add("CF-RAY", f"{ray}-FRA")
         return resp
     if kind == "corporate-proxy":
-        resp = Response.html(403, "<html><head><title>Access Denied - Web Filter</title></head><body><h1>Access Denied</h1>"
-                                  "<p>Access to this site is blocked by your organisation's security policy (category: "
-                                  "Uncategorized).</p></body></html>")
+        resp = Response.html(
+            403,
+            "<html><head><title>Access Denied - Web Filter</title></head><body><h1>Access "
+            "Denied</h1><p>Access to this site is blocked by your organisation's security policy "
+            "(category: Uncategorized).</p></body></html>",
+        )
         resp.add("Via", "1.1 proxy.corp.example (squid/5.7)")
         resp.add("X-Squid-Error", "ERR_ACCESS_DENIED 0")
         resp.add("Server", "squid/5.7")
         return resp
     return None
-

@@ -70,17 +70,26 @@ class OAuth2Spec:
 
 
 def _tokens(table: Mapping[str, Any]) -> dict[str, TokenSpec]:
-    return {k: TokenSpec(v["user"], tuple(v.get("scopes", ())), bool(v.get("expired", False))) for k, v in table.items()}
+    return {
+        k: TokenSpec(v["user"], tuple(v.get("scopes", ())), bool(v.get("expired", False))) for k, v in table.items()
+    }
 
 
 def spec_from(data: Mapping[str, Any]) -> OAuth2Spec:
     return OAuth2Spec(
-        flavour=data["flavour"], enabled=bool(data.get("enabled", True)), client_id=data["client_id"], client_secret=data["client_secret"],
-        redirect_uris=tuple(data.get("redirect_uris", ())), scopes=tuple(data.get("scopes", ())),
+        flavour=data["flavour"],
+        enabled=bool(data.get("enabled", True)),
+        client_id=data["client_id"],
+        client_secret=data["client_secret"],
+        redirect_uris=tuple(data.get("redirect_uris", ())),
+        scopes=tuple(data.get("scopes", ())),
         grant_types=tuple(data.get("grant_types", ("authorization_code", "refresh_token"))),
-        cloud_id=data.get("cloud_id", ""), site_listed=bool(data.get("site_listed", True)),
-        site_name=data.get("site_name", "lab"), tokens=_tokens(data.get("tokens", {})),
-        refresh_tokens=_tokens(data.get("refresh_tokens", {})), client=dict(data.get("client", {})),
+        cloud_id=data.get("cloud_id", ""),
+        site_listed=bool(data.get("site_listed", True)),
+        site_name=data.get("site_name", "lab"),
+        tokens=_tokens(data.get("tokens", {})),
+        refresh_tokens=_tokens(data.get("refresh_tokens", {})),
+        client=dict(data.get("client", {})),
     )
 
 
@@ -118,6 +127,7 @@ def oauth2_scenario(name: str) -> Scenario:
 
 
 # ---------------------------------------------------------------------------- Authlib models ---
+
 
 @dataclass
 class LabClient(ClientMixin):
@@ -300,13 +310,24 @@ class OAuth2Lab:
         self.token_requests = 0
         self.server = LabAuthorizationServer(self)
 
-    def issue(self, grant_type: str, client: Any, user: Any = None, scope: str | None = None,
-              expires_in: int | None = None, include_refresh_token: bool = True) -> dict[str, Any]:
+    def issue(
+        self,
+        grant_type: str,
+        client: Any,
+        user: Any = None,
+        scope: str | None = None,
+        expires_in: int | None = None,
+        include_refresh_token: bool = True,
+    ) -> dict[str, Any]:
         scopes = tuple((scope or " ".join(self.spec.scopes)).split())
         owner = user or f"service-account-{self.spec.client_id}"
         access = secrets.token_urlsafe(24)
-        token: dict[str, Any] = {"access_token": access, "token_type": "Bearer", "expires_in": 3600,
-                                 "scope": " ".join(scopes)}
+        token: dict[str, Any] = {
+            "access_token": access,
+            "token_type": "Bearer",
+            "expires_in": 3600,
+            "scope": " ".join(scopes),
+        }
         with self.lock:
             self.tokens[access] = TokenSpec(owner, scopes)
             if include_refresh_token and grant_type != "client_credentials":
@@ -420,8 +441,15 @@ def _accessible_resources(req: Request, lab: OAuth2Lab) -> Response:
         return _unauthorized()
     sites = []
     if lab.spec.site_listed:
-        sites.append({"id": lab.spec.cloud_id, "name": lab.spec.site_name, "url": lab.runtime.base_url,
-                      "scopes": list(token.scopes), "avatarUrl": ""})
+        sites.append(
+            {
+                "id": lab.spec.cloud_id,
+                "name": lab.spec.site_name,
+                "url": lab.runtime.base_url,
+                "scopes": list(token.scopes),
+                "avatarUrl": "",
+            }
+        )
     return Response.json(200, sites)
 
 
@@ -431,7 +459,7 @@ def _gateway(req: Request, lab: OAuth2Lab) -> Response:
     token = lab.bearer(req)
     if token is None:
         return _unauthorized()
-    tail = req.path[len(GATEWAY_PREFIX):]
+    tail = req.path[len(GATEWAY_PREFIX) :]
     cloud_id, _, inner = tail.partition("/")
     if cloud_id != lab.spec.cloud_id or not lab.spec.site_listed:
         return Response.json(404, {"code": 404, "message": "Not Found"})  # UNCONFIRMED shape
@@ -455,11 +483,28 @@ def _myself(lab: OAuth2Lab, token: TokenSpec | None) -> Response:
     user = lab.runtime.users_by_name.get(token.user)
     if lab.spec.flavour == "cloud":
         if user is None:
-            return Response.json(200, {"accountId": token.user, "accountType": "app", "displayName": token.user,
-                                       "active": True})
-        return Response.json(200, {"accountId": user.account_id, "accountType": "atlassian", "emailAddress": user.email,
-                                   "displayName": user.display_name, "active": user.active})
+            return Response.json(
+                200, {"accountId": token.user, "accountType": "app", "displayName": token.user, "active": True}
+            )
+        return Response.json(
+            200,
+            {
+                "accountId": user.account_id,
+                "accountType": "atlassian",
+                "emailAddress": user.email,
+                "displayName": user.display_name,
+                "active": user.active,
+            },
+        )
     if user is None:
         return Response.json(200, {"name": token.user, "key": token.user, "displayName": token.user, "active": True})
-    return Response.json(200, {"name": user.name, "key": user.key, "emailAddress": user.email,
-                               "displayName": user.display_name, "active": user.active})
+    return Response.json(
+        200,
+        {
+            "name": user.name,
+            "key": user.key,
+            "emailAddress": user.email,
+            "displayName": user.display_name,
+            "active": user.active,
+        },
+    )

@@ -36,12 +36,32 @@ TOKEN_LIFETIME_S = 157680000  # five years, what Jira reports for access tokens
 # net.oauth OAuth.Problems.TO_HTTP_CODE; anything else is 403.
 _STATUS = {
     **dict.fromkeys(
-        ("version_rejected", "parameter_absent", "parameter_rejected", "timestamp_refused",
-         "signature_method_rejected"), 400),
+        (
+            "version_rejected",
+            "parameter_absent",
+            "parameter_rejected",
+            "timestamp_refused",
+            "signature_method_rejected",
+        ),
+        400,
+    ),
     **dict.fromkeys(
-        ("nonce_used", "token_used", "token_expired", "token_revoked", "token_rejected",
-         "token_not_authorized", "signature_invalid", "consumer_key_unknown", "consumer_key_rejected",
-         "additional_authorization_required", "permission_unknown", "permission_denied"), 401),
+        (
+            "nonce_used",
+            "token_used",
+            "token_expired",
+            "token_revoked",
+            "token_rejected",
+            "token_not_authorized",
+            "signature_invalid",
+            "consumer_key_unknown",
+            "consumer_key_rejected",
+            "additional_authorization_required",
+            "permission_unknown",
+            "permission_denied",
+        ),
+        401,
+    ),
     **dict.fromkeys(("user_refused", "consumer_key_refused"), 503),
 }
 
@@ -83,6 +103,7 @@ def problem_response(runtime: LabRuntime, problem: OAuthProblem) -> Response:
 
 # ------------------------------------------------------------------------------ verification ---
 
+
 @dataclass(frozen=True)
 class Verified:
     """A request whose signature Jira accepted."""
@@ -109,7 +130,7 @@ def _collect(req: Request) -> list[tuple[str, str]]:
             uri_query=req.query, body=body, headers=headers, exclude_oauth_signature=False
         )
     except ValueError as exc:  # malformed Authorization header
-        raise OAuthProblem("parameter_rejected", ("oauth_problem_advice", f"Malformed OAuth header: {exc}"))
+        raise OAuthProblem("parameter_rejected", ("oauth_problem_advice", f"Malformed OAuth header: {exc}")) from exc
 
 
 def base_string(req: Request, params: list[tuple[str, str]]) -> str:
@@ -162,7 +183,9 @@ def verify(req: Request, runtime: LabRuntime, *, token_kind: str) -> Verified:
             at = runtime.state.access_tokens.get(token or "")
         if at is None or (at.consumer_key is not None and at.consumer_key != consumer_key):
             raise OAuthProblem("token_rejected")
-        if runtime.scenario.behaviour.access_token_problem:  # a token in that state (UNCONFIRMED: which checks come first)
+        if (
+            runtime.scenario.behaviour.access_token_problem
+        ):  # a token in that state (UNCONFIRMED: which checks come first)
             raise OAuthProblem(runtime.scenario.behaviour.access_token_problem)
 
     version = p.get("oauth_version")
@@ -207,9 +230,10 @@ def _check_timestamp(runtime: LabRuntime, raw: str) -> None:
 
 # --------------------------------------------------------------------------------- servlets ---
 
+
 def handle(req: Request, runtime: LabRuntime) -> Response:
     """The three OAuth dance servlets plus consumer-info, under ``/plugins/servlet/oauth/``."""
-    name = req.path[len(OAUTH_PREFIX):].strip("/")
+    name = req.path[len(OAUTH_PREFIX) :].strip("/")
     try:
         if name == "request-token":
             return _method_guard(req, ("POST",)) or _request_token(req, runtime)
@@ -252,18 +276,27 @@ def _request_token(req: Request, runtime: LabRuntime) -> Response:
         raise OAuthProblem(
             "parameter_rejected",
             ("oauth_parameters_rejected", "oauth_callback"),
-            ("oauth_problem_advice", "The oauth_callback is not a valid URL or does not match the "
-                                     "callback registered for this consumer."),
+            (
+                "oauth_problem_advice",
+                "The oauth_callback is not a valid URL or does not match the callback registered for this consumer.",
+            ),
         )
     token = RequestToken(
-        token=secrets.token_urlsafe(24), secret=secrets.token_hex(16),
-        consumer_key=verified.consumer_key, callback=callback or registered or "oob",
+        token=secrets.token_urlsafe(24),
+        secret=secrets.token_hex(16),
+        consumer_key=verified.consumer_key,
+        callback=callback or registered or "oob",
     )
     with runtime.state.lock:
         runtime.state.request_tokens[token.token] = token
-    return Response.form(200, [
-        ("oauth_token", token.token), ("oauth_token_secret", token.secret), ("oauth_callback_confirmed", "true"),
-    ])
+    return Response.form(
+        200,
+        [
+            ("oauth_token", token.token),
+            ("oauth_token_secret", token.secret),
+            ("oauth_callback_confirmed", "true"),
+        ],
+    )
 
 
 def _authorize(req: Request, runtime: LabRuntime) -> Response:
@@ -282,10 +315,12 @@ def _authorize(req: Request, runtime: LabRuntime) -> Response:
     if decision not in ("allow", "deny"):
         consumer = html.escape(runtime.scenario.consumer.name)
         form = (
-            f'<form method="post"><input type="hidden" name="oauth_token" value="{html.escape(token_value)}">'
-            '<button name="approve" value="Allow">Allow</button> <button name="approve" value="Deny">Deny</button></form>'
+            f'<form method="post"><input type="hidden" name="oauth_token" value="{html.escape(token_value)}"><button '
+            f'name="approve" value="Allow">Allow</button> <button name="approve" value="Deny">Deny</button></form>'
         )
-        return Response.html(200, _page("Welcome to Jira", f"<p>{consumer} would like to read and write data on your behalf.</p>{form}"))
+        return Response.html(
+            200, _page("Welcome to Jira", f"<p>{consumer} would like to read and write data on your behalf.</p>{form}")
+        )
     user = fields.get("lab_user") or runtime.scenario.client.user or runtime.scenario.users[0].name
     if user not in runtime.users_by_name:
         user = runtime.scenario.users[0].name
@@ -300,7 +335,9 @@ def _authorize(req: Request, runtime: LabRuntime) -> Response:
         return Response.redirect(token.callback + sep + urllib.parse.urlencode(extra))
     if decision == "deny":
         return Response.html(200, _page("Access denied", "You have denied access."))
-    return Response.html(200, _page("Access approved", f"<p>Your verification code is <code>{token.verifier}</code>.</p>"))
+    return Response.html(
+        200, _page("Access approved", f"<p>Your verification code is <code>{token.verifier}</code>.</p>")
+    )
 
 
 def _access_token(req: Request, runtime: LabRuntime) -> Response:
@@ -323,22 +360,33 @@ def _access_token(req: Request, runtime: LabRuntime) -> Response:
     with runtime.state.lock:
         runtime.state.request_tokens.pop(rt.token, None)  # a request token is exchanged once
         runtime.state.access_tokens[access.token] = access
-    return Response.form(200, [
-        ("oauth_token", access.token), ("oauth_token_secret", access.secret),
-        ("oauth_expires_in", str(TOKEN_LIFETIME_S)), ("oauth_session_handle", secrets.token_urlsafe(12)),
-        ("oauth_authorization_expires_in", str(TOKEN_LIFETIME_S)),
-    ])
+    return Response.form(
+        200,
+        [
+            ("oauth_token", access.token),
+            ("oauth_token_secret", access.secret),
+            ("oauth_expires_in", str(TOKEN_LIFETIME_S)),
+            ("oauth_session_handle", secrets.token_urlsafe(12)),
+            ("oauth_authorization_expires_in", str(TOKEN_LIFETIME_S)),
+        ],
+    )
 
 
 def _consumer_info(runtime: LabRuntime) -> Response:
     """Jira's own consumer (UNCONFIRMED exact shape, JIRA-FACTS §3)."""
     xml = (
-        "<consumer><key>jira:lab-" + str(runtime.port) + "</key><name>" + html.escape(runtime.scenario.server_title)
-        + "</name><publicKey>" + runtime.jira_keys.public_key_base64 + "</publicKey>"
+        "<consumer><key>jira:lab-"
+        + str(runtime.port)
+        + "</key><name>"
+        + html.escape(runtime.scenario.server_title)
+        + "</name><publicKey>"
+        + runtime.jira_keys.public_key_base64
+        + "</publicKey>"
         "<description>Atlassian Jira at " + html.escape(runtime.base_url) + "</description></consumer>"
     )
     return Response.text(200, xml, "application/xml;charset=UTF-8")
 
 
 def _page(title: str, body: str) -> str:
-    return f"<!DOCTYPE html><html><head><title>{html.escape(title)}</title></head><body><h1>{html.escape(title)}</h1>{body}</body></html>"
+    head = f"<head><title>{html.escape(title)}</title></head>"
+    return f"<!DOCTYPE html><html>{head}<body><h1>{html.escape(title)}</h1>{body}</body></html>"

@@ -261,12 +261,14 @@ def permissions_check(req: Request, rt: LabRuntime, user: User | None, m: re.Mat
         if not isinstance(entries, list) or not isinstance(global_keys, list):
             raise ValueError
     except (ValueError, AttributeError):
-        return Response.json(400, error_body("Invalid request payload. Refer to the REST API documentation and try again."))
+        return Response.json(400, error_body("Invalid request payload. Refer to the REST API documentation and try "
+                                             "again."))
     account_id = body.get("accountId")
     who_user = user
     if account_id and account_id != user.account_id:
         if not perms.has_global_permission("ADMINISTER", rt.subject(user)):
-            return Response.json(403, error_body("You must have Administer Jira global permission to check another user's permissions."))
+            return Response.json(403, error_body("You must have Administer Jira global permission to check another "
+                                                 "user's permissions."))
         who_user = next((u for u in rt.scenario.users if u.account_id == account_id), None)
         if who_user is None:
             return Response.json(400, error_body(f"User with accountId '{account_id}' does not exist."))

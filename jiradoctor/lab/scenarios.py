@@ -308,7 +308,7 @@ def _validate(s: Scenario) -> None:
     for p in s.all_projects():
         if p.scheme not in s.schemes:
             raise ScenarioError(f"{s.name}: project {p.key} uses unknown scheme {p.scheme!r}")
-    for token, uname in s.access_tokens.items():
+    for uname in s.access_tokens.values():
         if s.user(uname) is None:
             raise ScenarioError(f"{s.name}: access token for unknown user {uname!r}")
     for code in s.expect:

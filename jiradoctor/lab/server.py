@@ -6,8 +6,8 @@ over sockets, with the Host header, TLS and timeouts they really produce.
 
 ``Server`` header: a Jira Server answers without one (Tomcat 8.5+ sends none by default and Jira
 sets none), so Server scenarios send none; Cloud scenarios send ``AtlassianProxy/…`` and
-``atl-traceid``, as captured Cloud answers do (JIRA-FACTS §4). Log lines name method, path and status only — never headers
-or query strings, which carry credentials and OAuth tokens.
+``atl-traceid``, as captured Cloud answers do (JIRA-FACTS §4). Log lines name method, path and status
+only — never headers or query strings, which carry credentials and OAuth tokens.
 """
 
 from __future__ import annotations
@@ -210,8 +210,11 @@ class _Handler(BaseHTTPRequestHandler):
                 if runtime.scenario.front_proxy.replay_oauth and oauth_provider.is_oauth_request(req):
                     app.respond(req, runtime)  # the proxy's first delivery; its answer is lost
                 resp = app.respond(req, runtime)
-        lab._record(SeenRequest(self.command, urllib.parse.urlsplit(target).path, jira_url, resp.status,
-                                self.headers.get("Host")))
+        lab._record(
+            SeenRequest(
+                self.command, urllib.parse.urlsplit(target).path, jira_url, resp.status, self.headers.get("Host")
+            )
+        )
         if resp.jira_headers:
             for name, value in lab_can_work.cluster_headers(runtime, self.headers.get("Cookie")):
                 resp.add(name, value)
@@ -319,14 +322,22 @@ class LabServer:
         else:
             connector = self.scenario.connector.build(port)
         self.runtime = LabRuntime(
-            self.scenario, port=port, host=self._public_host, scheme=scheme, connector=connector,
-            base_url=self._base_url_override, url=self._url_override, clock=self._clock,
+            self.scenario,
+            port=port,
+            host=self._public_host,
+            scheme=scheme,
+            connector=connector,
+            base_url=self._base_url_override,
+            url=self._url_override,
+            clock=self._clock,
         )
         self._scheme = scheme
         self._httpd = httpd
         self._thread = threading.Thread(
-            target=httpd.serve_forever, kwargs={"poll_interval": 0.05},
-            name=f"jiradoctor-lab-{self.scenario.name}-{port}", daemon=True,
+            target=httpd.serve_forever,
+            kwargs={"poll_interval": 0.05},
+            name=f"jiradoctor-lab-{self.scenario.name}-{port}",
+            daemon=True,
         )
         self._thread.start()
         log.info("lab scenario %s serving on %s", self.scenario.name, self.url)
@@ -445,12 +456,22 @@ class LabServer:
             self._seen.append(seen)
             self._total += 1
 
-    def doctor_command(self, private_key_path: str = "consumer.pem", ca_path: str | None = None) -> tuple[dict[str, str], list[str]]:
+    def doctor_command(
+        self, private_key_path: str = "consumer.pem", ca_path: str | None = None
+    ) -> tuple[dict[str, str], list[str]]:
         """Environment and argv for ``jiradoctor doctor`` against this lab (secrets in the env)."""
         c = self.scenario.client
         # the lab runs on loopback and the integration (jiradoctor) on this machine: on-premises, truthfully
-        args = ["jiradoctor", "doctor", "--url", self.url, "--integration", c.integration,
-                "--integration-hosting", c.integration_hosting]
+        args = [
+            "jiradoctor",
+            "doctor",
+            "--url",
+            self.url,
+            "--integration",
+            c.integration,
+            "--integration-hosting",
+            c.integration_hosting,
+        ]
         if c.user_agent:
             args += ["--user-agent", c.user_agent]
         env: dict[str, str] = {}

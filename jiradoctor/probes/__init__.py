@@ -30,12 +30,29 @@ def _collect() -> dict[str, "ProbeFn"]:
 # tls` need not import the permission fan-out). A fact missing here is still found: LazyProbes then
 # collects every module (slower, never wrong); tests/test_lazy_imports.py keeps this index true.
 FACT_MODULES = {
-    "admin_access": "applinks", "applinks": "applinks", "webhooks": "applinks", "pat_tokens": "applinks",
-    "auth_login": "auth", "can_work_write": "can_work", "can_work_endpoints": "can_work",
-    "can_work_head_get": "can_work", "can_work_sticky": "can_work", "dns": "dns", "http_client": "http", "http_client_verified": "http",
-    "oauth_request_token": "oauth", "oauth_request_token_cleaned": "oauth", "oauth_rest_call": "oauth",
-    "oauth2": "oauth2", "outgoing_tls": "outgoing_tls", "permission_matrix": "permissions",
-    "proxy_route": "proxy", "proxy": "proxy", "server_info": "server_info", "site_root_info": "site_root", "tls": "tls",
+    "admin_access": "applinks",
+    "applinks": "applinks",
+    "webhooks": "applinks",
+    "pat_tokens": "applinks",
+    "auth_login": "auth",
+    "can_work_write": "can_work",
+    "can_work_endpoints": "can_work",
+    "can_work_head_get": "can_work",
+    "can_work_sticky": "can_work",
+    "dns": "dns",
+    "http_client": "http",
+    "http_client_verified": "http",
+    "oauth_request_token": "oauth",
+    "oauth_request_token_cleaned": "oauth",
+    "oauth_rest_call": "oauth",
+    "oauth2": "oauth2",
+    "outgoing_tls": "outgoing_tls",
+    "permission_matrix": "permissions",
+    "proxy_route": "proxy",
+    "proxy": "proxy",
+    "server_info": "server_info",
+    "site_root_info": "site_root",
+    "tls": "tls",
 }
 
 

@@ -86,7 +86,8 @@ def login_for(target: Target) -> Login:
         fallback = _password_login(target)
         note = "OAuth without --access-token cannot log in as a user"
         if fallback.given:
-            return replace(fallback, note=f"{note}; using --{'pat' if fallback.method == 'pat' else 'user'} credentials instead")
+            return replace(fallback, note=f"{note}; using --{'pat' if fallback.method == 'pat' else 'user'} "
+                                          f"credentials instead")
         return Login("none", note=note + "; give --access-token (the integration's OAuth token) to log in as its user")
     login = _password_login(target)
     if not login.given and (target.password or target.token) and not target.user:

@@ -24,7 +24,16 @@ if TYPE_CHECKING:
     from jiradoctor.context import Facts
 
 STICKY_REQUESTS = 4
-SESSION_COOKIES = ("jsessionid", "awsalb", "awsalbcors", "awselb", "route", "bigipserver", "serverid", "atlassian.xsrf.token")
+SESSION_COOKIES = (
+    "jsessionid",
+    "awsalb",
+    "awsalbcors",
+    "awselb",
+    "route",
+    "bigipserver",
+    "serverid",
+    "atlassian.xsrf.token",
+)
 
 
 @dataclass(frozen=True)
@@ -40,7 +49,11 @@ class Prepared:
 async def _prepared(facts: "Facts") -> Prepared:
     attempt: LoginAttempt = await facts.get("auth_login")
     if not attempt.login.given:
-        return Prepared(None, attempt.deployment, attempt.login.note or "no credentials given: these probes act as the integration's user")
+        return Prepared(
+            None,
+            attempt.deployment,
+            attempt.login.note or "no credentials given: these probes act as the integration's user",
+        )
     if not await login_proven(facts):
         return Prepared(None, attempt.deployment, "the login was not proven (see auth)", ("auth",))
     return Prepared(attempt.login, attempt.deployment)
@@ -77,8 +90,12 @@ async def xsrf_probe(facts: "Facts") -> WriteProbe:
     try:
         headers = prepared.login.headers("POST", url)
     except Exception as exc:  # noqa: BLE001 - an unusable key: public-key says why
-        return WriteProbe(prepared, HttpAnswer("POST", url, error=TransportError("other", f"cannot sign ({type(exc).__name__})")),
-                          agent, path)
+        return WriteProbe(
+            prepared,
+            HttpAnswer("POST", url, error=TransportError("other", f"cannot sign ({type(exc).__name__})")),
+            agent,
+            path,
+        )
     # as the integration sends it: its User-Agent, JSON, no X-Atlassian-Token
     answer = await fetch(facts, "POST", url, headers={**headers, "User-Agent": agent}, json=body)
     return WriteProbe(prepared, answer, agent, path)
@@ -98,16 +115,20 @@ async def endpoints_probe(facts: "Facts") -> EndpointProbe:
     from jiradoctor.jira.integrations import get_profile
 
     try:
-        specs = [endpoints.parse_spec(s) for s in get_profile(facts.target.integration, facts.target.profile_file).rest_endpoints]
+        specs = [
+            endpoints.parse_spec(s)
+            for s in get_profile(facts.target.integration, facts.target.profile_file).rest_endpoints
+        ]
     except (endpoints.BadSpec, KeyError) as exc:
         return EndpointProbe(prepared, specs_error=str(exc))
     wanted = [s for s in specs if s.method == "GET" and s.applies_to(prepared.deployment)][:16]
     login = prepared.login
     import asyncio  # at run time only: `jiradoctor checks` imports this module for its types (issue 14)
 
-    answers = await asyncio.gather(*(fetch_as(facts, login, "GET", api_url(facts.target.url or "", s.path), max_body=16 * 1024)
-                                     for s in wanted))
-    return EndpointProbe(prepared, tuple(zip(wanted, answers)))
+    answers = await asyncio.gather(
+        *(fetch_as(facts, login, "GET", api_url(facts.target.url or "", s.path), max_body=16 * 1024) for s in wanted)
+    )
+    return EndpointProbe(prepared, tuple(zip(wanted, answers, strict=False)))
 
 
 @dataclass(frozen=True)
@@ -122,12 +143,17 @@ async def head_get_probe(facts: "Facts") -> HeadGetProbe:
     """A signed HEAD beside a signed GET of the same resource (OAuth 1.0a signs the method)."""
     prepared = await _prepared(facts)
     if prepared.login is None or prepared.login.method != "oauth1":
-        return HeadGetProbe(prepared if prepared.login is None else
-                            Prepared(None, prepared.deployment, "only OAuth 1.0a signs the method (HEAD vs GET)"))
+        return HeadGetProbe(
+            prepared
+            if prepared.login is None
+            else Prepared(None, prepared.deployment, "only OAuth 1.0a signs the method (HEAD vs GET)")
+        )
     url = api_url(facts.target.url or "", "/rest/api/2/myself")
     import asyncio
 
-    get, head = await asyncio.gather(fetch_as(facts, prepared.login, "GET", url), fetch_as(facts, prepared.login, "HEAD", url))
+    get, head = await asyncio.gather(
+        fetch_as(facts, prepared.login, "GET", url), fetch_as(facts, prepared.login, "HEAD", url)
+    )
     problem = parse_problem(head.header("www-authenticate"), head.body) if head.ok else None
     return HeadGetProbe(prepared, get, head, problem)
 

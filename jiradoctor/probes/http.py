@@ -86,6 +86,7 @@ class HttpAnswer:
 def ssl_context(ca_bundle: str | None, insecure: bool) -> ssl.SSLContext | bool:
     import certifi
     import ssl
+
     if insecure:
         return False
     return ssl.create_default_context(cafile=ca_bundle or certifi.where())
@@ -94,6 +95,7 @@ def ssl_context(ca_bundle: str | None, insecure: bool) -> ssl.SSLContext | bool:
 def make_client(facts: "Facts", verify: bool = False) -> httpx.AsyncClient:
     """A client with the integration's settings; ``verify`` forces certificate checks on."""
     import httpx
+
     target = facts.target
     return httpx.AsyncClient(
         verify=ssl_context(target.ca_bundle, target.insecure and not verify),
@@ -175,6 +177,7 @@ def classify(exc: BaseException) -> TransportError:
 
     import h11
     import httpx
+
     for cause in _walk_causes(exc):
         if isinstance(cause, ssl.SSLCertVerificationError):
             return TransportError("tls", f"certificate verification failed: {cause.verify_message}", cause.verify_code)
@@ -219,6 +222,7 @@ async def fetch(
     """One request; ``max_body`` bounds what is kept, ``budget_s`` the whole exchange
     (default: twice the timeout plus a second — connect, read, and a dribbling body)."""
     import asyncio
+
     sent_at = time.time()
     try:
         http = await client(facts, credentials=carries_credential(headers))
@@ -239,9 +243,15 @@ async def fetch(
             # cut in half would no longer match the redactor
             redact = facts.redactor.text
             return HttpAnswer(
-                method, url, response.status_code,
+                method,
+                url,
+                response.status_code,
                 kept_headers(response.headers, redact),
-                redact(body), truncated, time.perf_counter() - t0, sent_at, problem=problem,
+                redact(body),
+                truncated,
+                time.perf_counter() - t0,
+                sent_at,
+                problem=problem,
             )
 
     try:
@@ -318,7 +328,11 @@ async def read_body(response: httpx.Response, max_body: int) -> tuple[bytes, boo
             kept += chunk[: max_body + 1 - len(kept)]
             if len(kept) > max_body:
                 break
-        problem = f"the answer uses Content-Encoding {', '.join(unknown)[:200]}, which jiradoctor did not ask for" if unknown else None
+        problem = (
+            f"the answer uses Content-Encoding {', '.join(unknown)[:200]}, which jiradoctor did not ask for"
+            if unknown
+            else None
+        )
         return bytes(kept[:max_body]), len(kept) > max_body, problem
     stages = [_Inflater(c) for c in reversed(codings)]  # the last coding applied is undone first
     produced = [0] * len(stages)
@@ -345,8 +359,10 @@ async def read_body(response: httpx.Response, max_body: int) -> tuple[bytes, boo
             if raw_size > MAX_RAW:
                 break
     except OverflowError:
-        problem = (f"the answer inflates beyond {_megabytes(MAX_DECODED)} ({raw_size} bytes sent with "
-                   f"Content-Encoding: {', '.join(codings)}); jiradoctor read only the start")
+        problem = (
+            f"the answer inflates beyond {_megabytes(MAX_DECODED)} ({raw_size} bytes sent with "
+            f"Content-Encoding: {', '.join(codings)}); jiradoctor read only the start"
+        )
     except zlib.error:
         problem = f"the answer's Content-Encoding ({', '.join(codings)}) is corrupt; jiradoctor read only the start"
     truncated = len(kept) > max_body or problem is not None or raw_size > MAX_RAW

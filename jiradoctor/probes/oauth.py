@@ -46,7 +46,8 @@ async def signed_exchange(facts: "Facts", method: str, url: str, consumer_key: s
         request = sign_request(method, url, consumer_key, loaded if loaded is not None else private_key.reveal(),
                                token=token, callback=callback)
     except Exception as exc:  # an unusable key: the public-key check says why
-        return OAuthExchange(consumer_key, None, None, sign_error=f"cannot sign with the private key ({type(exc).__name__})")
+        return OAuthExchange(consumer_key, None, None, sign_error=f"cannot sign with the private key "
+                                                                  f"({type(exc).__name__})")
     answer = await fetch(facts, method, request.url, headers=request.headers, content=b"" if method == "POST" else None)
     _register_secrets(facts, answer)
     problem = parse_problem(answer.header("www-authenticate"), answer.body) if answer.ok else None

@@ -20,7 +20,6 @@ from jiradoctor.probes.tls import collecting_context, handshake
 
 if TYPE_CHECKING:
     from jiradoctor.context import Facts
-    import asyncio
 
 
 @dataclass(frozen=True)

@@ -75,6 +75,7 @@ def _auth_header(route: Route) -> str:
 async def _read_head(reader: asyncio.StreamReader) -> tuple[int, str, dict[str, str]]:
     """Status, reason and (kept, lower-cased) headers of an HTTP response head."""
     import asyncio
+
     try:
         head = await reader.readuntil(b"\r\n\r\n")
     except asyncio.LimitOverrunError:
@@ -94,6 +95,7 @@ async def _read_head(reader: asyncio.StreamReader) -> tuple[int, str, dict[str, 
 
 async def _connect_proxy(route: Route, timeout: float) -> Stream:
     import asyncio
+
     endpoint = route.proxy_endpoint
     if endpoint is None or route.proxy_scheme != "http":
         raise UnsupportedProxy(f"{route.proxy_scheme} proxies are not probed; only http:// proxies are")
@@ -103,13 +105,16 @@ async def _connect_proxy(route: Route, timeout: float) -> Stream:
 async def open_stream(route: Route, host: str, port: int, timeout: float) -> Stream:
     """A TCP stream to host:port: direct, or through the route's proxy with CONNECT."""
     import asyncio
+
     if not route.via_proxy:
         return await asyncio.wait_for(asyncio.open_connection(host, port), timeout)
     reader, writer = await _connect_proxy(route, timeout)
     try:
         authority = target_authority(f"https://{host}:{port}")
-        writer.write(f"CONNECT {authority} HTTP/1.1\r\nHost: {authority}\r\nUser-Agent: {USER_AGENT}\r\n"
-                     f"{_auth_header(route)}\r\n".encode("latin-1"))
+        writer.write(
+            f"CONNECT {authority} HTTP/1.1\r\nHost: {authority}\r\nUser-Agent: {USER_AGENT}\r\n"
+            f"{_auth_header(route)}\r\n".encode("latin-1")
+        )
         status, reason, headers = await asyncio.wait_for(_read_head(reader), timeout)
         if not 200 <= status < 300:
             raise ProxyRefused(status, reason, headers)
@@ -131,12 +136,15 @@ async def route_probe(facts: "Facts") -> Route:
 async def _forward(route: Route, url: str, timeout: float) -> tuple[int, str, dict[str, str]]:
     """A plain-HTTP GET of serverInfo through the proxy, as an http:// client sends it."""
     import asyncio
+
     reader, writer = await _connect_proxy(route, timeout)
     try:
         target = url.rstrip("/") + "/rest/api/2/serverInfo"
         authority = urllib.parse.urlsplit(url).netloc.rsplit("@", 1)[-1].replace("\r", "").replace("\n", "")
-        writer.write(f"GET {target} HTTP/1.1\r\nHost: {authority}\r\nUser-Agent: {USER_AGENT}\r\n"
-                     f"Accept: application/json\r\nConnection: close\r\n{_auth_header(route)}\r\n".encode("latin-1"))
+        writer.write(
+            f"GET {target} HTTP/1.1\r\nHost: {authority}\r\nUser-Agent: {USER_AGENT}\r\n"
+            f"Accept: application/json\r\nConnection: close\r\n{_auth_header(route)}\r\n".encode("latin-1")
+        )
         return await asyncio.wait_for(_read_head(reader), timeout)
     finally:
         writer.close()
@@ -161,11 +169,15 @@ async def proxy_probe(facts: "Facts") -> ProxyAnswer:
         if urllib.parse.urlsplit(url).scheme.lower() == "https":
             _, writer = await open_stream(route, host, port, timeout)
             writer.close()
-            return ProxyAnswer(route, True, "CONNECT", 200, "Connection established", elapsed_s=time.perf_counter() - t0)
+            return ProxyAnswer(
+                route, True, "CONNECT", 200, "Connection established", elapsed_s=time.perf_counter() - t0
+            )
         status, reason, headers = await _forward(route, url, timeout)
         return ProxyAnswer(route, True, "GET", status, reason, headers, elapsed_s=time.perf_counter() - t0)
     except ProxyRefused as exc:
-        return ProxyAnswer(route, True, "CONNECT", exc.status, exc.reason, exc.headers, elapsed_s=time.perf_counter() - t0)
+        return ProxyAnswer(
+            route, True, "CONNECT", exc.status, exc.reason, exc.headers, elapsed_s=time.perf_counter() - t0
+        )
     except Exception as exc:  # noqa: BLE001
         return ProxyAnswer(route, True, error=classify(exc), elapsed_s=time.perf_counter() - t0)
 

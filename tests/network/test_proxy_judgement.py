@@ -22,21 +22,32 @@ def verdict(answer: ProxyAnswer) -> tuple[str, Status]:
 
 
 def test_answers_of_the_proxy() -> None:
-    assert verdict(ProxyAnswer(ROUTE, False, error=TransportError("connect", "connection refused"))) == \
-        ("proxy/unreachable", Status.FAIL)
-    assert verdict(ProxyAnswer(ROUTE, True, "CONNECT", 407, "Proxy Authentication Required")) == ("proxy/auth-required", Status.FAIL)
+    assert verdict(ProxyAnswer(ROUTE, False, error=TransportError("connect", "connection refused"))) == (
+        "proxy/unreachable",
+        Status.FAIL,
+    )
+    assert verdict(ProxyAnswer(ROUTE, True, "CONNECT", 407, "Proxy Authentication Required")) == (
+        "proxy/auth-required",
+        Status.FAIL,
+    )
     assert verdict(ProxyAnswer(ROUTE, True, "CONNECT", 401, "Unauthorized")) == ("proxy/auth-required", Status.FAIL)
     assert verdict(ProxyAnswer(ROUTE, True, "GET", 401, "Unauthorized")) == ("proxy/ok", Status.PASS)  # Jira's own 401
     assert verdict(ProxyAnswer(ROUTE, True, "CONNECT", 403, "Forbidden")) == ("proxy/connect-refused", Status.FAIL)
     assert verdict(ProxyAnswer(ROUTE, True, "CONNECT", 502, "Bad Gateway")) == ("proxy/connect-refused", Status.FAIL)
     assert verdict(ProxyAnswer(ROUTE, True, "CONNECT", 200, "OK")) == ("proxy/ok", Status.PASS)
     with pytest.raises(NotObserved):  # a SOCKS route is known but not probed: skip, not a green tick
-        proxy_check.judge_answer(ProxyAnswer(ROUTE, error=TransportError("unsupported", "socks5 proxies are not probed")), URL)
+        proxy_check.judge_answer(
+            ProxyAnswer(ROUTE, error=TransportError("unsupported", "socks5 proxies are not probed")), URL
+        )
 
 
 def test_route_findings_mask_credentials() -> None:
     finding = proxy_check.judge_route(ROUTE)
-    assert finding.code == "proxy/configured" and "alice:***@proxy.corp" in finding.message and "pa55" not in str(finding.to_json())
+    assert (
+        finding.code == "proxy/configured"
+        and "alice:***@proxy.corp" in finding.message
+        and "pa55" not in str(finding.to_json())
+    )
     bypassed = Route("bypassed", URL, "http://proxy.corp:3128", "HTTPS_PROXY", no_proxy_entry=".example.com")
     assert proxy_check.judge_route(bypassed).code == "proxy/bypassed"
     assert proxy_check.judge_route(Route("direct", URL)).status == Status.PASS
@@ -59,6 +70,12 @@ def test_reverse_proxy_signs() -> None:
 def test_a_forward_proxy_refusing_a_plain_get_is_not_ok() -> None:
     squid = {"x-squid-error": "ERR_ACCESS_DENIED 0", "server": "squid/5.7"}
     assert verdict(ProxyAnswer(ROUTE, True, "GET", 403, "Forbidden", squid)) == ("proxy/connect-refused", Status.FAIL)
-    assert verdict(ProxyAnswer(ROUTE, True, "GET", 503, "Service Unavailable", {})) == ("proxy/connect-refused", Status.FAIL)
+    assert verdict(ProxyAnswer(ROUTE, True, "GET", 503, "Service Unavailable", {})) == (
+        "proxy/connect-refused",
+        Status.FAIL,
+    )
     jira = {"x-arequestid": "1x2x3"}
-    assert verdict(ProxyAnswer(ROUTE, True, "GET", 403, "Forbidden", jira)) == ("proxy/ok", Status.PASS)  # Jira's own 403
+    assert verdict(ProxyAnswer(ROUTE, True, "GET", 403, "Forbidden", jira)) == (
+        "proxy/ok",
+        Status.PASS,
+    )  # Jira's own 403

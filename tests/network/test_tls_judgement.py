@@ -22,7 +22,9 @@ PROXIED = Route("proxy", URL, "http://bob:hunter2@proxy.corp:3128", "--proxy")
 
 
 def fact(**kw: object) -> TlsFact:
-    values: dict = dict(url=URL, host="localhost", port=443, applies=True, route=DIRECT, trust="certifi", insecure=False)
+    values: dict = dict(
+        url=URL, host="localhost", port=443, applies=True, route=DIRECT, trust="certifi", insecure=False
+    )
     values.update(kw)
     return TlsFact(**values)
 
@@ -83,10 +85,13 @@ def test_interception_fails_when_untrusted_and_warns_when_trusted(realparts_pki:
     assert judge(same) == {"tls/ok": Status.PASS}
 
 
-@pytest.mark.parametrize("error, plain, code", [
-    (TransportError("tls", "TLS handshake failed (WRONG_VERSION_NUMBER)"), True, "tls/plain-http"),
-    (TransportError("tls", "TLS handshake failed (TLSV1_ALERT_PROTOCOL_VERSION)"), False, "tls/handshake-failed"),
-])
+@pytest.mark.parametrize(
+    "error, plain, code",
+    [
+        (TransportError("tls", "TLS handshake failed (WRONG_VERSION_NUMBER)"), True, "tls/plain-http"),
+        (TransportError("tls", "TLS handshake failed (TLSV1_ALERT_PROTOCOL_VERSION)"), False, "tls/handshake-failed"),
+    ],
+)
 def test_connection_failures(error: TransportError, plain: bool, code: str) -> None:
     assert judge(fact(error=error, plain_http=plain)) == {code: Status.FAIL}
 
@@ -107,7 +112,11 @@ def test_plain_http_url_says_tls_is_not_used() -> None:
 
 
 def test_unknown_verify_code_is_a_handshake_failure_without_guessing(realparts_pki: Pki) -> None:
-    f = fact(verify_code=26, verify_message="unsupported certificate purpose", chain=certs(realparts_pki.cases["full_chain"].chain))
+    f = fact(
+        verify_code=26,
+        verify_message="unsupported certificate purpose",
+        chain=certs(realparts_pki.cases["full_chain"].chain),
+    )
     [finding] = tls_check.judge_fact(f)
     assert finding.code == "tls/handshake-failed" and "26" in finding.message
     assert replace(f, verify_code=None).verified
