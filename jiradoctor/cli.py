@@ -12,7 +12,7 @@ import importlib
 import os
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Iterable, Iterator, Mapping
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, Mapping
 
 import click
 
@@ -257,14 +257,14 @@ def checks_once(only: tuple[str, ...] = ()) -> Any:
     return meta[key]
 
 
-def _option(*decls: str, **kwargs: Any):
+def _option(*decls: str, **kwargs: Any) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """A doctor option that also reads JIRADOCTOR_<NAME>."""
     name = next(d for d in decls if d.startswith("--")).lstrip("-").split("/")[0]
     kwargs.setdefault("show_envvar", True)
     return click.option(*decls, envvar=_env(name), **kwargs)
 
 
-DOCTOR_OPTIONS = [
+DOCTOR_OPTIONS: list[Callable[[Callable[..., Any]], Callable[..., Any]]] = [
     click.option(
         "--config",
         type=click.Path(dir_okay=False),
@@ -441,7 +441,7 @@ DOCTOR_OPTIONS = [
 ]
 
 
-def doctor_options(func):
+def doctor_options(func: Callable[..., Any]) -> Callable[..., Any]:
     for option in reversed(DOCTOR_OPTIONS):
         func = option(func)
     return func
@@ -577,7 +577,7 @@ def validate_ids(ids: tuple[str, ...], option: str) -> None:
 @main.command()
 @doctor_options
 @click.pass_context
-def doctor(ctx: click.Context, **opts: Any) -> None:
+def doctor(ctx: click.Context, /, **opts: Any) -> None:
     """Run every check against the given Jira URL and inputs, and write the report."""
     import tomllib
 

@@ -32,6 +32,7 @@ def pasted_public_key(lab: LabServer) -> str:
     from jiradoctor.jira.integrations import get_profile
 
     held = pem.read_public_key(lab.jira_public_key_base64).public_key
+    assert held is not None, "the lab's own public key always reads"
     return paste_text(get_profile(lab.client.integration), held) + "\n"
 
 

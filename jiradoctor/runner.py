@@ -193,11 +193,11 @@ class Runner:
         except OfflineError as exc:
             return CheckResult.skipped(check.id, check.title, f"not run: {exc}")
         except NotObserved as exc:
-            roots = tuple(r for r in exc.blocked_by if r != check.id)
-            if roots:
-                self._roots[check.id] = roots
+            behind = tuple(r for r in exc.blocked_by if r != check.id)
+            if behind:
+                self._roots[check.id] = behind
             reason = redactor.text(exc.reason)
-            return CheckResult.skipped(check.id, check.title, f"not observed: {reason}", roots)
+            return CheckResult.skipped(check.id, check.title, f"not observed: {reason}", behind)
         except Exception as exc:
             return error_result(
                 check, f"the check crashed: {type(exc).__name__}: {exc}", redactor, time.perf_counter() - t0

@@ -48,7 +48,7 @@ class Secret:
     def __hash__(self) -> int:
         return hash(("Secret", self._value))
 
-    def __reduce__(self):  # pickling would write the value somewhere: refuse
+    def __reduce__(self) -> str | tuple[Any, ...]:  # pickling would write the value somewhere: refuse
         raise TypeError("Secret values cannot be pickled")
 
 

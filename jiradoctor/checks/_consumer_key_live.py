@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from jiradoctor.context import CheckContext
 from jiradoctor.jira import consumer_keys as ck
 from jiradoctor.model import Finding, Status
@@ -33,7 +35,7 @@ async def judge_live(ctx: CheckContext) -> list[Finding]:
                         remediation=("Check the application link in Jira: it may be disabled, or not allow incoming "
                                      "OAuth.",))]
     message = f"Jira does not know the consumer key {ck.visible(typed)!s} (oauth_problem={problem})."
-    evidence: dict = {"as_typed": ck.visible(typed)}
+    evidence: dict[str, Any] = {"as_typed": ck.visible(typed)}
     remediation = ["Set the same consumer key in Jira's application link (Incoming Authentication) and in the "
                    "integration."]
     cleaned_exchange: OAuthExchange | None = await ctx.fact("oauth_request_token_cleaned")

@@ -6,7 +6,7 @@ administrator's login lets the doctor read the truth (read-only, GET only; probe
 
 from __future__ import annotations
 
-from typing import Sequence
+from typing import TYPE_CHECKING, Sequence
 
 from jiradoctor.context import CheckContext
 from jiradoctor.jira import applinks as al
@@ -16,6 +16,9 @@ from jiradoctor.jira.integrations import IntegrationProfile
 from jiradoctor.model import Finding, NotObserved, Status
 from jiradoctor.probes.applinks import ENABLE_OPTIONS, AdminAccess, AppLinkFacts
 from jiradoctor.registry import Check
+
+if TYPE_CHECKING:
+    from cryptography.hazmat.primitives.asymmetric.types import PublicKeyTypes
 
 DOCS = ("https://confluence.atlassian.com/adminjiraserver/using-applinks-to-link-to-other-applications-938846918.html",)
 LINKS_PAGE = "Jira administration > Applications > Application links"
@@ -30,7 +33,7 @@ def not_admin_reason(access: AdminAccess, what: str) -> str:
     )
 
 
-def expected_public_key(ctx: CheckContext) -> tuple[object | None, str]:
+def expected_public_key(ctx: CheckContext) -> tuple[PublicKeyTypes | None, str]:
     """The key the link must hold: the private key's public half, else the --public-key text."""
     target = ctx.target
     if target.private_key:
@@ -100,7 +103,7 @@ def judge_incoming(
         link.status is not None and link.status.incoming_enabled is False and link.consumer is None
     )
     oauth2 = bool(oauth2_clients) and any(
-        w.lower() in c.lower() for c in oauth2_clients for w in (profile.applink_names or (profile.name,))
+        w.lower() in c.lower() for c in (oauth2_clients or ()) for w in (profile.applink_names or (profile.name,))
     )
     if no_incoming and not (oauth2 and profile.applink_auth in ("oauth2", "either")):
         return [

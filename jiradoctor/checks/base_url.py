@@ -312,7 +312,7 @@ async def judge(ctx: CheckContext) -> Sequence[Finding]:
             base, base_source = live_base, "reported by Jira"
         live_unseen = live_base is None
     compared = bool(url and base)
-    if compared:
+    if url is not None and base is not None and compared:
         findings += compare_urls(url, base, base_source)
     if target.given("server_xml"):
         findings += judge_server_xml(target.server_xml or "", base or url, ctx)

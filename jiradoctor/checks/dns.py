@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Sequence
+from typing import Any, Sequence
 
 from jiradoctor.context import CheckContext
 from jiradoctor.model import Finding, Status
@@ -16,8 +16,8 @@ DOCS = (
 )
 
 
-def _evidence(fact: DnsFact) -> dict:
-    def one(lookup: Lookup | None) -> dict | None:
+def _evidence(fact: DnsFact) -> dict[str, Any]:
+    def one(lookup: Lookup | None) -> dict[str, Any] | None:
         if lookup is None:
             return None
         return {
@@ -38,7 +38,9 @@ def primary_and_other(fact: DnsFact) -> tuple[Lookup, Lookup | None]:
     return (fact.dns, fact.system) if fact.dns_server else (fact.system, fact.dns)
 
 
-def private_finding(classes: list[AddressClass], host: str, cloud: bool, name: str, evidence: dict) -> Finding:
+def private_finding(
+    classes: list[AddressClass], host: str, cloud: bool, name: str, evidence: dict[str, Any]
+) -> Finding:
     shown = ", ".join(f"{c.address} ({c.label})" for c in classes)
     if cloud:
         return Finding(
@@ -131,7 +133,7 @@ def judge_names(fact: DnsFact, route: Route | None, cloud: bool, name: str) -> l
     return findings
 
 
-def _no_address(primary: Lookup, host: str, proxied: bool, evidence: dict) -> Finding:
+def _no_address(primary: Lookup, host: str, proxied: bool, evidence: dict[str, Any]) -> Finding:
     code, what = {
         "nxdomain": ("dns/nxdomain", f"{host} does not exist in DNS (NXDOMAIN)"),
         "nodata": ("dns/no-address", f"{host} exists in DNS but has no A or AAAA record"),
@@ -177,7 +179,7 @@ def is_local_name(host: str) -> bool:
     return name == "localhost" or name.endswith(".localhost")
 
 
-def _mismatch(primary: Lookup, other: Lookup | None, host: str, evidence: dict) -> Finding | None:
+def _mismatch(primary: Lookup, other: Lookup | None, host: str, evidence: dict[str, Any]) -> Finding | None:
     """System resolver and DNS disagree. Only answers count: a resolver that failed to answer says nothing."""
     if other is None or not other.definitive or not primary.definitive or is_local_name(host):
         return None

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Sequence
+from typing import Any, Callable, Sequence
 
 from jiradoctor.context import CheckContext
 from jiradoctor.jira import auth_signals as sig
@@ -339,18 +339,18 @@ def judge_token(obs: OAuth2Observation, jira_url: str, profile: IntegrationProfi
             subject=identity.account_id or identity.name or identity.key,
         )
     )
-    site = obs.site_myself
-    if obs.flavour == "cloud" and site is not None and site.status in (401, 403):
+    site_answer = obs.site_myself
+    if obs.flavour == "cloud" and site_answer is not None and site_answer.status in (401, 403):
         findings.append(
             Finding(
                 "oauth2/site-url-not-gateway",
                 Status.INFO,
-                f"Jira at the site URL refuses this token (HTTP {site.status}); it works only through "
+                f"Jira at the site URL refuses this token (HTTP {site_answer.status}); it works only through "
                 f"{obs.endpoints.gateway(obs.cloud_id or '')}. An integration that sends it to {jira_url} gets 401s "
                 "(and the auth check, which calls the site URL, fails for that reason).",
                 evidence={
-                    "site_url": site.url,
-                    "site_status": site.status,
+                    "site_url": site_answer.url,
+                    "site_status": site_answer.status,
                     "gateway": obs.endpoints.gateway(obs.cloud_id or ""),
                 },
                 remediation=(
@@ -449,12 +449,13 @@ def judge_offered(obs: OAuth2Observation, profile: IntegrationProfile) -> list[F
 def judge_observation(obs: OAuth2Observation, target: Any, profile: IntegrationProfile) -> list[Finding]:
     findings: list[Finding] = []
     skipped: list[str] = []
-    for part in (
+    parts: tuple[Callable[[], list[Finding]], ...] = (
         lambda: judge_client(obs, target.client_id),
         lambda: judge_authorize(obs, target.redirect_uri, target.client_id),
         lambda: judge_requested(obs, profile),
         lambda: judge_token(obs, target.url or "", profile),
-    ):
+    )
+    for part in parts:
         try:
             findings.extend(part())
         except NotObserved as exc:

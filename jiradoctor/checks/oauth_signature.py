@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
-from typing import Sequence
+from typing import TYPE_CHECKING, Any, Sequence
 
 from jiradoctor.context import CheckContext
 from jiradoctor.jira import pem
@@ -16,6 +16,9 @@ from jiradoctor.model import Finding, Status
 from jiradoctor.probes.http import HttpAnswer
 from jiradoctor.probes.oauth import OAuthExchange
 from jiradoctor.registry import Check
+
+if TYPE_CHECKING:
+    from cryptography.hazmat.primitives.asymmetric.types import PublicKeyTypes
 
 
 DOCS = (
@@ -147,13 +150,13 @@ def fix_for_url_parts(diff: BaseStringDiff, base: JiraUrl | None) -> tuple[list[
 
 
 def judge_signature_invalid(
-    exchange: OAuthExchange, base: JiraUrl | None, private_public, profile: IntegrationProfile
+    exchange: OAuthExchange, base: JiraUrl | None, private_public: PublicKeyTypes | None, profile: IntegrationProfile
 ) -> Finding:
     assert exchange.request is not None and exchange.problem is not None
     ours = BaseString.parse(exchange.request.base_string)
     echoed = exchange.problem.base_string
     theirs = BaseString.parse(echoed) if echoed else None
-    evidence: dict = {"signed_base_string": exchange.request.base_string, "jira_base_string": echoed}
+    evidence: dict[str, Any] = {"signed_base_string": exchange.request.base_string, "jira_base_string": echoed}
     if ours is None or theirs is None:
         return Finding(
             "oauth-signature/problem",
@@ -234,7 +237,7 @@ def _host(url: str | None) -> str | None:
     return parsed.host if parsed else None
 
 
-def token_rejected(exchange: OAuthExchange, realm: str | None, evidence: dict) -> Finding:
+def token_rejected(exchange: OAuthExchange, realm: str | None, evidence: dict[str, Any]) -> Finding:
     """An access token Jira does not know: name the Jira that refused it, and the host the URL points at
     when they differ (a token obtained against one host name is unknown at another)."""
     signed_for = _host(exchange.request.url if exchange.request else None)
@@ -295,7 +298,7 @@ def not_jira(answer: HttpAnswer) -> Finding:
 
 
 def judge_exchange(
-    exchange: OAuthExchange, base: JiraUrl | None, private_public, profile: IntegrationProfile
+    exchange: OAuthExchange, base: JiraUrl | None, private_public: PublicKeyTypes | None, profile: IntegrationProfile
 ) -> Finding:
     answer = exchange.answer
     if exchange.sign_error or answer is None:
@@ -389,20 +392,21 @@ async def judge(ctx: CheckContext) -> Sequence[Finding]:
     findings = [judge_exchange(exchange, base, private.public_key if private else None, ctx.profile)]
     if ctx.target.access_token:
         rest: OAuthExchange | None = rest_answer[0]
-        identity = read_identity(rest.answer.body) if rest and rest.answer and rest.answer.status == 200 else None
-        if rest is not None and identity is not None:
+        rest_http = rest.answer if rest is not None else None
+        identity = read_identity(rest_http.body) if rest_http is not None and rest_http.status == 200 else None
+        if rest_http is not None and identity is not None:
             findings.append(
                 Finding(
                     "oauth-signature/rest-ok",
                     Status.PASS,
                     f"A signed REST call with the access token works: Jira sees user {identity.describe()}.",
-                    evidence={"url": rest.answer.url, "user": identity.to_json()},
+                    evidence={"url": rest_http.url, "user": identity.to_json()},
                 )
             )
         elif rest is not None:
             finding = judge_exchange(rest, base, private.public_key if private else None, ctx.profile)
-            if finding.code == "oauth-signature/ok":  # a 200 that names no user is not Jira's /myself
-                finding = not_jira(rest.answer)
+            if finding.code == "oauth-signature/ok" and rest_http is not None:  # a 200 naming no user: not /myself
+                finding = not_jira(rest_http)
             findings.append(dataclasses.replace(finding, subject=finding.subject or "rest-call"))
     return one_finding_per_cause(findings)
 

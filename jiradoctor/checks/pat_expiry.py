@@ -41,7 +41,7 @@ def judge_tokens(facts: PatFacts, now: dt.datetime) -> list[Finding]:
                     evidence={"tokens": shown},
                 )
             ]
-        soon = [t for t in dated if t.expiring_at - now <= WARN_AHEAD]
+        soon = [t for t in dated if t.expiring_at is not None and t.expiring_at - now <= WARN_AHEAD]
         note = (
             f" {len(soon)} of the user's other tokens expire within {WARN_AHEAD.days} days; Jira does not say "
             f"which token is in use."
@@ -56,7 +56,7 @@ def judge_tokens(facts: PatFacts, now: dt.datetime) -> list[Finding]:
                 evidence={"tokens": shown},
             )
         ]
-    latest = max(t.expiring_at for t in dated)  # type: ignore[type-var]
+    latest = max(t.expiring_at for t in dated if t.expiring_at is not None)
     whose = (
         f"The token {tokens[0].name!r}"
         if one

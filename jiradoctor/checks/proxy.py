@@ -4,12 +4,13 @@ proxy in front of Jira."""
 from __future__ import annotations
 
 import urllib.parse
-from typing import Sequence
+from typing import Any, Mapping, Sequence
 
 from jiradoctor.context import CheckContext
 from jiradoctor.model import Finding, NotObserved, Status
 from jiradoctor.net.proxy_route import Route, target_authority
 from jiradoctor.net.reverse_proxy import read_signs
+from jiradoctor.probes.http import HttpAnswer
 from jiradoctor.probes.proxy import ProxyAnswer
 from jiradoctor.registry import Check
 
@@ -19,7 +20,7 @@ DOCS = (
 )
 
 
-def route_evidence(route: Route) -> dict:
+def route_evidence(route: Route) -> dict[str, Any]:
     return {
         "route": route.kind,
         "proxy": route.proxy_display,
@@ -144,7 +145,7 @@ def judge_answer(answer: ProxyAnswer, url: str) -> Finding:
     )
 
 
-def forward_refused(status: int, headers) -> bool:
+def forward_refused(status: int, headers: Mapping[str, str]) -> bool:
     """A plain-HTTP GET the proxy answered itself with a refusal: squid's error header, or a
     403/5xx that carries none of the headers Jira puts on its answers."""
     lowered = {k.lower() for k in headers}
@@ -153,7 +154,7 @@ def forward_refused(status: int, headers) -> bool:
     return status in (403, 502, 503, 504) and not lowered & {"x-arequestid", "x-ausername", "x-asessionid"}
 
 
-def judge_reverse_proxy(answer, url: str, forward_hops: int) -> Finding | None:
+def judge_reverse_proxy(answer: HttpAnswer, url: str, forward_hops: int) -> Finding | None:
     """Signs of a reverse proxy in Jira's own answer, tied to the connector settings it requires."""
     if answer is None or not answer.ok:
         return None
@@ -165,7 +166,7 @@ def judge_reverse_proxy(answer, url: str, forward_hops: int) -> Finding | None:
         scheme, hostname = parts.scheme or "https", parts.hostname
         port = parts.port or (443 if scheme == "https" else 80)
     except ValueError:  # "http://[…": name the settings, not the values
-        scheme, hostname, port = "https", "…", "…"
+        scheme, hostname, port = "https", "…", None  # shown as …
     connector = (
         f'<Connector port="…" protocol="HTTP/1.1" proxyName="{hostname}" proxyPort="{port}" '
         f'scheme="{scheme}" secure="{"true" if scheme == "https" else "false"}" ... />'

@@ -3,20 +3,24 @@
 from __future__ import annotations
 
 import shlex
-from typing import Sequence
+from typing import TYPE_CHECKING, Sequence
 
 from jiradoctor.context import CheckContext
 from jiradoctor.jira import lookalike, pem
 from jiradoctor.jira.integrations import IntegrationProfile
 from jiradoctor.model import Finding, Status
 from jiradoctor.registry import Check
+from jiradoctor.visible import hidden_characters
+
+if TYPE_CHECKING:
+    from cryptography.hazmat.primitives.asymmetric.types import PublicKeyTypes
 
 
 DOCS = ("https://developer.atlassian.com/server/jira/platform/oauth/",)
 MIN_RSA_BITS = 2048
 
 
-def paste_text(profile: IntegrationProfile, key) -> str:
+def paste_text(profile: IntegrationProfile, key: PublicKeyTypes) -> str:
     """The exact text for Jira's public key field under this integration's guide."""
     return pem.spki_base64(key) if profile.public_key_armor == "omit" else pem.spki_pem(key).strip()
 
@@ -125,7 +129,7 @@ def judge_unreadable_text(
                 docs=DOCS,
             )
         )
-    hidden = [(i, n) for i, n in lookalike.hidden_characters(text) if text[i] != "\r"]
+    hidden = [(i, n) for i, n in hidden_characters(text) if text[i] != "\r"]
     if hidden:
         cleaned = "".join(ch for i, ch in enumerate(text) if i not in {p for p, _ in hidden})
         fixed = pem.read_public_key(cleaned)
@@ -154,7 +158,7 @@ def judge_unreadable_text(
 
 def judge_public_text(
     text: str, path: str | None, profile: IntegrationProfile, private_path: str | None
-) -> tuple[list[Finding], object | None]:
+) -> tuple[list[Finding], PublicKeyTypes | None]:
     """Findings about the public key text alone; also returns the key it holds, if any."""
     from cryptography.hazmat.primitives.asymmetric import rsa
 
@@ -323,7 +327,9 @@ def _whitespace_commands(profile: IntegrationProfile, path: str | None) -> tuple
     return (f"sed -e 's/^[[:space:]]*//' -e 's/[[:space:]]*$//' {qpath} | grep -v '^$' | openssl pkey -pubin",)
 
 
-def judge_private_text(text: str, path: str | None, profile: IntegrationProfile) -> tuple[list[Finding], object | None]:
+def judge_private_text(
+    text: str, path: str | None, profile: IntegrationProfile
+) -> tuple[list[Finding], PublicKeyTypes | None]:
     findings: list[Finding] = []
     result = pem.read_private_key(text)
     qpath = _q(path, "jira_privatekey.pem")
@@ -374,7 +380,8 @@ def judge_private_text(text: str, path: str | None, profile: IntegrationProfile)
 async def judge(ctx: CheckContext) -> Sequence[Finding]:
     target, profile = ctx.target, ctx.profile
     findings: list[Finding] = []
-    public_key = private_public = None
+    public_key: PublicKeyTypes | None = None
+    private_public: PublicKeyTypes | None = None
     empty = [
         (what, path)
         for what, text, path in (

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Sequence
+from typing import Any, Sequence
 
 from jiradoctor.context import CheckContext
 from jiradoctor.model import Finding, NotObserved, Status
@@ -53,7 +53,7 @@ class View:
 
     fact: TlsFact
     analysis: ChainAnalysis
-    evidence: dict
+    evidence: dict[str, Any]
 
     @property
     def leaf_fp(self) -> str | None:

@@ -16,7 +16,7 @@ import time
 import urllib.parse
 from dataclasses import replace
 from pathlib import Path
-from typing import IO, Iterable
+from typing import IO, Any, Iterable, Mapping
 
 from jiradoctor import __version__
 from jiradoctor.checks.oauth_signature import judge_exchange
@@ -54,7 +54,7 @@ TITLES = {
 }
 
 
-def locate(e: HarEntry, c: Collector) -> dict:
+def locate(e: HarEntry, c: Collector) -> dict[str, Any]:
     """Where the finding's evidence sits in the HAR (URL redacted)."""
     return {"index": e.index, "method": e.method, "url": redact_url(e.url, c)[:2048], "time": e.started}
 
@@ -103,7 +103,7 @@ class Analysis:
         self.entries = 0
         self.jira_entries = 0
         self.jira_urls: dict[str, int] = {}
-        self.base_urls: dict[str, dict] = {}
+        self.base_urls: dict[str, dict[str, Any]] = {}
         self.page_schemes: set[str] = set()
         self.last_basic_401: dict[str, HarEntry] = {}
 
@@ -469,8 +469,8 @@ class Analysis:
                 e,
             )
             return True
-        if answer.status == 200 and method and sig.read_identity(answer.body) is not None:
-            identity = sig.read_identity(answer.body)
+        identity = sig.read_identity(answer.body) if answer.status == 200 and method else None
+        if identity is not None:
             self.add(
                 "auth",
                 Finding(
@@ -707,7 +707,7 @@ class Analysis:
             checks=tuple(checks),
         )
 
-    def c_scrub(self, evidence: dict) -> dict:
+    def c_scrub(self, evidence: Mapping[str, Any]) -> dict[str, Any]:
         """Evidence scrubbed by shape; echoed base strings keep their parameter names, not values."""
         from jiradoctor.har.redact import redact_base_string, scrub_strings
 
@@ -715,7 +715,8 @@ class Analysis:
         for key in ("signed_base_string", "jira_base_string"):
             if isinstance(out.get(key), str):
                 out[key] = redact_base_string(out[key], self.c)
-        return scrub_strings(out, self.c)
+        scrubbed: dict[str, Any] = scrub_strings(out, self.c)
+        return scrubbed
 
 
 def analyse_stream(fh: IO[bytes], source: str, integration: str = "generic") -> Report:

@@ -17,11 +17,11 @@ from jiradoctor.probes.http import HttpAnswer
 MAX_TEXT = 256 * 1024  # what is kept of a body for analysis (as the live probes keep)
 
 
-def _dict(value: Any) -> dict:
+def _dict(value: Any) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
 
 
-def _list(value: Any) -> list:
+def _list(value: Any) -> list[Any]:
     return value if isinstance(value, list) else []
 
 

@@ -225,7 +225,7 @@ def _redact_param(p: Any, c: Collector) -> Any:
     return {**p, "value": redact_text(p["value"], "", c)}
 
 
-def _redact_content(content: dict, c: Collector) -> str:
+def _redact_content(content: dict[str, Any], c: Collector) -> str:
     text, mime = content["text"], str(content.get("mimeType", ""))
     if str(content.get("encoding", "")).lower() != "base64":
         return redact_text(text, mime, c)

@@ -59,7 +59,7 @@ class IntegrationProfile:
         unknown = set(data) - known
         if unknown:
             raise ValueError(f"profile {profile_id!r}: unknown keys {sorted(unknown)}")
-        values = {k: tuple(v) if isinstance(v, list) else v for k, v in data.items()}
+        values: dict[str, Any] = {k: tuple(v) if isinstance(v, list) else v for k, v in data.items()}
         return cls(id=profile_id, **values)
 
 

@@ -8,6 +8,8 @@ character it is, where, and what to type instead. Pure functions of text; nothin
 
 from __future__ import annotations
 
+from typing import Any
+
 import unicodedata
 from dataclasses import dataclass
 
@@ -90,7 +92,7 @@ class LookAlike:
     def describe(self) -> str:
         return f"{self.name} (U+{ord(self.char):04X}) at position {self.position}, which looks like {self.looks_like!r}"
 
-    def to_json(self) -> dict:
+    def to_json(self) -> dict[str, Any]:
         return {
             "position": self.position,
             "char": f"U+{ord(self.char):04X}",

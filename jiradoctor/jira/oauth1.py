@@ -72,7 +72,7 @@ def base_string_of(method: str, url: str, headers: Mapping[str, str], body: str 
 
     query = urllib.parse.urlsplit(url).query
     params = sig.collect_parameters(uri_query=query, body=body, headers=dict(headers), exclude_oauth_signature=True)
-    return sig.signature_base_string(method.upper(), sig.base_string_uri(url), sig.normalize_parameters(params))
+    return str(sig.signature_base_string(method.upper(), sig.base_string_uri(url), sig.normalize_parameters(params)))
 
 
 @dataclass(frozen=True)

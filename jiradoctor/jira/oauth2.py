@@ -135,7 +135,7 @@ def parse_resources(body: str) -> list[Resource] | None:
     for item in data[:MAX_RESOURCES]:
         if not isinstance(item, dict) or not isinstance(item.get("id"), str):
             continue
-        scopes = item.get("scopes") if isinstance(item.get("scopes"), list) else []
+        scopes: list[Any] = item["scopes"] if isinstance(item.get("scopes"), list) else []
         found.append(
             Resource(
                 item["id"][:100],

@@ -169,7 +169,9 @@ def build_matrix(
 ) -> dict[str, Any]:
     """The report's matrix: rows with a gap first (in project order), then the rest; bounded."""
     unknown = set(unknown_keys)
-    rows = [{"project": p.key, "cells": {k: p.cell(k, plan, unknown) for k in plan.project_keys}} for p in projects]
+    rows: list[dict[str, Any]] = [
+        {"project": p.key, "cells": {k: p.cell(k, plan, unknown) for k in plan.project_keys}} for p in projects
+    ]
     rows.sort(key=lambda r: all(c == OK for c in r["cells"].values()))  # stable: gaps first, order kept
     matrix: dict[str, Any] = {"permissions": list(plan.project_keys), "rows": rows[:max_rows]}
     if len(rows) > max_rows:

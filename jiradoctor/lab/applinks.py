@@ -21,7 +21,7 @@ import tomllib
 import uuid
 from dataclasses import dataclass
 from importlib import resources
-from typing import Any, Mapping
+from typing import Any, Callable, Mapping
 
 from jiradoctor.jira import pem
 from jiradoctor.lab import permissions as perms
@@ -75,7 +75,8 @@ class AdminData:
 @functools.lru_cache(maxsize=1)
 def _tables() -> Mapping[str, Any]:
     text = resources.files("jiradoctor.lab").joinpath("scenarios.toml").read_text(encoding="utf-8")
-    return tomllib.loads(text).get("scenario", {})
+    tables: Mapping[str, Any] = tomllib.loads(text).get("scenario", {})
+    return tables
 
 
 def _default_link(s: Scenario) -> LabLink:
@@ -138,7 +139,10 @@ def _refused() -> Response:
     return Response.json(403, error_body("You must be a Jira administrator to access this resource."))
 
 
-def _admin_only(handler):
+Handler = Callable[[Request, LabRuntime, "User | None", "re.Match[str]"], Response]
+
+
+def _admin_only(handler: Handler) -> Handler:
     @functools.wraps(handler)
     def wrapped(req: Request, rt: LabRuntime, user: User | None, m: re.Match[str]) -> Response:
         if not _is_admin(rt, user):

@@ -95,7 +95,8 @@ def spec_from(data: Mapping[str, Any]) -> OAuth2Spec:
 
 def _read(name: str) -> dict[str, Any]:
     text = resources.files("jiradoctor.lab").joinpath(name).read_text(encoding="utf-8")
-    return tomllib.loads(text).get("scenario", {})
+    tables: dict[str, Any] = tomllib.loads(text).get("scenario", {})
+    return tables
 
 
 def _own_tables() -> dict[str, Any]:
@@ -389,7 +390,8 @@ def _route(req: Request, lab: OAuth2Lab) -> Response:
         with lab.lock:
             lab.token_requests += 1
             lab.refresh_grants += int(sent_refresh)
-        return lab.server.create_token_response(req)
+        answer: Response = lab.server.create_token_response(req)
+        return answer
     return Response.json(405 if path.endswith("/token") else 404, {"error": "invalid_request"})
 
 

@@ -126,9 +126,10 @@ def _collect(req: Request) -> list[tuple[str, str]]:
     headers = {"Authorization": auth} if auth[:6].lower() == "oauth " else None
     body = req.body.decode("utf-8", "replace") if req.is_form else None
     try:
-        return rfc_signature.collect_parameters(
+        params: list[tuple[str, str]] = rfc_signature.collect_parameters(
             uri_query=req.query, body=body, headers=headers, exclude_oauth_signature=False
         )
+        return params
     except ValueError as exc:  # malformed Authorization header
         raise OAuthProblem("parameter_rejected", ("oauth_problem_advice", f"Malformed OAuth header: {exc}")) from exc
 
@@ -137,7 +138,7 @@ def base_string(req: Request, params: list[tuple[str, str]]) -> str:
     """The signature base string for the URL Jira saw (Tomcat's rebuild, not the client's URL)."""
     unsigned = [(k, v) for k, v in params if k != "oauth_signature"]
     uri = rfc_signature.base_string_uri(str(req.jira_url) or "/")
-    return rfc_signature.signature_base_string(req.method, uri, rfc_signature.normalize_parameters(unsigned))
+    return str(rfc_signature.signature_base_string(req.method, uri, rfc_signature.normalize_parameters(unsigned)))
 
 
 def _verify_rsa_sha1(runtime: LabRuntime, text: str, signature_b64: str) -> bool:

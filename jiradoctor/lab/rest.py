@@ -264,7 +264,7 @@ def permissions_check(req: Request, rt: LabRuntime, user: User | None, m: re.Mat
         return Response.json(400, error_body("Invalid request payload. Refer to the REST API documentation and try "
                                              "again."))
     account_id = body.get("accountId")
-    who_user = user
+    who_user: User | None = user
     if account_id and account_id != user.account_id:
         if not perms.has_global_permission("ADMINISTER", rt.subject(user)):
             return Response.json(403, error_body("You must have Administer Jira global permission to check another "

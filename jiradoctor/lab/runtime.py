@@ -52,7 +52,7 @@ class LabState:
     nonces: dict[tuple[str, str, str, str], float] = field(default_factory=dict)
     failed_logins: dict[str, int] = field(default_factory=dict)
     captcha_users: set[str] = field(default_factory=set)
-    counter: itertools.count = field(default_factory=lambda: itertools.count(1))
+    counter: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
     fanout_requests: int = 0  # throttle.py: mypermissions-per-project requests seen
     throttle_until: float | None = None  # time.monotonic() when the rate limit lifts
     throttled: int = 0  # answers refused by the rate limit

@@ -94,5 +94,7 @@ def lab_tls() -> LabTls:
         .add_extension(x509.ExtendedKeyUsage([x509.oid.ExtendedKeyUsageOID.SERVER_AUTH]), critical=False)
         .sign(ca_key, hashes.SHA256())
     )
-    pem = lambda c: c.public_bytes(serialization.Encoding.PEM).decode("ascii")  # noqa: E731
+    def pem(c: x509.Certificate) -> str:
+        return c.public_bytes(serialization.Encoding.PEM).decode("ascii")
+
     return LabTls(ca_pem=pem(ca_cert), cert_pem=pem(leaf), key_pem=key_pair("tls-leaf").private_key_pem)

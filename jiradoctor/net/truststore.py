@@ -44,7 +44,7 @@ def load_truststore(path: str | Path, password: str | None) -> Truststore:
     if len(data) > MAX_TRUSTSTORE_BYTES:
         raise TruststoreError("unreadable", f"{path} is larger than {MAX_TRUSTSTORE_BYTES} bytes: not a truststore")
     given = password is not None
-    secret = password if given else JAVA_DEFAULT_PASSWORD
+    secret = password if password is not None else JAVA_DEFAULT_PASSWORD
     if data[:4] in _JKS_MAGIC:
         anchors, kind = _jks(data, secret, given)
     else:

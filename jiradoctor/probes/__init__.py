@@ -67,18 +67,23 @@ class LazyProbes(Mapping[str, "ProbeFn"]):
             module = FACT_MODULES.get(name)
             facts = getattr(importlib.import_module(f"{__name__}.{module}"), "FACTS", {}) if module else {}
             if name not in facts:
-                facts = __getattr__("PROBES")
+                facts = _all()
             self._found[name] = facts[name]
         return self._found[name]
 
     def __contains__(self, name: object) -> bool:
-        return name in FACT_MODULES or name in __getattr__("PROBES")
+        return name in FACT_MODULES or name in _all()
 
     def __iter__(self) -> Iterator[str]:
-        return iter(__getattr__("PROBES"))
+        return iter(_all())
 
     def __len__(self) -> int:
-        return len(__getattr__("PROBES"))
+        return len(_all())
+
+
+def _all() -> dict[str, "ProbeFn"]:
+    probes: dict[str, "ProbeFn"] = __getattr__("PROBES")  # type: ignore[assignment]
+    return probes
 
 
 def __getattr__(name: str) -> object:

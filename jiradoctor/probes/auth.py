@@ -66,7 +66,10 @@ class Login:
         if self.method == "oauth1" and self.private_key is not None:
             text = self.private_key.reveal()
             loaded = pem.read_private_key(text).private_key  # cached: loading validates the key (~60 ms)
-            signed = sign_request(http_method, url, self.consumer_key or "", loaded if loaded is not None else text,
+            from cryptography.hazmat.primitives.asymmetric import rsa
+
+            key = loaded if isinstance(loaded, rsa.RSAPrivateKey) else text  # not RSA: oauthlib names the fault
+            signed = sign_request(http_method, url, self.consumer_key or "", key,
                                   token=secret)
             return dict(signed.headers)
         return {}

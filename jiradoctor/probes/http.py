@@ -13,7 +13,7 @@ import zlib
 from dataclasses import dataclass, field
 from email.utils import parsedate_to_datetime
 from datetime import datetime
-from typing import TYPE_CHECKING, Mapping
+from typing import TYPE_CHECKING, Callable, Iterator, Mapping
 
 from jiradoctor import __version__
 
@@ -138,7 +138,10 @@ async def client(facts: "Facts", credentials: bool = False) -> httpx.AsyncClient
     a request that carries a credential still goes through a verifying client: jiradoctor never
     sends a password or token over a connection whose certificate it could not verify.
     """
-    return await facts.get("http_client_verified" if credentials and facts.target.insecure else "http_client")
+    client: httpx.AsyncClient = await facts.get(
+        "http_client_verified" if credentials and facts.target.insecure else "http_client"
+    )
+    return client
 
 
 async def http_client_probe(facts: "Facts") -> httpx.AsyncClient:
@@ -159,7 +162,7 @@ def carries_credential(headers: Mapping[str, str] | None) -> bool:
     return value.startswith(("Basic ", "Bearer ")) or (value.startswith("OAuth ") and "oauth_token=" in value)
 
 
-def _walk_causes(exc: BaseException):
+def _walk_causes(exc: BaseException) -> Iterator[BaseException]:
     seen: set[int] = set()
     while exc is not None and id(exc) not in seen:
         seen.add(id(exc))
@@ -264,7 +267,7 @@ async def fetch(
         return HttpAnswer(method, url, elapsed_s=time.perf_counter() - t0, sent_at=sent_at, error=classify(exc))
 
 
-def kept_headers(headers: httpx.Headers, redact) -> dict[str, str]:
+def kept_headers(headers: httpx.Headers, redact: Callable[[str], str]) -> dict[str, str]:
     """Lower-cased headers, redacted whole and then cut to :data:`MAX_HEADER_VALUE` (a secret cut in
     half would escape the redactor), at most :data:`MAX_HEADERS` of them: evidence, not a dump."""
     kept: dict[str, str] = {}
@@ -288,7 +291,7 @@ class _Inflater:
         self._z = zlib.decompressobj(wbits)
         self._first = True
 
-    def feed(self, data: bytes):
+    def feed(self, data: bytes) -> Iterator[bytes]:
         if self._first and self.coding == "deflate" and len(data) >= 2:
             # RFC 9110's deflate is zlib-wrapped; some servers send raw deflate: tell by the zlib header
             if (data[0] & 0x0F) != 8 or (data[0] * 256 + data[1]) % 31 != 0:
@@ -338,7 +341,7 @@ async def read_body(response: httpx.Response, max_body: int) -> tuple[bytes, boo
     produced = [0] * len(stages)
     raw_size, problem = 0, None
 
-    def run(data: bytes, level: int):
+    def run(data: bytes, level: int) -> Iterator[bytes]:
         """Feed ``data`` into stage ``level``; yields the final stage's output pieces."""
         for piece in stages[level].feed(data):
             produced[level] += len(piece)

@@ -41,9 +41,12 @@ async def signed_exchange(facts: "Facts", method: str, url: str, consumer_key: s
     private_key = facts.target.private_key
     if private_key is None:
         raise ValueError("an OAuth exchange needs --private-key")
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
     loaded = pem.read_private_key(private_key.reveal()).private_key
+    key = loaded if isinstance(loaded, rsa.RSAPrivateKey) else private_key.reveal()  # not RSA: oauthlib says why
     try:
-        request = sign_request(method, url, consumer_key, loaded if loaded is not None else private_key.reveal(),
+        request = sign_request(method, url, consumer_key, key,
                                token=token, callback=callback)
     except Exception as exc:  # an unusable key: the public-key check says why
         return OAuthExchange(consumer_key, None, None, sign_error=f"cannot sign with the private key "

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import urllib.parse
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import Any, TYPE_CHECKING
 
 from jiradoctor.net.chain import CertInfo, from_der
 from jiradoctor.net.proxy_route import Route
@@ -59,7 +59,7 @@ async def probe(facts: "Facts") -> OutgoingTlsFact:
         host, port = host_port(url)
     except ValueError:  # a port that is not a number
         host, port = urllib.parse.urlsplit(url).hostname or "", 0
-    base = dict(url=url, host=host, port=port, truststore=store, truststore_error=store_error)
+    base: dict[str, Any] = dict(url=url, host=host, port=port, truststore=store, truststore_error=store_error)
     if urllib.parse.urlsplit(url).scheme.lower() != "https" or not host or not port:
         return OutgoingTlsFact(https=False, **base)
     try:

@@ -98,7 +98,7 @@ def deadline_for(target: Any) -> float:
     from jiradoctor.runner import DEFAULT_CHECK_TIME_LIMIT_S, SEQUENTIAL_REQUESTS
 
     limit = max(DEFAULT_CHECK_TIME_LIMIT_S, (target.timeout * 2 + 1) * SEQUENTIAL_REQUESTS)
-    return time.monotonic() + limit * DEADLINE_SHARE
+    return float(time.monotonic() + limit * DEADLINE_SHARE)
 
 
 class _Asker:
@@ -247,7 +247,7 @@ async def _check_keys(asker: _Asker, plan: PermissionPlan) -> tuple[dict[str, st
     UNCONFIRMED how every Jira version refuses an unknown key: a 400/404 naming it (the lab, and
     Cloud's documented 400 for bad input) or a 200 that leaves it out; both are handled.
     """
-    keys, unknown = list(plan.all_keys), {}
+    keys, unknown = list(plan.all_keys), dict[str, Any]()
     while keys:
         answer = await asker.ask(asker.path("mypermissions", permissions=",".join(keys)))
         if answer.status == 200:

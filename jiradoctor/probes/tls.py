@@ -173,7 +173,7 @@ async def probe(facts: "Facts") -> TlsFact:
     url = target.url or ""
     host, port = host_port(url)
     route: Route = await facts.get("proxy_route")
-    base = dict(
+    base: dict[str, Any] = dict(
         url=url, host=host, port=port, route=route, trust=target.ca_bundle or "certifi", insecure=target.insecure
     )
     if urllib.parse.urlsplit(url).scheme.lower() != "https":

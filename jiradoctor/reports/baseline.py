@@ -8,6 +8,8 @@ worse.
 
 from __future__ import annotations
 
+from typing import Any
+
 from dataclasses import dataclass
 
 from jiradoctor.model import CheckResult, Finding, Report, Status
@@ -28,7 +30,7 @@ class Change:
     new: Status | None
     message: str
 
-    def to_json(self) -> dict:
+    def to_json(self) -> dict[str, Any]:
         return {
             "check": self.check_id,
             "code": self.code,
@@ -50,7 +52,7 @@ class Comparison:
     def has_regressions(self) -> bool:
         return bool(self.regressions)
 
-    def to_json(self) -> dict:
+    def to_json(self) -> dict[str, Any]:
         return {
             "regressions": [c.to_json() for c in self.regressions],
             "fixed": [c.to_json() for c in self.fixed],
@@ -122,8 +124,8 @@ def compare(old: Report, new: Report, threshold: Status = Status.FAIL) -> Compar
             )
     flagged_checks = {c.check_id for c in regressions}
     for check_id, check in new_checks.items():
-        before = old_checks.get(check_id)
-        was = before.status if before else None
+        old_check = old_checks.get(check_id)
+        was = old_check.status if old_check else None
         worse = (
             was is not None
             and was != Status.SKIP

@@ -32,4 +32,6 @@ def load(text: str) -> Report:
 
 
 def schema() -> dict[str, Any]:
-    return json.loads(resources.files("jiradoctor").joinpath("schema/report.schema.json").read_text("utf-8"))
+    loaded: dict[str, Any] = json.loads(
+        resources.files("jiradoctor").joinpath("schema/report.schema.json").read_text("utf-8"))
+    return loaded

@@ -12,17 +12,20 @@ message says "regression" — so the test tab agrees with the exit code.
 
 from __future__ import annotations
 
+
 import os
 import xml.etree.ElementTree as ET
 
-from jiradoctor.model import CheckResult, Report, Status
+from jiradoctor.model import CheckResult, Finding, Report, Status
 from jiradoctor.reports.order import fix_first, is_shell_command
 from jiradoctor.visible import visible
 
 WARN_AS_ENV = "JIRADOCTOR_JUNIT_WARN_AS"  # read by the CLI's --junit-warn-as
 
 
-def _problems_text(report: Report, check: CheckResult, regressions: set | None = None) -> str:
+def _problems_text(
+    report: Report, check: CheckResult, regressions: set[tuple[str, str, str]] | None = None
+) -> str:
     """The check's problems in fix-first order, each marked regression/accepted under a baseline."""
     lines = []
     for cause in fix_first(report):
@@ -43,7 +46,7 @@ def _problems_text(report: Report, check: CheckResult, regressions: set | None =
     return "\n".join(lines)
 
 
-def _key(check: CheckResult, finding) -> tuple[str, str, str]:
+def _key(check: CheckResult, finding: Finding) -> tuple[str, str, str]:
     return (check.id, finding.code, finding.subject or "")
 
 
@@ -66,7 +69,7 @@ def render(report: Report, warn_as: str | None = None, baseline: Report | None =
     ``baseline``: findings it already had (at the same or a worse status) are accepted, not failures."""
     warn_as = warn_as or os.environ.get(WARN_AS_ENV, "pass")
     failing = {Status.FAIL} | ({Status.WARN} if warn_as == "failure" else set())
-    regressions: set | None = None
+    regressions: set[tuple[str, str, str]] | None = None
     regressed_checks: set[str] = set()
     if baseline is not None:
         from jiradoctor.reports.baseline import compare

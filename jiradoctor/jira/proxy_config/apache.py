@@ -80,7 +80,7 @@ def read(path: Path) -> ProxyConfig:
                     tls=bool(vh["tls"]),
                     server_names=tuple(vh["names"]),  # type: ignore[arg-type]
                     host_header="preserve" if vh["preserve"] else None,
-                    headers=dict(vh["headers"]),  # type: ignore[arg-type]
+                    headers=dict(vh["headers"]),  # type: ignore[call-overload]
                 )
             )
 
