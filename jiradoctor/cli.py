@@ -582,6 +582,7 @@ def doctor(ctx: click.Context, /, **opts: Any) -> None:
     import tomllib
 
     from jiradoctor.context import Facts
+    from jiradoctor.probes import LazyProbes
     from jiradoctor.jira.integrations import get_profile
     from jiradoctor.runner import RunOptions
     from jiradoctor.target import InputError
@@ -626,7 +627,7 @@ def doctor(ctx: click.Context, /, **opts: Any) -> None:
             err=True,
         )
     baseline = load_report(opts["baseline"], "--baseline") if opts["baseline"] else None
-    facts = Facts(target)
+    facts = Facts(target, LazyProbes())
     ctx.meta["redactor"] = facts.redactor  # the run's own: it also learns secrets found on the way
     line = _progress_printer()
     if line is None:

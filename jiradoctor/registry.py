@@ -35,6 +35,8 @@ class Check:
     (``dns/private-address``: this machine reaches Jira, the cloud-hosted integration may not).
     ``prefetch``: the ``facts`` may be gathered while the prerequisites still run, to save round
     trips; only for facts that send no password (a failed login counts towards Jira's CAPTCHA).
+    ``reads``: facts the check consults only when they are at hand (``ctx.can_probe``), without
+    waiting for them on its own account. A check may ask only for ``facts`` and ``reads``.
     """
 
     id: str
@@ -50,6 +52,12 @@ class Check:
     codes: tuple[str, ...] = field(default=())
     nonblocking_codes: tuple[str, ...] = ()
     prefetch: bool = False
+    reads: tuple[str, ...] = ()
+
+    @property
+    def declared_facts(self) -> frozenset[str]:
+        """Every fact the check may ask for: the runner refuses any other."""
+        return frozenset(self.facts) | frozenset(self.reads)
 
 
 @dataclass(frozen=True)

@@ -115,7 +115,11 @@ class Runner:
         self.checks = select_checks(checks, options)
         self.target = target
         self.options = options
-        self.facts = facts or Facts(target)
+        if facts is None:
+            from jiradoctor.probes import LazyProbes  # the probe table: each module imported on first use
+
+            facts = Facts(target, LazyProbes())
+        self.facts = facts
         self.progress = progress
         self._roots: dict[str, tuple[str, ...]] = {}  # blocked check -> the failed checks behind it
 
@@ -181,7 +185,8 @@ class Runner:
         t0 = time.perf_counter()
         limit = time_limit_for(check, self.target, self.options)
         try:
-            findings = await asyncio.wait_for(check.judge(CheckContext(self.facts)), timeout=limit)
+            context = CheckContext(self.facts, declared=check.declared_facts)
+            findings = await asyncio.wait_for(check.judge(context), timeout=limit)
             if not isinstance(findings, (list, tuple)) or not all(isinstance(f, Finding) for f in findings):
                 raise TypeError(f"the check returned {type(findings).__name__}, not a list of findings")
             cleaned = [redact_finding(f, redactor) for f in findings]

@@ -15,6 +15,7 @@ import urllib.parse
 import pytest
 
 from jiradoctor.context import Facts
+from jiradoctor.probes import LazyProbes
 from jiradoctor.jira.oauth1 import BaseString, diff_base_strings
 from jiradoctor.jira.urls import InvalidUrl, JiraUrl
 from jiradoctor.probes import http
@@ -32,7 +33,7 @@ def server():
 
 def fetch(url: str) -> http.HttpAnswer:
     async def go() -> http.HttpAnswer:
-        facts = Facts(Target(url=url, timeout=2))
+        facts = Facts(Target(url=url, timeout=2), LazyProbes())
         try:
             return await http.fetch(facts, "GET", url + "/rest/api/2/serverInfo")
         finally:

@@ -14,6 +14,7 @@ from hypothesis import given, settings, strategies as st
 from jiradoctor.checks import permissions as permissions_check
 from jiradoctor.checks.permissions import judge_permissions
 from jiradoctor.context import Facts
+from jiradoctor.probes import LazyProbes
 from jiradoctor.jira import permissions as jp
 from jiradoctor.jira.integrations import get_profile
 from jiradoctor.model import NotObserved, Status
@@ -336,7 +337,11 @@ def run_probe(fake: FakeJira, **target_kw) -> PermissionFacts:
 
     async def go() -> PermissionFacts:
         async with httpx.AsyncClient(transport=httpx.MockTransport(fake)) as client:
-            f = Facts(target, preset={"http_client": client, "server_info": info, "auth_login": proven_login(target)})
+            f = Facts(
+                target,
+                LazyProbes(),
+                preset={"http_client": client, "server_info": info, "auth_login": proven_login(target)},
+            )
             return await f.get("permission_matrix")
 
     return asyncio.run(go())

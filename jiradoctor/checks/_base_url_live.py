@@ -5,11 +5,12 @@ from __future__ import annotations
 from jiradoctor.context import CheckContext
 from jiradoctor.jira.urls import InvalidUrl, JiraUrl
 from jiradoctor.model import Finding, Status
+from jiradoctor.probes.server_info import SERVER_INFO
 
 
 async def judge_live(ctx: CheckContext, url: JiraUrl | None) -> tuple[list[Finding], JiraUrl | None]:
     """Findings about what Jira says of itself, and the Base URL it reports (if any)."""
-    info = await ctx.fact("server_info")
+    info = await ctx.fact(SERVER_INFO)
     findings: list[Finding] = []
     reported: JiraUrl | None = None
     for source, value in (("serverInfo.baseUrl", info.base_url), ("the 401 realm", info.realm)):

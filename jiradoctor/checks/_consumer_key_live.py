@@ -7,7 +7,7 @@ from typing import Any
 from jiradoctor.context import CheckContext
 from jiradoctor.jira import consumer_keys as ck
 from jiradoctor.model import Finding, Status
-from jiradoctor.probes.oauth import OAuthExchange
+from jiradoctor.probes.oauth import OAUTH_REQUEST_TOKEN, OAUTH_REQUEST_TOKEN_CLEANED, OAuthExchange
 
 
 def _unknown(exchange: OAuthExchange | None) -> bool | None:
@@ -23,7 +23,7 @@ def _unknown(exchange: OAuthExchange | None) -> bool | None:
 
 async def judge_live(ctx: CheckContext) -> list[Finding]:
     typed = ctx.target.consumer_key or ""
-    exchange: OAuthExchange = await ctx.fact("oauth_request_token")
+    exchange: OAuthExchange = await ctx.fact(OAUTH_REQUEST_TOKEN)
     if _unknown(exchange) is not True:
         return []
     problem = exchange.problem.problem if exchange.problem else "consumer_key_unknown"
@@ -38,7 +38,7 @@ async def judge_live(ctx: CheckContext) -> list[Finding]:
     evidence: dict[str, Any] = {"as_typed": ck.visible(typed)}
     remediation = ["Set the same consumer key in Jira's application link (Incoming Authentication) and in the "
                    "integration."]
-    cleaned_exchange: OAuthExchange | None = await ctx.fact("oauth_request_token_cleaned")
+    cleaned_exchange: OAuthExchange | None = await ctx.fact(OAUTH_REQUEST_TOKEN_CLEANED)
     if cleaned_exchange is not None:
         known = _unknown(cleaned_exchange)
         cleaned = cleaned_exchange.consumer_key

@@ -14,7 +14,7 @@ from jiradoctor.jira import consumer_keys as ck
 from jiradoctor.jira import pem
 from jiradoctor.jira.integrations import IntegrationProfile
 from jiradoctor.model import Finding, NotObserved, Status
-from jiradoctor.probes.applinks import ENABLE_OPTIONS, AdminAccess, AppLinkFacts
+from jiradoctor.probes.applinks import APPLINKS, ENABLE_OPTIONS, AdminAccess, AppLinkFacts
 from jiradoctor.registry import Check
 
 if TYPE_CHECKING:
@@ -299,7 +299,7 @@ def judge_status(link: al.AppLink) -> list[Finding]:
 
 
 async def judge(ctx: CheckContext) -> Sequence[Finding]:
-    facts: AppLinkFacts = await ctx.fact("applinks")
+    facts: AppLinkFacts = await ctx.fact(APPLINKS)
     if not facts.access.is_admin:
         raise NotObserved(not_admin_reason(facts.access, "the application link"))
     if facts.problem:
@@ -384,7 +384,7 @@ Without an administrator's login it is skipped; --jira-consumer-key then remains
 compare keys (consumer-key check).""",
     judge=judge,
     inputs_any=("url",),
-    facts=("applinks",),
+    facts=(APPLINKS.name,),
     live=True,
     order=55,
     codes=(

@@ -10,9 +10,10 @@ from jiradoctor.jira.integrations import IntegrationProfile
 from jiradoctor.jira.permissions import parse_mypermissions
 from jiradoctor.jira.fingerprint import identify
 from jiradoctor.model import Finding, NotObserved, Status
-from jiradoctor.probes.auth import LoginAttempt
+from jiradoctor.probes.auth import AUTH_LOGIN, LoginAttempt
 from jiradoctor.probes.http import HttpAnswer
 from jiradoctor.registry import Check
+from jiradoctor.probes.server_info import SERVER_INFO
 
 METHOD_NAMES = {
     "basic": "username and password (Basic)",
@@ -379,8 +380,8 @@ def judge_login(
 
 
 async def judge(ctx: CheckContext) -> Sequence[Finding]:
-    attempt: LoginAttempt = await ctx.fact("auth_login")
-    info = await ctx.fact("server_info")
+    attempt: LoginAttempt = await ctx.fact(AUTH_LOGIN)
+    info = await ctx.fact(SERVER_INFO)
     is_jira = bool(getattr(info, "is_jira", True)) or identify(info.answer, info.challenge).is_jira
     return judge_login(attempt, ctx.target.url or "", is_jira, ctx.profile, ctx.target.auth)
 
@@ -407,7 +408,7 @@ lifts a CAPTCHA, or the SSO exemption the service user needs.""",
     judge=judge,
     inputs_all=("url",),
     inputs_any=("password", "token", "pat", "access_token", "oauth2_token"),
-    facts=("auth_login", "server_info"),
+    facts=(AUTH_LOGIN.name, SERVER_INFO.name),
     after=("dns", "tls", "proxy", "reachability", "oauth-signature"),
     live=True,
     order=80,

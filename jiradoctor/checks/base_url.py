@@ -11,6 +11,7 @@ from jiradoctor.jira.urls import DEFAULT_PORTS, InvalidUrl, JiraUrl
 from jiradoctor.model import Finding, NotObserved, Status
 from jiradoctor.registry import Check
 from jiradoctor.secrets import MASK
+from jiradoctor.probes.server_info import SERVER_INFO
 
 DOCS = (
     "https://confluence.atlassian.com/kb/oauth-error-oauth_problem-signature_invalid-720406720.html",
@@ -303,7 +304,7 @@ async def judge(ctx: CheckContext) -> Sequence[Finding]:
         base, bad = parse_url_input(target.base_url, "--base-url")
         findings += bad
     live_unseen = False
-    if ctx.can_probe("server_info") and target.url:
+    if ctx.can_probe(SERVER_INFO) and target.url:
         from jiradoctor.checks._base_url_live import judge_live
 
         live_findings, live_base = await judge_live(ctx, url)
@@ -359,7 +360,7 @@ How to fix: enter Jira's Base URL in the integration exactly; set proxyName, pro
 and secure on the connector (the corrected element is shown) so Tomcat sees the Base URL.""",
     judge=judge,
     inputs_any=("server_xml", "base_url", "url"),
-    facts=("server_info",),
+    facts=(SERVER_INFO.name,),
     order=40,
     codes=(
         "base-url/scheme-mismatch",

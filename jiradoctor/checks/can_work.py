@@ -15,7 +15,16 @@ from jiradoctor.context import CheckContext
 from jiradoctor.jira import blockers, endpoints
 from jiradoctor.jira.integrations import IntegrationProfile
 from jiradoctor.model import Finding, NotObserved, Status
-from jiradoctor.probes.can_work import EndpointProbe, HeadGetProbe, StickyProbe, WriteProbe
+from jiradoctor.probes.can_work import (
+    CAN_WORK_ENDPOINTS,
+    CAN_WORK_HEAD_GET,
+    CAN_WORK_STICKY,
+    CAN_WORK_WRITE,
+    EndpointProbe,
+    HeadGetProbe,
+    StickyProbe,
+    WriteProbe,
+)
 from jiradoctor.probes.http import HttpAnswer
 from jiradoctor.registry import Check
 
@@ -327,10 +336,10 @@ async def judge(ctx: CheckContext) -> Sequence[Finding]:
     import asyncio  # not at import time: `jiradoctor checks` loads every check and must not load asyncio (issue 14)
 
     write, eps, head_get, sticky = await asyncio.gather(
-        ctx.fact("can_work_write"),
-        ctx.fact("can_work_endpoints"),
-        ctx.fact("can_work_head_get"),
-        ctx.fact("can_work_sticky"),
+        ctx.fact(CAN_WORK_WRITE),
+        ctx.fact(CAN_WORK_ENDPOINTS),
+        ctx.fact(CAN_WORK_HEAD_GET),
+        ctx.fact(CAN_WORK_STICKY),
     )
     if write.prepared.login is None:
         raise NotObserved(write.prepared.reason or "no proven login", blocked_by=write.prepared.blocked_by)
@@ -366,7 +375,7 @@ a load balancer without sticky sessions bounces requests between nodes.
 How to fix: each finding names the header, replacement path or load-balancer setting.""",
     judge=judge,
     inputs_all=("url",),
-    facts=("can_work_write", "can_work_endpoints", "can_work_head_get", "can_work_sticky"),
+    facts=(CAN_WORK_WRITE.name, CAN_WORK_ENDPOINTS.name, CAN_WORK_HEAD_GET.name, CAN_WORK_STICKY.name),
     after=("reachability", "auth"),
     live=True,
     order=88,

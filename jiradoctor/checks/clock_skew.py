@@ -11,6 +11,7 @@ from jiradoctor.jira.fingerprint import identify
 from jiradoctor.model import Finding, NotObserved, Status
 from jiradoctor.probes.http import HttpAnswer
 from jiradoctor.registry import Check
+from jiradoctor.probes.server_info import SERVER_INFO
 
 TOLERANCE_S = 300.0  # net.oauth SimpleOAuthValidator default, JIRA-FACTS.md §1
 NEAR_S = 60.0
@@ -83,7 +84,7 @@ def judge_skew(m: SkewMeasure) -> Finding:
 
 
 async def judge(ctx: CheckContext) -> Sequence[Finding]:
-    info = await ctx.fact("server_info")
+    info = await ctx.fact(SERVER_INFO)
     if info.answer.ok and not (info.is_jira or identify(info.answer, info.challenge).is_jira):
         # a proxy's or an SSO page's Date header is that server's clock, not Jira's
         raise NotObserved(
@@ -110,7 +111,7 @@ its own clock (timestamp_refused). Over 60 s is a warning.
 How to fix: synchronise the clocks of Jira's server and of the integration's host with NTP.""",
     judge=judge,
     inputs_all=("url",),
-    facts=("server_info",),
+    facts=(SERVER_INFO.name,),
     after=("dns", "tls", "proxy", "reachability"),
     live=True,
     order=75,

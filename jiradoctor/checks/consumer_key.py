@@ -9,6 +9,7 @@ from jiradoctor.jira import consumer_keys as ck
 from jiradoctor.jira import lookalike
 from jiradoctor.model import Finding, Status
 from jiradoctor.registry import Check
+from jiradoctor.probes.oauth import OAUTH_REQUEST_TOKEN, OAUTH_REQUEST_TOKEN_CLEANED
 
 DOCS = ("https://confluence.atlassian.com/kb/oauth-error-oauth_problem-signature_invalid-720406720.html",)
 
@@ -148,7 +149,7 @@ async def judge(ctx: CheckContext) -> Sequence[Finding]:
                 docs=DOCS,
             )
         )
-    if ctx.can_probe("oauth_request_token") and target.url and target.private_key:
+    if ctx.can_probe(OAUTH_REQUEST_TOKEN) and target.url and target.private_key:
         from jiradoctor.checks._consumer_key_live import judge_live
 
         findings += await judge_live(ctx)
@@ -180,7 +181,7 @@ character for character and answers consumer_key_unknown.
 How to fix: type the key by hand on both sides, exactly the same, with nothing around it.""",
     judge=judge,
     inputs_any=("consumer_key", "jira_consumer_key"),
-    facts=("oauth_request_token", "oauth_request_token_cleaned"),
+    facts=(OAUTH_REQUEST_TOKEN.name, OAUTH_REQUEST_TOKEN_CLEANED.name),
     order=50,
     codes=(
         "consumer-key/whitespace",

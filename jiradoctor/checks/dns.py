@@ -8,8 +8,9 @@ from jiradoctor.context import CheckContext
 from jiradoctor.model import Finding, Status
 from jiradoctor.net.addresses import AddressClass, classify
 from jiradoctor.net.proxy_route import Route
-from jiradoctor.probes.dns import DnsFact, Lookup
+from jiradoctor.probes.dns import DNS, DnsFact, Lookup
 from jiradoctor.registry import Check
+from jiradoctor.probes.proxy import PROXY_ROUTE
 
 DOCS = (
     "https://confluence.atlassian.com/cloudkb/ip-addresses-and-domains-for-atlassian-cloud-products-1041402006.html",
@@ -224,12 +225,12 @@ def _mismatch(primary: Lookup, other: Lookup | None, host: str, evidence: dict[s
 
 
 async def judge(ctx: CheckContext) -> Sequence[Finding]:
-    fact: DnsFact = await ctx.fact("dns")
+    fact: DnsFact = await ctx.fact(DNS)
     hosting = ctx.target.integration_hosting  # the user knows where their integration runs
     cloud = ctx.profile.cloud_hosted if hosting is None else hosting == "cloud"
     if fact.ip_literal:
         return judge_ip(fact, cloud, ctx.profile.name)
-    route = await ctx.fact("proxy_route") if ctx.can_probe("proxy_route") else None
+    route = await ctx.fact(PROXY_ROUTE) if ctx.can_probe(PROXY_ROUTE) else None
     return judge_names(fact, route, cloud, ctx.profile.name)
 
 
@@ -249,7 +250,8 @@ How to fix: correct the name or its records, publish Jira under a public name fo
 integrations, and compare the hosts file with DNS.""",
     judge=judge,
     inputs_all=("url",),
-    facts=("dns",),
+    facts=(DNS.name,),
+    reads=(PROXY_ROUTE.name,),
     live=True,
     order=10,
     # this machine reached an answer; only the (cloud-hosted) integration cannot use it

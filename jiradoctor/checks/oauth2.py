@@ -10,7 +10,7 @@ from jiradoctor.jira import oauth2 as o2
 from jiradoctor.jira.integrations import IntegrationProfile
 from jiradoctor.model import Finding, NotObserved, Status
 from jiradoctor.probes.http import HttpAnswer
-from jiradoctor.probes.oauth2 import OAuth2Observation
+from jiradoctor.probes.oauth2 import OAUTH2, OAuth2Observation
 from jiradoctor.registry import Check
 
 DOCS_DC = "https://confluence.atlassian.com/adminjiraserver101/jira-oauth-2-0-provider-api-1455427907.html"
@@ -498,7 +498,7 @@ def judge_observation(obs: OAuth2Observation, target: Any, profile: IntegrationP
 
 
 async def judge(ctx: CheckContext) -> Sequence[Finding]:
-    obs: OAuth2Observation = await ctx.fact("oauth2")
+    obs: OAuth2Observation = await ctx.fact(OAUTH2)
     return judge_observation(obs, ctx.target, ctx.profile)
 
 
@@ -521,7 +521,7 @@ How to fix: each finding names the registration field or the re-authorisation to
     judge=judge,
     inputs_all=("url",),
     inputs_any=("client_id", "oauth2_token", "oauth2_refresh_token"),
-    facts=("oauth2",),
+    facts=(OAUTH2.name,),
     after=("dns", "proxy"),
     live=True,
     order=78,

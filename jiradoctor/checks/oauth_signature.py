@@ -14,8 +14,9 @@ from jiradoctor.jira.oauth1 import BaseString, BaseStringDiff, diff_base_strings
 from jiradoctor.jira.urls import InvalidUrl, JiraUrl
 from jiradoctor.model import Finding, Status
 from jiradoctor.probes.http import HttpAnswer
-from jiradoctor.probes.oauth import OAuthExchange
+from jiradoctor.probes.oauth import OAUTH_REQUEST_TOKEN, OAUTH_REST_CALL, OAuthExchange
 from jiradoctor.registry import Check
+from jiradoctor.probes.server_info import SERVER_INFO
 
 if TYPE_CHECKING:
     from cryptography.hazmat.primitives.asymmetric.types import PublicKeyTypes
@@ -385,13 +386,14 @@ async def judge(ctx: CheckContext) -> Sequence[Finding]:
     # the three exchanges are independent: ask them at once (one round trip, not three)
     import asyncio
 
-    wanted = ["oauth_request_token", "server_info"] + (["oauth_rest_call"] if ctx.target.access_token else [])
-    exchange, info, *rest_answer = await asyncio.gather(*(ctx.fact(name) for name in wanted))
+    async def rest_call() -> OAuthExchange | None:
+        return await ctx.fact(OAUTH_REST_CALL) if ctx.target.access_token else None
+
+    exchange, info, rest = await asyncio.gather(ctx.fact(OAUTH_REQUEST_TOKEN), ctx.fact(SERVER_INFO), rest_call())
     base = _url(ctx.target.base_url) or _url(getattr(info, "base_url", None) or getattr(info, "realm", None))
     private = pem.read_private_key(ctx.target.private_key.reveal()) if ctx.target.private_key else None
     findings = [judge_exchange(exchange, base, private.public_key if private else None, ctx.profile)]
     if ctx.target.access_token:
-        rest: OAuthExchange | None = rest_answer[0]
         rest_http = rest.answer if rest is not None else None
         identity = read_identity(rest_http.body) if rest_http is not None and rest_http.status == 200 else None
         if rest_http is not None and identity is not None:
@@ -447,7 +449,7 @@ How to fix: each finding names the part to change: connector attributes (proxyNa
 scheme, secure), the proxy's Host header, the URL entered in the integration, or the public key.""",
     judge=judge,
     inputs_all=("url", "consumer_key", "private_key"),
-    facts=("oauth_request_token", "server_info", "oauth_rest_call"),
+    facts=(OAUTH_REQUEST_TOKEN.name, SERVER_INFO.name, OAUTH_REST_CALL.name),
     after=("consumer-key", "dns", "tls", "proxy", "reachability"),
     prefetch=True,  # signed OAuth requests only: no password, nothing a lockout counts
     live=True,

@@ -18,7 +18,7 @@ from jiradoctor.context import CheckContext
 from jiradoctor.model import Finding, NotObserved, Status
 from jiradoctor.net.chain import CertInfo, hostname_matches, issued
 from jiradoctor.net.truststore import Truststore
-from jiradoctor.probes.outgoing_tls import OutgoingTlsFact
+from jiradoctor.probes.outgoing_tls import OUTGOING_TLS, OutgoingTlsFact
 from jiradoctor.registry import Check
 
 
@@ -238,7 +238,7 @@ def judge_fact(fact: OutgoingTlsFact, now: dt.datetime | None = None) -> list[Fi
 async def judge(ctx: CheckContext) -> Sequence[Finding]:
     if ctx.target.truststore_password:
         ctx.add_secret(ctx.target.truststore_password.reveal())
-    return judge_fact(await ctx.fact("outgoing_tls"))
+    return judge_fact(await ctx.fact(OUTGOING_TLS))
 
 
 CHECK = Check(
@@ -256,7 +256,7 @@ restart Jira, or make the integration's server send its full chain. Without --tr
 is skipped and names the CA Jira would need.""",
     judge=judge,
     inputs_all=("integration_url",),
-    facts=("outgoing_tls",),
+    facts=(OUTGOING_TLS.name,),
     live=True,
     order=25,
     codes=(

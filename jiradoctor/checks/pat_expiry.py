@@ -14,7 +14,7 @@ from typing import Sequence
 
 from jiradoctor.context import CheckContext
 from jiradoctor.model import Finding, NotObserved, Status
-from jiradoctor.probes.applinks import PatFacts
+from jiradoctor.probes.applinks import PATS, PatFacts
 from jiradoctor.registry import Check
 
 WARN_AHEAD = dt.timedelta(days=30)
@@ -103,7 +103,7 @@ def judge_tokens(facts: PatFacts, now: dt.datetime) -> list[Finding]:
 
 
 async def judge(ctx: CheckContext) -> Sequence[Finding]:
-    facts: PatFacts = await ctx.fact("pat_tokens")
+    facts: PatFacts = await ctx.fact(PATS)
     return judge_tokens(facts, dt.datetime.now(dt.timezone.utc))
 
 
@@ -119,7 +119,7 @@ not say which token authenticated the call, so with several tokens only what hol
 is a warning.""",
     judge=judge,
     inputs_all=("url", "pat"),
-    facts=("pat_tokens",),
+    facts=(PATS.name,),
     live=True,
     order=46,
     codes=("pat-expiry/expired", "pat-expiry/expires-soon", "pat-expiry/no-expiry", "pat-expiry/ok"),

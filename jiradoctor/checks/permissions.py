@@ -8,7 +8,7 @@ from jiradoctor.context import CheckContext
 from jiradoctor.jira.integrations import IntegrationProfile
 from jiradoctor.jira.permissions import build_matrix
 from jiradoctor.model import Finding, NotObserved, Status
-from jiradoctor.probes.permissions import PermissionFacts
+from jiradoctor.probes.permissions import PERMISSION_MATRIX, PermissionFacts
 from jiradoctor.registry import Check
 
 MAX_LISTED = 20  # projects named in one message
@@ -323,7 +323,7 @@ def judge_permissions(
 
 
 async def judge(ctx: CheckContext) -> Sequence[Finding]:
-    pf: PermissionFacts = await ctx.fact("permission_matrix")
+    pf: PermissionFacts = await ctx.fact(PERMISSION_MATRIX)
     return judge_permissions(pf, ctx.profile, ctx.target.url, ctx.target.user)
 
 
@@ -347,7 +347,7 @@ the user holds; the matrix in the report shows every project at once.""",
     judge=judge,
     inputs_all=("url",),
     inputs_any=("password", "token", "pat", "access_token", "oauth2_token"),
-    facts=("permission_matrix",),
+    facts=(PERMISSION_MATRIX.name,),
     after=("auth", "oauth-signature"),
     live=True,
     order=90,

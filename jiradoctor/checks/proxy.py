@@ -11,8 +11,10 @@ from jiradoctor.model import Finding, NotObserved, Status
 from jiradoctor.net.proxy_route import Route, target_authority
 from jiradoctor.net.reverse_proxy import read_signs
 from jiradoctor.probes.http import HttpAnswer
-from jiradoctor.probes.proxy import ProxyAnswer
+from jiradoctor.probes.proxy import PROXY, PROXY_ROUTE, ProxyAnswer
 from jiradoctor.registry import Check
+from jiradoctor.probes.tls import TLS
+from jiradoctor.probes.server_info import SERVER_INFO
 
 DOCS = (
     "https://confluence.atlassian.com/kb/proxying-atlassian-server-applications-with-nginx-1048574911.html",
@@ -203,17 +205,17 @@ def judge_reverse_proxy(answer: HttpAnswer, url: str, forward_hops: int) -> Find
 
 
 async def judge(ctx: CheckContext) -> Sequence[Finding]:
-    route: Route = await ctx.fact("proxy_route")
+    route: Route = await ctx.fact(PROXY_ROUTE)
     url = ctx.target.url or ""
     findings = [judge_route(route)]
     if route.via_proxy:
-        answer: ProxyAnswer = await ctx.fact("proxy")
+        answer: ProxyAnswer = await ctx.fact(PROXY)
         verdict = judge_answer(answer, url)
         findings.append(verdict)
         if verdict.status == Status.FAIL:
             return findings
-        if url.lower().startswith("https") and ctx.can_probe("tls"):
-            tls = await ctx.fact("tls")
+        if url.lower().startswith("https") and ctx.can_probe(TLS):
+            tls = await ctx.fact(TLS)
             if tls.intercepted:
                 findings.append(
                     Finding(
@@ -225,8 +227,8 @@ async def judge(ctx: CheckContext) -> Sequence[Finding]:
                         subject=route.proxy_display,
                     )
                 )
-    if ctx.can_probe("server_info"):
-        info = await ctx.fact("server_info")
+    if ctx.can_probe(SERVER_INFO):
+        info = await ctx.fact(SERVER_INFO)
         if getattr(info, "deployment", None) != "Cloud":
             forward_hops = 1 if route.via_proxy and url.lower().startswith("http:") else 0
             finding = judge_reverse_proxy(info.answer, url, forward_hops)
@@ -252,7 +254,8 @@ CONNECT, or exempt Jira with NO_PROXY. Behind a reverse proxy, set proxyName, pr
 scheme on Jira's connector. Proxy passwords never appear in the report.""",
     judge=judge,
     inputs_all=("url",),
-    facts=("proxy_route", "proxy"),
+    facts=(PROXY_ROUTE.name, PROXY.name),
+    reads=(TLS.name, SERVER_INFO.name),
     live=True,
     order=30,
     codes=(

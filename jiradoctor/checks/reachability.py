@@ -25,8 +25,9 @@ from jiradoctor.jira.integrations import IntegrationProfile
 from jiradoctor.jira.fingerprint import Identity, identify, idp_host, origin_of, same_site
 from jiradoctor.model import Finding, NotObserved, Status
 from jiradoctor.probes.http import HttpAnswer
-from jiradoctor.probes.server_info import ServerInfo
+from jiradoctor.probes.server_info import SERVER_INFO, ServerInfo
 from jiradoctor.registry import Check
+from jiradoctor.probes.site_root import SITE_ROOT_INFO
 
 PREFIX = "reachability/"
 DOCS_CONTEXT_PATH = ("https://confluence.atlassian.com/adminjiraserver/configure-the-base-url-938847830.html",)
@@ -518,8 +519,8 @@ def wants_site_root(info: ServerInfo, url: str) -> bool:
 
 async def judge(ctx: CheckContext) -> Sequence[Finding]:
     url = ctx.target.url or ""
-    info: ServerInfo = await ctx.fact("server_info")
-    root = await ctx.fact("site_root_info") if wants_site_root(info, url) else None
+    info: ServerInfo = await ctx.fact(SERVER_INFO)
+    root = await ctx.fact(SITE_ROOT_INFO) if wants_site_root(info, url) else None
     verdict = judge_reachability(info, url, ctx.target.timeout, root, ctx.profile)
     from jiradoctor.probes.auth import deployment_of
 
@@ -542,7 +543,7 @@ Why it fails: nothing listens (refused), the connection is reset or never answer
 How to fix: the finding names the URL to use, or who must let the request through.""",
     judge=judge,
     inputs_all=("url",),
-    facts=("server_info", "site_root_info"),
+    facts=(SERVER_INFO.name, SITE_ROOT_INFO.name),
     after=("dns", "tls", "proxy"),
     live=True,
     order=35,

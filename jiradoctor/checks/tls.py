@@ -14,7 +14,7 @@ from typing import Any, Sequence
 from jiradoctor.context import CheckContext
 from jiradoctor.model import Finding, NotObserved, Status
 from jiradoctor.net.chain import EXPIRY_WARNING_DAYS, MIN_RSA_BITS, CertInfo, ChainAnalysis, analyse
-from jiradoctor.probes.tls import TlsFact
+from jiradoctor.probes.tls import TLS, TlsFact
 from jiradoctor.registry import Check
 
 DOCS = (
@@ -522,7 +522,7 @@ def judge_fact(fact: TlsFact) -> list[Finding]:
 
 
 async def judge(ctx: CheckContext) -> Sequence[Finding]:
-    return judge_fact(await ctx.fact("tls"))
+    return judge_fact(await ctx.fact(TLS))
 
 
 CHECK = Check(
@@ -542,7 +542,7 @@ How to fix: the finding names the certificate at fault, the missing intermediate
 file to give the integration; switching verification off is shown as the last resort it is.""",
     judge=judge,
     inputs_all=("url",),
-    facts=("tls",),
+    facts=(TLS.name,),
     after=("dns", "proxy"),
     live=True,
     order=20,

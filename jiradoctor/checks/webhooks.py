@@ -14,7 +14,7 @@ from jiradoctor.checks.applink import not_admin_reason
 from jiradoctor.context import CheckContext
 from jiradoctor.jira import applinks as al
 from jiradoctor.model import Finding, NotObserved, Status
-from jiradoctor.probes.applinks import AppLinkFacts, WebhookFacts
+from jiradoctor.probes.applinks import APPLINKS, WEBHOOKS, AppLinkFacts, WebhookFacts
 from jiradoctor.registry import Check
 
 WEBHOOKS_PAGE = "Jira administration > System > Advanced > WebHooks"
@@ -35,7 +35,7 @@ def _points_at(hook: al.Webhook, expected: str, exact_path: bool) -> bool:
 async def _expected_url(ctx: CheckContext) -> tuple[str | None, str]:
     if ctx.target.webhook_url:
         return ctx.target.webhook_url, "--webhook-url"
-    links: AppLinkFacts = await ctx.fact("applinks")
+    links: AppLinkFacts = await ctx.fact(APPLINKS)
     link, _, _ = al.pick_link(
         links.links, ctx.profile.applink_names, ctx.profile.applink_url_hosts, ctx.target.consumer_key
     )
@@ -67,7 +67,7 @@ async def judge(ctx: CheckContext) -> Sequence[Finding]:
     needed = tuple(profile.webhook_events)
     if not needed:
         raise NotObserved(f"{profile.name}'s profile lists no webhooks it needs")
-    facts: WebhookFacts = await ctx.fact("webhooks")
+    facts: WebhookFacts = await ctx.fact(WEBHOOKS)
     if not facts.access.is_admin:
         raise NotObserved(not_admin_reason(facts.access, "webhooks"))
     if facts.problem:
@@ -180,7 +180,7 @@ integration points elsewhere. It also says when the integration's own user may n
 webhooks (that needs Jira administration).""",
     judge=judge,
     inputs_any=("url",),
-    facts=("webhooks", "applinks"),
+    facts=(WEBHOOKS.name, APPLINKS.name),
     live=True,
     order=56,
     codes=(

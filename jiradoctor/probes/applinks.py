@@ -17,6 +17,7 @@ import urllib.parse
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
+from jiradoctor.facts import Fact
 from jiradoctor.jira import applinks as al
 from jiradoctor.jira.auth_signals import read_identity
 from jiradoctor.jira.integrations import get_profile
@@ -242,9 +243,17 @@ async def pat_probe(facts: "Facts") -> PatFacts:
     return PatFacts(tuple(tokens))
 
 
+ADMIN_ACCESS: Fact[AdminAccess] = Fact("admin_access", "Whether the login is a Jira administrator (applinks are "
+                                                       "readable only then)")
+APPLINKS: Fact[AppLinkFacts] = Fact(
+    "applinks", "Jira's application links as Jira stores them, with their consumers and status"
+)
+WEBHOOKS: Fact[WebhookFacts] = Fact("webhooks", "Jira's registered webhooks")
+PATS: Fact[PatFacts] = Fact("pat_tokens", "The user's personal access tokens and their expiry dates")
+
 FACTS = {
-    "admin_access": admin_access_probe,
-    "applinks": applinks_probe,
-    "webhooks": webhooks_probe,
-    "pat_tokens": pat_probe,
+    ADMIN_ACCESS.name: admin_access_probe,
+    APPLINKS.name: applinks_probe,
+    WEBHOOKS.name: webhooks_probe,
+    PATS.name: pat_probe,
 }

@@ -12,6 +12,7 @@ import urllib.parse
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
+from jiradoctor.facts import Fact
 from jiradoctor.jira import auth_signals, pem
 from jiradoctor.jira.oauth1 import sign_request
 from jiradoctor.probes.http import HttpAnswer, TransportError, fetch
@@ -211,4 +212,6 @@ async def login_proven(facts: "Facts") -> bool:
     return False
 
 
-FACTS = {"auth_login": login_probe}
+AUTH_LOGIN: Fact[LoginAttempt] = Fact("auth_login", "The login with the given credentials: /myself as Jira answers it")
+
+FACTS = {AUTH_LOGIN.name: login_probe}

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from http.cookies import CookieError, SimpleCookie
 from typing import TYPE_CHECKING
 
+from jiradoctor.facts import Fact
 from jiradoctor.jira import endpoints
 from jiradoctor.jira.endpoints import EndpointSpec
 from jiradoctor.jira.oauth1 import OAuthProblem, parse_problem
@@ -216,9 +217,21 @@ async def sticky_probe(facts: "Facts") -> StickyProbe:
     return StickyProbe(prepared, tuple(statuses), tuple(nodes), tuple(sent), tuple(fresh), tuple(sorted(jar)))
 
 
+CAN_WORK_WRITE: Fact[WriteProbe] = Fact("can_work_write", "A POST that changes nothing: does Jira's XSRF filter let "
+                                                          "the integration write")
+CAN_WORK_ENDPOINTS: Fact[EndpointProbe] = Fact(
+    "can_work_endpoints", "GETs of the REST endpoints the integration's profile calls"
+)
+CAN_WORK_HEAD_GET: Fact[HeadGetProbe] = Fact(
+    "can_work_head_get", "A signed HEAD beside a signed GET of the same resource"
+)
+CAN_WORK_STICKY: Fact[StickyProbe] = Fact(
+    "can_work_sticky", "Several GETs of /myself: does the session stay on one node"
+)
+
 FACTS = {
-    "can_work_write": xsrf_probe,
-    "can_work_endpoints": endpoints_probe,
-    "can_work_head_get": head_get_probe,
-    "can_work_sticky": sticky_probe,
+    CAN_WORK_WRITE.name: xsrf_probe,
+    CAN_WORK_ENDPOINTS.name: endpoints_probe,
+    CAN_WORK_HEAD_GET.name: head_get_probe,
+    CAN_WORK_STICKY.name: sticky_probe,
 }

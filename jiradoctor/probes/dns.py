@@ -17,6 +17,7 @@ import urllib.parse
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Callable, TypeVar
 
+from jiradoctor.facts import Fact
 from jiradoctor.net.addresses import parse_ip
 
 if TYPE_CHECKING:
@@ -222,4 +223,6 @@ async def probe(facts: "Facts") -> DnsFact:
     return DnsFact(host, False, system, answer, target.dns_server)
 
 
-FACTS = {"dns": probe}
+DNS: Fact[DnsFact] = Fact("dns", "The DNS answers for Jira's host, from the system and the given resolver")
+
+FACTS = {DNS.name: probe}

@@ -15,6 +15,7 @@ from email.utils import parsedate_to_datetime
 from datetime import datetime
 from typing import TYPE_CHECKING, Callable, Iterator, Mapping
 
+from jiradoctor.facts import Fact
 from jiradoctor import __version__
 
 if TYPE_CHECKING:
@@ -372,4 +373,10 @@ async def read_body(response: httpx.Response, max_body: int) -> tuple[bytes, boo
     return bytes(kept[:max_body]), truncated, problem
 
 
-FACTS = {"http_client": http_client_probe, "http_client_verified": verified_client_probe}
+HTTP_CLIENT: Fact[httpx.AsyncClient] = Fact("http_client", "The shared HTTP client with the integration's transport "
+                                                           "settings")
+HTTP_CLIENT_VERIFIED: Fact[httpx.AsyncClient] = Fact(
+    "http_client_verified", "A client that always verifies certificates (for requests with credentials)"
+)
+
+FACTS = {HTTP_CLIENT.name: http_client_probe, HTTP_CLIENT_VERIFIED.name: verified_client_probe}

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from jiradoctor.facts import Fact
 from jiradoctor.jira import consumer_keys, pem
 from jiradoctor.jira.oauth1 import (
     CALLBACK_OOB, REQUEST_TOKEN_PATH, OAuthProblem, SignedRequest, parse_problem, parse_token_answer, sign_request,
@@ -90,8 +91,19 @@ async def rest_call_probe(facts: "Facts") -> OAuthExchange | None:
     return await signed_exchange(facts, "GET", url, facts.target.consumer_key or "", token=token.reveal())
 
 
+OAUTH_REQUEST_TOKEN: Fact[OAuthExchange] = Fact(
+    "oauth_request_token", "The signed OAuth 1.0a request-token exchange with the consumer key as typed"
+)
+OAUTH_REQUEST_TOKEN_CLEANED: Fact[OAuthExchange | None] = Fact(
+    "oauth_request_token_cleaned",
+    "The same exchange with the consumer key's whitespace removed (None when it has none)",
+)
+OAUTH_REST_CALL: Fact[OAuthExchange | None] = Fact(
+    "oauth_rest_call", "A signed REST call with the access token (None without --access-token)"
+)
+
 FACTS = {
-    "oauth_request_token": request_token_probe,
-    "oauth_request_token_cleaned": request_token_cleaned_probe,
-    "oauth_rest_call": rest_call_probe,
+    OAUTH_REQUEST_TOKEN.name: request_token_probe,
+    OAUTH_REQUEST_TOKEN_CLEANED.name: request_token_cleaned_probe,
+    OAUTH_REST_CALL.name: rest_call_probe,
 }

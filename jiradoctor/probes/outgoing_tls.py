@@ -11,6 +11,7 @@ import urllib.parse
 from dataclasses import dataclass
 from typing import Any, TYPE_CHECKING
 
+from jiradoctor.facts import Fact
 from jiradoctor.net.chain import CertInfo, from_der
 from jiradoctor.net.proxy_route import Route
 from jiradoctor.net.truststore import Truststore, TruststoreError, load_truststore
@@ -70,4 +71,8 @@ async def probe(facts: "Facts") -> OutgoingTlsFact:
     return OutgoingTlsFact(https=True, chain=from_der(session.chain), **base)
 
 
-FACTS = {"outgoing_tls": probe}
+OUTGOING_TLS: Fact[OutgoingTlsFact] = Fact(
+    "outgoing_tls", "The integration's certificate chain judged against Jira's truststore"
+)
+
+FACTS = {OUTGOING_TLS.name: probe}

@@ -18,6 +18,7 @@ import urllib.parse
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, Iterable, Mapping, Sequence
 
+from jiradoctor.facts import Fact
 from jiradoctor.jira.auth_signals import error_messages
 from jiradoctor.jira.integrations import get_profile
 from jiradoctor.jira.permissions import (
@@ -483,4 +484,7 @@ def _finish(facts: PermissionFacts, asker: _Asker, t0: float) -> PermissionFacts
     )
 
 
-FACTS = {"permission_matrix": permission_probe}
+PERMISSION_MATRIX: Fact[PermissionFacts] = Fact("permission_matrix", "The user's permissions per project, as the "
+                                                                     "integration needs them")
+
+FACTS = {PERMISSION_MATRIX.name: permission_probe}

@@ -16,6 +16,7 @@ import urllib.parse
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Mapping, TypeAlias
 
+from jiradoctor.facts import Fact
 from jiradoctor.net.proxy_route import DEFAULT_PORTS, Route, decide_route, target_authority
 from jiradoctor.probes.http import USER_AGENT, TransportError, classify
 
@@ -182,4 +183,7 @@ async def proxy_probe(facts: "Facts") -> ProxyAnswer:
         return ProxyAnswer(route, True, error=classify(exc), elapsed_s=time.perf_counter() - t0)
 
 
-FACTS = {"proxy_route": route_probe, "proxy": proxy_probe}
+PROXY_ROUTE: Fact[Route] = Fact("proxy_route", "The route to Jira: direct or through which proxy (no I/O)")
+PROXY: Fact[ProxyAnswer] = Fact("proxy", "The forward proxy's answer to a request or CONNECT for Jira")
+
+FACTS = {PROXY_ROUTE.name: route_probe, PROXY.name: proxy_probe}

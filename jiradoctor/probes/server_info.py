@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 
+from jiradoctor.facts import Fact
 from jiradoctor.jira.oauth1 import parse_www_authenticate
 from jiradoctor.net import bounded_json
 from jiradoctor.probes.http import HttpAnswer, fetch
@@ -137,4 +138,7 @@ async def probe(facts: "Facts") -> ServerInfo:
     return read_server_info(answer, challenge, redirects)
 
 
-FACTS = {"server_info": probe}
+SERVER_INFO: Fact[ServerInfo] = Fact("server_info", "Jira's serverInfo: deployment, version, Base URL, following "
+                                                    "redirects")
+
+FACTS = {SERVER_INFO.name: probe}

@@ -15,6 +15,7 @@ import warnings
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from jiradoctor.facts import Fact
 from jiradoctor.net.chain import CertInfo, from_der
 from jiradoctor.net.proxy_route import Route
 from jiradoctor.probes.http import TransportError, classify, ssl_context
@@ -220,4 +221,6 @@ async def probe(facts: "Facts") -> TlsFact:
     return fact
 
 
-FACTS = {"tls": probe}
+TLS: Fact[TlsFact] = Fact("tls", "One handshake with the integration's TLS settings, and the chain presented")
+
+FACTS = {TLS.name: probe}
