@@ -643,10 +643,16 @@ def doctor(ctx: click.Context, /, **opts: Any) -> None:
 
 
 @main.command("checks")
-def list_checks() -> None:
+@click.option("--reference", is_flag=True, help="Print the reference of facts and finding codes (docs/REFERENCE.md).")
+def list_checks(reference: bool = False) -> None:
     """List the checks, their ids and what they need."""
     from jiradoctor.target import describe_inputs
 
+    if reference:
+        from jiradoctor.reference import markdown
+
+        click.echo(markdown(), nl=False)
+        return
     loaded = load_checks()
     for warning in loaded.warnings:
         click.echo(f"warning: {warning}", err=True)
