@@ -8,6 +8,7 @@ instead of running probes, so checks stay pure judgement.
 
 from __future__ import annotations
 
+from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any, Awaitable, Callable, Mapping, TypeVar, overload
 
 from jiradoctor.facts import Fact, UndeclaredFact
@@ -104,12 +105,18 @@ class CheckContext:
     """Handed to a check's ``judge``: read-only access to target, profile and facts."""
 
     def __init__(
-        self, facts: Facts, profile: IntegrationProfile | None = None, declared: frozenset[str] | None = None
+        self,
+        facts: Facts,
+        profile: IntegrationProfile | None = None,
+        declared: frozenset[str] | None = None,
+        now: datetime | None = None,
     ) -> None:
         self.facts = facts
         self.target = facts.target
         self.profile = profile or get_profile(facts.target.integration, facts.target.profile_file)
         self.declared = declared  # the facts the check declares (None: any, as in tests of a judge)
+        # the run's clock, read once by the runner: a check never reads the clock itself
+        self.now = now if now is not None else datetime.now(timezone.utc)
 
     @property
     def offline(self) -> bool:

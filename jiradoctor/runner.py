@@ -122,9 +122,10 @@ class Runner:
         self.facts = facts
         self.progress = progress
         self._roots: dict[str, tuple[str, ...]] = {}  # blocked check -> the failed checks behind it
+        self._now = datetime.now(timezone.utc)  # reset when the run starts; what every check sees as now
 
     async def run(self) -> Report:
-        started = datetime.now(timezone.utc)
+        started = self._now = datetime.now(timezone.utc)
         t0 = time.perf_counter()
         by_id = {c.id: c for c in self.checks}
         tasks: dict[str, asyncio.Task[CheckResult]] = {}
@@ -185,7 +186,7 @@ class Runner:
         t0 = time.perf_counter()
         limit = time_limit_for(check, self.target, self.options)
         try:
-            context = CheckContext(self.facts, declared=check.declared_facts)
+            context = CheckContext(self.facts, declared=check.declared_facts, now=self._now)
             findings = await asyncio.wait_for(check.judge(context), timeout=limit)
             if not isinstance(findings, (list, tuple)) or not all(isinstance(f, Finding) for f in findings):
                 raise TypeError(f"the check returned {type(findings).__name__}, not a list of findings")

@@ -23,6 +23,7 @@ class SkewMeasure:
     skew_s: float  # Jira minus local, at the moment Jira answered
     uncertainty_s: float
     source: str
+    local_at: float = 0.0  # this machine's clock (epoch s) when Jira stamped its answer: the probe's, not ours
 
 
 def measure(answer: HttpAnswer, server_time: datetime | None) -> SkewMeasure | None:
@@ -34,12 +35,12 @@ def measure(answer: HttpAnswer, server_time: datetime | None) -> SkewMeasure | N
     midpoint = answer.sent_at + answer.elapsed_s / 2
     half_rtt = answer.elapsed_s / 2
     if server_time is not None:
-        return SkewMeasure(server_time.timestamp() - midpoint, half_rtt + 0.001, "serverTime")
+        return SkewMeasure(server_time.timestamp() - midpoint, half_rtt + 0.001, "serverTime", midpoint)
     date = answer.date
     if date is not None:
         if date.tzinfo is None:  # "-0000" or no zone: HTTP dates are GMT
             date = date.replace(tzinfo=timezone.utc)
-        return SkewMeasure(date.timestamp() - midpoint, half_rtt + 1.0, "Date header")
+        return SkewMeasure(date.timestamp() - midpoint, half_rtt + 1.0, "Date header", midpoint)
     return None
 
 
@@ -51,7 +52,7 @@ def judge_skew(m: SkewMeasure) -> Finding:
         "uncertainty_s": round(m.uncertainty_s, 3),
         "source": m.source,
         "tolerance_s": TOLERANCE_S,
-        "local_utc": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "local_utc": datetime.fromtimestamp(m.local_at, timezone.utc).isoformat(timespec="seconds"),
     }
     if least > TOLERANCE_S:
         return Finding(

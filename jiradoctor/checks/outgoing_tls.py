@@ -114,8 +114,8 @@ def _validity(path: Sequence[CertInfo], now: dt.datetime) -> list[Finding]:
     return out
 
 
-def judge_fact(fact: OutgoingTlsFact, now: dt.datetime | None = None) -> list[Finding]:
-    now = now or dt.datetime.now(dt.timezone.utc)
+def judge_fact(fact: OutgoingTlsFact, now: dt.datetime) -> list[Finding]:
+    """``now``: the run's clock, passed in (a judge never reads the clock)."""
     if fact.truststore_error is not None:
         error = fact.truststore_error
         code = "outgoing-tls/truststore-password" if error.kind == "password" else "outgoing-tls/truststore-unreadable"
@@ -238,7 +238,7 @@ def judge_fact(fact: OutgoingTlsFact, now: dt.datetime | None = None) -> list[Fi
 async def judge(ctx: CheckContext) -> Sequence[Finding]:
     if ctx.target.truststore_password:
         ctx.add_secret(ctx.target.truststore_password.reveal())
-    return judge_fact(await ctx.fact(OUTGOING_TLS))
+    return judge_fact(await ctx.fact(OUTGOING_TLS), ctx.now)
 
 
 CHECK = Check(

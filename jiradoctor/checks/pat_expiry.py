@@ -104,7 +104,7 @@ def judge_tokens(facts: PatFacts, now: dt.datetime) -> list[Finding]:
 
 async def judge(ctx: CheckContext) -> Sequence[Finding]:
     facts: PatFacts = await ctx.fact(PATS)
-    return judge_tokens(facts, dt.datetime.now(dt.timezone.utc))
+    return judge_tokens(facts, ctx.now)
 
 
 CHECK = Check(

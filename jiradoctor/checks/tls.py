@@ -54,6 +54,7 @@ class View:
     fact: TlsFact
     analysis: ChainAnalysis
     evidence: dict[str, Any]
+    now: dt.datetime
 
     @property
     def leaf_fp(self) -> str | None:
@@ -414,7 +415,7 @@ def expiring(view: View) -> Finding | None:
     soon = [c for c in view.analysis.expiring_soon if c not in view.analysis.expired]
     if not soon:
         return None
-    now = dt.datetime.now(dt.timezone.utc)
+    now = view.now
     what = "; ".join(
         f"{_role(view, c)} '{c.name}' expires on {c.not_after:%Y-%m-%d} (in {int(c.days_left(now))} days)" for c in soon
     )
@@ -444,13 +445,14 @@ def soften(finding: Finding) -> Finding:
     )
 
 
-def judge_fact(fact: TlsFact) -> list[Finding]:
+def judge_fact(fact: TlsFact, now: dt.datetime) -> list[Finding]:
+    """``now``: the run's clock, passed in (a judge never reads the clock)."""
     if not fact.applies:
         raise NotObserved(
             "the URL is plain http: there is no TLS to check (passwords and tokens cross the network "
             "unencrypted; prefer an https URL for Jira if it has one)"
         )
-    analysis = analyse(fact.chain, fact.host)
+    analysis = analyse(fact.chain, fact.host, now)
     evidence = {
         "host": fact.host,
         "port": fact.port,
@@ -462,7 +464,7 @@ def judge_fact(fact: TlsFact) -> list[Finding]:
         "cipher": fact.cipher,
         "chain": [c.evidence() for c in fact.chain],
     }
-    view = View(fact, analysis, evidence)
+    view = View(fact, analysis, evidence, now)
     if fact.error is not None:
         return [judge_connection_error(view)]
     findings: list[Finding] = []
@@ -522,7 +524,7 @@ def judge_fact(fact: TlsFact) -> list[Finding]:
 
 
 async def judge(ctx: CheckContext) -> Sequence[Finding]:
-    return judge_fact(await ctx.fact(TLS))
+    return judge_fact(await ctx.fact(TLS), ctx.now)
 
 
 CHECK = Check(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as _dt
+
 from dataclasses import replace
 
 import pytest
@@ -15,6 +17,9 @@ from jiradoctor.target import Target
 from tests.conftest import run_checks
 from tests.network.helpers import certs, verdicts
 from tests.realparts.pki import Pki
+
+def now() -> _dt.datetime:
+    return _dt.datetime.now(_dt.timezone.utc)  # when judged: the certificates are generated at test time
 
 URL = "https://jira.example.com"
 DIRECT = Route("direct", URL)
@@ -37,7 +42,7 @@ def judge(f: TlsFact, insecure: bool = False) -> dict[str, Status]:
 def test_code_20_with_a_leaf_only_is_an_incomplete_chain(realparts_pki: Pki) -> None:
     f = fact(verify_code=20, chain=certs(realparts_pki.cases["leaf_only"].chain))
     assert judge(f) == {"tls/incomplete-chain": Status.FAIL}
-    finding = tls_check.judge_fact(f)[0]
+    finding = tls_check.judge_fact(f, now())[0]
     assert "Realparts Intermediate CA" in finding.message and finding.evidence["missing_intermediate"]
     assert finding.subject == f.chain[0].sha256
     assert any("Last resort" in r for r in finding.remediation)
@@ -45,7 +50,7 @@ def test_code_20_with_a_leaf_only_is_an_incomplete_chain(realparts_pki: Pki) -> 
 
 def test_code_20_with_an_intermediate_is_an_unknown_root(realparts_pki: Pki) -> None:
     f = fact(verify_code=20, chain=certs(realparts_pki.cases["full_chain"].chain))
-    [finding] = tls_check.judge_fact(f)
+    [finding] = tls_check.judge_fact(f, now())
     assert finding.code == "tls/untrusted-root" and "Realparts Root CA" in finding.message
 
 
@@ -68,7 +73,7 @@ def test_insecure_warns_and_keeps_the_problem_as_information(realparts_pki: Pki)
     f = fact(verify_code=18, chain=certs(realparts_pki.cases["self_signed"].chain), insecure=True)
     assert judge(f, insecure=True) == {"tls/verification-disabled": Status.WARN, "tls/self-signed": Status.INFO}
     ok = fact(chain=certs(realparts_pki.cases["full_chain"].chain), insecure=True)
-    verdict = tls_check.judge_fact(ok)
+    verdict = tls_check.judge_fact(ok, now())
     assert [f.code for f in verdict] == ["tls/verification-disabled"] and "back on" in verdict[0].message
 
 
@@ -78,7 +83,7 @@ def test_interception_fails_when_untrusted_and_warns_when_trusted(realparts_pki:
     failed = fact(route=PROXIED, verify_code=19, chain=seen, direct_chain=real)
     assert judge(failed) == {"tls/intercepted": Status.FAIL}
     trusted = fact(route=PROXIED, chain=seen, verified_chain=seen, direct_chain=real)
-    findings = tls_check.judge_fact(trusted)
+    findings = tls_check.judge_fact(trusted, now())
     assert [f.code for f in findings] == ["tls/intercepted"] and findings[0].status == Status.WARN
     assert "hunter2" not in str([f.to_json() for f in findings]) and "bob:***@proxy.corp" in findings[0].message
     same = fact(route=PROXIED, chain=real, verified_chain=real, direct_chain=real)
@@ -117,7 +122,7 @@ def test_unknown_verify_code_is_a_handshake_failure_without_guessing(realparts_p
         verify_message="unsupported certificate purpose",
         chain=certs(realparts_pki.cases["full_chain"].chain),
     )
-    [finding] = tls_check.judge_fact(f)
+    [finding] = tls_check.judge_fact(f, now())
     assert finding.code == "tls/handshake-failed" and "26" in finding.message
     assert replace(f, verify_code=None).verified
 
