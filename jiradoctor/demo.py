@@ -27,9 +27,8 @@ DEFAULT_SCENARIO = "url-mismatch-proxy-host"
 
 def pasted_public_key(lab: LabServer) -> str:
     """What the customer pasted into the application link: the key Jira holds, as the integration's guide writes it."""
-    from jiradoctor.checks.public_key import paste_text
     from jiradoctor.jira import pem
-    from jiradoctor.jira.integrations import get_profile
+    from jiradoctor.jira.integrations import get_profile, paste_text
 
     held = pem.read_public_key(lab.jira_public_key_base64).public_key
     assert held is not None, "the lab's own public key always reads"

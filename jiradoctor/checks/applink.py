@@ -2,6 +2,12 @@
 
 Why: ``consumer-key`` and ``public-key`` compare what the user *says* Jira holds; a Jira
 administrator's login lets the doctor read the truth (read-only, GET only; probes/applinks.py).
+
+Title: Application link as Jira stores it.
+Codes: applink/missing, applink/one-sided, applink/oauth1-not-oauth2, applink/consumer-key-mismatch,
+applink/public-key-mismatch, applink/public-key-formatting, applink/url-not-name, applink/url-rule,
+applink/callback-missing, applink/callback-mismatch, applink/disabled, applink/status,
+applink/jira-consumer-key-differs, applink/ok.
 """
 
 from __future__ import annotations
@@ -14,7 +20,7 @@ from jiradoctor.jira import consumer_keys as ck
 from jiradoctor.jira import pem
 from jiradoctor.jira.integrations import IntegrationProfile
 from jiradoctor.model import Finding, NotObserved, Status
-from jiradoctor.probes.applinks import APPLINKS, ENABLE_OPTIONS, AdminAccess, AppLinkFacts
+from jiradoctor.probes.applinks import APPLINKS, ENABLE_OPTIONS, AppLinkFacts, not_admin_reason
 from jiradoctor.registry import Check
 
 if TYPE_CHECKING:
@@ -22,15 +28,6 @@ if TYPE_CHECKING:
 
 DOCS = ("https://confluence.atlassian.com/adminjiraserver/using-applinks-to-link-to-other-applications-938846918.html",)
 LINKS_PAGE = "Jira administration > Applications > Application links"
-
-
-def not_admin_reason(access: AdminAccess, what: str) -> str:
-    """The skip reason: why the admin resources were not read, and the exact options that enable them."""
-    who = f" ({access.source})" if access.source else ""
-    return (
-        f"reading {what} needs a Jira administrator's login: {access.reason}{who}. "
-        f"Give {ENABLE_OPTIONS}; jiradoctor only reads (GET)."
-    )
 
 
 def expected_public_key(ctx: CheckContext) -> tuple[PublicKeyTypes | None, str]:

@@ -1,4 +1,11 @@
-"""auth: log in as the integration does and say why Jira refuses, from its own signals."""
+"""auth: log in as the integration does and say why Jira refuses, from its own signals.
+
+Title: Login as the integration's user (live).
+Codes: auth/ok, auth/invalid-credentials, auth/captcha-required, auth/anonymous-fallback,
+auth/password-on-cloud, auth/pat-as-password, auth/sso-redirect, auth/method-unsupported,
+auth/no-application-access, auth/no-answer, auth/unexpected-answer, auth/method-fallback,
+auth/cloud-token-refused, auth/oauth1-deprecated-on-cloud.
+"""
 
 from __future__ import annotations
 

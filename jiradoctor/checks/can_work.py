@@ -4,6 +4,8 @@ Codes: can-work/write-accepted, can-work/xsrf-refused, can-work/write-refused, c
 can-work/endpoints-ok, can-work/endpoint-removed, can-work/endpoint-missing, can-work/endpoint-refused,
 can-work/endpoint-error, can-work/head-ok, can-work/head-rewritten, can-work/head-refused,
 can-work/sessions-ok, can-work/not-sticky, can-work/session-lost.
+
+Title: The integration's own requests work (non-mutating probes).
 """
 
 from __future__ import annotations
@@ -36,7 +38,7 @@ STICKY_DOCS: tuple[str, ...] = ()
 
 def blocked(answer: HttpAnswer, profile: IntegrationProfile | None, what: str) -> Finding | None:
     """A blocker's own page instead of Jira's answer (reachability names the same on the anonymous path)."""
-    from jiradoctor.checks.reachability import blocker_finding
+    from jiradoctor.shared_findings import blocker_finding
 
     found = blockers.recognise(answer) if answer.ok else None
     if found is None:

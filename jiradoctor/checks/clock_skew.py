@@ -1,4 +1,8 @@
-"""clock-skew: is Jira's clock within OAuth's 5-minute window of ours?"""
+"""clock-skew: is Jira's clock within OAuth's 5-minute window of ours?
+
+Title: Clock difference to Jira.
+Codes: clock-skew/exceeds-tolerance, clock-skew/near-tolerance, clock-skew/ok.
+"""
 
 from __future__ import annotations
 

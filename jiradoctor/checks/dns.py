@@ -1,4 +1,9 @@
-"""dns: does the Jira host name resolve, to an address the integration can reach?"""
+"""dns: does the Jira host name resolve, to an address the integration can reach?
+
+Title: Name resolution of the Jira host.
+Codes: dns/nxdomain, dns/no-address, dns/no-answer, dns/private-address, dns/resolver-mismatch, dns/cname,
+dns/ip-address, dns/ok.
+"""
 
 from __future__ import annotations
 

@@ -1,4 +1,12 @@
-"""oauth2: is the integration's OAuth 2.0 client, redirect URI, scopes and token what Jira accepts?"""
+"""oauth2: is the integration's OAuth 2.0 client, redirect URI, scopes and token what Jira accepts?
+
+Title: OAuth 2.0 client, redirect URI, scopes and token (live).
+Codes: oauth2/client-ok, oauth2/invalid-client, oauth2/client-not-allowed, oauth2/provider-missing,
+oauth2/redirect-not-refused, oauth2/redirect-mismatch, oauth2/missing-scopes, oauth2/scopes-ok,
+oauth2/token-ok, oauth2/token-rejected, oauth2/site-not-accessible, oauth2/site-url-not-gateway,
+oauth2/clock-skew, oauth2/tls-error, oauth2/no-answer, oauth2/refresh-not-used, oauth2/refresh-rotated,
+oauth2/refresh-token-invalid, oauth2/not-offered, oauth2/not-observed.
+"""
 
 from __future__ import annotations
 

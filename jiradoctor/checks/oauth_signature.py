@@ -1,4 +1,13 @@
-"""oauth-signature: make the request-token call the integration makes, and explain Jira's answer."""
+"""oauth-signature: make the request-token call the integration makes, and explain Jira's answer.
+
+Title: OAuth 1.0a signature (live).
+Codes: oauth-signature/url-mismatch, oauth-signature/parameter-mismatch, oauth-signature/key-mismatch,
+oauth-signature/timestamp-refused, oauth-signature/nonce-used, oauth-signature/token-rejected,
+oauth-signature/callback-rejected, oauth-signature/token-expired, oauth-signature/signature-method-rejected,
+oauth-signature/permission-unknown, oauth-signature/additional-authorization-required,
+oauth-signature/blocked, oauth-signature/problem, oauth-signature/not-jira, oauth-signature/no-answer,
+oauth-signature/cannot-sign, oauth-signature/ok, oauth-signature/rest-ok.
+"""
 
 from __future__ import annotations
 
@@ -7,9 +16,8 @@ from typing import TYPE_CHECKING, Any, Sequence
 
 from jiradoctor.context import CheckContext
 from jiradoctor.jira import pem
-from jiradoctor.checks.public_key import paste_text
 from jiradoctor.jira.auth_signals import read_identity
-from jiradoctor.jira.integrations import IntegrationProfile
+from jiradoctor.jira.integrations import IntegrationProfile, paste_text
 from jiradoctor.jira.oauth1 import BaseString, BaseStringDiff, diff_base_strings
 from jiradoctor.jira.urls import InvalidUrl, JiraUrl
 from jiradoctor.model import Finding, Status
@@ -267,7 +275,7 @@ def token_rejected(exchange: OAuthExchange, realm: str | None, evidence: dict[st
 
 
 def not_jira(answer: HttpAnswer) -> Finding:
-    from jiradoctor.checks.reachability import blocker_finding
+    from jiradoctor.shared_findings import blocker_finding
     from jiradoctor.jira.blockers import recognise
 
     if (found := recognise(answer)) is not None:  # an IP allowlist or Cloudflare answered for Jira's OAuth servlet

@@ -5,6 +5,11 @@ Judged as Java's PKIX does it: a path from the presented leaf through presented 
 not fetch missing intermediates by default), every certificate on the path within its validity
 (the anchor's own dates are not checked), and the leaf's names matching the host (HTTPS endpoint
 identification). The fix for an unknown CA is the ``keytool -importcert`` command, file and alias named.
+
+Title: Jira's truststore trusts the integration (outgoing).
+Codes: outgoing-tls/trusted, outgoing-tls/unknown-ca, outgoing-tls/missing-intermediate, outgoing-tls/expired,
+outgoing-tls/not-yet-valid, outgoing-tls/hostname-mismatch, outgoing-tls/truststore-password,
+outgoing-tls/truststore-unreadable.
 """
 
 from __future__ import annotations

@@ -4,6 +4,9 @@ Why: Server/DC PATs may carry an expiry date; Jira shows "expires soon" only fiv
 the token owner's profile, which a service user's owner rarely opens. The integration then stops
 overnight with 401s. Jira lists the owner's tokens (GET /rest/pat/latest/tokens) but never says
 which one authenticated the call, so with several tokens only what holds for all of them is said.
+
+Title: Personal access token expiry.
+Codes: pat-expiry/expired, pat-expiry/expires-soon, pat-expiry/no-expiry, pat-expiry/ok.
 """
 
 from __future__ import annotations

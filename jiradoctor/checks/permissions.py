@@ -1,4 +1,10 @@
-"""permissions: does the integration's user hold what the integration needs, project by project?"""
+"""permissions: does the integration's user hold what the integration needs, project by project?
+
+Title: Project and global permissions (live).
+Codes: permissions/ok, permissions/missing, permissions/missing-optional, permissions/project-not-found,
+permissions/global-missing, permissions/unknown-permission, permissions/no-projects, permissions/no-answer,
+permissions/throttled, permissions/bulk-refused, permissions/partial.
+"""
 
 from __future__ import annotations
 

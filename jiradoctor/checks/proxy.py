@@ -1,5 +1,10 @@
 """proxy: the route to Jira (forward proxy or direct), whether the proxy lets it through, and a reverse
-proxy in front of Jira."""
+proxy in front of Jira.
+
+Title: Proxies between the integration and Jira.
+Codes: proxy/configured, proxy/bypassed, proxy/unreachable, proxy/auth-required, proxy/connect-refused,
+proxy/reverse-proxy, proxy/intercepting, proxy/ok, proxy/direct.
+"""
 
 from __future__ import annotations
 

@@ -1,4 +1,12 @@
-"""public-key: is the text pasted into Jira's application link the public half of the consumer's key?"""
+"""public-key: is the text pasted into Jira's application link the public half of the consumer's key?
+
+Title: Public key pasted into Jira.
+Codes: public-key/certificate, public-key/private-key-pasted, public-key/pkcs1, public-key/armor,
+public-key/whitespace, public-key/invalid, public-key/not-rsa, public-key/weak, public-key/pair-mismatch,
+public-key/private-key-format, public-key/private-key-encrypted, public-key/private-key-invalid,
+public-key/der, public-key/binary, public-key/lookalike-character, public-key/invisible-character,
+public-key/empty-file, public-key/ok.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +15,7 @@ from typing import TYPE_CHECKING, Sequence
 
 from jiradoctor.context import CheckContext
 from jiradoctor.jira import lookalike, pem
-from jiradoctor.jira.integrations import IntegrationProfile
+from jiradoctor.jira.integrations import IntegrationProfile, paste_text
 from jiradoctor.model import Finding, Status
 from jiradoctor.registry import Check
 from jiradoctor.visible import hidden_characters
@@ -20,9 +28,6 @@ DOCS = ("https://developer.atlassian.com/server/jira/platform/oauth/",)
 MIN_RSA_BITS = 2048
 
 
-def paste_text(profile: IntegrationProfile, key: PublicKeyTypes) -> str:
-    """The exact text for Jira's public key field under this integration's guide."""
-    return pem.spki_base64(key) if profile.public_key_armor == "omit" else pem.spki_pem(key).strip()
 
 
 def _q(path: str | None, fallback: str) -> str:

@@ -3,6 +3,11 @@
 Judged by OpenSSL's verify code and the presented chain itself, never by message text
 (JIRA-FACTS §7): code 20 is ambiguous, and only the chain tells a missing intermediate from an
 unknown root.
+
+Title: TLS handshake and certificate chain.
+Codes: tls/self-signed, tls/untrusted-root, tls/incomplete-chain, tls/expired, tls/not-yet-valid,
+tls/hostname-mismatch, tls/expiring-soon, tls/weak-key, tls/weak-signature, tls/verification-disabled,
+tls/plain-http, tls/handshake-failed, tls/intercepted, tls/chain-order, tls/ok.
 """
 
 from __future__ import annotations

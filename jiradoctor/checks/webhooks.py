@@ -3,6 +3,10 @@
 Why: Zephyr Enterprise syncs requirements and defects through Jira webhooks it creates when a
 project is mapped ("Don't delete this webhook, and don't change its properties"); creating them
 needs Jira administration. Read with an administrator's login, GET only (probes/applinks.py).
+
+Title: Webhooks the integration needs.
+Codes: webhooks/missing, webhooks/disabled, webhooks/events-missing, webhooks/wrong-url,
+webhooks/service-user-cannot-create, webhooks/ok.
 """
 
 from __future__ import annotations
@@ -10,11 +14,10 @@ from __future__ import annotations
 import urllib.parse
 from typing import Sequence
 
-from jiradoctor.checks.applink import not_admin_reason
 from jiradoctor.context import CheckContext
 from jiradoctor.jira import applinks as al
 from jiradoctor.model import Finding, NotObserved, Status
-from jiradoctor.probes.applinks import APPLINKS, WEBHOOKS, AppLinkFacts, WebhookFacts
+from jiradoctor.probes.applinks import APPLINKS, WEBHOOKS, AppLinkFacts, WebhookFacts, not_admin_reason
 from jiradoctor.registry import Check
 
 WEBHOOKS_PAGE = "Jira administration > System > Advanced > WebHooks"

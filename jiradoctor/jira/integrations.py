@@ -13,6 +13,8 @@ from typing import TYPE_CHECKING, Any, Mapping
 if TYPE_CHECKING:
     from pathlib import Path
 
+    from cryptography.hazmat.primitives.asymmetric.types import PublicKeyTypes
+
 INTEGRATION_IDS = ("generic", "piplanning", "jira-align", "zephyr-enterprise", "kendis")
 
 
@@ -146,3 +148,10 @@ def get_profile(profile_id: str, profile_file: str | Path | None = None) -> Inte
     if profile_id not in profiles:
         raise KeyError(f"unknown integration {profile_id!r}; known: {', '.join(profiles)}")
     return profiles[profile_id]
+
+
+def paste_text(profile: IntegrationProfile, key: PublicKeyTypes) -> str:
+    """The exact text for Jira's public key field under this integration's guide (its armour rule)."""
+    from jiradoctor.jira import pem  # cryptography: only when a key is shown, not for `jiradoctor profiles`
+
+    return pem.spki_base64(key) if profile.public_key_armor == "omit" else pem.spki_pem(key).strip()

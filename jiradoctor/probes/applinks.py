@@ -92,6 +92,15 @@ def _admin_login(facts: "Facts", deployment: str | None) -> tuple[Login, str] | 
     return None
 
 
+
+def not_admin_reason(access: AdminAccess, what: str) -> str:
+    """The skip reason: why the admin resources were not read, and the exact options that enable them."""
+    who = f" ({access.source})" if access.source else ""
+    return (
+        f"reading {what} needs a Jira administrator's login: {access.reason}{who}. "
+        f"Give {ENABLE_OPTIONS}; jiradoctor only reads (GET)."
+    )
+
 async def _administer(facts: "Facts", login: Login) -> tuple[bool | None, str]:
     url = (facts.target.url or "").rstrip("/")
     answer = await fetch_as(facts, login, "GET", f"{url}/rest/api/2/mypermissions?permissions=ADMINISTER")

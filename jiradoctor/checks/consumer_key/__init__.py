@@ -1,4 +1,10 @@
-"""consumer-key: is the consumer key typed in the integration exactly the one Jira stores?"""
+"""consumer-key: is the consumer key typed in the integration exactly the one Jira stores?
+
+Title: OAuth consumer key.
+Codes: consumer-key/whitespace, consumer-key/invisible-character, consumer-key/unusual-character,
+consumer-key/lookalike-character, consumer-key/mismatch, consumer-key/unknown, consumer-key/rejected,
+consumer-key/ok.
+"""
 
 from __future__ import annotations
 
@@ -150,7 +156,7 @@ async def judge(ctx: CheckContext) -> Sequence[Finding]:
             )
         )
     if ctx.can_probe(OAUTH_REQUEST_TOKEN) and target.url and target.private_key:
-        from jiradoctor.checks._consumer_key_live import judge_live
+        from jiradoctor.checks.consumer_key.live import judge_live
 
         findings += await judge_live(ctx)
     if not any(f.status.rank >= Status.WARN.rank for f in findings):

@@ -1,4 +1,13 @@
-"""base-url: do the integration's URL, Jira's Base URL and Tomcat's connector agree?"""
+"""base-url: do the integration's URL, Jira's Base URL and Tomcat's connector agree?
+
+Title: Base URL, integration URL and server.xml.
+Codes: base-url/scheme-mismatch, base-url/host-mismatch, base-url/port-mismatch, base-url/path-mismatch,
+base-url/server-xml-mismatch, base-url/proxy-attributes-missing, base-url/invalid-server-xml,
+base-url/invalid-url, base-url/redirect, base-url/realm-mismatch, base-url/reported-mismatch,
+base-url/connector, base-url/ok, base-url/assumes-proxy-host, base-url/connector-choice,
+base-url/proxy-mismatch, base-url/proxy-cache, base-url/proxy-public-mismatch,
+base-url/proxy-upstream-unknown, base-url/invalid-proxy-config.
+"""
 
 from __future__ import annotations
 
@@ -239,7 +248,7 @@ def judge_server_xml(text: str, base: JiraUrl | None, ctx: CheckContext) -> list
             for c in parsed.connectors
         ]
     if ctx.target.proxy_config_path:
-        from jiradoctor.checks._base_url_proxy import judge_with_proxy
+        from jiradoctor.checks.base_url.proxy import judge_with_proxy
 
         return judge_with_proxy(parsed, base, ctx.target.proxy_config_path)
     verdicts = [judge_connector(c, base) for c in parsed.connectors]
@@ -305,7 +314,7 @@ async def judge(ctx: CheckContext) -> Sequence[Finding]:
         findings += bad
     live_unseen = False
     if ctx.can_probe(SERVER_INFO) and target.url:
-        from jiradoctor.checks._base_url_live import judge_live
+        from jiradoctor.checks.base_url.live import judge_live
 
         live_findings, live_base = await judge_live(ctx, url)
         findings += live_findings
