@@ -18,6 +18,20 @@ from typing import Any, Sequence
 
 from jiradoctor.context import CheckContext
 from jiradoctor.model import Finding, NotObserved, Status
+from jiradoctor.net.verify_codes import (
+    CA_KEY_TOO_SMALL,
+    CA_MD_TOO_WEAK,
+    CERT_HAS_EXPIRED,
+    CERT_NOT_YET_VALID,
+    DEPTH_ZERO_SELF_SIGNED_CERT,
+    EE_KEY_TOO_SMALL,
+    HOSTNAME_MISMATCH,
+    IP_ADDRESS_MISMATCH,
+    SELF_SIGNED_CERT_IN_CHAIN,
+    UNABLE_TO_GET_ISSUER_CERT,
+    UNABLE_TO_GET_ISSUER_CERT_LOCALLY,
+    UNABLE_TO_VERIFY_LEAF_SIGNATURE,
+)
 from jiradoctor.net.chain import EXPIRY_WARNING_DAYS, MIN_RSA_BITS, CertInfo, ChainAnalysis, analyse
 from jiradoctor.probes.tls import TLS, TlsFact
 from jiradoctor.registry import Check
@@ -28,19 +42,6 @@ DOCS = (
 )
 CHAIN_DOCS = ("https://nginx.org/en/docs/http/configuring_https_servers.html#chains",)
 
-# OpenSSL X509_V_ERR_* codes (ssl.SSLCertVerificationError.verify_code)
-UNABLE_TO_GET_ISSUER_CERT = 2
-CERT_NOT_YET_VALID = 9
-CERT_HAS_EXPIRED = 10
-DEPTH_ZERO_SELF_SIGNED_CERT = 18
-SELF_SIGNED_CERT_IN_CHAIN = 19
-UNABLE_TO_GET_ISSUER_CERT_LOCALLY = 20
-UNABLE_TO_VERIFY_LEAF_SIGNATURE = 21
-HOSTNAME_MISMATCH = 62
-IP_ADDRESS_MISMATCH = 64
-EE_KEY_TOO_SMALL = 66
-CA_KEY_TOO_SMALL = 67
-CA_MD_TOO_WEAK = 68
 
 LAST_RESORT = (
     "Last resort only: switching certificate verification off in the integration (e.g. an unticked 'Verify "
