@@ -2,7 +2,9 @@
 
 A check is a :class:`Check` value with stable metadata and one ``judge`` coroutine from facts to
 findings. Third-party packages expose a ``Check`` through the entry-point group
-``jiradoctor.checks``; a plugin that fails to load becomes a warning, never a crash (httpie's way).
+``jiradoctor.checks.v1`` (versioned, httpie's way: a new Check shape gets a new group); the old
+``jiradoctor.checks`` is still read, with a deprecation warning. A plugin that fails to load
+becomes a warning, never a crash.
 """
 
 from __future__ import annotations
@@ -17,7 +19,8 @@ from jiradoctor.model import Finding
 if TYPE_CHECKING:
     from jiradoctor.context import CheckContext
 
-ENTRY_POINT_GROUP = "jiradoctor.checks"
+ENTRY_POINT_GROUP = "jiradoctor.checks.v1"
+DEPRECATED_ENTRY_POINT_GROUPS = ("jiradoctor.checks",)  # still read; each plugin found there is warned about
 
 Judge = Callable[["CheckContext"], Awaitable[Sequence[Finding]]]
 
@@ -96,9 +99,15 @@ def plugin_checks(
     if entry_points is None:
         import importlib.metadata  # ~10 ms: only when plugins are looked for
 
-        entry_points = importlib.metadata.entry_points(group=ENTRY_POINT_GROUP)
+        entry_points = [*importlib.metadata.entry_points(group=ENTRY_POINT_GROUP),
+                        *(ep for group in DEPRECATED_ENTRY_POINT_GROUPS
+                          for ep in importlib.metadata.entry_points(group=group))]
     checks, warnings = [], []
     for ep in entry_points:
+        old_group = getattr(ep, "group", ENTRY_POINT_GROUP)
+        if old_group in DEPRECATED_ENTRY_POINT_GROUPS:
+            warnings.append(f"plugin check {ep.name!r} ({ep.value}) uses the deprecated entry-point group "
+                            f"{old_group!r}: declare it under {ENTRY_POINT_GROUP!r}")
         try:
             loaded = ep.load()
             check = loaded() if callable(loaded) and not isinstance(loaded, Check) else loaded
