@@ -33,7 +33,6 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.x509.oid import NameOID
 
-import jiradoctor.checks as checks_package
 from jiradoctor.cli import main
 from jiradoctor.registry import builtin_checks
 
@@ -76,13 +75,12 @@ def _literal_codes(node: ast.expr, check_id: str) -> set[str] | None:
 def codes_with_commands() -> dict[str, set[str]]:
     """code -> call sites, for every Finding-making call with a non-empty ``commands=`` argument."""
     found: dict[str, set[str]] = {}
-    modules = {m.name: m for m in pkgutil.iter_modules(checks_package.__path__)}
     for check in builtin_checks():
         module = inspect.getmodule(check.judge)
+        # a check package's parts (base_url/live.py, base_url/proxy.py) make findings too
         helpers = [
-            importlib.import_module(f"{checks_package.__name__}.{name}")
-            for name in modules
-            if name.startswith("_" + check.id.replace("-", "_"))
+            importlib.import_module(f"{module.__name__}.{part.name}")
+            for part in pkgutil.iter_modules(getattr(module, "__path__", []))
         ]
         for mod in [module, *helpers]:
             for node in ast.walk(ast.parse(inspect.getsource(mod))):
