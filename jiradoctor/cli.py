@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, Mapping
 import click
 
 from jiradoctor import __version__
+from jiradoctor.inputs import SECRET_VALUE_INPUTS
 from jiradoctor.jira.integrations import INTEGRATION_IDS
 
 # Each command imports what it uses, inside the command (issue 14): `--help`, `checks`, `explain`,
@@ -144,6 +145,8 @@ def build_target(opts: dict[str, Any]) -> Target:
     for scheme, (value, variable) in ({} if opts["proxy"] else proxies_from_env(os.environ)).items():
         if scheme != "no":  # the integration's own proxy setting (--proxy overrides it): user input too
             check_url(with_scheme(value), variable)
+    # every secret given as a value, named for its prompt by the one table of inputs (inputs.py)
+    secrets: dict[str, Any] = {i.name: _secret(opts.get(i.param), i.prompt or i.option) for i in SECRET_VALUE_INPUTS}
     return Target(
         url=opts["url"],
         integration=opts["integration"],
@@ -157,10 +160,6 @@ def build_target(opts: dict[str, Any]) -> Target:
         server_xml_path=opts.get("server_xml"),
         base_url=opts["base_url"],
         user=opts["user"],
-        password=_secret(opts["password"], "Password"),
-        token=_secret(opts["token"], "API token"),
-        pat=_secret(opts["pat"], "Personal access token"),
-        access_token=_secret(opts["access_token"], "OAuth access token"),
         projects=_split(opts["projects"]),
         permissions=_split(opts["permissions"]),
         ca_bundle=opts["ca_bundle"],
@@ -173,23 +172,18 @@ def build_target(opts: dict[str, Any]) -> Target:
         integration_hosting=opts.get("integration_hosting"),
         proxy_config_path=opts.get("proxy_config"),
         client_id=opts.get("client_id"),
-        client_secret=_secret(opts.get("client_secret"), "OAuth 2.0 client secret"),
         redirect_uri=opts.get("redirect_uri"),
-        oauth2_token=_secret(opts.get("oauth2_token"), "OAuth 2.0 access token"),
         scopes=_split(opts.get("scopes") or ()),
-        oauth2_refresh_token=_secret(opts.get("oauth2_refresh_token"), "OAuth 2.0 refresh token"),
         allow_refresh_token_rotation=bool(opts.get("allow_refresh_token_rotation")),
         oauth2_flow=opts.get("oauth2_flow") or "authorization-code",
         concurrency=opts.get("concurrency"),
         admin_user=opts.get("admin_user"),
-        admin_password=_secret(opts.get("admin_password"), "Administrator's password"),
-        admin_pat=_secret(opts.get("admin_pat"), "Administrator's personal access token"),
         callback_url=opts.get("callback_url"),
         webhook_url=opts.get("webhook_url"),
         integration_url=opts.get("integration_url"),
         user_agent=opts.get("user_agent"),
         truststore=opts.get("truststore"),
-        truststore_password=_secret(opts.get("truststore_password"), "Truststore password"),
+        **secrets,
     )
 
 
@@ -526,18 +520,7 @@ def run_doctor(target: Target, options: RunOptions, progress: Any = None, facts:
     return asyncio.run(Runner(loaded.checks, target, options, facts=facts, progress=progress).run())
 
 
-SECRET_OPTIONS = (
-    "password",
-    "token",
-    "pat",
-    "access_token",
-    "client_secret",
-    "oauth2_token",
-    "oauth2_refresh_token",
-    "admin_password",
-    "admin_pat",
-    "truststore_password",
-)
+SECRET_OPTIONS = tuple(i.param for i in SECRET_VALUE_INPUTS)  # from the one table of inputs (inputs.py)
 
 
 def warn_about_secrets_on_argv(ctx: click.Context) -> None:

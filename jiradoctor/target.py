@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Mapping
 
+from jiradoctor.inputs import INPUT_NAMES, SECRET_INPUTS
 from jiradoctor.secrets import Redactor, Secret
 
 FILE_INPUTS = ("server_xml", "public_key", "private_key")
@@ -113,11 +114,8 @@ class Target:
 
     def redactor(self) -> Redactor:
         redactor = Redactor()
-        for name in ("password", "token", "pat", "access_token", "private_key", "client_secret", "oauth2_token",
-                     "oauth2_refresh_token", "truststore_password"):
-            redactor.add(getattr(self, name), user=self.user)
-        for name in ("admin_password", "admin_pat"):
-            redactor.add(getattr(self, name), user=self.admin_user)
+        for secret in SECRET_INPUTS:  # the one table of inputs says which are credentials, and whose
+            redactor.add(getattr(self, secret.name), user=getattr(self, secret.user_field))
         from jiradoctor.net.proxy_route import proxies_from_env, userinfo
 
         environment = [value for value, _ in proxies_from_env(os.environ).values()]
@@ -143,33 +141,6 @@ def public_texts_of(private_key_text: str) -> list[str]:
     return [pem.spki_base64(public), pem.spki_pem(public), pem.pkcs1_public_base64(public)]
 
 
-INPUT_NAMES = {
-    "url": "--url",
-    "consumer_key": "--consumer-key",
-    "jira_consumer_key": "--jira-consumer-key",
-    "private_key": "--private-key",
-    "public_key": "--public-key",
-    "server_xml": "--server-xml",
-    "base_url": "--base-url",
-    "user": "--user",
-    "password": "--password",
-    "token": "--token",
-    "pat": "--pat",
-    "access_token": "--access-token",
-    "projects": "--projects",
-    "proxy_config_path": "--proxy-config",
-    "client_id": "--client-id",
-    "oauth2_token": "--oauth2-token",
-    "oauth2_refresh_token": "--oauth2-refresh-token",
-    "admin_user": "--admin-user",
-    "admin_password": "--admin-password",
-    "admin_pat": "--admin-pat",
-    "callback_url": "--callback-url",
-    "webhook_url": "--webhook-url",
-    "integration_url": "--integration-url",
-    "truststore": "--truststore",
-    "truststore_password": "--truststore-password",
-}
 
 
 def describe_inputs(names: tuple[str, ...], joiner: str = " or ") -> str:
