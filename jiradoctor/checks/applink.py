@@ -33,8 +33,8 @@ LINKS_PAGE = "Jira administration > Applications > Application links"
 def expected_public_key(ctx: CheckContext) -> tuple[PublicKeyTypes | None, str]:
     """The key the link must hold: the private key's public half, else the --public-key text."""
     target = ctx.target
-    if target.private_key:
-        key = pem.read_private_key(target.private_key.reveal()).public_key
+    if target.private_key_read is not None:
+        key = target.private_key_read.public_key
         if key is not None:
             return key, "the public half of --private-key"
     if target.public_key:

@@ -399,7 +399,7 @@ async def judge(ctx: CheckContext) -> Sequence[Finding]:
 
     exchange, info, rest = await asyncio.gather(ctx.fact(OAUTH_REQUEST_TOKEN), ctx.fact(SERVER_INFO), rest_call())
     base = _url(ctx.target.base_url) or _url(getattr(info, "base_url", None) or getattr(info, "realm", None))
-    private = pem.read_private_key(ctx.target.private_key.reveal()) if ctx.target.private_key else None
+    private = ctx.target.private_key_read
     findings = [judge_exchange(exchange, base, private.public_key if private else None, ctx.profile)]
     if ctx.target.access_token:
         rest_http = rest.answer if rest is not None else None

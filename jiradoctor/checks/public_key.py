@@ -23,6 +23,8 @@ from jiradoctor.visible import hidden_characters
 if TYPE_CHECKING:
     from cryptography.hazmat.primitives.asymmetric.types import PublicKeyTypes
 
+    from jiradoctor.jira.pem import PrivateKeyText
+
 
 DOCS = ("https://developer.atlassian.com/server/jira/platform/oauth/",)
 MIN_RSA_BITS = 2048
@@ -333,10 +335,10 @@ def _whitespace_commands(profile: IntegrationProfile, path: str | None) -> tuple
 
 
 def judge_private_text(
-    text: str, path: str | None, profile: IntegrationProfile
+    text: str, path: str | None, profile: IntegrationProfile, read: PrivateKeyText | None = None
 ) -> tuple[list[Finding], PublicKeyTypes | None]:
     findings: list[Finding] = []
-    result = pem.read_private_key(text)
+    result = read if read is not None else pem.read_private_key(text)  # the Target's, parsed once
     qpath = _q(path, "jira_privatekey.pem")
     if result.encrypted:
         findings.append(
@@ -423,7 +425,9 @@ async def judge(ctx: CheckContext) -> Sequence[Finding]:
         )
         findings += found
     if target.private_key is not None and "--private-key" not in blank:
-        found, private_public = judge_private_text(target.private_key.reveal(), target.private_key_path, profile)
+        found, private_public = judge_private_text(
+            target.private_key.reveal(), target.private_key_path, profile, target.private_key_read
+        )
         findings += found
     if public_key is not None and private_public is not None:
         if pem.fingerprint(public_key) != pem.fingerprint(private_public):

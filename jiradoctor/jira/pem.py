@@ -12,7 +12,6 @@ import binascii
 import hashlib
 import re
 from dataclasses import dataclass, field
-from functools import lru_cache
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -261,10 +260,9 @@ _PRIVATE_FORMATS = {
 }
 
 
-@lru_cache(maxsize=8)
 def read_private_key(text: str) -> PrivateKeyText:
-    """Cached: loading an RSA key validates it (~60 ms of CPU), and a run needs the key in several
-    places (the public-key check, every signed request)."""
+    """Not cached here (a cache would hold the secret text): a run parses the key once, in
+    ``Target.private_key_read``, and every probe and check shares that."""
     return _read_private_key(text)
 
 

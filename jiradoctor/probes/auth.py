@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 from jiradoctor.facts import Fact
-from jiradoctor.jira import auth_signals, pem
+from jiradoctor.jira import auth_signals
 from jiradoctor.jira.oauth1 import sign_request
 from jiradoctor.probes.http import HttpAnswer, TransportError, fetch
 from jiradoctor.probes.oauth import OAuthExchange
@@ -51,6 +51,7 @@ class Login:
     consumer_key: str | None = None
     private_key: Secret | None = None
     note: str | None = None
+    signing_key: Any = None  # the private key as the Target parsed it once (an RSAPrivateKey when usable)
 
     @property
     def given(self) -> bool:
@@ -66,7 +67,7 @@ class Login:
             return {"Authorization": f"Bearer {secret}"}
         if self.method == "oauth1" and self.private_key is not None:
             text = self.private_key.reveal()
-            loaded = pem.read_private_key(text).private_key  # cached: loading validates the key (~60 ms)
+            loaded = self.signing_key  # parsed once, by the Target
             from cryptography.hazmat.primitives.asymmetric import rsa
 
             key = loaded if isinstance(loaded, rsa.RSAPrivateKey) else text  # not RSA: oauthlib names the fault
@@ -85,8 +86,9 @@ def login_for(target: Target) -> Login:
     method = target.auth
     if method == "oauth1":
         if target.access_token:
+            read = target.private_key_read
             return Login("oauth1", secret=target.access_token, consumer_key=target.consumer_key,
-                         private_key=target.private_key)
+                         private_key=target.private_key, signing_key=read.private_key if read else None)
         fallback = _password_login(target)
         note = "OAuth without --access-token cannot log in as a user"
         if fallback.given:

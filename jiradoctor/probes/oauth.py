@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from jiradoctor.facts import Fact
-from jiradoctor.jira import consumer_keys, pem
+from jiradoctor.jira import consumer_keys
 from jiradoctor.jira.oauth1 import (
     CALLBACK_OOB, REQUEST_TOKEN_PATH, OAuthProblem, SignedRequest, parse_problem, parse_token_answer, sign_request,
 )
@@ -44,7 +44,8 @@ async def signed_exchange(facts: "Facts", method: str, url: str, consumer_key: s
         raise ValueError("an OAuth exchange needs --private-key")
     from cryptography.hazmat.primitives.asymmetric import rsa
 
-    loaded = pem.read_private_key(private_key.reveal()).private_key
+    read = facts.target.private_key_read
+    loaded = read.private_key if read is not None else None
     key = loaded if isinstance(loaded, rsa.RSAPrivateKey) else private_key.reveal()  # not RSA: oauthlib says why
     try:
         request = sign_request(method, url, consumer_key, key,
