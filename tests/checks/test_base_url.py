@@ -21,7 +21,7 @@ from jiradoctor.secrets import MASK
 from jiradoctor.target import Target
 from tests.conftest import codes, found, only, run_checks
 
-DATA = Path(__file__).parent / "data"
+DATA = Path(__file__).parent.parent / "data"
 BASE = "https://jira.example.com"
 
 
