@@ -51,7 +51,7 @@ def _free_port() -> int:
 
 
 def _serve(count: int, port: int, latency_s: float, ready, stop) -> None:  # child process
-    from jiradoctor.lab import LabServer, get_scenario
+    from jiradoctor_lab import LabServer, get_scenario
 
     scenario = dataclasses.replace(get_scenario("many-projects"), project_count=count)
     with LabServer(scenario, port=port, latency_s=latency_s) as lab:

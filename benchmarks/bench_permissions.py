@@ -49,7 +49,7 @@ def _free_port() -> int:
 
 
 def _serve(scenario: str, port: int, latency_s: float, ready, stop) -> None:  # child process
-    from jiradoctor.lab import LabServer, server
+    from jiradoctor_lab import LabServer, server
 
     # The lab writes headers and body in two send() calls; with Nagle on, each answer then waits
     # for the client's delayed ACK (~40 ms on Linux) and the benchmark would measure that stall,

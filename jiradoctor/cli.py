@@ -441,6 +441,9 @@ def doctor_options(func: Callable[..., Any]) -> Callable[..., Any]:
     return func
 
 
+COMMANDS_ENTRY_POINT_GROUP = "jiradoctor.commands.v1"
+
+
 class JiradoctorGroup(click.Group):
     """Turns any unexpected exception into exit code 3 with a redacted one-line message.
 
@@ -450,10 +453,13 @@ class JiradoctorGroup(click.Group):
     lazy_commands: dict[str, tuple[str, str, str]] = {}
 
     def list_commands(self, ctx: click.Context) -> list[str]:
+        _mount_once()
         return sorted({*super().list_commands(ctx), *self.lazy_commands})
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
         command = super().get_command(ctx, cmd_name)
+        if command is None:
+            _mount_once()
         if command is None and cmd_name in self.lazy_commands:
             module, attribute, _ = self.lazy_commands[cmd_name]
             try:
@@ -788,43 +794,35 @@ def profiles(profile_file: str | None, as_toml: bool) -> None:
         click.echo(profile_toml(profile) if as_toml else describe_profile(profile))
 
 
-@main.command()
-@click.option(
-    "--dir",
-    "out_dir",
-    type=click.Path(file_okay=False),
-    default="jiradoctor-demo",
-    show_default=True,
-    help="Where to write the demo inputs and reports.",
-)
-@click.option(
-    "--scenario",
-    default="url-mismatch-proxy-host",
-    show_default=True,
-    help="The lab scenario to diagnose (see `jiradoctor lab scenarios`).",
-)
-@click.pass_context
-def demo(ctx: click.Context, out_dir: str, scenario: str) -> None:
-    """Start a broken lab Jira on loopback, run the doctor on it, write report.html and report.json."""
-    from jiradoctor.demo import run_demo
-    from jiradoctor.lab.scenarios import list_scenarios
-
-    names = [s.name for s in list_scenarios()]
-    if scenario not in names:
-        raise click.BadParameter(f"unknown scenario {scenario!r}; known: {', '.join(names)}", param_hint="--scenario")
-    ctx.exit(run_demo(Path(out_dir), scenario))
-
-
 def _mount_optional_commands() -> None:
-    """The lab is mounted lazily: it is imported only when `lab` runs (see JiradoctorGroup)."""
-    JiradoctorGroup.lazy_commands["lab"] = (
-        "jiradoctor.lab.cli",
-        "lab",
-        "A broken-Jira lab on loopback: one scenario per way a connection breaks.",
-    )
+    """Commands another package adds (the lab's `lab` and `demo`, jiradoctor_lab) come through the
+    entry-point group ``jiradoctor.commands.v1``: the product never imports the lab; each is imported
+    only when it runs (see JiradoctorGroup)."""
+    import importlib.metadata
+
+    for ep in importlib.metadata.entry_points(group=COMMANDS_ENTRY_POINT_GROUP):
+        module, _, attribute = ep.value.partition(":")
+        JiradoctorGroup.lazy_commands.setdefault(ep.name, (module, attribute, _source_help(module, attribute)))
 
 
-_mount_optional_commands()
+def _source_help(module: str, attribute: str) -> str:
+    """A command's one-line help read from its source file (ast), without importing it: `--help`
+    must not load the lab."""
+    import ast
+    import importlib.util
+
+    top, _, rest = module.partition(".")
+    try:
+        spec = importlib.util.find_spec(top)  # a top-level spec: nothing is executed
+        folders = list(spec.submodule_search_locations or []) if spec else []
+        path = Path(folders[0], *rest.split(".")).with_suffix(".py") if folders and rest else None
+        tree = ast.parse(path.read_text(encoding="utf-8")) if path else None
+    except (ImportError, OSError, SyntaxError, ValueError):
+        tree = None
+    for node in tree.body if tree else []:
+        if isinstance(node, ast.FunctionDef) and node.name == attribute:
+            return (ast.get_docstring(node) or "").split("\n")[0]
+    return f"(from {top})"
 
 
 @main.command("har")
@@ -896,3 +894,13 @@ def har_command(
     report = analyse_file(har_path, integration)
     write_outputs(report, reports, fmt)
     ctx.exit(exit_code_for(report, fail_on))
+
+
+_MOUNTED: list[bool] = []
+
+
+def _mount_once() -> None:
+    """Read the entry points only when a command is not a built-in one, or for --help (~10 ms)."""
+    if not _MOUNTED:
+        _MOUNTED.append(True)
+        _mount_optional_commands()

@@ -18,7 +18,7 @@ from typing import Iterable
 import vcr
 import yaml
 
-from jiradoctor.lab import LabServer
+from jiradoctor_lab import LabServer
 from jiradoctor.registry import load_checks
 from jiradoctor.runner import RunOptions, Runner
 from jiradoctor.secrets import Secret

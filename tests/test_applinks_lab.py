@@ -15,8 +15,8 @@ from click.testing import CliRunner
 from jiradoctor.cli import main
 from jiradoctor.jira import applinks as al
 from jiradoctor.jira.integrations import get_profile
-from jiradoctor.lab import LabServer, list_scenarios
-from jiradoctor.lab.applinks import admin_data
+from jiradoctor_lab import LabServer, list_scenarios
+from jiradoctor_lab.applinks import admin_data
 from jiradoctor.model import Status
 from jiradoctor.secrets import Secret
 from tests.labrun import oauth_target, run_doctor

@@ -13,8 +13,8 @@ from typing import Any, Callable
 
 import pytest
 
-from jiradoctor.lab import LabServer, get_scenario
-from jiradoctor.lab.scenarios import Scenario
+from jiradoctor_lab import LabServer, get_scenario
+from jiradoctor_lab.scenarios import Scenario
 from jiradoctor.model import Report, Status
 from jiradoctor.registry import load_checks
 from jiradoctor.runner import RunOptions, Runner
@@ -273,7 +273,7 @@ def test_permissions_alone_never_repeats_a_refused_login(lab) -> None:
 def test_insecure_never_sends_a_password_over_an_unverified_connection(lab) -> None:
     """--insecure turns certificate checks off for what the integration does anonymously; a
     credential still needs a verified connection, so against an untrusted certificate it stays home."""
-    from jiradoctor.lab.tls import lab_tls
+    from jiradoctor_lab.tls import lab_tls
 
     server = lab("healthy", ssl_context=lab_tls().server_context())
     target = Target(
@@ -295,7 +295,7 @@ def test_insecure_never_sends_a_password_over_an_unverified_connection(lab) -> N
 
 
 def test_insecure_still_logs_in_when_the_certificate_does_verify(lab, tmp_path) -> None:
-    from jiradoctor.lab.tls import lab_tls
+    from jiradoctor_lab.tls import lab_tls
 
     tls = lab_tls()
     ca = tmp_path / "ca.pem"

@@ -294,7 +294,7 @@ def test_a_new_check_failing_is_a_regression_and_a_removed_one_is_stale() -> Non
 def test_lab_permissions_another_project_key_is_a_regression(tmp_path: Path) -> None:
     """Against the lab (real HTTP): the accepted gaps in ART and OPS stay quiet; asking about SEC
     too brings the same check's findings for a new subject, which fails the run."""
-    from jiradoctor.lab import LabServer
+    from jiradoctor_lab import LabServer
 
     with LabServer("permissions-gaps") as lab:
         client = lab.client

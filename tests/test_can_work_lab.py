@@ -16,8 +16,8 @@ from click.testing import CliRunner
 from oauthlib.oauth1 import SIGNATURE_RSA, Client
 
 from jiradoctor.cli import main
-from jiradoctor.lab import LabServer, get_scenario
-from jiradoctor.lab.can_work import is_write
+from jiradoctor_lab import LabServer, get_scenario
+from jiradoctor_lab.can_work import is_write
 from tests.conftest import assert_valid_report
 
 pytestmark = pytest.mark.timeout(90)

@@ -81,3 +81,13 @@ def test_a_hideaway_module_or_a_clock_read_would_be_caught(tmp_path: Path) -> No
     seen_import = any(isinstance(n, ast.ImportFrom) and (n.module or "").startswith("jiradoctor.checks.")
                       for n in ast.walk(tree))
     assert seen_clock and seen_import
+
+
+def test_the_product_never_imports_the_lab() -> None:
+    """The lab (jiradoctor_lab) sits beside the product and reaches the CLI by entry point only."""
+    product = Path(checks_package.__file__).parent.parent
+    for path in product.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names = [node.module or ""] if isinstance(node, ast.ImportFrom) else (
+                [a.name for a in node.names] if isinstance(node, ast.Import) else [])
+            assert not any(n.split(".")[0] == "jiradoctor_lab" for n in names), f"{path} imports the lab"

@@ -17,7 +17,7 @@ from click.testing import CliRunner
 from oauthlib.oauth1 import SIGNATURE_HMAC, SIGNATURE_RSA, Client
 
 from jiradoctor.cli import main
-from jiradoctor.lab import LabServer
+from jiradoctor_lab import LabServer
 from tests.har.hars import entry, har, write
 
 pytestmark = pytest.mark.timeout(60)

@@ -244,7 +244,7 @@ def test_render_command_turns_a_saved_report_into_junit(tmp_path: Path) -> None:
 
 def test_a_lab_run_with_failures_and_skips(tmp_path: Path) -> None:
     """A real run against the lab (a signature_invalid scenario): failing checks and blocked ones."""
-    from jiradoctor.lab import LabServer
+    from jiradoctor_lab import LabServer
 
     with LabServer("url-mismatch-proxy-host") as lab:
         key = tmp_path / "key.pem"

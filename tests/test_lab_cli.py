@@ -14,8 +14,8 @@ import pytest
 from click.testing import CliRunner
 
 from jiradoctor.cli import main
-from jiradoctor.lab import LabServer
-from jiradoctor.lab.scenarios import list_scenarios
+from jiradoctor_lab import LabServer
+from jiradoctor_lab.scenarios import list_scenarios
 from tests.conftest import assert_valid_report
 
 LOOPBACK_CODES = {"dns/private-address"}

@@ -18,7 +18,7 @@ import pytest
 
 NETWORK = ("httpx", "httpcore", "cryptography", "oauthlib", "dns", "authlib", "certifi")
 RUNTIME = ("asyncio", "ssl")
-LAB = ("jiradoctor.lab",)
+LAB = ("jiradoctor_lab",)
 WATCHED = NETWORK + RUNTIME + LAB + ("jinja2",)
 
 WRAPPER = textwrap.dedent("""
@@ -93,9 +93,9 @@ def test_render_and_diff_load_jinja_only_for_html(saved_report, tmp_path) -> Non
 def test_the_lab_is_loaded_for_lab_and_the_network_stack_when_something_runs(tmp_path) -> None:
     """The other direction: the lazy parts are really loaded where they are used."""
     lab_found, lab_out = loaded("lab", "scenarios", cwd=tmp_path)
-    assert "healthy" in lab_out and "jiradoctor.lab" in lab_found
+    assert "healthy" in lab_out and "jiradoctor_lab" in lab_found
     help_found, help_out = loaded("--help", cwd=tmp_path)
-    assert "lab" in help_out and "broken-Jira lab" in help_out and "jiradoctor.lab" not in help_found
+    assert "lab" in help_out and "broken-Jira lab" in help_out and "jiradoctor_lab" not in help_found
     doctor_found, _ = loaded(
         "doctor", "--url", "http://127.0.0.1:9/", "--only", "reachability", "--timeout", "1", cwd=tmp_path
     )

@@ -14,7 +14,7 @@ import pytest
 from click.testing import CliRunner
 
 from jiradoctor.cli import main
-from jiradoctor.lab import LabServer
+from jiradoctor_lab import LabServer
 from jiradoctor.merge import merge, merge_check
 from jiradoctor.model import CheckResult, Finding, JiraFacts, Report, Status, TargetSummary
 from tests.conftest import assert_valid_report

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from jiradoctor.lab import LabServer
+from jiradoctor_lab import LabServer
 from tests.labrun import oauth_target, run_doctor
 from tests.realparts.nginx import NginxServer, Site, render_conf
 from tests.realparts.procs import LOOPBACK, ManagedProcess, free_port, require_binary, start_on_free_port

@@ -11,7 +11,7 @@ import dataclasses
 from pathlib import Path
 
 from jiradoctor.jira.tomcat import Connector
-from jiradoctor.lab import LabServer
+from jiradoctor_lab import LabServer
 from jiradoctor.model import Status
 from tests.labrun import oauth_target, problem_codes, run_doctor
 from tests.realparts.nginx import TLSFiles, start_reverse_proxy

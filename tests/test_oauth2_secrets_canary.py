@@ -12,8 +12,8 @@ import pytest
 from click.testing import CliRunner
 
 from jiradoctor.cli import main
-from jiradoctor.lab import LabServer
-from jiradoctor.lab.oauth2_provider import lab_for, oauth2_scenario, spec_for
+from jiradoctor_lab import LabServer
+from jiradoctor_lab.oauth2_provider import lab_for, oauth2_scenario, spec_for
 
 CANARIES = {
     "client-secret": "ClientSecretCanary-9Qx/7+b",

@@ -16,7 +16,7 @@ from typing import Any, Sequence
 
 import pytest
 
-from jiradoctor.lab import LabServer
+from jiradoctor_lab import LabServer
 from tests.conftest import assert_valid_report
 from tests.realparts.forward_proxy import start_tinyproxy
 from tests.realparts.nginx import NginxServer, Site, _quote

@@ -152,7 +152,7 @@ def test_secrets_given_in_the_environment_never_appear(tmp_path: Path, inputs, r
     ids=["basic", "token", "pat"],
 )
 def test_secrets_sent_to_a_live_jira_never_appear(tmp_path: Path, credentials: dict[str, str]) -> None:
-    from jiradoctor.lab import LabServer
+    from jiradoctor_lab import LabServer
 
     with LabServer("healthy") as lab:
         args = ["--url", lab.url, "--user", USER, "--projects", "PIP", "--timeout", "3"]
@@ -167,7 +167,7 @@ def test_secrets_sent_to_a_live_jira_never_appear(tmp_path: Path, credentials: d
 
 def test_an_access_token_echoed_by_jira_never_appears(tmp_path: Path, rsa_pair) -> None:
     """signature_invalid echoes Jira's base string, which holds the oauth_token: it must be masked."""
-    from jiradoctor.lab import LabServer
+    from jiradoctor_lab import LabServer
 
     key = tmp_path / "consumer.pem"
     key.write_text(rsa_pair.private_pkcs8)  # not the lab's key: Jira refuses the signature and echoes

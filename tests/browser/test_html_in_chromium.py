@@ -180,7 +180,7 @@ def demo_report(tmp_path_factory) -> Path:
 @pytest.fixture(scope="module")
 def permissions_report(tmp_path_factory) -> Path:
     """A real run with the permission matrix (lab scenario permissions-gaps)."""
-    from jiradoctor.lab import LabServer
+    from jiradoctor_lab import LabServer
 
     out = tmp_path_factory.mktemp("perms")
     with LabServer("permissions-gaps") as lab:

@@ -17,7 +17,7 @@ from jiradoctor.checks.pat_expiry import CHECK as PAT, judge_tokens
 from jiradoctor.checks.webhooks import CHECK as WEBHOOKS
 from jiradoctor.jira import applinks as al
 from jiradoctor.jira import pem
-from jiradoctor.lab.keys import key_pair
+from jiradoctor_lab.keys import key_pair
 from jiradoctor.model import NotObserved, Status
 from jiradoctor.probes.applinks import AdminAccess, AppLinkFacts, PatFacts, WebhookFacts
 from jiradoctor.probes.auth import Login

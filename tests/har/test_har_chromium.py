@@ -19,7 +19,7 @@ from click.testing import CliRunner
 from jiradoctor.cli import main
 from jiradoctor.har.analyse import analyse_file
 from jiradoctor.jira.oauth1 import CALLBACK_OOB, REQUEST_TOKEN_PATH, sign_request
-from jiradoctor.lab import LabServer
+from jiradoctor_lab import LabServer
 from jiradoctor.model import Status
 from tests.browser import cdp
 from tests.browser.har_export import save_har

@@ -7,7 +7,7 @@ import dataclasses
 import httpx
 import pytest
 
-from jiradoctor.lab import get_scenario
+from jiradoctor_lab import get_scenario
 from tests.lab.helpers import client_for
 
 pytestmark = pytest.mark.timeout(30)

@@ -18,7 +18,7 @@ import pytest
 from oauthlib.oauth1 import SIGNATURE_RSA, Client
 from oauthlib.oauth1.rfc5849 import signature as sig
 
-from jiradoctor.lab import LabServer, list_scenarios
+from jiradoctor_lab import LabServer, list_scenarios
 from tests.lab.helpers import client_for, oauth_header_params, parse_form
 
 pytestmark = pytest.mark.timeout(60)

@@ -9,7 +9,7 @@ from typing import Callable, Iterator, Sequence
 
 import pytest
 
-from jiradoctor.lab import LabServer
+from jiradoctor_lab import LabServer
 from jiradoctor.model import Status
 from tests.network.helpers import result, run, server_context, target, verdicts
 from tests.realparts.forward_proxy import PROXY_CREDENTIALS, InterceptingProxy, TinyProxy

@@ -8,7 +8,7 @@ import warnings
 
 import pytest
 
-from jiradoctor.lab import LabServer
+from jiradoctor_lab import LabServer
 from jiradoctor.model import Status
 from tests.network.helpers import result, run, server_context, target, verdicts
 from tests.realparts.nginx import NginxServer

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import click
 
-from jiradoctor.lab import LabServer
+from jiradoctor_lab import LabServer
 from jiradoctor.registry import load_checks
 from jiradoctor.reports import render, text
 from jiradoctor.runner import Runner

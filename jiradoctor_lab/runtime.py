@@ -16,9 +16,9 @@ from dataclasses import dataclass, field
 from typing import Callable
 
 from jiradoctor.jira.tomcat import Connector
-from jiradoctor.lab.keys import KeyPair, key_pair
-from jiradoctor.lab.permissions import CATALOGUE, PermissionDef, Subject
-from jiradoctor.lab.scenarios import Project, Scenario, User
+from jiradoctor_lab.keys import KeyPair, key_pair
+from jiradoctor_lab.permissions import CATALOGUE, PermissionDef, Subject
+from jiradoctor_lab.scenarios import Project, Scenario, User
 
 NONCE_WINDOW_S = 5 * 60  # net.oauth SimpleOAuthValidator default (JIRA-FACTS §1)
 

@@ -26,8 +26,8 @@ from cryptography.hazmat.primitives.asymmetric import padding
 from oauthlib.oauth1.rfc5849 import signature as rfc_signature
 from oauthlib.oauth1.rfc5849 import utils as rfc_utils
 
-from jiradoctor.lab.messages import Request, Response
-from jiradoctor.lab.runtime import NONCE_WINDOW_S, AccessToken, LabRuntime, RequestToken
+from jiradoctor_lab.messages import Request, Response
+from jiradoctor_lab.runtime import NONCE_WINDOW_S, AccessToken, LabRuntime, RequestToken
 
 OAUTH_PREFIX = "/plugins/servlet/oauth/"
 RSA_SHA1 = "RSA-SHA1"

@@ -13,10 +13,10 @@ import base64
 import binascii
 from dataclasses import dataclass, field
 
-from jiradoctor.lab import oauth_provider
-from jiradoctor.lab.messages import HTML_TYPE, Request, Response, status_body
-from jiradoctor.lab.runtime import LabRuntime
-from jiradoctor.lab.scenarios import User
+from jiradoctor_lab import oauth_provider
+from jiradoctor_lab.messages import HTML_TYPE, Request, Response, status_body
+from jiradoctor_lab.runtime import LabRuntime
+from jiradoctor_lab.scenarios import User
 
 OK = "OK"
 AUTHENTICATED_FAILED = "AUTHENTICATED_FAILED"

@@ -12,10 +12,10 @@ from dataclasses import dataclass
 from typing import Any, Callable
 from xml.sax.saxutils import escape as xml_escape
 
-from jiradoctor.lab import permissions as perms
-from jiradoctor.lab.messages import Request, Response, XML_TYPE, error_body
-from jiradoctor.lab.runtime import LabRuntime
-from jiradoctor.lab.scenarios import CLOUD, SERVER, Project, User
+from jiradoctor_lab import permissions as perms
+from jiradoctor_lab.messages import Request, Response, XML_TYPE, error_body
+from jiradoctor_lab.runtime import LabRuntime
+from jiradoctor_lab.scenarios import CLOUD, SERVER, Project, User
 
 Handler = Callable[[Request, LabRuntime, "User | None", re.Match[str]], Response]
 

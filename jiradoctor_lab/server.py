@@ -28,16 +28,16 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Callable
 
 from jiradoctor.jira.tomcat import Connector
-from jiradoctor.lab import app, oauth_provider
-from jiradoctor.lab import applinks as lab_applinks
-from jiradoctor.lab import can_work as lab_can_work
-from jiradoctor.lab.messages import Response
-from jiradoctor.lab.runtime import LabRuntime
-from jiradoctor.lab.keys import key_pair
-from jiradoctor.lab.scenarios import ClientHints, Scenario, get_scenario
-from jiradoctor.lab.tls import lab_tls
+from jiradoctor_lab import app, oauth_provider
+from jiradoctor_lab import applinks as lab_applinks
+from jiradoctor_lab import can_work as lab_can_work
+from jiradoctor_lab.messages import Response
+from jiradoctor_lab.runtime import LabRuntime
+from jiradoctor_lab.keys import key_pair
+from jiradoctor_lab.scenarios import ClientHints, Scenario, get_scenario
+from jiradoctor_lab.tls import lab_tls
 
-log = logging.getLogger("jiradoctor.lab")
+log = logging.getLogger("jiradoctor_lab")
 
 LOOPBACK = "127.0.0.1"
 MAX_BODY = 16 * 1024 * 1024

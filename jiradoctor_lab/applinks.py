@@ -24,12 +24,12 @@ from importlib import resources
 from typing import Any, Callable, Mapping
 
 from jiradoctor.jira import pem
-from jiradoctor.lab import permissions as perms
-from jiradoctor.lab.keys import key_pair
-from jiradoctor.lab.messages import Request, Response, error_body
-from jiradoctor.lab.rest import Route, _jira_time
-from jiradoctor.lab.runtime import LabRuntime
-from jiradoctor.lab.scenarios import SERVER, Scenario, User, _resolve
+from jiradoctor_lab import permissions as perms
+from jiradoctor_lab.keys import key_pair
+from jiradoctor_lab.messages import Request, Response, error_body
+from jiradoctor_lab.rest import Route, _jira_time
+from jiradoctor_lab.runtime import LabRuntime
+from jiradoctor_lab.scenarios import SERVER, Scenario, User, _resolve
 
 
 @dataclass(frozen=True)
@@ -74,7 +74,7 @@ class AdminData:
 
 @functools.lru_cache(maxsize=1)
 def _tables() -> Mapping[str, Any]:
-    text = resources.files("jiradoctor.lab").joinpath("scenarios.toml").read_text(encoding="utf-8")
+    text = resources.files("jiradoctor_lab").joinpath("scenarios.toml").read_text(encoding="utf-8")
     tables: Mapping[str, Any] = tomllib.loads(text).get("scenario", {})
     return tables
 
@@ -93,7 +93,7 @@ def _default_link(s: Scenario) -> LabLink:
 
 def admin_data(scenario: Scenario) -> AdminData:
     """The scenario's ``applinks`` table (inherited through ``based_on``), or the default link."""
-    from jiradoctor.lab.scenarios import get_scenario, scenario_names
+    from jiradoctor_lab.scenarios import get_scenario, scenario_names
 
     tables = _tables()
     raw: Mapping[str, Any] = {}

@@ -20,7 +20,7 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.x509.oid import NameOID
 
-from jiradoctor.lab.keys import key_pair
+from jiradoctor_lab.keys import key_pair
 
 LAB_HOSTS = ("localhost", "127.0.0.1", "jira.test", "jira.lab.test")
 

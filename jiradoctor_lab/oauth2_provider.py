@@ -32,10 +32,10 @@ from authlib.oauth2 import OAuth2Error
 from authlib.oauth2.rfc6749 import AuthorizationServer, ClientMixin, OAuth2Payload, OAuth2Request, TokenMixin
 from authlib.oauth2.rfc6749 import grants
 
-from jiradoctor.lab import rest
-from jiradoctor.lab.messages import Request, Response
-from jiradoctor.lab.runtime import LabRuntime
-from jiradoctor.lab.scenarios import Scenario, _build, _resolve
+from jiradoctor_lab import rest
+from jiradoctor_lab.messages import Request, Response
+from jiradoctor_lab.runtime import LabRuntime
+from jiradoctor_lab.scenarios import Scenario, _build, _resolve
 
 DC_PREFIX = "/rest/oauth2/latest/"
 CLOUD_PATHS = ("/authorize", "/oauth/token", "/oauth/token/accessible-resources")
@@ -94,7 +94,7 @@ def spec_from(data: Mapping[str, Any]) -> OAuth2Spec:
 
 
 def _read(name: str) -> dict[str, Any]:
-    text = resources.files("jiradoctor.lab").joinpath(name).read_text(encoding="utf-8")
+    text = resources.files("jiradoctor_lab").joinpath(name).read_text(encoding="utf-8")
     tables: dict[str, Any] = tomllib.loads(text).get("scenario", {})
     return tables
 

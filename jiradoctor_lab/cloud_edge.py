@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import uuid
 
-from jiradoctor.lab.messages import Response
-from jiradoctor.lab.runtime import LabRuntime
+from jiradoctor_lab.messages import Response
+from jiradoctor_lab.runtime import LabRuntime
 
 TENANT_INFO = "/_edge/tenant_info"
 

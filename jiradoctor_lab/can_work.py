@@ -10,10 +10,10 @@ from __future__ import annotations
 import re
 import secrets
 
-from jiradoctor.lab.messages import Request, Response, error_body
-from jiradoctor.lab.rest import Route, _V
-from jiradoctor.lab.runtime import LabRuntime
-from jiradoctor.lab.scenarios import CLOUD, SERVER, User
+from jiradoctor_lab.messages import Request, Response, error_body
+from jiradoctor_lab.rest import Route, _V
+from jiradoctor_lab.runtime import LabRuntime
+from jiradoctor_lab.scenarios import CLOUD, SERVER, User
 
 # --------------------------------------------------------------------------------- writes ---
 # POSTs that read: a search, the Cloud bulk permission check, the OAuth servlets' token requests

@@ -6,7 +6,7 @@ Used by ``jiradoctor demo``, the end-to-end tests and the benchmarks::
         ...  # point an integration (or jiradoctor) at lab.url with lab.consumer_key / lab.private_key_pem
 """
 
-from jiradoctor.lab.scenarios import Scenario, ScenarioError, get_scenario, list_scenarios, scenario_names
-from jiradoctor.lab.server import LabServer, SeenRequest
+from jiradoctor_lab.scenarios import Scenario, ScenarioError, get_scenario, list_scenarios, scenario_names
+from jiradoctor_lab.server import LabServer, SeenRequest
 
 __all__ = ["LabServer", "Scenario", "ScenarioError", "SeenRequest", "get_scenario", "list_scenarios", "scenario_names"]

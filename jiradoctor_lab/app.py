@@ -13,13 +13,13 @@ import urllib.parse
 from typing import Mapping
 
 from jiradoctor.jira import tomcat
-from jiradoctor.lab import applinks, auth, cloud_edge, oauth_provider, rest, throttle
-from jiradoctor.lab import can_work as lab_can_work
-from jiradoctor.lab.messages import Request, Response
-from jiradoctor.lab.runtime import LabRuntime
+from jiradoctor_lab import applinks, auth, cloud_edge, oauth_provider, rest, throttle
+from jiradoctor_lab import can_work as lab_can_work
+from jiradoctor_lab.messages import Request, Response
+from jiradoctor_lab.runtime import LabRuntime
 
 try:  # the OAuth 2.0 provider needs Authlib (the test extra); the rest of the lab does not
-    from jiradoctor.lab import oauth2_provider
+    from jiradoctor_lab import oauth2_provider
 except ImportError:  # pragma: no cover - a plain install
     oauth2_provider = None  # type: ignore[assignment]
 

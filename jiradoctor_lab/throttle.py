@@ -16,8 +16,8 @@ import datetime as dt
 import math
 import time
 
-from jiradoctor.lab.messages import Request, Response, status_body
-from jiradoctor.lab.runtime import LabRuntime
+from jiradoctor_lab.messages import Request, Response, status_body
+from jiradoctor_lab.runtime import LabRuntime
 
 
 def _counts(req: Request) -> bool:

@@ -1,7 +1,8 @@
 """``jiradoctor lab``: list the scenarios and serve one on 127.0.0.1 for manual tries and demos.
 
 Why a separate click group: the main CLI mounts it (``main.add_command(lab)``); the lab stays
-usable on its own (``python -m jiradoctor.lab.cli serve --scenario healthy``).
+usable on its own (``python -m jiradoctor_lab.cli serve --scenario healthy``). ``lab`` and
+``demo`` reach the doctor's CLI through the entry-point group ``jiradoctor.commands.v1``.
 """
 
 from __future__ import annotations
@@ -15,8 +16,8 @@ from pathlib import Path
 
 import click
 
-from jiradoctor.lab.scenarios import list_scenarios, scenario_names
-from jiradoctor.lab.server import LabServer
+from jiradoctor_lab.scenarios import list_scenarios, scenario_names
+from jiradoctor_lab.server import LabServer
 
 
 def _write_private(path: Path, text: str) -> None:
@@ -104,3 +105,29 @@ def serve_command(name: str, port: int, latency_ms: int, keys_dir: Path | None, 
 
 if __name__ == "__main__":  # pragma: no cover
     lab()
+
+
+@click.command("demo")
+@click.option(
+    "--dir",
+    "out_dir",
+    type=click.Path(file_okay=False),
+    default="jiradoctor-demo",
+    show_default=True,
+    help="Where to write the demo inputs and reports.",
+)
+@click.option(
+    "--scenario",
+    default="url-mismatch-proxy-host",
+    show_default=True,
+    help="The lab scenario to diagnose (see `jiradoctor lab scenarios`).",
+)
+@click.pass_context
+def demo(ctx: click.Context, out_dir: str, scenario: str) -> None:
+    """Start a broken lab Jira on loopback, run the doctor on it, write report.html and report.json."""
+    from jiradoctor_lab.demo import run_demo
+
+    names = [s.name for s in list_scenarios()]
+    if scenario not in names:
+        raise click.BadParameter(f"unknown scenario {scenario!r}; known: {', '.join(names)}", param_hint="--scenario")
+    ctx.exit(run_demo(Path(out_dir), scenario))

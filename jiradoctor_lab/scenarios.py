@@ -318,7 +318,7 @@ def _validate(s: Scenario) -> None:
 
 @functools.lru_cache(maxsize=1)
 def _load() -> Mapping[str, Scenario]:
-    text = resources.files("jiradoctor.lab").joinpath("scenarios.toml").read_text(encoding="utf-8")
+    text = resources.files("jiradoctor_lab").joinpath("scenarios.toml").read_text(encoding="utf-8")
     return load_scenarios(text)
 
 
