@@ -132,6 +132,10 @@ def cluster_headers(rt: LabRuntime, cookie_header: str | None) -> list[tuple[str
     known = _session_node(cookie_header, nodes)
     if rt.scenario.behaviour.sticky_sessions and known is not None:
         node = known
+    elif known is not None:
+        # no affinity: the balancer sends a known session elsewhere. Always the next node, not a shared
+        # round-robin: the checks' concurrent requests would otherwise decide by chance (a flaky lab)
+        node = nodes[(nodes.index(known) + 1) % len(nodes)]
     else:
         with rt.state.lock:
             node = nodes[rt.state.cluster_turn % len(nodes)]
