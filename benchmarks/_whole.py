@@ -95,12 +95,12 @@ def alternate(commands: Mapping[str, Sequence[str]], rounds: int, warmup: int = 
 
 def ratio(a: Series, b: Series) -> str:
     """a / b per round (the rounds ran side by side): median (min-max)."""
-    per_round = [x / y for x, y in zip(a.times, b.times)]
+    per_round = [x / y for x, y in zip(a.times, b.times, strict=False)]
     return f"{statistics.median(per_round):.2f}x ({min(per_round):.2f}-{max(per_round):.2f})"
 
 
 def ratio_values(a: Series, b: Series) -> tuple[float, float, float]:
-    per_round = [x / y for x, y in zip(a.times, b.times)]
+    per_round = [x / y for x, y in zip(a.times, b.times, strict=False)]
     return statistics.median(per_round), min(per_round), max(per_round)
 
 

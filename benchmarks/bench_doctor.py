@@ -17,7 +17,7 @@ import time
 
 import httpx
 
-from jiradoctor.lab import LabServer
+from jiradoctor_lab import LabServer
 from jiradoctor.registry import load_checks
 from jiradoctor.runner import Runner
 from jiradoctor.secrets import Secret

@@ -30,17 +30,18 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-LOOP = r'''
+LOOP = r"""
 import sys, time, httpx
 url, user, password = sys.argv[1:4]
-keys = "BROWSE_PROJECTS,CREATE_ISSUES,EDIT_ISSUES,LINK_ISSUES,SCHEDULE_ISSUES,MODIFY_REPORTER,DELETE_ISSUES,MANAGE_SPRINTS_PERMISSION"
+keys = ("BROWSE_PROJECTS,CREATE_ISSUES,EDIT_ISSUES,LINK_ISSUES,SCHEDULE_ISSUES,MODIFY_REPORTER,DELETE_ISSUES,"
+        "MANAGE_SPRINTS_PERMISSION")
 with httpx.Client(auth=(user, password), timeout=60) as c:
     c.get(url + "/rest/api/2/myself")
     projects = [p["key"] for p in c.get(url + "/rest/api/2/project").json()]
     for key in projects:
         c.get(url + "/rest/api/2/mypermissions", params={"projectKey": key, "permissions": keys}).raise_for_status()
 print(len(projects))
-'''
+"""
 
 
 def _free_port() -> int:
@@ -50,7 +51,7 @@ def _free_port() -> int:
 
 
 def _serve(count: int, port: int, latency_s: float, ready, stop) -> None:  # child process
-    from jiradoctor.lab import LabServer, get_scenario
+    from jiradoctor_lab import LabServer, get_scenario
 
     scenario = dataclasses.replace(get_scenario("many-projects"), project_count=count)
     with LabServer(scenario, port=port, latency_s=latency_s) as lab:
@@ -80,21 +81,45 @@ def one_size(count: int, latency_s: float, concurrency: int, loop_max: int) -> N
         url, user, password, integration = ready_recv.recv()
         env = {**os.environ, "JIRADOCTOR_PASSWORD": password, "NO_PROXY": "127.0.0.1", "PYTHONPATH": str(ROOT)}
         # --timeout 30: the check's time limit follows --timeout (8 x (2 x 30 + 1) s), room for 50,000
-        args = [sys.executable, "-m", "jiradoctor", "doctor", "--url", url, "--integration", integration, "--user", user,
-                "--only", "permissions", "--format", "json", "--timeout", "30", "--concurrency", str(concurrency)]
+        args = [
+            sys.executable,
+            "-m",
+            "jiradoctor",
+            "doctor",
+            "--url",
+            url,
+            "--integration",
+            integration,
+            "--user",
+            user,
+            "--only",
+            "permissions",
+            "--format",
+            "json",
+            "--timeout",
+            "30",
+            "--concurrency",
+            str(concurrency),
+        ]
         wall, rss, out, code = timed(args, env)
         perm = next(c for c in json.loads(out)["checks"] if c["id"] == "permissions")
         evidence = next((f["evidence"] for f in perm["findings"] if "requests" in f["evidence"]), {})
         requests, checked = evidence.get("requests", 0), evidence.get("projects_checked", 0)
         floor = math.ceil(requests / concurrency) * latency_s
-        print(f"{count:>6} projects  doctor {wall:7.2f} s  {requests} requests, {checked} projects checked, "
-              f"status {perm['status']}, peak RSS {rss / 1024:.0f} MB")
-        print(f"{'':>15} floor ceil({requests}/{concurrency}) x {latency_s * 1000:.0f} ms = {floor:.2f} s;"
-              f"  doctor / floor = {wall / floor:.2f}x")
+        print(
+            f"{count:>6} projects  doctor {wall:7.2f} s  {requests} requests, {checked} projects checked, "
+            f"status {perm['status']}, peak RSS {rss / 1024:.0f} MB"
+        )
+        print(
+            f"{'':>15} floor ceil({requests}/{concurrency}) x {latency_s * 1000:.0f} ms = {floor:.2f} s;"
+            f"  doctor / floor = {wall / floor:.2f}x"
+        )
         if count <= loop_max:
             loop_wall, loop_rss, _, _ = timed([sys.executable, "-c", LOOP, url, user, password], env)
-            print(f"{'':>15} sequential loop {loop_wall:7.2f} s (peak RSS {loop_rss / 1024:.0f} MB);"
-                  f"  loop / doctor = {loop_wall / wall:.1f}x")
+            print(
+                f"{'':>15} sequential loop {loop_wall:7.2f} s (peak RSS {loop_rss / 1024:.0f} MB);"
+                f"  loop / doctor = {loop_wall / wall:.1f}x"
+            )
     finally:
         stop.set()
         lab.join(10)
@@ -109,8 +134,10 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=16)
     parser.add_argument("--loop-max", type=int, default=500)
     opts = parser.parse_args()
-    print(f"latency {opts.latency_ms:.0f} ms per answer, concurrency {opts.concurrency}, cpus {os.cpu_count()}, "
-          f"load {os.getloadavg()[0]:.1f}")
+    print(
+        f"latency {opts.latency_ms:.0f} ms per answer, concurrency {opts.concurrency}, cpus {os.cpu_count()}, "
+        f"load {os.getloadavg()[0]:.1f}"
+    )
     for size in (int(s) for s in opts.sizes.split(",")):
         one_size(size, opts.latency_ms / 1000, opts.concurrency, opts.loop_max)
 

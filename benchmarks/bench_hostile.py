@@ -21,8 +21,18 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from tests import test_hostile  # noqa: E402
 from tests.hostile.server import HostileServer  # noqa: E402
 
-KINDS = ("gzip-bomb", "stacked-encodings", "huge-body", "endless-chunked", "deep-json", "huge-numbers",
-         "many-headers", "big-header", "drip-body", "silent")
+KINDS = (
+    "gzip-bomb",
+    "stacked-encodings",
+    "huge-body",
+    "endless-chunked",
+    "deep-json",
+    "huge-numbers",
+    "many-headers",
+    "big-header",
+    "drip-body",
+    "silent",
+)
 
 
 def main() -> None:
@@ -33,15 +43,23 @@ def main() -> None:
     folder = Path(tempfile.mkdtemp(prefix="bench-hostile-"))
     try:
         with HostileServer(lifetime_s=600) as server:
+
             def run(kind: str) -> test_hostile.Run:
-                return test_hostile.run_cli(server, kind, "basic", folder / f"{kind}-{len(list(folder.iterdir()))}", folder / "none.pem")
+                return test_hostile.run_cli(
+                    server, kind, "basic", folder / f"{kind}-{len(list(folder.iterdir()))}", folder / "none.pem"
+                )
 
             base = min((run("html") for _ in range(3)), key=lambda r: r.elapsed_s)
-            print(f"baseline (html on every path): {base.peak_rss_mb:.0f} MB peak, {base.elapsed_s:.2f} s; --timeout {args.timeout:g}")
+            print(
+                f"baseline (html on every path): {base.peak_rss_mb:.0f} MB peak, {base.elapsed_s:.2f} s; --timeout "
+                f"{args.timeout:g}"
+            )
             for kind in KINDS:
                 r = run(kind)
-                print(f"{kind:18} {r.peak_rss_mb:6.0f} MB  {r.peak_rss_mb / base.peak_rss_mb:5.2f}x   "
-                      f"{r.elapsed_s:6.2f} s  {r.elapsed_s / base.elapsed_s:5.2f}x   exit {r.code}")
+                print(
+                    f"{kind:18} {r.peak_rss_mb:6.0f} MB  {r.peak_rss_mb / base.peak_rss_mb:5.2f}x   "
+                    f"{r.elapsed_s:6.2f} s  {r.elapsed_s / base.elapsed_s:5.2f}x   exit {r.code}"
+                )
     finally:
         shutil.rmtree(folder, ignore_errors=True)
 

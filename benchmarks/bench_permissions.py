@@ -49,7 +49,7 @@ def _free_port() -> int:
 
 
 def _serve(scenario: str, port: int, latency_s: float, ready, stop) -> None:  # child process
-    from jiradoctor.lab import LabServer, server
+    from jiradoctor_lab import LabServer, server
 
     # The lab writes headers and body in two send() calls; with Nagle on, each answer then waits
     # for the client's delayed ACK (~40 ms on Linux) and the benchmark would measure that stall,
@@ -77,7 +77,9 @@ def doctor_run(url: str, user: str, password: str, trace_memory: bool = False) -
     if trace_memory:
         tracemalloc.start()
     t0, c0 = time.perf_counter(), time.process_time()
-    report = asyncio.run(Runner(load_checks(include_plugins=False).checks, target, RunOptions(only=("permissions",))).run())
+    report = asyncio.run(
+        Runner(load_checks(include_plugins=False).checks, target, RunOptions(only=("permissions",))).run()
+    )
     run_s, cpu_s = time.perf_counter() - t0, time.process_time() - c0
     peak = tracemalloc.get_traced_memory()[1] if trace_memory else None
     if trace_memory:
@@ -86,8 +88,14 @@ def doctor_run(url: str, user: str, password: str, trace_memory: bool = False) -
     if check.status.value != "pass":
         print(f"  note: the permissions check says {check.status.value}: {check.summary}")
     summary = next(f for f in check.findings if "requests" in f.evidence)
-    return DoctorRun(check.duration_s, run_s, cpu_s, int(summary.evidence["requests"]),
-                     int(summary.evidence["projects_checked"]), peak)
+    return DoctorRun(
+        check.duration_s,
+        run_s,
+        cpu_s,
+        int(summary.evidence["requests"]),
+        int(summary.evidence["projects_checked"]),
+        peak,
+    )
 
 
 def sequential_loop(url: str, user: str, password: str) -> tuple[float, int, int]:
@@ -99,7 +107,9 @@ def sequential_loop(url: str, user: str, password: str) -> tuple[float, int, int
         projects = http.get(f"{url}/rest/api/2/project").json()
         requests += 1
         for project in projects:
-            answer = http.get(f"{url}/rest/api/2/mypermissions", params={"projectKey": project["key"], "permissions": keys})
+            answer = http.get(
+                f"{url}/rest/api/2/mypermissions", params={"projectKey": project["key"], "permissions": keys}
+            )
             answer.raise_for_status()
             requests += 1
     return time.perf_counter() - t0, requests, len(projects)
@@ -122,8 +132,10 @@ def main() -> None:
             raise SystemExit("the lab did not start within 30 s")
         url, user, password = ready_recv.recv()
         os.environ.setdefault("NO_PROXY", "127.0.0.1,localhost")
-        print(f"lab {args.scenario} at {url}, {args.latency_ms:g} ms added to every answer, integration {INTEGRATION}, "
-              f"concurrency {CONCURRENCY}")
+        print(
+            f"lab {args.scenario} at {url}, {args.latency_ms:g} ms added to every answer, integration {INTEGRATION}, "
+            f"concurrency {CONCURRENCY}"
+        )
         doctor_run(url, user, password)  # warm-up: imports, first connections
         runs = [doctor_run(url, user, password) for _ in range(3)]
         memory = doctor_run(url, user, password, trace_memory=True)
@@ -138,18 +150,27 @@ def main() -> None:
     median = sorted(r.check_s for r in runs)[1]
     floor_s = math.ceil(best.requests / CONCURRENCY) * latency
     print()
-    print(f"  (a) doctor, permissions check   {best.check_s:8.3f} s  best of 3 (median {median:.3f} s); "
-          f"{best.requests} requests, {best.projects} projects; whole run {best.run_s:.3f} s, client CPU {best.cpu_s:.3f} s")
+    print(
+        f"  (a) doctor, permissions check   {best.check_s:8.3f} s  best of 3 (median {median:.3f} s); "
+        f"{best.requests} requests, {best.projects} projects; whole run {best.run_s:.3f} s, client CPU "
+        f"{best.cpu_s:.3f} s"
+    )
     print(f"  (b) sequential loop             {loop_s:8.3f} s  ({loop_requests} requests, {loop_projects} projects)")
     print(f"  (c) floor ceil({best.requests}/{CONCURRENCY}) x {args.latency_ms:g} ms  {floor_s:8.3f} s")
     print()
     speedup, over_floor = loop_s / best.check_s, best.check_s / floor_s if floor_s else float("inf")
-    print(f"  loop / doctor  = {speedup:6.1f}x   (target >= 10x: {'met' if speedup >= 10 else 'NOT met'}; "
-          f"median {loop_s / median:.1f}x)")
-    print(f"  doctor / floor = {over_floor:6.2f}x   (target <= 3x:  {'met' if over_floor <= 3 else 'NOT met'}; "
-          f"median {median / floor_s:.2f}x)")
-    print(f"  peak Python memory of a doctor run (tracemalloc): {(memory.peak_bytes or 0) / 1e6:.1f} MB; "
-          f"max RSS of this process: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
+    print(
+        f"  loop / doctor  = {speedup:6.1f}x   (target >= 10x: {'met' if speedup >= 10 else 'NOT met'}; "
+        f"median {loop_s / median:.1f}x)"
+    )
+    print(
+        f"  doctor / floor = {over_floor:6.2f}x   (target <= 3x:  {'met' if over_floor <= 3 else 'NOT met'}; "
+        f"median {median / floor_s:.2f}x)"
+    )
+    print(
+        f"  peak Python memory of a doctor run (tracemalloc): {(memory.peak_bytes or 0) / 1e6:.1f} MB; "
+        f"max RSS of this process: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB"
+    )
 
 
 if __name__ == "__main__":

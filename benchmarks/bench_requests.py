@@ -27,7 +27,7 @@ sys.path.insert(0, str(HERE))
 
 from _whole import jiradoctor_command, machine_line, prepare, run_timed  # noqa: E402
 
-from jiradoctor.lab import LabServer  # noqa: E402
+from jiradoctor_lab import LabServer  # noqa: E402
 
 
 def waves(stamps: list[tuple[float, str]], latency_s: float) -> list[list[str]]:

@@ -34,9 +34,14 @@ from tests.realparts.pki import Pki, TLSCase  # noqa: E402
 
 TOOL_TIMEOUT_S = 180
 # testssl's cert_chain_of_trust texts and other finding ids -> our codes (its wording, not ours: a second opinion)
-TESTSSL_CHAIN = (("self signed CA in chain", "tls/untrusted-root"), ("self signed", "tls/self-signed"),
-                 ("chain incomplete", "tls/incomplete-chain"), ("expired", "tls/expired"),
-                 ("not yet valid", "tls/not-yet-valid"), ("unable to get local issuer", "tls/untrusted-root"))
+TESTSSL_CHAIN = (
+    ("self signed CA in chain", "tls/untrusted-root"),
+    ("self signed", "tls/self-signed"),
+    ("chain incomplete", "tls/incomplete-chain"),
+    ("expired", "tls/expired"),
+    ("not yet valid", "tls/not-yet-valid"),
+    ("unable to get local issuer", "tls/untrusted-root"),
+)
 
 
 @dataclass(frozen=True)
@@ -58,9 +63,25 @@ def testssl(case: TLSCase, port: int, workdir: Path) -> Verdict:
     out = workdir / f"{case.name}.testssl.json"
     out.unlink(missing_ok=True)
     t0 = time.perf_counter()
-    subprocess.run([shutil.which("testssl") or "testssl", "--quiet", "--color", "0", "--warnings", "off", "-S",
-                    "--add-ca", str(case.ca_bundle), "--jsonfile", str(out), f"localhost:{port}"],
-                   capture_output=True, timeout=TOOL_TIMEOUT_S, check=False)
+    subprocess.run(
+        [
+            shutil.which("testssl") or "testssl",
+            "--quiet",
+            "--color",
+            "0",
+            "--warnings",
+            "off",
+            "-S",
+            "--add-ca",
+            str(case.ca_bundle),
+            "--jsonfile",
+            str(out),
+            f"localhost:{port}",
+        ],
+        capture_output=True,
+        timeout=TOOL_TIMEOUT_S,
+        check=False,
+    )
     elapsed = time.perf_counter() - t0
     found = {item["id"]: item for item in json.loads(out.read_text())}
     codes: set[str] = set()
@@ -72,9 +93,14 @@ def testssl(case: TLSCase, port: int, workdir: Path) -> Verdict:
     expiry = found.get("cert_expirationStatus", {})
     if expiry.get("severity") in ("MEDIUM", "HIGH") and "expired" not in expiry.get("finding", ""):
         codes.add("tls/expiring-soon")
-    if found.get("cert_notBefore", {}).get("severity") == "CRITICAL" or "not yet valid" in found.get("cert_validityPeriod", {}).get("finding", ""):
+    if found.get("cert_notBefore", {}).get("severity") == "CRITICAL" or "not yet valid" in found.get(
+        "cert_validityPeriod", {}
+    ).get("finding", ""):
         codes.add("tls/not-yet-valid")
-    if "does not match" in found.get("cert_trust", {}).get("finding", "") or found.get("cert_trust", {}).get("severity") == "HIGH":
+    if (
+        "does not match" in found.get("cert_trust", {}).get("finding", "")
+        or found.get("cert_trust", {}).get("severity") == "HIGH"
+    ):
         codes.add("tls/hostname-mismatch")
     if found.get("cert_keySize", {}).get("severity") in ("HIGH", "CRITICAL", "MEDIUM"):
         codes.add("tls/weak-key")
@@ -87,8 +113,12 @@ def sslyze(case: TLSCase, port: int, workdir: Path, binary: str) -> Verdict:
     """sslyze 6 says only trusted / not trusted (against the supplied CA file) and what it saw."""
     out = workdir / f"{case.name}.sslyze.json"
     t0 = time.perf_counter()
-    subprocess.run([binary, "--certinfo", f"--certinfo_ca_file={case.ca_bundle}", "--json_out", str(out),
-                    f"localhost:{port}"], capture_output=True, timeout=TOOL_TIMEOUT_S, check=False)
+    subprocess.run(
+        [binary, "--certinfo", f"--certinfo_ca_file={case.ca_bundle}", "--json_out", str(out), f"localhost:{port}"],
+        capture_output=True,
+        timeout=TOOL_TIMEOUT_S,
+        check=False,
+    )
     elapsed = time.perf_counter() - t0
     result = json.loads(out.read_text())["server_scan_results"][0]["scan_result"]["certificate_info"]["result"]
     deployment = result["certificate_deployments"][0]
@@ -120,16 +150,23 @@ def main() -> int:
         for name in names:
             case, port = pki.cases[name], server.ports[name]
             mine = ours(case, port)
-            theirs = testssl(case, port, workdir) if args.tool == "testssl" else sslyze(case, port, workdir, args.sslyze)
+            theirs = (
+                testssl(case, port, workdir) if args.tool == "testssl" else sslyze(case, port, workdir, args.sslyze)
+            )
             same = agree(mine, theirs, args.tool)
             disagreements += not same
             total_ours += mine.seconds
             total_theirs += theirs.seconds
-            print(f"{name:22} {','.join(sorted(mine.codes)):34} {','.join(sorted(theirs.codes)):34} "
-                  f"{'yes' if same else 'NO':5} {mine.seconds:7.3f} {theirs.seconds:7.2f} {theirs.seconds / mine.seconds:6.0f}x")
-    print(f"\ntotal: ours {total_ours:.2f} s, {args.tool} {total_theirs:.2f} s; ours is "
-          f"{total_theirs / total_ours:.0f}x faster ({total_ours / total_theirs:.4f} of the tool's time); "
-          f"{disagreements} disagreement(s) in {len(names)} cases")
+            print(
+                f"{name:22} {','.join(sorted(mine.codes)):34} {','.join(sorted(theirs.codes)):34} "
+                f"{'yes' if same else 'NO':5} {mine.seconds:7.3f} {theirs.seconds:7.2f} "
+                f"{theirs.seconds / mine.seconds:6.0f}x"
+            )
+    print(
+        f"\ntotal: ours {total_ours:.2f} s, {args.tool} {total_theirs:.2f} s; ours is "
+        f"{total_theirs / total_ours:.0f}x faster ({total_ours / total_theirs:.4f} of the tool's time); "
+        f"{disagreements} disagreement(s) in {len(names)} cases"
+    )
     return 1 if disagreements else 0
 
 

@@ -43,14 +43,36 @@ from tests.realparts.nginx import TLSFiles, start_nginx, static_site  # noqa: E4
 from tests.realparts.pki import Pki, TLSCase  # noqa: E402
 
 # openssl verify codes -> our finding codes (X509_V_ERR_*)
-OPENSSL_CODES = {9: "tls/not-yet-valid", 10: "tls/expired", 18: "tls/self-signed", 19: "tls/untrusted-root",
-                 20: "tls/incomplete-chain", 21: "tls/incomplete-chain", 62: "tls/hostname-mismatch",
-                 66: "tls/weak-key", 68: "tls/weak-signature"}
+OPENSSL_CODES = {
+    9: "tls/not-yet-valid",
+    10: "tls/expired",
+    18: "tls/self-signed",
+    19: "tls/untrusted-root",
+    20: "tls/incomplete-chain",
+    21: "tls/incomplete-chain",
+    62: "tls/hostname-mismatch",
+    66: "tls/weak-key",
+    68: "tls/weak-signature",
+}
 
 
 def ours(case: TLSCase, port: int) -> Verdict:
-    argv = [*jiradoctor_command(), "doctor", "--url", f"https://localhost:{port}", "--ca-bundle", str(case.ca_bundle),
-            "--only", "tls", "--format", "json", "--timeout", "5", "--fail-on", "never"]
+    argv = [
+        *jiradoctor_command(),
+        "doctor",
+        "--url",
+        f"https://localhost:{port}",
+        "--ca-bundle",
+        str(case.ca_bundle),
+        "--only",
+        "tls",
+        "--format",
+        "json",
+        "--timeout",
+        "5",
+        "--fail-on",
+        "never",
+    ]
     timed = run_timed(argv, keep_stdout=True)
     report = json.loads(timed.stdout)
     codes = {f["code"] for c in report["checks"] for f in c["findings"] if f["status"] in ("warn", "fail")}
@@ -59,9 +81,26 @@ def ours(case: TLSCase, port: int) -> Verdict:
 
 def openssl(case: TLSCase, port: int) -> Verdict:
     t0 = time.perf_counter()
-    done = subprocess.run(["openssl", "s_client", "-connect", f"localhost:{port}", "-servername", "localhost",
-                           "-CAfile", str(case.ca_bundle), "-verify_return_error", "-verify_hostname", "localhost",
-                           "-brief"], input=b"", capture_output=True, timeout=60, check=False)
+    done = subprocess.run(
+        [
+            "openssl",
+            "s_client",
+            "-connect",
+            f"localhost:{port}",
+            "-servername",
+            "localhost",
+            "-CAfile",
+            str(case.ca_bundle),
+            "-verify_return_error",
+            "-verify_hostname",
+            "localhost",
+            "-brief",
+        ],
+        input=b"",
+        capture_output=True,
+        timeout=60,
+        check=False,
+    )
     elapsed = time.perf_counter() - t0
     text = done.stderr.decode("utf-8", "replace") + done.stdout.decode("utf-8", "replace")
     code = None
@@ -71,7 +110,9 @@ def openssl(case: TLSCase, port: int) -> Verdict:
             break
     if done.returncode == 0 and code is None:
         return Verdict(frozenset({"tls/ok"}), elapsed)
-    return Verdict(frozenset({OPENSSL_CODES.get(code, f"openssl/verify-{code}" if code else "tls/handshake-failed")}), elapsed)
+    return Verdict(
+        frozenset({OPENSSL_CODES.get(code, f"openssl/verify-{code}" if code else "tls/handshake-failed")}), elapsed
+    )
 
 
 def passes(verdict: Verdict) -> bool:
@@ -106,16 +147,22 @@ def main() -> int:
     verdicts: dict[str, dict[str, Verdict]] = {t: {} for t in tools}
     with start_nginx(workdir / "nginx", sites) as server:
         for r in range(1 + args.rounds):  # round 0 warms the caches and is not kept
-            order = tools[r % len(tools):] + tools[:r % len(tools)]
+            order = tools[r % len(tools) :] + tools[: r % len(tools)]
             totals = dict.fromkeys(tools, 0.0)
             for name in names:
                 case, port = pki.cases[name], server.ports[name]
                 for tool in order:
                     if tool == "testssl" and not 1 <= r <= args.testssl_rounds:
                         continue
-                    verdict = (ours(case, port) if tool == "ours" else openssl(case, port) if tool == "openssl"
-                               else bench_tls.sslyze(case, port, workdir, args.sslyze) if tool == "sslyze"
-                               else bench_tls.testssl(case, port, workdir))
+                    verdict = (
+                        ours(case, port)
+                        if tool == "ours"
+                        else openssl(case, port)
+                        if tool == "openssl"
+                        else bench_tls.sslyze(case, port, workdir, args.sslyze)
+                        if tool == "sslyze"
+                        else bench_tls.testssl(case, port, workdir)
+                    )
                     verdicts[tool][name] = verdict
                     totals[tool] += verdict.seconds
                     if r:
@@ -133,15 +180,20 @@ def main() -> int:
             v = verdicts[tool][name]
             same = tool == "ours" or agree(verdicts["ours"][name], v, tool)
             disagreements += not same
-            cells.append(f"{','.join(sorted(v.codes))[:19]:>19}{'' if same else ' NO'} {statistics.median(times[tool][name]):5.2f}s")
+            cells.append(
+                f"{','.join(sorted(v.codes))[:19]:>19}{'' if same else ' NO'} "
+                f"{statistics.median(times[tool][name]):5.2f}s"
+            )
         print(f"{name:22} " + " ".join(f"{c:>26}" for c in cells))
     print()
     ours_rounds = per_round["ours"]
     for tool in tools:
         rounds = per_round[tool]
-        ratios = [t / o for t, o in zip(rounds, ours_rounds)]
-        print(f"{tool:8} all cases {statistics.median(rounds):7.2f} s (median of {len(rounds)} rounds)   "
-              f"{tool} / ours = {statistics.median(ratios):6.2f}x ({min(ratios):.2f}-{max(ratios):.2f})")
+        ratios = [t / o for t, o in zip(rounds, ours_rounds, strict=False)]
+        print(
+            f"{tool:8} all cases {statistics.median(rounds):7.2f} s (median of {len(rounds)} rounds)   "
+            f"{tool} / ours = {statistics.median(ratios):6.2f}x ({min(ratios):.2f}-{max(ratios):.2f})"
+        )
     print(f"\n{disagreements} verdict(s) differ from ours")
     return 1 if disagreements else 0
 

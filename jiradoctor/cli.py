@@ -12,11 +12,12 @@ import importlib
 import os
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Iterable, Iterator, Mapping
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, Mapping
 
 import click
 
 from jiradoctor import __version__
+from jiradoctor.inputs import SECRET_VALUE_INPUTS
 from jiradoctor.jira.integrations import INTEGRATION_IDS
 
 # Each command imports what it uses, inside the command (issue 14): `--help`, `checks`, `explain`,
@@ -76,13 +77,17 @@ def _load_config(ctx: click.Context, _param: click.Parameter, value: str | None)
         with open(value, "rb") as fh:
             raw = fh.read(1_000_001)
         if not raw.strip():
-            raise click.BadParameter(f"config {value!r} is empty: give a TOML file with option defaults, or drop --config")
+            raise click.BadParameter(
+                f"config {value!r} is empty: give a TOML file with option defaults, or drop --config"
+            )
         data = tomllib.loads(raw.decode("utf-8"))
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
         raise click.BadParameter(f"cannot read config {value!r}: {exc}") from None
     data = data.get("doctor", data)
     # keys are named like the options (``fail-on``, ``format``); click wants parameter names
-    names = {opt.lstrip("-").replace("-", "_"): p.name for p in ctx.command.params for opt in p.opts if opt.startswith("--")}
+    names = {
+        opt.lstrip("-").replace("-", "_"): p.name for p in ctx.command.params for opt in p.opts if opt.startswith("--")
+    }
     defaults: dict[str, Any] = {}
     for key, item in data.items():
         name = names.get(key.replace("-", "_"))
@@ -103,7 +108,9 @@ def _check_ca_bundle(path: str | None) -> str | None:
         try:
             ssl.create_default_context(cafile=path)
         except (ssl.SSLError, OSError, ValueError) as exc:
-            raise click.BadParameter(f"{path}: not a PEM file of CA certificates ({exc})", param_hint="--ca-bundle") from None
+            raise click.BadParameter(
+                f"{path}: not a PEM file of CA certificates ({exc})", param_hint="--ca-bundle"
+            ) from None
     return path
 
 
@@ -138,6 +145,8 @@ def build_target(opts: dict[str, Any]) -> Target:
     for scheme, (value, variable) in ({} if opts["proxy"] else proxies_from_env(os.environ)).items():
         if scheme != "no":  # the integration's own proxy setting (--proxy overrides it): user input too
             check_url(with_scheme(value), variable)
+    # every secret given as a value, named for its prompt by the one table of inputs (inputs.py)
+    secrets: dict[str, Any] = {i.name: _secret(opts.get(i.param), i.prompt or i.option) for i in SECRET_VALUE_INPUTS}
     return Target(
         url=opts["url"],
         integration=opts["integration"],
@@ -151,10 +160,6 @@ def build_target(opts: dict[str, Any]) -> Target:
         server_xml_path=opts.get("server_xml"),
         base_url=opts["base_url"],
         user=opts["user"],
-        password=_secret(opts["password"], "Password"),
-        token=_secret(opts["token"], "API token"),
-        pat=_secret(opts["pat"], "Personal access token"),
-        access_token=_secret(opts["access_token"], "OAuth access token"),
         projects=_split(opts["projects"]),
         permissions=_split(opts["permissions"]),
         ca_bundle=opts["ca_bundle"],
@@ -167,23 +172,18 @@ def build_target(opts: dict[str, Any]) -> Target:
         integration_hosting=opts.get("integration_hosting"),
         proxy_config_path=opts.get("proxy_config"),
         client_id=opts.get("client_id"),
-        client_secret=_secret(opts.get("client_secret"), "OAuth 2.0 client secret"),
         redirect_uri=opts.get("redirect_uri"),
-        oauth2_token=_secret(opts.get("oauth2_token"), "OAuth 2.0 access token"),
         scopes=_split(opts.get("scopes") or ()),
-        oauth2_refresh_token=_secret(opts.get("oauth2_refresh_token"), "OAuth 2.0 refresh token"),
         allow_refresh_token_rotation=bool(opts.get("allow_refresh_token_rotation")),
         oauth2_flow=opts.get("oauth2_flow") or "authorization-code",
         concurrency=opts.get("concurrency"),
         admin_user=opts.get("admin_user"),
-        admin_password=_secret(opts.get("admin_password"), "Administrator's password"),
-        admin_pat=_secret(opts.get("admin_pat"), "Administrator's personal access token"),
         callback_url=opts.get("callback_url"),
         webhook_url=opts.get("webhook_url"),
         integration_url=opts.get("integration_url"),
         user_agent=opts.get("user_agent"),
         truststore=opts.get("truststore"),
-        truststore_password=_secret(opts.get("truststore_password"), "Truststore password"),
+        **secrets,
     )
 
 
@@ -205,8 +205,14 @@ def exit_code_for(report: Report, fail_on: str) -> int:
     return EXIT_FINDINGS if any(c.status.rank >= threshold.rank for c in report.checks) else EXIT_OK
 
 
-def write_outputs(report: Report, outputs: Iterable[str], fmt: str | None, summary: bool = True,
-                  junit_warn_as: str = "pass", baseline: Report | None = None) -> None:
+def write_outputs(
+    report: Report,
+    outputs: Iterable[str],
+    fmt: str | None,
+    summary: bool = True,
+    junit_warn_as: str = "pass",
+    baseline: Report | None = None,
+) -> None:
     """Files first (format from the extension), then stdout: the report alone with ``fmt``,
     else the text summary (when ``summary``)."""
     from jiradoctor.reports import render, write
@@ -245,28 +251,50 @@ def checks_once(only: tuple[str, ...] = ()) -> Any:
     return meta[key]
 
 
-def _option(*decls: str, **kwargs: Any):
+def _option(*decls: str, **kwargs: Any) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """A doctor option that also reads JIRADOCTOR_<NAME>."""
     name = next(d for d in decls if d.startswith("--")).lstrip("-").split("/")[0]
     kwargs.setdefault("show_envvar", True)
     return click.option(*decls, envvar=_env(name), **kwargs)
 
 
-DOCTOR_OPTIONS = [
-    click.option("--config", type=click.Path(dir_okay=False), callback=_load_config, is_eager=True, expose_value=False,
-                 envvar="JIRADOCTOR_CONFIG", help="TOML file with option defaults (keys named like the options)."),
+DOCTOR_OPTIONS: list[Callable[[Callable[..., Any]], Callable[..., Any]]] = [
+    click.option(
+        "--config",
+        type=click.Path(dir_okay=False),
+        callback=_load_config,
+        is_eager=True,
+        expose_value=False,
+        envvar="JIRADOCTOR_CONFIG",
+        help="TOML file with option defaults (keys named like the options).",
+    ),
     _option("--url", help="The Jira URL exactly as it is entered in the integration."),
-    _option("--integration", default="generic", show_default=True,
-            help=f"Which integration's requirements to judge against: {', '.join(INTEGRATION_IDS)}, or one from --profile-file."),
-    _option("--profile-file", type=click.Path(exists=True, dir_okay=False),
-            help="TOML file with your own integration profiles (same shape as `jiradoctor profiles --toml`)."),
-    _option("--integration-hosting", type=click.Choice(["cloud", "on-premises"]),
-            help="Where the integration runs, when it differs from its profile (e.g. an on-premises Zephyr Enterprise): "
-                 "decides whether Jira on an internal address is reachable for it."),
+    _option(
+        "--integration",
+        default="generic",
+        show_default=True,
+        help=f"Which integration's requirements to judge against: {', '.join(INTEGRATION_IDS)}, or one from "
+        f"--profile-file.",
+    ),
+    _option(
+        "--profile-file",
+        type=click.Path(exists=True, dir_okay=False),
+        help="TOML file with your own integration profiles (same shape as `jiradoctor profiles --toml`).",
+    ),
+    _option(
+        "--integration-hosting",
+        type=click.Choice(["cloud", "on-premises"]),
+        help="Where the integration runs, when it differs from its profile (e.g. an on-premises Zephyr "
+        "Enterprise): decides whether Jira on an internal address is reachable for it.",
+    ),
     _option("--consumer-key", help="OAuth consumer key as typed in the integration (taken verbatim, whitespace kept)."),
     _option("--jira-consumer-key", help="OAuth consumer key as stored in Jira's application link, when known."),
     _option("--private-key", type=click.Path(dir_okay=False), help="The integration's RSA private key (PEM file)."),
-    _option("--public-key", type=click.Path(dir_okay=False), help="File with the text pasted (or to paste) into Jira's application link."),
+    _option(
+        "--public-key",
+        type=click.Path(dir_okay=False),
+        help="File with the text pasted (or to paste) into Jira's application link.",
+    ),
     _option("--server-xml", type=click.Path(dir_okay=False), help="Jira's conf/server.xml."),
     _option("--base-url", help="Jira's configured Base URL, when known."),
     _option("--user", help="User name (Server/DC) or e-mail (Cloud)."),
@@ -276,59 +304,144 @@ DOCTOR_OPTIONS = [
     _option("--access-token", help="OAuth 1.0a access token for one signed REST call. Prefer JIRADOCTOR_ACCESS_TOKEN."),
     _option("--projects", multiple=True, help="Project keys to check permissions in (comma-separated, repeatable)."),
     _option("--permissions", multiple=True, help="Permission keys to require on top of the integration's profile."),
-    _option("--ca-bundle", type=click.Path(exists=True, dir_okay=False), callback=lambda _c, _p, v: _check_ca_bundle(v),
-            help="CA bundle the integration trusts (default: certifi)."),
-    _option("--insecure", is_flag=True, help="Do not verify TLS certificates (as the integration's 'verify' switch off)."),
+    _option(
+        "--ca-bundle",
+        type=click.Path(exists=True, dir_okay=False),
+        callback=lambda _c, _p, v: _check_ca_bundle(v),
+        help="CA bundle the integration trusts (default: certifi).",
+    ),
+    _option(
+        "--insecure", is_flag=True, help="Do not verify TLS certificates (as the integration's 'verify' switch off)."
+    ),
     _option("--proxy", help="Forward proxy URL the integration uses."),
-    _option("--timeout", type=click.FloatRange(0.1, 600), default=10.0, show_default=True, help="Seconds per network operation."),
+    _option(
+        "--timeout",
+        type=click.FloatRange(0.1, 600),
+        default=10.0,
+        show_default=True,
+        help="Seconds per network operation.",
+    ),
     _option("--dns-server", help="Ask this DNS server (HOST[:PORT]) besides the system resolver."),
     _option("--offline", is_flag=True, help="Judge the given files only; no network."),
-    _option("-o", "--output", multiple=True, type=click.Path(dir_okay=False),
-            help="Write the report here; format from the extension (.html .json .md .xml=JUnit .jira=Jira wiki). Repeatable."),
-    _option("--format", "fmt", type=click.Choice(["text", "json", "html", "md", "junit", "jira"]),
-            help="Print the report to stdout in this format (stdout then holds the report alone)."),
-    _option("--fail-on", type=click.Choice(list(FAIL_ON)), default="fail", show_default=True,
-            help="Exit 1 when a check is at or above this level."),
-    _option("--baseline", type=click.Path(exists=True, dir_okay=False),
-            help="A previous JSON report: exit 1 only for regressions against it (new findings, checks that got worse)."),
-    _option("--junit-warn-as", type=click.Choice(["pass", "failure"]), default="pass", show_default=True,
-            help="How a warn check appears in JUnit XML (-o report.xml)."),
-    _option("--client-id", help="OAuth 2.0 client id as entered in the integration (incoming link, 3LO app or service account)."),
+    _option(
+        "-o",
+        "--output",
+        multiple=True,
+        type=click.Path(dir_okay=False),
+        help="Write the report here; format from the extension (.html .json .md .xml=JUnit .jira=Jira wiki). "
+        "Repeatable.",
+    ),
+    _option(
+        "--format",
+        "fmt",
+        type=click.Choice(["text", "json", "html", "md", "junit", "jira"]),
+        help="Print the report to stdout in this format (stdout then holds the report alone).",
+    ),
+    _option(
+        "--fail-on",
+        type=click.Choice(list(FAIL_ON)),
+        default="fail",
+        show_default=True,
+        help="Exit 1 when a check is at or above this level.",
+    ),
+    _option(
+        "--baseline",
+        type=click.Path(exists=True, dir_okay=False),
+        help="A previous JSON report: exit 1 only for regressions against it (new findings, checks that got worse).",
+    ),
+    _option(
+        "--junit-warn-as",
+        type=click.Choice(["pass", "failure"]),
+        default="pass",
+        show_default=True,
+        help="How a warn check appears in JUnit XML (-o report.xml).",
+    ),
+    _option(
+        "--client-id",
+        help="OAuth 2.0 client id as entered in the integration (incoming link, 3LO app or service account).",
+    ),
     _option("--client-secret", help="OAuth 2.0 client secret. Prefer JIRADOCTOR_CLIENT_SECRET or '-' to be prompted."),
     _option("--redirect-uri", help="OAuth 2.0 redirect (callback) URL the integration sends, exactly as it sends it."),
-    _option("--oauth2-token", help="An OAuth 2.0 access token of the integration (Bearer). Prefer JIRADOCTOR_OAUTH2_TOKEN."),
-    _option("--scopes", multiple=True, help="OAuth 2.0 scopes the integration asks for (space- or comma-separated, repeatable)."),
-    _option("--oauth2-flow", type=click.Choice(["authorization-code", "client-credentials"]), default="authorization-code",
-            show_default=True, help="client-credentials: a service account; jiradoctor requests one token as it would."),
-    _option("--oauth2-refresh-token", help="OAuth 2.0 refresh token; used ONLY with --allow-refresh-token-rotation. "
-            "Prefer JIRADOCTOR_OAUTH2_REFRESH_TOKEN."),
-    _option("--allow-refresh-token-rotation", is_flag=True,
-            help="Use --oauth2-refresh-token once. This ROTATES it: the integration's stored refresh token stops working."),
-    _option("--admin-user", help="A Jira administrator, only to READ the application link and webhooks (applink, webhooks checks)."),
-    _option("--admin-password", help="The administrator's password. Prefer JIRADOCTOR_ADMIN_PASSWORD or '-' to be prompted."),
-    _option("--admin-pat", help="An administrator's personal access token (read-only use). Prefer JIRADOCTOR_ADMIN_PAT."),
-    _option("--callback-url", help="The consumer callback URL the integration generated (Kendis), to compare with the link's."),
-    _option("--webhook-url", help="Where the integration's webhooks must point (default: the application link's host)."),
+    _option(
+        "--oauth2-token", help="An OAuth 2.0 access token of the integration (Bearer). Prefer JIRADOCTOR_OAUTH2_TOKEN."
+    ),
+    _option(
+        "--scopes",
+        multiple=True,
+        help="OAuth 2.0 scopes the integration asks for (space- or comma-separated, repeatable).",
+    ),
+    _option(
+        "--oauth2-flow",
+        type=click.Choice(["authorization-code", "client-credentials"]),
+        default="authorization-code",
+        show_default=True,
+        help="client-credentials: a service account; jiradoctor requests one token as it would.",
+    ),
+    _option(
+        "--oauth2-refresh-token",
+        help="OAuth 2.0 refresh token; used ONLY with --allow-refresh-token-rotation. "
+        "Prefer JIRADOCTOR_OAUTH2_REFRESH_TOKEN.",
+    ),
+    _option(
+        "--allow-refresh-token-rotation",
+        is_flag=True,
+        help="Use --oauth2-refresh-token once. This ROTATES it: the integration's stored refresh token stops working.",
+    ),
+    _option(
+        "--admin-user",
+        help="A Jira administrator, only to READ the application link and webhooks (applink, webhooks checks).",
+    ),
+    _option(
+        "--admin-password", help="The administrator's password. Prefer JIRADOCTOR_ADMIN_PASSWORD or '-' to be prompted."
+    ),
+    _option(
+        "--admin-pat", help="An administrator's personal access token (read-only use). Prefer JIRADOCTOR_ADMIN_PAT."
+    ),
+    _option(
+        "--callback-url",
+        help="The consumer callback URL the integration generated (Kendis), to compare with the link's.",
+    ),
+    _option(
+        "--webhook-url", help="Where the integration's webhooks must point (default: the application link's host)."
+    ),
     _option("--only", multiple=True, help="Run only these check ids (comma-separated, repeatable)."),
     _option("--skip", multiple=True, help="Skip these check ids (comma-separated, repeatable)."),
-    _option("--proxy-config", type=click.Path(exists=True, dir_okay=False),
-            help="The reverse proxy's configuration (nginx, or Apache httpd's VirtualHost): base-url then judges exactly."),
-    _option("--concurrency", type=click.IntRange(1, 64),
-            help="Permission requests in flight at once (default 16, chosen from benchmarks/README.md); "
-                 "lowered automatically when Jira throttles."),
+    _option(
+        "--proxy-config",
+        type=click.Path(exists=True, dir_okay=False),
+        help="The reverse proxy's configuration (nginx, or Apache httpd's VirtualHost): base-url then judges exactly.",
+    ),
+    _option(
+        "--concurrency",
+        type=click.IntRange(1, 64),
+        help="Permission requests in flight at once (default 16, chosen from benchmarks/README.md); "
+        "lowered automatically when Jira throttles.",
+    ),
     _option("--integration-url", help="The integration's own https URL, as Jira calls it (outgoing links, webhooks)."),
-    _option("--truststore", type=click.Path(exists=True, dir_okay=False),
-            help="Jira's JVM truststore (cacerts; JKS or PKCS#12), to judge the integration's chain as Jira would."),
-    _option("--truststore-password", help="The truststore's password (Java's default: changeit). Prefer JIRADOCTOR_TRUSTSTORE_PASSWORD."),
-    _option("--user-agent", help="The User-Agent the integration sends (can-work: Jira refuses writes from a browser's "
-                                 "User-Agent with 'XSRF check failed'). Default: the profile's, else jiradoctor's."),
+    _option(
+        "--truststore",
+        type=click.Path(exists=True, dir_okay=False),
+        help="Jira's JVM truststore (cacerts; JKS or PKCS#12), to judge the integration's chain as Jira would.",
+    ),
+    _option(
+        "--truststore-password",
+        help="The truststore's password (Java's default: changeit). Prefer JIRADOCTOR_TRUSTSTORE_PASSWORD.",
+    ),
+    _option(
+        "--user-agent",
+        help="The User-Agent the integration sends (can-work: Jira refuses writes from a browser's "
+        "User-Agent with 'XSRF check failed'). Default: the profile's, else jiradoctor's.",
+    ),
 ]
 
 
-def doctor_options(func):
+def doctor_options(func: Callable[..., Any]) -> Callable[..., Any]:
     for option in reversed(DOCTOR_OPTIONS):
         func = option(func)
     return func
+
+
+COMMANDS_ENTRY_POINT_GROUP = "jiradoctor.commands.v1"
 
 
 class JiradoctorGroup(click.Group):
@@ -340,10 +453,13 @@ class JiradoctorGroup(click.Group):
     lazy_commands: dict[str, tuple[str, str, str]] = {}
 
     def list_commands(self, ctx: click.Context) -> list[str]:
+        _mount_once()
         return sorted({*super().list_commands(ctx), *self.lazy_commands})
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
         command = super().get_command(ctx, cmd_name)
+        if command is None:
+            _mount_once()
         if command is None and cmd_name in self.lazy_commands:
             module, attribute, _ = self.lazy_commands[cmd_name]
             try:
@@ -410,8 +526,7 @@ def run_doctor(target: Target, options: RunOptions, progress: Any = None, facts:
     return asyncio.run(Runner(loaded.checks, target, options, facts=facts, progress=progress).run())
 
 
-SECRET_OPTIONS = ("password", "token", "pat", "access_token", "client_secret", "oauth2_token", "oauth2_refresh_token",
-                  "admin_password", "admin_pat", "truststore_password")
+SECRET_OPTIONS = tuple(i.param for i in SECRET_VALUE_INPUTS)  # from the one table of inputs (inputs.py)
 
 
 def warn_about_secrets_on_argv(ctx: click.Context) -> None:
@@ -419,8 +534,11 @@ def warn_about_secrets_on_argv(ctx: click.Context) -> None:
     for name in SECRET_OPTIONS:
         if ctx.get_parameter_source(name) == click.core.ParameterSource.COMMANDLINE and ctx.params.get(name) != "-":
             env = _env(name)
-            click.echo(f"warning: --{name.replace('_', '-')} on the command line is visible to other users (ps) and "
-                       f"kept in shell history; prefer {env}=… or --{name.replace('_', '-')} - to be asked", err=True)
+            click.echo(
+                f"warning: --{name.replace('_', '-')} on the command line is visible to other users (ps) and "
+                f"kept in shell history; prefer {env}=… or --{name.replace('_', '-')} - to be asked",
+                err=True,
+            )
 
 
 def validate_outputs(outputs: Iterable[str]) -> None:
@@ -440,17 +558,20 @@ def validate_ids(ids: tuple[str, ...], option: str) -> None:
     known = checks_once().ids
     unknown = [i for i in ids if i not in known]
     if unknown:
-        raise click.BadParameter(f"unknown check id(s) {', '.join(unknown)}; known: {', '.join(known)}", param_hint=option)
+        raise click.BadParameter(
+            f"unknown check id(s) {', '.join(unknown)}; known: {', '.join(known)}", param_hint=option
+        )
 
 
 @main.command()
 @doctor_options
 @click.pass_context
-def doctor(ctx: click.Context, **opts: Any) -> None:
+def doctor(ctx: click.Context, /, **opts: Any) -> None:
     """Run every check against the given Jira URL and inputs, and write the report."""
     import tomllib
 
     from jiradoctor.context import Facts
+    from jiradoctor.probes import LazyProbes
     from jiradoctor.jira.integrations import get_profile
     from jiradoctor.runner import RunOptions
     from jiradoctor.target import InputError
@@ -459,11 +580,26 @@ def doctor(ctx: click.Context, **opts: Any) -> None:
     validate_ids(only, "--only")
     validate_ids(skip, "--skip")
     validate_outputs(opts["output"])
-    if not any(opts[k] for k in ("url", "consumer_key", "jira_consumer_key", "private_key", "public_key", "server_xml", "base_url", "integration_url")):
-        raise click.UsageError("nothing to check: give --url, or files such as --server-xml and --public-key (see --help)")
+    if not any(
+        opts[k]
+        for k in (
+            "url",
+            "consumer_key",
+            "jira_consumer_key",
+            "private_key",
+            "public_key",
+            "server_xml",
+            "base_url",
+            "integration_url",
+        )
+    ):
+        raise click.UsageError(
+            "nothing to check: give --url, or files such as --server-xml and --public-key (see --help)"
+        )
     if opts["profile_file"] and not Path(opts["profile_file"]).read_bytes()[:1_000_000].strip():
-        raise click.BadParameter(f"{opts['profile_file']!r} is empty: give a TOML file of integration profiles",
-                                 param_hint="--profile-file")
+        raise click.BadParameter(
+            f"{opts['profile_file']!r} is empty: give a TOML file of integration profiles", param_hint="--profile-file"
+        )
     try:
         get_profile(opts["integration"], opts["profile_file"])
     except (KeyError, ValueError, OSError, tomllib.TOMLDecodeError) as exc:
@@ -474,10 +610,13 @@ def doctor(ctx: click.Context, **opts: Any) -> None:
         raise click.BadParameter(str(exc)) from None
     warn_about_secrets_on_argv(ctx)
     if target.oauth2_refresh_token and target.allow_refresh_token_rotation:
-        click.echo("warning: --allow-refresh-token-rotation: jiradoctor will use the refresh token once; the provider "
-                   "rotates it, and the integration's stored refresh token stops working (re-authorise it)", err=True)
+        click.echo(
+            "warning: --allow-refresh-token-rotation: jiradoctor will use the refresh token once; the provider "
+            "rotates it, and the integration's stored refresh token stops working (re-authorise it)",
+            err=True,
+        )
     baseline = load_report(opts["baseline"], "--baseline") if opts["baseline"] else None
-    facts = Facts(target)
+    facts = Facts(target, LazyProbes())
     ctx.meta["redactor"] = facts.redactor  # the run's own: it also learns secrets found on the way
     line = _progress_printer()
     if line is None:
@@ -493,15 +632,24 @@ def doctor(ctx: click.Context, **opts: Any) -> None:
 
 
 @main.command("checks")
-def list_checks() -> None:
+@click.option("--reference", is_flag=True, help="Print the reference of facts and finding codes (docs/REFERENCE.md).")
+def list_checks(reference: bool = False) -> None:
     """List the checks, their ids and what they need."""
     from jiradoctor.target import describe_inputs
 
+    if reference:
+        from jiradoctor.reference import markdown
+
+        click.echo(markdown(), nl=False)
+        return
     loaded = load_checks()
     for warning in loaded.warnings:
         click.echo(f"warning: {warning}", err=True)
     for check in loaded.checks:
-        needs = " and ".join(filter(None, [describe_inputs(check.inputs_all, " and "), describe_inputs(check.inputs_any)])) or "-"
+        needs = (
+            " and ".join(filter(None, [describe_inputs(check.inputs_all, " and "), describe_inputs(check.inputs_any)]))
+            or "-"
+        )
         click.echo(f"{check.id:<16} {check.title:<45} needs: {needs}{'  (network)' if check.live else ''}")
 
 
@@ -511,7 +659,9 @@ def explain(check_id: str) -> None:
     """Explain what a check looks at, why it fails and how to fix it."""
     check = load_checks().get(check_id)
     if check is None:
-        raise click.BadParameter(f"unknown check {check_id!r}; known: {', '.join(load_checks().ids)}", param_hint="CHECK_ID")
+        raise click.BadParameter(
+            f"unknown check {check_id!r}; known: {', '.join(load_checks().ids)}", param_hint="CHECK_ID"
+        )
     click.echo(f"{check.id} — {check.title}\n")
     click.echo(check.explanation.rstrip())
     if check.codes:
@@ -521,14 +671,31 @@ def explain(check_id: str) -> None:
 @main.command("merge")
 @click.argument("customer_report", type=click.Path(exists=True, dir_okay=False))
 @click.argument("vendor_report", type=click.Path(exists=True, dir_okay=False))
-@click.option("-o", "--output", multiple=True, type=click.Path(dir_okay=False),
-              help="File to write; format from the extension (.html .json .md .xml .jira). Repeatable.")
-@click.option("--format", "fmt", type=click.Choice(["text", "json", "html", "md", "junit", "jira"]), help="Print to stdout in this format.")
-@click.option("--fail-on", type=click.Choice(list(FAIL_ON)), default="fail", show_default=True, envvar="JIRADOCTOR_FAIL_ON",
-              help="Exit 1 when a check of the merged report is at or above this level.")
+@click.option(
+    "-o",
+    "--output",
+    multiple=True,
+    type=click.Path(dir_okay=False),
+    help="File to write; format from the extension (.html .json .md .xml .jira). Repeatable.",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json", "html", "md", "junit", "jira"]),
+    help="Print to stdout in this format.",
+)
+@click.option(
+    "--fail-on",
+    type=click.Choice(list(FAIL_ON)),
+    default="fail",
+    show_default=True,
+    envvar="JIRADOCTOR_FAIL_ON",
+    help="Exit 1 when a check of the merged report is at or above this level.",
+)
 @click.pass_context
-def merge_command(ctx: click.Context, customer_report: str, vendor_report: str, output: tuple[str, ...], fmt: str | None,
-                  fail_on: str) -> None:
+def merge_command(
+    ctx: click.Context, customer_report: str, vendor_report: str, output: tuple[str, ...], fmt: str | None, fail_on: str
+) -> None:
     """Combine the customer's run and the integration's (vendor's) run into one report.
 
     CUSTOMER_REPORT and VENDOR_REPORT are JSON reports of `jiradoctor doctor` (e.g. an --offline run with
@@ -545,10 +712,23 @@ def merge_command(ctx: click.Context, customer_report: str, vendor_report: str, 
 
 @main.command("render")
 @click.argument("report_path", type=click.Path(exists=True, dir_okay=False))
-@click.option("-o", "--output", multiple=True, type=click.Path(dir_okay=False), help="File to write; format from the extension.")
-@click.option("--format", "fmt", type=click.Choice(["text", "json", "html", "md", "junit", "jira"]), help="Print to stdout in this format.")
-@click.option("--junit-warn-as", type=click.Choice(["pass", "failure"]), default="pass", show_default=True,
-              envvar="JIRADOCTOR_JUNIT_WARN_AS", help="How a warn check appears in JUnit XML.")
+@click.option(
+    "-o", "--output", multiple=True, type=click.Path(dir_okay=False), help="File to write; format from the extension."
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json", "html", "md", "junit", "jira"]),
+    help="Print to stdout in this format.",
+)
+@click.option(
+    "--junit-warn-as",
+    type=click.Choice(["pass", "failure"]),
+    default="pass",
+    show_default=True,
+    envvar="JIRADOCTOR_JUNIT_WARN_AS",
+    help="How a warn check appears in JUnit XML.",
+)
 def render_command(report_path: str, output: tuple[str, ...], fmt: str | None, junit_warn_as: str) -> None:
     """Render a saved JSON report as HTML, Markdown or text."""
     report = load_report(report_path, "REPORT_PATH")
@@ -584,8 +764,14 @@ def report_comparison(old: Report, new: Report, fail_on: str, fmt: str = "text",
 @main.command()
 @click.argument("old_path", type=click.Path(exists=True, dir_okay=False))
 @click.argument("new_path", type=click.Path(exists=True, dir_okay=False))
-@click.option("--fail-on", type=click.Choice(list(FAIL_ON)), default="fail", show_default=True,
-              envvar="JIRADOCTOR_FAIL_ON", help="Level at which a new finding counts as a regression.")
+@click.option(
+    "--fail-on",
+    type=click.Choice(list(FAIL_ON)),
+    default="fail",
+    show_default=True,
+    envvar="JIRADOCTOR_FAIL_ON",
+    help="Level at which a new finding counts as a regression.",
+)
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @click.pass_context
 def diff(ctx: click.Context, old_path: str, new_path: str, fail_on: str, fmt: str) -> None:
@@ -594,8 +780,12 @@ def diff(ctx: click.Context, old_path: str, new_path: str, fail_on: str, fmt: st
 
 
 @main.command()
-@click.option("--profile-file", type=click.Path(exists=True, dir_okay=False), help="Also list the profiles in this TOML file.")
-@click.option("--toml", "as_toml", is_flag=True, help="Print the profiles as TOML, a starting point for --profile-file.")
+@click.option(
+    "--profile-file", type=click.Path(exists=True, dir_okay=False), help="Also list the profiles in this TOML file."
+)
+@click.option(
+    "--toml", "as_toml", is_flag=True, help="Print the profiles as TOML, a starting point for --profile-file."
+)
 def profiles(profile_file: str | None, as_toml: bool) -> None:
     """List the integration profiles: required permissions, auth methods, key formats."""
     from jiradoctor.jira.integrations import all_profiles, describe_profile, profile_toml
@@ -604,44 +794,75 @@ def profiles(profile_file: str | None, as_toml: bool) -> None:
         click.echo(profile_toml(profile) if as_toml else describe_profile(profile))
 
 
-@main.command()
-@click.option("--dir", "out_dir", type=click.Path(file_okay=False), default="jiradoctor-demo", show_default=True,
-              help="Where to write the demo inputs and reports.")
-@click.option("--scenario", default="url-mismatch-proxy-host", show_default=True,
-              help="The lab scenario to diagnose (see `jiradoctor lab scenarios`).")
-@click.pass_context
-def demo(ctx: click.Context, out_dir: str, scenario: str) -> None:
-    """Start a broken lab Jira on loopback, run the doctor on it, write report.html and report.json."""
-    from jiradoctor.demo import run_demo
-    from jiradoctor.lab.scenarios import list_scenarios
-
-    names = [s.name for s in list_scenarios()]
-    if scenario not in names:
-        raise click.BadParameter(f"unknown scenario {scenario!r}; known: {', '.join(names)}", param_hint="--scenario")
-    ctx.exit(run_demo(Path(out_dir), scenario))
-
-
 def _mount_optional_commands() -> None:
-    """The lab is mounted lazily: it is imported only when `lab` runs (see JiradoctorGroup)."""
-    JiradoctorGroup.lazy_commands["lab"] = (
-        "jiradoctor.lab.cli", "lab", "A broken-Jira lab on loopback: one scenario per way a connection breaks.")
+    """Commands another package adds (the lab's `lab` and `demo`, jiradoctor_lab) come through the
+    entry-point group ``jiradoctor.commands.v1``: the product never imports the lab; each is imported
+    only when it runs (see JiradoctorGroup)."""
+    import importlib.metadata
+
+    for ep in importlib.metadata.entry_points(group=COMMANDS_ENTRY_POINT_GROUP):
+        module, _, attribute = ep.value.partition(":")
+        JiradoctorGroup.lazy_commands.setdefault(ep.name, (module, attribute, _source_help(module, attribute)))
 
 
-_mount_optional_commands()
+def _source_help(module: str, attribute: str) -> str:
+    """A command's one-line help read from its source file (ast), without importing it: `--help`
+    must not load the lab."""
+    import ast
+    import importlib.util
+
+    top, _, rest = module.partition(".")
+    try:
+        spec = importlib.util.find_spec(top)  # a top-level spec: nothing is executed
+        folders = list(spec.submodule_search_locations or []) if spec else []
+        path = Path(folders[0], *rest.split(".")).with_suffix(".py") if folders and rest else None
+        tree = ast.parse(path.read_text(encoding="utf-8")) if path else None
+    except (ImportError, OSError, SyntaxError, ValueError):
+        tree = None
+    for node in tree.body if tree else []:
+        if isinstance(node, ast.FunctionDef) and node.name == attribute:
+            return (ast.get_docstring(node) or "").split("\n")[0]
+    return f"(from {top})"
 
 
 @main.command("har")
 @click.argument("har_path", type=click.Path(exists=True, dir_okay=False))
-@click.option("--redact", is_flag=True, help="Write a copy safe to share (secrets masked) to the -o path ending in .har.")
-@click.option("-o", "--output", multiple=True, type=click.Path(dir_okay=False),
-              help="With --redact: the safe .har copy. Otherwise (or any other extension): the report (.html .json .md .xml).")
-@click.option("--format", "fmt", type=click.Choice(["text", "json", "html", "md", "junit"]), help="Print the report to stdout in this format.")
-@click.option("--integration", default="generic", show_default=True, envvar="JIRADOCTOR_INTEGRATION",
-              help="Whose requirements to judge against (as for doctor).")
-@click.option("--fail-on", type=click.Choice(list(FAIL_ON)), default="fail", show_default=True, envvar="JIRADOCTOR_FAIL_ON")
+@click.option(
+    "--redact", is_flag=True, help="Write a copy safe to share (secrets masked) to the -o path ending in .har."
+)
+@click.option(
+    "-o",
+    "--output",
+    multiple=True,
+    type=click.Path(dir_okay=False),
+    help="With --redact: the safe .har copy. Otherwise (or any other extension): the report (.html .json .md .xml).",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json", "html", "md", "junit"]),
+    help="Print the report to stdout in this format.",
+)
+@click.option(
+    "--integration",
+    default="generic",
+    show_default=True,
+    envvar="JIRADOCTOR_INTEGRATION",
+    help="Whose requirements to judge against (as for doctor).",
+)
+@click.option(
+    "--fail-on", type=click.Choice(list(FAIL_ON)), default="fail", show_default=True, envvar="JIRADOCTOR_FAIL_ON"
+)
 @click.pass_context
-def har_command(ctx: click.Context, har_path: str, redact: bool, output: tuple[str, ...], fmt: str | None,
-                integration: str, fail_on: str) -> None:
+def har_command(
+    ctx: click.Context,
+    har_path: str,
+    redact: bool,
+    output: tuple[str, ...],
+    fmt: str | None,
+    integration: str,
+    fail_on: str,
+) -> None:
     """Read a browser HAR file: Jira's answers in it, judged with the doctor's codes; --redact makes a safe copy."""
     from jiradoctor.har.analyse import analyse_file
     from jiradoctor.har.redact import write_redacted
@@ -652,7 +873,9 @@ def har_command(ctx: click.Context, har_path: str, redact: bool, output: tuple[s
     if hars and not redact:
         raise click.BadParameter("a .har output is the redacted copy: add --redact", param_hint="-o/--output")
     if redact and len(hars) != 1:
-        raise click.BadParameter("--redact writes one safe copy: give exactly one -o PATH ending in .har", param_hint="-o/--output")
+        raise click.BadParameter(
+            "--redact writes one safe copy: give exactly one -o PATH ending in .har", param_hint="-o/--output"
+        )
     if redact and Path(hars[0]).resolve() == Path(har_path).resolve():
         raise click.BadParameter("the safe copy must not overwrite the original", param_hint="-o/--output")
     validate_outputs(reports)
@@ -671,3 +894,13 @@ def har_command(ctx: click.Context, har_path: str, redact: bool, output: tuple[s
     report = analyse_file(har_path, integration)
     write_outputs(report, reports, fmt)
     ctx.exit(exit_code_for(report, fail_on))
+
+
+_MOUNTED: list[bool] = []
+
+
+def _mount_once() -> None:
+    """Read the entry points only when a command is not a built-in one, or for --help (~10 ms)."""
+    if not _MOUNTED:
+        _MOUNTED.append(True)
+        _mount_optional_commands()

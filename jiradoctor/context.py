@@ -1,13 +1,17 @@
 """What a check sees: the target, its integration profile, and facts gathered by probes.
 
 Facts are produced by probes (``jiradoctor.probes``), each run at most once per run, started on
-first demand and shared by every check that awaits it. Tests pre-set facts instead of running
-probes, so checks stay pure judgement.
+first demand and shared by every check that awaits it. The probe table is handed in (the runner
+passes ``jiradoctor.probes.LazyProbes()``): this module imports no probe. Tests pre-set facts
+instead of running probes, so checks stay pure judgement.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Awaitable, Callable, Mapping
+from datetime import datetime, timezone
+from typing import TYPE_CHECKING, Any, Awaitable, Callable, Mapping, TypeVar, overload
+
+from jiradoctor.facts import Fact, UndeclaredFact
 
 from jiradoctor.jira.integrations import IntegrationProfile, get_profile
 from jiradoctor.secrets import Redactor
@@ -17,6 +21,7 @@ if TYPE_CHECKING:
     import asyncio
 
 ProbeFn = Callable[["Facts"], Awaitable[Any]]
+T = TypeVar("T")
 
 
 class OfflineError(RuntimeError):
@@ -37,12 +42,8 @@ class Facts:
         preset: Mapping[str, Any] | None = None,
         redactor: Redactor | None = None,
     ) -> None:
-        if probes is None:
-            from jiradoctor.probes import LazyProbes
-
-            self._probes: Mapping[str, ProbeFn] = LazyProbes()  # a probe module is imported when first used
-        else:
-            self._probes = dict(probes)
+        # a Mapping, not a copy: LazyProbes imports a probe module only when its fact is asked for
+        self._probes: Mapping[str, ProbeFn] = probes if probes is not None else {}
         self.target = target
         self.redactor = redactor or target.redactor()
         self._preset = dict(preset or {})
@@ -103,19 +104,43 @@ class Facts:
 class CheckContext:
     """Handed to a check's ``judge``: read-only access to target, profile and facts."""
 
-    def __init__(self, facts: Facts, profile: IntegrationProfile | None = None) -> None:
+    def __init__(
+        self,
+        facts: Facts,
+        profile: IntegrationProfile | None = None,
+        declared: frozenset[str] | None = None,
+        now: datetime | None = None,
+    ) -> None:
         self.facts = facts
         self.target = facts.target
         self.profile = profile or get_profile(facts.target.integration, facts.target.profile_file)
+        self.declared = declared  # the facts the check declares (None: any, as in tests of a judge)
+        # the run's clock, read once by the runner: a check never reads the clock itself
+        self.now = now if now is not None else datetime.now(timezone.utc)
 
     @property
     def offline(self) -> bool:
         return self.target.offline
 
-    async def fact(self, name: str) -> Any:
-        return await self.facts.get(name)
+    def _name(self, key: Fact[Any] | str) -> str:
+        name = key.name if isinstance(key, Fact) else key
+        if self.declared is not None and name not in self.declared:
+            raise UndeclaredFact(f"the check asked for the fact {name!r}, which it does not declare "
+                                 "(Check.facts or Check.reads)")
+        return name
 
-    def can_probe(self, name: str) -> bool:
+    @overload
+    async def fact(self, key: Fact[T]) -> T: ...
+
+    @overload
+    async def fact(self, key: str) -> Any: ...
+
+    async def fact(self, key: Fact[Any] | str) -> Any:
+        """The fact, gathered once per run; typed when asked by its key (``await ctx.fact(TLS)``)."""
+        return await self.facts.get(self._name(key))
+
+    def can_probe(self, key: Fact[Any] | str) -> bool:
+        name = self._name(key)
         return self.facts.has(name) and (not self.target.offline or self.facts.peek(name) is not None)
 
     def add_secret(self, value: str | None) -> None:

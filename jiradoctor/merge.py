@@ -26,8 +26,10 @@ NOT_OBSERVED = (Status.SKIP, Status.ERROR)
 
 # A fact both sides may have seen: evidence keys in findings of these checks.
 FACTS = {
-    "public key": (("public-key", "oauth-signature", "applink"), ("fingerprint", "public_key_fingerprint",
-                                                                    "private_key_public_half_fingerprint", "jira_fingerprint")),
+    "public key": (
+        ("public-key", "oauth-signature", "applink"),
+        ("fingerprint", "public_key_fingerprint", "private_key_public_half_fingerprint", "jira_fingerprint"),
+    ),
     "consumer key": (("consumer-key", "applink", "oauth-signature"), ("consumer_key", "jira_consumer_key")),
     "Base URL": (("base-url", "reachability", "oauth-signature"), ("jira_base_url", "base_url")),
 }
@@ -35,8 +37,15 @@ FACTS = {
 NAMED_BY = {
     "public key": ("oauth-signature/key-mismatch", "public-key/pair-mismatch", "applink/public-key-mismatch"),
     "consumer key": ("consumer-key/unknown", "consumer-key/mismatch", "applink/consumer-key-mismatch"),
-    "Base URL": ("base-url/scheme-mismatch", "base-url/host-mismatch", "base-url/port-mismatch", "base-url/path-mismatch",
-                 "base-url/realm-mismatch", "base-url/reported-mismatch", "oauth-signature/url-mismatch"),
+    "Base URL": (
+        "base-url/scheme-mismatch",
+        "base-url/host-mismatch",
+        "base-url/port-mismatch",
+        "base-url/path-mismatch",
+        "base-url/realm-mismatch",
+        "base-url/reported-mismatch",
+        "oauth-signature/url-mismatch",
+    ),
 }
 
 
@@ -87,19 +96,25 @@ def _tag(finding: Finding, side: str) -> Finding:
 
 def _key(finding: Finding) -> tuple[str, str | None, str, str]:
     """Two findings are one when they say the same about the same thing (evidence included)."""
-    return finding.code, finding.subject, finding.message, json.dumps(dict(finding.evidence), sort_keys=True, default=str)
+    return (
+        finding.code,
+        finding.subject,
+        finding.message,
+        json.dumps(dict(finding.evidence), sort_keys=True, default=str),
+    )
 
 
 def merge_check(customer: CheckResult | None, vendor: CheckResult | None) -> CheckResult:
     """One check from the side(s) that observed it."""
-    present = [(s, c) for s, c in zip(SIDES, (customer, vendor)) if c is not None]
+    present = [(s, c) for s, c in zip(SIDES, (customer, vendor), strict=False) if c is not None]
     observed = [(s, c) for s, c in present if c.status not in NOT_OBSERVED]
     if not observed:
         errors = [(s, c) for s, c in present if c.status == Status.ERROR]
         if errors:
             side, check = errors[0]
-            return replace(check, findings=tuple(_tag(f, side) for f in check.findings),
-                           summary=f"{side} side: {check.summary}")
+            return replace(
+                check, findings=tuple(_tag(f, side) for f in check.findings), summary=f"{side} side: {check.summary}"
+            )
         first = present[0][1]
         reason = "; ".join(f"{s} side: {c.skip_reason or c.summary}" for s, c in present)
         blocked = tuple(dict.fromkeys(b for _, c in present for b in c.blocked_by))
@@ -113,8 +128,9 @@ def merge_check(customer: CheckResult | None, vendor: CheckResult | None) -> Che
             else:
                 findings[key] = _tag(finding, side)
     first = observed[0][1]
-    merged = CheckResult.from_findings(first.id, first.title, findings.values(),
-                                       duration_s=max(c.duration_s for _, c in observed))
+    merged = CheckResult.from_findings(
+        first.id, first.title, findings.values(), duration_s=max(c.duration_s for _, c in observed)
+    )
     if not merged.findings:  # a verdict without findings: keep the side's own status and summary
         merged = replace(merged, status=first.status, summary=first.summary)
     return merged
@@ -126,8 +142,12 @@ def _attach(checks: list[CheckResult], codes: Iterable[str], diff: Difference) -
     for i, check in enumerate(checks):
         for j, finding in enumerate(check.findings):
             if finding.code in wanted and finding.status.rank >= Status.WARN.rank:
-                evidence = {**finding.evidence, "customer_side_saw": list(diff.customer), "vendor_side_saw": list(diff.vendor),
-                            "confirmed_by_both_sides": True}
+                evidence = {
+                    **finding.evidence,
+                    "customer_side_saw": list(diff.customer),
+                    "vendor_side_saw": list(diff.vendor),
+                    "confirmed_by_both_sides": True,
+                }
                 found = list(check.findings)
                 found[j] = replace(finding, evidence=evidence)
                 checks[i] = replace(check, findings=tuple(found))
@@ -144,36 +164,60 @@ def sides_check(checks: list[CheckResult], customer: Report, vendor: Report) -> 
     findings: list[Finding] = []
     for diff in differ:
         if _attach(checks, NAMED_BY.get(diff.fact, ()), diff):
-            findings.append(Finding(
-                f"{SIDES_CHECK}/difference-named", Status.INFO,
-                f"The two sides see different {diff.fact}s; the finding that names the cause carries both sides' values.",
-                evidence={"fact": diff.fact, "named_by": [c for c in NAMED_BY[diff.fact] if _named(checks, c)]},
-                subject=diff.fact))
+            findings.append(
+                Finding(
+                    f"{SIDES_CHECK}/difference-named",
+                    Status.INFO,
+                    f"The two sides see different {diff.fact}s; the finding that names the cause carries both sides' "
+                    f"values.",
+                    evidence={"fact": diff.fact, "named_by": [c for c in NAMED_BY[diff.fact] if _named(checks, c)]},
+                    subject=diff.fact,
+                )
+            )
             continue
-        findings.append(Finding(
-            f"{SIDES_CHECK}/{diff.fact.lower().replace(' ', '-')}-differs", Status.FAIL,
-            f"The two sides see different {diff.fact}s: the customer's side has {', '.join(diff.customer)}, the "
-            f"integration's side {', '.join(diff.vendor)}. Both must be the same for the connection to work.",
-            evidence={"customer_side_saw": list(diff.customer), "vendor_side_saw": list(diff.vendor)},
-            remediation=(f"Make the {diff.fact} in the integration and in Jira's application link the same (copy it from "
-                         "one place to the other, exactly).",), subject=diff.fact))
+        findings.append(
+            Finding(
+                f"{SIDES_CHECK}/{diff.fact.lower().replace(' ', '-')}-differs",
+                Status.FAIL,
+                f"The two sides see different {diff.fact}s: the customer's side has {', '.join(diff.customer)}, the "
+                f"integration's side {', '.join(diff.vendor)}. Both must be the same for the connection to work.",
+                evidence={"customer_side_saw": list(diff.customer), "vendor_side_saw": list(diff.vendor)},
+                remediation=(
+                    f"Make the {diff.fact} in the integration and in Jira's application link the same (copy it "
+                    f"from one place to the other, exactly).",
+                ),
+                subject=diff.fact,
+            )
+        )
     cust = {c.id: c for c in customer.checks}
     for check in vendor.checks:
         other = cust.get(check.id)
         if other is None or other.status in NOT_OBSERVED or check.status in NOT_OBSERVED:
             continue
         if (other.status.rank >= Status.WARN.rank) != (check.status.rank >= Status.WARN.rank):
-            findings.append(Finding(
-                f"{SIDES_CHECK}/observed-differently", Status.INFO,
-                f"{check.id}: {other.status} on the customer's side, {check.status} on the integration's side; the "
-                "difference lies between the two places (network, proxy, credentials or files given).",
-                evidence={"check": check.id, "customer": other.status.value, "vendor": check.status.value}, subject=check.id))
+            findings.append(
+                Finding(
+                    f"{SIDES_CHECK}/observed-differently",
+                    Status.INFO,
+                    f"{check.id}: {other.status} on the customer's side, {check.status} on the integration's side; the "
+                    "difference lies between the two places (network, proxy, credentials or files given).",
+                    evidence={"check": check.id, "customer": other.status.value, "vendor": check.status.value},
+                    subject=check.id,
+                )
+            )
     if agree and not any(f.status.rank >= Status.WARN.rank for f in findings):
-        findings.append(Finding(f"{SIDES_CHECK}/agree", Status.PASS,
-                                f"Both sides saw the same {', '.join(agree)}.", evidence={"compared": agree}))
+        findings.append(
+            Finding(
+                f"{SIDES_CHECK}/agree",
+                Status.PASS,
+                f"Both sides saw the same {', '.join(agree)}.",
+                evidence={"compared": agree},
+            )
+        )
     if not findings:
-        return CheckResult.skipped(SIDES_CHECK, SIDES_TITLE,
-                                   "no fact (public key, consumer key, Base URL) was seen on both sides")
+        return CheckResult.skipped(
+            SIDES_CHECK, SIDES_TITLE, "no fact (public key, consumer key, Base URL) was seen on both sides"
+        )
     return CheckResult.from_findings(SIDES_CHECK, SIDES_TITLE, findings)
 
 
@@ -192,9 +236,17 @@ def merge(customer: Report, vendor: Report) -> Report:
         url=_first(v.url, c.url),
         integration=v.integration if v.integration != "generic" else c.integration,
         auth=v.auth if v.auth != "none" else c.auth,
-        jira=JiraFacts(_first(v.jira.deployment, c.jira.deployment), _first(v.jira.version, c.jira.version),
-                       _first(v.jira.base_url, c.jira.base_url)),
+        jira=JiraFacts(
+            _first(v.jira.deployment, c.jira.deployment),
+            _first(v.jira.version, c.jira.version),
+            _first(v.jira.base_url, c.jira.base_url),
+        ),
     )
     started = min([s for s in (customer.started_at, vendor.started_at) if s] or [""])
-    return Report(tool_version=__version__, target=target, started_at=started,
-                  duration_s=round(customer.duration_s + vendor.duration_s, 3), checks=tuple(checks))
+    return Report(
+        tool_version=__version__,
+        target=target,
+        started_at=started,
+        duration_s=round(customer.duration_s + vendor.duration_s, 3),
+        checks=tuple(checks),
+    )

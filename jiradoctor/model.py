@@ -129,9 +129,7 @@ class CheckResult:
     blocked_by: tuple[str, ...] = ()
 
     @classmethod
-    def from_findings(
-        cls, id: str, title: str, findings: Iterable[Finding], duration_s: float = 0.0
-    ) -> "CheckResult":
+    def from_findings(cls, id: str, title: str, findings: Iterable[Finding], duration_s: float = 0.0) -> "CheckResult":
         found = tuple(findings)
         status = worst((f.status for f in found), default=Status.PASS)
         if status.rank <= Status.INFO.rank:
@@ -139,9 +137,7 @@ class CheckResult:
         return cls(id, title, status, summarise(found, status), found, round(duration_s, 4))
 
     @classmethod
-    def skipped(
-        cls, id: str, title: str, reason: str, blocked_by: Iterable[str] = ()
-    ) -> "CheckResult":
+    def skipped(cls, id: str, title: str, reason: str, blocked_by: Iterable[str] = ()) -> "CheckResult":
         return cls(id, title, Status.SKIP, reason, (), 0.0, reason, tuple(blocked_by))
 
     def to_json(self) -> dict[str, Any]:
@@ -163,7 +159,10 @@ class CheckResult:
             title=data["title"],
             status=Status(data["status"]),
             summary=data.get("summary", ""),
-            findings=tuple(Finding.from_json(_typed(f, dict, "finding")) for f in _typed(data.get("findings", []), list, "findings")),
+            findings=tuple(
+                Finding.from_json(_typed(f, dict, "finding"))
+                for f in _typed(data.get("findings", []), list, "findings")
+            ),
             duration_s=float(data.get("duration_s", 0.0)),
             skip_reason=data.get("skip_reason"),
             blocked_by=tuple(data.get("blocked_by") or ()),
@@ -270,8 +269,11 @@ class Report:
             },
             "started_at": self.started_at,
             "duration_s": self.duration_s,
-            "summary": {"status": self.status.value, "counts": self.counts,
-                        **({"note": self.note} if self.note else {})},
+            "summary": {
+                "status": self.status.value,
+                "counts": self.counts,
+                **({"note": self.note} if self.note else {}),
+            },
             "checks": [c.to_json() for c in self.checks],
         }
 
@@ -294,5 +296,7 @@ class Report:
             ),
             started_at=data.get("started_at", ""),
             duration_s=float(data.get("duration_s", 0.0)),
-            checks=tuple(CheckResult.from_json(_typed(c, dict, "check")) for c in _typed(data.get("checks", []), list, "checks")),
+            checks=tuple(
+                CheckResult.from_json(_typed(c, dict, "check")) for c in _typed(data.get("checks", []), list, "checks")
+            ),
         )

@@ -2,7 +2,9 @@
 
 A check is a :class:`Check` value with stable metadata and one ``judge`` coroutine from facts to
 findings. Third-party packages expose a ``Check`` through the entry-point group
-``jiradoctor.checks``; a plugin that fails to load becomes a warning, never a crash (httpie's way).
+``jiradoctor.checks.v1`` (versioned, httpie's way: a new Check shape gets a new group); the old
+``jiradoctor.checks`` is still read, with a deprecation warning. A plugin that fails to load
+becomes a warning, never a crash.
 """
 
 from __future__ import annotations
@@ -17,7 +19,8 @@ from jiradoctor.model import Finding
 if TYPE_CHECKING:
     from jiradoctor.context import CheckContext
 
-ENTRY_POINT_GROUP = "jiradoctor.checks"
+ENTRY_POINT_GROUP = "jiradoctor.checks.v1"
+DEPRECATED_ENTRY_POINT_GROUPS = ("jiradoctor.checks",)  # still read; each plugin found there is warned about
 
 Judge = Callable[["CheckContext"], Awaitable[Sequence[Finding]]]
 
@@ -35,6 +38,8 @@ class Check:
     (``dns/private-address``: this machine reaches Jira, the cloud-hosted integration may not).
     ``prefetch``: the ``facts`` may be gathered while the prerequisites still run, to save round
     trips; only for facts that send no password (a failed login counts towards Jira's CAPTCHA).
+    ``reads``: facts the check consults only when they are at hand (``ctx.can_probe``), without
+    waiting for them on its own account. A check may ask only for ``facts`` and ``reads``.
     """
 
     id: str
@@ -50,6 +55,12 @@ class Check:
     codes: tuple[str, ...] = field(default=())
     nonblocking_codes: tuple[str, ...] = ()
     prefetch: bool = False
+    reads: tuple[str, ...] = ()
+
+    @property
+    def declared_facts(self) -> frozenset[str]:
+        """Every fact the check may ask for: the runner refuses any other."""
+        return frozenset(self.facts) | frozenset(self.reads)
 
 
 @dataclass(frozen=True)
@@ -88,9 +99,15 @@ def plugin_checks(
     if entry_points is None:
         import importlib.metadata  # ~10 ms: only when plugins are looked for
 
-        entry_points = importlib.metadata.entry_points(group=ENTRY_POINT_GROUP)
+        entry_points = [*importlib.metadata.entry_points(group=ENTRY_POINT_GROUP),
+                        *(ep for group in DEPRECATED_ENTRY_POINT_GROUPS
+                          for ep in importlib.metadata.entry_points(group=group))]
     checks, warnings = [], []
     for ep in entry_points:
+        old_group = getattr(ep, "group", ENTRY_POINT_GROUP)
+        if old_group in DEPRECATED_ENTRY_POINT_GROUPS:
+            warnings.append(f"plugin check {ep.name!r} ({ep.value}) uses the deprecated entry-point group "
+                            f"{old_group!r}: declare it under {ENTRY_POINT_GROUP!r}")
         try:
             loaded = ep.load()
             check = loaded() if callable(loaded) and not isinstance(loaded, Check) else loaded
@@ -114,7 +131,11 @@ def load_only(ids: Iterable[str]) -> LoadedChecks | None:
     found = []
     for check_id in dict.fromkeys(ids):
         name = check_id.replace("-", "_")
-        if not name.isidentifier() or name.startswith("_") or importlib.util.find_spec(f"{package.__name__}.{name}") is None:
+        if (
+            not name.isidentifier()
+            or name.startswith("_")
+            or importlib.util.find_spec(f"{package.__name__}.{name}") is None
+        ):
             return None
         check = getattr(importlib.import_module(f"{package.__name__}.{name}"), "CHECK", None)
         if not isinstance(check, Check) or check.id != check_id:

@@ -95,7 +95,10 @@ def error_result(check: Check, message: str, redactor: Redactor, duration_s: flo
         code=f"{check.id}{CHECK_ERROR_SUFFIX}",
         status=Status.ERROR,
         message=redactor.text(message),
-        remediation=("This is a fault in jiradoctor or in the check's plugin, not in Jira: please report it with this report attached.",),
+        remediation=(
+            "This is a fault in jiradoctor or in the check's plugin, not in Jira: please report it with this "
+            "report attached.",
+        ),
     )
     return CheckResult.from_findings(check.id, check.title, [finding], duration_s)
 
@@ -112,12 +115,17 @@ class Runner:
         self.checks = select_checks(checks, options)
         self.target = target
         self.options = options
-        self.facts = facts or Facts(target)
+        if facts is None:
+            from jiradoctor.probes import LazyProbes  # the probe table: each module imported on first use
+
+            facts = Facts(target, LazyProbes())
+        self.facts = facts
         self.progress = progress
         self._roots: dict[str, tuple[str, ...]] = {}  # blocked check -> the failed checks behind it
+        self._now = datetime.now(timezone.utc)  # reset when the run starts; what every check sees as now
 
     async def run(self) -> Report:
-        started = datetime.now(timezone.utc)
+        started = self._now = datetime.now(timezone.utc)
         t0 = time.perf_counter()
         by_id = {c.id: c for c in self.checks}
         tasks: dict[str, asyncio.Task[CheckResult]] = {}
@@ -126,12 +134,15 @@ class Runner:
 
         async def run_one(check: Check) -> CheckResult:
             if check.id in cyclic:
-                return CheckResult.skipped(check.id, check.title, f"not run: prerequisites form a cycle: {cyclic[check.id]}")
+                return CheckResult.skipped(
+                    check.id, check.title, f"not run: prerequisites form a cycle: {cyclic[check.id]}"
+                )
             prerequisites = [tasks[dep] for dep in check.after if dep in tasks and dep not in cyclic]
             if prerequisites:
                 await asyncio.gather(*prerequisites)
             result = await self._run_check(
-                check, {dep: tasks[dep].result() for dep in check.after if dep in tasks and dep not in cyclic})
+                check, {dep: tasks[dep].result() for dep in check.after if dep in tasks and dep not in cyclic}
+            )
             if self.progress:
                 self.progress(result)
             return result
@@ -175,23 +186,28 @@ class Runner:
         t0 = time.perf_counter()
         limit = time_limit_for(check, self.target, self.options)
         try:
-            findings = await asyncio.wait_for(check.judge(CheckContext(self.facts)), timeout=limit)
+            context = CheckContext(self.facts, declared=check.declared_facts, now=self._now)
+            findings = await asyncio.wait_for(check.judge(context), timeout=limit)
             if not isinstance(findings, (list, tuple)) or not all(isinstance(f, Finding) for f in findings):
                 raise TypeError(f"the check returned {type(findings).__name__}, not a list of findings")
             cleaned = [redact_finding(f, redactor) for f in findings]
             return CheckResult.from_findings(check.id, check.title, cleaned, time.perf_counter() - t0)
         except asyncio.TimeoutError:
-            return error_result(check, f"the check did not finish within {limit:g} s", redactor, time.perf_counter() - t0)
+            return error_result(
+                check, f"the check did not finish within {limit:g} s", redactor, time.perf_counter() - t0
+            )
         except OfflineError as exc:
             return CheckResult.skipped(check.id, check.title, f"not run: {exc}")
         except NotObserved as exc:
-            roots = tuple(r for r in exc.blocked_by if r != check.id)
-            if roots:
-                self._roots[check.id] = roots
+            behind = tuple(r for r in exc.blocked_by if r != check.id)
+            if behind:
+                self._roots[check.id] = behind
             reason = redactor.text(exc.reason)
-            return CheckResult.skipped(check.id, check.title, f"not observed: {reason}", roots)
+            return CheckResult.skipped(check.id, check.title, f"not observed: {reason}", behind)
         except Exception as exc:
-            return error_result(check, f"the check crashed: {type(exc).__name__}: {exc}", redactor, time.perf_counter() - t0)
+            return error_result(
+                check, f"the check crashed: {type(exc).__name__}: {exc}", redactor, time.perf_counter() - t0
+            )
 
     def _prefetch(self) -> None:
         """Start the facts of prefetch checks now, so their round trips overlap the prerequisites'."""
@@ -233,4 +249,3 @@ class Runner:
             version=getattr(info, "version", None),
             base_url=getattr(info, "base_url", None),
         )
-

@@ -48,7 +48,7 @@ class Secret:
     def __hash__(self) -> int:
         return hash(("Secret", self._value))
 
-    def __reduce__(self):  # pickling would write the value somewhere: refuse
+    def __reduce__(self) -> str | tuple[Any, ...]:  # pickling would write the value somewhere: refuse
         raise TypeError("Secret values cannot be pickled")
 
 
@@ -79,11 +79,16 @@ def encodings_of(raw: str) -> set[str]:
     return forms | {_lower_hex(f) for f in forms}
 
 
-_USERINFO_SLOT = re.compile(r"(?P<pre>[A-Za-z][A-Za-z0-9+.\-]{0,30}://[^\s/@:?#\"'<>]{0,512}:)(?P<val>[^\s/@?#\"'<>]{0,512})(?=@)")
+_USERINFO_SLOT = re.compile(
+    r"(?P<pre>[A-Za-z][A-Za-z0-9+.\-]{0,30}://[^\s/@:?#\"'<>]{0,512}:)(?P<val>[^\s/@?#\"'<>]{0,512})(?=@)"
+)
 _AUTHORIZATION_SLOT = re.compile(
-    r"(?P<pre>authorization[\"']?\s*[:=]\s*[\"']?\s*(?:basic|bearer|token)\s+)(?P<val>[^\s\"',;]{1,4096})", re.IGNORECASE)
-_OAUTH_SLOT = re.compile(r"(?P<pre>\boauth_(?:token|signature)(?:=\"?|%3D|%253D))(?P<val>(?:(?!%26|%2526)[^&\s\",]){0,512})",
-                         re.IGNORECASE)
+    r"(?P<pre>authorization[\"']?\s*[:=]\s*[\"']?\s*(?:basic|bearer|token)\s+)(?P<val>[^\s\"',;]{1,4096})",
+    re.IGNORECASE,
+)
+_OAUTH_SLOT = re.compile(
+    r"(?P<pre>\boauth_(?:token|signature)(?:=\"?|%3D|%253D))(?P<val>(?:(?!%26|%2526)[^&\s\",]){0,512})", re.IGNORECASE
+)
 
 
 class Redactor:
@@ -149,8 +154,12 @@ class Redactor:
         value = match.group("val")
         if value == MASK or not value:
             return match.group()
-        decoded = {value, urllib.parse.unquote(value), urllib.parse.unquote(urllib.parse.unquote(value)),
-                   urllib.parse.unquote_plus(value)}
+        decoded = {
+            value,
+            urllib.parse.unquote(value),
+            urllib.parse.unquote(urllib.parse.unquote(value)),
+            urllib.parse.unquote_plus(value),
+        }
         pieces = {p for d in decoded for p in d.split("&")} | decoded
         return match.group("pre") + MASK if pieces & self._any_length else match.group()
 

@@ -9,10 +9,15 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
-from typing import Any, Mapping
+from typing import TYPE_CHECKING, Any, Mapping
 
+from jiradoctor.inputs import INPUT_NAMES, SECRET_INPUTS
 from jiradoctor.secrets import Redactor, Secret
+
+if TYPE_CHECKING:
+    from jiradoctor.jira.pem import PrivateKeyText
 
 FILE_INPUTS = ("server_xml", "public_key", "private_key")
 MAX_INPUT_BYTES = 1_000_000  # a server.xml or PEM file is a few KB; refuse anything absurd
@@ -88,6 +93,17 @@ class Target:
     truststore_password: Secret | None = None
     user_agent: str | None = None  # the integration's User-Agent for the can-work probes (XSRF on writes)
 
+    @cached_property
+    def private_key_read(self) -> PrivateKeyText | None:
+        """The private key parsed once per Target (loading an RSA key validates it, ~60 ms), shared
+        by every probe and check that signs or compares with it. Held by the Target that holds the
+        text anyway: no cache elsewhere keeps a secret."""
+        if self.private_key is None:
+            return None
+        from jiradoctor.jira import pem
+
+        return pem.read_private_key(self.private_key.reveal())
+
     @property
     def auth(self) -> str:
         """The auth method the given credentials select, as the report names it."""
@@ -113,11 +129,8 @@ class Target:
 
     def redactor(self) -> Redactor:
         redactor = Redactor()
-        for name in ("password", "token", "pat", "access_token", "private_key", "client_secret", "oauth2_token",
-                     "oauth2_refresh_token", "truststore_password"):
-            redactor.add(getattr(self, name), user=self.user)
-        for name in ("admin_password", "admin_pat"):
-            redactor.add(getattr(self, name), user=self.admin_user)
+        for secret in SECRET_INPUTS:  # the one table of inputs says which are credentials, and whose
+            redactor.add(getattr(self, secret.name), user=getattr(self, secret.user_field))
         from jiradoctor.net.proxy_route import proxies_from_env, userinfo
 
         environment = [value for value, _ in proxies_from_env(os.environ).values()]
@@ -125,11 +138,11 @@ class Target:
             user, password = userinfo(url)
             redactor.add(password, user=user)
         if self.private_key:
-            redactor.exempt(public_texts_of(self.private_key.reveal()))
+            redactor.exempt(public_texts_of(self.private_key_read))
         return redactor
 
 
-def public_texts_of(private_key_text: str) -> list[str]:
+def public_texts_of(read: PrivateKeyText | None) -> list[str]:
     """The public half of a private key in the encodings a report shows it in.
 
     Some lines of a PKCS#1 private key hold nothing but the modulus, which the public key's
@@ -137,39 +150,12 @@ def public_texts_of(private_key_text: str) -> list[str]:
     """
     from jiradoctor.jira import pem
 
-    public = pem.read_private_key(private_key_text).public_key
+    public = read.public_key if read is not None else None
     if public is None:
         return []
     return [pem.spki_base64(public), pem.spki_pem(public), pem.pkcs1_public_base64(public)]
 
 
-INPUT_NAMES = {
-    "url": "--url",
-    "consumer_key": "--consumer-key",
-    "jira_consumer_key": "--jira-consumer-key",
-    "private_key": "--private-key",
-    "public_key": "--public-key",
-    "server_xml": "--server-xml",
-    "base_url": "--base-url",
-    "user": "--user",
-    "password": "--password",
-    "token": "--token",
-    "pat": "--pat",
-    "access_token": "--access-token",
-    "projects": "--projects",
-    "proxy_config_path": "--proxy-config",
-    "client_id": "--client-id",
-    "oauth2_token": "--oauth2-token",
-    "oauth2_refresh_token": "--oauth2-refresh-token",
-    "admin_user": "--admin-user",
-    "admin_password": "--admin-password",
-    "admin_pat": "--admin-pat",
-    "callback_url": "--callback-url",
-    "webhook_url": "--webhook-url",
-    "integration_url": "--integration-url",
-    "truststore": "--truststore",
-    "truststore_password": "--truststore-password",
-}
 
 
 def describe_inputs(names: tuple[str, ...], joiner: str = " or ") -> str:

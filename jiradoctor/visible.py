@@ -13,15 +13,42 @@ import unicodedata
 
 # names for characters unicodedata leaves unnamed (controls) or names unhelpfully
 _NAMES = {
-    "\x00": "NULL", "\x01": "START OF HEADING", "\x07": "BELL", "\x08": "BACKSPACE", "\x09": "TAB",
-    "\x0a": "LINE FEED", "\x0b": "VERTICAL TAB", "\x0c": "FORM FEED", "\x0d": "CARRIAGE RETURN",
-    "\x1b": "ESCAPE", "\x7f": "DELETE", "\x85": "NEXT LINE", "\x9b": "CONTROL SEQUENCE INTRODUCER",
-    "\u00a0": "NO-BREAK SPACE", "\ufeff": "BYTE ORDER MARK",
+    "\x00": "NULL",
+    "\x01": "START OF HEADING",
+    "\x07": "BELL",
+    "\x08": "BACKSPACE",
+    "\x09": "TAB",
+    "\x0a": "LINE FEED",
+    "\x0b": "VERTICAL TAB",
+    "\x0c": "FORM FEED",
+    "\x0d": "CARRIAGE RETURN",
+    "\x1b": "ESCAPE",
+    "\x7f": "DELETE",
+    "\x85": "NEXT LINE",
+    "\x9b": "CONTROL SEQUENCE INTRODUCER",
+    "\u00a0": "NO-BREAK SPACE",
+    "\ufeff": "BYTE ORDER MARK",
 }
 _HIDDEN_CATEGORIES = {"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"}
 # spaces that look like a plain space but are not one (no-break, thin, ideographic ...)
-_ODD_SPACES = {"\u00a0", "\u1680", "\u2000", "\u2001", "\u2002", "\u2003", "\u2004", "\u2005", "\u2006", "\u2007",
-               "\u2008", "\u2009", "\u200a", "\u202f", "\u205f", "\u3000"}
+_ODD_SPACES = {
+    "\u00a0",
+    "\u1680",
+    "\u2000",
+    "\u2001",
+    "\u2002",
+    "\u2003",
+    "\u2004",
+    "\u2005",
+    "\u2006",
+    "\u2007",
+    "\u2008",
+    "\u2009",
+    "\u200a",
+    "\u202f",
+    "\u205f",
+    "\u3000",
+}
 
 
 def char_name(ch: str) -> str:
@@ -51,7 +78,9 @@ def visible(text: str, keep: str = "\n\t", odd_spaces: bool = False) -> str:
     (layout: line feed, tab) stay as they are."""
     if text.isascii() and text.isprintable():
         return text  # the common case, fast
-    return "".join(ch if ch in keep or not (is_hidden(ch, odd_spaces) or ch in "\n\t") else escape_char(ch) for ch in text)
+    return "".join(
+        ch if ch in keep or not (is_hidden(ch, odd_spaces) or ch in "\n\t") else escape_char(ch) for ch in text
+    )
 
 
 def hidden_characters(text: str, odd_spaces: bool = True) -> list[tuple[int, str]]:

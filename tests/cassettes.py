@@ -18,7 +18,7 @@ from typing import Iterable
 import vcr
 import yaml
 
-from jiradoctor.lab import LabServer
+from jiradoctor_lab import LabServer
 from jiradoctor.registry import load_checks
 from jiradoctor.runner import RunOptions, Runner
 from jiradoctor.secrets import Secret
@@ -45,7 +45,7 @@ def encodings(text: str, depth: int = 3) -> list[str]:
 
 def rewrite(text: str, replacements: Iterable[tuple[str, str]]) -> str:
     for old, new in replacements:
-        for a, b in zip(encodings(old), encodings(new)):
+        for a, b in zip(encodings(old), encodings(new), strict=False):
             text = text.replace(a, b)
     return text
 

@@ -16,7 +16,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 
 from jiradoctor.context import Facts
-from jiradoctor.lab import LabServer
+from jiradoctor_lab import LabServer
 from jiradoctor.model import Report
 from jiradoctor.registry import Check
 from jiradoctor.reports.json_report import schema
@@ -58,13 +58,20 @@ class KeyPair:
 def _pair(key: Any) -> KeyPair:
     pub = key.public_key()
     return KeyPair(
-        private_pkcs8=key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                                        serialization.NoEncryption()).decode(),
-        private_pkcs1=key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.TraditionalOpenSSL,
-                                        serialization.NoEncryption()).decode() if isinstance(key, rsa.RSAPrivateKey) else "",
-        public_spki=pub.public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo).decode(),
+        private_pkcs8=key.private_bytes(
+            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+        ).decode(),
+        private_pkcs1=key.private_bytes(
+            serialization.Encoding.PEM, serialization.PrivateFormat.TraditionalOpenSSL, serialization.NoEncryption()
+        ).decode()
+        if isinstance(key, rsa.RSAPrivateKey)
+        else "",
+        public_spki=pub.public_bytes(
+            serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+        ).decode(),
         public_pkcs1=pub.public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.PKCS1).decode()
-        if isinstance(key, rsa.RSAPrivateKey) else "",
+        if isinstance(key, rsa.RSAPrivateKey)
+        else "",
         key=key,
     )
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
-from jiradoctor.lab import LabServer
+from jiradoctor_lab import LabServer
 from jiradoctor.model import Report, Status
 from jiradoctor.registry import load_checks
 from jiradoctor.runner import RunOptions, Runner

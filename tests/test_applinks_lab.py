@@ -15,8 +15,8 @@ from click.testing import CliRunner
 from jiradoctor.cli import main
 from jiradoctor.jira import applinks as al
 from jiradoctor.jira.integrations import get_profile
-from jiradoctor.lab import LabServer, list_scenarios
-from jiradoctor.lab.applinks import admin_data
+from jiradoctor_lab import LabServer, list_scenarios
+from jiradoctor_lab.applinks import admin_data
 from jiradoctor.model import Status
 from jiradoctor.secrets import Secret
 from tests.labrun import oauth_target, run_doctor
@@ -26,8 +26,14 @@ pytestmark = pytest.mark.timeout(120)
 
 ADMIN_CHECKS = ("applink", "webhooks", "pat-expiry")
 ADMIN_PREFIXES = tuple(c + "/" for c in ADMIN_CHECKS)
-ADMIN_PATHS = ("/rest/applinks", "/rest/applinks-oauth", "/rest/webhooks", "/rest/jira-webhook", "/rest/pat",
-               "/rest/oauth2-provider")
+ADMIN_PATHS = (
+    "/rest/applinks",
+    "/rest/applinks-oauth",
+    "/rest/webhooks",
+    "/rest/jira-webhook",
+    "/rest/pat",
+    "/rest/oauth2-provider",
+)
 ADMIN = {"admin_user": "alice", "admin_password": Secret("lab-alice-password")}
 
 
@@ -43,8 +49,9 @@ def cli(lab: LabServer, tmp_path: Path, *extra: str) -> tuple[dict, int]:
     key = tmp_path / "consumer.pem"
     key.write_text(lab.private_key_pem)
     env, argv = lab.doctor_command(str(key))
-    result = CliRunner().invoke(main, argv[1:] + ["--timeout", "2", "--format", "json", *extra], env=env,
-                                catch_exceptions=False)
+    result = CliRunner().invoke(
+        main, argv[1:] + ["--timeout", "2", "--format", "json", *extra], env=env, catch_exceptions=False
+    )
     return json.loads(result.stdout), result.exit_code
 
 
@@ -72,8 +79,15 @@ def test_lab_refuses_writes_to_the_admin_resources():
 def test_integration_credentials_are_used_when_jira_says_they_administer(tmp_path):
     """No --admin-*: the integration's own login is used once Jira confirms ADMINISTER."""
     with LabServer("applink-piplanning") as lab:
-        target = oauth_target(lab, tmp_path, consumer_key="piplanning.io", private_key=None, access_token=None,
-                              user="alice", password=Secret("lab-alice-password"))
+        target = oauth_target(
+            lab,
+            tmp_path,
+            consumer_key="piplanning.io",
+            private_key=None,
+            access_token=None,
+            user="alice",
+            password=Secret("lab-alice-password"),
+        )
         report = run_doctor(target, only=("applink",))
     ok = [f for f in check(report, "applink").findings if f.code == "applink/ok"]
     assert ok and ok[0].evidence["read_as"] == "the integration's credentials"
@@ -116,6 +130,7 @@ def test_each_seed_integration_healthy_link_passes_through_the_cli(scenario, tmp
 
 # ---------------------------------------------------------- an independent reader of the lab ---
 
+
 class RawReader:
     """Reads the lab's admin resources as alice with plain httpx and names what it sees, without
     jiradoctor's parsers, profile matching or checks: scenario data and lab behaviour must agree."""
@@ -136,19 +151,26 @@ class RawReader:
         if admin_data(self.lab.scenario).admin != "alice":
             return out  # not an administrator: nothing may be read
         answer = self.get("/rest/applinks/3.0/applinks")
-        links = answer.json() if answer.status_code == 200 else [
-            item["application"] for item in self.get("/rest/applinks/1.0/listApplicationlinks").json()["list"]]
-        mine = [l for l in links if self.get(f"/rest/applinks-oauth/1.0/applicationlink/{l['id']}/authentication/consumer")
-                .json().get("key") == c.consumer_key] or [l for l in links if profile.name.split(".")[0].lower() in
-                                                          (l["name"] + l["displayUrl"]).lower()]
+        links = (
+            answer.json()
+            if answer.status_code == 200
+            else [item["application"] for item in self.get("/rest/applinks/1.0/listApplicationlinks").json()["list"]]
+        )
+        mine = [
+            l
+            for l in links
+            if self.get(f"/rest/applinks-oauth/1.0/applicationlink/{l['id']}/authentication/consumer").json().get("key")
+            == c.consumer_key
+        ] or [l for l in links if profile.name.split(".")[0].lower() in (l["name"] + l["displayUrl"]).lower()]
         if not mine:
             return {"applink/missing"}
         link = mine[0]
         consumer = self.get(f"/rest/applinks-oauth/1.0/applicationlink/{link['id']}/authentication/consumer")
         if consumer.status_code == 404:
             out.add("applink/one-sided")
-        elif consumer.json()["publicKey"] != self.lab.public_key_pem.replace("-----BEGIN PUBLIC KEY-----", "") \
-                .replace("-----END PUBLIC KEY-----", "").replace("\n", ""):
+        elif consumer.json()["publicKey"] != self.lab.public_key_pem.replace("-----BEGIN PUBLIC KEY-----", "").replace(
+            "-----END PUBLIC KEY-----", ""
+        ).replace("\n", ""):
             out.add("applink/public-key-mismatch")
         url = link["displayUrl"]
         if profile.applink_url_kind == "name" and url.startswith("https://"):
@@ -157,7 +179,11 @@ class RawReader:
             out.add("applink/url-rule")
         if profile.webhook_events:
             hooks = self.get("/rest/webhooks/1.0/webhook")
-            hooks = hooks.json() if hooks.status_code == 200 else self.get("/rest/jira-webhook/1.0/webhooks").json()["values"]
+            hooks = (
+                hooks.json()
+                if hooks.status_code == 200
+                else self.get("/rest/jira-webhook/1.0/webhooks").json()["values"]
+            )
             zephyr_host = url.split("/")[2]
             ours = [h for h in hooks if h["url"].split("/")[2] == zephyr_host]
             if not ours:
@@ -183,26 +209,37 @@ def test_scenario_admin_codes_agree_with_an_independent_reader(scenario):
 
 def test_pat_expiring_scenario_lists_a_dated_token():
     with LabServer("pat-expiring") as lab, client_for(lab) as http:
-        tokens = http.get(lab.url + "/rest/pat/latest/tokens",
-                          headers={"Authorization": f"Bearer {lab.client.pat}"}).json()
+        tokens = http.get(
+            lab.url + "/rest/pat/latest/tokens", headers={"Authorization": f"Bearer {lab.client.pat}"}
+        ).json()
     (token,) = al.parse_pat_tokens(json.dumps(tokens))
     assert token.expiring_at is not None
 
 
-@pytest.mark.parametrize("env", [
-    {"JIRADOCTOR_ADMIN_PASSWORD": "lab-alice-password"},  # the right one: the run reads the link
-    {"JIRADOCTOR_ADMIN_PAT": "AdminPatCanary-MzE4NzQ5NTk2OTA4"},  # refused: the run skips
-], ids=["admin-password", "admin-pat"])
+@pytest.mark.parametrize(
+    "env",
+    [
+        {"JIRADOCTOR_ADMIN_PASSWORD": "lab-alice-password"},  # the right one: the run reads the link
+        {"JIRADOCTOR_ADMIN_PAT": "AdminPatCanary-MzE4NzQ5NTk2OTA4"},  # refused: the run skips
+    ],
+    ids=["admin-password", "admin-pat"],
+)
 def test_admin_secrets_never_reach_any_output(env, tmp_path):
     with LabServer("applink-stale-key") as lab:
         key = tmp_path / "consumer.pem"
         key.write_text(lab.private_key_pem)
         _, argv = lab.doctor_command(str(key))
-        argv = [a for a in argv if a not in ("--admin-user", "alice")] + (["--admin-user", "alice"] if "JIRADOCTOR_ADMIN_PASSWORD" in env else [])
+        argv = [a for a in argv if a not in ("--admin-user", "alice")] + (
+            ["--admin-user", "alice"] if "JIRADOCTOR_ADMIN_PASSWORD" in env else []
+        )
         outputs = [tmp_path / f"r.{ext}" for ext in ("json", "html", "md", "xml")]
         run_env = {"JIRADOCTOR_ACCESS_TOKEN": lab.client.access_token, **env}
-        result = CliRunner().invoke(main, argv[1:] + ["--timeout", "2", "--format", "text"]
-                                    + [x for o in outputs for x in ("-o", str(o))], env=run_env, catch_exceptions=False)
+        result = CliRunner().invoke(
+            main,
+            argv[1:] + ["--timeout", "2", "--format", "text"] + [x for o in outputs for x in ("-o", str(o))],
+            env=run_env,
+            catch_exceptions=False,
+        )
     secret = next(iter(env.values()))
     texts = [result.stdout, result.stderr] + [o.read_text() for o in outputs]
     assert all(secret not in t for t in texts)

@@ -13,8 +13,8 @@ from typing import Any, Callable
 
 import pytest
 
-from jiradoctor.lab import LabServer, get_scenario
-from jiradoctor.lab.scenarios import Scenario
+from jiradoctor_lab import LabServer, get_scenario
+from jiradoctor_lab.scenarios import Scenario
 from jiradoctor.model import Report, Status
 from jiradoctor.registry import load_checks
 from jiradoctor.runner import RunOptions, Runner
@@ -36,10 +36,18 @@ def lab(make_lab: Callable[..., LabServer]) -> Callable[..., LabServer]:
 def target_for(server: LabServer, **override: Any) -> Target:
     """The target the scenario's client hints describe: the integration's own credentials."""
     c = server.client
-    kw: dict[str, Any] = {"url": server.url, "integration": c.integration, "projects": tuple(c.projects), "timeout": 10.0}
+    kw: dict[str, Any] = {
+        "url": server.url,
+        "integration": c.integration,
+        "projects": tuple(c.projects),
+        "timeout": 10.0,
+    }
     if c.auth == "oauth1":
-        kw.update(consumer_key=server.consumer_key, private_key=Secret(server.private_key_pem),
-                  access_token=Secret(c.access_token))
+        kw.update(
+            consumer_key=server.consumer_key,
+            private_key=Secret(server.private_key_pem),
+            access_token=Secret(c.access_token),
+        )
     elif c.auth == "basic":
         kw.update(user=c.user, password=Secret(c.password))
     elif c.auth == "token":
@@ -69,10 +77,21 @@ def statuses(report: Report) -> dict[str, str]:
 
 # ------------------------------------------------------------------- every scenario's code ---
 
-@pytest.mark.parametrize("name", [
-    "wrong-password", "captcha", "anonymous-fallback", "sso-redirect", "pat-as-password", "cloud-password",
-    "permissions-gaps", "no-jira-software", "global-missing",
-])
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "wrong-password",
+        "captcha",
+        "anonymous-fallback",
+        "sso-redirect",
+        "pat-as-password",
+        "cloud-password",
+        "permissions-gaps",
+        "no-jira-software",
+        "global-missing",
+    ],
+)
 def test_scenario_produces_exactly_its_codes(lab, name):
     server = lab(name)
     report = doctor(target_for(server))
@@ -106,7 +125,10 @@ def test_permission_gaps_matrix(lab):
     report = doctor(target_for(lab("permissions-gaps")))
     findings = [f for _, f in report.findings() if f.code.startswith("permissions/")]
     assert {(f.code, f.subject) for f in findings} == {
-        ("permissions/missing", "ART"), ("permissions/missing-optional", "OPS"), ("permissions/project-not-found", "SEC")}
+        ("permissions/missing", "ART"),
+        ("permissions/missing-optional", "OPS"),
+        ("permissions/project-not-found", "SEC"),
+    }
     matrix = findings[0].evidence["matrix"]
     cells = {row["project"]: row["cells"] for row in matrix["rows"]}
     assert set(cells) == {"PIP", "ART", "OPS"}
@@ -116,6 +138,7 @@ def test_permission_gaps_matrix(lab):
 
 
 # ---------------------------------------------------------------- healthy, every profile ---
+
 
 def zephyr_ready(base: Scenario) -> Scenario:
     """``healthy`` whose piplanning scheme also grants what Zephyr Enterprise needs.
@@ -144,8 +167,15 @@ def test_zephyr_on_the_packaged_healthy_scheme_misses_its_permissions(lab):
     assert missing == {"PIP": ["MOVE_ISSUES", "CREATE_ATTACHMENTS"], "ART": ["MOVE_ISSUES", "CREATE_ATTACHMENTS"]}
 
 
-@pytest.mark.parametrize("name,integration", [("healthy", "piplanning"), ("healthy-pat", "generic"),
-                                              ("healthy-cloud", "generic"), ("many-projects", "piplanning")])
+@pytest.mark.parametrize(
+    "name,integration",
+    [
+        ("healthy", "piplanning"),
+        ("healthy-pat", "generic"),
+        ("healthy-cloud", "generic"),
+        ("many-projects", "piplanning"),
+    ],
+)
 def test_healthy_logins_pass(lab, name, integration):
     report = doctor(target_for(lab(name), integration=integration))
     assert problems(report) == set() and statuses(report) == {"auth": "pass", "permissions": "pass"}
@@ -165,6 +195,7 @@ def test_oauth_without_access_token_falls_back_to_the_password(lab):
 
 
 # -------------------------------------------------------------------- cost in round trips ---
+
 
 def test_many_projects_server_costs_one_request_per_project(lab):
     server = lab("many-projects")
@@ -188,12 +219,29 @@ def test_many_projects_cloud_uses_the_bulk_check(lab):
 
 # ------------------------------------------------------------------------------ the CLI ---
 
+
 def test_cli_json_for_permission_gaps(lab):
     server = lab("permissions-gaps")
     c = server.client
     env = {**os.environ, "JIRADOCTOR_PASSWORD": c.password, "NO_PROXY": "127.0.0.1,localhost"}
-    args = [sys.executable, "-m", "jiradoctor", "doctor", "--url", server.url, "--integration", c.integration,
-            "--user", c.user, "--projects", ",".join(c.projects), "--only", "auth,permissions", "--format", "json"]
+    args = [
+        sys.executable,
+        "-m",
+        "jiradoctor",
+        "doctor",
+        "--url",
+        server.url,
+        "--integration",
+        c.integration,
+        "--user",
+        c.user,
+        "--projects",
+        ",".join(c.projects),
+        "--only",
+        "auth,permissions",
+        "--format",
+        "json",
+    ]
     done = subprocess.run(args, env=env, capture_output=True, text=True, timeout=60)
     assert done.returncode == 1, done.stderr
     data = json.loads(done.stdout)
@@ -214,8 +262,9 @@ def test_a_refused_login_is_tried_once_per_run(lab, scenario: str) -> None:
 
 def test_permissions_alone_never_repeats_a_refused_login(lab) -> None:
     server = lab("anonymous-fallback")
-    report = asyncio.run(Runner(load_checks(include_plugins=False).checks, target_for(server),
-                                RunOptions(only=("permissions",))).run())
+    report = asyncio.run(
+        Runner(load_checks(include_plugins=False).checks, target_for(server), RunOptions(only=("permissions",))).run()
+    )
     (check,) = report.checks
     assert check.status != Status.PASS, "anonymous answers must not pass as the user's permissions"
     assert server.runtime.state.failed_logins == {server.client.user: 1}
@@ -224,13 +273,20 @@ def test_permissions_alone_never_repeats_a_refused_login(lab) -> None:
 def test_insecure_never_sends_a_password_over_an_unverified_connection(lab) -> None:
     """--insecure turns certificate checks off for what the integration does anonymously; a
     credential still needs a verified connection, so against an untrusted certificate it stays home."""
-    from jiradoctor.lab.tls import lab_tls
+    from jiradoctor_lab.tls import lab_tls
 
     server = lab("healthy", ssl_context=lab_tls().server_context())
-    target = Target(url=server.url, integration="generic", user=server.client.user,
-                    password=Secret(server.client.password), insecure=True, timeout=5.0)
-    report = asyncio.run(Runner(load_checks(include_plugins=False).checks, target,
-                                RunOptions(only=("auth", "permissions", "tls"))).run())
+    target = Target(
+        url=server.url,
+        integration="generic",
+        user=server.client.user,
+        password=Secret(server.client.password),
+        insecure=True,
+        timeout=5.0,
+    )
+    report = asyncio.run(
+        Runner(load_checks(include_plugins=False).checks, target, RunOptions(only=("auth", "permissions", "tls"))).run()
+    )
     assert not [s for s in server.seen if s.path.startswith("/rest/api/2/myself") and s.status == 200]
     assert not [s for s in server.seen if "mypermissions" in s.path]
     auth = next(c for c in report.checks if c.id == "auth")
@@ -239,13 +295,20 @@ def test_insecure_never_sends_a_password_over_an_unverified_connection(lab) -> N
 
 
 def test_insecure_still_logs_in_when_the_certificate_does_verify(lab, tmp_path) -> None:
-    from jiradoctor.lab.tls import lab_tls
+    from jiradoctor_lab.tls import lab_tls
 
     tls = lab_tls()
     ca = tmp_path / "ca.pem"
     ca.write_text(tls.ca_pem)
     server = lab("healthy", ssl_context=tls.server_context())
-    target = Target(url=server.url, integration="generic", user=server.client.user,
-                    password=Secret(server.client.password), insecure=True, ca_bundle=str(ca), timeout=5.0)
+    target = Target(
+        url=server.url,
+        integration="generic",
+        user=server.client.user,
+        password=Secret(server.client.password),
+        insecure=True,
+        ca_bundle=str(ca),
+        timeout=5.0,
+    )
     report = asyncio.run(Runner(load_checks(include_plugins=False).checks, target, RunOptions(only=("auth",))).run())
     assert "auth/ok" in {f.code for _, f in report.findings()}

@@ -24,8 +24,14 @@ BASE = "https://jira.example.com"
 
 def run_cli(*args: str, cwd: Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     clean = {k: v for k, v in os.environ.items() if not k.startswith("JIRADOCTOR_")}
-    return subprocess.run([sys.executable, "-m", "jiradoctor", *args], capture_output=True, text=True,
-                          env={**clean, **(env or {})}, cwd=cwd, timeout=60)
+    return subprocess.run(
+        [sys.executable, "-m", "jiradoctor", *args],
+        capture_output=True,
+        text=True,
+        env={**clean, **(env or {})},
+        cwd=cwd,
+        timeout=60,
+    )
 
 
 @pytest.fixture
@@ -39,9 +45,24 @@ def keys(tmp_path: Path, rsa_pair, other_rsa_pair) -> dict[str, Path]:
 
 def known_problems(keys: dict[str, Path], private: str = "private", jira_key: str = "abc$def") -> list[str]:
     """Offline inputs with an accepted fail (base-url) and accepted warns (consumer-key, both sides)."""
-    return ["doctor", "--offline", "--consumer-key", "abc$def", "--jira-consumer-key", jira_key,
-            "--server-xml", str(DATA / "server_proxy_without_proxyname.xml"), "--base-url", BASE, "--url", BASE,
-            "--public-key", str(keys["public"]), "--private-key", str(keys[private])]
+    return [
+        "doctor",
+        "--offline",
+        "--consumer-key",
+        "abc$def",
+        "--jira-consumer-key",
+        jira_key,
+        "--server-xml",
+        str(DATA / "server_proxy_without_proxyname.xml"),
+        "--base-url",
+        BASE,
+        "--url",
+        BASE,
+        "--public-key",
+        str(keys["public"]),
+        "--private-key",
+        str(keys[private]),
+    ]
 
 
 @pytest.fixture
@@ -66,8 +87,9 @@ def test_same_run_against_its_baseline_passes(tmp_path: Path, keys, old: Path) -
 
 
 def test_a_planted_new_failure_fails_and_is_named(tmp_path: Path, keys, old: Path) -> None:
-    result = run_cli(*known_problems(keys, private="other"), "--baseline", str(old), "-o", "new.json", "-o", "new.xml",
-                     cwd=tmp_path)
+    result = run_cli(
+        *known_problems(keys, private="other"), "--baseline", str(old), "-o", "new.json", "-o", "new.xml", cwd=tmp_path
+    )
     assert result.returncode == 1, result.stderr
     assert "1 regression(s)" in result.stderr
     assert "Regressions:\n  public-key/pair-mismatch: - -> fail" in result.stderr
@@ -77,12 +99,13 @@ def test_a_planted_new_failure_fails_and_is_named(tmp_path: Path, keys, old: Pat
     # diff OLD NEW: the same comparison, the same exit code, as text and as JSON
     diff = run_cli("diff", str(old), "new.json", cwd=tmp_path)
     assert diff.returncode == 1
-    assert diff.stdout == result.stderr[result.stderr.index("Compared with the baseline"):]
+    assert diff.stdout == result.stderr[result.stderr.index("Compared with the baseline") :]
     diff_json = run_cli("diff", str(old), "new.json", "--format", "json", cwd=tmp_path)
     assert diff_json.returncode == 1
     data = json.loads(diff_json.stdout)
-    assert [(c["check"], c["code"], c["old"], c["new"]) for c in data["regressions"]] == \
-        [("public-key", "public-key/pair-mismatch", None, "fail")]
+    assert [(c["check"], c["code"], c["old"], c["new"]) for c in data["regressions"]] == [
+        ("public-key", "public-key/pair-mismatch", None, "fail")
+    ]
     assert data["fixed"] == [] and data["stale"] == [] and data["unchanged"] == 3  # public-key/ok became pair-mismatch
 
 
@@ -127,10 +150,29 @@ def test_reworded_messages_and_new_evidence_are_not_regressions(tmp_path: Path, 
 
 def test_fixed_findings_and_stale_entries_are_reported_and_do_not_fail(tmp_path: Path, keys, old: Path) -> None:
     # fixed: the server.xml now has the proxy attributes; stale: consumer-key is not run this time
-    result = run_cli("doctor", "--offline", "--server-xml", str(DATA / "server_proxy_ok.xml"), "--base-url", BASE,
-                     "--url", BASE, "--public-key", str(keys["public"]), "--private-key", str(keys["private"]),
-                     "--consumer-key", "abc$def", "--skip", "consumer-key", "--baseline", str(old),
-                     "-o", "new.json", cwd=tmp_path)
+    result = run_cli(
+        "doctor",
+        "--offline",
+        "--server-xml",
+        str(DATA / "server_proxy_ok.xml"),
+        "--base-url",
+        BASE,
+        "--url",
+        BASE,
+        "--public-key",
+        str(keys["public"]),
+        "--private-key",
+        str(keys["private"]),
+        "--consumer-key",
+        "abc$def",
+        "--skip",
+        "consumer-key",
+        "--baseline",
+        str(old),
+        "-o",
+        "new.json",
+        cwd=tmp_path,
+    )
     assert result.returncode == 0, result.stderr
     err = result.stderr
     assert "0 regression(s), 1 fixed, 2 stale" in err
@@ -174,27 +216,41 @@ def test_a_baseline_that_is_not_a_report_is_a_usage_error(tmp_path: Path, keys) 
 
 # --- compare() on hand-made reports: the matching rules one by one ----------------------------------
 
+
 def report(*checks: CheckResult) -> Report:
     return Report("0.1.0", TargetSummary(BASE, "generic", "basic"), "2024-05-01T10:00:00+00:00", 0.1, checks)
 
 
 def perms(*findings: tuple[str, Status, str | None]) -> CheckResult:
-    return CheckResult.from_findings("permissions", "Permissions",
-                                     [Finding(code, status, f"{code} {subject}", subject=subject)
-                                      for code, status, subject in findings])
+    return CheckResult.from_findings(
+        "permissions",
+        "Permissions",
+        [Finding(code, status, f"{code} {subject}", subject=subject) for code, status, subject in findings],
+    )
 
 
 def test_a_finding_that_got_worse_in_an_already_failing_check_is_a_regression(tmp_path: Path) -> None:
     """ART's missing permission was accepted as fail; OPS's optional gap was an accepted warn.
     OPS now lacks a required permission (same code, same subject, warn -> fail): the check was
     already fail, so only the finding's own status shows the regression."""
-    old = report(perms(("permissions/missing", Status.FAIL, "ART"), ("permissions/missing-optional", Status.WARN, "OPS"),
-                       ("permissions/note", Status.WARN, "OPS")))
-    new = report(perms(("permissions/missing", Status.FAIL, "ART"), ("permissions/missing-optional", Status.WARN, "OPS"),
-                       ("permissions/note", Status.FAIL, "OPS")))
+    old = report(
+        perms(
+            ("permissions/missing", Status.FAIL, "ART"),
+            ("permissions/missing-optional", Status.WARN, "OPS"),
+            ("permissions/note", Status.WARN, "OPS"),
+        )
+    )
+    new = report(
+        perms(
+            ("permissions/missing", Status.FAIL, "ART"),
+            ("permissions/missing-optional", Status.WARN, "OPS"),
+            ("permissions/note", Status.FAIL, "OPS"),
+        )
+    )
     comparison = baseline.compare(old, new)
-    assert [(c.code, c.subject, c.old, c.new) for c in comparison.regressions] == \
-        [("permissions/note", "OPS", Status.WARN, Status.FAIL)]
+    assert [(c.code, c.subject, c.old, c.new) for c in comparison.regressions] == [
+        ("permissions/note", "OPS", Status.WARN, Status.FAIL)
+    ]
     (tmp_path / "old.json").write_text(render(old, "json"))
     (tmp_path / "new.json").write_text(render(new, "json"))
     result = run_cli("diff", "old.json", "new.json", cwd=tmp_path)
@@ -205,9 +261,16 @@ def test_a_finding_that_got_worse_in_an_already_failing_check_is_a_regression(tm
 
 def test_subject_matching_by_project_key() -> None:
     old = report(perms(("permissions/missing", Status.FAIL, "ART")))
-    same_reworded = report(CheckResult.from_findings("permissions", "Permissions", [
-        Finding("permissions/missing", Status.FAIL, "completely different words", subject="ART")]))
-    other_project = report(perms(("permissions/missing", Status.FAIL, "ART"), ("permissions/missing", Status.FAIL, "OPS")))
+    same_reworded = report(
+        CheckResult.from_findings(
+            "permissions",
+            "Permissions",
+            [Finding("permissions/missing", Status.FAIL, "completely different words", subject="ART")],
+        )
+    )
+    other_project = report(
+        perms(("permissions/missing", Status.FAIL, "ART"), ("permissions/missing", Status.FAIL, "OPS"))
+    )
     assert not baseline.compare(old, same_reworded).has_regressions
     comparison = baseline.compare(old, other_project)
     assert [(c.code, c.subject) for c in comparison.regressions] == [("permissions/missing", "OPS")]
@@ -231,22 +294,38 @@ def test_a_new_check_failing_is_a_regression_and_a_removed_one_is_stale() -> Non
 def test_lab_permissions_another_project_key_is_a_regression(tmp_path: Path) -> None:
     """Against the lab (real HTTP): the accepted gaps in ART and OPS stay quiet; asking about SEC
     too brings the same check's findings for a new subject, which fails the run."""
-    from jiradoctor.lab import LabServer
+    from jiradoctor_lab import LabServer
 
     with LabServer("permissions-gaps") as lab:
         client = lab.client
         env = {}
-        args = ["doctor", "--url", lab.url, "--integration", client.integration, "--timeout", "5", "--only", "auth,permissions"]
+        args = [
+            "doctor",
+            "--url",
+            lab.url,
+            "--integration",
+            client.integration,
+            "--timeout",
+            "5",
+            "--only",
+            "auth,permissions",
+        ]
         if getattr(client, "user", None):
             args += ["--user", client.user]
-        for attr, var in (("password", "JIRADOCTOR_PASSWORD"), ("token", "JIRADOCTOR_TOKEN"), ("pat", "JIRADOCTOR_PAT")):
+        for attr, var in (
+            ("password", "JIRADOCTOR_PASSWORD"),
+            ("token", "JIRADOCTOR_TOKEN"),
+            ("pat", "JIRADOCTOR_PAT"),
+        ):
             if getattr(client, attr, None):
                 env[var] = str(getattr(client, attr))
         assert env, f"the lab client gives no credentials: {client!r}"
         first = run_cli(*args, "--projects", "ART,OPS", "-o", "old.json", cwd=tmp_path, env=env)
         assert first.returncode == 1, first.stdout + first.stderr
         again = run_cli(*args, "--projects", "ART,OPS", "--baseline", "old.json", cwd=tmp_path, env=env)
-        more = run_cli(*args, "--projects", "ART,OPS,SEC", "--baseline", "old.json", "-o", "new.json", cwd=tmp_path, env=env)
+        more = run_cli(
+            *args, "--projects", "ART,OPS,SEC", "--baseline", "old.json", "-o", "new.json", cwd=tmp_path, env=env
+        )
     assert again.returncode == 0, again.stderr
     assert more.returncode == 1, more.stderr
     regressions = more.stderr.split("Regressions:")[1]
@@ -269,10 +348,17 @@ def test_a_project_missing_one_more_permission_is_a_regression() -> None:
     from jiradoctor.reports.baseline import compare
 
     def report(missing: list[str]) -> Report:
-        finding = Finding("permissions/missing", Status.FAIL, f"ART misses {missing}", subject="ART",
-                          evidence={"project": "ART", "missing": missing})
+        finding = Finding(
+            "permissions/missing",
+            Status.FAIL,
+            f"ART misses {missing}",
+            subject="ART",
+            evidence={"project": "ART", "missing": missing},
+        )
         check = CheckResult.from_findings("permissions", "Permissions", [finding])
-        return Report("0", TargetSummary("https://j", "generic", "basic", JiraFacts()), "2026-01-01T00:00:00+00:00", 0.0, (check,))
+        return Report(
+            "0", TargetSummary("https://j", "generic", "basic", JiraFacts()), "2026-01-01T00:00:00+00:00", 0.0, (check,)
+        )
 
     worse = compare(report(["EDIT_ISSUES"]), report(["EDIT_ISSUES", "LINK_ISSUES"]))
     assert [c.message.split(":")[0] for c in worse.regressions] == ["now also missing LINK_ISSUES"]

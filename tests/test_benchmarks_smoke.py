@@ -22,7 +22,9 @@ def test_benchmark_script_starts(script: str) -> None:
 
 
 def test_alternate_times_each_command_once_per_round_and_ratios_pair_rounds() -> None:
-    series = alternate({"a": [sys.executable, "-c", "pass"], "b": [sys.executable, "-c", "import json"]}, rounds=2, warmup=0)
+    series = alternate(
+        {"a": [sys.executable, "-c", "pass"], "b": [sys.executable, "-c", "import json"]}, rounds=2, warmup=0
+    )
     assert [len(s.times) for s in series.values()] == [2, 2] and all(t > 0 for s in series.values() for t in s.times)
     assert ratio(Series("x", [2.0, 3.0]), Series("y", [1.0, 1.0])) == "2.50x (2.00-3.00)"
     failed = run_timed([sys.executable, "-c", "import sys; print('out'); sys.exit(3)"], keep_stdout=True)

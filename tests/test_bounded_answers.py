@@ -15,6 +15,7 @@ import urllib.parse
 import pytest
 
 from jiradoctor.context import Facts
+from jiradoctor.probes import LazyProbes
 from jiradoctor.jira.oauth1 import BaseString, diff_base_strings
 from jiradoctor.jira.urls import InvalidUrl, JiraUrl
 from jiradoctor.probes import http
@@ -32,7 +33,7 @@ def server():
 
 def fetch(url: str) -> http.HttpAnswer:
     async def go() -> http.HttpAnswer:
-        facts = Facts(Target(url=url, timeout=2))
+        facts = Facts(Target(url=url, timeout=2), LazyProbes())
         try:
             return await http.fetch(facts, "GET", url + "/rest/api/2/serverInfo")
         finally:
@@ -141,7 +142,8 @@ def test_short_secrets_are_masked_in_their_slots_and_nowhere_else() -> None:
     redactor.add("ab")
     assert redactor.text("http://u:pw@jira/") == f"http://u:{MASK}@jira/"
     basic = base64.b64encode(b"u:pw").decode()
-    assert MASK in redactor.text(f"Authorization: Basic {basic}") and basic not in redactor.text(f"Authorization: Basic {basic}")
+    assert MASK in redactor.text(f"Authorization: Basic {basic}") and basic not in redactor.text(f"Authorization: "
+                                                                                                 f"Basic {basic}")
     assert redactor.text('OAuth oauth_token="ab", oauth_nonce="1"') == f'OAuth oauth_token="{MASK}", oauth_nonce="1"'
     # an ordinary word that happens to equal a short secret is left alone outside any slot
     assert redactor.text("the pw key and the ab test") == "the pw key and the ab test"

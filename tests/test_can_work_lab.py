@@ -16,15 +16,28 @@ from click.testing import CliRunner
 from oauthlib.oauth1 import SIGNATURE_RSA, Client
 
 from jiradoctor.cli import main
-from jiradoctor.lab import LabServer, get_scenario
-from jiradoctor.lab.can_work import is_write
+from jiradoctor_lab import LabServer, get_scenario
+from jiradoctor_lab.can_work import is_write
 from tests.conftest import assert_valid_report
 
 pytestmark = pytest.mark.timeout(90)
 
-ISSUE_19 = ["xsrf-browser-agent", "search-removed-cloud", "webhooks-moved-jira10", "head-to-get", "cluster-not-sticky",
-            "cluster-sticky", "ip-allowlist-cloud", "cloudflare-block", "corporate-proxy-page", "cloud-applink-port",
-            "jira-align-on-premises", "token-expired", "permission-unknown", "additional-authorization-required"]
+ISSUE_19 = [
+    "xsrf-browser-agent",
+    "search-removed-cloud",
+    "webhooks-moved-jira10",
+    "head-to-get",
+    "cluster-not-sticky",
+    "cluster-sticky",
+    "ip-allowlist-cloud",
+    "cloudflare-block",
+    "corporate-proxy-page",
+    "cloud-applink-port",
+    "jira-align-on-premises",
+    "token-expired",
+    "permission-unknown",
+    "additional-authorization-required",
+]
 TWINS = ["healthy", "healthy-cloud", "cluster-sticky", "jira-align-on-premises", "applink-zephyr"]
 LOOPBACK_CODES = {"dns/private-address"}
 
@@ -33,8 +46,9 @@ def run_cli(lab: LabServer, tmp_path: Path, *extra: str) -> tuple[dict, int]:
     key = tmp_path / "consumer.pem"
     key.write_text(lab.private_key_pem)
     env, argv = lab.doctor_command(str(key))
-    result = CliRunner().invoke(main, argv[1:] + ["--timeout", "2", "--format", "json", *extra], env=env,
-                                catch_exceptions=False)
+    result = CliRunner().invoke(
+        main, argv[1:] + ["--timeout", "2", "--format", "json", *extra], env=env, catch_exceptions=False
+    )
     report = json.loads(result.stdout)
     assert_valid_report(report)
     return report, result.exit_code
@@ -76,9 +90,17 @@ def test_user_agent_option_decides_the_xsrf_verdict(tmp_path: Path) -> None:
     """The same Jira: a browser User-Agent is refused on writes, the integration's own is not."""
     browser = get_scenario("xsrf-browser-agent").client.user_agent
     with LabServer("healthy") as lab:
-        refused, _ = run_cli(lab, tmp_path, "--user-agent", browser, "--only", "reachability,auth,oauth-signature,can-work")
-        accepted, _ = run_cli(lab, tmp_path, "--user-agent", "piplanning-connector/4.2", "--only",
-                              "reachability,auth,oauth-signature,can-work")
+        refused, _ = run_cli(
+            lab, tmp_path, "--user-agent", browser, "--only", "reachability,auth,oauth-signature,can-work"
+        )
+        accepted, _ = run_cli(
+            lab,
+            tmp_path,
+            "--user-agent",
+            "piplanning-connector/4.2",
+            "--only",
+            "reachability,auth,oauth-signature,can-work",
+        )
     assert "can-work/xsrf-refused" in problems(refused)
     assert "can-work/xsrf-refused" not in problems(accepted)
 
@@ -95,6 +117,7 @@ def test_cookies_and_tokens_stay_out_of_the_sticky_evidence(tmp_path: Path) -> N
 
 # ----------------------------------------------------------------------------- write counter ---
 
+
 def test_the_write_counter_counts_real_writes_and_not_reads() -> None:
     with LabServer("healthy") as lab:
         auth = ("piplanning-svc", "lab-svc-password")
@@ -110,9 +133,14 @@ def test_the_write_counter_counts_real_writes_and_not_reads() -> None:
 
 # ------------------------------------------------------------------------ independent observer ---
 
+
 def _oauth_get(lab: LabServer, http: httpx.Client, method: str, path: str) -> httpx.Response:
-    client = Client(lab.client.consumer_key, resource_owner_key=lab.access_token, signature_method=SIGNATURE_RSA,
-                    rsa_key=lab.private_key_pem)
+    client = Client(
+        lab.client.consumer_key,
+        resource_owner_key=lab.access_token,
+        signature_method=SIGNATURE_RSA,
+        rsa_key=lab.private_key_pem,
+    )
     uri, headers, _ = client.sign(lab.url + path, http_method=method)
     return http.request(method, uri, headers=headers)
 
@@ -124,8 +152,12 @@ def observe(lab: LabServer) -> set[str]:
     auth = (c.user, c.token) if c.auth == "token" else (c.user, c.password)
     with httpx.Client(timeout=5) as http:
         ua = c.user_agent or "observer/1.0"
-        post = http.post(lab.url + ("/rest/api/3/search/jql" if lab.scenario.is_cloud else "/rest/api/2/search"),
-                         json={"jql": "", "maxResults": 0}, auth=auth, headers={"User-Agent": ua})
+        post = http.post(
+            lab.url + ("/rest/api/3/search/jql" if lab.scenario.is_cloud else "/rest/api/2/search"),
+            json={"jql": "", "maxResults": 0},
+            auth=auth,
+            headers={"User-Agent": ua},
+        )
         if post.status_code == 403 and "XSRF check failed" in post.text:
             codes.add("can-work/xsrf-refused")
         if c.integration == "tenable":
@@ -135,8 +167,15 @@ def observe(lab: LabServer) -> set[str]:
             if http.get(lab.url + "/rest/webhooks/1.0/webhook", auth=auth).status_code == 404:
                 codes.add("can-work/endpoint-removed")
         if c.auth == "oauth1":
-            get, head = _oauth_get(lab, http, "GET", "/rest/api/2/myself"), _oauth_get(lab, http, "HEAD", "/rest/api/2/myself")
-            if get.status_code == 200 and head.status_code == 401 and "signature_invalid" in head.headers.get("www-authenticate", ""):
+            get, head = (
+                _oauth_get(lab, http, "GET", "/rest/api/2/myself"),
+                _oauth_get(lab, http, "HEAD", "/rest/api/2/myself"),
+            )
+            if (
+                get.status_code == 200
+                and head.status_code == 401
+                and "signature_invalid" in head.headers.get("www-authenticate", "")
+            ):
                 codes.add("can-work/head-rewritten")
         nodes, cookie = [], None
         for _ in range(4):
@@ -150,9 +189,16 @@ def observe(lab: LabServer) -> set[str]:
     return codes
 
 
-@pytest.mark.parametrize("scenario", [s for s in ISSUE_19 if get_scenario(s).client.auth != "none"
-                                      and not get_scenario(s).behaviour.misbehave
-                                      and not get_scenario(s).behaviour.access_token_problem])
+@pytest.mark.parametrize(
+    "scenario",
+    [
+        s
+        for s in ISSUE_19
+        if get_scenario(s).client.auth != "none"
+        and not get_scenario(s).behaviour.misbehave
+        and not get_scenario(s).behaviour.access_token_problem
+    ],
+)
 def test_the_lab_shows_what_each_can_work_scenario_expects(scenario: str) -> None:
     with LabServer(scenario) as lab:
         observed = observe(lab)
@@ -163,5 +209,7 @@ def test_head_to_get_shows_jira_saw_a_get() -> None:
     with LabServer("head-to-get") as lab, httpx.Client(timeout=5) as http:
         head = _oauth_get(lab, http, "HEAD", "/rest/api/2/myself")
     challenge = head.headers["www-authenticate"]
-    assert "oauth_signature_base_string=%22GET%26" in challenge.replace('"', "%22") or 'oauth_signature_base_string="GET%26' in challenge
-
+    assert (
+        "oauth_signature_base_string=%22GET%26" in challenge.replace('"', "%22")
+        or 'oauth_signature_base_string="GET%26' in challenge
+    )

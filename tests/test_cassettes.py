@@ -13,7 +13,7 @@ import vcr
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from jiradoctor.lab.scenarios import get_scenario
+from jiradoctor_lab.scenarios import get_scenario
 from tests.cassettes import CASSETTE_DIR, REPLAY_CHECKS, SCENARIOS, SCRUBBED, replay_target, run
 from tests.labrun import problem_codes
 from tests.test_oauth_lab import ALSO_REPORTED

@@ -50,25 +50,47 @@ def keyfiles(tmp_path: Path, rsa_pair, other_rsa_pair) -> dict[str, Path]:
 
 # --- the acceptance run (real subprocess) ------------------------------------------------
 
+
 def run_cli(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("JIRADOCTOR_")}
-    return subprocess.run([sys.executable, "-m", "jiradoctor", *args], capture_output=True, text=True,
-                          env=env, cwd=cwd, timeout=60)
+    return subprocess.run(
+        [sys.executable, "-m", "jiradoctor", *args], capture_output=True, text=True, env=env, cwd=cwd, timeout=60
+    )
 
 
 def test_acceptance_broken_set_names_each_planted_problem(tmp_path: Path, keyfiles) -> None:
     result = run_cli(
-        "doctor", "--offline",
-        "--server-xml", str(DATA / "server_proxy_without_proxyname.xml"),
-        "--public-key", str(keyfiles["public"]), "--private-key", str(keyfiles["other_private"]),
-        "--consumer-key", "abc ", "--jira-consumer-key", "abc",
-        "--base-url", BASE, "--url", BASE,
-        "-o", "r.html", "-o", "r.json", cwd=tmp_path)
+        "doctor",
+        "--offline",
+        "--server-xml",
+        str(DATA / "server_proxy_without_proxyname.xml"),
+        "--public-key",
+        str(keyfiles["public"]),
+        "--private-key",
+        str(keyfiles["other_private"]),
+        "--consumer-key",
+        "abc ",
+        "--jira-consumer-key",
+        "abc",
+        "--base-url",
+        BASE,
+        "--url",
+        BASE,
+        "-o",
+        "r.html",
+        "-o",
+        "r.json",
+        cwd=tmp_path,
+    )
     assert result.returncode == 1, result.stderr
     data = json.loads((tmp_path / "r.json").read_text())
     assert_valid_report(data)
-    assert {"base-url/proxy-attributes-missing", "public-key/pair-mismatch",
-            "consumer-key/whitespace", "consumer-key/mismatch"} <= finding_codes(data)
+    assert {
+        "base-url/proxy-attributes-missing",
+        "public-key/pair-mismatch",
+        "consumer-key/whitespace",
+        "consumer-key/mismatch",
+    } <= finding_codes(data)
     statuses = {c["id"]: c["status"] for c in data["checks"]}
     assert all(statuses[c] == "fail" for c in CORE)
     assert data["summary"]["status"] == "fail"
@@ -80,12 +102,28 @@ def test_acceptance_broken_set_names_each_planted_problem(tmp_path: Path, keyfil
 
 def test_acceptance_healthy_set_passes(tmp_path: Path, keyfiles) -> None:
     result = run_cli(
-        "doctor", "--offline",
-        "--server-xml", str(DATA / "server_proxy_ok.xml"),
-        "--public-key", str(keyfiles["public"]), "--private-key", str(keyfiles["private"]),
-        "--consumer-key", "abc", "--jira-consumer-key", "abc",
-        "--base-url", BASE, "--url", BASE,
-        "-o", "r.html", "-o", "r.json", cwd=tmp_path)
+        "doctor",
+        "--offline",
+        "--server-xml",
+        str(DATA / "server_proxy_ok.xml"),
+        "--public-key",
+        str(keyfiles["public"]),
+        "--private-key",
+        str(keyfiles["private"]),
+        "--consumer-key",
+        "abc",
+        "--jira-consumer-key",
+        "abc",
+        "--base-url",
+        BASE,
+        "--url",
+        BASE,
+        "-o",
+        "r.html",
+        "-o",
+        "r.json",
+        cwd=tmp_path,
+    )
     assert result.returncode == 0, result.stdout + result.stderr
     data = json.loads((tmp_path / "r.json").read_text())
     assert_valid_report(data)
@@ -99,6 +137,7 @@ def test_acceptance_healthy_set_passes(tmp_path: Path, keyfiles) -> None:
 
 
 # --- checks / explain ----------------------------------------------------------------------------
+
 
 def test_checks_lists_every_check() -> None:
     result = invoke("checks")
@@ -126,6 +165,7 @@ def test_explain_unknown_check_is_a_usage_error() -> None:
 
 
 # --- doctor: output routing and exit codes -------------------------------------------------------
+
 
 def test_format_json_puts_only_the_report_on_stdout(tmp_path: Path) -> None:
     out = tmp_path / "r.html"
@@ -190,10 +230,12 @@ def test_only_and_skip(tmp_path: Path) -> None:
 
 # --- option sources: config file and environment -------------------------------------------------
 
+
 def test_config_file_gives_defaults_and_the_command_line_wins(tmp_path: Path) -> None:
     config = tmp_path / "jd.toml"
-    config.write_text('[doctor]\nconsumer-key = "abc "\njira_consumer_key = "abc"\noffline = true\n'
-                      'only = ["consumer-key"]\n')
+    config.write_text(
+        '[doctor]\nconsumer-key = "abc "\njira_consumer_key = "abc"\noffline = true\nonly = ["consumer-key"]\n'
+    )
     data = json.loads(invoke("doctor", "--config", str(config), "--format", "json").stdout)
     assert {"consumer-key/whitespace", "consumer-key/mismatch"} <= finding_codes(data)
     assert [c["id"] for c in data["checks"]] == ["consumer-key"]
@@ -233,8 +275,12 @@ def test_unknown_config_key_is_a_usage_error(tmp_path: Path) -> None:
 
 
 def test_environment_gives_defaults() -> None:
-    env = {"JIRADOCTOR_CONSUMER_KEY": "abc ", "JIRADOCTOR_OFFLINE": "1", "JIRADOCTOR_FORMAT": "json",
-           "JIRADOCTOR_INTEGRATION": "jira-align"}
+    env = {
+        "JIRADOCTOR_CONSUMER_KEY": "abc ",
+        "JIRADOCTOR_OFFLINE": "1",
+        "JIRADOCTOR_FORMAT": "json",
+        "JIRADOCTOR_INTEGRATION": "jira-align",
+    }
     result = invoke("doctor", env=env)
     assert result.exit_code == 1
     data = json.loads(result.stdout)
@@ -243,8 +289,14 @@ def test_environment_gives_defaults() -> None:
 
 
 def test_command_line_beats_environment() -> None:
-    result = invoke("doctor", "--consumer-key", "abc", "--format", "json",
-                    env={"JIRADOCTOR_CONSUMER_KEY": "abc ", "JIRADOCTOR_OFFLINE": "1"})
+    result = invoke(
+        "doctor",
+        "--consumer-key",
+        "abc",
+        "--format",
+        "json",
+        env={"JIRADOCTOR_CONSUMER_KEY": "abc ", "JIRADOCTOR_OFFLINE": "1"},
+    )
     assert result.exit_code == 0
     assert finding_codes(json.loads(result.stdout)) == {"consumer-key/ok"}
 
@@ -263,6 +315,7 @@ def test_output_from_environment(tmp_path: Path) -> None:
 
 # --- exit code 3 ---------------------------------------------------------------------------------
 
+
 def test_internal_failure_exits_3_with_a_redacted_message(monkeypatch: pytest.MonkeyPatch) -> None:
     password = "ExitThreeCanary-Pw-91"
 
@@ -270,8 +323,9 @@ def test_internal_failure_exits_3_with_a_redacted_message(monkeypatch: pytest.Mo
         raise RuntimeError(f"renderer broke while holding {target.password.reveal()}")
 
     monkeypatch.setattr(cli, "run_doctor", explode)
-    result = CliRunner().invoke(main, ["doctor", "--offline", "--url", BASE, "--user", "svc"],
-                                env={"JIRADOCTOR_PASSWORD": password})
+    result = CliRunner().invoke(
+        main, ["doctor", "--offline", "--url", BASE, "--user", "svc"], env={"JIRADOCTOR_PASSWORD": password}
+    )
     assert result.exit_code == 3
     assert "jiradoctor failed: RuntimeError" in result.stderr
     assert MASK in result.stderr
@@ -279,6 +333,7 @@ def test_internal_failure_exits_3_with_a_redacted_message(monkeypatch: pytest.Mo
 
 
 # --- render --------------------------------------------------------------------------------------
+
 
 def make_report(tmp_path: Path) -> Path:
     path = tmp_path / "r.json"
@@ -318,8 +373,16 @@ def test_render_refuses_another_schema_version(tmp_path: Path) -> None:
     assert not (tmp_path / "x.md").exists()
 
 
-@pytest.mark.parametrize("content", ["not json", "[1, 2]", "{}", '{"schema_version": 1, "target": "x"}',
-                                     '{"schema_version": 1, "checks": [{"id": "a"}]}'])
+@pytest.mark.parametrize(
+    "content",
+    [
+        "not json",
+        "[1, 2]",
+        "{}",
+        '{"schema_version": 1, "target": "x"}',
+        '{"schema_version": 1, "checks": [{"id": "a"}]}',
+    ],
+)
 def test_render_refuses_what_is_not_a_report(tmp_path: Path, content: str) -> None:
     path = tmp_path / "x.json"
     path.write_text(content)
@@ -346,7 +409,9 @@ def test_a_crashed_check_exits_3_and_the_report_is_still_written(monkeypatch, tm
 
     crashing = Check(id="crashy", title="Crashy", explanation="x", judge=boom, inputs_any=("consumer_key",))
     real = cli_module.load_checks()
-    monkeypatch.setattr(cli_module, "load_checks", lambda include_plugins=True: LoadedChecks(real.checks + (crashing,), ()))
+    monkeypatch.setattr(
+        cli_module, "load_checks", lambda include_plugins=True: LoadedChecks(real.checks + (crashing,), ())
+    )
     out = tmp_path / "r.json"
     result = CliRunner().invoke(cli_module.main, ["doctor", "--offline", "--consumer-key", "abc", "-o", str(out)])
     assert result.exit_code == 3
@@ -364,5 +429,7 @@ def test_a_secret_on_the_command_line_draws_a_warning_and_the_environment_none()
 
 def test_an_output_in_a_new_folder_is_written(tmp_path) -> None:
     out = tmp_path / "ci" / "baseline.json"
-    result = CliRunner().invoke(main, ["doctor", "--offline", "--consumer-key", "abc", "--fail-on", "never", "-o", str(out)])
+    result = CliRunner().invoke(
+        main, ["doctor", "--offline", "--consumer-key", "abc", "--fail-on", "never", "-o", str(out)]
+    )
     assert result.exit_code == 0 and json.loads(out.read_text())["schema_version"] == 1

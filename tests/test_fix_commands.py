@@ -12,7 +12,6 @@ read with ``ast``): a new code with commands and neither a case here nor a state
 from __future__ import annotations
 
 import ast
-import base64
 import datetime as dt
 import importlib
 import inspect
@@ -20,14 +19,12 @@ import json
 import os
 import pkgutil
 import pty
-import re
 import select
 import shutil
 import subprocess
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
 
 import pytest
 from click.testing import CliRunner
@@ -36,23 +33,34 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.x509.oid import NameOID
 
-import jiradoctor.checks as checks_package
 from jiradoctor.cli import main
 from jiradoctor.registry import builtin_checks
 
-pytestmark = pytest.mark.skipif(shutil.which("openssl") is None and not os.environ.get("CI"),
-                                reason="openssl is not installed; in CI this test is never skipped")
+pytestmark = pytest.mark.skipif(
+    shutil.which("openssl") is None and not os.environ.get("CI"),
+    reason="openssl is not installed; in CI this test is never skipped",
+)
 
 # --- which codes carry commands (from the registry's check modules) ----------------------------
 
 # call sites whose code is not a literal: the codes they can produce, named by hand
-COMPUTED_CODES = {"jiradoctor.checks.dns": {"dns/nxdomain", "dns/no-address", "dns/no-answer"},
-                  "jiradoctor.checks.reachability": {"reachability/refused", "reachability/reset", "reachability/timeout",
-                                                     "reachability/unreachable", "reachability/broken-answer",
-                                                     "reachability/no-connection", "reachability/server-error",
-                                                     "reachability/not-found", "reachability/not-jira",
-                                                     "reachability/http-error", "reachability/redirect-elsewhere",
-                                                     "reachability/unreadable-answer"}}
+COMPUTED_CODES = {
+    "jiradoctor.checks.dns": {"dns/nxdomain", "dns/no-address", "dns/no-answer"},
+    "jiradoctor.checks.reachability": {
+        "reachability/refused",
+        "reachability/reset",
+        "reachability/timeout",
+        "reachability/unreachable",
+        "reachability/broken-answer",
+        "reachability/no-connection",
+        "reachability/server-error",
+        "reachability/not-found",
+        "reachability/not-jira",
+        "reachability/http-error",
+        "reachability/redirect-elsewhere",
+        "reachability/unreadable-answer",
+    },
+}
 
 
 def _literal_codes(node: ast.expr, check_id: str) -> set[str] | None:
@@ -67,11 +75,13 @@ def _literal_codes(node: ast.expr, check_id: str) -> set[str] | None:
 def codes_with_commands() -> dict[str, set[str]]:
     """code -> call sites, for every Finding-making call with a non-empty ``commands=`` argument."""
     found: dict[str, set[str]] = {}
-    modules = {m.name: m for m in pkgutil.iter_modules(checks_package.__path__)}
     for check in builtin_checks():
         module = inspect.getmodule(check.judge)
-        helpers = [importlib.import_module(f"{checks_package.__name__}.{name}") for name in modules
-                   if name.startswith("_" + check.id.replace("-", "_"))]
+        # a check package's parts (base_url/live.py, base_url/proxy.py) make findings too
+        helpers = [
+            importlib.import_module(f"{module.__name__}.{part.name}")
+            for part in pkgutil.iter_modules(getattr(module, "__path__", []))
+        ]
         for mod in [module, *helpers]:
             for node in ast.walk(ast.parse(inspect.getsource(mod))):
                 if not isinstance(node, ast.Call):
@@ -84,19 +94,38 @@ def codes_with_commands() -> dict[str, set[str]]:
                     continue  # a helper passing its callers' commands on: the callers are found themselves
                 if codes is None:
                     codes = COMPUTED_CODES.get(mod.__name__)
-                    assert codes, f"{mod.__name__}:{node.lineno}: a code with commands this test cannot read; name it in COMPUTED_CODES"
+                    assert codes, (
+                        f"{mod.__name__}:{node.lineno}: a code with commands this test cannot read; name it in "
+                        f"COMPUTED_CODES"
+                    )
                 for code in codes:
                     found.setdefault(code, set()).add(f"{mod.__name__}:{node.lineno}")
     return found
 
 
 EXEMPT = {
-    **{f"base-url/{slug}": "the corrected proxy block and connector need a real reverse proxy and Tomcat to prove; "
-                           "the Tomcat matrix judges the same files but does not yet re-run the suggested fix"
-       for slug in ("assumes-proxy-host", "connector-choice", "proxy-mismatch", "proxy-cache")},
-    **{f"reachability/{slug}": "diagnostic (curl, ip route) against the live URL; the fix is on the server or the URL"
-       for slug in ("refused", "reset", "timeout", "unreachable", "broken-answer", "no-connection", "server-error",
-                    "not-found", "not-jira", "http-error", "redirect-elsewhere", "unreadable-answer")},
+    **{
+        f"base-url/{slug}": "the corrected proxy block and connector need a real reverse proxy and Tomcat to prove; "
+        "the Tomcat matrix judges the same files but does not yet re-run the suggested fix"
+        for slug in ("assumes-proxy-host", "connector-choice", "proxy-mismatch", "proxy-cache")
+    },
+    **{
+        f"reachability/{slug}": "diagnostic (curl, ip route) against the live URL; the fix is on the server or the URL"
+        for slug in (
+            "refused",
+            "reset",
+            "timeout",
+            "unreachable",
+            "broken-answer",
+            "no-connection",
+            "server-error",
+            "not-found",
+            "not-jira",
+            "http-error",
+            "redirect-elsewhere",
+            "unreadable-answer",
+        )
+    },
     # diagnostics: they show evidence from a live server and change nothing to prove gone
     "dns/nxdomain": "diagnostic (dig +trace, getent) against live DNS; changes nothing",
     "dns/no-address": "diagnostic (dig +trace, getent) against live DNS; changes nothing",
@@ -105,24 +134,37 @@ EXEMPT = {
     "proxy/unreachable": "diagnostic (curl -v --proxy) against a live proxy; changes nothing",
     "proxy/connect-refused": "diagnostic (curl -v --proxy) against a live proxy; changes nothing",
     "proxy/reverse-proxy": "an info whose connector template holds '…' for the port; the concrete connector is "
-                           "base-url's, proven below",
-    **{f"tls/{slug}": "diagnostic (openssl s_client -showcerts, testssl, curl) against a live server; the fix is on the "
-                      "server (its certificate or chain)"
-       for slug in ("chain-order", "handshake-failed", "hostname-mismatch", "incomplete-chain", "plain-http",
-                    "self-signed", "untrusted-root", "expired", "not-yet-valid")},
+    "base-url's, proven below",
+    **{
+        f"tls/{slug}": "diagnostic (openssl s_client -showcerts, testssl, curl) against a live server; the fix is on "
+        "the server (its certificate or chain)"
+        for slug in (
+            "chain-order",
+            "handshake-failed",
+            "hostname-mismatch",
+            "incomplete-chain",
+            "plain-http",
+            "self-signed",
+            "untrusted-root",
+            "expired",
+            "not-yet-valid",
+        )
+    },
     "clock-skew/exceeds-tolerance": "timedatectl needs root on both hosts and a live Jira to measure again",
     "clock-skew/near-tolerance": "timedatectl needs root on both hosts and a live Jira to measure again",
     "oauth-signature/url-mismatch": "nginx/Tomcat configuration for a live Jira behind a proxy (the connector part is "
-                                    "base-url's, proven here)",
+    "base-url's, proven here)",
     "oauth-signature/key-mismatch": "needs a live Jira; the text is the public half of the private key, the same as "
-                                    "public-key/pair-mismatch's, proven here",
-    "can-work/xsrf-refused": "diagnostic (curl with X-Atlassian-Token: no-check) against a live Jira; the fix is in the "
-                             "integration's HTTP client (tests/test_can_work_lab.py shows the header's effect)",
-    "can-work/head-rewritten": "nginx directives, proven with real nginx and proxy_cache in tests/test_nginx_head_cache.py",
+    "public-key/pair-mismatch's, proven here",
+    "can-work/xsrf-refused": "diagnostic (curl with X-Atlassian-Token: no-check) against a live Jira; the fix is in "
+    "the integration's HTTP client (tests/test_can_work_lab.py shows the header's effect)",
+    "can-work/head-rewritten": "nginx directives, proven with real nginx and proxy_cache in "
+    "tests/test_nginx_head_cache.py",
 }
 
 
 # --- running commands for real ---------------------------------------------------------------
+
 
 def run_shell(command: str, cwd: Path, passphrase: str | None = None) -> str:
     """Run one suggested command with /bin/sh in ``cwd``; its stdout. With ``passphrase``, the
@@ -181,21 +223,33 @@ def problems(report: dict) -> set[str]:
 
 # --- the broken inputs -----------------------------------------------------------------------
 
+
 def pem_private(key, fmt=serialization.PrivateFormat.PKCS8, password: bytes | None = None) -> str:
     enc = serialization.BestAvailableEncryption(password) if password else serialization.NoEncryption()
     return key.private_bytes(serialization.Encoding.PEM, fmt, enc).decode()
 
 
 def spki(key) -> str:
-    return key.public_key().public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo).decode()
+    return (
+        key.public_key()
+        .public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+        .decode()
+    )
 
 
 def certificate(key, encoding=serialization.Encoding.PEM) -> bytes:
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "jira-consumer.example.com")])
     now = dt.datetime.now(dt.timezone.utc)
-    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
-            .serial_number(x509.random_serial_number()).not_valid_before(now - dt.timedelta(minutes=1))
-            .not_valid_after(now + dt.timedelta(days=1)).sign(key, hashes.SHA256()))
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - dt.timedelta(minutes=1))
+        .not_valid_after(now + dt.timedelta(days=1))
+        .sign(key, hashes.SHA256())
+    )
     return cert.public_bytes(encoding)
 
 
@@ -225,43 +279,114 @@ def build_cases(key, other, weak, ec_key) -> list[Case]:
     for integration in ("generic", "zephyr-enterprise"):
         pasted = body if integration == "zephyr-enterprise" else pub
         cases += [
-            Case("public-key/certificate", integration, {**base, "jira_publickey.cer": certificate(key)},
-                 ["--public-key", "jira_publickey.cer", "--private-key", "jira_privatekey.pem"]),
-            Case("public-key/der", integration, {**base, "jira_publickey.cer": certificate(key, serialization.Encoding.DER)},
-                 ["--public-key", "jira_publickey.cer", "--private-key", "jira_privatekey.pem"]),
-            Case("public-key/der", integration, {**base, "jira_publickey.der": key.public_key().public_bytes(
-                serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)},
-                 ["--public-key", "jira_publickey.der", "--private-key", "jira_privatekey.pem"]),
-            Case("public-key/binary", integration, {**base, "jira_publickey.pem": b"PK\x03\x04\x00\x00\xff\xfe binary"}, both),
+            Case(
+                "public-key/certificate",
+                integration,
+                {**base, "jira_publickey.cer": certificate(key)},
+                ["--public-key", "jira_publickey.cer", "--private-key", "jira_privatekey.pem"],
+            ),
+            Case(
+                "public-key/der",
+                integration,
+                {**base, "jira_publickey.cer": certificate(key, serialization.Encoding.DER)},
+                ["--public-key", "jira_publickey.cer", "--private-key", "jira_privatekey.pem"],
+            ),
+            Case(
+                "public-key/der",
+                integration,
+                {
+                    **base,
+                    "jira_publickey.der": key.public_key().public_bytes(
+                        serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
+                    ),
+                },
+                ["--public-key", "jira_publickey.der", "--private-key", "jira_privatekey.pem"],
+            ),
+            Case(
+                "public-key/binary",
+                integration,
+                {**base, "jira_publickey.pem": b"PK\x03\x04\x00\x00\xff\xfe binary"},
+                both,
+            ),
             Case("public-key/pkcs1", integration, {**base, "jira_publickey.pem": pkcs1}, both),
-            Case("public-key/whitespace", integration,
-                 {**base, "jira_publickey.pem": "  " + pasted.replace("\n", "\r\n").rstrip() + "  \r\n\r\n"}, both),
+            Case(
+                "public-key/whitespace",
+                integration,
+                {**base, "jira_publickey.pem": "  " + pasted.replace("\n", "\r\n").rstrip() + "  \r\n\r\n"},
+                both,
+            ),
             Case("public-key/invalid", integration, {**base, "jira_publickey.pem": pasted[: len(pasted) // 2]}, both),
             Case("public-key/pair-mismatch", integration, {**base, "jira_publickey.pem": spki(other)}, both),
-            Case("public-key/lookalike-character", integration,
-                 {**base, "jira_publickey.pem": pasted.replace("A", "А", 2)}, both),  # Cyrillic А
-            Case("public-key/invisible-character", integration,
-                 {**base, "jira_publickey.pem": pasted[:40] + "\u200b" + pasted[40:]}, both),
-            Case("public-key/private-key-pasted", integration, {"jira_publickey.pem": priv},
-                 ["--public-key", "jira_publickey.pem"], private_after="new", expect_bits=2048),
-            Case("public-key/weak", integration, {"jira_publickey.pem": spki(weak), "jira_privatekey.pem": pem_private(weak)},
-                 both, private_after="new", expect_bits=2048),
-            Case("public-key/not-rsa", integration, {"jira_publickey.pem": spki(ec_key), "jira_privatekey.pem": pem_private(ec_key)},
-                 both, private_after="new", expect_bits=2048),
+            Case(
+                "public-key/lookalike-character",
+                integration,
+                {**base, "jira_publickey.pem": pasted.replace("A", "А", 2)},
+                both,
+            ),  # Cyrillic А
+            Case(
+                "public-key/invisible-character",
+                integration,
+                {**base, "jira_publickey.pem": pasted[:40] + "\u200b" + pasted[40:]},
+                both,
+            ),
+            Case(
+                "public-key/private-key-pasted",
+                integration,
+                {"jira_publickey.pem": priv},
+                ["--public-key", "jira_publickey.pem"],
+                private_after="new",
+                expect_bits=2048,
+            ),
+            Case(
+                "public-key/weak",
+                integration,
+                {"jira_publickey.pem": spki(weak), "jira_privatekey.pem": pem_private(weak)},
+                both,
+                private_after="new",
+                expect_bits=2048,
+            ),
+            Case(
+                "public-key/not-rsa",
+                integration,
+                {"jira_publickey.pem": spki(ec_key), "jira_privatekey.pem": pem_private(ec_key)},
+                both,
+                private_after="new",
+                expect_bits=2048,
+            ),
         ]
     cases.append(Case("public-key/armor", "zephyr-enterprise", {**base, "jira_publickey.pem": pub}, both))
     # the issue's case: a certificate pasted for Zephyr; armor's own commands must act on the certificate
-    cases.append(Case("public-key/armor", "zephyr-enterprise", {**base, "jira_publickey.cer": certificate(key)},
-                      ["--public-key", "jira_publickey.cer", "--private-key", "jira_privatekey.pem"]))
+    cases.append(
+        Case(
+            "public-key/armor",
+            "zephyr-enterprise",
+            {**base, "jira_publickey.cer": certificate(key)},
+            ["--public-key", "jira_publickey.cer", "--private-key", "jira_privatekey.pem"],
+        )
+    )
     cases.append(Case("public-key/armor", "zephyr-enterprise", {**base, "jira_publickey.pem": pkcs1}, both))
     for integration in ("zephyr-enterprise", "kendis"):
-        cases.append(Case("public-key/private-key-format", integration,
-                          {"jira_privatekey.pem": pem_private(key, serialization.PrivateFormat.TraditionalOpenSSL)},
-                          ["--private-key", "jira_privatekey.pem"], paste_into="", private_after="jira_privatekey.pcks8"))
-    cases.append(Case("public-key/private-key-encrypted", "generic",
-                      {"jira_privatekey.pem": pem_private(key, password=b"s3cret-pass")},
-                      ["--private-key", "jira_privatekey.pem"], paste_into="", private_after="jira_privatekey.pcks8",
-                      passphrase="s3cret-pass"))
+        cases.append(
+            Case(
+                "public-key/private-key-format",
+                integration,
+                {"jira_privatekey.pem": pem_private(key, serialization.PrivateFormat.TraditionalOpenSSL)},
+                ["--private-key", "jira_privatekey.pem"],
+                paste_into="",
+                private_after="jira_privatekey.pcks8",
+            )
+        )
+    cases.append(
+        Case(
+            "public-key/private-key-encrypted",
+            "generic",
+            {"jira_privatekey.pem": pem_private(key, password=b"s3cret-pass")},
+            ["--private-key", "jira_privatekey.pem"],
+            paste_into="",
+            private_after="jira_privatekey.pcks8",
+            passphrase="s3cret-pass",
+        )
+    )
     return cases
 
 
@@ -289,19 +414,25 @@ CASES = build_cases(*_keys())
 
 # --- the tests -------------------------------------------------------------------------------
 
+
 def test_every_code_with_commands_is_proven_or_exempt() -> None:
     carried = codes_with_commands()
     assert {"public-key/certificate", "base-url/server-xml-mismatch", "clock-skew/exceeds-tolerance"} <= set(carried)
     proven = {c.code for c in CASES} | PROVEN_ELSEWHERE
     unproven = {code: sites for code, sites in carried.items() if code not in proven and code not in EXEMPT}
-    assert not unproven, f"codes with commands and no test that runs them (add a Case or an exemption with a reason): {unproven}"
+    assert not unproven, (
+        f"codes with commands and no test that runs them (add a Case or an exemption with a reason): {unproven}"
+    )
     declared = {code for check in builtin_checks() for code in check.codes}
     assert set(carried) <= declared, set(carried) - declared
     assert not set(EXEMPT) & proven, "a code is both proven and exempt"
 
 
-PROVEN_ELSEWHERE = {"base-url/proxy-attributes-missing", "base-url/server-xml-mismatch",  # test_server_xml_commands
-                    "outgoing-tls/unknown-ca"}  # tests/network/test_outgoing_tls.py runs the printed keytool fix
+PROVEN_ELSEWHERE = {
+    "base-url/proxy-attributes-missing",
+    "base-url/server-xml-mismatch",  # test_server_xml_commands
+    "outgoing-tls/unknown-ca",
+}  # tests/network/test_outgoing_tls.py runs the printed keytool fix
 
 
 def _write(tmp: Path, files: dict[str, bytes | str]) -> None:
@@ -331,7 +462,11 @@ def test_suggested_commands_fix_the_finding(case: Case, tmp_path: Path) -> None:
     if case.private_after:
         name = case.private_after
         if name == "new":
-            name = "jira_privatekey.pcks8" if case.integration in ("zephyr-enterprise", "kendis") else "jira_privatekey.pem"
+            name = (
+                "jira_privatekey.pcks8"
+                if case.integration in ("zephyr-enterprise", "kendis")
+                else "jira_privatekey.pem"
+            )
         args = [a for i, a in enumerate(args) if a != "--private-key" and (i == 0 or args[i - 1] != "--private-key")]
         args += ["--private-key", name]
         assert (tmp_path / name).read_text().startswith("-----BEGIN PRIVATE KEY-----")  # PKCS#8, as the guides want
@@ -347,12 +482,22 @@ def test_suggested_commands_fix_the_finding(case: Case, tmp_path: Path) -> None:
             assert ok["evidence"]["key"] == f"RSA {case.expect_bits}-bit"
 
 
-@pytest.mark.parametrize("extra, base_url, code", [
-    ("", "https://jira.example.com", "base-url/proxy-attributes-missing"),
-    (' proxyName="old.example.com" proxyPort="80" scheme="http"', "https://jira.example.com", "base-url/server-xml-mismatch"),
-    (' proxyName="jira.example.com" proxyPort="8443" scheme="https" secure="true"', "https://jira.example.com:9443",
-     "base-url/server-xml-mismatch"),
-])
+@pytest.mark.parametrize(
+    "extra, base_url, code",
+    [
+        ("", "https://jira.example.com", "base-url/proxy-attributes-missing"),
+        (
+            ' proxyName="old.example.com" proxyPort="80" scheme="http"',
+            "https://jira.example.com",
+            "base-url/server-xml-mismatch",
+        ),
+        (
+            ' proxyName="jira.example.com" proxyPort="8443" scheme="https" secure="true"',
+            "https://jira.example.com:9443",
+            "base-url/server-xml-mismatch",
+        ),
+    ],
+)
 def test_server_xml_commands(tmp_path: Path, extra: str, base_url: str, code: str) -> None:
     """The corrected <Connector/> replaces the old one in server.xml; then base-url passes."""
     (tmp_path / "server.xml").write_text(SERVER_XML.format(extra=extra))

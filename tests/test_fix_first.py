@@ -15,7 +15,6 @@ import time
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
-import pytest
 from click.testing import CliRunner
 
 from jiradoctor.checks.base_url import CHECK as BASE_URL
@@ -23,7 +22,7 @@ from jiradoctor.checks.public_key import CHECK as PUBLIC_KEY
 from jiradoctor.cli import main
 from jiradoctor.model import CheckResult, Finding, Report, Status, TargetSummary
 from jiradoctor.progress import ProgressLine
-from jiradoctor.reports import html, jira_wiki, junit, markdown, render, text
+from jiradoctor.reports import html, jira_wiki, junit, render, text
 from jiradoctor.reports.order import fix_first, is_shell_command
 from jiradoctor.target import Target
 from tests.conftest import run_checks
@@ -36,15 +35,33 @@ def cause_report() -> Report:
     checks = (
         CheckResult.from_findings("dns", "DNS", [Finding("dns/private-address", Status.INFO, "127.0.0.1 is private")]),
         CheckResult.from_findings("base-url", "Base URL", [Finding("base-url/x", Status.WARN, "a warning")]),
-        CheckResult.from_findings("reachability", "Reachability", [Finding(
-            "reachability/refused", Status.FAIL, "connection refused", remediation=("Start Jira.",),
-            commands=("systemctl start jira",))]),
-        CheckResult.from_findings("public-key", "Public key", [Finding(
-            "public-key/pair-mismatch", Status.FAIL, "not the pair", evidence={"paste_into_jira": "MIIBpaste"})]),
+        CheckResult.from_findings(
+            "reachability",
+            "Reachability",
+            [
+                Finding(
+                    "reachability/refused",
+                    Status.FAIL,
+                    "connection refused",
+                    remediation=("Start Jira.",),
+                    commands=("systemctl start jira",),
+                )
+            ],
+        ),
+        CheckResult.from_findings(
+            "public-key",
+            "Public key",
+            [
+                Finding(
+                    "public-key/pair-mismatch", Status.FAIL, "not the pair", evidence={"paste_into_jira": "MIIBpaste"}
+                )
+            ],
+        ),
         CheckResult.skipped("auth", "Auth", "blocked", ("reachability",)),
     )
-    return Report("0.1.0", TargetSummary("https://jira.example.com", "generic", "basic"), "2024-05-01T10:00:00+00:00",
-                  0.5, checks)
+    return Report(
+        "0.1.0", TargetSummary("https://jira.example.com", "generic", "basic"), "2024-05-01T10:00:00+00:00", 0.5, checks
+    )
 
 
 def test_fix_first_puts_root_causes_first_and_never_an_info() -> None:
@@ -78,8 +95,15 @@ def test_html_opens_with_the_fix_before_the_summary() -> None:
 def test_text_shows_the_paste_text_and_no_dollar_before_it(rsa_pair, other_rsa_pair) -> None:
     from jiradoctor.secrets import Secret
 
-    report = run_checks([PUBLIC_KEY], Target(public_key=other_rsa_pair.public_spki, offline=True,
-                                             private_key=Secret(rsa_pair.private_pkcs8), integration="zephyr-enterprise"))
+    report = run_checks(
+        [PUBLIC_KEY],
+        Target(
+            public_key=other_rsa_pair.public_spki,
+            offline=True,
+            private_key=Secret(rsa_pair.private_pkcs8),
+            integration="zephyr-enterprise",
+        ),
+    )
     out = text.render(report)
     finding = next(f for _, f in report.findings() if f.code == "public-key/pair-mismatch")
     paste = finding.evidence["paste_into_jira"]
@@ -101,15 +125,26 @@ def test_is_shell_command() -> None:
 
 # --- Jira wiki markup ------------------------------------------------------------------------
 
-HOSTILE = "a|b||c *bold* _it_ {code}x{code} [link|javascript:x] !img.png! h1. {noformat} \\ \\\\ & &lt; (x) -del- ^s^ ~t~ \x1b[2J \u202e"
+HOSTILE = ("a|b||c *bold* _it_ {code}x{code} [link|javascript:x] !img.png! h1. {noformat} "
+           "\\ \\\\ & &lt; (x) -del- ^s^ ~t~ \x1b[2J \u202e")
 
 
 def hostile_report() -> Report:
-    finding = Finding("x/evil", Status.FAIL, HOSTILE, evidence={"body": HOSTILE}, remediation=(HOSTILE,),
-                      commands=(f"echo '{HOSTILE}'", "line1\n{noformat}\nafter"))
-    return Report("0.1.0", TargetSummary(f"https://jira.example.com/{HOSTILE}", "generic", "none"),
-                  "2024-05-01T10:00:00+00:00", 0.1,
-                  (CheckResult.from_findings("x", "X", [finding]), CheckResult.skipped("y", "Y", HOSTILE)))
+    finding = Finding(
+        "x/evil",
+        Status.FAIL,
+        HOSTILE,
+        evidence={"body": HOSTILE},
+        remediation=(HOSTILE,),
+        commands=(f"echo '{HOSTILE}'", "line1\n{noformat}\nafter"),
+    )
+    return Report(
+        "0.1.0",
+        TargetSummary(f"https://jira.example.com/{HOSTILE}", "generic", "none"),
+        "2024-05-01T10:00:00+00:00",
+        0.1,
+        (CheckResult.from_findings("x", "X", [finding]), CheckResult.skipped("y", "Y", HOSTILE)),
+    )
 
 
 def split_row(line: str) -> list[str]:
@@ -127,7 +162,7 @@ def test_jira_wiki_structure_reads_back() -> None:
     lines = wiki.splitlines()
     assert lines[0].startswith("h3. jiradoctor: (x) {color:#c9372c}*FAIL*{color}")
     header = lines.index("||Check||Status||Summary||")
-    rows = [split_row(line) for line in lines[header + 1: header + 3]]
+    rows = [split_row(line) for line in lines[header + 1 : header + 3]]
     assert all(len(r) == 3 for r in rows), rows
     assert [jira_wiki.unescape(r[0]) for r in rows] == ["x", "y"]
     expected = jira_wiki.visible(HOSTILE.replace("\n", " "), keep="\t")
@@ -146,24 +181,45 @@ def test_jira_wiki_structure_reads_back() -> None:
 
 def test_jira_wiki_from_the_cli(tmp_path: Path, rsa_pair) -> None:
     (tmp_path / "k.pem").write_text("  " + rsa_pair.public_spki)
-    result = CliRunner().invoke(main, ["doctor", "--offline", "--public-key", str(tmp_path / "k.pem"),
-                                       "-o", str(tmp_path / "comment.jira"), "--format", "jira"])
+    result = CliRunner().invoke(
+        main,
+        [
+            "doctor",
+            "--offline",
+            "--public-key",
+            str(tmp_path / "k.pem"),
+            "-o",
+            str(tmp_path / "comment.jira"),
+            "--format",
+            "jira",
+        ],
+    )
     assert result.exit_code == 0, result.output  # a warn under the generic profile
     wiki = (tmp_path / "comment.jira").read_text()
     assert wiki == result.stdout
     assert "h4. What to fix first" in wiki and "public\\-key/whitespace" in wiki
     assert rsa_pair.public_spki.strip() in noformat_blocks(wiki)[-2] or any(
-        rsa_pair.public_spki.strip() in b for b in noformat_blocks(wiki))
+        rsa_pair.public_spki.strip() in b for b in noformat_blocks(wiki)
+    )
 
 
 # --- JUnit with a baseline -------------------------------------------------------------------
 
+
 def test_junit_with_a_baseline_fails_only_regressions(tmp_path: Path, rsa_pair) -> None:
-    accepted = run_checks([BASE_URL], Target(url="https://jira.example.com:8443", base_url="https://jira.example.com",
-                                             offline=True))
-    both = run_checks([BASE_URL, PUBLIC_KEY], Target(url="https://jira.example.com:8443", base_url="https://jira.example.com",
-                                                     public_key="  " + rsa_pair.public_spki, offline=True,
-                                                     integration="zephyr-enterprise"))
+    accepted = run_checks(
+        [BASE_URL], Target(url="https://jira.example.com:8443", base_url="https://jira.example.com", offline=True)
+    )
+    both = run_checks(
+        [BASE_URL, PUBLIC_KEY],
+        Target(
+            url="https://jira.example.com:8443",
+            base_url="https://jira.example.com",
+            public_key="  " + rsa_pair.public_spki,
+            offline=True,
+            integration="zephyr-enterprise",
+        ),
+    )
     root = ET.fromstring(junit.render(both, baseline=accepted))
     base_case = root.find(".//testcase[@name='base-url']")
     assert base_case.find("failure") is None  # accepted in the baseline: not a failure
@@ -188,6 +244,7 @@ def test_cli_junit_with_baseline(tmp_path: Path) -> None:
 
 
 # --- the terminal ----------------------------------------------------------------------------
+
 
 def test_colour_on_a_tty_and_never_with_no_color_or_a_pipe(rsa_pair, tmp_path: Path) -> None:
     import pty
@@ -237,8 +294,22 @@ def test_progress_line_names_the_waiting_checks_after_a_delay() -> None:
 
 def test_progress_never_reaches_stdout_or_a_non_tty(rsa_pair, tmp_path: Path) -> None:
     (tmp_path / "k.pem").write_text(rsa_pair.public_spki)
-    done = subprocess.run([sys.executable, "-m", "jiradoctor", "doctor", "--offline", "--public-key", str(tmp_path / "k.pem"),
-                           "--format", "json"], capture_output=True, text=True, timeout=60)
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "jiradoctor",
+            "doctor",
+            "--offline",
+            "--public-key",
+            str(tmp_path / "k.pem"),
+            "--format",
+            "json",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert "waiting for" not in done.stdout + done.stderr
     assert done.stdout.lstrip().startswith("{")
 
@@ -251,10 +322,16 @@ def test_help_mentions_completion() -> None:
 def test_no_raw_control_or_bidi_character_reaches_any_format() -> None:
     """ESC, SOH and a right-to-left override from a server arrive as visible escapes, in every format."""
     sly = "evil\x1b[2J\x01 \u202egnp.exe\u200b"
-    finding = Finding("s/sly", Status.FAIL, sly, evidence={"body": sly}, remediation=(sly,), commands=(f"echo {sly}",),
-                      subject=sly)
-    report = Report("0.1.0", TargetSummary(f"https://jira.example.com/{sly}", "generic", "none"),
-                    "2024-05-01T10:00:00+00:00", 0.1, (CheckResult.from_findings("s", sly, [finding]),))
+    finding = Finding(
+        "s/sly", Status.FAIL, sly, evidence={"body": sly}, remediation=(sly,), commands=(f"echo {sly}",), subject=sly
+    )
+    report = Report(
+        "0.1.0",
+        TargetSummary(f"https://jira.example.com/{sly}", "generic", "none"),
+        "2024-05-01T10:00:00+00:00",
+        0.1,
+        (CheckResult.from_findings("s", sly, [finding]),),
+    )
     for fmt in ("text", "md", "html", "jira", "junit"):
         out = render(report, fmt)
         assert not re.search("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202e\u200b]", out), (fmt, out)

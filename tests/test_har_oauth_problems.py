@@ -17,26 +17,45 @@ from click.testing import CliRunner
 from oauthlib.oauth1 import SIGNATURE_HMAC, SIGNATURE_RSA, Client
 
 from jiradoctor.cli import main
-from jiradoctor.lab import LabServer
+from jiradoctor_lab import LabServer
 from tests.har.hars import entry, har, write
 
 pytestmark = pytest.mark.timeout(60)
 
 
-def recorded(lab: LabServer, method: str, token: str | None = None, path: str = "/plugins/servlet/oauth/request-token") -> dict:
+def recorded(
+    lab: LabServer, method: str, token: str | None = None, path: str = "/plugins/servlet/oauth/request-token"
+) -> dict:
     """One real signed exchange with the lab, as a browser's HAR entry records it."""
     if method == SIGNATURE_HMAC:
-        client = Client(lab.client.consumer_key, client_secret="", resource_owner_key=token, signature_method=method,
-                        callback_uri=None if token else "oob")
+        client = Client(
+            lab.client.consumer_key,
+            client_secret="",
+            resource_owner_key=token,
+            signature_method=method,
+            callback_uri=None if token else "oob",
+        )
     else:
-        client = Client(lab.client.consumer_key, resource_owner_key=token, signature_method=method,
-                        rsa_key=lab.private_key_pem, callback_uri=None if token else "oob")
+        client = Client(
+            lab.client.consumer_key,
+            resource_owner_key=token,
+            signature_method=method,
+            rsa_key=lab.private_key_pem,
+            callback_uri=None if token else "oob",
+        )
     http_method = "GET" if token else "POST"
     uri, headers, _ = client.sign(lab.url + path, http_method=http_method)
     with httpx.Client(timeout=5) as http:
         resp = http.request(http_method, uri, headers=headers, content=b"" if http_method == "POST" else None)
-    return entry(http_method, uri, resp.status_code, list(headers.items()), list(resp.headers.items()), body=resp.text,
-                 mime=resp.headers.get("content-type", ""))
+    return entry(
+        http_method,
+        uri,
+        resp.status_code,
+        list(headers.items()),
+        list(resp.headers.items()),
+        body=resp.text,
+        mime=resp.headers.get("content-type", ""),
+    )
 
 
 def har_codes(tmp_path: Path, entries: list[dict]) -> tuple[dict, set[str]]:
@@ -53,18 +72,24 @@ def test_hmac_sha1_from_the_integration_is_named_signature_method_rejected(tmp_p
         writes = lab.writes
     report, codes = har_codes(tmp_path, [rejected])
     assert "oauth-signature/signature-method-rejected" in codes
-    finding = next(f for c in report["checks"] for f in c["findings"] if f["code"] == "oauth-signature/signature-method-rejected")
+    finding = next(
+        f for c in report["checks"] for f in c["findings"] if f["code"] == "oauth-signature/signature-method-rejected"
+    )
     assert finding["evidence"]["signed_with"] == "HMAC-SHA1" and finding["evidence"]["acceptable"] == "RSA-SHA1"
     _, healthy = har_codes(tmp_path, [accepted])
     assert not healthy
     assert writes == 0
 
 
-@pytest.mark.parametrize("scenario, code", [("token-expired", "oauth-signature/token-expired"),
-                                             ("permission-unknown", "oauth-signature/permission-unknown"),
-                                             ("additional-authorization-required",
-                                              "oauth-signature/additional-authorization-required"),
-                                             ("token-rejected", "oauth-signature/token-rejected")])
+@pytest.mark.parametrize(
+    "scenario, code",
+    [
+        ("token-expired", "oauth-signature/token-expired"),
+        ("permission-unknown", "oauth-signature/permission-unknown"),
+        ("additional-authorization-required", "oauth-signature/additional-authorization-required"),
+        ("token-rejected", "oauth-signature/token-rejected"),
+    ],
+)
 def test_token_states_in_recorded_traffic(scenario: str, code: str, tmp_path: Path) -> None:
     with LabServer(scenario) as lab:
         rest = recorded(lab, SIGNATURE_RSA, token=lab.access_token, path="/rest/api/2/myself")

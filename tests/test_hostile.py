@@ -64,8 +64,15 @@ class Run:
 
 def run_cli(server: HostileServer, kind: str, setup: str, folder: Path, key_path: Path) -> Run:
     folder.mkdir(parents=True)
-    args = ["--url", server.url(kind), "--timeout", str(TIMEOUT), "--format", "json",
-            *[a for ext in ("json", "html", "md", "xml") for a in ("-o", str(folder / f"r.{ext}"))]]
+    args = [
+        "--url",
+        server.url(kind),
+        "--timeout",
+        str(TIMEOUT),
+        "--format",
+        "json",
+        *[a for ext in ("json", "html", "md", "xml") for a in ("-o", str(folder / f"r.{ext}"))],
+    ]
     env = {k: v for k, v in os.environ.items() if not k.startswith("JIRADOCTOR_") and not k.lower().endswith("_proxy")}
     if setup == "basic":
         args += ["--user", "svc@example.com", "--projects", "PIP"]
@@ -76,16 +83,29 @@ def run_cli(server: HostileServer, kind: str, setup: str, folder: Path, key_path
     t0 = time.monotonic()
     with open(folder / "stdout", "wb") as out, open(folder / "stderr", "wb") as err:
         rss = folder / "peak_rss_kb"
-        proc = subprocess.Popen(launched([sys.executable, "-m", "jiradoctor", "doctor", *args], rss),
-                                stdout=out, stderr=err, env=env, cwd=folder)
+        proc = subprocess.Popen(
+            launched([sys.executable, "-m", "jiradoctor", "doctor", *args], rss),
+            stdout=out,
+            stderr=err,
+            env=env,
+            cwd=folder,
+        )
         try:
             code = proc.wait()  # the launcher measures the child's own peak memory, not the session's
         except BaseException:
             proc.kill()
             raise
     elapsed = time.monotonic() - t0
-    return Run(kind, setup, code, elapsed, peak_mb(rss),
-               (folder / "stdout").read_text("utf-8", "replace"), (folder / "stderr").read_text("utf-8", "replace"), folder)
+    return Run(
+        kind,
+        setup,
+        code,
+        elapsed,
+        peak_mb(rss),
+        (folder / "stdout").read_text("utf-8", "replace"),
+        (folder / "stderr").read_text("utf-8", "replace"),
+        folder,
+    )
 
 
 pytestmark = pytest.mark.timeout(480)  # the matrix runs once for the module (about a minute on 2 cores)
@@ -103,9 +123,11 @@ def runs(tmp_path_factory: pytest.TempPathFactory, rsa_pair) -> dict[tuple[str, 
         results = {name: f.result(timeout=time_bound(TIMEOUT) * 6) for name, f in futures.items()}
     slowest = max(results.values(), key=lambda r: r.elapsed_s)
     biggest = max(results.values(), key=lambda r: r.peak_rss_mb)
-    print(f"\nhostile matrix: {len(results)} runs; slowest {slowest.kind}/{slowest.setup} {slowest.elapsed_s:.1f} s "
-          f"(bound {BOUND_S:.1f} s); peak memory {biggest.kind}/{biggest.setup} {biggest.peak_rss_mb:.0f} MB "
-          f"(bound {PEAK_RSS_MB} MB)")
+    print(
+        f"\nhostile matrix: {len(results)} runs; slowest {slowest.kind}/{slowest.setup} {slowest.elapsed_s:.1f} s "
+        f"(bound {BOUND_S:.1f} s); peak memory {biggest.kind}/{biggest.setup} {biggest.peak_rss_mb:.0f} MB "
+        f"(bound {PEAK_RSS_MB} MB)"
+    )
     return results
 
 
@@ -124,7 +146,9 @@ def test_a_hostile_server_cannot_crash_hang_or_bloat_a_run(runs: dict, kind: str
     assert run.peak_rss_mb <= PEAK_RSS_MB, f"{where}: peak memory {run.peak_rss_mb:.0f} MB"
     report = json.loads((run.folder / "r.json").read_text("utf-8"))
     assert_valid_report(report)
-    assert [c["id"] for c in json.loads(run.stdout)["checks"]] == [c["id"] for c in report["checks"]]  # stdout: JSON too
+    assert [c["id"] for c in json.loads(run.stdout)["checks"]] == [
+        c["id"] for c in report["checks"]
+    ]  # stdout: JSON too
     ET.fromstring((run.folder / "r.xml").read_bytes())
     assert (run.folder / "r.html").read_text("utf-8").lstrip().lower().startswith("<!doctype html")
     assert (run.folder / "r.md").read_text("utf-8").strip()
@@ -136,6 +160,7 @@ def test_a_hostile_server_cannot_crash_hang_or_bloat_a_run(runs: dict, kind: str
 
 def test_the_faults_were_really_met(runs: dict) -> None:
     """Guards against a fixture that quietly serves nothing: each fault shows in the report as itself."""
+
     def text(kind: str, setup: str = "basic") -> str:
         return (runs[(kind, setup)].folder / "r.json").read_text("utf-8")
 
@@ -153,10 +178,31 @@ def test_the_faults_were_really_met(runs: dict) -> None:
 
 
 # where the server never answered like Jira, nothing that judges Jira's answers may claim health
-NOT_JIRA = ("refused", "tls-stall", "https-to-plain", "reset", "silent", "drip-headers", "endless-chunked", "huge-body",
-            "gzip-bomb", "stacked-encodings", "corrupt-gzip", "unknown-encoding", "redirect-loop", "redirect-pingpong",
-            "bad-location", "html", "invalid-json", "wrong-shapes", "json-list", "deep-json", "huge-numbers",
-            "server-error", "many-headers")
+NOT_JIRA = (
+    "refused",
+    "tls-stall",
+    "https-to-plain",
+    "reset",
+    "silent",
+    "drip-headers",
+    "endless-chunked",
+    "huge-body",
+    "gzip-bomb",
+    "stacked-encodings",
+    "corrupt-gzip",
+    "unknown-encoding",
+    "redirect-loop",
+    "redirect-pingpong",
+    "bad-location",
+    "html",
+    "invalid-json",
+    "wrong-shapes",
+    "json-list",
+    "deep-json",
+    "huge-numbers",
+    "server-error",
+    "many-headers",
+)
 LIVE_JUDGES = ("reachability", "base-url", "clock-skew", "auth", "permissions", "oauth-signature", "can-work")
 
 

@@ -58,8 +58,17 @@ def every_status_report(text: str = "") -> Report:
     t = text
 
     def f(code: str, status: Status, **kw) -> Finding:
-        return Finding(code, status, f"{code} says {t}", evidence={"server": f"said {t}"}, remediation=(f"fix {t}",),
-                       commands=(f"echo {t}",), docs=(f"https://docs.example.com/{t}",), subject=f"subj {t}", **kw)
+        return Finding(
+            code,
+            status,
+            f"{code} says {t}",
+            evidence={"server": f"said {t}"},
+            remediation=(f"fix {t}",),
+            commands=(f"echo {t}",),
+            docs=(f"https://docs.example.com/{t}",),
+            subject=f"subj {t}",
+            **kw,
+        )
 
     checks = (
         CheckResult.from_findings("p", f"Passing {t}", [f("p/ok", Status.PASS)], 0.01),
@@ -69,8 +78,13 @@ def every_status_report(text: str = "") -> Report:
         CheckResult.from_findings("e", f"Erroring {t}", [f("e/check-error", Status.ERROR)], 0.05),
         CheckResult.skipped("s", f"Skipped {t}", f"blocked: f failed first {t}", ("f",)),
     )
-    return Report("0.1.0", TargetSummary(f"{BASE}/{t}", "generic", "oauth1", JiraFacts("Server", "9.12.0", BASE)),
-                  "2024-05-01T10:00:00.123456+00:00", 1.25, checks)
+    return Report(
+        "0.1.0",
+        TargetSummary(f"{BASE}/{t}", "generic", "oauth1", JiraFacts("Server", "9.12.0", BASE)),
+        "2024-05-01T10:00:00.123456+00:00",
+        1.25,
+        checks,
+    )
 
 
 EXPECTED = {"p": "passed", "i": "passed", "w": "passed", "f": "failure", "e": "error", "s": "skipped"}
@@ -90,7 +104,12 @@ def test_every_status_maps_to_its_junit_outcome() -> None:
     assert skipped.get("message").startswith("blocked: f failed first")  # the skip reason
     assert "w/careful" in cases["w"].find("system-out").text  # a warn that passes is still visible
     suite = root.find("testsuite")
-    assert (suite.get("tests"), suite.get("failures"), suite.get("errors"), suite.get("skipped")) == ("6", "1", "1", "1")
+    assert (suite.get("tests"), suite.get("failures"), suite.get("errors"), suite.get("skipped")) == (
+        "6",
+        "1",
+        "1",
+        "1",
+    )
     assert root.get("tests") == "6"
 
 
@@ -108,8 +127,10 @@ def test_warn_as_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     assert root.find("testsuite").get("failures") == "2"
 
 
-HOSTILE = ("<script>alert(1)</script> ]]> <![CDATA[x]]> & &amp; \"q\" 'a' \x00nul \x01\x08\x0b\x0c\x1b[2J "
-           "\x7f\x9b \ufffe\uffff \ud800 lone surrogate \r\n new line\ttab 🎉")
+HOSTILE = (
+    "<script>alert(1)</script> ]]> <![CDATA[x]]> & &amp; \"q\" 'a' \x00nul \x01\x08\x0b\x0c\x1b[2J "
+    "\x7f\x9b \ufffe\uffff \ud800 lone surrogate \r\n new line\ttab 🎉"
+)
 
 
 def test_hostile_text_stays_well_formed() -> None:
@@ -119,8 +140,16 @@ def test_hostile_text_stays_well_formed() -> None:
         xml.encode("utf-8")  # writable as UTF-8 (no lone surrogate left)
         root = parse_valid(xml)
         # the markup arrived as text, never as elements
-        assert {el.tag for el in root.iter()} <= {"testsuites", "testsuite", "testcase", "failure", "error",
-                                                   "skipped", "system-out", "system-err"}
+        assert {el.tag for el in root.iter()} <= {
+            "testsuites",
+            "testsuite",
+            "testcase",
+            "failure",
+            "error",
+            "skipped",
+            "system-out",
+            "system-err",
+        }
         text = etree.tostring(root, encoding="unicode", method="text")
         assert "<script>alert(1)</script> ]]> <![CDATA[x]]>" in text
         assert "⟨U+0000 NULL⟩nul" in text and "⟨U+001B ESCAPE⟩[2J" in text  # control characters shown, not carried
@@ -130,13 +159,16 @@ def test_hostile_text_stays_well_formed() -> None:
         assert "<script>" in failure.get("message")
         # the standard library's parser (what many small CI tools use) reads it too
         import xml.etree.ElementTree as ET
+
         assert len(ET.fromstring(xml.encode("utf-8")).findall(".//testcase")) == 6
 
 
 def test_hostile_check_id_and_target() -> None:
     """Plugin check ids and the target URL reach attributes (name, classname, testsuite name)."""
     odd = CheckResult.from_findings('x"<\x01>&', "Odd", [Finding('x"<\x01>&/code', Status.FAIL, "m\x02")])
-    report = Report("0.1.0", TargetSummary(f"{BASE}/\x1b<>\"", "generic", "none"), "2024-05-01T10:00:00+00:00", 0.1, (odd,))
+    report = Report(
+        "0.1.0", TargetSummary(f'{BASE}/\x1b<>"', "generic", "none"), "2024-05-01T10:00:00+00:00", 0.1, (odd,)
+    )
     root = parse_valid(junit.render(report))
     case = root.find(".//testcase")
     assert case.get("name").startswith('x"<') and outcome(case) == "failure"
@@ -144,13 +176,25 @@ def test_hostile_check_id_and_target() -> None:
 
 def run_cli(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("JIRADOCTOR_")}
-    return subprocess.run([sys.executable, "-m", "jiradoctor", *args], capture_output=True, text=True,
-                          env=env, cwd=cwd, timeout=60)
+    return subprocess.run(
+        [sys.executable, "-m", "jiradoctor", *args], capture_output=True, text=True, env=env, cwd=cwd, timeout=60
+    )
 
 
-OFFLINE_WARN_AND_FAIL = ("doctor", "--offline", "--consumer-key", "abc$def", "--jira-consumer-key", "abc$def",
-                         "--server-xml", str(DATA / "server_proxy_without_proxyname.xml"), "--base-url", BASE,
-                         "--url", BASE)
+OFFLINE_WARN_AND_FAIL = (
+    "doctor",
+    "--offline",
+    "--consumer-key",
+    "abc$def",
+    "--jira-consumer-key",
+    "abc$def",
+    "--server-xml",
+    str(DATA / "server_proxy_without_proxyname.xml"),
+    "--base-url",
+    BASE,
+    "--url",
+    BASE,
+)
 
 
 def test_cli_writes_junit_for_a_real_run(tmp_path: Path) -> None:
@@ -172,12 +216,21 @@ def test_cli_writes_junit_for_a_real_run(tmp_path: Path) -> None:
     root = parse_valid((tmp_path / "warned.xml").read_text(encoding="utf-8"))
     assert outcome(root.find(".//testcase[@name='consumer-key']")) == "failure"
 
-    env_result = subprocess.run([sys.executable, "-m", "jiradoctor", *OFFLINE_WARN_AND_FAIL, "-o", "env.xml"],
-                                capture_output=True, text=True, cwd=tmp_path, timeout=60,
-                                env={**{k: v for k, v in os.environ.items() if not k.startswith("JIRADOCTOR_")},
-                                     "JIRADOCTOR_JUNIT_WARN_AS": "failure"})
+    env_result = subprocess.run(
+        [sys.executable, "-m", "jiradoctor", *OFFLINE_WARN_AND_FAIL, "-o", "env.xml"],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        timeout=60,
+        env={
+            **{k: v for k, v in os.environ.items() if not k.startswith("JIRADOCTOR_")},
+            "JIRADOCTOR_JUNIT_WARN_AS": "failure",
+        },
+    )
     assert env_result.returncode == 1, env_result.stderr
-    assert outcome(parse_valid((tmp_path / "env.xml").read_text()).find(".//testcase[@name='consumer-key']")) == "failure"
+    assert (
+        outcome(parse_valid((tmp_path / "env.xml").read_text()).find(".//testcase[@name='consumer-key']")) == "failure"
+    )
 
 
 def test_render_command_turns_a_saved_report_into_junit(tmp_path: Path) -> None:
@@ -191,14 +244,29 @@ def test_render_command_turns_a_saved_report_into_junit(tmp_path: Path) -> None:
 
 def test_a_lab_run_with_failures_and_skips(tmp_path: Path) -> None:
     """A real run against the lab (a signature_invalid scenario): failing checks and blocked ones."""
-    from jiradoctor.lab import LabServer
+    from jiradoctor_lab import LabServer
 
     with LabServer("url-mismatch-proxy-host") as lab:
         key = tmp_path / "key.pem"
         key.write_text(lab.private_key_pem)
-        result = run_cli("doctor", "--url", lab.url, "--integration", lab.client.integration,
-                         "--consumer-key", lab.consumer_key, "--private-key", str(key), "--timeout", "5",
-                         "-o", "lab.xml", "-o", "lab.json", cwd=tmp_path)
+        result = run_cli(
+            "doctor",
+            "--url",
+            lab.url,
+            "--integration",
+            lab.client.integration,
+            "--consumer-key",
+            lab.consumer_key,
+            "--private-key",
+            str(key),
+            "--timeout",
+            "5",
+            "-o",
+            "lab.xml",
+            "-o",
+            "lab.json",
+            cwd=tmp_path,
+        )
     assert result.returncode == 1, result.stderr
     data = json.loads((tmp_path / "lab.json").read_text())
     root = parse_valid((tmp_path / "lab.xml").read_text(encoding="utf-8"))

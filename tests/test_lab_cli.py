@@ -14,8 +14,8 @@ import pytest
 from click.testing import CliRunner
 
 from jiradoctor.cli import main
-from jiradoctor.lab import LabServer
-from jiradoctor.lab.scenarios import list_scenarios
+from jiradoctor_lab import LabServer
+from jiradoctor_lab.scenarios import list_scenarios
 from tests.conftest import assert_valid_report
 
 LOOPBACK_CODES = {"dns/private-address"}
@@ -31,9 +31,13 @@ def test_doctor_cli_reports_the_scenario(scenario: str, tmp_path: Path) -> None:
         if lab.ca_pem:
             ca.write_text(lab.ca_pem)
         env, argv = lab.doctor_command(str(key), str(ca) if lab.ca_pem else None)
-        result = CliRunner().invoke(main, argv[1:] + ["--timeout", "2", "--format", "json"], env=env, catch_exceptions=False)
+        result = CliRunner().invoke(
+            main, argv[1:] + ["--timeout", "2", "--format", "json"], env=env, catch_exceptions=False
+        )
         writes = lab.writes
-    assert writes == 0, f"{scenario}: the doctor sent {writes} request(s) that would change Jira"  # read-only (issue 19)
+    assert writes == 0, (
+        f"{scenario}: the doctor sent {writes} request(s) that would change Jira"
+    )  # read-only (issue 19)
     report = json.loads(result.stdout)
     assert_valid_report(report)
     problems = {f["code"] for c in report["checks"] for f in c["findings"] if f["status"] in ("warn", "fail", "error")}

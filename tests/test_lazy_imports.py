@@ -18,7 +18,7 @@ import pytest
 
 NETWORK = ("httpx", "httpcore", "cryptography", "oauthlib", "dns", "authlib", "certifi")
 RUNTIME = ("asyncio", "ssl")
-LAB = ("jiradoctor.lab",)
+LAB = ("jiradoctor_lab",)
 WATCHED = NETWORK + RUNTIME + LAB + ("jinja2",)
 
 WRAPPER = textwrap.dedent("""
@@ -49,15 +49,30 @@ def saved_report(tmp_path_factory) -> Path:
     """A real JSON report from an offline doctor run, for render and diff."""
     folder = tmp_path_factory.mktemp("lazy")
     out = folder / "report.json"
-    subprocess.run([sys.executable, "-m", "jiradoctor", "doctor", "--offline", "--consumer-key", "abc", "-o", str(out)],
-                   capture_output=True, text=True, timeout=120, check=False, cwd=folder)
+    subprocess.run(
+        [sys.executable, "-m", "jiradoctor", "doctor", "--offline", "--consumer-key", "abc", "-o", str(out)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+        cwd=folder,
+    )
     assert out.exists() and json.loads(out.read_text())["schema_version"] == 1
     return out
 
 
-@pytest.mark.parametrize("args", [
-    ("--help",), ("--version",), ("checks",), ("explain", "tls"), ("profiles",), ("profiles", "--toml"), ("doctor", "--help"),
-])
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("--help",),
+        ("--version",),
+        ("checks",),
+        ("explain", "tls"),
+        ("profiles",),
+        ("profiles", "--toml"),
+        ("doctor", "--help"),
+    ],
+)
 def test_light_commands_load_no_network_stack_no_lab_no_jinja(args, tmp_path) -> None:
     found, stdout = loaded(*args, cwd=tmp_path)
     assert stdout.strip(), f"{args} printed nothing"
@@ -78,10 +93,12 @@ def test_render_and_diff_load_jinja_only_for_html(saved_report, tmp_path) -> Non
 def test_the_lab_is_loaded_for_lab_and_the_network_stack_when_something_runs(tmp_path) -> None:
     """The other direction: the lazy parts are really loaded where they are used."""
     lab_found, lab_out = loaded("lab", "scenarios", cwd=tmp_path)
-    assert "healthy" in lab_out and "jiradoctor.lab" in lab_found
+    assert "healthy" in lab_out and "jiradoctor_lab" in lab_found
     help_found, help_out = loaded("--help", cwd=tmp_path)
-    assert "lab" in help_out and "broken-Jira lab" in help_out and "jiradoctor.lab" not in help_found
-    doctor_found, _ = loaded("doctor", "--url", "http://127.0.0.1:9/", "--only", "reachability", "--timeout", "1", cwd=tmp_path)
+    assert "lab" in help_out and "broken-Jira lab" in help_out and "jiradoctor_lab" not in help_found
+    doctor_found, _ = loaded(
+        "doctor", "--url", "http://127.0.0.1:9/", "--only", "reachability", "--timeout", "1", cwd=tmp_path
+    )
     assert {"httpx", "asyncio"} <= doctor_found
 
 
@@ -104,9 +121,20 @@ def test_the_fact_index_names_the_module_of_every_probe() -> None:
 
 def test_doctor_only_tls_imports_only_the_probes_it_uses(tmp_path) -> None:
     args = ("doctor", "--url", "https://127.0.0.1:9/", "--only", "tls", "--timeout", "1", "--format", "json")
-    done = subprocess.run([sys.executable, "-c", WRAPPER, *args], capture_output=True, text=True, timeout=120, cwd=tmp_path)
+    done = subprocess.run(
+        [sys.executable, "-c", WRAPPER, *args], capture_output=True, text=True, timeout=120, cwd=tmp_path
+    )
     modules = set(json.loads(done.stderr.strip().splitlines()[-1]))
     assert json.loads(done.stdout)["checks"][0]["id"] == "tls"
     assert "jiradoctor.probes.tls" in modules
-    assert not {"jiradoctor.probes.permissions", "jiradoctor.probes.applinks", "jiradoctor.checks.permissions",
-                "oauthlib", "dns", "jinja2"} & modules
+    assert (
+        not {
+            "jiradoctor.probes.permissions",
+            "jiradoctor.probes.applinks",
+            "jiradoctor.checks.permissions",
+            "oauthlib",
+            "dns",
+            "jinja2",
+        }
+        & modules
+    )

@@ -25,9 +25,17 @@ from tests.conftest import codes, only, run_checks
 URL = "https://jira.example.com"
 
 
-def answer(status: int = 200, headers: dict | None = None, body: str = "", sent_at: float | None = None,
-           elapsed: float = 0.05, url: str = URL) -> HttpAnswer:
-    return HttpAnswer("GET", url, status, headers or {}, body, False, elapsed, time.time() if sent_at is None else sent_at)
+def answer(
+    status: int = 200,
+    headers: dict | None = None,
+    body: str = "",
+    sent_at: float | None = None,
+    elapsed: float = 0.05,
+    url: str = URL,
+) -> HttpAnswer:
+    return HttpAnswer(
+        "GET", url, status, headers or {}, body, False, elapsed, time.time() if sent_at is None else sent_at
+    )
 
 
 def info(**kw) -> ServerInfo:
@@ -37,12 +45,16 @@ def info(**kw) -> ServerInfo:
 
 # --- clock-skew ---------------------------------------------------------------------------------
 
-@pytest.mark.parametrize(("offset_s", "code", "status"), [
-    (0, "clock-skew/ok", Status.PASS),
-    (30, "clock-skew/ok", Status.PASS),
-    (90, "clock-skew/near-tolerance", Status.WARN),
-    (-600, "clock-skew/exceeds-tolerance", Status.FAIL),
-])
+
+@pytest.mark.parametrize(
+    ("offset_s", "code", "status"),
+    [
+        (0, "clock-skew/ok", Status.PASS),
+        (30, "clock-skew/ok", Status.PASS),
+        (90, "clock-skew/near-tolerance", Status.WARN),
+        (-600, "clock-skew/exceeds-tolerance", Status.FAIL),
+    ],
+)
 def test_clock_skew_from_server_time(offset_s: float, code: str, status: Status) -> None:
     now = time.time()
     served = answer(sent_at=now)
@@ -56,7 +68,9 @@ def test_clock_skew_from_the_date_header_when_server_time_is_missing() -> None:
     now = time.time()
     date = format_datetime(datetime.fromtimestamp(now + 400, timezone.utc), usegmt=True)
     facts = info(answer=answer(headers={"date": date}, sent_at=now))
-    finding = only(run_checks([clock_skew.CHECK], Target(url=URL), {"server_info": facts}), "clock-skew/exceeds-tolerance")
+    finding = only(
+        run_checks([clock_skew.CHECK], Target(url=URL), {"server_info": facts}), "clock-skew/exceeds-tolerance"
+    )
     assert finding.evidence["source"] == "Date header"
     assert finding.evidence["uncertainty_s"] >= 1.0  # a Date header has one-second resolution
 
@@ -78,12 +92,15 @@ def test_no_answer_means_the_clock_is_unknown() -> None:
 
 
 def test_a_date_from_something_that_is_not_jira_is_not_jiras_clock() -> None:
-    page = answer(200, {"content-type": "text/html", "server": "nginx", "date": "Mon, 30 Nov 2026 10:00:00 GMT"}, "<html></html>")
+    page = answer(
+        200, {"content-type": "text/html", "server": "nginx", "date": "Mon, 30 Nov 2026 10:00:00 GMT"}, "<html></html>"
+    )
     report = run_checks([clock_skew.CHECK], Target(url=URL), {"server_info": info(answer=page, base_url=None)})
     assert report.checks[0].status == Status.SKIP and report.checks[0].blocked_by == ("reachability",)
 
 
 # --- oauth-signature ----------------------------------------------------------------------------
+
 
 @pytest.fixture
 def oauth_target(rsa_pair) -> Target:
@@ -91,13 +108,18 @@ def oauth_target(rsa_pair) -> Target:
 
 
 def exchange(rsa_pair, status: int, body: str = "", headers: dict | None = None, **kw) -> OAuthExchange:
-    request = sign_request("POST", URL + "/plugins/servlet/oauth/request-token", "piplanning.io", rsa_pair.private_pkcs8)
+    request = sign_request(
+        "POST", URL + "/plugins/servlet/oauth/request-token", "piplanning.io", rsa_pair.private_pkcs8
+    )
     return OAuthExchange("piplanning.io", request, answer(status, headers, body), **kw)
 
 
 def oauth_report(target: Target, request_token: OAuthExchange, rest: OAuthExchange | None = None):
-    return run_checks([oauth_signature.CHECK], target,
-                      {"oauth_request_token": request_token, "server_info": info(), "oauth_rest_call": rest})
+    return run_checks(
+        [oauth_signature.CHECK],
+        target,
+        {"oauth_request_token": request_token, "server_info": info(), "oauth_rest_call": rest},
+    )
 
 
 def test_a_key_that_cannot_sign_is_reported(oauth_target) -> None:
@@ -106,7 +128,9 @@ def test_a_key_that_cannot_sign_is_reported(oauth_target) -> None:
 
 
 def test_any_other_oauth_problem_is_named(oauth_target, rsa_pair) -> None:
-    problem = OAuthProblem("permission_denied", {"oauth_problem": "permission_denied", "oauth_problem_advice": "ask an admin"})
+    problem = OAuthProblem(
+        "permission_denied", {"oauth_problem": "permission_denied", "oauth_problem_advice": "ask an admin"}
+    )
     report = oauth_report(oauth_target, exchange(rsa_pair, 401, problem=problem))
     finding = only(report, "oauth-signature/problem")
     assert finding.subject == "permission_denied" and finding.remediation == ("ask an admin",)
@@ -130,11 +154,13 @@ def test_a_rest_call_that_names_no_user_is_not_jira(oauth_target, rsa_pair) -> N
 
 # --- consumer-key (live) ------------------------------------------------------------------------
 
+
 def ck_report(rsa_pair, typed: str, problem: str, cleaned: OAuthExchange | None = None):
     target = Target(url=URL, consumer_key=typed, private_key=Secret(rsa_pair.private_pkcs8))
     refused = exchange(rsa_pair, 401, problem=OAuthProblem(problem, {"oauth_problem": problem}))
-    return run_checks([consumer_key.CHECK], target,
-                      {"oauth_request_token": refused, "oauth_request_token_cleaned": cleaned})
+    return run_checks(
+        [consumer_key.CHECK], target, {"oauth_request_token": refused, "oauth_request_token_cleaned": cleaned}
+    )
 
 
 def test_a_known_but_refused_consumer_key_is_not_called_unknown(rsa_pair) -> None:
@@ -152,11 +178,14 @@ def test_unknown_key_and_whether_jira_knows_the_cleaned_one(rsa_pair) -> None:
 def test_a_known_key_reports_no_live_problem(rsa_pair) -> None:
     target = Target(url=URL, consumer_key="piplanning.io", private_key=Secret(rsa_pair.private_pkcs8))
     granted = exchange(rsa_pair, 200, "oauth_token=t&oauth_token_secret=s", granted=True)
-    report = run_checks([consumer_key.CHECK], target, {"oauth_request_token": granted, "oauth_request_token_cleaned": None})
+    report = run_checks(
+        [consumer_key.CHECK], target, {"oauth_request_token": granted, "oauth_request_token_cleaned": None}
+    )
     assert codes(report) == {"consumer-key/ok"}
 
 
 # --- base-url (live) ----------------------------------------------------------------------------
+
 
 def live_base_url(facts: ServerInfo, **target_kw):
     return run_checks([base_url.CHECK], Target(url=URL, **target_kw), {"server_info": facts})
@@ -179,8 +208,11 @@ def test_jira_reports_another_base_url_than_given() -> None:
 
 
 def test_a_redirect_to_the_real_base_url_warns() -> None:
-    report = live_base_url(info(redirects=("https://jira.example.com/jira/rest/api/2/serverInfo",),
-                                base_url="https://jira.example.com/jira"))
+    report = live_base_url(
+        info(
+            redirects=("https://jira.example.com/jira/rest/api/2/serverInfo",), base_url="https://jira.example.com/jira"
+        )
+    )
     assert only(report, "base-url/redirect").status == Status.WARN
 
 

@@ -22,6 +22,7 @@ ZEPHYR_GUIDE_URL = "https://my-org.atlassian.n\u0435t"  # the guide's own text: 
 
 # --- the module ------------------------------------------------------------------------------
 
+
 def test_lookalikes_are_named_with_position_and_twin() -> None:
     (found,) = lookalike.lookalikes(ZEPHYR_GUIDE_URL)
     assert (found.position, found.looks_like, found.name) == (26, "e", "CYRILLIC SMALL LETTER IE")
@@ -45,7 +46,9 @@ def test_punycode_is_decoded_and_judged() -> None:
 
 
 def test_binary_and_der_input(tmp_path, rsa_pair) -> None:
-    der = rsa_pair.key.public_key().public_bytes(serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
+    der = rsa_pair.key.public_key().public_bytes(
+        serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
+    )
     (tmp_path / "k.der").write_bytes(der)
     (tmp_path / "z.bin").write_bytes(b"PK\x03\x04\x14\x00\x00\x00")
     assert lookalike.binary_input(read_input_file(tmp_path / "k.der", "key")).kind == "der"
@@ -66,6 +69,7 @@ def test_visible_names_hidden_characters_and_keeps_plain_text() -> None:
 
 # --- in the checks ---------------------------------------------------------------------------
 
+
 def test_consumer_key_with_a_lookalike_gets_its_own_code() -> None:
     report = run_checks([CONSUMER_KEY], Target(consumer_key="zeph\u0443r", jira_consumer_key="zephyr", offline=True))
     finding = only(report, "consumer-key/lookalike-character")
@@ -78,7 +82,9 @@ def test_consumer_key_with_a_lookalike_gets_its_own_code() -> None:
 
 def test_zephyr_ent_is_never_told_to_retype_the_same_value() -> None:
     """The Zephyr guide's own example key has a space inside: the fix must differ from what was typed."""
-    report = run_checks([CONSUMER_KEY], Target(consumer_key="Zephyr Ent", integration="zephyr-enterprise", offline=True))
+    report = run_checks(
+        [CONSUMER_KEY], Target(consumer_key="Zephyr Ent", integration="zephyr-enterprise", offline=True)
+    )
     finding = only(report, "consumer-key/whitespace")
     (fix,) = finding.remediation
     assert "'Zephyr Ent'" not in fix.replace("exactly Zephyr␣Ent", "")
@@ -100,10 +106,16 @@ def test_public_key_with_lookalike_and_invisible_characters(rsa_pair) -> None:
 
 
 def test_public_key_der_and_binary_get_their_own_codes(tmp_path, rsa_pair) -> None:
-    der = rsa_pair.key.public_key().public_bytes(serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
+    der = rsa_pair.key.public_key().public_bytes(
+        serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
+    )
     (tmp_path / "k.der").write_bytes(der)
-    report = run_checks([PUBLIC_KEY], Target(public_key=read_input_file(tmp_path / "k.der", "key"), offline=True,
-                                             public_key_path=str(tmp_path / "k.der")))
+    report = run_checks(
+        [PUBLIC_KEY],
+        Target(
+            public_key=read_input_file(tmp_path / "k.der", "key"), offline=True, public_key_path=str(tmp_path / "k.der")
+        ),
+    )
     finding = only(report, "public-key/der")
     assert "-inform der" in finding.commands[0]
     assert "not base64" not in finding.message and "cut while copying" not in str(finding.remediation)
@@ -117,6 +129,7 @@ def test_base_url_host_mismatch_names_the_lookalike() -> None:
     finding = only(report, "base-url/host-mismatch")
     assert "CYRILLIC SMALL LETTER IE (U+0435) at position 18, which looks like 'e'" in finding.message
     assert finding.evidence["hidden_characters"]
-    plain = run_checks([BASE_URL], Target(url="https://other.atlassian.net", base_url="https://my-org.atlassian.net",
-                                          offline=True))
+    plain = run_checks(
+        [BASE_URL], Target(url="https://other.atlassian.net", base_url="https://my-org.atlassian.net", offline=True)
+    )
     assert "hidden_characters" not in only(plain, "base-url/host-mismatch").evidence

@@ -62,21 +62,38 @@ def one_line(text: str) -> str:
 
 def hostile_report(text: str) -> Report:
     def finding(code: str, status: Status) -> Finding:
-        return Finding(code, status, f"message {text}", evidence={"said": text, "nested": [text, {"k": text}]},
-                       remediation=(f"step {text}", "plain step"), commands=(f"echo '{text}'", "echo ``` and ```` done"),
-                       docs=(f"https://docs.example.com/{text}", f"javascript:{text}"), subject=f"subject {text}")
+        return Finding(
+            code,
+            status,
+            f"message {text}",
+            evidence={"said": text, "nested": [text, {"k": text}]},
+            remediation=(f"step {text}", "plain step"),
+            commands=(f"echo '{text}'", "echo ``` and ```` done"),
+            docs=(f"https://docs.example.com/{text}", f"javascript:{text}"),
+            subject=f"subject {text}",
+        )
 
     checks = (
         CheckResult.from_findings("alpha", f"Alpha {text}", [finding("alpha/bad", Status.FAIL)], 0.1),
-        CheckResult.from_findings("beta", f"Beta {text}", [finding("beta/careful", Status.WARN),
-                                                            finding("beta/note", Status.INFO)], 0.1),
+        CheckResult.from_findings(
+            "beta", f"Beta {text}", [finding("beta/careful", Status.WARN), finding("beta/note", Status.INFO)], 0.1
+        ),
         CheckResult.skipped("gamma", f"Gamma {text}", f"blocked {text}", ("alpha",)),
         CheckResult.from_findings("delta", "Delta", [finding("delta/check-error", Status.ERROR)], 0.1),
         CheckResult.from_findings("eps", "Eps", [], 0.1),
     )
-    return Report(f"0.1.0 {text}", TargetSummary(f"https://jira.example.com/{text}", "generic", "oauth1",
-                                                 JiraFacts("Server", "9.12.0", "https://jira.example.com")),
-                  "2024-05-01T10:00:00+00:00", 1.0, checks)
+    return Report(
+        f"0.1.0 {text}",
+        TargetSummary(
+            f"https://jira.example.com/{text}",
+            "generic",
+            "oauth1",
+            JiraFacts("Server", "9.12.0", "https://jira.example.com"),
+        ),
+        "2024-05-01T10:00:00+00:00",
+        1.0,
+        checks,
+    )
 
 
 def assert_reads_as_text(md: str, report: Report) -> None:
@@ -106,7 +123,7 @@ def assert_reads_as_text(md: str, report: Report) -> None:
             rows.append(row)
             row = None
     assert len(rows) == len(report.checks)
-    for cells, check in zip(rows, report.checks):
+    for cells, check in zip(rows, report.checks, strict=False):
         assert len(cells) == 3, cells
         assert cells[0] == check.id
         assert cells[1].endswith(check.status.value)
@@ -120,7 +137,9 @@ def assert_reads_as_text(md: str, report: Report) -> None:
                 # a code block keeps every line; CommonMark reads CR and CRLF as line ends like LF
                 assert command.replace("\r\n", "\n").replace("\r", "\n") + "\n" in fences, command
             if finding.evidence:
-                assert any(json.loads(f) == json.loads(json.dumps(finding.evidence)) for f in fences if f.startswith("{"))
+                assert any(
+                    json.loads(f) == json.loads(json.dumps(finding.evidence)) for f in fences if f.startswith("{")
+                )
 
     # every problem's message and remediation reads back as the same text
     paragraphs = [inline_text(tok.children) for tok in tokens if tok.type == "inline"]
@@ -153,20 +172,28 @@ def test_all_hostile_text_at_once() -> None:
     assert "<script" not in GITHUB.render(md)
 
 
-@pytest.mark.parametrize("command", [
-    "echo `date`",
-    "printf '```' && echo ````",
-    "```",
-    "``` \n````\n`````",
-    "~~~\nnot a fence\n~~~",
-    "    indented\n\ttabbed",
-    "cat <<'EOF'\n<Connector proxyName=\"jira.example.com\"/>\nEOF",
-    "trailing backticks ``",
-])
+@pytest.mark.parametrize(
+    "command",
+    [
+        "echo `date`",
+        "printf '```' && echo ````",
+        "```",
+        "``` \n````\n`````",
+        "~~~\nnot a fence\n~~~",
+        "    indented\n\ttabbed",
+        "cat <<'EOF'\n<Connector proxyName=\"jira.example.com\"/>\nEOF",
+        "trailing backticks ``",
+    ],
+)
 def test_commands_survive_fences(command: str) -> None:
     finding = Finding("c/cmd", Status.FAIL, "run this", commands=(command,))
-    report = Report("0.1.0", TargetSummary(None, "generic", "none"), "2024-05-01T10:00:00+00:00", 0.1,
-                    (CheckResult.from_findings("c", "C", [finding]),))
+    report = Report(
+        "0.1.0",
+        TargetSummary(None, "generic", "none"),
+        "2024-05-01T10:00:00+00:00",
+        0.1,
+        (CheckResult.from_findings("c", "C", [finding]),),
+    )
     tokens = GITHUB.parse(markdown.render(report))
     assert [t.content for t in tokens if t.type == "fence"] == [command + "\n"]
     assert all(t.info == "" for t in tokens if t.type == "fence")
@@ -201,12 +228,35 @@ def test_cli_writes_a_comment_for_hostile_inputs(tmp_path: Path, rsa_pair) -> No
     (tmp_path / "public.pem").write_text(rsa_pair.public_spki)
     env = {k: v for k, v in os.environ.items() if not k.startswith("JIRADOCTOR_")}
     result = subprocess.run(
-        [sys.executable, "-m", "jiradoctor", "doctor", "--offline",
-         "--server-xml", str(DATA / "server_hostile_attributes.xml"), "--base-url", "https://jira.example.com",
-         "--url", "https://jira.example.com/<img src=x onerror=alert(4)>|x",
-         "--consumer-key", "<script>alert(1)</script>|`", "--jira-consumer-key", 'abc"onmouseover=alert(5)',
-         "--public-key", "public.pem", "-o", "comment.md", "-o", "r.json"],
-        capture_output=True, text=True, env=env, cwd=tmp_path, timeout=60)
+        [
+            sys.executable,
+            "-m",
+            "jiradoctor",
+            "doctor",
+            "--offline",
+            "--server-xml",
+            str(DATA / "server_hostile_attributes.xml"),
+            "--base-url",
+            "https://jira.example.com",
+            "--url",
+            "https://jira.example.com/<img src=x onerror=alert(4)>|x",
+            "--consumer-key",
+            "<script>alert(1)</script>|`",
+            "--jira-consumer-key",
+            'abc"onmouseover=alert(5)',
+            "--public-key",
+            "public.pem",
+            "-o",
+            "comment.md",
+            "-o",
+            "r.json",
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=tmp_path,
+        timeout=60,
+    )
     assert result.returncode == 1, result.stderr
     from jiradoctor.reports.json_report import load
 

@@ -14,7 +14,7 @@ import pytest
 from click.testing import CliRunner
 
 from jiradoctor.cli import main
-from jiradoctor.lab import LabServer
+from jiradoctor_lab import LabServer
 from jiradoctor.merge import merge, merge_check
 from jiradoctor.model import CheckResult, Finding, JiraFacts, Report, Status, TargetSummary
 from tests.conftest import assert_valid_report
@@ -23,8 +23,13 @@ pytestmark = pytest.mark.timeout(90)
 
 
 def report(*checks: CheckResult, url: str | None = "https://jira.example.com", base_url: str | None = None) -> Report:
-    return Report("0", TargetSummary(url, "generic", "none", JiraFacts(None, None, base_url)), "2026-11-30T10:00:00Z", 1.0,
-                  tuple(checks))
+    return Report(
+        "0",
+        TargetSummary(url, "generic", "none", JiraFacts(None, None, base_url)),
+        "2026-11-30T10:00:00Z",
+        1.0,
+        tuple(checks),
+    )
 
 
 def check(cid: str, *findings: Finding) -> CheckResult:
@@ -41,22 +46,32 @@ def pk(code: str, status: Status, **evidence: str) -> Finding:
 
 def test_a_verdict_beats_a_skip_from_either_side() -> None:
     verdict = check("tls", pk("tls/ok", Status.PASS))
-    for customer, vendor, side in ((skipped("tls", "--offline"), verdict, "vendor"), (verdict, skipped("tls", "--offline"), "customer")):
+    for customer, vendor, side in (
+        (skipped("tls", "--offline"), verdict, "vendor"),
+        (verdict, skipped("tls", "--offline"), "customer"),
+    ):
         merged = merge_check(customer, vendor)
         assert merged.status == Status.PASS and merged.findings[0].evidence["side"] == side
 
 
 def test_both_skipped_keeps_both_reasons_and_roots() -> None:
-    merged = merge_check(skipped("auth", "needs --password"), skipped("auth", "blocked: reachability", ("reachability",)))
+    merged = merge_check(
+        skipped("auth", "needs --password"), skipped("auth", "blocked: reachability", ("reachability",))
+    )
     assert merged.status == Status.SKIP and "customer side: needs --password" in merged.skip_reason
     assert "vendor side: blocked" in merged.skip_reason and merged.blocked_by == ("reachability",)
 
 
 def test_the_worst_of_two_verdicts_and_one_finding_when_both_saw_the_same() -> None:
     same = pk("consumer-key/ok", Status.PASS, consumer_key="k")
-    merged = merge_check(check("consumer-key", same), check("consumer-key", same, pk("consumer-key/whitespace", Status.WARN)))
+    merged = merge_check(
+        check("consumer-key", same), check("consumer-key", same, pk("consumer-key/whitespace", Status.WARN))
+    )
     assert merged.status == Status.WARN
-    assert [(f.code, f.evidence["side"]) for f in merged.findings] == [("consumer-key/ok", "both"), ("consumer-key/whitespace", "vendor")]
+    assert [(f.code, f.evidence["side"]) for f in merged.findings] == [
+        ("consumer-key/ok", "both"),
+        ("consumer-key/whitespace", "vendor"),
+    ]
 
 
 def test_a_difference_no_check_named_is_a_finding_of_its_own() -> None:
@@ -72,8 +87,12 @@ def test_a_difference_no_check_named_is_a_finding_of_its_own() -> None:
 
 def test_a_difference_already_named_is_attached_to_that_finding_once() -> None:
     customer = report(check("public-key", pk("public-key/ok", Status.PASS, fingerprint="SHA256:aaa")))
-    vendor = report(check("oauth-signature", pk("oauth-signature/key-mismatch", Status.FAIL,
-                                                private_key_public_half_fingerprint="SHA256:bbb")))
+    vendor = report(
+        check(
+            "oauth-signature",
+            pk("oauth-signature/key-mismatch", Status.FAIL, private_key_public_half_fingerprint="SHA256:bbb"),
+        )
+    )
     merged = merge(customer, vendor)
     failing = [f for _, f in merged.findings() if f.status.rank >= Status.WARN.rank]
     assert [f.code for f in failing] == ["oauth-signature/key-mismatch"]
@@ -93,21 +112,39 @@ def test_nothing_in_common_is_a_skip_not_a_pass() -> None:
 
 # ----------------------------------------------------------------------------- the real thing ---
 
+
 def _two_sides(scenario: str, tmp_path: Path) -> tuple[Path, Path, LabServer]:
     with LabServer(scenario) as lab:
         key = tmp_path / "consumer.pem"
         key.write_text(lab.private_key_pem)
         env, argv = lab.doctor_command(str(key))
         vendor = tmp_path / "vendor.json"
-        result = CliRunner().invoke(main, argv[1:] + ["--timeout", "2", "-o", str(vendor)], env=env, catch_exceptions=False)
+        result = CliRunner().invoke(
+            main, argv[1:] + ["--timeout", "2", "-o", str(vendor)], env=env, catch_exceptions=False
+        )
         assert result.exit_code in (0, 1), result.output
         # the customer's Jira administrator: what the application link holds, offline
         pasted = tmp_path / "pasted-public-key.txt"
         pasted.write_text(lab.jira_public_key_base64)
         customer = tmp_path / "customer.json"
-        result = CliRunner().invoke(main, ["doctor", "--offline", "--integration", lab.client.integration, "--public-key",
-                                           str(pasted), "--jira-consumer-key", lab.jira_consumer_key or "",
-                                           "--base-url", lab.base_url, "-o", str(customer)], catch_exceptions=False)
+        result = CliRunner().invoke(
+            main,
+            [
+                "doctor",
+                "--offline",
+                "--integration",
+                lab.client.integration,
+                "--public-key",
+                str(pasted),
+                "--jira-consumer-key",
+                lab.jira_consumer_key or "",
+                "--base-url",
+                lab.base_url,
+                "-o",
+                str(customer),
+            ],
+            catch_exceptions=False,
+        )
         assert result.exit_code in (0, 1), result.output
         assert lab.writes == 0
     return customer, vendor, lab
@@ -116,8 +153,23 @@ def _two_sides(scenario: str, tmp_path: Path) -> tuple[Path, Path, LabServer]:
 def test_merge_of_an_offline_and_a_live_run_names_the_cause_once(tmp_path: Path) -> None:
     customer, vendor, lab = _two_sides("key-mismatch", tmp_path)
     out = tmp_path / "both.html"
-    result = CliRunner().invoke(main, ["merge", str(customer), str(vendor), "-o", str(out), "-o", str(tmp_path / "both.md"),
-                                       "-o", str(tmp_path / "both.xml"), "--format", "json"], catch_exceptions=False)
+    result = CliRunner().invoke(
+        main,
+        [
+            "merge",
+            str(customer),
+            str(vendor),
+            "-o",
+            str(out),
+            "-o",
+            str(tmp_path / "both.md"),
+            "-o",
+            str(tmp_path / "both.xml"),
+            "--format",
+            "json",
+        ],
+        catch_exceptions=False,
+    )
     assert result.exit_code == 1
     merged = json.loads(result.stdout)
     assert_valid_report(merged)

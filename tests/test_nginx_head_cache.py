@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from jiradoctor.lab import LabServer
+from jiradoctor_lab import LabServer
 from tests.labrun import oauth_target, run_doctor
 from tests.realparts.nginx import NginxServer, Site, render_conf
 from tests.realparts.procs import LOOPBACK, ManagedProcess, free_port, require_binary, start_on_free_port
@@ -25,15 +25,24 @@ def start_caching_proxy(directory: Path, upstream: str, convert_head: bool) -> N
     binary = require_binary("nginx")
     (directory / "tmp").mkdir(parents=True, exist_ok=True)
     (directory / "cache").mkdir(exist_ok=True)
-    fix = "proxy_cache_convert_head off; proxy_cache_key $scheme$request_method$proxy_host$request_uri; " if not convert_head else ""
-    site = Site("cache", f"location / {{ proxy_pass {upstream}; proxy_http_version 1.1; proxy_set_header Host $http_host; "
-                         f"proxy_cache jira; {fix}proxy_connect_timeout 5s; proxy_read_timeout 30s; }}")
+    fix = (
+        "proxy_cache_convert_head off; proxy_cache_key $scheme$request_method$proxy_host$request_uri; "
+        if not convert_head
+        else ""
+    )
+    site = Site(
+        "cache",
+        f"location / {{ proxy_pass {upstream}; proxy_http_version 1.1; proxy_set_header Host $http_host; "
+        f"proxy_cache jira; {fix}proxy_connect_timeout 5s; proxy_read_timeout 30s; }}",
+    )
 
     def attempt() -> NginxServer:
         ports = {"cache": free_port()}
         conf = directory / "nginx.conf"
         text = render_conf(directory, [site], ports)
-        conf.write_text(text.replace("http {\n", f"http {{\n  proxy_cache_path {directory}/cache keys_zone=jira:1m;\n", 1))
+        conf.write_text(
+            text.replace("http {\n", f"http {{\n  proxy_cache_path {directory}/cache keys_zone=jira:1m;\n", 1)
+        )
         proc = ManagedProcess([binary, "-e", "stderr", "-p", str(directory), "-c", str(conf)], directory / "nginx.log")
         server = NginxServer(directory, proc, ports)
         try:

@@ -11,7 +11,7 @@ import dataclasses
 from pathlib import Path
 
 from jiradoctor.jira.tomcat import Connector
-from jiradoctor.lab import LabServer
+from jiradoctor_lab import LabServer
 from jiradoctor.model import Status
 from tests.labrun import oauth_target, problem_codes, run_doctor
 from tests.realparts.nginx import TLSFiles, start_reverse_proxy
@@ -27,7 +27,9 @@ def doctor_behind_nginx(tmp_path: Path, pki: Pki | None, host_header: str, conne
     """
     lab_port = free_port()
     tls = TLSFiles(pki.cases["full_chain"].chain, pki.cases["full_chain"].key) if pki else None
-    with start_reverse_proxy(tmp_path / "nginx", f"http://127.0.0.1:{lab_port}", host_header=host_header, tls=tls) as nginx:
+    with start_reverse_proxy(
+        tmp_path / "nginx", f"http://127.0.0.1:{lab_port}", host_header=host_header, tls=tls
+    ) as nginx:
         public = f"{'https' if pki else 'http'}://localhost:{nginx.port}"
         if connector is not None and connector.proxy_port == -1:
             connector = dataclasses.replace(connector, proxy_port=nginx.port)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from jiradoctor.jira.tomcat import Connector, RemoteIpValve
-from jiradoctor.lab import LabServer
+from jiradoctor_lab import LabServer
 from jiradoctor.model import Status
 from tests.labrun import oauth_target, problem_codes, run_doctor
 from tests.realparts.nginx import TLSFiles, start_reverse_proxy

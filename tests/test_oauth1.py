@@ -8,7 +8,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from jiradoctor.jira.oauth1 import (
-    BaseString, diff_base_strings, parse_problem, parse_www_authenticate, sign_request,
+    BaseString,
+    diff_base_strings,
+    parse_problem,
+    parse_www_authenticate,
+    sign_request,
 )
 
 # The body Jira Cloud returned in jira-node/node-jira-client#44 (JIRA-FACTS.md §1), verbatim.
@@ -41,12 +45,16 @@ def test_header_realm_is_the_base_url() -> None:
 
 def test_html_error_page_is_not_an_oauth_answer() -> None:
     assert parse_problem(None, "<html><body>oauth_problem=signature_invalid</body></html>") is None
-    assert parse_problem("Basic realm=\"x\"", "Unauthorized") is None
+    assert parse_problem('Basic realm="x"', "Unauthorized") is None
 
 
 def test_diff_names_the_url_part_that_changed(rsa_pair) -> None:
-    signed = sign_request("POST", "https://jira.example.com/plugins/servlet/oauth/request-token", "k", rsa_pair.private_pkcs8)
-    seen = sign_request("POST", "http://127.0.0.1:8080/plugins/servlet/oauth/request-token", "k", rsa_pair.private_pkcs8)
+    signed = sign_request(
+        "POST", "https://jira.example.com/plugins/servlet/oauth/request-token", "k", rsa_pair.private_pkcs8
+    )
+    seen = sign_request(
+        "POST", "http://127.0.0.1:8080/plugins/servlet/oauth/request-token", "k", rsa_pair.private_pkcs8
+    )
     diff = diff_base_strings(BaseString.parse(signed.base_string), BaseString.parse(seen.base_string))
     assert diff.url_parts == ("scheme", "host", "port")
     assert not diff.missing and not diff.added and not diff.changed

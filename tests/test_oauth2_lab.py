@@ -10,8 +10,8 @@ import pytest
 from click.testing import CliRunner
 
 from jiradoctor.cli import main
-from jiradoctor.lab import LabServer
-from jiradoctor.lab.oauth2_provider import lab_for, oauth2_scenario, oauth2_scenarios, spec_for
+from jiradoctor_lab import LabServer
+from jiradoctor_lab.oauth2_provider import lab_for, oauth2_scenario, oauth2_scenarios, spec_for
 from tests.conftest import assert_valid_report
 
 SCENARIOS = oauth2_scenarios()

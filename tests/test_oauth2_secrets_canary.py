@@ -12,8 +12,8 @@ import pytest
 from click.testing import CliRunner
 
 from jiradoctor.cli import main
-from jiradoctor.lab import LabServer
-from jiradoctor.lab.oauth2_provider import lab_for, oauth2_scenario, spec_for
+from jiradoctor_lab import LabServer
+from jiradoctor_lab.oauth2_provider import lab_for, oauth2_scenario, spec_for
 
 CANARIES = {
     "client-secret": "ClientSecretCanary-9Qx/7+b",
@@ -24,8 +24,12 @@ OUTPUTS = ("report.json", "report.html", "report.md", "report.xml")
 
 
 def forms(value: str) -> list[str]:
-    return [value, urllib.parse.quote(value, safe=""), urllib.parse.quote_plus(value),
-            base64.b64encode(value.encode()).decode()]
+    return [
+        value,
+        urllib.parse.quote(value, safe=""),
+        urllib.parse.quote_plus(value),
+        base64.b64encode(value.encode()).decode(),
+    ]
 
 
 def everything(result, out: Path) -> str:
@@ -35,17 +39,34 @@ def everything(result, out: Path) -> str:
 
 def invoke(lab: LabServer, out: Path, extra: list[str], env: dict[str, str]):
     client = spec_for("oauth2-dc-healthy").client
-    args = ["doctor", "--url", lab.url, "--integration", "zephyr-enterprise", "--timeout", "2",
-            "--client-id", client["client_id"], "--redirect-uri", client["redirect_uri"], "--scopes", client["scopes"],
-            *[x for name in OUTPUTS for x in ("-o", str(out / name))], *extra]
+    args = [
+        "doctor",
+        "--url",
+        lab.url,
+        "--integration",
+        "zephyr-enterprise",
+        "--timeout",
+        "2",
+        "--client-id",
+        client["client_id"],
+        "--redirect-uri",
+        client["redirect_uri"],
+        "--scopes",
+        client["scopes"],
+        *[x for name in OUTPUTS for x in ("-o", str(out / name))],
+        *extra,
+    ]
     return CliRunner().invoke(main, args, env=env, catch_exceptions=False)
 
 
 @pytest.mark.parametrize("where", ["argv", "env"])
 def test_given_secrets_never_appear(where: str, tmp_path: Path) -> None:
     """Wrong secrets: each is sent, refused, and reported on (invalid_client, token-rejected, refresh refused)."""
-    given = {"client-secret": CANARIES["client-secret"], "oauth2-token": CANARIES["oauth2-token"],
-             "oauth2-refresh-token": CANARIES["oauth2-refresh-token"]}
+    given = {
+        "client-secret": CANARIES["client-secret"],
+        "oauth2-token": CANARIES["oauth2-token"],
+        "oauth2-refresh-token": CANARIES["oauth2-refresh-token"],
+    }
     extra = ["--allow-refresh-token-rotation"]
     env: dict[str, str] = {}
     if where == "argv":
@@ -56,7 +77,9 @@ def test_given_secrets_never_appear(where: str, tmp_path: Path) -> None:
         result = invoke(lab, tmp_path, extra, env)
         assert lab_for(lab.runtime).refresh_grants == 1  # the refresh token really travelled
     text = everything(result, tmp_path)
-    assert "oauth2/invalid-client" in text and "oauth2/token-rejected" in text and "oauth2/refresh-token-invalid" in text
+    assert (
+        "oauth2/invalid-client" in text and "oauth2/token-rejected" in text and "oauth2/refresh-token-invalid" in text
+    )
     for name, value in CANARIES.items():
         for form in forms(value):
             assert form not in text, f"{name} leaked ({where})"
@@ -65,8 +88,10 @@ def test_given_secrets_never_appear(where: str, tmp_path: Path) -> None:
 def test_tokens_issued_during_the_run_never_appear(tmp_path: Path) -> None:
     """A permitted refresh and a client-credentials request bring new tokens back: masked too."""
     client = spec_for("oauth2-dc-healthy").client
-    env = {"JIRADOCTOR_CLIENT_SECRET": client["client_secret"],
-           "JIRADOCTOR_OAUTH2_REFRESH_TOKEN": client["refresh_token"]}
+    env = {
+        "JIRADOCTOR_CLIENT_SECRET": client["client_secret"],
+        "JIRADOCTOR_OAUTH2_REFRESH_TOKEN": client["refresh_token"],
+    }
     with LabServer(oauth2_scenario("oauth2-dc-healthy")) as lab:
         result = invoke(lab, tmp_path, ["--allow-refresh-token-rotation", "--only", "oauth2"], env)
         provider = lab_for(lab.runtime)
@@ -84,11 +109,26 @@ def test_cloud_flow_secrets_never_appear(tmp_path: Path) -> None:
     """Cloud: the secret goes to the authorization server as JSON, the token to the gateway."""
     client = spec_for("oauth2-cloud-healthy").client
     with LabServer(oauth2_scenario("oauth2-cloud-healthy")) as lab:
-        env = {"JIRADOCTOR_CLIENT_SECRET": CANARIES["client-secret"], "JIRADOCTOR_OAUTH2_TOKEN": client["token"],
-               "JIRADOCTOR_OAUTH2_AUTH_URL": lab.url, "JIRADOCTOR_OAUTH2_API_URL": lab.url}
-        args = ["doctor", "--url", lab.url, "--integration", "zephyr-enterprise", "--timeout", "2",
-                "--client-id", client["client_id"], "--redirect-uri", client["redirect_uri"],
-                *[x for name in OUTPUTS for x in ("-o", str(tmp_path / name))]]
+        env = {
+            "JIRADOCTOR_CLIENT_SECRET": CANARIES["client-secret"],
+            "JIRADOCTOR_OAUTH2_TOKEN": client["token"],
+            "JIRADOCTOR_OAUTH2_AUTH_URL": lab.url,
+            "JIRADOCTOR_OAUTH2_API_URL": lab.url,
+        }
+        args = [
+            "doctor",
+            "--url",
+            lab.url,
+            "--integration",
+            "zephyr-enterprise",
+            "--timeout",
+            "2",
+            "--client-id",
+            client["client_id"],
+            "--redirect-uri",
+            client["redirect_uri"],
+            *[x for name in OUTPUTS for x in ("-o", str(tmp_path / name))],
+        ]
         result = CliRunner().invoke(main, args, env=env, catch_exceptions=False)
     text = everything(result, tmp_path)
     assert "oauth2/invalid-client" in text and "oauth2/token-ok" in text

@@ -9,8 +9,8 @@ import time
 
 import pytest
 
-from jiradoctor.lab import LabServer
-from jiradoctor.lab.scenarios import list_scenarios
+from jiradoctor_lab import LabServer
+from jiradoctor_lab.scenarios import list_scenarios
 from jiradoctor.model import Status
 from tests.conftest import assert_valid_report
 from tests.labrun import OAUTH_CHECKS, oauth_target, problem_codes, run_doctor

@@ -29,11 +29,53 @@ from jiradoctor.secrets import MASK, Redactor
 from jiradoctor.target import InputError, check_url
 
 SLOW_EXAMPLES = 10_000
-PIECES = ["http://[", "https://", "]:", ":99999", "@", "%", "%25", "%3D", "%26", "&", "=", "+", "/", "?", "#",
-          "[", "]", "{", "}", '"', "\\", "oauth_problem=", "oauth_signature_base_string=", "realm=", "OAuth ",
-          "POST&", "http%3A%2F%2F%5B", "<Server>", "<Connector ", "/>", "-----BEGIN PUBLIC KEY-----",
-          "-----END RSA PRIVATE KEY-----", "MIIB", "\u202e", "\x1b", "\x00", "é", "1e999999", "9" * 50,
-          "[" * 200, "baseUrl", '"permissions":', "AUTHENTICATION_DENIED", "CAPTCHA_CHALLENGE; login-url=", "\r\n"]
+PIECES = [
+    "http://[",
+    "https://",
+    "]:",
+    ":99999",
+    "@",
+    "%",
+    "%25",
+    "%3D",
+    "%26",
+    "&",
+    "=",
+    "+",
+    "/",
+    "?",
+    "#",
+    "[",
+    "]",
+    "{",
+    "}",
+    '"',
+    "\\",
+    "oauth_problem=",
+    "oauth_signature_base_string=",
+    "realm=",
+    "OAuth ",
+    "POST&",
+    "http%3A%2F%2F%5B",
+    "<Server>",
+    "<Connector ",
+    "/>",
+    "-----BEGIN PUBLIC KEY-----",
+    "-----END RSA PRIVATE KEY-----",
+    "MIIB",
+    "\u202e",
+    "\x1b",
+    "\x00",
+    "é",
+    "1e999999",
+    "9" * 50,
+    "[" * 200,
+    "baseUrl",
+    '"permissions":',
+    "AUTHENTICATION_DENIED",
+    "CAPTCHA_CHALLENGE; login-url=",
+    "\r\n",
+]
 hostile = st.lists(st.one_of(st.sampled_from(PIECES), st.text(max_size=12)), max_size=16).map("".join)
 texts = st.one_of(st.text(max_size=120), hostile)
 
@@ -49,7 +91,9 @@ class FakeAnswer:
 
 
 def _answer(text: str, status: int = 302) -> FakeAnswer:
-    return FakeAnswer(status, {"location": text, sig.SERAPH_REASON: text, sig.DENIED_REASON: text, sig.AUSERNAME: text}, text)
+    return FakeAnswer(
+        status, {"location": text, sig.SERAPH_REASON: text, sig.DENIED_REASON: text, sig.AUSERNAME: text}, text
+    )
 
 
 def _pem(text: str) -> None:
@@ -105,8 +149,13 @@ def _jira_json(text: str) -> None:
         pass
     jperm.parse_mypermissions(text), jperm.parse_bulk_check(text)
     jperm.parse_project_list(text), jperm.parse_project_page(text)
-    answer = HttpAnswer("GET", "https://j/rest/api/2/serverInfo", 200, {"content-type": "application/json",
-                                                                          "www-authenticate": "OAuth " + text}, text)
+    answer = HttpAnswer(
+        "GET",
+        "https://j/rest/api/2/serverInfo",
+        200,
+        {"content-type": "application/json", "www-authenticate": "OAuth " + text},
+        text,
+    )
     read_server_info(answer, answer)
 
 
@@ -130,13 +179,23 @@ def _redactor(text: str) -> None:
 
 
 TARGETS: dict[str, Callable[[str], None]] = {
-    "pem": _pem, "server.xml": _server_xml, "base-strings": _base_strings, "oauth-problem": _oauth_problem,
-    "auth-signals": _auth_signals, "jira-json": _jira_json, "urls": _urls, "redactor": _redactor,
+    "pem": _pem,
+    "server.xml": _server_xml,
+    "base-strings": _base_strings,
+    "oauth-problem": _oauth_problem,
+    "auth-signals": _auth_signals,
+    "jira-json": _jira_json,
+    "urls": _urls,
+    "redactor": _redactor,
 }
+
+
 def fresh(name: str) -> Callable[[str], None]:
     """A new function per test: hypothesis refuses to decorate one function with settings twice."""
+
     def run(text: str) -> None:
         TARGETS[name](text)
+
     return run
 
 
@@ -152,8 +211,11 @@ def test_parsers_of_outside_text_never_raise_fast(name: str) -> None:
 @pytest.mark.timeout(600)
 @pytest.mark.parametrize("name", TARGETS)
 def test_parsers_of_outside_text_never_raise_10k(name: str) -> None:
-    given(texts)(settings(max_examples=SLOW_EXAMPLES, phases=[Phase.explicit, Phase.generate, Phase.shrink],
-                          **COMMON)(fresh(name)))()
+    given(texts)(
+        settings(max_examples=SLOW_EXAMPLES, phases=[Phase.explicit, Phase.generate, Phase.shrink], **COMMON)(
+            fresh(name)
+        )
+    )()
 
 
 @pytest.mark.parametrize("depth", [65, 1000, 100_000])
@@ -169,4 +231,6 @@ def test_json_limits_name_what_the_server_sent() -> None:
         bounded_json.loads('{"id": ' + "1" * 10_000 + "}")
     with pytest.raises(bounded_json.JsonProblem, match="JSON larger than"):
         bounded_json.loads("[" + "1," * 3_000_000 + "1]")
-    assert bounded_json.loads('{"s": "[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[["}')["s"].startswith("[")
+    assert bounded_json.loads('{"s": "[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[["}')[
+        "s"
+    ].startswith("[")

@@ -23,14 +23,21 @@ from jiradoctor.jira.serverxml import ServerXmlError, parse_server_xml
 from jiradoctor.jira.urls import InvalidUrl, JiraUrl
 from jiradoctor.secrets import MASK
 
-FAST = settings(max_examples=60, deadline=None, database=None,
-                suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+FAST = settings(
+    max_examples=60,
+    deadline=None,
+    database=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
 
 # one key for the whole module: generated once, at import (a fixture cannot feed @given strategies)
 _KEY = rsa.generate_private_key(public_exponent=65537, key_size=1024)
-SPKI = _KEY.public_key().public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo).decode()
-PKCS8 = _KEY.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                           serialization.NoEncryption()).decode()
+SPKI = (
+    _KEY.public_key().public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo).decode()
+)
+PKCS8 = _KEY.private_bytes(
+    serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+).decode()
 FINGERPRINT = pem.fingerprint(_KEY.public_key())
 
 WHITESPACE = st.sampled_from([" ", "  ", "\t", "\n", "\r\n", "\r", "\n\n", "\u00a0"])
@@ -54,6 +61,7 @@ def mangled(draw, text: str) -> str:
 
 # --- PEM -----------------------------------------------------------------------------------------
 
+
 @FAST
 @given(st.text())
 def test_pem_readers_never_raise_on_any_text(text: str) -> None:
@@ -69,8 +77,11 @@ def test_pem_readers_never_raise_on_any_text(text: str) -> None:
 @FAST
 @given(st.text(alphabet=string.ascii_letters + string.digits + "+/=\n -", max_size=400))
 def test_pem_readers_never_raise_on_base64_like_text(text: str) -> None:
-    for wrapped in (text, f"-----BEGIN PUBLIC KEY-----\n{text}\n-----END PUBLIC KEY-----\n",
-                    f"-----BEGIN RSA PRIVATE KEY-----\n{text}\n-----END RSA PRIVATE KEY-----\n"):
+    for wrapped in (
+        text,
+        f"-----BEGIN PUBLIC KEY-----\n{text}\n-----END PUBLIC KEY-----\n",
+        f"-----BEGIN RSA PRIVATE KEY-----\n{text}\n-----END RSA PRIVATE KEY-----\n",
+    ):
         pem.read_public_key(wrapped)
         pem.read_private_key(wrapped)
 
@@ -104,13 +115,18 @@ def test_mangled_private_key_reads_as_the_real_key_or_not_at_all(text: str) -> N
 @given(st.lists(WHITESPACE, min_size=1, max_size=3), st.sampled_from(["lead", "trail", "tab", "crlf"]))
 def test_whitespace_issues_find_what_was_added(extra: list[str], where: str) -> None:
     pad = "".join(extra)
-    text = {"lead": pad + SPKI, "trail": SPKI.rstrip("\n") + " " + pad, "tab": SPKI.replace("\n", "\t\n", 1),
-            "crlf": SPKI.replace("\n", "\r\n")}[where]
+    text = {
+        "lead": pad + SPKI,
+        "trail": SPKI.rstrip("\n") + " " + pad,
+        "tab": SPKI.replace("\n", "\t\n", 1),
+        "crlf": SPKI.replace("\n", "\r\n"),
+    }[where]
     assert pem.whitespace_issues(text), repr(text[:20])
     assert pem.whitespace_issues(SPKI) == []
 
 
 # --- server.xml ----------------------------------------------------------------------------------
+
 
 @FAST
 @given(st.text())
@@ -130,8 +146,10 @@ HOSTNAME = st.from_regex(r"[a-z0-9]([a-z0-9-]{0,10}[a-z0-9])?(\.[a-z0-9]{1,10}){
 @given(st.dictionaries(XML_NAME, XML_VALUE, max_size=8), st.text(max_size=40))
 def test_parse_server_xml_on_generated_connectors(attributes: dict[str, str], junk: str) -> None:
     attrs = " ".join(f"{k}={quoteattr(v)}" for k, v in attributes.items())
-    for doc in (f"<Server><Service><Connector {attrs}/></Service></Server>",
-                f"<Server><Service><Connector {attrs}/>{junk}</Service></Server>"):
+    for doc in (
+        f"<Server><Service><Connector {attrs}/></Service></Server>",
+        f"<Server><Service><Connector {attrs}/>{junk}</Service></Server>",
+    ):
         try:
             parsed = parse_server_xml(doc)
         except ServerXmlError:
@@ -141,16 +159,30 @@ def test_parse_server_xml_on_generated_connectors(attributes: dict[str, str], ju
 
 
 @FAST
-@given(HOSTNAME, st.integers(1, 65535), st.integers(1, 65535), st.sampled_from([None, "http", "https", "HTTPS"]),
-       st.sampled_from(["", "/jira", "/a/b/"]), st.text(st.characters(blacklist_categories=("Cs", "Cc")), max_size=20))
-def test_connector_proxy_attributes_round_trip(name: str, port: int, proxy_port: int, scheme: str | None,
-                                               context: str, password: str) -> None:
-    attrs = {"port": str(port), "protocol": "HTTP/1.1", "proxyName": name.upper(), "proxyPort": str(proxy_port),
-             "keystorePass": password}
+@given(
+    HOSTNAME,
+    st.integers(1, 65535),
+    st.integers(1, 65535),
+    st.sampled_from([None, "http", "https", "HTTPS"]),
+    st.sampled_from(["", "/jira", "/a/b/"]),
+    st.text(st.characters(blacklist_categories=("Cs", "Cc")), max_size=20),
+)
+def test_connector_proxy_attributes_round_trip(
+    name: str, port: int, proxy_port: int, scheme: str | None, context: str, password: str
+) -> None:
+    attrs = {
+        "port": str(port),
+        "protocol": "HTTP/1.1",
+        "proxyName": name.upper(),
+        "proxyPort": str(proxy_port),
+        "keystorePass": password,
+    }
     if scheme:
         attrs["scheme"] = scheme
-    doc = ("<Server><Service><Connector " + " ".join(f"{k}={quoteattr(v)}" for k, v in attrs.items()) + "/>"
-           f"<Engine><Host><Context path={quoteattr(context)}/></Host></Engine></Service></Server>")
+    doc = (
+        "<Server><Service><Connector " + " ".join(f"{k}={quoteattr(v)}" for k, v in attrs.items()) + "/>"
+        f"<Engine><Host><Context path={quoteattr(context)}/></Host></Engine></Service></Server>"
+    )
     (connector,) = parse_server_xml(doc).connectors
     assert connector.port == port
     assert connector.proxy_name == name  # host names compare case-insensitively: read lower-case
@@ -162,17 +194,21 @@ def test_connector_proxy_attributes_round_trip(name: str, port: int, proxy_port:
         assert password in parse_server_xml(doc).secrets
 
 
-@pytest.mark.parametrize("doc", [
-    '<?xml version="1.0" encoding="utf-16"?><Server/>',
-    '<?xml version="1.0" encoding="no-such-encoding"?><Server/>',
-    '<?xml version="1.0" encoding="iso-8859-1"?><Server><Service><Connector port="8080" proxyName="j\u00e9ra"/></Service></Server>',
-    "<Server><Service><Connector port='99999999999999999999999'/></Service></Server>",
-    "<Server><Service><Connector port='" + "9" * 5000 + "'/></Service></Server>",
-    "<Server><Service><Connector port='-1' proxyPort=' '/></Service></Server>",
-    "<s:Server xmlns:s='urn:x'><s:Service><s:Connector port='8080'/></s:Service></s:Server>",
-    "<Server>" * 2000 + "</Server>" * 2000,
-    "\ufeff<Server/>",
-])
+@pytest.mark.parametrize(
+    "doc",
+    [
+        '<?xml version="1.0" encoding="utf-16"?><Server/>',
+        '<?xml version="1.0" encoding="no-such-encoding"?><Server/>',
+        '<?xml version="1.0" encoding="iso-8859-1"?><Server><Service><Connector port="8080" '
+        'proxyName="j\u00e9ra"/></Service></Server>',
+        "<Server><Service><Connector port='99999999999999999999999'/></Service></Server>",
+        "<Server><Service><Connector port='" + "9" * 5000 + "'/></Service></Server>",
+        "<Server><Service><Connector port='-1' proxyPort=' '/></Service></Server>",
+        "<s:Server xmlns:s='urn:x'><s:Service><s:Connector port='8080'/></s:Service></s:Server>",
+        "<Server>" * 2000 + "</Server>" * 2000,
+        "\ufeff<Server/>",
+    ],
+)
 def test_parse_server_xml_odd_documents(doc: str) -> None:
     try:
         parse_server_xml(doc)
@@ -202,8 +238,13 @@ def test_visible_shows_every_non_plain_character(key: str) -> None:
 @given(st.text())
 def test_analyse_finds_something_whenever_the_key_is_not_plain(key: str) -> None:
     analysis = ck.analyse(key)
-    flagged = bool(analysis.leading_whitespace or analysis.trailing_whitespace or analysis.inner_whitespace
-                   or analysis.invisible or analysis.unusual)
+    flagged = bool(
+        analysis.leading_whitespace
+        or analysis.trailing_whitespace
+        or analysis.inner_whitespace
+        or analysis.invisible
+        or analysis.unusual
+    )
     plain = all(re.fullmatch(r"[A-Za-z0-9._:\-]", ch) for ch in key)
     assert flagged == (not plain)
     assert ck.cleaned(key) == ck.cleaned(ck.cleaned(key))
@@ -220,7 +261,8 @@ def test_first_difference(a: str, b: str) -> None:
 # --- URLs ----------------------------------------------------------------------------------------
 
 PATH = st.lists(st.from_regex(r"[A-Za-z0-9._~-]{1,8}", fullmatch=True), max_size=3).map(
-    lambda parts: "".join("/" + p for p in parts))
+    lambda parts: "".join("/" + p for p in parts)
+)
 
 
 @FAST

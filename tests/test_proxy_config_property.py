@@ -10,10 +10,28 @@ from hypothesis import strategies as st
 
 from jiradoctor.jira.proxy_config import ProxyConfigError, read_proxy_config
 
-PIECES = st.sampled_from(["server {", "}", "location / {", "proxy_pass http://127.0.0.1:8080;", "listen 443 ssl;",
-                          "proxy_set_header Host $host;", "include x*.conf;", "<VirtualHost *:443>", "</VirtualHost>",
-                          "ProxyPass / http://h:99999/", "ProxyPreserveHost On", 'RequestHeader set X "a', "\\", ";", "\"",
-                          "upstream u { server a; }", "proxy_pass http://u;", "proxy_cache z;"])
+PIECES = st.sampled_from(
+    [
+        "server {",
+        "}",
+        "location / {",
+        "proxy_pass http://127.0.0.1:8080;",
+        "listen 443 ssl;",
+        "proxy_set_header Host $host;",
+        "include x*.conf;",
+        "<VirtualHost *:443>",
+        "</VirtualHost>",
+        "ProxyPass / http://h:99999/",
+        "ProxyPreserveHost On",
+        'RequestHeader set X "a',
+        "\\",
+        ";",
+        '"',
+        "upstream u { server a; }",
+        "proxy_pass http://u;",
+        "proxy_cache z;",
+    ]
+)
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -12,11 +12,11 @@ import os
 import subprocess
 import sys
 from pathlib import Path
-from typing import Any, Callable, Sequence
+from typing import Any, Sequence
 
 import pytest
 
-from jiradoctor.lab import LabServer
+from jiradoctor_lab import LabServer
 from tests.conftest import assert_valid_report
 from tests.realparts.forward_proxy import start_tinyproxy
 from tests.realparts.nginx import NginxServer, Site, _quote
@@ -30,10 +30,23 @@ LIVE_JUDGES = ("base-url", "clock-skew", "auth", "permissions", "oauth-signature
 FORMATS = ("r.json", "r.html", "r.md", "r.xml")
 
 
-def doctor(tmp_path: Path, url: str, *extra: str, password: bool = True, timeout: float = 2.0) -> tuple[int, dict[str, Any], str]:
+def doctor(
+    tmp_path: Path, url: str, *extra: str, password: bool = True, timeout: float = 2.0
+) -> tuple[int, dict[str, Any], str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("JIRADOCTOR_") and "proxy" not in k.lower()}
-    args = [sys.executable, "-m", "jiradoctor", "doctor", "--url", url, "--timeout", str(timeout),
-            "--integration-hosting", "on-premises", *extra]
+    args = [
+        sys.executable,
+        "-m",
+        "jiradoctor",
+        "doctor",
+        "--url",
+        url,
+        "--timeout",
+        str(timeout),
+        "--integration-hosting",
+        "on-premises",
+        *extra,
+    ]
     if password:
         env["JIRADOCTOR_PASSWORD"] = "not-the-password"
         args += ["--user", "svc"]
@@ -71,17 +84,24 @@ def nginx_sites(tmp_path_factory: pytest.TempPathFactory) -> Any:
 
     closed = free_port()
     html = "<!doctype html><html><head><title>Welcome to nginx!</title></head><body>It works.</body></html>"
-    login = ("<!doctype html><html><head><title>Sign In - Example SSO</title></head><body><form method=post>"
-             "<input name=username><input type=password name=password></form></body></html>")
-    jira404 = ("<html><head><title>Oops, you&#39;ve found a dead link. - Jira</title></head>"
-               "<body>Oops, you've found a dead link.</body></html>")
+    login = (
+        "<!doctype html><html><head><title>Sign In - Example SSO</title></head><body><form method=post>"
+        "<input name=username><input type=password name=password></form></body></html>"
+    )
+    jira404 = (
+        "<html><head><title>Oops, you&#39;ve found a dead link. - Jira</title></head>"
+        "<body>Oops, you've found a dead link.</body></html>"
+    )
     sites = [
         Site("bad-gateway", f"location / {{ proxy_pass http://127.0.0.1:{closed}; }}"),
         Site("html", f"location / {{ default_type text/html; return 200 {_quote(html)}; }}"),
         Site("sso", f"location / {{ default_type text/html; return 200 {_quote(login)}; }}"),
-        Site("cloud-404", "location / { default_type text/html; add_header X-Seraph-LoginReason OK always; "
-                          "add_header X-AREQUESTID 42x1x1 always; add_header atl-traceid 0a1b2c always; "
-                          f"return 404 {_quote(jira404)}; }}"),
+        Site(
+            "cloud-404",
+            "location / { default_type text/html; add_header X-Seraph-LoginReason OK always; "
+            "add_header X-AREQUESTID 42x1x1 always; add_header atl-traceid 0a1b2c always; "
+            f"return 404 {_quote(jira404)}; }}",
+        ),
     ]
     with start_nginx(tmp_path_factory.mktemp("reach-nginx"), sites) as server:
         yield server
@@ -148,7 +168,9 @@ def test_proxy_block_page(tmp_path: Path) -> None:
         assert seen.get(check) != "pass", (check, seen)
     # the block is named once: by reachability, or by the proxy check that comes first
     named = codes(report, "reachability") + codes(report, "proxy")
-    assert "reachability/proxy-block-page" in named or any(c.startswith("proxy/") and seen["proxy"] == "fail" for c in named), report
+    assert "reachability/proxy-block-page" in named or any(
+        c.startswith("proxy/") and seen["proxy"] == "fail" for c in named
+    ), report
 
 
 def test_lab_under_a_wrong_path_names_the_path_that_works(tmp_path: Path) -> None:
@@ -168,8 +190,20 @@ def test_healthy_lab_passes(tmp_path: Path, password: bool) -> None:
             os.environ["JIRADOCTOR_PASSWORD"] = env_password or ""
         try:
             env = {k: v for k, v in os.environ.items() if "proxy" not in k.lower()}
-            cmd = [sys.executable, "-m", "jiradoctor", "doctor", "--url", lab.url, "--integration", lab.client.integration,
-                   "--integration-hosting", "on-premises", "-o", str(tmp_path / "r.json")]
+            cmd = [
+                sys.executable,
+                "-m",
+                "jiradoctor",
+                "doctor",
+                "--url",
+                lab.url,
+                "--integration",
+                lab.client.integration,
+                "--integration-hosting",
+                "on-premises",
+                "-o",
+                str(tmp_path / "r.json"),
+            ]
             if password:
                 cmd += ["--user", lab.client.user]
             proc = subprocess.run([*cmd, *args], capture_output=True, text=True, env=env, timeout=60)

@@ -16,8 +16,8 @@ from typing import Any, Callable
 import httpx
 import pytest
 
-from jiradoctor.lab import LabServer
-from jiradoctor.lab.cloud_edge import cloud_id
+from jiradoctor_lab import LabServer
+from jiradoctor_lab.cloud_edge import cloud_id
 from jiradoctor.model import Status
 from jiradoctor.probes.permissions import CONCURRENCY, MAX_RETRIES, THROTTLED_BUDGET
 from tests.test_auth_permissions_lab import doctor, problems, statuses, target_for

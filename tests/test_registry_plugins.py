@@ -147,3 +147,30 @@ def test_cli_lists_explains_and_runs_a_plugin(tmp_path: Path) -> None:
 
     gated = cli(site, "doctor", "--offline", "--consumer-key", "abc", "--fail-on", "warn", "--only", "plugin-hello")
     assert gated.returncode == 1, gated.stderr
+
+
+def test_the_old_unversioned_group_is_still_read_with_a_deprecation_warning(tmp_path: Path,
+                                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    name = "jdoc_old_group_plugin"
+    site = tmp_path / "site-old"
+    (site / name).mkdir(parents=True)
+    (site / name / "__init__.py").write_text(
+        "from jiradoctor.model import Finding, Status\n"
+        "from jiradoctor.registry import Check\n"
+        "async def judge(ctx):\n"
+        "    return [Finding('old-hello/hi', Status.INFO, 'hi')]\n"
+        "CHECK = Check(id='old-hello', title='Old', explanation='x', judge=judge, codes=('old-hello/hi',))\n")
+    info = site / f"{name}-1.0.dist-info"
+    info.mkdir()
+    info.joinpath("METADATA").write_text(f"Metadata-Version: 2.1\nName: {name}\nVersion: 1.0\n")
+    info.joinpath("entry_points.txt").write_text(f"[jiradoctor.checks]\nold-hello = {name}:CHECK\n")
+    monkeypatch.syspath_prepend(str(site))
+    importlib.invalidate_caches()
+    try:
+        loaded = load_checks()
+    finally:
+        sys.modules.pop(name, None)
+    assert ENTRY_POINT_GROUP == "jiradoctor.checks.v1"
+    assert "old-hello" in loaded.ids
+    assert any("'old-hello'" in w and "deprecated" in w and "jiradoctor.checks.v1" in w for w in loaded.warnings)
+

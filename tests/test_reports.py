@@ -24,10 +24,12 @@ SCRIPT_KEY = "<script>alert(1)</script>"
 def hostile_report(rsa_pair) -> Report:
     target = Target(
         url="https://jira.example.com/<img src=x onerror=alert(4)>",
-        consumer_key=SCRIPT_KEY, jira_consumer_key='abc"onmouseover=alert(5)',
+        consumer_key=SCRIPT_KEY,
+        jira_consumer_key='abc"onmouseover=alert(5)',
         server_xml=(DATA / "server_hostile_attributes.xml").read_text(),
         base_url="https://jira.example.com",
-        public_key=rsa_pair.public_spki, offline=True,
+        public_key=rsa_pair.public_spki,
+        offline=True,
     )
     report = run_checks([BASE_URL, CONSUMER_KEY, PUBLIC_KEY], target)
     # the hostile text did reach findings (else the escaping tests prove nothing)
@@ -39,13 +41,21 @@ def hostile_report(rsa_pair) -> Report:
 
 def hand_made_report() -> Report:
     findings = (
-        Finding("x/evil", Status.FAIL, "message with <b>bold</b> | pipe and `tick` and *star* and [link](http://evil)",
-                evidence={"server_said": "<script>alert(6)</script>", "list": ["a", "<i>"], "n": 3},
-                remediation=("step <one>", "step | two"),
-                commands=("echo ```not a fence end``` && printf '</pre><script>alert(7)</script>'",),
-                docs=("https://docs.example.com/page", "javascript:alert(8)", "http://plain.example.com",
-                      'https://x.example.com/"onmouseover="alert(9)'),
-                subject="<subject>"),
+        Finding(
+            "x/evil",
+            Status.FAIL,
+            "message with <b>bold</b> | pipe and `tick` and *star* and [link](http://evil)",
+            evidence={"server_said": "<script>alert(6)</script>", "list": ["a", "<i>"], "n": 3},
+            remediation=("step <one>", "step | two"),
+            commands=("echo ```not a fence end``` && printf '</pre><script>alert(7)</script>'",),
+            docs=(
+                "https://docs.example.com/page",
+                "javascript:alert(8)",
+                "http://plain.example.com",
+                'https://x.example.com/"onmouseover="alert(9)',
+            ),
+            subject="<subject>",
+        ),
         Finding("x/fine", Status.INFO, "just info"),
     )
     checks = (
@@ -53,12 +63,19 @@ def hand_made_report() -> Report:
         CheckResult.skipped("y", "Skipped one", "blocked: x failed first", ("x",)),
         CheckResult.from_findings("z", "Warns", [Finding("z/w", Status.WARN, "a warning\nsecond line")], 0.01),
     )
-    return Report(tool_version="0.1.0", target=TargetSummary("https://jira.example.com", "generic", "oauth1",
-                                                             JiraFacts("Server", "9.12.0", "https://jira.example.com")),
-                  started_at="2024-05-01T10:00:00+00:00", duration_s=1.5, checks=checks)
+    return Report(
+        tool_version="0.1.0",
+        target=TargetSummary(
+            "https://jira.example.com", "generic", "oauth1", JiraFacts("Server", "9.12.0", "https://jira.example.com")
+        ),
+        started_at="2024-05-01T10:00:00+00:00",
+        duration_s=1.5,
+        checks=checks,
+    )
 
 
 # --- HTML ----------------------------------------------------------------------------------------
+
 
 def assert_safe_html(page: str) -> None:
     """No script, no external resource, no event handler, no link but in-page anchors and https docs."""
@@ -97,6 +114,7 @@ def test_html_of_hand_made_hostile_report(tmp_path: Path) -> None:
 
 # --- Markdown ------------------------------------------------------------------------------------
 
+
 def outside_fences(md: str) -> str:
     """The Markdown with fenced blocks removed (a fence closes only on a run of the same length)."""
     out, fence = [], None
@@ -126,7 +144,10 @@ def test_markdown_fences_outlast_backticks_in_commands() -> None:
     assert "````\necho ```not a fence end```" in md  # fence longer than the longest run inside
     prose = outside_fences(md)
     assert "echo" not in prose  # the command stayed inside its fence
-    assert "message with \\<b\\>bold\\</b\\> \\| pipe and \\`tick\\` and \\*star\\* and \\[link\\]\\(http://evil\\)" in prose
+    assert (
+        "message with \\<b\\>bold\\</b\\> \\| pipe and \\`tick\\` and \\*star\\* and \\[link\\]\\(http://evil\\)"
+        in prose
+    )
     assert "a warning second line" in prose  # a newline cannot start a new block
     for row in (line for line in prose.splitlines() if line.startswith("| ")):
         assert len(re.findall(r"(?<!\\)\|", row)) == 4, row  # cells cannot be split by input text
@@ -139,6 +160,7 @@ def test_markdown_escape_and_fence_helpers() -> None:
 
 
 # --- text ----------------------------------------------------------------------------------------
+
 
 def test_text_summary() -> None:
     out = text.render(hand_made_report())
@@ -154,10 +176,20 @@ def test_text_summary() -> None:
 
 
 def control_report() -> Report:
-    finding = Finding("c/ctl", Status.FAIL, "server said \x1b[2J\x1b]0;pwned\x07 and\rhidden \x9b31m",
-                      remediation=("retry\x1b[1A",), commands=("echo ok\x1b[8m",))
-    return Report("0.1.0", TargetSummary("https://jira.example.com/\x1b[5m", "generic", "none"),
-                  "2024-05-01T10:00:00+00:00", 0.1, (CheckResult.from_findings("c", "Ctl", [finding]),))
+    finding = Finding(
+        "c/ctl",
+        Status.FAIL,
+        "server said \x1b[2J\x1b]0;pwned\x07 and\rhidden \x9b31m",
+        remediation=("retry\x1b[1A",),
+        commands=("echo ok\x1b[8m",),
+    )
+    return Report(
+        "0.1.0",
+        TargetSummary("https://jira.example.com/\x1b[5m", "generic", "none"),
+        "2024-05-01T10:00:00+00:00",
+        0.1,
+        (CheckResult.from_findings("c", "Ctl", [finding]),),
+    )
 
 
 def test_text_does_not_pass_terminal_control_characters() -> None:
@@ -182,6 +214,7 @@ def test_text_truncates_long_summaries() -> None:
 
 # --- JSON ----------------------------------------------------------------------------------------
 
+
 def test_json_round_trip_of_a_real_run(hostile_report: Report) -> None:
     data = json.loads(json_report.render(hostile_report))
     assert_valid_report(data)
@@ -198,24 +231,31 @@ def test_json_round_trip_of_every_field() -> None:
     assert again.checks[0].findings[0].subject == "<subject>"
     assert again.checks[1].blocked_by == ("x",)
     assert again.target.jira.version == "9.12.0"
-    assert data["summary"] == {"status": "fail", "counts": {"pass": 0, "info": 0, "warn": 1, "fail": 1, "error": 0, "skip": 1}}
+    assert data["summary"] == {
+        "status": "fail",
+        "counts": {"pass": 0, "info": 0, "warn": 1, "fail": 1, "error": 0, "skip": 1},
+    }
 
 
-@pytest.mark.parametrize("bad, message", [
-    ("[]", "not an object"),
-    ("{", "not a JSON report"),
-    ('{"schema_version": 2}', "schema_version 2"),
-    ('{"checks": []}', "schema_version None"),
-    ('{"schema_version": 1, "target": "x"}', "wrong type"),
-    ('{"schema_version": 1, "checks": [{"id": "a"}]}', "required field is missing"),
-    ('{"schema_version": 1, "checks": 5}', "wrong type"),
-])
+@pytest.mark.parametrize(
+    "bad, message",
+    [
+        ("[]", "not an object"),
+        ("{", "not a JSON report"),
+        ('{"schema_version": 2}', "schema_version 2"),
+        ('{"checks": []}', "schema_version None"),
+        ('{"schema_version": 1, "target": "x"}', "wrong type"),
+        ('{"schema_version": 1, "checks": [{"id": "a"}]}', "required field is missing"),
+        ('{"schema_version": 1, "checks": 5}', "wrong type"),
+    ],
+)
 def test_json_load_refuses(bad: str, message: str) -> None:
     with pytest.raises(ValueError, match=re.escape(message)):
         json_report.load(bad)
 
 
 # --- model and format selection ------------------------------------------------------------------
+
 
 def test_overall_status_rules() -> None:
     skip_only = Report("0", TargetSummary(None, "generic", "none"), "t", 0, (CheckResult.skipped("a", "A", "r"),))
@@ -228,8 +268,17 @@ def test_overall_status_rules() -> None:
         Finding("no-slash", Status.FAIL, "x")
 
 
-@pytest.mark.parametrize("name, fmt", [("r.json", "json"), ("R.HTML", "html"), ("r.htm", "html"), ("r.md", "md"),
-                                       ("r.markdown", "md"), ("r.txt", "text")])
+@pytest.mark.parametrize(
+    "name, fmt",
+    [
+        ("r.json", "json"),
+        ("R.HTML", "html"),
+        ("r.htm", "html"),
+        ("r.md", "md"),
+        ("r.markdown", "md"),
+        ("r.txt", "text"),
+    ],
+)
 def test_format_for_path(name: str, fmt: str) -> None:
     assert format_for_path(name) == fmt
 

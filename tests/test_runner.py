@@ -249,7 +249,8 @@ def test_fact_needing_the_network_offline_is_a_skip() -> None:
         raise AssertionError("a probe must not run offline")
 
     target = Target(url="https://jira.example.com", offline=True)
-    report = run([make("p", needs_probe)], target=target, facts=Facts(target, probes={"server_info": probe}))
+    report = run([make("p", needs_probe, facts=("server_info",))], target=target,
+                 facts=Facts(target, probes={"server_info": probe}))
     assert report.checks[0].status == Status.SKIP
     assert "offline" in report.checks[0].skip_reason
 
@@ -285,7 +286,7 @@ def test_shared_probe_runs_once_for_two_checks() -> None:
         return judge
 
     facts = Facts(TARGET, probes={"server_info": counting_probe})
-    report = run([make("a", reader("a")), make("b", reader("b")), make("c", reader("c"))], facts=facts)
+    report = run([make(n, reader(n), facts=("server_info",)) for n in ("a", "b", "c")], facts=facts)
     assert len(calls) == 1
     assert codes(report) == {"a/saw", "b/saw", "c/saw"}
 
@@ -302,7 +303,7 @@ def test_failing_probe_runs_once_and_errors_each_reader() -> None:
         return []
 
     facts = Facts(TARGET, probes={"server_info": broken_probe})
-    report = run([make("a", judge), make("b", judge)], facts=facts)
+    report = run([make("a", judge, facts=("server_info",)), make("b", judge, facts=("server_info",))], facts=facts)
     assert len(calls) == 1
     assert [c.status for c in report.checks] == [Status.ERROR, Status.ERROR]
     assert all("ConnectionError" in c.findings[0].message for c in report.checks)
@@ -316,7 +317,7 @@ def test_preset_facts_are_used_and_reach_the_report_header() -> None:
         assert (await ctx.fact("server_info")).version == "9.12.0"
         return []
 
-    report = run_checks([make("a", judge)], TARGET, preset={"server_info": Info()})
+    report = run_checks([make("a", judge, facts=("server_info",))], TARGET, preset={"server_info": Info()})
     assert report.checks[0].status == Status.PASS
     assert report.target.jira.deployment == "Server"
     assert report.target.jira.version == "9.12.0"
@@ -328,8 +329,38 @@ def test_unknown_fact_is_an_error() -> None:
         await ctx.fact("nope")
         return []
 
-    (check,) = run([make("a", judge)]).checks
+    (check,) = run([make("a", judge, facts=("nope",))]).checks
     assert check.status == Status.ERROR and "UnknownFact" in check.findings[0].message
+
+
+def test_a_fact_the_check_does_not_declare_is_refused_as_a_check_error() -> None:
+    """What a check reads must show in its metadata (--offline, prefetch and time limits plan by it)."""
+    asked = []
+
+    async def probe(facts: Facts):
+        asked.append(1)
+        return {"version": "9.12.0"}
+
+    async def judge(ctx: CheckContext):
+        await ctx.fact("server_info")
+        return [Finding("a/saw", Status.PASS, "saw it")]
+
+    facts = Facts(TARGET, probes={"server_info": probe})
+    undeclared, declared, read = run([make("a", judge), make("b", judge, facts=("server_info",)),
+                                      make("c", judge, reads=("server_info",))], facts=facts).checks
+    assert undeclared.status == Status.ERROR and "UndeclaredFact" in undeclared.findings[0].message
+    assert "'server_info'" in undeclared.findings[0].message
+    assert declared.status == Status.PASS and read.status == Status.PASS
+    assert asked == [1]
+
+
+def test_every_builtin_check_asks_only_for_facts_that_exist() -> None:
+    """Each declared fact names a probe's typed key (jiradoctor.probes), so a typo cannot hide."""
+    from jiradoctor.probes import PROBES
+    from jiradoctor.registry import builtin_checks
+
+    for check in builtin_checks():
+        assert check.declared_facts <= set(PROBES), (check.id, sorted(check.declared_facts - set(PROBES)))
 
 
 def test_progress_is_called_once_per_check() -> None:

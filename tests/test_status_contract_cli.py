@@ -87,7 +87,7 @@ def test_demo_healthy_scenario_passes(tmp_path: Path) -> None:
 
 
 def test_demo_broken_scenario_shows_its_own_cause_only(tmp_path: Path) -> None:
-    proc = run("demo", "--scenario", "key-mismatch", "--dir", "demo", cwd=tmp_path)
+    run("demo", "--scenario", "key-mismatch", "--dir", "demo", cwd=tmp_path)
     report = json.loads((tmp_path / "demo" / "report.json").read_text())
     problems = {f["code"] for c in report["checks"] for f in c["findings"] if f["status"] in ("fail", "warn")}
     assert "oauth-signature/key-mismatch" in problems

@@ -10,14 +10,17 @@ from jiradoctor.secrets import MASK, Secret
 from jiradoctor.target import Target
 
 
-@pytest.mark.parametrize(("kwargs", "auth"), [
-    ({}, "none"),
-    ({"user": "u", "password": Secret("p")}, "basic"),
-    ({"user": "u@example.com", "token": Secret("t")}, "token"),
-    ({"pat": Secret("x")}, "pat"),
-    ({"consumer_key": "k", "private_key": Secret("-----BEGIN PRIVATE KEY-----")}, "oauth1"),
-    ({"consumer_key": "k"}, "none"),  # a consumer key alone cannot sign
-])
+@pytest.mark.parametrize(
+    ("kwargs", "auth"),
+    [
+        ({}, "none"),
+        ({"user": "u", "password": Secret("p")}, "basic"),
+        ({"user": "u@example.com", "token": Secret("t")}, "token"),
+        ({"pat": Secret("x")}, "pat"),
+        ({"consumer_key": "k", "private_key": Secret("-----BEGIN PRIVATE KEY-----")}, "oauth1"),
+        ({"consumer_key": "k"}, "none"),  # a consumer key alone cannot sign
+    ],
+)
 def test_credentials_decide_the_auth_method(kwargs, auth) -> None:
     assert Target(**kwargs).auth == auth
 
@@ -33,8 +36,13 @@ def test_proxy_passwords_from_the_option_and_the_environment_are_secrets(monkeyp
 
 
 def test_every_credential_and_its_basic_form_is_redacted() -> None:
-    target = Target(user="svc", password=Secret("Pw-canary-1"), token=Secret("Tok-canary-2"), pat=Secret("Pat-canary-3"),
-                    access_token=Secret("Acc-canary-4"))
+    target = Target(
+        user="svc",
+        password=Secret("Pw-canary-1"),
+        token=Secret("Tok-canary-2"),
+        pat=Secret("Pat-canary-3"),
+        access_token=Secret("Acc-canary-4"),
+    )
     redactor = target.redactor()
     basic = base64.b64encode(b"svc:Pw-canary-1").decode()
     out = redactor.text(f"Pw-canary-1 Tok-canary-2 Pat-canary-3 Acc-canary-4 Authorization: Basic {basic}")

@@ -23,7 +23,7 @@ from tests.realparts.nginx import render_conf
 from tests.realparts.pki import Pki
 from tests.realparts.procs import LOOPBACK, ManagedProcess, free_port, require_binary
 from tests.realparts.tomcat import ECHO_PATH, TomcatServer, fetch, server_xml, start_tomcat
-from tests.tomcat_matrix import PUBLIC_NAME, SHAPES, STYLES, Shape, Style, site_conf
+from tests.tomcat_matrix import PUBLIC_NAME, SHAPES, STYLES, Shape, site_conf
 
 pytestmark = [pytest.mark.realparts, pytest.mark.tomcat]
 PEER = "127.0.0.1"  # nginx and the test client both reach Tomcat from loopback
@@ -63,15 +63,29 @@ def matrix(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Matrix]:
                     port = free_port()
                 taken.add(port)
                 path = sites / f"{shape.name}--{style.name}.conf"
-                path.write_text(site_conf(shape, style, port, tomcat.ports[shape.name][0], str(case.chain), str(case.key)))
+                path.write_text(
+                    site_conf(shape, style, port, tomcat.ports[shape.name][0], str(case.chain), str(case.key))
+                )
                 files[(shape.name, style.name)], ports[(shape.name, style.name)] = path, port
-        conf = render_conf(base / "nginx", [], {}).replace(
-            "worker_connections 64;", "worker_connections 1024;").replace("  keepalive_timeout 5s;\n",
-                                                           f"  keepalive_timeout 5s;\n  include {sites}/*.conf;\n")
+        conf = (
+            render_conf(base / "nginx", [], {})
+            .replace("worker_connections 64;", "worker_connections 1024;")
+            .replace("  keepalive_timeout 5s;\n", f"  keepalive_timeout 5s;\n  include {sites}/*.conf;\n")
+        )
         (base / "nginx" / "tmp").mkdir()
         (base / "nginx" / "nginx.conf").write_text(conf)
-        nginx = ManagedProcess([require_binary("nginx"), "-e", "stderr", "-p", str(base / "nginx"), "-c",
-                                str(base / "nginx" / "nginx.conf")], base / "nginx" / "nginx.log")
+        nginx = ManagedProcess(
+            [
+                require_binary("nginx"),
+                "-e",
+                "stderr",
+                "-p",
+                str(base / "nginx"),
+                "-c",
+                str(base / "nginx" / "nginx.conf"),
+            ],
+            base / "nginx" / "nginx.log",
+        )
         try:
             for port in ports.values():
                 nginx.wait_for_port(LOOPBACK, port, 20.0)
@@ -108,8 +122,12 @@ def test_model_predicts_what_tomcat_reports(matrix: Matrix, shape: Shape) -> Non
         scheme = "https" if connector.ssl_enabled else "http"  # the transport, not what Tomcat calls it
         for host in (PUBLIC_NAME, f"{PUBLIC_NAME}:8443", f"127.0.0.1:{connector.port}"):
             for headers in ({}, {"X-Forwarded-Proto": "https"}, {"X-Forwarded-Proto": "http"}):
-                seen = fetch(f"{scheme}://127.0.0.1:{connector.port}{context}{ECHO_PATH}", host, headers,
-                             context=_client_tls() if scheme == "https" else None)
+                seen = fetch(
+                    f"{scheme}://127.0.0.1:{connector.port}{context}{ECHO_PATH}",
+                    host,
+                    headers,
+                    context=_client_tls() if scheme == "https" else None,
+                )
                 predicted = request_url(connector, host, ECHO_PATH, headers, peer=PEER)
                 disagreements.append(_compare(seen, predicted, f"direct {connector.port} Host {host} {headers}") or "")
                 compared += 1
@@ -121,8 +139,11 @@ def test_model_predicts_what_tomcat_reports(matrix: Matrix, shape: Shape) -> Non
         port = matrix.nginx_ports[key]
         for client_host in (f"{PUBLIC_NAME}:{port}", PUBLIC_NAME):
             sent_host, sent_headers = route.upstream_headers(client_host, peer=PEER)
-            seen = fetch(f"{'https' if style.tls else 'http'}://127.0.0.1:{port}{context}{ECHO_PATH}", client_host,
-                         context=_client_tls() if style.tls else None)
+            seen = fetch(
+                f"{'https' if style.tls else 'http'}://127.0.0.1:{port}{context}{ECHO_PATH}",
+                client_host,
+                context=_client_tls() if style.tls else None,
+            )
             predicted = request_url(connectors[0], sent_host, ECHO_PATH, sent_headers, peer=PEER)
             disagreements.append(_compare(seen, predicted, f"nginx {style.name} Host {client_host}") or "")
             compared += 1
@@ -134,8 +155,14 @@ def test_matrix_is_wide_enough() -> None:
     """The issue's floor: >= 25 shapes, every proxy style, RemoteIpValve at every level."""
     assert len(SHAPES) >= 25 and len({s.name for s in SHAPES}) == len(SHAPES)
     assert {s.valve_level for s in SHAPES if s.valve is not None} == {"Engine", "Host", "Context"}
-    assert {s.name for s in STYLES} >= {"proxy_host", "host", "http_host", "tls_host_proto", "tls_http_host",
-                                         "tls_forwarded_all"}
+    assert {s.name for s in STYLES} >= {
+        "proxy_host",
+        "host",
+        "http_host",
+        "tls_host_proto",
+        "tls_http_host",
+        "tls_forwarded_all",
+    }
 
 
 def _doctor(server_xml: Path, proxy_config: Path, base_url: str) -> dict:  # type: ignore[type-arg]
@@ -159,10 +186,15 @@ def _judge_all(matrix: Matrix, styles: list) -> tuple[int, int]:
             port = matrix.nginx_ports[key]
             public = JiraUrl("https" if style.tls else "http", PUBLIC_NAME, port, context)
             client_host = f"{PUBLIC_NAME}:{port}"
-            seen = fetch(f"{public.scheme}://127.0.0.1:{port}{context}{ECHO_PATH}", client_host,
-                         context=_client_tls() if style.tls else None)
+            seen = fetch(
+                f"{public.scheme}://127.0.0.1:{port}{context}{ECHO_PATH}",
+                client_host,
+                context=_client_tls() if style.tls else None,
+            )
             tomcat_says = JiraUrl.parse(str(seen["url"]).removesuffix(ECHO_PATH))
-            findings = _base_url_findings(_doctor(matrix.server_xml_files[shape.name], matrix.site_files[key], str(public)))
+            findings = _base_url_findings(
+                _doctor(matrix.server_xml_files[shape.name], matrix.site_files[key], str(public))
+            )
             verdict = {f["code"] for f in findings}
             if tomcat_says == public:
                 assert verdict == {"base-url/ok"}, (key, str(tomcat_says), findings)
@@ -180,5 +212,3 @@ def test_every_nginx_file_of_the_matrix_gets_the_verdict_tomcat_proves(matrix: M
     agreed, passed = _judge_all(matrix, list(STYLES))
     assert agreed == len(SHAPES) * len(STYLES)
     assert 0 < passed < agreed  # healthy pairs pass, broken ones fail: both directions are in the matrix
-
-

@@ -34,26 +34,39 @@ class Shape:
             extra = "".join(f' {k}="{v}"' for k, v in attrs.items())
             if attrs.get("SSLEnabled") == "true":
                 connectors.append(
-                    f'<Connector port="{{port{i}}}" address="127.0.0.1" protocol="org.apache.coyote.http11.Http11NioProtocol"'
+                    f'<Connector port="{{port{i}}}" address="127.0.0.1"'
+                    ' protocol="org.apache.coyote.http11.Http11NioProtocol"'
                     f'{extra}><SSLHostConfig><Certificate certificateFile="{{cert}}" certificateKeyFile="{{key}}"/>'
-                    "</SSLHostConfig></Connector>")
+                    "</SSLHostConfig></Connector>"
+                )
             else:
                 connectors.append(f'<Connector port="{{port{i}}}" address="127.0.0.1" protocol="HTTP/1.1"{extra}/>')
         valve = ""
         if self.valve is not None:
             valve = f'<Valve className="{VALVE}"' + "".join(f' {k}="{v}"' for k, v in self.valve.items()) + "/>"
         at = {level: (valve if level == self.valve_level else "") for level in ("Engine", "Host", "Context")}
-        text = (f'<Service name="{{name}}">{"".join(connectors)}'
-                f'<Engine name="{{name}}" defaultHost="localhost">{at["Engine"]}'
-                f'<Host name="localhost" appBase="webapps" autoDeploy="false" deployOnStartup="false">{at["Host"]}'
-                f'<Context path="{self.context}" docBase="{{docbase}}">{at["Context"]}</Context></Host></Engine></Service>')
+        text = (
+            f'<Service name="{{name}}">{"".join(connectors)}<Engine name="{{name}}" '
+            f'defaultHost="localhost">{at["Engine"]}<Host name="localhost" appBase="webapps" autoDeploy="false" '
+            f'deployOnStartup="false">{at["Host"]}<Context path="{self.context}" '
+            f'docBase="{{docbase}}">{at["Context"]}</Context></Host></Engine></Service>'
+        )
         return ServiceSpec(self.name, text, ports=len(self.connectors))
 
 
-ATLASSIAN = {"maxThreads": "100", "minSpareThreads": "10", "connectionTimeout": "20000", "enableLookups": "false",
-             "maxHttpHeaderSize": "8192", "useBodyEncodingForURI": "true", "acceptCount": "100",
-             "disableUploadTimeout": "true", "bindOnInit": "false", "relaxedPathChars": "[]|",
-             "relaxedQueryChars": "[]|^&#x60;&quot;"}  # braces left out: str.format
+ATLASSIAN = {
+    "maxThreads": "100",
+    "minSpareThreads": "10",
+    "connectionTimeout": "20000",
+    "enableLookups": "false",
+    "maxHttpHeaderSize": "8192",
+    "useBodyEncodingForURI": "true",
+    "acceptCount": "100",
+    "disableUploadTimeout": "true",
+    "bindOnInit": "false",
+    "relaxedPathChars": "[]|",
+    "relaxedQueryChars": "[]|^&#x60;&quot;",
+}  # braces left out: str.format
 TRUSTED_ONLY = {"internalProxies": "", "trustedProxies": r"127\.0\.0\.1"}
 
 SHAPES: tuple[Shape, ...] = (
@@ -70,8 +83,14 @@ SHAPES: tuple[Shape, ...] = (
     Shape("ssl_enabled_scheme_http", ({"SSLEnabled": "true", "scheme": "http"},)),
     Shape("ctx_trailing_slash", context="/jira/"),
     Shape("ctx_nested", ({"proxyName": PUBLIC_NAME},), context="/tools/jira"),
-    Shape("two_connectors_bare_first", ({}, {"scheme": "https", "secure": "true", "proxyName": PUBLIC_NAME, "proxyPort": "443"})),
-    Shape("two_connectors_proxy_first", ({"scheme": "https", "secure": "true", "proxyName": PUBLIC_NAME, "proxyPort": "443"}, {})),
+    Shape(
+        "two_connectors_bare_first",
+        ({}, {"scheme": "https", "secure": "true", "proxyName": PUBLIC_NAME, "proxyPort": "443"}),
+    ),
+    Shape(
+        "two_connectors_proxy_first",
+        ({"scheme": "https", "secure": "true", "proxyName": PUBLIC_NAME, "proxyPort": "443"}, {}),
+    ),
     Shape("valve_engine", valve={}),
     Shape("valve_host", valve={}, valve_level="Host"),
     Shape("valve_context", valve={}, valve_level="Context"),
@@ -85,10 +104,15 @@ SHAPES: tuple[Shape, ...] = (
     Shape("valve_host_header_only", valve={"hostHeader": "X-Forwarded-Host"}),
     Shape("valve_port_header_only", valve={"portHeader": "X-Forwarded-Port"}),
     Shape("valve_https_value_upper", valve={"protocolHeaderHttpsValue": "HTTPS"}),
-    Shape("atlassian_template", ({**ATLASSIAN, "secure": "true", "scheme": "https", "proxyName": PUBLIC_NAME,
-                                  "proxyPort": "443"},)),
-    Shape("atlassian_template_http", ({**ATLASSIAN, "secure": "false", "scheme": "http", "proxyName": PUBLIC_NAME,
-                                       "proxyPort": "80"},), context=""),
+    Shape(
+        "atlassian_template",
+        ({**ATLASSIAN, "secure": "true", "scheme": "https", "proxyName": PUBLIC_NAME, "proxyPort": "443"},),
+    ),
+    Shape(
+        "atlassian_template_http",
+        ({**ATLASSIAN, "secure": "false", "scheme": "http", "proxyName": PUBLIC_NAME, "proxyPort": "80"},),
+        context="",
+    ),
 )
 
 
@@ -110,8 +134,12 @@ STYLES: tuple[Style, ...] = (
     Style("tls_host_proto", tls=True, host="$host", headers={"X-Forwarded-Proto": "$scheme"}),
     Style("tls_http_host", tls=True, host="$http_host"),
     Style("tls_proxy_host_proto", tls=True, headers={"X-Forwarded-Proto": "$scheme"}),
-    Style("tls_forwarded_all", tls=True, host="$host",
-          headers={"X-Forwarded-Proto": "$scheme", "X-Forwarded-Host": "$host", "X-Forwarded-Port": "$server_port"}),
+    Style(
+        "tls_forwarded_all",
+        tls=True,
+        host="$host",
+        headers={"X-Forwarded-Proto": "$scheme", "X-Forwarded-Host": "$host", "X-Forwarded-Port": "$server_port"},
+    ),
     Style("tls_proto_list", tls=True, host="$host", headers={"X-Forwarded-Proto": "$scheme, $scheme"}),
     Style("tls_ssl_on", tls=True, host="$host", headers={"X-Forwarded-Ssl": "$https"}),
 )
@@ -120,12 +148,17 @@ STYLES: tuple[Style, ...] = (
 def site_conf(shape: Shape, style: Style, listen: int, upstream: int, cert: str, key: str) -> str:
     """One nginx ``server {}`` file, as a customer's sites-enabled file would be."""
     scheme = "https" if shape.ssl else "http"
-    listen_line = f"listen 127.0.0.1:{listen} ssl;\n  ssl_certificate {cert};\n  ssl_certificate_key {key};" if style.tls \
+    listen_line = (
+        f"listen 127.0.0.1:{listen} ssl;\n  ssl_certificate {cert};\n  ssl_certificate_key {key};"
+        if style.tls
         else f"listen 127.0.0.1:{listen};"
+    )
     headers = dict(style.headers)
     if style.host is not None:
         headers = {"Host": style.host, **headers}
     sets = "".join(f'    proxy_set_header {k} "{v}";\n' for k, v in headers.items())
-    return (f"server {{\n  {listen_line}\n  server_name {PUBLIC_NAME};\n"
-            f"  location / {{\n    proxy_pass {scheme}://127.0.0.1:{upstream};\n{sets}"
-            f"    proxy_connect_timeout 5s;\n    proxy_read_timeout 30s;\n  }}\n}}\n")
+    return (
+        f"server {{\n  {listen_line}\n  server_name {PUBLIC_NAME};\n"
+        f"  location / {{\n    proxy_pass {scheme}://127.0.0.1:{upstream};\n{sets}"
+        f"    proxy_connect_timeout 5s;\n    proxy_read_timeout 30s;\n  }}\n}}\n"
+    )

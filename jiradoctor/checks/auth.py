@@ -1,4 +1,11 @@
-"""auth: log in as the integration does and say why Jira refuses, from its own signals."""
+"""auth: log in as the integration does and say why Jira refuses, from its own signals.
+
+Title: Login as the integration's user (live).
+Codes: auth/ok, auth/invalid-credentials, auth/captcha-required, auth/anonymous-fallback,
+auth/password-on-cloud, auth/pat-as-password, auth/sso-redirect, auth/method-unsupported,
+auth/no-application-access, auth/no-answer, auth/unexpected-answer, auth/method-fallback,
+auth/cloud-token-refused, auth/oauth1-deprecated-on-cloud.
+"""
 
 from __future__ import annotations
 
@@ -10,9 +17,10 @@ from jiradoctor.jira.integrations import IntegrationProfile
 from jiradoctor.jira.permissions import parse_mypermissions
 from jiradoctor.jira.fingerprint import identify
 from jiradoctor.model import Finding, NotObserved, Status
-from jiradoctor.probes.auth import LoginAttempt
+from jiradoctor.probes.auth import AUTH_LOGIN, LoginAttempt
 from jiradoctor.probes.http import HttpAnswer
 from jiradoctor.registry import Check
+from jiradoctor.probes.server_info import SERVER_INFO
 
 METHOD_NAMES = {
     "basic": "username and password (Basic)",
@@ -23,20 +31,23 @@ METHOD_NAMES = {
 }
 API_TOKENS = "https://id.atlassian.com/manage-profile/security/api-tokens"
 DOCS_PAT = "https://confluence.atlassian.com/enterprise/using-personal-access-tokens-1026032365.html"
-DOCS_CLOUD_BASIC = "https://developer.atlassian.com/cloud/jira/platform/deprecation-notice-basic-auth-and-cookie-based-auth/"
+DOCS_CLOUD_BASIC = (
+    "https://developer.atlassian.com/cloud/jira/platform/deprecation-notice-basic-auth-and-cookie-based-auth/"
+)
 DOCS_API_TOKEN = "https://support.atlassian.com/atlassian-account/docs/manage-api-tokens-for-your-atlassian-account/"
 
 _FIX_CREDENTIALS = {
-    "basic": "Check the username and password stored in the integration: log in once through Jira's login page with them. "
-             "Each failed login counts towards Jira's CAPTCHA lockout, so fix the stored password before retrying.",
-    "token": f"Create a new API token for the account ({API_TOKENS}) while logged in as the service account, and use the "
-             "account's e-mail address as the username.",
+    "basic": "Check the username and password stored in the integration: log in once through Jira's login page with "
+    "them. Each failed login counts towards Jira's CAPTCHA lockout, so fix the stored password before "
+    "retrying.",
+    "token": f"Create a new API token for the account ({API_TOKENS}) while logged in as the service account, and use "
+    f"the account's e-mail address as the username.",
     "pat": "The personal access token is unknown, expired or revoked: create a new one as the service user "
-           "(Profile > Personal Access Tokens) and store it in the integration.",
-    "oauth1": "Jira refused the OAuth access token: authorise the integration again (the OAuth dance) to get a new one; "
-              "the oauth-signature check shows Jira's oauth_problem.",
+    "(Profile > Personal Access Tokens) and store it in the integration.",
+    "oauth1": "Jira refused the OAuth access token: authorise the integration again (the OAuth dance) to get a new "
+    "one; the oauth-signature check shows Jira's oauth_problem.",
     "oauth2": "Jira refused the OAuth 2.0 access token (expired or revoked): let the integration obtain a new one "
-              "(its refresh, or authorise it again); the oauth2 check says more.",
+    "(its refresh, or authorise it again); the oauth2 check says more.",
 }
 
 
@@ -70,12 +81,14 @@ def method_unsupported(method: str, deployment: str | None, profile: Integration
     where = "Jira Cloud" if deployment == "Cloud" else "Jira Server/Data Center"
     names = ", ".join(METHOD_NAMES.get(m, m) for m in allowed)
     return Finding(
-        "auth/method-unsupported", Status.WARN,
+        "auth/method-unsupported",
+        Status.WARN,
         f"{profile.name} cannot log in to {where} this way ({METHOD_NAMES.get(method, method)}); it supports: {names}. "
         "What works for jiradoctor here will not work for the integration.",
         evidence={"method": method, "deployment": deployment, "integration": profile.id, "supported": list(allowed)},
         remediation=(f"Connect {profile.name} with one of: {names}, and run jiradoctor with those credentials.",),
-        docs=profile.docs, subject=method,
+        docs=profile.docs,
+        subject=method,
     )
 
 
@@ -94,70 +107,110 @@ def judge_answer(attempt: LoginAttempt, jira_url: str, is_jira: bool, profile: I
     method = login.method
     if myself is None:
         error = attempt.oauth.sign_error if attempt.oauth else None
-        raise not_tested(f"the signed request could not be made ({error or 'no access token'}); see oauth-signature",
-                         ("oauth-signature",) if error else ())
+        raise not_tested(
+            f"the signed request could not be made ({error or 'no access token'}); see oauth-signature",
+            ("oauth-signature",) if error else (),
+        )
     location = sig.redirect_location(myself)
     if not is_jira and not (location and sig.leaves_origin(location, jira_url)):
         raise not_tested("the URL does not answer like Jira; see the reachability check", ("reachability",))
     if myself.error is not None:
-        return Finding("auth/no-answer", Status.FAIL, f"No answer to {myself.url}: {myself.error.message} ({myself.error.kind}).",
-                       evidence={"url": myself.url, "error": myself.error.kind},
-                       remediation=("See the dns, tls and proxy checks for the network path to Jira.",))
+        return Finding(
+            "auth/no-answer",
+            Status.FAIL,
+            f"No answer to {myself.url}: {myself.error.message} ({myself.error.kind}).",
+            evidence={"url": myself.url, "error": myself.error.kind},
+            remediation=("See the dns, tls and proxy checks for the network path to Jira.",),
+        )
     evidence = _evidence(method, login.user, myself)
     if (captcha := sig.captcha(myself)) is not None:
         where = f" at {captcha.login_url}" if captcha.login_url else ""
         return Finding(
-            "auth/captcha-required", Status.FAIL,
-            f"Jira refuses to check the password of {login.user or 'this user'}: after failed logins it demands a CAPTCHA "
-            f"(X-Seraph-LoginReason: {captcha.login_reason or '-'}, X-Authentication-Denied-Reason: {captcha.denied_reason or '-'}). "
-            "No REST call with a password works until it is answered.",
+            "auth/captcha-required",
+            Status.FAIL,
+            f"Jira refuses to check the password of {login.user or 'this user'}: after failed logins it demands a "
+            f"CAPTCHA (X-Seraph-LoginReason: {captcha.login_reason or '-'}, X-Authentication-Denied-Reason: "
+            f"{captcha.denied_reason or '-'}). No REST call with a password works until it is answered.",
             evidence={**evidence, "login_url": captcha.login_url},
-            remediation=(f"Log in once through a browser as {login.user or 'the service user'}{where} and answer the CAPTCHA, "
-                         "or have a Jira administrator reset the user's failed-login count (User management > the user > "
-                         "Reset failed login count).",
-                         "Then correct the password stored in the integration: a wrong stored password locks the user again."),
+            remediation=(
+                f"Log in once through a browser as {login.user or 'the service user'}{where} and answer the "
+                f"CAPTCHA, or have a Jira administrator reset the user's failed-login count (User management "
+                f"> the user > Reset failed login count).",
+                "Then correct the password stored in the integration: a wrong stored password locks the user again.",
+            ),
             subject=login.user,
         )
     if (sso := sig.sso(myself, myself.looks_like_html)) is not None:
         what = f"a redirect to {sso.location}" if sso.kind == "redirect" else "an HTML login page"
         idp = f" (looks like an identity provider: {sso.idp_hint})" if sso.idp_hint else ""
-        fixes = ["Exempt the service user (or REST calls to /rest/*) from SSO so it logs in with Jira's own credentials: "
-                 "SSO apps have a list of users or paths that bypass the redirect, or a fallback to Jira's login for "
-                 "Basic-authenticated REST calls."]
+        fixes = [
+            "Exempt the service user (or REST calls to /rest/*) from SSO so it logs in with Jira's own "
+            "credentials: SSO apps have a list of users or paths that bypass the redirect, or a fallback to "
+            "Jira's login for Basic-authenticated REST calls."
+        ]
         if profile.sso_forbidden:
-            fixes.append(f"{profile.name}'s setup guide: the service user must not need to log in through single sign-on.")
-        return Finding("auth/sso-redirect", Status.FAIL,
-                       f"Jira's REST API answered the login with {what}{idp}: single sign-on owns the login, and an "
-                       "integration cannot pass an identity provider's login page.",
-                       evidence={**evidence, "kind": sso.kind}, remediation=tuple(fixes), docs=profile.docs)
+            fixes.append(
+                f"{profile.name}'s setup guide: the service user must not need to log in through single sign-on."
+            )
+        return Finding(
+            "auth/sso-redirect",
+            Status.FAIL,
+            f"Jira's REST API answered the login with {what}{idp}: single sign-on owns the login, and an "
+            "integration cannot pass an identity provider's login page.",
+            evidence={**evidence, "kind": sso.kind},
+            remediation=tuple(fixes),
+            docs=profile.docs,
+        )
     if myself.status == 200:
         identity = sig.read_identity(myself.body)
         if identity is None:
             return _unexpected(myself, evidence)
-        return Finding("auth/ok", Status.PASS,
-                       f"Jira accepts the {METHOD_NAMES.get(method, method)} and sees the user {identity.describe()}.",
-                       evidence={**{k: v for k, v in evidence.items() if k != "jira_says"}, "jira_user": identity.to_json()},
-                       subject=identity.account_id or identity.name or identity.key)
+        return Finding(
+            "auth/ok",
+            Status.PASS,
+            f"Jira accepts the {METHOD_NAMES.get(method, method)} and sees the user {identity.describe()}.",
+            evidence={**{k: v for k, v in evidence.items() if k != "jira_says"}, "jira_user": identity.to_json()},
+            subject=identity.account_id or identity.name or identity.key,
+        )
     if method in ("basic", "token") and sig.cloud_password_refused(myself):
         # the text alone identifies Cloud, whatever serverInfo said (JIRA-FACTS §4)
-        return Finding("auth/password-on-cloud", Status.FAIL,
-                       "Jira Cloud refuses the account password: Basic authentication takes the account's e-mail and an API "
-                       "token, never the password.",
-                       evidence={**evidence, "jira_says": [myself.body.strip()[:300]],
-                                 "cloud_signals": list(attempt.cloud_signals)},
-                       remediation=(f"Create an API token at {API_TOKENS} (logged in as the service account) and enter it in "
-                                    "the integration's password/token field, with the account's e-mail as the username.",),
-                       docs=(DOCS_CLOUD_BASIC, DOCS_API_TOKEN))
+        return Finding(
+            "auth/password-on-cloud",
+            Status.FAIL,
+            "Jira Cloud refuses the account password: Basic authentication takes the account's e-mail and "
+            "an API token, never the password.",
+            evidence={
+                **evidence,
+                "jira_says": [myself.body.strip()[:300]],
+                "cloud_signals": list(attempt.cloud_signals),
+            },
+            remediation=(
+                f"Create an API token at {API_TOKENS} (logged in as the service account) and enter "
+                f"it in the integration's password/token field, with the account's e-mail as the "
+                f"username.",
+            ),
+            docs=(DOCS_CLOUD_BASIC, DOCS_API_TOKEN),
+        )
     if attempt.bearer_retry is not None and attempt.bearer_retry.status == 200:
         identity = sig.read_identity(attempt.bearer_retry.body)
-        return Finding("auth/pat-as-password", Status.FAIL,
-                       "The password is a personal access token: Jira refuses it as a Basic password, and accepts it as "
-                       f"'Authorization: Bearer' (as {identity.describe() if identity else 'a user'}).",
-                       evidence={**evidence, "bearer_status": attempt.bearer_retry.status,
-                                 "jira_user_with_bearer": identity.to_json() if identity else None},
-                       remediation=("Choose the integration's personal-access-token option (sent as 'Authorization: Bearer'). "
-                                    "If it only offers username and password, enter the user's real password or use OAuth.",),
-                       docs=(DOCS_PAT,), subject=login.user)
+        return Finding(
+            "auth/pat-as-password",
+            Status.FAIL,
+            f"The password is a personal access token: Jira refuses it as a Basic password, and accepts it "
+            f"as 'Authorization: Bearer' (as {identity.describe() if identity else 'a user'}).",
+            evidence={
+                **evidence,
+                "bearer_status": attempt.bearer_retry.status,
+                "jira_user_with_bearer": identity.to_json() if identity else None,
+            },
+            remediation=(
+                "Choose the integration's personal-access-token option (sent as 'Authorization: "
+                "Bearer'). If it only offers username and password, enter the user's real password "
+                "or use OAuth.",
+            ),
+            docs=(DOCS_PAT,),
+            subject=login.user,
+        )
     if attempt.deployment == "Cloud" and method == "token" and myself.status == 401:
         return cloud_token_refused(attempt, myself, evidence)
     if myself.status in (401, 403):
@@ -165,9 +218,11 @@ def judge_answer(attempt: LoginAttempt, jira_url: str, is_jira: bool, profile: I
     return _unexpected(myself, evidence)
 
 
-TOKEN_EXPIRY = ("Atlassian API tokens expire: tokens created since 2024-12-15 live at most one year (the expiry is "
-                "chosen when the token is created), and older tokens were given expiry dates between 2026-03-14 and "
-                "2026-05-12.")
+TOKEN_EXPIRY = (
+    "Atlassian API tokens expire: tokens created since 2024-12-15 live at most one year (the expiry is "
+    "chosen when the token is created), and older tokens were given expiry dates between 2026-03-14 and "
+    "2026-05-12."
+)
 DOCS_SCOPED_TOKEN = "https://support.atlassian.com/atlassian-account/docs/manage-api-tokens-for-your-atlassian-account/"
 
 
@@ -186,21 +241,35 @@ def cloud_token_refused(attempt: LoginAttempt, myself: HttpAnswer, evidence: dic
     cloud_id = sig.cloud_id(tenant.body) if tenant is not None and tenant.status == 200 else None
     gateway = gateway_url(cloud_id)
     on_gateway = sig.GATEWAY_HOST in (myself.url or "")
-    fixes = [f"Create a new API token at {API_TOKENS} while logged in as {attempt.login.user or 'the service account'} "
-             "(it gets an expiry date of at most one year: note it, and renew the token before then), and store it in "
-             "the integration with the account's e-mail as the username."]
+    fixes = [
+        f"Create a new API token at {API_TOKENS} while logged in as {attempt.login.user or 'the service account'} "
+        "(it gets an expiry date of at most one year: note it, and renew the token before then), and store it in "
+        "the integration with the account's e-mail as the username."
+    ]
     if not on_gateway:
-        fixes.append(f"If the token is a scoped API token, it works only through Atlassian's API gateway: use {gateway} as "
-                     "the Jira URL" + ("" if cloud_id else " (the cloudId is shown at https://<site>/_edge/tenant_info)")
-                     + ", not the site URL.")
+        fixes.append(
+            f"If the token is a scoped API token, it works only through Atlassian's API gateway: use "
+            f"{gateway} as the Jira URL"
+            + ("" if cloud_id else " (the cloudId is shown at https://<site>/_edge/tenant_info)")
+            + ", not the site URL."
+        )
     return Finding(
-        "auth/cloud-token-refused", Status.FAIL,
-        f"Jira Cloud refuses the API token of {attempt.login.user or 'the account'} (HTTP 401): the token is wrong, expired "
-        "or revoked" + ("" if on_gateway else ", or it is a scoped token, which the site URL never accepts") + ". "
+        "auth/cloud-token-refused",
+        Status.FAIL,
+        f"Jira Cloud refuses the API token of {attempt.login.user or 'the account'} (HTTP 401): the token is wrong, "
+        f"expired or revoked"
+        + ("" if on_gateway else ", or it is a scoped token, which the site URL never accepts")
+        + ". "
         + TOKEN_EXPIRY,
-        evidence={**evidence, "cloud_signals": list(attempt.cloud_signals), "cloud_id": cloud_id,
-                  "gateway_url": gateway if cloud_id else None},
-        remediation=tuple(fixes), docs=(DOCS_API_TOKEN,), subject=attempt.login.user,
+        evidence={
+            **evidence,
+            "cloud_signals": list(attempt.cloud_signals),
+            "cloud_id": cloud_id,
+            "gateway_url": gateway if cloud_id else None,
+        },
+        remediation=tuple(fixes),
+        docs=(DOCS_API_TOKEN,),
+        subject=attempt.login.user,
     )
 
 
@@ -211,70 +280,103 @@ def oauth1_on_cloud(attempt: LoginAttempt) -> Finding | None:
     """OAuth 1.0a for REST is marked deprecated on Cloud (no removal date found, JIRA-FACTS §4)."""
     if attempt.login.method != "oauth1" or attempt.deployment != "Cloud":
         return None
-    return Finding("auth/oauth1-deprecated-on-cloud", Status.INFO,
-                   "Atlassian marks OAuth 1.0a for Jira Cloud's REST API as deprecated: it works today, but plan a move to "
-                   "OAuth 2.0 (3LO) or an API token.",
-                   evidence={"method": "oauth1", "cloud_signals": list(attempt.cloud_signals)},
-                   remediation=("Check whether the integration offers OAuth 2.0 or API-token authentication for Jira Cloud, "
-                                "and switch before Atlassian removes OAuth 1.0a.",),
-                   docs=(DOCS_OAUTH1_CLOUD,))
+    return Finding(
+        "auth/oauth1-deprecated-on-cloud",
+        Status.INFO,
+        "Atlassian marks OAuth 1.0a for Jira Cloud's REST API as deprecated: it works today, but plan a "
+        "move to OAuth 2.0 (3LO) or an API token.",
+        evidence={"method": "oauth1", "cloud_signals": list(attempt.cloud_signals)},
+        remediation=(
+            "Check whether the integration offers OAuth 2.0 or API-token authentication for Jira "
+            "Cloud, and switch before Atlassian removes OAuth 1.0a.",
+        ),
+        docs=(DOCS_OAUTH1_CLOUD,),
+    )
 
 
 def _refused(attempt: LoginAttempt, myself: HttpAnswer, evidence: dict[str, Any]) -> Finding:
     """/myself said 401/403: no application access, a silent anonymous fallback, or wrong credentials."""
     login, method = attempt.login, attempt.login.method
     if sig.login_reason(myself) == "AUTHORISATION_FAILED":
-        return Finding("auth/no-application-access", Status.FAIL,
-                       f"Jira accepts the credentials of {login.user or 'the user'} but does not let the user in "
-                       "(X-Seraph-LoginReason: AUTHORISATION_FAILED): no Jira application access, or deactivated.",
-                       evidence=evidence,
-                       remediation=("Give the service user Jira application access (a Jira Software/Core licence group) "
-                                    "and make sure the account is active.",),
-                       subject=login.user)
+        return Finding(
+            "auth/no-application-access",
+            Status.FAIL,
+            f"Jira accepts the credentials of {login.user or 'the user'} but does not let the user in "
+            "(X-Seraph-LoginReason: AUTHORISATION_FAILED): no Jira application access, or deactivated.",
+            evidence=evidence,
+            remediation=(
+                "Give the service user Jira application access (a Jira Software/Core licence "
+                "group) and make sure the account is active.",
+            ),
+            subject=login.user,
+        )
     if _anonymous_fallback(attempt.anonymous_probe):
         probe = attempt.anonymous_probe
         assert probe is not None
         return Finding(
-            "auth/anonymous-fallback", Status.FAIL,
+            "auth/anonymous-fallback",
+            Status.FAIL,
             f"Jira refuses the credentials (/myself: HTTP {myself.status}) but answers {probe.url} with 200 as "
             f"{sig.seen_as(probe) or 'anonymous'}: projects open to anonymous users make the integration look "
             "connected while it works without its user's permissions.",
-            evidence={**evidence, "anonymous_url": probe.url, "anonymous_status": probe.status,
-                      "anonymous_x-seraph-loginreason": sig.login_reason(probe), "anonymous_x-ausername": sig.seen_as(probe)},
-            remediation=(_FIX_CREDENTIALS.get(method, _FIX_CREDENTIALS["basic"]),
-                         "Never take a 200 as proof of a login: only /rest/api/2/myself shows who Jira sees. Consider "
-                         "removing anonymous (\"Anyone\"/\"Public\") from Browse Projects in the permission schemes."),
+            evidence={
+                **evidence,
+                "anonymous_url": probe.url,
+                "anonymous_status": probe.status,
+                "anonymous_x-seraph-loginreason": sig.login_reason(probe),
+                "anonymous_x-ausername": sig.seen_as(probe),
+            },
+            remediation=(
+                _FIX_CREDENTIALS.get(method, _FIX_CREDENTIALS["basic"]),
+                "Never take a 200 as proof of a login: only /rest/api/2/myself shows who Jira sees. Consider "
+                'removing anonymous ("Anyone"/"Public") from Browse Projects in the permission schemes.',
+            ),
             subject=login.user,
         )
     problem = attempt.oauth.problem.problem if attempt.oauth and attempt.oauth.problem else None
     detail = f"oauth_problem={problem}" if problem else f"X-Seraph-LoginReason: {sig.login_reason(myself) or '-'}"
     fixes = [_FIX_CREDENTIALS.get(method, _FIX_CREDENTIALS["basic"])]
     if attempt.deployment == "Cloud" and method in ("basic", "pat"):
-        fixes.append(f"Jira Cloud takes the account's e-mail with an API token ({API_TOKENS}) or OAuth; "
-                     "it has no personal access tokens and refuses passwords.")
-    return Finding("auth/invalid-credentials", Status.FAIL,
-                   f"Jira refuses the {METHOD_NAMES.get(method, method)} (HTTP {myself.status}, {detail}).",
-                   evidence={**evidence, **({"oauth_problem": problem} if problem else {})},
-                   remediation=tuple(fixes), subject=login.user)
+        fixes.append(
+            f"Jira Cloud takes the account's e-mail with an API token ({API_TOKENS}) or OAuth; "
+            "it has no personal access tokens and refuses passwords."
+        )
+    return Finding(
+        "auth/invalid-credentials",
+        Status.FAIL,
+        f"Jira refuses the {METHOD_NAMES.get(method, method)} (HTTP {myself.status}, {detail}).",
+        evidence={**evidence, **({"oauth_problem": problem} if problem else {})},
+        remediation=tuple(fixes),
+        subject=login.user,
+    )
 
 
 def _unexpected(answer: HttpAnswer, evidence: dict[str, Any]) -> Finding:
-    return Finding("auth/unexpected-answer", Status.FAIL,
-                   f"Jira's /myself answered HTTP {answer.status} ({answer.content_type or 'no content type'}) without a user.",
-                   evidence={**evidence, "content_type": answer.content_type, "body_start": answer.body[:200]},
-                   remediation=("Check that --url is Jira's URL and that nothing in front of Jira answers /rest/api/2/myself.",))
+    return Finding(
+        "auth/unexpected-answer",
+        Status.FAIL,
+        f"Jira's /myself answered HTTP {answer.status} ({answer.content_type or 'no content type'}) without a user.",
+        evidence={**evidence, "content_type": answer.content_type, "body_start": answer.body[:200]},
+        remediation=("Check that --url is Jira's URL and that nothing in front of Jira answers /rest/api/2/myself.",),
+    )
 
 
-def judge_login(attempt: LoginAttempt, jira_url: str, is_jira: bool, profile: IntegrationProfile,
-                integration_method: str) -> list[Finding]:
+def judge_login(
+    attempt: LoginAttempt, jira_url: str, is_jira: bool, profile: IntegrationProfile, integration_method: str
+) -> list[Finding]:
     login = attempt.login
     if not login.given:
-        raise not_tested(login.note or "no credentials given (--user with --password or --token, --pat, or OAuth "
-                         "--consumer-key, --private-key and --access-token)")
+        raise not_tested(
+            login.note
+            or "no credentials given (--user with --password or --token, --pat, or OAuth "
+            "--consumer-key, --private-key and --access-token)"
+        )
     main = judge_answer(attempt, jira_url, is_jira, profile)
     findings = [main]
     if login.note:
-        findings.append(Finding("auth/method-fallback", Status.INFO, f"{login.note}.", evidence={"method": login.method}))
+        findings.append(
+            Finding("auth/method-fallback", Status.INFO, f"{login.note}.", evidence={"method": login.method})
+        )
     if (deprecated := oauth1_on_cloud(attempt)) is not None:
         findings.append(deprecated)
     if main.code != "auth/password-on-cloud":
@@ -285,8 +387,8 @@ def judge_login(attempt: LoginAttempt, jira_url: str, is_jira: bool, profile: In
 
 
 async def judge(ctx: CheckContext) -> Sequence[Finding]:
-    attempt: LoginAttempt = await ctx.fact("auth_login")
-    info = await ctx.fact("server_info")
+    attempt: LoginAttempt = await ctx.fact(AUTH_LOGIN)
+    info = await ctx.fact(SERVER_INFO)
     is_jira = bool(getattr(info, "is_jira", True)) or identify(info.answer, info.challenge).is_jira
     return judge_login(attempt, ctx.target.url or "", is_jira, ctx.profile, ctx.target.auth)
 
@@ -313,12 +415,24 @@ lifts a CAPTCHA, or the SSO exemption the service user needs.""",
     judge=judge,
     inputs_all=("url",),
     inputs_any=("password", "token", "pat", "access_token", "oauth2_token"),
-    facts=("auth_login", "server_info"),
+    facts=(AUTH_LOGIN.name, SERVER_INFO.name),
     after=("dns", "tls", "proxy", "reachability", "oauth-signature"),
     live=True,
     order=80,
-    codes=("auth/ok", "auth/invalid-credentials", "auth/captcha-required", "auth/anonymous-fallback",
-           "auth/password-on-cloud", "auth/pat-as-password", "auth/sso-redirect", "auth/method-unsupported",
-           "auth/no-application-access", "auth/no-answer", "auth/unexpected-answer",
-           "auth/method-fallback", "auth/cloud-token-refused", "auth/oauth1-deprecated-on-cloud"),
+    codes=(
+        "auth/ok",
+        "auth/invalid-credentials",
+        "auth/captcha-required",
+        "auth/anonymous-fallback",
+        "auth/password-on-cloud",
+        "auth/pat-as-password",
+        "auth/sso-redirect",
+        "auth/method-unsupported",
+        "auth/no-application-access",
+        "auth/no-answer",
+        "auth/unexpected-answer",
+        "auth/method-fallback",
+        "auth/cloud-token-refused",
+        "auth/oauth1-deprecated-on-cloud",
+    ),
 )

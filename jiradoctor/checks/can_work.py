@@ -4,6 +4,8 @@ Codes: can-work/write-accepted, can-work/xsrf-refused, can-work/write-refused, c
 can-work/endpoints-ok, can-work/endpoint-removed, can-work/endpoint-missing, can-work/endpoint-refused,
 can-work/endpoint-error, can-work/head-ok, can-work/head-rewritten, can-work/head-refused,
 can-work/sessions-ok, can-work/not-sticky, can-work/session-lost.
+
+Title: The integration's own requests work (non-mutating probes).
 """
 
 from __future__ import annotations
@@ -15,7 +17,16 @@ from jiradoctor.context import CheckContext
 from jiradoctor.jira import blockers, endpoints
 from jiradoctor.jira.integrations import IntegrationProfile
 from jiradoctor.model import Finding, NotObserved, Status
-from jiradoctor.probes.can_work import EndpointProbe, HeadGetProbe, StickyProbe, WriteProbe
+from jiradoctor.probes.can_work import (
+    CAN_WORK_ENDPOINTS,
+    CAN_WORK_HEAD_GET,
+    CAN_WORK_STICKY,
+    CAN_WORK_WRITE,
+    EndpointProbe,
+    HeadGetProbe,
+    StickyProbe,
+    WriteProbe,
+)
 from jiradoctor.probes.http import HttpAnswer
 from jiradoctor.registry import Check
 
@@ -27,14 +38,21 @@ STICKY_DOCS: tuple[str, ...] = ()
 
 def blocked(answer: HttpAnswer, profile: IntegrationProfile | None, what: str) -> Finding | None:
     """A blocker's own page instead of Jira's answer (reachability names the same on the anonymous path)."""
-    from jiradoctor.checks.reachability import blocker_finding
+    from jiradoctor.shared_findings import blocker_finding
 
     found = blockers.recognise(answer) if answer.ok else None
     if found is None:
         return None
     finding = blocker_finding(found, answer, profile, prefix=P, code="blocked")
-    return Finding(finding.code, finding.status, f"{what}: {finding.message}", evidence=finding.evidence,
-                   remediation=finding.remediation, docs=finding.docs, subject=what)
+    return Finding(
+        finding.code,
+        finding.status,
+        f"{what}: {finding.message}",
+        evidence=finding.evidence,
+        remediation=finding.remediation,
+        docs=finding.docs,
+        subject=what,
+    )
 
 
 def _error_text(answer: HttpAnswer) -> str:
@@ -63,44 +81,77 @@ def judge_write(probe: WriteProbe, profile: IntegrationProfile) -> Finding | Non
     text = _error_text(answer)
     browser = bool(endpoints.BROWSER_UA.match(probe.user_agent))
     if status == 403 and endpoints.XSRF_MARK in answer.body.lower():
-        return Finding("can-work/xsrf-refused", Status.FAIL,
-                       f"Jira refuses the integration's writes with 'XSRF check failed' (HTTP 403) while reads work: the requests "
-                       f"carry {'a browser' if browser else 'this'} User-Agent ({probe.user_agent[:80]}) and no "
-                       "X-Atlassian-Token: no-check header.",
-                       evidence={**evidence, "answer": text},
-                       remediation=("Make the integration's HTTP client send the header X-Atlassian-Token: no-check on every "
-                                    "POST/PUT/DELETE, or a User-Agent of its own instead of a browser's (embedded browsers and "
-                                    "Electron apps send the browser's).",),
-                       commands=("curl -sS -X POST -H 'Content-Type: application/json' -H 'X-Atlassian-Token: no-check' "
-                                 f"-A '{probe.user_agent[:80]}' -u \"$JIRA_USER\" -d '{{\"jql\":\"\",\"maxResults\":0}}' "
-                                 f"'{answer.url}'",),
-                       docs=XSRF_DOCS)
+        return Finding(
+            "can-work/xsrf-refused",
+            Status.FAIL,
+            f"Jira refuses the integration's writes with 'XSRF check failed' (HTTP 403) while reads work: "
+            f"the requests carry {'a browser' if browser else 'this'} User-Agent ({probe.user_agent[:80]}) "
+            f"and no X-Atlassian-Token: no-check header.",
+            evidence={**evidence, "answer": text},
+            remediation=(
+                "Make the integration's HTTP client send the header X-Atlassian-Token: no-check on "
+                "every POST/PUT/DELETE, or a User-Agent of its own instead of a browser's "
+                "(embedded browsers and Electron apps send the browser's).",
+            ),
+            commands=(
+                f"curl -sS -X POST -H 'Content-Type: application/json' -H 'X-Atlassian-Token: "
+                f"no-check' -A '{probe.user_agent[:80]}' -u \"$JIRA_USER\" -d "
+                f'\'{{"jql":"","maxResults":0}}\' \'{answer.url}\'',
+            ),
+            docs=XSRF_DOCS,
+        )
     if 200 <= status < 300 or (status == 400 and text):
-        return Finding(P + "write-accepted", Status.PASS,
-                       f"A write-shaped POST with the integration's User-Agent passed Jira's XSRF filter (HTTP {status}).",
-                       evidence=evidence)
+        return Finding(
+            P + "write-accepted",
+            Status.PASS,
+            f"A write-shaped POST with the integration's User-Agent passed Jira's XSRF filter (HTTP {status}).",
+            evidence=evidence,
+        )
     if status in (401,):
         raise NotObserved("the POST was not authenticated", blocked_by=("auth",))
     if status in (404, 405, 410):
         return None  # no write-shaped read at this path on this Jira: nothing observed
-    return Finding(P + "write-refused", Status.WARN,
-                   f"Jira refused a write-shaped POST that reads work for (HTTP {status}: {text or 'no message'}).",
-                   evidence={**evidence, "answer": text},
-                   remediation=("Find what refuses POSTs (a WAF rule, a proxy allowing GET only, Jira's own answer above) "
-                                "and let the integration's writes through.",))
+    return Finding(
+        P + "write-refused",
+        Status.WARN,
+        f"Jira refused a write-shaped POST that reads work for (HTTP {status}: {text or 'no message'}).",
+        evidence={**evidence, "answer": text},
+        remediation=(
+            "Find what refuses POSTs (a WAF rule, a proxy allowing GET only, Jira's own answer "
+            "above) and let the integration's writes through.",
+        ),
+    )
 
 
-def judge_endpoints(probe: EndpointProbe, deployment: str | None, profile: IntegrationProfile | None = None) -> list[Finding]:
+def judge_endpoints(
+    probe: EndpointProbe, deployment: str | None, profile: IntegrationProfile | None = None
+) -> list[Finding]:
     out: list[Finding] = []
     if probe.specs_error:
-        return [Finding(P + "endpoint-error", Status.WARN, f"The profile's endpoint list cannot be read: {probe.specs_error}.")]
+        return [
+            Finding(
+                P + "endpoint-error", Status.WARN, f"The profile's endpoint list cannot be read: {probe.specs_error}."
+            )
+        ]
     fine: list[str] = []
     for spec, answer in probe.answers:
         note = "" if spec.confirmed else " (listed from what the integration does; not confirmed in the vendor's docs)"
-        evidence = {"endpoint": str(spec), "url": answer.url, "status": answer.status, "listed_as_confirmed": spec.confirmed}
+        evidence = {
+            "endpoint": str(spec),
+            "url": answer.url,
+            "status": answer.status,
+            "listed_as_confirmed": spec.confirmed,
+        }
         if not answer.ok:
-            out.append(Finding(P + "endpoint-error", Status.WARN, f"{spec}: no answer ({answer.error.message if answer.error else '?'}).",
-                               evidence=evidence, subject=str(spec)))
+            out.append(
+                Finding(
+                    P + "endpoint-error",
+                    Status.WARN,
+                    f"{spec}: no answer ({answer.error.message if answer.error else '?'}).",
+                    evidence=evidence,
+                    subject=str(spec),
+                )
+            )
             continue
         status = answer.status or 0
         if (b := blocked(answer, profile, str(spec))) is not None:  # a WAF or allowlist in front of this path
@@ -110,34 +161,73 @@ def judge_endpoints(probe: EndpointProbe, deployment: str | None, profile: Integ
         elif status in (404, 410):
             removal = endpoints.removal_for(spec.path, deployment)
             if removal is not None:
-                out.append(Finding(P + "endpoint-removed", Status.FAIL,
-                                   f"The integration calls {spec.bare_path}{note}, which this Jira no longer serves (HTTP "
-                                   f"{status}): removed in {removal.since}; use {removal.replacement}.",
-                                   evidence={**evidence, "answer": _error_text(answer), "replacement": removal.replacement,
-                                             "source": removal.source},
-                                   remediation=(f"Update the integration to a release that calls {removal.replacement} "
-                                                "(ask its vendor), or point it at a Jira that still serves the old path.",),
-                                   subject=str(spec)))
+                out.append(
+                    Finding(
+                        P + "endpoint-removed",
+                        Status.FAIL,
+                        f"The integration calls {spec.bare_path}{note}, which this Jira no longer serves "
+                        f"(HTTP {status}): removed in {removal.since}; use {removal.replacement}.",
+                        evidence={
+                            **evidence,
+                            "answer": _error_text(answer),
+                            "replacement": removal.replacement,
+                            "source": removal.source,
+                        },
+                        remediation=(
+                            f"Update the integration to a release that calls {removal.replacement} "
+                            f"(ask its vendor), or point it at a Jira that still serves the old "
+                            f"path.",
+                        ),
+                        subject=str(spec),
+                    )
+                )
             else:
-                out.append(Finding(P + "endpoint-missing", Status.FAIL,
-                                   f"The integration calls {spec.bare_path}{note}, and Jira answers HTTP {status}: the API is not "
-                                   "there (removed or moved in this Jira version, or the app that serves it is not installed).",
-                                   evidence={**evidence, "answer": _error_text(answer)},
-                                   remediation=("Check the integration's supported Jira versions and the app that provides this "
-                                                "REST path.",), subject=str(spec)))
+                out.append(
+                    Finding(
+                        P + "endpoint-missing",
+                        Status.FAIL,
+                        f"The integration calls {spec.bare_path}{note}, and Jira answers HTTP {status}: the "
+                        f"API is not there (removed or moved in this Jira version, or the app that serves "
+                        f"it is not installed).",
+                        evidence={**evidence, "answer": _error_text(answer)},
+                        remediation=(
+                            "Check the integration's supported Jira versions and the app that provides this REST path.",
+                        ),
+                        subject=str(spec),
+                    )
+                )
         elif status == 403:
-            out.append(Finding(P + "endpoint-refused", Status.INFO,
-                               f"{spec}: the resource exists, and refuses this user (HTTP 403): see the permissions check.",
-                               evidence={**evidence, "answer": _error_text(answer)}, subject=str(spec)))
+            out.append(
+                Finding(
+                    P + "endpoint-refused",
+                    Status.INFO,
+                    f"{spec}: the resource exists, and refuses this user (HTTP 403): see the permissions check.",
+                    evidence={**evidence, "answer": _error_text(answer)},
+                    subject=str(spec),
+                )
+            )
         elif status == 401:
             continue  # not observed for this one
         else:
-            out.append(Finding(P + "endpoint-error", Status.WARN, f"{spec}: HTTP {status} ({_error_text(answer)}).",
-                               evidence=evidence, subject=str(spec)))
+            out.append(
+                Finding(
+                    P + "endpoint-error",
+                    Status.WARN,
+                    f"{spec}: HTTP {status} ({_error_text(answer)}).",
+                    evidence=evidence,
+                    subject=str(spec),
+                )
+            )
     if fine:
-        out.insert(0, Finding(P + "endpoints-ok", Status.PASS,
-                              f"Every REST endpoint of the profile that was asked answers: {', '.join(fine)}.",
-                              evidence={"endpoints": fine}))
+        out.insert(
+            0,
+            Finding(
+                P + "endpoints-ok",
+                Status.PASS,
+                f"Every REST endpoint of the profile that was asked answers: {', '.join(fine)}.",
+                evidence={"endpoints": fine},
+            ),
+        )
     return out
 
 
@@ -147,33 +237,52 @@ def judge_head_get(probe: HeadGetProbe) -> Finding | None:
         return None  # the GET itself fails: oauth-signature names why
     evidence: dict[str, Any] = {"get_status": get.status, "head_status": head.status, "url": get.url}
     if head.status in (200, 204):
-        return Finding(P + "head-ok", Status.PASS, "A signed HEAD is accepted like the signed GET: nothing rewrites the method.",
-                       evidence=evidence)
+        return Finding(
+            P + "head-ok",
+            Status.PASS,
+            "A signed HEAD is accepted like the signed GET: nothing rewrites the method.",
+            evidence=evidence,
+        )
     problem = probe.head_problem
     if problem is not None and problem.problem == "signature_invalid":
         echoed = problem.base_string or ""
         method_seen = echoed.split("&", 1)[0] if echoed else None
         evidence.update({"oauth_problem": "signature_invalid", "jira_saw_method": method_seen})
         certain = method_seen == "GET"
-        return Finding("can-work/head-rewritten", Status.FAIL,
-                       "A signed HEAD fails with signature_invalid while the same signed GET works: "
-                       + ("Jira saw a GET (its base string starts with GET&): " if certain else "")
-                       + "something between the integration and Jira turns HEAD into GET, e.g. nginx's proxy_cache "
-                       "(proxy_cache_convert_head is on by default).",
-                       evidence=evidence,
-                       remediation=("Stop the proxy converting HEAD requests for Jira: in nginx, 'proxy_cache_convert_head off;' "
-                                    "(and a cache key that includes $request_method), or no proxy_cache for /rest and "
-                                    "/plugins/servlet.",),
-                       commands=("proxy_cache_convert_head off;   # nginx, in the location that proxies to Jira",
-                                 "proxy_cache_key $scheme$request_method$proxy_host$request_uri;"),
-                       docs=HEAD_DOCS)
+        return Finding(
+            "can-work/head-rewritten",
+            Status.FAIL,
+            "A signed HEAD fails with signature_invalid while the same signed GET works: "
+            + ("Jira saw a GET (its base string starts with GET&): " if certain else "")
+            + "something between the integration and Jira turns HEAD into GET, e.g. nginx's proxy_cache "
+            "(proxy_cache_convert_head is on by default).",
+            evidence=evidence,
+            remediation=(
+                "Stop the proxy converting HEAD requests for Jira: in nginx, "
+                "'proxy_cache_convert_head off;' (and a cache key that includes $request_method), "
+                "or no proxy_cache for /rest and /plugins/servlet.",
+            ),
+            commands=(
+                "proxy_cache_convert_head off;   # nginx, in the location that proxies to Jira",
+                "proxy_cache_key $scheme$request_method$proxy_host$request_uri;",
+            ),
+            docs=HEAD_DOCS,
+        )
     if head.status == 405:
-        return Finding(P + "head-refused", Status.INFO, "Jira (or the proxy) refuses HEAD (405): clients must use GET there.",
-                       evidence=evidence)
-    return Finding(P + "head-refused", Status.WARN,
-                   f"A signed HEAD gets HTTP {head.status} while the signed GET works"
-                   f"{' (oauth_problem=' + problem.problem + ')' if problem and problem.problem else ''}.",
-                   evidence=evidence, remediation=("Find what treats HEAD differently on the way to Jira (a cache, a WAF).",))
+        return Finding(
+            P + "head-refused",
+            Status.INFO,
+            "Jira (or the proxy) refuses HEAD (405): clients must use GET there.",
+            evidence=evidence,
+        )
+    return Finding(
+        P + "head-refused",
+        Status.WARN,
+        f"A signed HEAD gets HTTP {head.status} while the signed GET works"
+        f"{' (oauth_problem=' + problem.problem + ')' if problem and problem.problem else ''}.",
+        evidence=evidence,
+        remediation=("Find what treats HEAD differently on the way to Jira (a cache, a WAF).",),
+    )
 
 
 def judge_sticky(probe: StickyProbe) -> Finding | None:
@@ -181,45 +290,74 @@ def judge_sticky(probe: StickyProbe) -> Finding | None:
         return None
     nodes = list(probe.nodes)
     named = [n for n in nodes if n]
-    evidence = {"requests": len(nodes), "x_anodeid": nodes, "cookie_names": list(probe.cookie_names),
-                "session_cookie_sent": list(probe.cookie_sent), "new_session_set": list(probe.new_session)}
-    with_cookie = [n for n, sent in zip(nodes, probe.cookie_sent) if sent and n]
+    evidence = {
+        "requests": len(nodes),
+        "x_anodeid": nodes,
+        "cookie_names": list(probe.cookie_names),
+        "session_cookie_sent": list(probe.cookie_sent),
+        "new_session_set": list(probe.new_session),
+    }
+    with_cookie = [n for n, sent in zip(nodes, probe.cookie_sent, strict=False) if sent and n]
     if len(set(with_cookie)) > 1 or (named and len(set(named[1:])) > 1 and any(probe.cookie_sent)):
-        return Finding(P + "not-sticky", Status.FAIL,
-                       f"Requests carrying the same session cookie were answered by different Jira nodes "
-                       f"({' -> '.join(str(n) for n in nodes)}): the load balancer does not keep a session on one node, so "
-                       "logins do not stick and the integration sees random 401s and lost state.",
-                       evidence=evidence,
-                       remediation=("Turn on session affinity (sticky sessions) on the load balancer, keyed on the JSESSIONID "
-                                    "cookie or its own cookie (AWS ALB: stickiness with an application cookie). An AWS NLB "
-                                    "over TLS cannot read cookies: use source-IP stickiness or an ALB.",),
-                       docs=STICKY_DOCS)
+        return Finding(
+            P + "not-sticky",
+            Status.FAIL,
+            f"Requests carrying the same session cookie were answered by different Jira nodes "
+            f"({' -> '.join(str(n) for n in nodes)}): the load balancer does not keep a session on one "
+            f"node, so logins do not stick and the integration sees random 401s and lost state.",
+            evidence=evidence,
+            remediation=(
+                "Turn on session affinity (sticky sessions) on the load balancer, keyed on the "
+                "JSESSIONID cookie or its own cookie (AWS ALB: stickiness with an application "
+                "cookie). An AWS NLB over TLS cannot read cookies: use source-IP stickiness or an "
+                "ALB.",
+            ),
+            docs=STICKY_DOCS,
+        )
     if any(probe.new_session[1:]):
-        return Finding(P + "session-lost", Status.WARN,
-                       "Jira set a new session cookie although the previous one was sent back: the session is not kept "
-                       f"between requests{' (nodes ' + ' -> '.join(str(n) for n in nodes) + ')' if named else ''}.",
-                       evidence=evidence,
-                       remediation=("Check the load balancer's session affinity and that it passes the Cookie header through "
-                                    "unchanged.",), docs=STICKY_DOCS)
-    where = (f"node {named[0]} answered all {len(nodes)} requests" if named else
-             f"{len(nodes)} requests, no X-ANODEID (a single node, or the id is hidden)")
+        return Finding(
+            P + "session-lost",
+            Status.WARN,
+            "Jira set a new session cookie although the previous one was sent back: the session is not kept "
+            f"between requests{' (nodes ' + ' -> '.join(str(n) for n in nodes) + ')' if named else ''}.",
+            evidence=evidence,
+            remediation=(
+                "Check the load balancer's session affinity and that it passes the Cookie header through unchanged.",
+            ),
+            docs=STICKY_DOCS,
+        )
+    where = (
+        f"node {named[0]} answered all {len(nodes)} requests"
+        if named
+        else f"{len(nodes)} requests, no X-ANODEID (a single node, or the id is hidden)"
+    )
     return Finding(P + "sessions-ok", Status.PASS, f"Sessions stay where they are: {where}.", evidence=evidence)
 
 
 async def judge(ctx: CheckContext) -> Sequence[Finding]:
-    import asyncio  # on use: `checks` and `explain` must not load it (issue 14)
+    import asyncio  # not at import time: `jiradoctor checks` loads every check and must not load asyncio (issue 14)
 
     write, eps, head_get, sticky = await asyncio.gather(
-        ctx.fact("can_work_write"), ctx.fact("can_work_endpoints"), ctx.fact("can_work_head_get"), ctx.fact("can_work_sticky"))
+        ctx.fact(CAN_WORK_WRITE),
+        ctx.fact(CAN_WORK_ENDPOINTS),
+        ctx.fact(CAN_WORK_HEAD_GET),
+        ctx.fact(CAN_WORK_STICKY),
+    )
     if write.prepared.login is None:
         raise NotObserved(write.prepared.reason or "no proven login", blocked_by=write.prepared.blocked_by)
     findings: list[Finding] = []
-    for found in (judge_write(write, ctx.profile), *judge_endpoints(eps, eps.prepared.deployment, ctx.profile),
-                  judge_head_get(head_get), judge_sticky(sticky)):
+    for found in (
+        judge_write(write, ctx.profile),
+        *judge_endpoints(eps, eps.prepared.deployment, ctx.profile),
+        judge_head_get(head_get),
+        judge_sticky(sticky),
+    ):
         if found is not None:
             findings.append(found)
     if not findings:
-        raise NotObserved("none of the integration's own requests could be judged (see evidence of auth and reachability)")
+        raise NotObserved(
+            "none of the integration's own requests could be judged (see evidence of auth and reachability)"
+        )
     return findings
 
 
@@ -239,12 +377,28 @@ a load balancer without sticky sessions bounces requests between nodes.
 How to fix: each finding names the header, replacement path or load-balancer setting.""",
     judge=judge,
     inputs_all=("url",),
-    facts=("can_work_write", "can_work_endpoints", "can_work_head_get", "can_work_sticky"),
+    facts=(CAN_WORK_WRITE.name, CAN_WORK_ENDPOINTS.name, CAN_WORK_HEAD_GET.name, CAN_WORK_STICKY.name),
     after=("reachability", "auth"),
     live=True,
     order=88,
-    codes=tuple(P + c for c in (
-        "write-accepted", "xsrf-refused", "write-refused", "blocked", "endpoints-ok", "endpoint-removed",
-        "endpoint-missing", "endpoint-refused", "endpoint-error", "head-ok", "head-rewritten", "head-refused",
-        "sessions-ok", "not-sticky", "session-lost")),
+    codes=tuple(
+        P + c
+        for c in (
+            "write-accepted",
+            "xsrf-refused",
+            "write-refused",
+            "blocked",
+            "endpoints-ok",
+            "endpoint-removed",
+            "endpoint-missing",
+            "endpoint-refused",
+            "endpoint-error",
+            "head-ok",
+            "head-rewritten",
+            "head-refused",
+            "sessions-ok",
+            "not-sticky",
+            "session-lost",
+        )
+    ),
 )

@@ -1,8 +1,16 @@
-"""oauth2: is the integration's OAuth 2.0 client, redirect URI, scopes and token what Jira accepts?"""
+"""oauth2: is the integration's OAuth 2.0 client, redirect URI, scopes and token what Jira accepts?
+
+Title: OAuth 2.0 client, redirect URI, scopes and token (live).
+Codes: oauth2/client-ok, oauth2/invalid-client, oauth2/client-not-allowed, oauth2/provider-missing,
+oauth2/redirect-not-refused, oauth2/redirect-mismatch, oauth2/missing-scopes, oauth2/scopes-ok,
+oauth2/token-ok, oauth2/token-rejected, oauth2/site-not-accessible, oauth2/site-url-not-gateway,
+oauth2/clock-skew, oauth2/tls-error, oauth2/no-answer, oauth2/refresh-not-used, oauth2/refresh-rotated,
+oauth2/refresh-token-invalid, oauth2/not-offered, oauth2/not-observed.
+"""
 
 from __future__ import annotations
 
-from typing import Any, Sequence
+from typing import Any, Callable, Sequence
 
 from jiradoctor.context import CheckContext
 from jiradoctor.jira import auth_signals as sig
@@ -10,16 +18,20 @@ from jiradoctor.jira import oauth2 as o2
 from jiradoctor.jira.integrations import IntegrationProfile
 from jiradoctor.model import Finding, NotObserved, Status
 from jiradoctor.probes.http import HttpAnswer
-from jiradoctor.probes.oauth2 import OAuth2Observation
+from jiradoctor.probes.oauth2 import OAUTH2, OAuth2Observation
 from jiradoctor.registry import Check
 
 DOCS_DC = "https://confluence.atlassian.com/adminjiraserver101/jira-oauth-2-0-provider-api-1455427907.html"
-DOCS_DC_SCOPES = "https://confluence.atlassian.com/adminjiraserver101/oauth-2-0-scopes-for-incoming-links-1455427906.html"
+DOCS_DC_SCOPES = (
+    "https://confluence.atlassian.com/adminjiraserver101/oauth-2-0-scopes-for-incoming-links-1455427906.html"
+)
 DOCS_CLOUD = "https://developer.atlassian.com/cloud/jira/platform/oauth-2-3lo-apps/"
 DOCS_CLOUD_CALLS = "https://developer.atlassian.com/cloud/oauth/getting-started/making-calls-to-api/"
 CLOCK_SKEW_WARN_S = 60.0
-WHERE = {"datacenter": "Jira's incoming link (Administration > Applications > Application links)",
-         "cloud": "the app in Atlassian's developer console (or the service account's credential)"}
+WHERE = {
+    "datacenter": "Jira's incoming link (Administration > Applications > Application links)",
+    "cloud": "the app in Atlassian's developer console (or the service account's credential)",
+}
 
 
 def _docs(flavour: str) -> tuple[str, ...]:
@@ -31,16 +43,25 @@ def _transport(answer: HttpAnswer, what: str) -> Finding | None:
     if answer.error is None:
         return None
     if answer.error.kind == "tls":
-        return Finding("oauth2/tls-error", Status.FAIL,
-                       f"TLS to the OAuth 2.0 {what} failed: {answer.error.message}.",
-                       evidence={"url": answer.url, "verify_code": answer.error.ssl_verify_code},
-                       remediation=("The integration must trust the certificate chain of this endpoint: give it the "
-                                    "issuing CA, or have the server send its full chain (see the tls check).",),
-                       subject=what)
-    return Finding("oauth2/no-answer", Status.FAIL,
-                   f"No answer from the OAuth 2.0 {what} ({answer.error.kind}: {answer.error.message}).",
-                   evidence={"url": answer.url, "error": answer.error.kind},
-                   remediation=("See the dns and proxy checks: the integration must reach this URL.",), subject=what)
+        return Finding(
+            "oauth2/tls-error",
+            Status.FAIL,
+            f"TLS to the OAuth 2.0 {what} failed: {answer.error.message}.",
+            evidence={"url": answer.url, "verify_code": answer.error.ssl_verify_code},
+            remediation=(
+                "The integration must trust the certificate chain of this endpoint: give it the "
+                "issuing CA, or have the server send its full chain (see the tls check).",
+            ),
+            subject=what,
+        )
+    return Finding(
+        "oauth2/no-answer",
+        Status.FAIL,
+        f"No answer from the OAuth 2.0 {what} ({answer.error.kind}: {answer.error.message}).",
+        evidence={"url": answer.url, "error": answer.error.kind},
+        remediation=("See the dns and proxy checks: the integration must reach this URL.",),
+        subject=what,
+    )
 
 
 def _clock(answer: HttpAnswer | None) -> Finding | None:
@@ -50,11 +71,14 @@ def _clock(answer: HttpAnswer | None) -> Finding | None:
     skew = answer.date.timestamp() - (answer.sent_at + answer.elapsed_s / 2)
     if abs(skew) <= CLOCK_SKEW_WARN_S:
         return None
-    return Finding("oauth2/clock-skew", Status.WARN,
-                   f"The token endpoint's clock is {abs(skew):.0f} s {'ahead of' if skew > 0 else 'behind'} this machine's: "
-                   "tokens may look expired (or not yet valid) to one side.",
-                   evidence={"url": answer.url, "date": answer.header("date"), "skew_s": round(skew, 1)},
-                   remediation=("Synchronise both clocks with NTP (timedatectl set-ntp true).",))
+    return Finding(
+        "oauth2/clock-skew",
+        Status.WARN,
+        f"The token endpoint's clock is {abs(skew):.0f} s {'ahead of' if skew > 0 else 'behind'} this "
+        f"machine's: tokens may look expired (or not yet valid) to one side.",
+        evidence={"url": answer.url, "date": answer.header("date"), "skew_s": round(skew, 1)},
+        remediation=("Synchronise both clocks with NTP (timedatectl set-ntp true).",),
+    )
 
 
 def judge_client(obs: OAuth2Observation, client_id: str | None) -> list[Finding]:
@@ -65,34 +89,66 @@ def judge_client(obs: OAuth2Observation, client_id: str | None) -> list[Finding]
         return [bad]
     evidence: dict[str, Any] = {"url": answer.url, "status": answer.status, "client_id": client_id}
     if answer.status == 404 and obs.flavour == "datacenter":
-        return [Finding("oauth2/provider-missing", Status.FAIL,
-                        f"Jira answers 404 at {answer.url}: no OAuth 2.0 provider there (Jira older than 8.22, a wrong "
-                        "context path, or a proxy that does not pass /rest/oauth2/).",
-                        evidence=evidence,
-                        remediation=("Upgrade Jira to 8.22 or later, or fix the URL/proxy so /rest/oauth2/latest/ reaches Jira.",),
-                        docs=_docs(obs.flavour))]
+        return [
+            Finding(
+                "oauth2/provider-missing",
+                Status.FAIL,
+                f"Jira answers 404 at {answer.url}: no OAuth 2.0 provider there (Jira older than 8.22, a wrong "
+                "context path, or a proxy that does not pass /rest/oauth2/).",
+                evidence=evidence,
+                remediation=(
+                    "Upgrade Jira to 8.22 or later, or fix the URL/proxy so /rest/oauth2/latest/ reaches Jira.",
+                ),
+                docs=_docs(obs.flavour),
+            )
+        ]
     error = o2.parse_token_error(answer.body)
     if error is None:
         raise NotObserved(f"the token endpoint answered HTTP {answer.status} without an OAuth 2.0 error")
     evidence |= {"error": error.error, "error_description": error.description[:200]}
     if error.error == "invalid_client":
-        return [Finding("oauth2/invalid-client", Status.FAIL,
-                        f"The provider does not accept the client id {client_id!r} with this secret (invalid_client).",
-                        evidence=evidence,
-                        remediation=(f"Copy the client id and secret again from {WHERE[obs.flavour]} into the integration; "
-                                     "a secret shown once and retyped, or a regenerated one, is the usual cause.",),
-                        docs=_docs(obs.flavour), subject=client_id)]
+        return [
+            Finding(
+                "oauth2/invalid-client",
+                Status.FAIL,
+                f"The provider does not accept the client id {client_id!r} with this secret (invalid_client).",
+                evidence=evidence,
+                remediation=(
+                    f"Copy the client id and secret again from {WHERE[obs.flavour]} into the "
+                    f"integration; a secret shown once and retyped, or a regenerated one, is the "
+                    f"usual cause.",
+                ),
+                docs=_docs(obs.flavour),
+                subject=client_id,
+            )
+        ]
     if error.error == "unauthorized_client":
-        return [Finding("oauth2/client-not-allowed", Status.FAIL,
-                        f"The client {client_id!r} authenticates but may not use this grant ({error.description or error.error}).",
-                        evidence=evidence,
-                        remediation=("Use the flow the registration was made for: an incoming link/3LO app uses the "
-                                     "authorization code, a service account uses client credentials (--oauth2-flow).",),
-                        docs=_docs(obs.flavour), subject=client_id)]
+        return [
+            Finding(
+                "oauth2/client-not-allowed",
+                Status.FAIL,
+                f"The client {client_id!r} authenticates but may not use this grant "
+                f"({error.description or error.error}).",
+                evidence=evidence,
+                remediation=(
+                    "Use the flow the registration was made for: an incoming link/3LO app uses the "
+                    "authorization code, a service account uses client credentials (--oauth2-flow).",
+                ),
+                docs=_docs(obs.flavour),
+                subject=client_id,
+            )
+        ]
     if error.error in ("invalid_grant", "invalid_request"):
-        return [Finding("oauth2/client-ok", Status.PASS,
-                        f"The provider authenticates the client {client_id!r}: a made-up authorization code was refused "
-                        f"with {error.error}, not invalid_client.", evidence=evidence, subject=client_id)]
+        return [
+            Finding(
+                "oauth2/client-ok",
+                Status.PASS,
+                f"The provider authenticates the client {client_id!r}: a made-up authorization code was "
+                f"refused with {error.error}, not invalid_client.",
+                evidence=evidence,
+                subject=client_id,
+            )
+        ]
     raise NotObserved(f"the token endpoint answered {error.error}, which does not tell whether the client is known")
 
 
@@ -103,42 +159,77 @@ def judge_authorize(obs: OAuth2Observation, redirect_uri: str | None, client_id:
     if (bad := _transport(answer, "authorize endpoint")) is not None:
         return [bad]
     location = answer.header("location")
-    error = o2.error_in_location(location) or (o2.parse_token_error(answer.body) if answer.status and answer.status >= 400 else None)
-    evidence = {"url": answer.url, "status": answer.status, "redirect_uri": redirect_uri,
-                "location": (location or "")[:300] or None}
+    error = o2.error_in_location(location) or (
+        o2.parse_token_error(answer.body) if answer.status and answer.status >= 400 else None
+    )
+    evidence = {
+        "url": answer.url,
+        "status": answer.status,
+        "redirect_uri": redirect_uri,
+        "location": (location or "")[:300] or None,
+    }
     if error is None:
         if answer.status in (301, 302, 303, 307) and location:
             # UNCONFIRMED that Jira DC and auth.atlassian.com validate redirect URI and scopes before the
             # login: a redirect to the login page proves they were not refused, not that they were accepted
             scopes = " ".join(obs.requested_scopes) or "(none asked)"
-            return [Finding("oauth2/redirect-not-refused", Status.INFO,
-                            f"The provider did not refuse the redirect URI or the scopes {scopes} before asking for a "
-                            "login (jiradoctor stops there; a provider that checks them only after the login would "
-                            "refuse them then).", evidence=evidence, subject=redirect_uri)]
+            return [
+                Finding(
+                    "oauth2/redirect-not-refused",
+                    Status.INFO,
+                    f"The provider did not refuse the redirect URI or the scopes {scopes} before asking for a "
+                    "login (jiradoctor stops there; a provider that checks them only after the login would "
+                    "refuse them then).",
+                    evidence=evidence,
+                    subject=redirect_uri,
+                )
+            ]
         raise NotObserved(f"the authorize endpoint answered HTTP {answer.status} without a redirect or an error")
     evidence |= {"error": error.error, "error_description": error.description[:200]}
     text = f"{error.error} {error.description}".lower()
     if "redirect" in text:  # description wording is the only signal both providers give
-        return [Finding("oauth2/redirect-mismatch", Status.FAIL,
-                        f"The redirect URI {redirect_uri!r} is not the one registered for the client ({error.error}: "
-                        f"{error.description}). Users see an error page instead of the consent screen.",
-                        evidence=evidence,
-                        remediation=(f"Make the redirect (callback) URL in {WHERE[obs.flavour]} exactly the one the "
-                                     "integration sends: scheme, host, port, path and trailing slash included.",),
-                        docs=_docs(obs.flavour), subject=redirect_uri)]
+        return [
+            Finding(
+                "oauth2/redirect-mismatch",
+                Status.FAIL,
+                f"The redirect URI {redirect_uri!r} is not the one registered for the client ({error.error}: "
+                f"{error.description}). Users see an error page instead of the consent screen.",
+                evidence=evidence,
+                remediation=(
+                    f"Make the redirect (callback) URL in {WHERE[obs.flavour]} exactly the one the "
+                    "integration sends: scheme, host, port, path and trailing slash included.",
+                ),
+                docs=_docs(obs.flavour),
+                subject=redirect_uri,
+            )
+        ]
     if error.error == "invalid_scope":
-        return [Finding("oauth2/missing-scopes", Status.FAIL,
-                        f"The client may not ask for the scopes {' '.join(obs.requested_scopes)} (invalid_scope): "
-                        "the registration does not allow all of them.",
-                        evidence=evidence,
-                        remediation=(f"Add the scopes to {WHERE[obs.flavour]}, or make the integration ask only for "
-                                     "registered ones.",),
-                        docs=(DOCS_DC_SCOPES,) if obs.flavour == "datacenter" else (DOCS_CLOUD,), subject="registration")]
+        return [
+            Finding(
+                "oauth2/missing-scopes",
+                Status.FAIL,
+                f"The client may not ask for the scopes {' '.join(obs.requested_scopes)} (invalid_scope): "
+                "the registration does not allow all of them.",
+                evidence=evidence,
+                remediation=(
+                    f"Add the scopes to {WHERE[obs.flavour]}, or make the integration ask only for registered ones.",
+                ),
+                docs=(DOCS_DC_SCOPES,) if obs.flavour == "datacenter" else (DOCS_CLOUD,),
+                subject="registration",
+            )
+        ]
     if error.error in ("invalid_client", "unauthorized_client"):
-        return [Finding("oauth2/invalid-client", Status.FAIL,
-                        f"The authorize endpoint does not know the client {client_id!r} ({error.error}).",
-                        evidence=evidence, remediation=(f"Copy the client id again from {WHERE[obs.flavour]}.",),
-                        docs=_docs(obs.flavour), subject=client_id)]
+        return [
+            Finding(
+                "oauth2/invalid-client",
+                Status.FAIL,
+                f"The authorize endpoint does not know the client {client_id!r} ({error.error}).",
+                evidence=evidence,
+                remediation=(f"Copy the client id again from {WHERE[obs.flavour]}.",),
+                docs=_docs(obs.flavour),
+                subject=client_id,
+            )
+        ]
     raise NotObserved(f"the authorize endpoint refused with {error.error}, which jiradoctor cannot place")
 
 
@@ -154,29 +245,47 @@ def judge_requested(obs: OAuth2Observation, profile: IntegrationProfile) -> list
     missing = o2.missing_scopes(need, obs.requested_scopes, obs.flavour)
     if not missing:
         return []
-    return [Finding("oauth2/missing-scopes", Status.FAIL,
-                    f"The integration asks for {' '.join(obs.requested_scopes)}, but {profile.name} needs also: "
-                    f"{' '.join(missing)}. Calls that need them answer 401/403.",
-                    evidence={"requested": list(obs.requested_scopes), "required": list(need), "missing": missing},
-                    remediation=(f"Add {' '.join(missing)} to the scopes the integration requests (and to the registration).",),
-                    docs=(DOCS_DC_SCOPES,) if obs.flavour == "datacenter" else (DOCS_CLOUD,), subject="requested")]
+    return [
+        Finding(
+            "oauth2/missing-scopes",
+            Status.FAIL,
+            f"The integration asks for {' '.join(obs.requested_scopes)}, but {profile.name} needs also: "
+            f"{' '.join(missing)}. Calls that need them answer 401/403.",
+            evidence={"requested": list(obs.requested_scopes), "required": list(need), "missing": missing},
+            remediation=(f"Add {' '.join(missing)} to the scopes the integration requests (and to the registration).",),
+            docs=(DOCS_DC_SCOPES,) if obs.flavour == "datacenter" else (DOCS_CLOUD,),
+            subject="requested",
+        )
+    ]
 
 
-def _granted_scopes_finding(granted: tuple[str, ...], need: tuple[str, ...], flavour: str, where: str) -> Finding | None:
+def _granted_scopes_finding(
+    granted: tuple[str, ...], need: tuple[str, ...], flavour: str, where: str
+) -> Finding | None:
     if not need:
         return None
     missing = o2.missing_scopes(need, granted, flavour)
     if missing:
-        return Finding("oauth2/missing-scopes", Status.FAIL,
-                       f"The token's scopes ({' '.join(granted) or 'none'}, from {where}) lack {' '.join(missing)}: "
-                       "reads may work while writes answer 401/403.",
-                       evidence={"granted": list(granted), "required": list(need), "missing": missing, "seen_in": where},
-                       remediation=("Add the scopes to the registration, then have the user authorise the integration "
-                                    "again: a token keeps the scopes it was issued with.",),
-                       docs=(DOCS_DC_SCOPES,) if flavour == "datacenter" else (DOCS_CLOUD,), subject="token")
-    return Finding("oauth2/scopes-ok", Status.PASS,
-                   f"The token's scopes ({' '.join(granted)}, from {where}) cover what the integration needs.",
-                   evidence={"granted": list(granted), "required": list(need)}, subject="token")
+        return Finding(
+            "oauth2/missing-scopes",
+            Status.FAIL,
+            f"The token's scopes ({' '.join(granted) or 'none'}, from {where}) lack {' '.join(missing)}: "
+            "reads may work while writes answer 401/403.",
+            evidence={"granted": list(granted), "required": list(need), "missing": missing, "seen_in": where},
+            remediation=(
+                "Add the scopes to the registration, then have the user authorise the integration "
+                "again: a token keeps the scopes it was issued with.",
+            ),
+            docs=(DOCS_DC_SCOPES,) if flavour == "datacenter" else (DOCS_CLOUD,),
+            subject="token",
+        )
+    return Finding(
+        "oauth2/scopes-ok",
+        Status.PASS,
+        f"The token's scopes ({' '.join(granted)}, from {where}) cover what the integration needs.",
+        evidence={"granted": list(granted), "required": list(need)},
+        subject="token",
+    )
 
 
 def judge_token(obs: OAuth2Observation, jira_url: str, profile: IntegrationProfile) -> list[Finding]:
@@ -196,17 +305,27 @@ def judge_token(obs: OAuth2Observation, jira_url: str, profile: IntegrationProfi
             raise NotObserved(f"accessible-resources answered HTTP {listed.status} without a list of sites")
         site = next((s for s in sites if o2.same_site(s.url, jira_url)), None)
         if site is None:
-            return [Finding("oauth2/site-not-accessible", Status.FAIL,
-                            f"The token does not reach {jira_url}: accessible-resources lists "
-                            f"{', '.join(s.url for s in sites) or 'no site'}.",
-                            evidence={"url": listed.url, "sites": [s.to_json() for s in sites]},
-                            remediation=("Authorise the integration again and choose this site on the consent screen "
-                                         "(a user grants an app one site at a time), or fix --url/the integration's site.",),
-                            docs=(DOCS_CLOUD_CALLS,))]
+            return [
+                Finding(
+                    "oauth2/site-not-accessible",
+                    Status.FAIL,
+                    f"The token does not reach {jira_url}: accessible-resources lists "
+                    f"{', '.join(s.url for s in sites) or 'no site'}.",
+                    evidence={"url": listed.url, "sites": [s.to_json() for s in sites]},
+                    remediation=(
+                        "Authorise the integration again and choose this site on the consent screen "
+                        "(a user grants an app one site at a time), or fix --url/the integration's "
+                        "site.",
+                    ),
+                    docs=(DOCS_CLOUD_CALLS,),
+                )
+            ]
         if (f := _granted_scopes_finding(site.scopes, need, "cloud", "accessible-resources")) is not None:
             findings.append(f)
     elif obs.client_credentials_scopes is not None:
-        if (f := _granted_scopes_finding(obs.client_credentials_scopes, need, obs.flavour, "the token answer")) is not None:
+        if (
+            f := _granted_scopes_finding(obs.client_credentials_scopes, need, obs.flavour, "the token answer")
+        ) is not None:
             findings.append(f)
     myself = obs.myself
     if myself is None:
@@ -219,57 +338,104 @@ def judge_token(obs: OAuth2Observation, jira_url: str, profile: IntegrationProfi
     if identity is None:
         raise NotObserved(f"/myself with the token answered HTTP {myself.status} without a user")
     where = f"api.atlassian.com/ex/jira/{obs.cloud_id}" if obs.flavour == "cloud" else jira_url
-    findings.append(Finding("oauth2/token-ok", Status.PASS,
-                            f"The OAuth 2.0 access token ({obs.token_source}) works at {where} and belongs to {identity.describe()}.",
-                            evidence={"url": myself.url, "jira_user": identity.to_json(), "cloud_id": obs.cloud_id},
-                            subject=identity.account_id or identity.name or identity.key))
-    site = obs.site_myself
-    if obs.flavour == "cloud" and site is not None and site.status in (401, 403):
-        findings.append(Finding(
-            "oauth2/site-url-not-gateway", Status.INFO,
-            f"Jira at the site URL refuses this token (HTTP {site.status}); it works only through "
-            f"{obs.endpoints.gateway(obs.cloud_id or '')}. An integration that sends it to {jira_url} gets 401s "
-            "(and the auth check, which calls the site URL, fails for that reason).",
-            evidence={"site_url": site.url, "site_status": site.status, "gateway": obs.endpoints.gateway(obs.cloud_id or "")},
-            remediation=("Configure the integration to call https://api.atlassian.com/ex/jira/{cloudId}/rest/... with OAuth "
-                         "2.0 tokens (the cloudId is the site's id in accessible-resources), not the site URL.",),
-            docs=(DOCS_CLOUD_CALLS,), subject=obs.cloud_id))
+    findings.append(
+        Finding(
+            "oauth2/token-ok",
+            Status.PASS,
+            f"The OAuth 2.0 access token ({obs.token_source}) works at {where} and belongs to {identity.describe()}.",
+            evidence={"url": myself.url, "jira_user": identity.to_json(), "cloud_id": obs.cloud_id},
+            subject=identity.account_id or identity.name or identity.key,
+        )
+    )
+    site_answer = obs.site_myself
+    if obs.flavour == "cloud" and site_answer is not None and site_answer.status in (401, 403):
+        findings.append(
+            Finding(
+                "oauth2/site-url-not-gateway",
+                Status.INFO,
+                f"Jira at the site URL refuses this token (HTTP {site_answer.status}); it works only through "
+                f"{obs.endpoints.gateway(obs.cloud_id or '')}. An integration that sends it to {jira_url} gets 401s "
+                "(and the auth check, which calls the site URL, fails for that reason).",
+                evidence={
+                    "site_url": site_answer.url,
+                    "site_status": site_answer.status,
+                    "gateway": obs.endpoints.gateway(obs.cloud_id or ""),
+                },
+                remediation=(
+                    "Configure the integration to call https://api.atlassian.com/ex/jira/{cloudId}/rest/... with "
+                    "OAuth 2.0 tokens (the cloudId is the site's id in accessible-resources), not the site URL.",
+                ),
+                docs=(DOCS_CLOUD_CALLS,),
+                subject=obs.cloud_id,
+            )
+        )
     return findings
 
 
 def _rejected(answer: HttpAnswer, where: str) -> Finding:
-    return Finding("oauth2/token-rejected", Status.FAIL,
-                   f"The OAuth 2.0 access token is refused at {where} (HTTP {answer.status}): expired or revoked.",
-                   evidence={"url": answer.url, "status": answer.status, "www-authenticate": (answer.header("www-authenticate") or "")[:200] or None},
-                   remediation=("Access tokens live about an hour: the integration must refresh it (or, for a service "
-                                "account, request a new one). If refreshing fails too, a user revoked the app or the "
-                                "registration changed: authorise the integration again.",))
+    return Finding(
+        "oauth2/token-rejected",
+        Status.FAIL,
+        f"The OAuth 2.0 access token is refused at {where} (HTTP {answer.status}): expired or revoked.",
+        evidence={
+            "url": answer.url,
+            "status": answer.status,
+            "www-authenticate": (answer.header("www-authenticate") or "")[:200] or None,
+        },
+        remediation=(
+            "Access tokens live about an hour: the integration must refresh it (or, for a service "
+            "account, request a new one). If refreshing fails too, a user revoked the app or the "
+            "registration changed: authorise the integration again.",
+        ),
+    )
 
 
 def judge_refresh(obs: OAuth2Observation) -> list[Finding]:
     if not obs.refresh_given:
         return []
     if not obs.refresh_allowed:
-        return [Finding("oauth2/refresh-not-used", Status.INFO,
-                        "The refresh token was not sent: using it rotates it, and the integration's stored copy would stop "
-                        "working. Add --allow-refresh-token-rotation to test it anyway.")]
+        return [
+            Finding(
+                "oauth2/refresh-not-used",
+                Status.INFO,
+                "The refresh token was not sent: using it rotates it, and the integration's stored copy would "
+                "stop working. Add --allow-refresh-token-rotation to test it anyway.",
+            )
+        ]
     answer = obs.refresh
     if answer is None:
-        return [Finding("oauth2/refresh-not-used", Status.INFO,
-                        "The refresh token was not sent: it needs --client-id and --client-secret (and no --insecure).")]
+        return [
+            Finding(
+                "oauth2/refresh-not-used",
+                Status.INFO,
+                "The refresh token was not sent: it needs --client-id and --client-secret (and no --insecure).",
+            )
+        ]
     if (bad := _transport(answer, "token endpoint")) is not None:
         return [bad]
     error = o2.parse_token_error(answer.body)
     if answer.status == 200 and error is None:
-        return [Finding("oauth2/refresh-rotated", Status.WARN,
-                        "The refresh token worked, and was used up: the provider rotates refresh tokens, so the one stored "
-                        "in the integration is no longer valid. Authorise the integration again (or store the new token).",
-                        evidence={"url": answer.url, "status": answer.status})]
+        return [
+            Finding(
+                "oauth2/refresh-rotated",
+                Status.WARN,
+                "The refresh token worked, and was used up: the provider rotates refresh tokens, so the one "
+                "stored in the integration is no longer valid. Authorise the integration again (or store the "
+                "new token).",
+                evidence={"url": answer.url, "status": answer.status},
+            )
+        ]
     evidence = {"url": answer.url, "status": answer.status, "error": error.error if error else None}
-    return [Finding("oauth2/refresh-token-invalid", Status.FAIL,
-                    f"The provider refuses the refresh token ({error.error if error else f'HTTP {answer.status}'}): expired, "
-                    "revoked, or already rotated by another use.",
-                    evidence=evidence, remediation=("Authorise the integration again to get a new refresh token.",))]
+    return [
+        Finding(
+            "oauth2/refresh-token-invalid",
+            Status.FAIL,
+            f"The provider refuses the refresh token ({error.error if error else f'HTTP {answer.status}'}): "
+            f"expired, revoked, or already rotated by another use.",
+            evidence=evidence,
+            remediation=("Authorise the integration again to get a new refresh token.",),
+        )
+    ]
 
 
 def judge_offered(obs: OAuth2Observation, profile: IntegrationProfile) -> list[Finding]:
@@ -277,18 +443,27 @@ def judge_offered(obs: OAuth2Observation, profile: IntegrationProfile) -> list[F
     if not allowed or "oauth2" in allowed:
         return []
     where = "Jira Cloud" if obs.flavour == "cloud" else "Jira Server/Data Center"
-    return [Finding("oauth2/not-offered", Status.WARN,
-                    f"{profile.name} does not offer OAuth 2.0 on {where} (it supports: {', '.join(allowed)}).",
-                    evidence={"integration": profile.id, "supported": list(allowed)}, docs=profile.docs)]
+    return [
+        Finding(
+            "oauth2/not-offered",
+            Status.WARN,
+            f"{profile.name} does not offer OAuth 2.0 on {where} (it supports: {', '.join(allowed)}).",
+            evidence={"integration": profile.id, "supported": list(allowed)},
+            docs=profile.docs,
+        )
+    ]
 
 
 def judge_observation(obs: OAuth2Observation, target: Any, profile: IntegrationProfile) -> list[Finding]:
     findings: list[Finding] = []
     skipped: list[str] = []
-    for part in (lambda: judge_client(obs, target.client_id),
-                 lambda: judge_authorize(obs, target.redirect_uri, target.client_id),
-                 lambda: judge_requested(obs, profile),
-                 lambda: judge_token(obs, target.url or "", profile)):
+    parts: tuple[Callable[[], list[Finding]], ...] = (
+        lambda: judge_client(obs, target.client_id),
+        lambda: judge_authorize(obs, target.redirect_uri, target.client_id),
+        lambda: judge_requested(obs, profile),
+        lambda: judge_token(obs, target.url or "", profile),
+    )
+    for part in parts:
         try:
             findings.extend(part())
         except NotObserved as exc:
@@ -297,22 +472,33 @@ def judge_observation(obs: OAuth2Observation, target: Any, profile: IntegrationP
         if (f := _clock(answer)) is not None:
             findings.append(f)
             break
-    if obs.client_credentials is not None and obs.token_source != "client-credentials" and not obs.client_credentials.error:
+    if (
+        obs.client_credentials is not None
+        and obs.token_source != "client-credentials"
+        and not obs.client_credentials.error
+    ):
         error = o2.parse_token_error(obs.client_credentials.body)
         if error is not None and error.error == "invalid_scope":
-            findings.append(Finding("oauth2/missing-scopes", Status.FAIL,
-                                    f"The service account may not have the scopes {' '.join(obs.requested_scopes)} (invalid_scope).",
-                                    evidence={"url": obs.client_credentials.url, "error": error.error},
-                                    remediation=(f"Give the credential these scopes in {WHERE[obs.flavour]}.",),
-                                    subject="client-credentials"))
+            findings.append(
+                Finding(
+                    "oauth2/missing-scopes",
+                    Status.FAIL,
+                    f"The service account may not have the scopes {' '.join(obs.requested_scopes)} (invalid_scope).",
+                    evidence={"url": obs.client_credentials.url, "error": error.error},
+                    remediation=(f"Give the credential these scopes in {WHERE[obs.flavour]}.",),
+                    subject="client-credentials",
+                )
+            )
     # a redirect to the login page alone shows nothing was refused, not that anything is healthy
     observed = any(f.code != "oauth2/redirect-not-refused" for f in findings)
     findings.extend(judge_refresh(obs))
     findings.extend(judge_offered(obs, profile))
     if not observed:
         reason = "; ".join(skipped + [f.message for f in findings]) or (
-            obs.secret_withheld or "no OAuth 2.0 input that can be checked "
-            "(give --client-id with --client-secret or --redirect-uri, or --oauth2-token)")
+            obs.secret_withheld
+            or "no OAuth 2.0 input that can be checked "
+            "(give --client-id with --client-secret or --redirect-uri, or --oauth2-token)"
+        )
         raise NotObserved(reason)
     for reason in skipped:
         findings.append(Finding("oauth2/not-observed", Status.INFO, f"Not observed: {reason}."))
@@ -320,7 +506,7 @@ def judge_observation(obs: OAuth2Observation, target: Any, profile: IntegrationP
 
 
 async def judge(ctx: CheckContext) -> Sequence[Finding]:
-    obs: OAuth2Observation = await ctx.fact("oauth2")
+    obs: OAuth2Observation = await ctx.fact(OAUTH2)
     return judge_observation(obs, ctx.target, ctx.profile)
 
 
@@ -343,13 +529,30 @@ How to fix: each finding names the registration field or the re-authorisation to
     judge=judge,
     inputs_all=("url",),
     inputs_any=("client_id", "oauth2_token", "oauth2_refresh_token"),
-    facts=("oauth2",),
+    facts=(OAUTH2.name,),
     after=("dns", "proxy"),
     live=True,
     order=78,
-    codes=("oauth2/client-ok", "oauth2/invalid-client", "oauth2/client-not-allowed", "oauth2/provider-missing",
-           "oauth2/redirect-not-refused", "oauth2/redirect-mismatch", "oauth2/missing-scopes", "oauth2/scopes-ok",
-           "oauth2/token-ok", "oauth2/token-rejected", "oauth2/site-not-accessible", "oauth2/site-url-not-gateway",
-           "oauth2/clock-skew", "oauth2/tls-error", "oauth2/no-answer", "oauth2/refresh-not-used",
-           "oauth2/refresh-rotated", "oauth2/refresh-token-invalid", "oauth2/not-offered", "oauth2/not-observed"),
+    codes=(
+        "oauth2/client-ok",
+        "oauth2/invalid-client",
+        "oauth2/client-not-allowed",
+        "oauth2/provider-missing",
+        "oauth2/redirect-not-refused",
+        "oauth2/redirect-mismatch",
+        "oauth2/missing-scopes",
+        "oauth2/scopes-ok",
+        "oauth2/token-ok",
+        "oauth2/token-rejected",
+        "oauth2/site-not-accessible",
+        "oauth2/site-url-not-gateway",
+        "oauth2/clock-skew",
+        "oauth2/tls-error",
+        "oauth2/no-answer",
+        "oauth2/refresh-not-used",
+        "oauth2/refresh-rotated",
+        "oauth2/refresh-token-invalid",
+        "oauth2/not-offered",
+        "oauth2/not-observed",
+    ),
 )

@@ -1,24 +1,34 @@
-"""oauth-signature: make the request-token call the integration makes, and explain Jira's answer."""
+"""oauth-signature: make the request-token call the integration makes, and explain Jira's answer.
+
+Title: OAuth 1.0a signature (live).
+Codes: oauth-signature/url-mismatch, oauth-signature/parameter-mismatch, oauth-signature/key-mismatch,
+oauth-signature/timestamp-refused, oauth-signature/nonce-used, oauth-signature/token-rejected,
+oauth-signature/callback-rejected, oauth-signature/token-expired, oauth-signature/signature-method-rejected,
+oauth-signature/permission-unknown, oauth-signature/additional-authorization-required,
+oauth-signature/blocked, oauth-signature/problem, oauth-signature/not-jira, oauth-signature/no-answer,
+oauth-signature/cannot-sign, oauth-signature/ok, oauth-signature/rest-ok.
+"""
 
 from __future__ import annotations
 
 import dataclasses
-from typing import TYPE_CHECKING, Sequence
+from typing import TYPE_CHECKING, Any, Sequence
 
 from jiradoctor.context import CheckContext
 from jiradoctor.jira import pem
-from jiradoctor.checks.public_key import paste_text
 from jiradoctor.jira.auth_signals import read_identity
-from jiradoctor.jira.integrations import IntegrationProfile
+from jiradoctor.jira.integrations import IntegrationProfile, paste_text
 from jiradoctor.jira.oauth1 import BaseString, BaseStringDiff, diff_base_strings
 from jiradoctor.jira.urls import InvalidUrl, JiraUrl
 from jiradoctor.model import Finding, Status
 from jiradoctor.probes.http import HttpAnswer
-from jiradoctor.probes.oauth import OAuthExchange
+from jiradoctor.probes.oauth import OAUTH_REQUEST_TOKEN, OAUTH_REST_CALL, OAuthExchange
 from jiradoctor.registry import Check
+from jiradoctor.probes.server_info import SERVER_INFO
 
 if TYPE_CHECKING:
-    import asyncio
+    from cryptography.hazmat.primitives.asymmetric.types import PublicKeyTypes
+
 
 DOCS = (
     "https://confluence.atlassian.com/kb/oauth-error-oauth_problem-signature_invalid-720406720.html",
@@ -26,33 +36,61 @@ DOCS = (
 )
 # Problems with a code of their own; anything else is oauth-signature/problem.
 _PROBLEM_CODES = {
-    "timestamp_refused": ("timestamp-refused", "Jira refused the request's timestamp: the clocks differ by more than Jira's 5-minute window.",
-                          "Synchronise the clock of the integration's host and of Jira's server with NTP; see the clock-skew check."),
-    "nonce_used": ("nonce-used", "Jira says the nonce was already used: the request was replayed or the client reuses nonces.",
-                   "Make sure nothing between the integration and Jira retries or replays signed requests, and that the integration makes a new nonce per request."),
-    "token_rejected": ("token-rejected", "Jira rejected the OAuth token: it is unknown, expired or was revoked.",
-                       "Authorise the integration again (the OAuth dance) to get a new access token."),
-    "token_expired": ("token-expired", "Jira says the OAuth access token has expired (oauth_problem=token_expired): Jira's application "
-                      "links issue access tokens with a lifetime, and this one is past it.",
-                      "Authorise the integration again (the OAuth dance) to get a new access token; if it keeps expiring, check the "
-                      "token lifetime Jira is configured with (atlassian.oauth.access.token.ttl / the link's settings)."),
-    "signature_method_rejected": ("signature-method-rejected",
-                                  "Jira refused the signature method (oauth_problem=signature_method_rejected): application links "
-                                  "accept RSA-SHA1 only, and the request was signed with another one (HMAC-SHA1 or PLAINTEXT; some "
-                                  "client libraries changed their default, e.g. pycontribs/jira 3.5).",
-                                  "Configure the integration's OAuth client to sign with RSA-SHA1 and the private key (pycontribs/jira: "
-                                  "oauth={..., 'signature_method': oauthlib.oauth1.SIGNATURE_RSA})."),
-    "permission_unknown": ("permission-unknown",
-                           "Jira does not know the permission the access token was granted for (oauth_problem=permission_unknown): "
-                           "the token comes from another service provider or an application link that has been recreated.",
-                           "Authorise the integration again against this Jira to get a token this application link knows."),
-    "additional_authorization_required": ("additional-authorization-required",
-                                          "Jira wants the token authorised first (oauth_problem=additional_authorization_required): "
-                                          "the user never approved it (a request token used as an access token, or the dance "
-                                          "stopped before the access-token step).",
-                                          "Complete the OAuth dance: open the authorize URL as the integration's user, approve, then "
-                                          "exchange the request token for an access token and give that one to the integration."),
-    "token_revoked": ("token-rejected", "Jira says the OAuth token was revoked.", "Authorise the integration again to get a new access token."),
+    "timestamp_refused": (
+        "timestamp-refused",
+        "Jira refused the request's timestamp: the clocks differ by more than Jira's 5-minute window.",
+        "Synchronise the clock of the integration's host and of Jira's server with NTP; see the clock-skew check.",
+    ),
+    "nonce_used": (
+        "nonce-used",
+        "Jira says the nonce was already used: the request was replayed or the client reuses nonces.",
+        "Make sure nothing between the integration and Jira retries or replays signed requests, and that "
+        "the integration makes a new nonce per request.",
+    ),
+    "token_rejected": (
+        "token-rejected",
+        "Jira rejected the OAuth token: it is unknown, expired or was revoked.",
+        "Authorise the integration again (the OAuth dance) to get a new access token.",
+    ),
+    "token_expired": (
+        "token-expired",
+        "Jira says the OAuth access token has expired (oauth_problem=token_expired): "
+        "Jira's application links issue access tokens with a lifetime, and this one is past it.",
+        "Authorise the integration again (the OAuth dance) to get a new access token; if it keeps "
+        "expiring, check the token lifetime Jira is configured with (atlassian.oauth.access.token.ttl / "
+        "the link's settings).",
+    ),
+    "signature_method_rejected": (
+        "signature-method-rejected",
+        "Jira refused the signature method (oauth_problem=signature_method_rejected): "
+        "application links accept RSA-SHA1 only, and the request was signed with another one "
+        "(HMAC-SHA1 or PLAINTEXT; some client libraries changed their default, e.g. "
+        "pycontribs/jira 3.5).",
+        "Configure the integration's OAuth client to sign with RSA-SHA1 and the private key "
+        "(pycontribs/jira: oauth={..., 'signature_method': oauthlib.oauth1.SIGNATURE_RSA}).",
+    ),
+    "permission_unknown": (
+        "permission-unknown",
+        "Jira does not know the permission the access token was granted for "
+        "(oauth_problem=permission_unknown): the token comes from another service provider or an "
+        "application link that has been recreated.",
+        "Authorise the integration again against this Jira to get a token this application link knows.",
+    ),
+    "additional_authorization_required": (
+        "additional-authorization-required",
+        "Jira wants the token authorised first "
+        "(oauth_problem=additional_authorization_required): the user never approved "
+        "it (a request token used as an access token, or the dance stopped before "
+        "the access-token step).",
+        "Complete the OAuth dance: open the authorize URL as the integration's user, "
+        "approve, then exchange the request token for an access token and give that "
+        "one to the integration.",
+    ),
+    "token_revoked": (
+        "token-rejected",
+        "Jira says the OAuth token was revoked.",
+        "Authorise the integration again to get a new access token.",
+    ),
 }
 
 
@@ -80,80 +118,126 @@ def fix_for_url_parts(diff: BaseStringDiff, base: JiraUrl | None) -> tuple[list[
     commands: list[str] = []
     signed_root = _servlet_root(signed)
     if base and signed_root and signed_root != base:
-        prose.append(f"The integration uses {signed_root}, which is not Jira's Base URL {base}: enter the Base URL in the integration, exactly.")
+        prose.append(
+            f"The integration uses {signed_root}, which is not Jira's Base URL {base}: enter the Base URL in "
+            f"the integration, exactly."
+        )
         return prose, commands
     target = signed or base
     if target is None:
         return ["Make the URL the integration uses and the URL Jira sees the same."], commands
     if "host" in diff.url_parts:
-        prose.append(f"Jira saw the host {seen.host if seen else '?'}: the reverse proxy passes another Host header to Tomcat "
-                     f"(nginx's default is its upstream's name), and the connector has no proxyName. Set proxyName on the connector, "
-                     f"or make the proxy pass the original Host.")
+        prose.append(
+            f"Jira saw the host {seen.host if seen else '?'}: the reverse proxy passes another Host header to "
+            f"Tomcat (nginx's default is its upstream's name), and the connector has no proxyName. Set "
+            f"proxyName on the connector, or make the proxy pass the original Host."
+        )
         commands.append("proxy_set_header Host $host;   # nginx, in the location that proxies to Jira")
     if "port" in diff.url_parts:
-        prose.append(f"Jira saw port {seen.port if seen else '?'} instead of {target.port}: set proxyPort on the connector.")
+        prose.append(
+            f"Jira saw port {seen.port if seen else '?'} instead of {target.port}: set proxyPort on the connector."
+        )
     if "scheme" in diff.url_parts:
-        prose.append(f"Jira saw {seen.scheme if seen else '?'} instead of {target.scheme}: TLS ends at the proxy, so tell Tomcat with "
-                     f"scheme and secure on the connector (or X-Forwarded-Proto with a RemoteIpValve).")
+        prose.append(
+            f"Jira saw {seen.scheme if seen else '?'} instead of {target.scheme}: TLS ends at the proxy, so "
+            f"tell Tomcat with scheme and secure on the connector (or X-Forwarded-Proto with a RemoteIpValve)."
+        )
     if "path" in diff.url_parts:
-        prose.append(f"Jira saw the path {seen.path if seen else '?'} instead of {signed.path if signed else '?'}: the context path in "
-                     "server.xml, the proxy's path mapping and the URL entered in the integration must agree.")
+        prose.append(
+            f"Jira saw the path {seen.path if seen else '?'} instead of {signed.path if signed else '?'}: the "
+            f"context path in server.xml, the proxy's path mapping and the URL entered in the integration "
+            f"must agree."
+        )
     if {"host", "port", "scheme"} & set(diff.url_parts):
         secure = "true" if target.scheme == "https" else "false"
-        commands.insert(0, f'<Connector port="…" protocol="HTTP/1.1" proxyName="{target.host}" proxyPort="{target.port}" '
-                           f'scheme="{target.scheme}" secure="{secure}" ... />')
+        commands.insert(
+            0,
+            f'<Connector port="…" protocol="HTTP/1.1" proxyName="{target.host}" '
+            f'proxyPort="{target.port}" scheme="{target.scheme}" secure="{secure}" ... />',
+        )
     return prose, commands
 
 
-def judge_signature_invalid(exchange: OAuthExchange, base: JiraUrl | None, private_public,
-                            profile: IntegrationProfile) -> Finding:
+def judge_signature_invalid(
+    exchange: OAuthExchange, base: JiraUrl | None, private_public: PublicKeyTypes | None, profile: IntegrationProfile
+) -> Finding:
     assert exchange.request is not None and exchange.problem is not None
     ours = BaseString.parse(exchange.request.base_string)
     echoed = exchange.problem.base_string
     theirs = BaseString.parse(echoed) if echoed else None
-    evidence: dict = {"signed_base_string": exchange.request.base_string, "jira_base_string": echoed}
+    evidence: dict[str, Any] = {"signed_base_string": exchange.request.base_string, "jira_base_string": echoed}
     if ours is None or theirs is None:
         return Finding(
-            "oauth-signature/problem", Status.FAIL,
+            "oauth-signature/problem",
+            Status.FAIL,
             "Jira answered signature_invalid without echoing its base string, so the cause cannot be pinned down: "
             "either the URL Jira sees differs from the one signed, or Jira holds another public key.",
-            evidence=evidence, remediation=("Run the base-url and public-key checks with --server-xml, --base-url and --public-key.",),
-            docs=DOCS, subject="signature_invalid",
+            evidence=evidence,
+            remediation=("Run the base-url and public-key checks with --server-xml, --base-url and --public-key.",),
+            docs=DOCS,
+            subject="signature_invalid",
         )
     diff = diff_base_strings(ours, theirs)
     if diff.url_parts or diff.method:
         prose, commands = fix_for_url_parts(diff, base)
         parts = ", ".join(diff.url_parts) or "method"
         return Finding(
-            "oauth-signature/url-mismatch", Status.FAIL,
-            f"signature_invalid: the integration signed {diff.signed_url} but Jira saw {diff.seen_url} ({parts} differ).",
-            evidence={**evidence, "signed_url": diff.signed_url, "jira_saw_url": diff.seen_url, "differs": list(diff.url_parts),
-                      "jira_base_url": str(base) if base else None},
-            remediation=tuple(prose), commands=tuple(commands), docs=DOCS, subject=",".join(diff.url_parts),
+            "oauth-signature/url-mismatch",
+            Status.FAIL,
+            f"signature_invalid: the integration signed {diff.signed_url} but Jira saw {diff.seen_url} ({parts} "
+            f"differ).",
+            evidence={
+                **evidence,
+                "signed_url": diff.signed_url,
+                "jira_saw_url": diff.seen_url,
+                "differs": list(diff.url_parts),
+                "jira_base_url": str(base) if base else None,
+            },
+            remediation=tuple(prose),
+            commands=tuple(commands),
+            docs=DOCS,
+            subject=",".join(diff.url_parts),
         )
     if diff.missing or diff.added or diff.changed:
         return Finding(
-            "oauth-signature/parameter-mismatch", Status.FAIL,
+            "oauth-signature/parameter-mismatch",
+            Status.FAIL,
             "signature_invalid: the request's parameters changed on the way to Jira"
             + (f"; dropped: {', '.join(diff.missing)}" if diff.missing else "")
             + (f"; added: {', '.join(diff.added)}" if diff.added else "")
-            + (f"; changed: {', '.join(diff.changed)}" if diff.changed else "") + ".",
-            evidence={**evidence, "dropped": list(diff.missing), "added": list(diff.added), "changed": list(diff.changed)},
-            remediation=("Something between the integration and Jira (CDN, WAF, proxy cache) rewrites the request: make it pass query "
-                         "parameters, the Authorization header and the method through unchanged for /plugins/servlet/oauth and /rest.",),
+            + (f"; changed: {', '.join(diff.changed)}" if diff.changed else "")
+            + ".",
+            evidence={
+                **evidence,
+                "dropped": list(diff.missing),
+                "added": list(diff.added),
+                "changed": list(diff.changed),
+            },
+            remediation=(
+                "Something between the integration and Jira (CDN, WAF, proxy cache) rewrites the request: "
+                "make it pass query parameters, the Authorization header and the method through unchanged for "
+                "/plugins/servlet/oauth and /rest.",
+            ),
             docs=DOCS,
         )
     paste = {}
     if private_public is not None:
-        paste = {"private_key_public_half_fingerprint": pem.fingerprint(private_public),
-                 "paste_into_jira": paste_text(profile, private_public)}
+        paste = {
+            "private_key_public_half_fingerprint": pem.fingerprint(private_public),
+            "paste_into_jira": paste_text(profile, private_public),
+        }
     return Finding(
-        "oauth-signature/key-mismatch", Status.FAIL,
-        "signature_invalid although Jira's base string is the same as the one signed: Jira's application link holds another public "
-        "key than the pair of this private key.",
+        "oauth-signature/key-mismatch",
+        Status.FAIL,
+        "signature_invalid although Jira's base string is the same as the one signed: Jira's application link holds "
+        "another public key than the pair of this private key.",
         evidence={**evidence, **paste},
-        remediation=("Replace the public key in the application link (Incoming Authentication) with the public half of the integration's private key, shown below.",),
-        commands=(paste["paste_into_jira"],) if paste else (), docs=DOCS,
+        remediation=(
+            "Replace the public key in the application link (Incoming Authentication) with the public half of "
+            "the integration's private key, shown below.",
+        ),
+        commands=(paste["paste_into_jira"],) if paste else (),
+        docs=DOCS,
     )
 
 
@@ -162,24 +246,36 @@ def _host(url: str | None) -> str | None:
     return parsed.host if parsed else None
 
 
-def token_rejected(exchange: OAuthExchange, realm: str | None, evidence: dict) -> Finding:
+def token_rejected(exchange: OAuthExchange, realm: str | None, evidence: dict[str, Any]) -> Finding:
     """An access token Jira does not know: name the Jira that refused it, and the host the URL points at
     when they differ (a token obtained against one host name is unknown at another)."""
     signed_for = _host(exchange.request.url if exchange.request else None)
     rejected_by = _host(realm)
     evidence = {**evidence, "rejected_by": realm, "signed_for_host": signed_for}
-    message = (f"Jira{' at ' + realm if realm else ''} rejected the OAuth access token (oauth_problem=token_rejected): it does "
-               "not know it (never issued here, or revoked).")
+    message = (
+        f"Jira{' at ' + realm if realm else ''} rejected the OAuth access token (oauth_problem=token_rejected): "
+        f"it does not know it (never issued here, or revoked)."
+    )
     if signed_for and rejected_by and signed_for != rejected_by:
-        message += (f" The integration calls {signed_for} while this Jira's Base URL is on {rejected_by}: a token obtained "
-                    "through one host name or Jira is not valid at another.")
-    return Finding("oauth-signature/token-rejected", Status.FAIL, message, evidence=evidence,
-                   remediation=("Authorise the integration again (the OAuth dance) against this Jira, through the URL it will use, "
-                                "to get a new access token.",), docs=DOCS)
+        message += (
+            f" The integration calls {signed_for} while this Jira's Base URL is on {rejected_by}: a token "
+            f"obtained through one host name or Jira is not valid at another."
+        )
+    return Finding(
+        "oauth-signature/token-rejected",
+        Status.FAIL,
+        message,
+        evidence=evidence,
+        remediation=(
+            "Authorise the integration again (the OAuth dance) against this Jira, through the URL "
+            "it will use, to get a new access token.",
+        ),
+        docs=DOCS,
+    )
 
 
 def not_jira(answer: HttpAnswer) -> Finding:
-    from jiradoctor.checks.reachability import blocker_finding
+    from jiradoctor.shared_findings import blocker_finding
     from jiradoctor.jira.blockers import recognise
 
     if (found := recognise(answer)) is not None:  # an IP allowlist or Cloudflare answered for Jira's OAuth servlet
@@ -191,37 +287,60 @@ def not_jira(answer: HttpAnswer) -> Finding:
     else:
         what = f"HTTP {answer.status} ({answer.content_type or 'no content type'})"
     return Finding(
-        "oauth-signature/not-jira", Status.FAIL,
+        "oauth-signature/not-jira",
+        Status.FAIL,
         f"The URL does not answer like Jira's OAuth servlet: {what}.",
-        evidence={"url": answer.url, "status": answer.status, "content_type": answer.content_type,
-                  "server": answer.header("server"), "location": answer.header("location"), "body_start": answer.body[:300]},
-        remediation=("Check that --url is Jira's Base URL (with its context path), and that a proxy or SSO gateway does not answer "
-                     "/plugins/servlet/oauth/* in Jira's place.",),
+        evidence={
+            "url": answer.url,
+            "status": answer.status,
+            "content_type": answer.content_type,
+            "server": answer.header("server"),
+            "location": answer.header("location"),
+            "body_start": answer.body[:300],
+        },
+        remediation=(
+            "Check that --url is Jira's Base URL (with its context path), and that a proxy or SSO gateway "
+            "does not answer /plugins/servlet/oauth/* in Jira's place.",
+        ),
         docs=DOCS,
     )
 
 
-def judge_exchange(exchange: OAuthExchange, base: JiraUrl | None, private_public, profile: IntegrationProfile) -> Finding:
+def judge_exchange(
+    exchange: OAuthExchange, base: JiraUrl | None, private_public: PublicKeyTypes | None, profile: IntegrationProfile
+) -> Finding:
     answer = exchange.answer
     if exchange.sign_error or answer is None:
-        return Finding("oauth-signature/cannot-sign", Status.FAIL, f"The request could not be signed: {exchange.sign_error}.",
-                       remediation=("See the public-key check for what is wrong with the private key.",))
+        return Finding(
+            "oauth-signature/cannot-sign",
+            Status.FAIL,
+            f"The request could not be signed: {exchange.sign_error}.",
+            remediation=("See the public-key check for what is wrong with the private key.",),
+        )
     if answer.error is not None:
         return Finding(
-            "oauth-signature/no-answer", Status.FAIL,
+            "oauth-signature/no-answer",
+            Status.FAIL,
             f"No answer from Jira's OAuth servlet: {answer.error.message} ({answer.error.kind}).",
             evidence={"url": answer.url, "error": answer.error.kind, "elapsed_s": round(answer.elapsed_s, 3)},
             remediation=("See the dns, tls and proxy checks for the network path to Jira.",),
         )
     if exchange.granted:
-        return Finding("oauth-signature/ok", Status.PASS,
-                       "Jira granted a request token: the consumer key, the public key and the URL all agree.",
-                       evidence={"url": answer.url, "status": answer.status})
+        return Finding(
+            "oauth-signature/ok",
+            Status.PASS,
+            "Jira granted a request token: the consumer key, the public key and the URL all agree.",
+            evidence={"url": answer.url, "status": answer.status},
+        )
     problem = exchange.problem
     if problem is None or problem.problem is None:
         return not_jira(answer)
     name = problem.problem
-    evidence = {"oauth_problem": name, "status": answer.status, **{k: v for k, v in problem.params.items() if k != "oauth_problem"}}
+    evidence = {
+        "oauth_problem": name,
+        "status": answer.status,
+        **{k: v for k, v in problem.params.items() if k != "oauth_problem"},
+    }
     if name == "signature_invalid":
         return judge_signature_invalid(exchange, base, private_public, profile)
     if name == "token_rejected":
@@ -230,41 +349,74 @@ def judge_exchange(exchange: OAuthExchange, base: JiraUrl | None, private_public
         slug, message, fix = _PROBLEM_CODES[name]
         if name == "signature_method_rejected":
             sent = exchange.request.headers.get("Authorization", "") if exchange.request else ""
-            method = next((p.split("=", 1)[1].strip('"') for p in sent.replace(",", " ").split()
-                           if p.startswith("oauth_signature_method=")), None)
-            evidence = {**evidence, "signed_with": method,
-                        "acceptable": problem.params.get("oauth_acceptable_signature_methods", "RSA-SHA1")}
-        return Finding(f"oauth-signature/{slug}", Status.FAIL, message, evidence=evidence, remediation=(fix,), docs=DOCS)
+            method = next(
+                (
+                    p.split("=", 1)[1].strip('"')
+                    for p in sent.replace(",", " ").split()
+                    if p.startswith("oauth_signature_method=")
+                ),
+                None,
+            )
+            evidence = {
+                **evidence,
+                "signed_with": method,
+                "acceptable": problem.params.get("oauth_acceptable_signature_methods", "RSA-SHA1"),
+            }
+        return Finding(
+            f"oauth-signature/{slug}", Status.FAIL, message, evidence=evidence, remediation=(fix,), docs=DOCS
+        )
     if name == "parameter_rejected" and "oauth_callback" in problem.params.get("oauth_parameters_rejected", ""):
-        return Finding("oauth-signature/callback-rejected", Status.FAIL,
-                       "Jira rejected the oauth_callback: it does not match the callback URL set in the application link.",
-                       evidence=evidence,
-                       remediation=("Set the integration's callback URL in the application link (Incoming Authentication > Consumer Callback URL), or leave it empty.",),
-                       docs=DOCS)
-    return Finding("oauth-signature/problem", Status.FAIL, f"Jira answered oauth_problem={name}.", evidence=evidence,
-                   remediation=(problem.params.get("oauth_problem_advice") or "See Jira's OAuth troubleshooting guide for this problem.",),
-                   docs=DOCS, subject=name)
+        return Finding(
+            "oauth-signature/callback-rejected",
+            Status.FAIL,
+            "Jira rejected the oauth_callback: it does not match the callback URL set in the application link.",
+            evidence=evidence,
+            remediation=(
+                "Set the integration's callback URL in the application link (Incoming "
+                "Authentication > Consumer Callback URL), or leave it empty.",
+            ),
+            docs=DOCS,
+        )
+    return Finding(
+        "oauth-signature/problem",
+        Status.FAIL,
+        f"Jira answered oauth_problem={name}.",
+        evidence=evidence,
+        remediation=(
+            problem.params.get("oauth_problem_advice") or "See Jira's OAuth troubleshooting guide for this problem.",
+        ),
+        docs=DOCS,
+        subject=name,
+    )
 
 
 async def judge(ctx: CheckContext) -> Sequence[Finding]:
     # the three exchanges are independent: ask them at once (one round trip, not three)
     import asyncio
-    wanted = ["oauth_request_token", "server_info"] + (["oauth_rest_call"] if ctx.target.access_token else [])
-    exchange, info, *rest_answer = await asyncio.gather(*(ctx.fact(name) for name in wanted))
+
+    async def rest_call() -> OAuthExchange | None:
+        return await ctx.fact(OAUTH_REST_CALL) if ctx.target.access_token else None
+
+    exchange, info, rest = await asyncio.gather(ctx.fact(OAUTH_REQUEST_TOKEN), ctx.fact(SERVER_INFO), rest_call())
     base = _url(ctx.target.base_url) or _url(getattr(info, "base_url", None) or getattr(info, "realm", None))
-    private = pem.read_private_key(ctx.target.private_key.reveal()) if ctx.target.private_key else None
+    private = ctx.target.private_key_read
     findings = [judge_exchange(exchange, base, private.public_key if private else None, ctx.profile)]
     if ctx.target.access_token:
-        rest: OAuthExchange | None = rest_answer[0]
-        identity = read_identity(rest.answer.body) if rest and rest.answer and rest.answer.status == 200 else None
-        if rest is not None and identity is not None:
-            findings.append(Finding("oauth-signature/rest-ok", Status.PASS,
-                                    f"A signed REST call with the access token works: Jira sees user {identity.describe()}.",
-                                    evidence={"url": rest.answer.url, "user": identity.to_json()}))
+        rest_http = rest.answer if rest is not None else None
+        identity = read_identity(rest_http.body) if rest_http is not None and rest_http.status == 200 else None
+        if rest_http is not None and identity is not None:
+            findings.append(
+                Finding(
+                    "oauth-signature/rest-ok",
+                    Status.PASS,
+                    f"A signed REST call with the access token works: Jira sees user {identity.describe()}.",
+                    evidence={"url": rest_http.url, "user": identity.to_json()},
+                )
+            )
         elif rest is not None:
             finding = judge_exchange(rest, base, private.public_key if private else None, ctx.profile)
-            if finding.code == "oauth-signature/ok":  # a 200 that names no user is not Jira's /myself
-                finding = not_jira(rest.answer)
+            if finding.code == "oauth-signature/ok" and rest_http is not None:  # a 200 naming no user: not /myself
+                finding = not_jira(rest_http)
             findings.append(dataclasses.replace(finding, subject=finding.subject or "rest-call"))
     return one_finding_per_cause(findings)
 
@@ -305,15 +457,29 @@ How to fix: each finding names the part to change: connector attributes (proxyNa
 scheme, secure), the proxy's Host header, the URL entered in the integration, or the public key.""",
     judge=judge,
     inputs_all=("url", "consumer_key", "private_key"),
-    facts=("oauth_request_token", "server_info", "oauth_rest_call"),
+    facts=(OAUTH_REQUEST_TOKEN.name, SERVER_INFO.name, OAUTH_REST_CALL.name),
     after=("consumer-key", "dns", "tls", "proxy", "reachability"),
     prefetch=True,  # signed OAuth requests only: no password, nothing a lockout counts
     live=True,
     order=70,
-    codes=("oauth-signature/url-mismatch", "oauth-signature/parameter-mismatch", "oauth-signature/key-mismatch",
-           "oauth-signature/timestamp-refused", "oauth-signature/nonce-used", "oauth-signature/token-rejected",
-           "oauth-signature/callback-rejected", "oauth-signature/token-expired", "oauth-signature/signature-method-rejected",
-           "oauth-signature/permission-unknown", "oauth-signature/additional-authorization-required", "oauth-signature/blocked",
-           "oauth-signature/problem", "oauth-signature/not-jira",
-           "oauth-signature/no-answer", "oauth-signature/cannot-sign", "oauth-signature/ok", "oauth-signature/rest-ok"),
+    codes=(
+        "oauth-signature/url-mismatch",
+        "oauth-signature/parameter-mismatch",
+        "oauth-signature/key-mismatch",
+        "oauth-signature/timestamp-refused",
+        "oauth-signature/nonce-used",
+        "oauth-signature/token-rejected",
+        "oauth-signature/callback-rejected",
+        "oauth-signature/token-expired",
+        "oauth-signature/signature-method-rejected",
+        "oauth-signature/permission-unknown",
+        "oauth-signature/additional-authorization-required",
+        "oauth-signature/blocked",
+        "oauth-signature/problem",
+        "oauth-signature/not-jira",
+        "oauth-signature/no-answer",
+        "oauth-signature/cannot-sign",
+        "oauth-signature/ok",
+        "oauth-signature/rest-ok",
+    ),
 )

@@ -1,24 +1,40 @@
-"""proxy: the route to Jira (forward proxy or direct), whether the proxy lets it through, and a reverse proxy in front of Jira."""
+"""proxy: the route to Jira (forward proxy or direct), whether the proxy lets it through, and a reverse
+proxy in front of Jira.
+
+Title: Proxies between the integration and Jira.
+Codes: proxy/configured, proxy/bypassed, proxy/unreachable, proxy/auth-required, proxy/connect-refused,
+proxy/reverse-proxy, proxy/intercepting, proxy/ok, proxy/direct.
+"""
 
 from __future__ import annotations
 
 import urllib.parse
-from typing import Sequence
+from typing import Any, Mapping, Sequence
 
 from jiradoctor.context import CheckContext
 from jiradoctor.model import Finding, NotObserved, Status
 from jiradoctor.net.proxy_route import Route, target_authority
 from jiradoctor.net.reverse_proxy import read_signs
-from jiradoctor.probes.proxy import ProxyAnswer
+from jiradoctor.probes.http import HttpAnswer
+from jiradoctor.probes.proxy import PROXY, PROXY_ROUTE, ProxyAnswer
 from jiradoctor.registry import Check
+from jiradoctor.probes.tls import TLS
+from jiradoctor.probes.server_info import SERVER_INFO
 
-DOCS = ("https://confluence.atlassian.com/kb/proxying-atlassian-server-applications-with-nginx-1048574911.html",
-        "https://tomcat.apache.org/tomcat-9.0-doc/proxy-howto.html")
+DOCS = (
+    "https://confluence.atlassian.com/kb/proxying-atlassian-server-applications-with-nginx-1048574911.html",
+    "https://tomcat.apache.org/tomcat-9.0-doc/proxy-howto.html",
+)
 
 
-def route_evidence(route: Route) -> dict:
-    return {"route": route.kind, "proxy": route.proxy_display, "source": route.source,
-            "no_proxy_entry": route.no_proxy_entry, "ignored_variables": list(route.ignored)}
+def route_evidence(route: Route) -> dict[str, Any]:
+    return {
+        "route": route.kind,
+        "proxy": route.proxy_display,
+        "source": route.source,
+        "no_proxy_entry": route.no_proxy_entry,
+        "ignored_variables": list(route.ignored),
+    }
 
 
 def judge_route(route: Route) -> Finding:
@@ -26,65 +42,117 @@ def judge_route(route: Route) -> Finding:
     if route.kind == "direct":
         return Finding("proxy/direct", Status.PASS, f"No proxy applies: {route.describe()}.", evidence=evidence)
     if route.kind == "bypassed":
-        return Finding("proxy/bypassed", Status.INFO, f"Requests go {route.describe()}.", evidence=evidence,
-                       remediation=("If the integration's host must use the proxy to reach Jira, remove the entry from NO_PROXY.",),
-                       subject=route.no_proxy_entry)
+        return Finding(
+            "proxy/bypassed",
+            Status.INFO,
+            f"Requests go {route.describe()}.",
+            evidence=evidence,
+            remediation=(
+                "If the integration's host must use the proxy to reach Jira, remove the entry from NO_PROXY.",
+            ),
+            subject=route.no_proxy_entry,
+        )
     ignored = f" ({', '.join(route.ignored)} ignored: --proxy wins)" if route.ignored else ""
-    return Finding("proxy/configured", Status.INFO, f"Requests go {route.describe()}{ignored}.", evidence=evidence,
-                   subject=route.proxy_display)
+    return Finding(
+        "proxy/configured",
+        Status.INFO,
+        f"Requests go {route.describe()}{ignored}.",
+        evidence=evidence,
+        subject=route.proxy_display,
+    )
 
 
 def judge_answer(answer: ProxyAnswer, url: str) -> Finding:
     route = answer.route
     proxy = route.proxy_display
-    evidence = {**route_evidence(route), "method": answer.method, "status": answer.status, "reason": answer.reason,
-                "proxy_headers": dict(answer.headers), "error": answer.error.message if answer.error else None,
-                "elapsed_s": round(answer.elapsed_s, 3)}
+    evidence = {
+        **route_evidence(route),
+        "method": answer.method,
+        "status": answer.status,
+        "reason": answer.reason,
+        "proxy_headers": dict(answer.headers),
+        "error": answer.error.message if answer.error else None,
+        "elapsed_s": round(answer.elapsed_s, 3),
+    }
     authority = target_authority(url)
     if answer.error is not None and answer.reachable is False:
-        return Finding("proxy/unreachable", Status.FAIL,
-                       f"The proxy {proxy} ({route.source}) does not accept connections: {answer.error.message}. "
-                       "Every request fails here, whatever the state of Jira.",
-                       evidence=evidence, subject=proxy,
-                       remediation=("Check the proxy's host and port, and that it is running; or unset the variable / --proxy "
-                                    "if the integration's host reaches Jira directly.",),
-                       commands=(f"curl -v --proxy '{proxy}' {url}",))
+        return Finding(
+            "proxy/unreachable",
+            Status.FAIL,
+            f"The proxy {proxy} ({route.source}) does not accept connections: {answer.error.message}. "
+            "Every request fails here, whatever the state of Jira.",
+            evidence=evidence,
+            subject=proxy,
+            remediation=(
+                "Check the proxy's host and port, and that it is running; or unset the variable / "
+                "--proxy if the integration's host reaches Jira directly.",
+            ),
+            commands=(f"curl -v --proxy '{proxy}' {url}",),
+        )
     if answer.error is not None and answer.error.kind == "unsupported":
         # the route is known, but whether the proxy lets requests through was not seen: no green tick
         raise NotObserved(f"the proxy {proxy} is configured but was not probed: {answer.error.message}")
-    # a CONNECT never reaches Jira before a 2xx, so a 401 to it is the proxy's too (tinyproxy answers a wrong password so)
+    # a CONNECT never reaches Jira before a 2xx, so a 401 to it is the proxy's too (tinyproxy answers a
+    # wrong password so)
     if answer.status == 407 or (answer.method == "CONNECT" and answer.status == 401):
         given = route.proxy_credentials is not None
-        return Finding("proxy/auth-required", Status.FAIL,
-                       f"The proxy {proxy} demands authentication (407"
-                       + (f", {answer.headers['proxy-authenticate']}" if "proxy-authenticate" in answer.headers else "")
-                       + ("): it refused the credentials in the proxy URL." if given else "): the proxy URL carries no credentials."),
-                       evidence=evidence, subject=proxy,
-                       remediation=("Put the proxy account in the proxy URL the integration uses "
-                                    "(http://USER:PASSWORD@proxy:port, percent-encoding special characters), or have the "
-                                    "proxy allow the integration's host without authentication.",))
+        return Finding(
+            "proxy/auth-required",
+            Status.FAIL,
+            f"The proxy {proxy} demands authentication (407"
+            + (f", {answer.headers['proxy-authenticate']}" if "proxy-authenticate" in answer.headers else "")
+            + (
+                "): it refused the credentials in the proxy URL."
+                if given
+                else "): the proxy URL carries no credentials."
+            ),
+            evidence=evidence,
+            subject=proxy,
+            remediation=(
+                "Put the proxy account in the proxy URL the integration uses "
+                "(http://USER:PASSWORD@proxy:port, percent-encoding special characters), or have "
+                "the proxy allow the integration's host without authentication.",
+            ),
+        )
     refused = answer.status is not None and (
         (answer.method == "CONNECT" and not 200 <= answer.status < 300)
-        or forward_refused(answer.status, answer.headers))
+        or forward_refused(answer.status, answer.headers)
+    )
     if refused or answer.error is not None:
         if answer.status is not None and answer.status >= 500:
             why = f"the proxy could not reach {authority} itself ({answer.status} {answer.reason})"
         elif answer.status is not None and answer.method != "CONNECT":
             why = f"the proxy refuses to forward requests to {authority} ({answer.status} {answer.reason})"
         elif answer.status is not None:
-            why = (f"the proxy refuses to tunnel to {authority} ({answer.status} {answer.reason}); proxies often allow "
-                   "CONNECT only to port 443 (squid's SSL_ports, tinyproxy's ConnectPort)")
+            why = (
+                f"the proxy refuses to tunnel to {authority} ({answer.status} {answer.reason}); proxies often allow "
+                "CONNECT only to port 443 (squid's SSL_ports, tinyproxy's ConnectPort)"
+            )
         else:
-            why = f"the proxy accepted the connection but the tunnel failed: {answer.error.message if answer.error else '?'}"
-        return Finding("proxy/connect-refused", Status.FAIL, f"Through {proxy}: {why}.", evidence=evidence, subject=proxy,
-                       remediation=(f"Ask the proxy's administrators to allow CONNECT to {authority}, or exempt Jira's host "
-                                    "with NO_PROXY if the integration's host reaches it directly.",),
-                       commands=(f"curl -v --proxy '{proxy}' {url}",))
-    return Finding("proxy/ok", Status.PASS, f"The proxy {proxy} lets requests to {authority} through "
-                   f"({answer.method} answered {answer.status}).", evidence=evidence, subject=proxy)
+            detail = answer.error.message if answer.error else "?"
+            why = f"the proxy accepted the connection but the tunnel failed: {detail}"
+        return Finding(
+            "proxy/connect-refused",
+            Status.FAIL,
+            f"Through {proxy}: {why}.",
+            evidence=evidence,
+            subject=proxy,
+            remediation=(
+                f"Ask the proxy's administrators to allow CONNECT to {authority}, or exempt Jira's "
+                f"host with NO_PROXY if the integration's host reaches it directly.",
+            ),
+            commands=(f"curl -v --proxy '{proxy}' {url}",),
+        )
+    return Finding(
+        "proxy/ok",
+        Status.PASS,
+        f"The proxy {proxy} lets requests to {authority} through ({answer.method} answered {answer.status}).",
+        evidence=evidence,
+        subject=proxy,
+    )
 
 
-def forward_refused(status: int, headers) -> bool:
+def forward_refused(status: int, headers: Mapping[str, str]) -> bool:
     """A plain-HTTP GET the proxy answered itself with a refusal: squid's error header, or a
     403/5xx that carries none of the headers Jira puts on its answers."""
     lowered = {k.lower() for k in headers}
@@ -93,7 +161,7 @@ def forward_refused(status: int, headers) -> bool:
     return status in (403, 502, 503, 504) and not lowered & {"x-arequestid", "x-ausername", "x-asessionid"}
 
 
-def judge_reverse_proxy(answer, url: str, forward_hops: int) -> Finding | None:
+def judge_reverse_proxy(answer: HttpAnswer, url: str, forward_hops: int) -> Finding | None:
     """Signs of a reverse proxy in Jira's own answer, tied to the connector settings it requires."""
     if answer is None or not answer.ok:
         return None
@@ -105,44 +173,67 @@ def judge_reverse_proxy(answer, url: str, forward_hops: int) -> Finding | None:
         scheme, hostname = parts.scheme or "https", parts.hostname
         port = parts.port or (443 if scheme == "https" else 80)
     except ValueError:  # "http://[…": name the settings, not the values
-        scheme, hostname, port = "https", "…", "…"
-    connector = (f'<Connector port="…" protocol="HTTP/1.1" proxyName="{hostname}" proxyPort="{port}" '
-                 f'scheme="{scheme}" secure="{"true" if scheme == "https" else "false"}" ... />')
+        scheme, hostname, port = "https", "…", None  # shown as …
+    connector = (
+        f'<Connector port="…" protocol="HTTP/1.1" proxyName="{hostname}" proxyPort="{port}" '
+        f'scheme="{scheme}" secure="{"true" if scheme == "https" else "false"}" ... />'
+    )
     evidence = {"signs": list(signs.signs), "product": signs.product, "status": answer.status, "url": answer.url}
     if signs.gateway_error:
-        return Finding("proxy/reverse-proxy", Status.WARN,
-                       f"A reverse proxy ({signs.product or 'unknown'}) answers for Jira with {answer.status}: Jira behind it "
-                       f"does not answer ({'; '.join(signs.signs)}).", evidence=evidence, subject=signs.product,
-                       remediation=("Check that Jira is running and that the proxy's upstream (proxy_pass, ProxyPass) points at "
-                                    "Jira's connector.",), docs=DOCS)
-    return Finding("proxy/reverse-proxy", Status.INFO,
-                   f"Jira answers through a reverse proxy ({'; '.join(signs.signs)}). Tomcat must then be told the public URL, "
-                   "or OAuth signatures fail.", evidence=evidence, subject=signs.product,
-                   remediation=("Set proxyName, proxyPort, scheme and secure on Jira's connector in server.xml to the URL the "
-                                "integration uses (the base-url check compares them when given --server-xml).",),
-                   commands=(connector,), docs=DOCS)
+        return Finding(
+            "proxy/reverse-proxy",
+            Status.WARN,
+            f"A reverse proxy ({signs.product or 'unknown'}) answers for Jira with {answer.status}: Jira "
+            f"behind it does not answer ({'; '.join(signs.signs)}).",
+            evidence=evidence,
+            subject=signs.product,
+            remediation=(
+                "Check that Jira is running and that the proxy's upstream (proxy_pass, ProxyPass) "
+                "points at Jira's connector.",
+            ),
+            docs=DOCS,
+        )
+    return Finding(
+        "proxy/reverse-proxy",
+        Status.INFO,
+        f"Jira answers through a reverse proxy ({'; '.join(signs.signs)}). Tomcat must then be told the "
+        f"public URL, or OAuth signatures fail.",
+        evidence=evidence,
+        subject=signs.product,
+        remediation=(
+            "Set proxyName, proxyPort, scheme and secure on Jira's connector in server.xml to the "
+            "URL the integration uses (the base-url check compares them when given --server-xml).",
+        ),
+        commands=(connector,),
+        docs=DOCS,
+    )
 
 
 async def judge(ctx: CheckContext) -> Sequence[Finding]:
-    route: Route = await ctx.fact("proxy_route")
+    route: Route = await ctx.fact(PROXY_ROUTE)
     url = ctx.target.url or ""
     findings = [judge_route(route)]
     if route.via_proxy:
-        answer: ProxyAnswer = await ctx.fact("proxy")
+        answer: ProxyAnswer = await ctx.fact(PROXY)
         verdict = judge_answer(answer, url)
         findings.append(verdict)
         if verdict.status == Status.FAIL:
             return findings
-        if url.lower().startswith("https") and ctx.can_probe("tls"):
-            tls = await ctx.fact("tls")
+        if url.lower().startswith("https") and ctx.can_probe(TLS):
+            tls = await ctx.fact(TLS)
             if tls.intercepted:
-                findings.append(Finding("proxy/intercepting", Status.INFO,
-                                        f"The proxy {route.proxy_display} re-signs TLS with its own CA "
-                                        f"('{tls.chain[0].issuer}'): see tls/intercepted.",
-                                        evidence={"proxy": route.proxy_display, "issuer": tls.chain[0].issuer},
-                                        subject=route.proxy_display))
-    if ctx.can_probe("server_info"):
-        info = await ctx.fact("server_info")
+                findings.append(
+                    Finding(
+                        "proxy/intercepting",
+                        Status.INFO,
+                        f"The proxy {route.proxy_display} re-signs TLS with its own CA "
+                        f"('{tls.chain[0].issuer}'): see tls/intercepted.",
+                        evidence={"proxy": route.proxy_display, "issuer": tls.chain[0].issuer},
+                        subject=route.proxy_display,
+                    )
+                )
+    if ctx.can_probe(SERVER_INFO):
+        info = await ctx.fact(SERVER_INFO)
         if getattr(info, "deployment", None) != "Cloud":
             forward_hops = 1 if route.via_proxy and url.lower().startswith("http:") else 0
             finding = judge_reverse_proxy(info.answer, url, forward_hops)
@@ -168,9 +259,19 @@ CONNECT, or exempt Jira with NO_PROXY. Behind a reverse proxy, set proxyName, pr
 scheme on Jira's connector. Proxy passwords never appear in the report.""",
     judge=judge,
     inputs_all=("url",),
-    facts=("proxy_route", "proxy"),
+    facts=(PROXY_ROUTE.name, PROXY.name),
+    reads=(TLS.name, SERVER_INFO.name),
     live=True,
     order=30,
-    codes=("proxy/configured", "proxy/bypassed", "proxy/unreachable", "proxy/auth-required", "proxy/connect-refused",
-           "proxy/reverse-proxy", "proxy/intercepting", "proxy/ok", "proxy/direct"),
+    codes=(
+        "proxy/configured",
+        "proxy/bypassed",
+        "proxy/unreachable",
+        "proxy/auth-required",
+        "proxy/connect-refused",
+        "proxy/reverse-proxy",
+        "proxy/intercepting",
+        "proxy/ok",
+        "proxy/direct",
+    ),
 )

@@ -1,4 +1,12 @@
-"""public-key: is the text pasted into Jira's application link the public half of the consumer's key?"""
+"""public-key: is the text pasted into Jira's application link the public half of the consumer's key?
+
+Title: Public key pasted into Jira.
+Codes: public-key/certificate, public-key/private-key-pasted, public-key/pkcs1, public-key/armor,
+public-key/whitespace, public-key/invalid, public-key/not-rsa, public-key/weak, public-key/pair-mismatch,
+public-key/private-key-format, public-key/private-key-encrypted, public-key/private-key-invalid,
+public-key/der, public-key/binary, public-key/lookalike-character, public-key/invisible-character,
+public-key/empty-file, public-key/ok.
+"""
 
 from __future__ import annotations
 
@@ -7,20 +15,21 @@ from typing import TYPE_CHECKING, Sequence
 
 from jiradoctor.context import CheckContext
 from jiradoctor.jira import lookalike, pem
-from jiradoctor.jira.integrations import IntegrationProfile
+from jiradoctor.jira.integrations import IntegrationProfile, paste_text
 from jiradoctor.model import Finding, Status
 from jiradoctor.registry import Check
+from jiradoctor.visible import hidden_characters
 
 if TYPE_CHECKING:
-    from cryptography.hazmat.primitives.asymmetric import rsa
+    from cryptography.hazmat.primitives.asymmetric.types import PublicKeyTypes
+
+    from jiradoctor.jira.pem import PrivateKeyText
+
 
 DOCS = ("https://developer.atlassian.com/server/jira/platform/oauth/",)
 MIN_RSA_BITS = 2048
 
 
-def paste_text(profile: IntegrationProfile, key) -> str:
-    """The exact text for Jira's public key field under this integration's guide."""
-    return pem.spki_base64(key) if profile.public_key_armor == "omit" else pem.spki_pem(key).strip()
 
 
 def _q(path: str | None, fallback: str) -> str:
@@ -58,161 +67,262 @@ def public_pem_source(kind: str, path: str | None) -> str:
     return f"openssl pkey -pubin -in {_q(path, 'jira_publickey.pem')}"
 
 
-def judge_unreadable_text(text: str, path: str | None, profile: IntegrationProfile, private_path: str | None) -> list[Finding]:
+def judge_unreadable_text(
+    text: str, path: str | None, profile: IntegrationProfile, private_path: str | None
+) -> list[Finding]:
     """What the eye cannot see in a pasted key: binary or DER bytes, look-alike letters, hidden
     characters. Each is its own code, named with its position and the fix."""
     binary = lookalike.binary_input(text)
     if binary is not None and binary.kind == "der":
         qpath = _q(path, "jira_publickey.cer")
-        source = f"(openssl x509 -inform der -in {qpath} -pubkey -noout 2>/dev/null || openssl pkey -pubin -inform der -in {qpath})"
-        return [Finding(
-            "public-key/der", Status.FAIL,
-            "The public key file is binary DER (it starts with an ASN.1 SEQUENCE), not the text Jira's field takes; "
-            "a DER certificate or key cannot be pasted.",
-            evidence={"first_non_text_at": binary.position, "non_text_characters": binary.count},
-            remediation=("Convert the DER file to the text form and paste what the command prints.",),
-            commands=_paste_commands(profile, source), docs=DOCS,
-        )]
+        source = (f"(openssl x509 -inform der -in {qpath} -pubkey -noout 2>/dev/null"
+                  f" || openssl pkey -pubin -inform der -in {qpath})")
+        return [
+            Finding(
+                "public-key/der",
+                Status.FAIL,
+                "The public key file is binary DER (it starts with an ASN.1 SEQUENCE), not the text Jira's field "
+                "takes; a DER certificate or key cannot be pasted.",
+                evidence={"first_non_text_at": binary.position, "non_text_characters": binary.count},
+                remediation=("Convert the DER file to the text form and paste what the command prints.",),
+                commands=_paste_commands(profile, source),
+                docs=DOCS,
+            )
+        ]
     if binary is not None:
-        return [Finding(
-            "public-key/binary", Status.FAIL,
-            f"The public key file is not text: {binary.count} byte(s) are not UTF-8 text, the first at position "
-            f"{binary.position}. It is not a key (a keystore, an archive or an image?).",
-            evidence={"first_non_text_at": binary.position, "non_text_characters": binary.count},
-            remediation=("Give the public key file the integration generated (text starting with -----BEGIN PUBLIC KEY-----), "
-                         "or print it from the private key with the command below.",),
-            commands=_paste_commands(profile, f"openssl rsa -in {_q(private_path, 'jira_privatekey.pem')} -pubout"), docs=DOCS,
-        )]
+        return [
+            Finding(
+                "public-key/binary",
+                Status.FAIL,
+                f"The public key file is not text: {binary.count} byte(s) are not UTF-8 text, the first at position "
+                f"{binary.position}. It is not a key (a keystore, an archive or an image?).",
+                evidence={"first_non_text_at": binary.position, "non_text_characters": binary.count},
+                remediation=(
+                    "Give the public key file the integration generated (text starting with -----BEGIN PUBLIC "
+                    "KEY-----), or print it from the private key with the command below.",
+                ),
+                commands=_paste_commands(profile, f"openssl rsa -in {_q(private_path, 'jira_privatekey.pem')} -pubout"),
+                docs=DOCS,
+            )
+        ]
     findings: list[Finding] = []
     twins = lookalike.lookalikes(text)
     if twins:
         fixed = pem.read_public_key(lookalike.skeleton(text))
-        paste = paste_text(profile, fixed.public_key) if fixed.public_key is not None and fixed.kind in ("spki", "certificate", "pkcs1") else None
-        findings.append(Finding(
-            "public-key/lookalike-character", Status.FAIL,
-            "The key text contains letters that only look like base64: " + "; ".join(t.describe() for t in twins[:5])
-            + (f" (+{len(twins) - 5} more)" if len(twins) > 5 else "") + ".",
-            evidence={"characters": [t.to_json() for t in twins[:20]], **({"paste_into_jira": paste} if paste else {})},
-            remediation=("Copy the key from the file the integration generated, not from a web page or chat; paste the text below."
-                         if paste else "Copy the key again from the file the integration generated, not from a web page or chat.",),
-            commands=_paste_commands(profile, f"openssl rsa -in {_q(private_path, 'jira_privatekey.pem')} -pubout"), docs=DOCS,
-        ))
-    hidden = [(i, n) for i, n in lookalike.hidden_characters(text) if text[i] != "\r"]
+        paste = (
+            paste_text(profile, fixed.public_key)
+            if fixed.public_key is not None and fixed.kind in ("spki", "certificate", "pkcs1")
+            else None
+        )
+        findings.append(
+            Finding(
+                "public-key/lookalike-character",
+                Status.FAIL,
+                "The key text contains letters that only look like base64: "
+                + "; ".join(t.describe() for t in twins[:5])
+                + (f" (+{len(twins) - 5} more)" if len(twins) > 5 else "")
+                + ".",
+                evidence={
+                    "characters": [t.to_json() for t in twins[:20]],
+                    **({"paste_into_jira": paste} if paste else {}),
+                },
+                remediation=(
+                    "Copy the key from the file the integration generated, not from a web page or chat; paste the "
+                    "text below."
+                    if paste
+                    else "Copy the key again from the file the integration generated, not from a web page or chat.",
+                ),
+                commands=_paste_commands(profile, f"openssl rsa -in {_q(private_path, 'jira_privatekey.pem')} -pubout"),
+                docs=DOCS,
+            )
+        )
+    hidden = [(i, n) for i, n in hidden_characters(text) if text[i] != "\r"]
     if hidden:
         cleaned = "".join(ch for i, ch in enumerate(text) if i not in {p for p, _ in hidden})
         fixed = pem.read_public_key(cleaned)
         paste = paste_text(profile, fixed.public_key) if fixed.public_key is not None else None
-        findings.append(Finding(
-            "public-key/invisible-character", Status.FAIL,
-            "The key text contains invisible characters: " + ", ".join(f"{n} at position {p}" for p, n in hidden[:5])
-            + (f" (+{len(hidden) - 5} more)" if len(hidden) > 5 else "") + ".",
-            evidence={"characters": [{"position": p, "name": n} for p, n in hidden[:20]], **({"paste_into_jira": paste} if paste else {})},
-            remediation=("Paste the text below instead (the same key without the invisible characters).",) if paste else
-                        ("Copy the key again from the file the integration generated.",),
-            commands=_paste_commands(profile, f"openssl rsa -in {_q(private_path, 'jira_privatekey.pem')} -pubout"), docs=DOCS,
-        ))
+        findings.append(
+            Finding(
+                "public-key/invisible-character",
+                Status.FAIL,
+                "The key text contains invisible characters: "
+                + ", ".join(f"{n} at position {p}" for p, n in hidden[:5])
+                + (f" (+{len(hidden) - 5} more)" if len(hidden) > 5 else "")
+                + ".",
+                evidence={
+                    "characters": [{"position": p, "name": n} for p, n in hidden[:20]],
+                    **({"paste_into_jira": paste} if paste else {}),
+                },
+                remediation=("Paste the text below instead (the same key without the invisible characters).",)
+                if paste
+                else ("Copy the key again from the file the integration generated.",),
+                commands=_paste_commands(profile, f"openssl rsa -in {_q(private_path, 'jira_privatekey.pem')} -pubout"),
+                docs=DOCS,
+            )
+        )
     return findings
 
 
-def judge_public_text(text: str, path: str | None, profile: IntegrationProfile, private_path: str | None) -> tuple[list[Finding], object | None]:
+def judge_public_text(
+    text: str, path: str | None, profile: IntegrationProfile, private_path: str | None
+) -> tuple[list[Finding], PublicKeyTypes | None]:
     """Findings about the public key text alone; also returns the key it holds, if any."""
     from cryptography.hazmat.primitives.asymmetric import rsa
+
     findings: list[Finding] = judge_unreadable_text(text, path, profile, private_path)
     if findings:
         return findings, None
     result = pem.read_public_key(text)
     strict = profile.public_key_strict_whitespace
     if result.kind == "private":
-        findings.append(Finding(
-            "public-key/private-key-pasted", Status.FAIL,
-            "The public key text holds PRIVATE key material. Whoever saw it can sign as this integration.",
-            evidence={"labels": list(result.labels)},
-            remediation=(
-                "Treat this key pair as compromised: generate a new one, paste only the public half into Jira's application link, and keep the private key in the integration only.",
-            ),
-            commands=new_pair_commands(profile),
-            docs=DOCS,
-        ))
+        findings.append(
+            Finding(
+                "public-key/private-key-pasted",
+                Status.FAIL,
+                "The public key text holds PRIVATE key material. Whoever saw it can sign as this integration.",
+                evidence={"labels": list(result.labels)},
+                remediation=(
+                    "Treat this key pair as compromised: generate a new one, paste only the public half into Jira's "
+                    "application link, and keep the private key in the integration only.",
+                ),
+                commands=new_pair_commands(profile),
+                docs=DOCS,
+            )
+        )
         return findings, None
     if result.kind in ("invalid", "empty"):
-        findings.append(Finding(
-            "public-key/invalid", Status.FAIL,
-            f"The public key text cannot be read: {result.error}.",
-            evidence={"armored": result.armored, "labels": list(result.labels), "length": len(text)},
-            remediation=("Copy the whole public key again from the file the integration generated; the text was probably cut while copying.",),
-            commands=_paste_commands(profile, f"openssl rsa -in {_q(private_path, 'jira_privatekey.pem')} -pubout"),
-            docs=DOCS,
-        ))
+        findings.append(
+            Finding(
+                "public-key/invalid",
+                Status.FAIL,
+                f"The public key text cannot be read: {result.error}.",
+                evidence={"armored": result.armored, "labels": list(result.labels), "length": len(text)},
+                remediation=(
+                    "Copy the whole public key again from the file the integration generated; the text was "
+                    "probably cut while copying.",
+                ),
+                commands=_paste_commands(profile, f"openssl rsa -in {_q(private_path, 'jira_privatekey.pem')} -pubout"),
+                docs=DOCS,
+            )
+        )
         return findings, None
     key = result.public_key
     assert key is not None
     paste = paste_text(profile, key)
     if result.kind == "certificate":
-        findings.append(Finding(
-            "public-key/certificate", Status.FAIL,
-            "A certificate was given where Jira's application link needs a public key.",
-            evidence={"certificate_subject": result.certificate_subject, "extracted_key_fingerprint": pem.fingerprint(key),
-                      "paste_into_jira": paste},
-            remediation=("Paste the public key extracted from the certificate (shown as paste_into_jira) instead of the certificate.",),
-            commands=_paste_commands(profile, f"openssl x509 -pubkey -noout -in {_q(path, 'jira_publickey.cer')}"),
-            docs=DOCS,
-        ))
+        findings.append(
+            Finding(
+                "public-key/certificate",
+                Status.FAIL,
+                "A certificate was given where Jira's application link needs a public key.",
+                evidence={
+                    "certificate_subject": result.certificate_subject,
+                    "extracted_key_fingerprint": pem.fingerprint(key),
+                    "paste_into_jira": paste,
+                },
+                remediation=(
+                    "Paste the public key extracted from the certificate (shown as paste_into_jira) instead of "
+                    "the certificate.",
+                ),
+                commands=_paste_commands(profile, f"openssl x509 -pubkey -noout -in {_q(path, 'jira_publickey.cer')}"),
+                docs=DOCS,
+            )
+        )
     elif result.kind == "pkcs1":
-        findings.append(Finding(
-            "public-key/pkcs1", Status.FAIL,
-            "The key is in PKCS#1 form (BEGIN RSA PUBLIC KEY); Jira expects an X.509 SubjectPublicKeyInfo (BEGIN PUBLIC KEY).",
-            evidence={"labels": list(result.labels), "fingerprint": pem.fingerprint(key), "paste_into_jira": paste},
-            remediation=("Convert the key to SubjectPublicKeyInfo and paste that.",),
-            commands=_paste_commands(profile, f"openssl rsa -RSAPublicKey_in -in {_q(path, 'jira_publickey.pem')} -pubout"),
-            docs=DOCS,
-        ))
+        findings.append(
+            Finding(
+                "public-key/pkcs1",
+                Status.FAIL,
+                "The key is in PKCS#1 form (BEGIN RSA PUBLIC KEY); Jira expects an X.509 SubjectPublicKeyInfo (BEGIN "
+                "PUBLIC KEY).",
+                evidence={"labels": list(result.labels), "fingerprint": pem.fingerprint(key), "paste_into_jira": paste},
+                remediation=("Convert the key to SubjectPublicKeyInfo and paste that.",),
+                commands=_paste_commands(
+                    profile, f"openssl rsa -RSAPublicKey_in -in {_q(path, 'jira_publickey.pem')} -pubout"
+                ),
+                docs=DOCS,
+            )
+        )
     if result.armored and profile.public_key_armor == "omit":
-        findings.append(Finding(
-            "public-key/armor", Status.FAIL,
-            f"The text includes BEGIN/END lines; {profile.name}'s guide says to paste the key without them.",
-            evidence={"labels": list(result.labels), "paste_into_jira": paste},
-            remediation=("Paste only the base64 text between the BEGIN and END lines, on one line.",),
-            commands=_paste_commands(profile, public_pem_source(result.kind, path)),
-            docs=DOCS,
-        ))
+        findings.append(
+            Finding(
+                "public-key/armor",
+                Status.FAIL,
+                f"The text includes BEGIN/END lines; {profile.name}'s guide says to paste the key without them.",
+                evidence={"labels": list(result.labels), "paste_into_jira": paste},
+                remediation=("Paste only the base64 text between the BEGIN and END lines, on one line.",),
+                commands=_paste_commands(profile, public_pem_source(result.kind, path)),
+                docs=DOCS,
+            )
+        )
     elif not result.armored and profile.public_key_armor == "include":
-        findings.append(Finding(
-            "public-key/armor", Status.WARN,
-            f"The text has no BEGIN/END lines; {profile.name}'s guide pastes the full PEM.",
-            evidence={"paste_into_jira": paste}, docs=DOCS,
-        ))
+        findings.append(
+            Finding(
+                "public-key/armor",
+                Status.WARN,
+                f"The text has no BEGIN/END lines; {profile.name}'s guide pastes the full PEM.",
+                evidence={"paste_into_jira": paste},
+                docs=DOCS,
+            )
+        )
     if result.extra_blocks:
-        findings.append(Finding(
-            "public-key/invalid", Status.FAIL,
-            f"The text holds {result.extra_blocks + 1} PEM blocks ({', '.join(result.labels)}); Jira's field takes exactly one public key.",
-            evidence={"labels": list(result.labels), "paste_into_jira": paste}, docs=DOCS,
-        ))
+        findings.append(
+            Finding(
+                "public-key/invalid",
+                Status.FAIL,
+                f"The text holds {result.extra_blocks + 1} PEM blocks ({', '.join(result.labels)}); Jira's field takes "
+                f"exactly one public key.",
+                evidence={"labels": list(result.labels), "paste_into_jira": paste},
+                docs=DOCS,
+            )
+        )
     if result.whitespace:
-        findings.append(Finding(
-            "public-key/whitespace", Status.FAIL if strict else Status.WARN,
-            "The key text has stray whitespace: " + "; ".join(f"{i.what} ({i.where})" for i in result.whitespace) + ".",
-            evidence={"issues": [{"what": i.what, "where": i.where} for i in result.whitespace], "paste_into_jira": paste},
-            remediation=("Paste the text below exactly, with no spaces, tabs or blank lines before, inside or after it.",),
-            commands=_whitespace_commands(profile, path), docs=DOCS,
-        ))
+        findings.append(
+            Finding(
+                "public-key/whitespace",
+                Status.FAIL if strict else Status.WARN,
+                "The key text has stray whitespace: "
+                + "; ".join(f"{i.what} ({i.where})" for i in result.whitespace)
+                + ".",
+                evidence={
+                    "issues": [{"what": i.what, "where": i.where} for i in result.whitespace],
+                    "paste_into_jira": paste,
+                },
+                remediation=(
+                    "Paste the text below exactly, with no spaces, tabs or blank lines before, inside or after it.",
+                ),
+                commands=_whitespace_commands(profile, path),
+                docs=DOCS,
+            )
+        )
     if not isinstance(key, rsa.RSAPublicKey):
-        findings.append(Finding(
-            "public-key/not-rsa", Status.FAIL,
-            f"The key is a {pem.key_description(key)}; Jira's OAuth 1.0a application links sign with RSA-SHA1 only.",
-            evidence={"fingerprint": pem.fingerprint(key)},
-            remediation=("Generate an RSA key pair for the integration.",),
-            commands=new_pair_commands(profile),
-            docs=DOCS,
-        ))
+        findings.append(
+            Finding(
+                "public-key/not-rsa",
+                Status.FAIL,
+                f"The key is a {pem.key_description(key)}; Jira's OAuth 1.0a application links sign with "
+                "RSA-SHA1 only.",
+                evidence={"fingerprint": pem.fingerprint(key)},
+                remediation=("Generate an RSA key pair for the integration.",),
+                commands=new_pair_commands(profile),
+                docs=DOCS,
+            )
+        )
     elif key.key_size < MIN_RSA_BITS:
-        findings.append(Finding(
-            "public-key/weak", Status.WARN,
-            f"The RSA key has {key.key_size} bits; use at least {MIN_RSA_BITS}.",
-            evidence={"bits": key.key_size, "fingerprint": pem.fingerprint(key)},
-            remediation=("Generate a 2048-bit (or larger) key pair and update both the integration and Jira's application link.",),
-            commands=new_pair_commands(profile),
-            docs=DOCS,
-        ))
+        findings.append(
+            Finding(
+                "public-key/weak",
+                Status.WARN,
+                f"The RSA key has {key.key_size} bits; use at least {MIN_RSA_BITS}.",
+                evidence={"bits": key.key_size, "fingerprint": pem.fingerprint(key)},
+                remediation=(
+                    "Generate a 2048-bit (or larger) key pair and update both the integration and Jira's "
+                    "application link.",
+                ),
+                commands=new_pair_commands(profile),
+                docs=DOCS,
+            )
+        )
     return findings, key
 
 
@@ -224,74 +334,124 @@ def _whitespace_commands(profile: IntegrationProfile, path: str | None) -> tuple
     return (f"sed -e 's/^[[:space:]]*//' -e 's/[[:space:]]*$//' {qpath} | grep -v '^$' | openssl pkey -pubin",)
 
 
-def judge_private_text(text: str, path: str | None, profile: IntegrationProfile) -> tuple[list[Finding], object | None]:
+def judge_private_text(
+    text: str, path: str | None, profile: IntegrationProfile, read: PrivateKeyText | None = None
+) -> tuple[list[Finding], PublicKeyTypes | None]:
     findings: list[Finding] = []
-    result = pem.read_private_key(text)
+    result = read if read is not None else pem.read_private_key(text)  # the Target's, parsed once
     qpath = _q(path, "jira_privatekey.pem")
     if result.encrypted:
-        findings.append(Finding(
-            "public-key/private-key-encrypted", Status.FAIL,
-            "The private key is protected by a passphrase; OAuth consumers need the key unencrypted, so it cannot be used (or checked) as it is.",
-            evidence={"format": result.format},
-            remediation=("Decrypt it once into an unencrypted PKCS#8 file and give that to the integration; keep the file private.",),
-            commands=(f"openssl pkcs8 -topk8 -nocrypt -in {qpath} -out jira_privatekey.pcks8",),
-        ))
+        findings.append(
+            Finding(
+                "public-key/private-key-encrypted",
+                Status.FAIL,
+                "The private key is protected by a passphrase; OAuth consumers need the key unencrypted, so it cannot "
+                "be used (or checked) as it is.",
+                evidence={"format": result.format},
+                remediation=(
+                    "Decrypt it once into an unencrypted PKCS#8 file and give that to the integration; keep the "
+                    "file private.",
+                ),
+                commands=(f"openssl pkcs8 -topk8 -nocrypt -in {qpath} -out jira_privatekey.pcks8",),
+            )
+        )
         return findings, None
     if result.private_key is None:
-        findings.append(Finding(
-            "public-key/private-key-invalid", Status.FAIL,
-            f"The private key file cannot be read: {result.error}.",
-            evidence={"format": result.format, "label": result.label},
-            remediation=("Give the private key file the integration was configured with (PEM, BEGIN PRIVATE KEY).",),
-        ))
+        findings.append(
+            Finding(
+                "public-key/private-key-invalid",
+                Status.FAIL,
+                f"The private key file cannot be read: {result.error}.",
+                evidence={"format": result.format, "label": result.label},
+                remediation=(
+                    "Give the private key file the integration was configured with (PEM, BEGIN PRIVATE KEY).",
+                ),
+            )
+        )
         return findings, None
     if result.format != "pkcs8" and profile.private_key_pkcs8:
-        findings.append(Finding(
-            "public-key/private-key-format", Status.FAIL,
-            f"The private key is {result.format.upper()} ({result.label or 'bare base64'}); {profile.name} needs PKCS#8 (BEGIN PRIVATE KEY).",
-            evidence={"format": result.format, "label": result.label},
-            remediation=("Convert the key to PKCS#8 and give the integration the new file.",),
-            commands=(f"openssl pkcs8 -topk8 -nocrypt -in {qpath} -out jira_privatekey.pcks8",),
-        ))
+        findings.append(
+            Finding(
+                "public-key/private-key-format",
+                Status.FAIL,
+                f"The private key is {result.format.upper()} ({result.label or 'bare base64'}); {profile.name} needs "
+                f"PKCS#8 (BEGIN PRIVATE KEY).",
+                evidence={"format": result.format, "label": result.label},
+                remediation=("Convert the key to PKCS#8 and give the integration the new file.",),
+                commands=(f"openssl pkcs8 -topk8 -nocrypt -in {qpath} -out jira_privatekey.pcks8",),
+            )
+        )
     return findings, result.public_key
 
 
 async def judge(ctx: CheckContext) -> Sequence[Finding]:
     target, profile = ctx.target, ctx.profile
     findings: list[Finding] = []
-    public_key = private_public = None
-    empty = [(what, path) for what, text, path in (
-        ("--public-key", target.public_key, target.public_key_path),
-        ("--private-key", target.private_key.reveal() if target.private_key is not None else None, target.private_key_path))
-        if text is not None and not text.strip()]
+    public_key: PublicKeyTypes | None = None
+    private_public: PublicKeyTypes | None = None
+    empty = [
+        (what, path)
+        for what, text, path in (
+            ("--public-key", target.public_key, target.public_key_path),
+            (
+                "--private-key",
+                target.private_key.reveal() if target.private_key is not None else None,
+                target.private_key_path,
+            ),
+        )
+        if text is not None and not text.strip()
+    ]
     for what, path in empty:
-        findings.append(Finding("public-key/empty-file", Status.FAIL,
-                                f"The {what} file {path!r} is empty (or whitespace only): there is no key in it.",
-                                evidence={"option": what, "file": path},
-                                remediation=("Give the file that holds the key: for the public key, the text pasted into "
-                                             "Jira's application link; for the private key, the integration's PEM file.",),
-                                subject=what))
+        findings.append(
+            Finding(
+                "public-key/empty-file",
+                Status.FAIL,
+                f"The {what} file {path!r} is empty (or whitespace only): there is no key in it.",
+                evidence={"option": what, "file": path},
+                remediation=(
+                    "Give the file that holds the key: for the public key, the text pasted "
+                    "into Jira's application link; for the private key, the integration's PEM "
+                    "file.",
+                ),
+                subject=what,
+            )
+        )
     blank = {what for what, _ in empty}
     if target.public_key is not None and "--public-key" not in blank:
         if pem.contains_private_key(target.public_key):
             ctx.add_secret(target.public_key)  # the pasted private key is a secret now
-        found, public_key = judge_public_text(target.public_key, target.public_key_path, profile, target.private_key_path)
+        found, public_key = judge_public_text(
+            target.public_key, target.public_key_path, profile, target.private_key_path
+        )
         findings += found
     if target.private_key is not None and "--private-key" not in blank:
-        found, private_public = judge_private_text(target.private_key.reveal(), target.private_key_path, profile)
+        found, private_public = judge_private_text(
+            target.private_key.reveal(), target.private_key_path, profile, target.private_key_read
+        )
         findings += found
     if public_key is not None and private_public is not None:
         if pem.fingerprint(public_key) != pem.fingerprint(private_public):
-            findings.append(Finding(
-                "public-key/pair-mismatch", Status.FAIL,
-                "The public key in Jira is not the public half of the integration's private key: every signature will be signature_invalid.",
-                evidence={"public_key_fingerprint": pem.fingerprint(public_key),
-                          "private_key_public_half_fingerprint": pem.fingerprint(private_public),
-                          "paste_into_jira": paste_text(profile, private_public)},
-                remediation=("Replace the public key in Jira's application link (Incoming Authentication) with the text below.",),
-                commands=_paste_commands(profile, f"openssl rsa -in {_q(target.private_key_path, 'jira_privatekey.pem')} -pubout"),
-                docs=DOCS,
-            ))
+            findings.append(
+                Finding(
+                    "public-key/pair-mismatch",
+                    Status.FAIL,
+                    "The public key in Jira is not the public half of the integration's private key: every signature "
+                    "will be signature_invalid.",
+                    evidence={
+                        "public_key_fingerprint": pem.fingerprint(public_key),
+                        "private_key_public_half_fingerprint": pem.fingerprint(private_public),
+                        "paste_into_jira": paste_text(profile, private_public),
+                    },
+                    remediation=(
+                        "Replace the public key in Jira's application link (Incoming Authentication) with the "
+                        "text below.",
+                    ),
+                    commands=_paste_commands(
+                        profile, f"openssl rsa -in {_q(target.private_key_path, 'jira_privatekey.pem')} -pubout"
+                    ),
+                    docs=DOCS,
+                )
+            )
     if not any(f.status.rank >= Status.WARN.rank for f in findings):
         key = public_key or private_public
         evidence = {"fingerprint": pem.fingerprint(key), "key": pem.key_description(key)} if key is not None else {}
@@ -319,9 +479,24 @@ the integration's guide asks for); the openssl commands that produce it are list
     judge=judge,
     inputs_any=("public_key", "private_key"),
     order=60,
-    codes=("public-key/certificate", "public-key/private-key-pasted", "public-key/pkcs1", "public-key/armor",
-           "public-key/whitespace", "public-key/invalid", "public-key/not-rsa", "public-key/weak",
-           "public-key/pair-mismatch", "public-key/private-key-format", "public-key/private-key-encrypted",
-           "public-key/private-key-invalid", "public-key/der", "public-key/binary", "public-key/lookalike-character",
-           "public-key/invisible-character", "public-key/empty-file", "public-key/ok"),
+    codes=(
+        "public-key/certificate",
+        "public-key/private-key-pasted",
+        "public-key/pkcs1",
+        "public-key/armor",
+        "public-key/whitespace",
+        "public-key/invalid",
+        "public-key/not-rsa",
+        "public-key/weak",
+        "public-key/pair-mismatch",
+        "public-key/private-key-format",
+        "public-key/private-key-encrypted",
+        "public-key/private-key-invalid",
+        "public-key/der",
+        "public-key/binary",
+        "public-key/lookalike-character",
+        "public-key/invisible-character",
+        "public-key/empty-file",
+        "public-key/ok",
+    ),
 )

@@ -12,6 +12,8 @@ reachability/login-page, reachability/sso-redirect, reachability/redirect-elsewh
 reachability/redirect-loop, reachability/unconfirmed-jira, reachability/http-error,
 reachability/unreadable-answer, reachability/ip-allowlist, reachability/cloudflare-block (the blockers' own pages,
 jira/blockers.py), reachability/cloud-port-unreachable (an Atlassian Cloud product cannot reach this port).
+
+Title: Jira answers at the URL.
 """
 
 from __future__ import annotations
@@ -25,8 +27,10 @@ from jiradoctor.jira.integrations import IntegrationProfile
 from jiradoctor.jira.fingerprint import Identity, identify, idp_host, origin_of, same_site
 from jiradoctor.model import Finding, NotObserved, Status
 from jiradoctor.probes.http import HttpAnswer
-from jiradoctor.probes.server_info import ServerInfo
+from jiradoctor.probes.server_info import SERVER_INFO, ServerInfo
 from jiradoctor.registry import Check
+from jiradoctor.shared_findings import blocker_finding, egress_advice
+from jiradoctor.probes.site_root import SITE_ROOT_INFO
 
 PREFIX = "reachability/"
 DOCS_CONTEXT_PATH = ("https://confluence.atlassian.com/adminjiraserver/configure-the-base-url-938847830.html",)
@@ -35,8 +39,9 @@ DOCS_CONTEXT_PATH = ("https://confluence.atlassian.com/adminjiraserver/configure
 def _evidence(answer: HttpAnswer, ident: Identity | None = None, **extra: Any) -> dict[str, Any]:
     evidence: dict[str, Any] = {"url": answer.url, "status": answer.status, "time_s": round(answer.elapsed_s, 3)}
     if ident is not None:
-        evidence.update({"server": ident.server, "via": ident.via, "title": ident.title,
-                         "jira_traces": list(ident.jira)})
+        evidence.update(
+            {"server": ident.server, "via": ident.via, "title": ident.title, "jira_traces": list(ident.jira)}
+        )
     if answer.error is not None:
         evidence["error"] = answer.error.message
     evidence.update(extra)
@@ -61,43 +66,80 @@ def judge_transport(answer: HttpAnswer, timeout_s: float) -> Finding:
     assert answer.error is not None
     kind, where = answer.error.kind, _host_port(answer.url)
     evidence = _evidence(answer, timeout_s=timeout_s)
-    check_jira = ("Check that Jira (or the proxy in front of it) runs and listens on that port, and that the URL's "
-                  "host and port are the ones entered in the integration.",)
+    check_jira = (
+        "Check that Jira (or the proxy in front of it) runs and listens on that port, and that the URL's "
+        "host and port are the ones entered in the integration.",
+    )
     if kind == "connect" and "refused" in answer.error.message:
-        return Finding(PREFIX + "refused", Status.FAIL,
-                       f"Nothing listens at {where}: the connection was refused. Jira is down, or the URL names the wrong "
-                       "port.", evidence=evidence, remediation=check_jira, commands=(_curl(answer.url),))
+        return Finding(
+            PREFIX + "refused",
+            Status.FAIL,
+            f"Nothing listens at {where}: the connection was refused. Jira is down, or the URL names the wrong port.",
+            evidence=evidence,
+            remediation=check_jira,
+            commands=(_curl(answer.url),),
+        )
     if kind == "reset":
-        return Finding(PREFIX + "reset", Status.FAIL,
-                       f"{where} accepted the connection, then reset it before answering: a firewall, a load balancer "
-                       "without a healthy backend, or a TLS/plain-HTTP mix-up on that port.",
-                       evidence=evidence, remediation=check_jira, commands=(_curl(answer.url),))
+        return Finding(
+            PREFIX + "reset",
+            Status.FAIL,
+            f"{where} accepted the connection, then reset it before answering: a firewall, a load balancer "
+            "without a healthy backend, or a TLS/plain-HTTP mix-up on that port.",
+            evidence=evidence,
+            remediation=check_jira,
+            commands=(_curl(answer.url),),
+        )
     if kind == "timeout":
-        return Finding(PREFIX + "timeout", Status.FAIL,
-                       f"No answer from {where} within --timeout {timeout_s:g} s: a firewall dropping packets, an "
-                       "overloaded Jira, or a proxy that holds the request.",
-                       evidence=evidence,
-                       remediation=("If Jira is merely slow, raise the limit (--timeout 30 or JIRADOCTOR_TIMEOUT=30) and "
-                                    "run again; the integration's own timeout meets the same wait.", *check_jira),
-                       commands=(_curl(answer.url),))
+        return Finding(
+            PREFIX + "timeout",
+            Status.FAIL,
+            f"No answer from {where} within --timeout {timeout_s:g} s: a firewall dropping packets, an "
+            "overloaded Jira, or a proxy that holds the request.",
+            evidence=evidence,
+            remediation=(
+                "If Jira is merely slow, raise the limit (--timeout 30 or JIRADOCTOR_TIMEOUT=30) "
+                "and run again; the integration's own timeout meets the same wait.",
+                *check_jira,
+            ),
+            commands=(_curl(answer.url),),
+        )
     if kind == "unreachable":
-        return Finding(PREFIX + "unreachable", Status.FAIL,
-                       f"There is no network route from this machine to {where} ({answer.error.message}).",
-                       evidence=evidence,
-                       remediation=("Run jiradoctor from a machine on Jira's network, or fix the routing / VPN to it.",),
-                       commands=(f"ip route get {where.rsplit(':', 1)[0]}",))
+        return Finding(
+            PREFIX + "unreachable",
+            Status.FAIL,
+            f"There is no network route from this machine to {where} ({answer.error.message}).",
+            evidence=evidence,
+            remediation=("Run jiradoctor from a machine on Jira's network, or fix the routing / VPN to it.",),
+            commands=(f"ip route get {where.rsplit(':', 1)[0]}",),
+        )
     if kind == "proxy":
-        return Finding(PREFIX + "proxy-refused", Status.FAIL,
-                       f"The forward proxy did not pass the request to {where}: {answer.error.message}.",
-                       evidence=evidence, remediation=("See the proxy check; ask the proxy's owners to allow Jira's host.",))
+        return Finding(
+            PREFIX + "proxy-refused",
+            Status.FAIL,
+            f"The forward proxy did not pass the request to {where}: {answer.error.message}.",
+            evidence=evidence,
+            remediation=("See the proxy check; ask the proxy's owners to allow Jira's host.",),
+        )
     if kind in ("protocol", "other"):
-        return Finding(PREFIX + "broken-answer", Status.FAIL,
-                       f"{where} answered something that is not HTTP ({answer.error.message}).",
-                       evidence=evidence, remediation=("Check that the URL's scheme and port match the service on that "
-                                                       "port (https on a plain port, or the reverse).",),
-                       commands=(_curl(answer.url),))
-    return Finding(PREFIX + "no-connection", Status.FAIL, f"No connection to {where}: {answer.error.message}.",
-                   evidence=evidence, remediation=check_jira, commands=(_curl(answer.url),))
+        return Finding(
+            PREFIX + "broken-answer",
+            Status.FAIL,
+            f"{where} answered something that is not HTTP ({answer.error.message}).",
+            evidence=evidence,
+            remediation=(
+                "Check that the URL's scheme and port match the service on that "
+                "port (https on a plain port, or the reverse).",
+            ),
+            commands=(_curl(answer.url),),
+        )
+    return Finding(
+        PREFIX + "no-connection",
+        Status.FAIL,
+        f"No connection to {where}: {answer.error.message}.",
+        evidence=evidence,
+        remediation=check_jira,
+        commands=(_curl(answer.url),),
+    )
 
 
 def _redirects(info: ServerInfo, url: str, ident: Identity) -> Finding | None:
@@ -105,27 +147,42 @@ def _redirects(info: ServerInfo, url: str, ident: Identity) -> Finding | None:
         return None
     evidence = _evidence(info.answer, ident, redirects=list(info.redirects[:8]))
     if info.redirect_loop:
-        return Finding(PREFIX + "redirect-loop", Status.FAIL,
-                       f"{url} redirects in a loop ({' -> '.join(info.redirects[:6])}): no client can reach Jira there.",
-                       evidence=evidence,
-                       remediation=("Fix the proxy or load balancer rules that redirect these URLs to each other (often "
-                                    "http<->https, or a Base URL that differs from the proxy's idea of it).",))
+        return Finding(
+            PREFIX + "redirect-loop",
+            Status.FAIL,
+            f"{url} redirects in a loop ({' -> '.join(info.redirects[:6])}): no client can reach Jira there.",
+            evidence=evidence,
+            remediation=(
+                "Fix the proxy or load balancer rules that redirect these URLs to each other "
+                "(often http<->https, or a Base URL that differs from the proxy's idea of it).",
+            ),
+        )
     final = info.redirects[-1]
     idp = idp_host(final)
     if idp and not ident.is_jira:
-        return Finding(PREFIX + "sso-redirect", Status.WARN,
-                       f"Anonymous requests to {url} are sent to the sign-in page of {idp}: Jira sits behind single "
-                       "sign-on. REST calls of the integration must log in without it (see auth).",
-                       evidence=evidence,
-                       remediation=("Let the service user authenticate to the REST API without SSO (an API token, a "
-                                    "personal access token, OAuth, or the SSO app's REST bypass for Basic auth).",))
+        return Finding(
+            PREFIX + "sso-redirect",
+            Status.WARN,
+            f"Anonymous requests to {url} are sent to the sign-in page of {idp}: Jira sits behind single "
+            "sign-on. REST calls of the integration must log in without it (see auth).",
+            evidence=evidence,
+            remediation=(
+                "Let the service user authenticate to the REST API without SSO (an API token, a "
+                "personal access token, OAuth, or the SSO app's REST bypass for Basic auth).",
+            ),
+        )
     if not ident.is_jira and not same_site(final, url):
-        return Finding(PREFIX + "redirect-elsewhere", Status.FAIL,
-                       f"{url} redirects to {final}, where no Jira answers.",
-                       evidence=evidence,
-                       remediation=("Enter Jira's own URL (its Base URL) in the integration; find out who redirects (a "
-                                    "proxy, a captive portal, a retired host name).",),
-                       commands=(f"curl -sS -I --max-time 20 '{info.answer.url}'",))
+        return Finding(
+            PREFIX + "redirect-elsewhere",
+            Status.FAIL,
+            f"{url} redirects to {final}, where no Jira answers.",
+            evidence=evidence,
+            remediation=(
+                "Enter Jira's own URL (its Base URL) in the integration; find out who redirects (a "
+                "proxy, a captive portal, a retired host name).",
+            ),
+            commands=(f"curl -sS -I --max-time 20 '{info.answer.url}'",),
+        )
     return None
 
 
@@ -139,17 +196,27 @@ def _wrong_path(url: str, root: HttpAnswer | None, ident: Identity, answer: Http
     if root_is_jira and root is not None:
         origin = origin_of(url) or url
         evidence["jira_answers_at"] = origin
-        return Finding(PREFIX + "wrong-context-path", Status.FAIL,
-                       f"Jira does not live under {path}: it answers at {origin} (serverInfo there is Jira's). The path "
-                       f"in the URL is not Jira's context path.", evidence=evidence,
-                       remediation=(f"Enter {origin} in the integration (Jira's Base URL, without {path}).",),
-                       docs=DOCS_CONTEXT_PATH)
-    return Finding(PREFIX + "wrong-context-path", Status.FAIL,
-                   f"Jira answers 404 for serverInfo under {path}: the URL's path is not Jira's context path "
-                   f"({', '.join(ident.jira)} show it is Jira).", evidence=evidence,
-                   remediation=("Use Jira's Base URL (Administration > System > General configuration) as the "
-                                "integration's URL; the context path is the part after the host.",),
-                   docs=DOCS_CONTEXT_PATH)
+        return Finding(
+            PREFIX + "wrong-context-path",
+            Status.FAIL,
+            f"Jira does not live under {path}: it answers at {origin} (serverInfo there is Jira's). The "
+            f"path in the URL is not Jira's context path.",
+            evidence=evidence,
+            remediation=(f"Enter {origin} in the integration (Jira's Base URL, without {path}).",),
+            docs=DOCS_CONTEXT_PATH,
+        )
+    return Finding(
+        PREFIX + "wrong-context-path",
+        Status.FAIL,
+        f"Jira answers 404 for serverInfo under {path}: the URL's path is not Jira's context path "
+        f"({', '.join(ident.jira)} show it is Jira).",
+        evidence=evidence,
+        remediation=(
+            "Use Jira's Base URL (Administration > System > General configuration) as the "
+            "integration's URL; the context path is the part after the host.",
+        ),
+        docs=DOCS_CONTEXT_PATH,
+    )
 
 
 # Ports Atlassian Cloud products reach an on-premises application (Atlassian KB "Cloud applinks and SSL")
@@ -157,52 +224,9 @@ CLOUD_APPLINK_PORTS = (80, 443, 8080, 8443, 8444, 7990, 8090, 8085, 8060, 8900, 
 ATLASSIAN_IP_RANGES = "https://ip-ranges.atlassian.com/"
 
 
-def egress_advice(profile: IntegrationProfile | None, caller: str | None = None) -> tuple[str, ...]:
-    """Which addresses an allowlist must admit: this machine's, and the integration's published ones."""
-    advice = []
-    if caller:
-        advice.append(f"This machine reached it from {caller} (as the block page shows): allowlist that address to run "
-                      "jiradoctor from here.")
-    if profile is not None and profile.egress_addresses:
-        advice.append(f"{profile.name} calls from {', '.join(profile.egress_addresses)}"
-                      f"{' (published at ' + profile.egress_source + ')' if profile.egress_source else ''}: the allowlist "
-                      "must admit these addresses.")
-    elif profile is not None and profile.egress_source:
-        advice.append(f"{profile.name} calls from the addresses published at {profile.egress_source}: the allowlist must admit them.")
-    elif profile is not None and profile.cloud_hosted:
-        advice.append(f"{profile.name} runs in the cloud: ask its vendor for its egress addresses and allowlist those.")
-    else:
-        advice.append("Allowlist the public (egress) address of the host the integration runs on (curl -s https://ifconfig.me "
-                      "run there shows it).")
-    return tuple(advice)
-
-
-def blocker_finding(found: blockers.Blocker, answer: HttpAnswer, profile: IntegrationProfile | None,
-                    prefix: str = PREFIX, code: str | None = None) -> Finding:
-    """The blocker named for what it is, with the fix: allowlist which address, where."""
-    evidence = {"url": answer.url, "status": answer.status, "blocker": found.kind, **found.evidence}
-    if found.kind == "atlassian-ip-allowlist":
-        return Finding(prefix + (code or "ip-allowlist"), Status.FAIL,
-                       f"Atlassian Cloud's IP allowlist refuses this caller (HTTP {answer.status}: \"The IP address has been "
-                       "rejected because it is not on the allowed list\"): the site admits only listed addresses (a Premium "
-                       "plan's IP allowlisting).", evidence=evidence,
-                       remediation=("An organisation admin adds the caller's egress address at admin.atlassian.com > Security > "
-                                    "IP allowlisting (the list that covers this site's Jira), or the integration calls from a "
-                                    "listed address.", *egress_advice(profile)),
-                       docs=("https://support.atlassian.com/security-and-access-policies/docs/specify-ip-addresses-for-product-access/",))
-    meaning = blockers.cloudflare_meaning(found.error_code)
-    ray = found.evidence.get("ray_id")
-    return Finding(prefix + (code or "cloudflare-block"), Status.FAIL,
-                   f"Cloudflare refuses the request in front of the site (HTTP {answer.status}"
-                   f"{', error ' + found.error_code if found.error_code else ''}: {meaning})"
-                   f"{'; Cloudflare Ray ID ' + ray if ray else ''}. The application behind it never saw the call.",
-                   evidence=evidence,
-                   remediation=("The site's owner allowlists the caller's egress address in their Cloudflare firewall (for Jira "
-                                "Align: give Atlassian support the addresses of your Jira Data Center, test and production), "
-                                "quoting the Ray ID.", *egress_advice(profile, found.caller_address)))
-
-
-def cloud_port_finding(url: str, profile: IntegrationProfile, hosting: str | None, deployment: str | None) -> Finding | None:
+def cloud_port_finding(
+    url: str, profile: IntegrationProfile, hosting: str | None, deployment: str | None
+) -> Finding | None:
     """An Atlassian Cloud product reaches an on-premises Jira only on Atlassian's fixed list of ports."""
     cloud = hosting == "cloud" or (hosting is None and profile.cloud_hosted)
     if not (cloud and profile.cloud_product) or deployment == "Cloud":
@@ -214,21 +238,35 @@ def cloud_port_finding(url: str, profile: IntegrationProfile, hosting: str | Non
         return None
     if port in CLOUD_APPLINK_PORTS:
         return None
-    return Finding(PREFIX + "cloud-port-unreachable", Status.FAIL,
-                   f"{profile.cloud_product} runs in Atlassian Cloud, whose application links reach an on-premises Jira only "
-                   f"on ports {', '.join(map(str, CLOUD_APPLINK_PORTS))}; this Jira is on port {port}: unreachable from "
-                   "Cloud, whatever this machine sees.",
-                   evidence={"url": url, "port": port, "allowed_ports": list(CLOUD_APPLINK_PORTS),
-                             "integration": profile.id, "cloud_product": profile.cloud_product},
-                   remediation=("Publish Jira on one of those ports (usually 443 through the reverse proxy) and use that URL "
-                                "in the integration and as Jira's Base URL.",
-                                f"Allowlist Atlassian's published egress ranges ({ATLASSIAN_IP_RANGES}) on the firewall in front "
-                                "of Jira."),
-                   subject=str(port))
+    return Finding(
+        PREFIX + "cloud-port-unreachable",
+        Status.FAIL,
+        f"{profile.cloud_product} runs in Atlassian Cloud, whose application links reach an on-premises "
+        f"Jira only on ports {', '.join(map(str, CLOUD_APPLINK_PORTS))}; this Jira is on port {port}: "
+        f"unreachable from Cloud, whatever this machine sees.",
+        evidence={
+            "url": url,
+            "port": port,
+            "allowed_ports": list(CLOUD_APPLINK_PORTS),
+            "integration": profile.id,
+            "cloud_product": profile.cloud_product,
+        },
+        remediation=(
+            "Publish Jira on one of those ports (usually 443 through the reverse proxy) and use "
+            "that URL in the integration and as Jira's Base URL.",
+            f"Allowlist Atlassian's published egress ranges ({ATLASSIAN_IP_RANGES}) on the firewall in front of Jira.",
+        ),
+        subject=str(port),
+    )
 
 
-def judge_reachability(info: ServerInfo, url: str, timeout_s: float, root: HttpAnswer | None = None,
-                       profile: IntegrationProfile | None = None) -> Finding:
+def judge_reachability(
+    info: ServerInfo,
+    url: str,
+    timeout_s: float,
+    root: HttpAnswer | None = None,
+    profile: IntegrationProfile | None = None,
+) -> Finding:
     """One verdict on the site: did Jira answer, or who answered instead."""
     answer = info.answer
     if not answer.ok:
@@ -245,84 +283,153 @@ def judge_reachability(info: ServerInfo, url: str, timeout_s: float, root: HttpA
     found = blockers.recognise(answer)
     if found is not None:
         return blocker_finding(found, answer, profile)
-    unreadable = answer.problem or (info.problem if info.problem and not info.problem.startswith(_PLAIN_PROBLEMS) else None)
+    unreadable = answer.problem or (
+        info.problem if info.problem and not info.problem.startswith(_PLAIN_PROBLEMS) else None
+    )
     if status == 200 and unreadable and not ident.serverinfo_json:
-        return Finding(PREFIX + "unreadable-answer", Status.FAIL,
-                       f"{who} answered serverInfo with something jiradoctor cannot read: {unreadable}. Jira's serverInfo "
-                       "is a few hundred bytes of plain JSON; an integration meets the same answer.",
-                       evidence=evidence,
-                       remediation=("Find what sits in front of Jira and rewrites or pads its answers (a proxy, a "
-                                    "compression module, a WAF), or what answers in Jira's place.",),
-                       commands=(_curl(answer.url),))
+        return Finding(
+            PREFIX + "unreadable-answer",
+            Status.FAIL,
+            f"{who} answered serverInfo with something jiradoctor cannot read: {unreadable}. Jira's "
+            f"serverInfo is a few hundred bytes of plain JSON; an integration meets the same answer.",
+            evidence=evidence,
+            remediation=(
+                "Find what sits in front of Jira and rewrites or pads its answers (a proxy, a "
+                "compression module, a WAF), or what answers in Jira's place.",
+            ),
+            commands=(_curl(answer.url),),
+        )
     if ident.block_page:
-        return Finding(PREFIX + "proxy-block-page", Status.FAIL,
-                       f"A proxy answered instead of Jira (HTTP {status}, {who}"
-                       f"{', page ' + repr(ident.title) if ident.title else ''}): it blocks the way to {_host_port(url)}.",
-                       evidence=evidence,
-                       remediation=("Ask the proxy's owners to allow Jira's host for this machine and for the integration's "
-                                    "hosts, or set NO_PROXY for Jira if it is reached directly.", *egress_advice(profile)[1:]))
+        return Finding(
+            PREFIX + "proxy-block-page",
+            Status.FAIL,
+            f"A proxy answered instead of Jira (HTTP {status}, "
+            f"{who}{', page ' + repr(ident.title) if ident.title else ''}): it blocks the way to "
+            f"{_host_port(url)}.",
+            evidence=evidence,
+            remediation=(
+                "Ask the proxy's owners to allow Jira's host for this machine and for the "
+                "integration's hosts, or set NO_PROXY for Jira if it is reached directly.",
+                *egress_advice(profile)[1:],
+            ),
+        )
     if status >= 500:
-        return Finding(PREFIX + "server-error", Status.FAIL,
-                       f"HTTP {status} from {who}{' (page ' + repr(ident.title) + ')' if ident.title else ''}"
-                       + (": Jira itself failed; see its atlassian-jira.log." if who == "Jira itself" else
-                          ": the server in front of Jira cannot reach it, or Jira is down behind it."),
-                       evidence=evidence,
-                       remediation=("Check that Jira runs and that the proxy's upstream (host and port) points at Jira's "
-                                    "connector.",) if who != "Jira itself" else
-                       ("Look in Jira's atlassian-jira.log at the time of the request (X-AREQUESTID in evidence).",),
-                       commands=(_curl(answer.url),))
+        return Finding(
+            PREFIX + "server-error",
+            Status.FAIL,
+            f"HTTP {status} from {who}{' (page ' + repr(ident.title) + ')' if ident.title else ''}"
+            + (
+                ": Jira itself failed; see its atlassian-jira.log."
+                if who == "Jira itself"
+                else ": the server in front of Jira cannot reach it, or Jira is down behind it."
+            ),
+            evidence=evidence,
+            remediation=(
+                "Check that Jira runs and that the proxy's upstream (host and port) points at Jira's connector.",
+            )
+            if who != "Jira itself"
+            else ("Look in Jira's atlassian-jira.log at the time of the request (X-AREQUESTID in evidence).",),
+            commands=(_curl(answer.url),),
+        )
     if status == 404:
         return _wrong_path(url, root, ident, answer) or Finding(
-            PREFIX + "not-found", Status.FAIL,
-            f"HTTP 404 from {who} for Jira's serverInfo: no Jira answers under this URL.", evidence=evidence,
+            PREFIX + "not-found",
+            Status.FAIL,
+            f"HTTP 404 from {who} for Jira's serverInfo: no Jira answers under this URL.",
+            evidence=evidence,
             remediation=("Check the URL: host, port and context path must be Jira's Base URL.",),
-            commands=(_curl(answer.url),))
+            commands=(_curl(answer.url),),
+        )
     if status in (401, 403):
         if ident.is_jira:
-            return Finding(PREFIX + "anonymous-refused", Status.INFO,
-                           f"Jira answered (identified by {', '.join(ident.jira)}) but refuses anonymous serverInfo "
-                           f"(HTTP {status}); its version and Base URL are read after login.", evidence=evidence)
-        return Finding(PREFIX + "http-error", Status.FAIL,
-                       f"HTTP {status} from {who}, without Jira's traces: something in front of Jira refuses this "
-                       "machine (an IP allowlist, a web application firewall, a proxy).", evidence=evidence,
-                       remediation=("Find who answered (Server header and page title in evidence) and have this "
-                                    "machine's and the integration's addresses allowed.", *egress_advice(profile)))
+            return Finding(
+                PREFIX + "anonymous-refused",
+                Status.INFO,
+                f"Jira answered (identified by {', '.join(ident.jira)}) but refuses anonymous serverInfo "
+                f"(HTTP {status}); its version and Base URL are read after login.",
+                evidence=evidence,
+            )
+        return Finding(
+            PREFIX + "http-error",
+            Status.FAIL,
+            f"HTTP {status} from {who}, without Jira's traces: something in front of Jira refuses this "
+            "machine (an IP allowlist, a web application firewall, a proxy).",
+            evidence=evidence,
+            remediation=(
+                "Find who answered (Server header and page title in evidence) and have this "
+                "machine's and the integration's addresses allowed.",
+                *egress_advice(profile),
+            ),
+        )
     if status == 200 and ident.serverinfo_json:
         if ident.is_jira:
-            return Finding(PREFIX + "ok", Status.PASS,
-                           f"Jira{' ' + info.version if info.version else ''}"
-                           f"{' (' + info.deployment + ')' if info.deployment else ''} answered in "
-                           f"{answer.elapsed_s * 1000:.0f} ms; identified by {', '.join(ident.jira)}.",
-                           evidence={**evidence, "base_url": info.base_url})
-        return Finding(PREFIX + "unconfirmed-jira", Status.WARN,
-                       "The answer has the shape of Jira's serverInfo but none of Jira's own headers: a cache, a stub "
-                       "or a gateway answers in Jira's place.", evidence=evidence,
-                       remediation=("Check what sits in front of Jira; it may serve stale or rewritten answers.",))
+            return Finding(
+                PREFIX + "ok",
+                Status.PASS,
+                f"Jira{' ' + info.version if info.version else ''}"
+                f"{' (' + info.deployment + ')' if info.deployment else ''} answered in "
+                f"{answer.elapsed_s * 1000:.0f} ms; identified by {', '.join(ident.jira)}.",
+                evidence={**evidence, "base_url": info.base_url},
+            )
+        return Finding(
+            PREFIX + "unconfirmed-jira",
+            Status.WARN,
+            "The answer has the shape of Jira's serverInfo but none of Jira's own headers: a cache, a stub "
+            "or a gateway answers in Jira's place.",
+            evidence=evidence,
+            remediation=("Check what sits in front of Jira; it may serve stale or rewritten answers.",),
+        )
     if status == 200 and ident.login_page:
-        return Finding(PREFIX + "login-page", Status.WARN,
-                       f"Jira's REST API answers with a login page ({ident.title or 'HTML'}) instead of JSON: anonymous "
-                       "calls are caught by single sign-on. The integration's REST calls must log in without it "
-                       "(see auth).", evidence=evidence,
-                       remediation=("Let the service user authenticate to the REST API without SSO (an API token, a "
-                                    "personal access token, OAuth, or the SSO app's REST bypass for Basic auth).",))
+        return Finding(
+            PREFIX + "login-page",
+            Status.WARN,
+            f"Jira's REST API answers with a login page ({ident.title or 'HTML'}) instead of JSON: "
+            f"anonymous calls are caught by single sign-on. The integration's REST calls must log in "
+            f"without it (see auth).",
+            evidence=evidence,
+            remediation=(
+                "Let the service user authenticate to the REST API without SSO (an API token, a "
+                "personal access token, OAuth, or the SSO app's REST bypass for Basic auth).",
+            ),
+        )
     if 200 <= status < 300:
-        what = (f"an HTML page{' titled ' + repr(ident.title) if ident.title else ''}" if ident.title or "html" in answer.content_type
-                else "JSON that is not Jira's serverInfo" if ident.json_body else f"{answer.content_type or 'an unnamed kind of'} content")
-        return Finding(PREFIX + "not-jira", Status.FAIL,
-                       f"{answer.url} answers {what} from {who}: this URL does not lead to Jira.",
-                       evidence=evidence,
-                       remediation=("Enter Jira's Base URL in the integration; check what the proxy or host serves at this "
-                                    "address.",), commands=(_curl(answer.url),))
+        what = (
+            f"an HTML page{' titled ' + repr(ident.title) if ident.title else ''}"
+            if ident.title or "html" in answer.content_type
+            else "JSON that is not Jira's serverInfo"
+            if ident.json_body
+            else f"{answer.content_type or 'an unnamed kind of'} content"
+        )
+        return Finding(
+            PREFIX + "not-jira",
+            Status.FAIL,
+            f"{answer.url} answers {what} from {who}: this URL does not lead to Jira.",
+            evidence=evidence,
+            remediation=(
+                "Enter Jira's Base URL in the integration; check what the proxy or host serves at this address.",
+            ),
+            commands=(_curl(answer.url),),
+        )
     location = answer.header("location")
     if 300 <= status < 400:  # a redirect that was not followed: no Location, or one that is not a URL
-        return Finding(PREFIX + "http-error", Status.FAIL,
-                       f"HTTP {status} from {who} redirects to {location[:300]!r}, which is not an address a client can "
-                       "follow." if location else f"HTTP {status} from {who} without a Location to follow.",
-                       evidence={**evidence, "location": location[:500] if location else None},
-                       remediation=("Fix the redirect rule of the server or proxy in front of Jira.",),
-                       commands=(_curl(answer.url),))
-    return Finding(PREFIX + "http-error", Status.FAIL, f"HTTP {status} from {who} for Jira's serverInfo.",
-                   evidence=evidence, remediation=("Check the URL and what answers there.",), commands=(_curl(answer.url),))
+        return Finding(
+            PREFIX + "http-error",
+            Status.FAIL,
+            f"HTTP {status} from {who} redirects to {location[:300]!r}, which is not an address a client can follow."
+            if location
+            else f"HTTP {status} from {who} without a Location to follow.",
+            evidence={**evidence, "location": location[:500] if location else None},
+            remediation=("Fix the redirect rule of the server or proxy in front of Jira.",),
+            commands=(_curl(answer.url),),
+        )
+    return Finding(
+        PREFIX + "http-error",
+        Status.FAIL,
+        f"HTTP {status} from {who} for Jira's serverInfo.",
+        evidence=evidence,
+        remediation=("Check the URL and what answers there.",),
+        commands=(_curl(answer.url),),
+    )
 
 
 # serverInfo problems that the verdicts below name in their own words
@@ -341,8 +448,8 @@ def wants_site_root(info: ServerInfo, url: str) -> bool:
 
 async def judge(ctx: CheckContext) -> Sequence[Finding]:
     url = ctx.target.url or ""
-    info: ServerInfo = await ctx.fact("server_info")
-    root = await ctx.fact("site_root_info") if wants_site_root(info, url) else None
+    info: ServerInfo = await ctx.fact(SERVER_INFO)
+    root = await ctx.fact(SITE_ROOT_INFO) if wants_site_root(info, url) else None
     verdict = judge_reachability(info, url, ctx.target.timeout, root, ctx.profile)
     from jiradoctor.probes.auth import deployment_of
 
@@ -365,15 +472,43 @@ Why it fails: nothing listens (refused), the connection is reset or never answer
 How to fix: the finding names the URL to use, or who must let the request through.""",
     judge=judge,
     inputs_all=("url",),
-    facts=("server_info", "site_root_info"),
+    facts=(SERVER_INFO.name, SITE_ROOT_INFO.name),
     after=("dns", "tls", "proxy"),
     live=True,
     order=35,
-    codes=tuple(PREFIX + c for c in (
-        "ok", "anonymous-refused", "refused", "reset", "timeout", "unreachable", "no-connection", "proxy-refused",
-        "broken-answer", "server-error", "not-jira", "proxy-block-page", "wrong-context-path", "not-found",
-        "login-page", "sso-redirect", "redirect-elsewhere", "redirect-loop", "unconfirmed-jira", "http-error",
-        "unreadable-answer", "ip-allowlist", "cloudflare-block", "cloud-port-unreachable")),
-    nonblocking_codes=(PREFIX + "login-page", PREFIX + "sso-redirect", PREFIX + "unconfirmed-jira",
-                       PREFIX + "cloud-port-unreachable"),
+    codes=tuple(
+        PREFIX + c
+        for c in (
+            "ok",
+            "anonymous-refused",
+            "refused",
+            "reset",
+            "timeout",
+            "unreachable",
+            "no-connection",
+            "proxy-refused",
+            "broken-answer",
+            "server-error",
+            "not-jira",
+            "proxy-block-page",
+            "wrong-context-path",
+            "not-found",
+            "login-page",
+            "sso-redirect",
+            "redirect-elsewhere",
+            "redirect-loop",
+            "unconfirmed-jira",
+            "http-error",
+            "unreadable-answer",
+            "ip-allowlist",
+            "cloudflare-block",
+            "cloud-port-unreachable",
+        )
+    ),
+    nonblocking_codes=(
+        PREFIX + "login-page",
+        PREFIX + "sso-redirect",
+        PREFIX + "unconfirmed-jira",
+        PREFIX + "cloud-port-unreachable",
+    ),
 )

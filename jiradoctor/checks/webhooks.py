@@ -3,6 +3,10 @@
 Why: Zephyr Enterprise syncs requirements and defects through Jira webhooks it creates when a
 project is mapped ("Don't delete this webhook, and don't change its properties"); creating them
 needs Jira administration. Read with an administrator's login, GET only (probes/applinks.py).
+
+Title: Webhooks the integration needs.
+Codes: webhooks/missing, webhooks/disabled, webhooks/events-missing, webhooks/wrong-url,
+webhooks/service-user-cannot-create, webhooks/ok.
 """
 
 from __future__ import annotations
@@ -10,11 +14,10 @@ from __future__ import annotations
 import urllib.parse
 from typing import Sequence
 
-from jiradoctor.checks.applink import not_admin_reason
 from jiradoctor.context import CheckContext
 from jiradoctor.jira import applinks as al
 from jiradoctor.model import Finding, NotObserved, Status
-from jiradoctor.probes.applinks import AppLinkFacts, WebhookFacts
+from jiradoctor.probes.applinks import APPLINKS, WEBHOOKS, AppLinkFacts, WebhookFacts, not_admin_reason
 from jiradoctor.registry import Check
 
 WEBHOOKS_PAGE = "Jira administration > System > Advanced > WebHooks"
@@ -35,8 +38,10 @@ def _points_at(hook: al.Webhook, expected: str, exact_path: bool) -> bool:
 async def _expected_url(ctx: CheckContext) -> tuple[str | None, str]:
     if ctx.target.webhook_url:
         return ctx.target.webhook_url, "--webhook-url"
-    links: AppLinkFacts = await ctx.fact("applinks")
-    link, _, _ = al.pick_link(links.links, ctx.profile.applink_names, ctx.profile.applink_url_hosts, ctx.target.consumer_key)
+    links: AppLinkFacts = await ctx.fact(APPLINKS)
+    link, _, _ = al.pick_link(
+        links.links, ctx.profile.applink_names, ctx.profile.applink_url_hosts, ctx.target.consumer_key
+    )
     if link is not None and al.looks_like_url(al.link_url(link)):
         return al.link_url(link), f"the application link {link.name!r}"
     return None, ""
@@ -45,13 +50,19 @@ async def _expected_url(ctx: CheckContext) -> tuple[str | None, str]:
 def _who_creates(facts: WebhookFacts, profile_name: str, missing: bool) -> list[Finding]:
     if facts.access.service_user_admin is not False:
         return []
-    return [Finding(
-        "webhooks/service-user-cannot-create", Status.WARN if missing else Status.INFO,
-        f"The integration's user is not a Jira administrator, so {profile_name} cannot create "
-        + ("the missing webhooks itself." if missing else "webhooks for newly mapped projects itself."),
-        evidence={"service_user_administer": False},
-        remediation=("Create the webhooks as an administrator (" + WEBHOOKS_PAGE + "), or grant the integration's user "
-                     "Jira administration while it maps projects.",))]
+    return [
+        Finding(
+            "webhooks/service-user-cannot-create",
+            Status.WARN if missing else Status.INFO,
+            f"The integration's user is not a Jira administrator, so {profile_name} cannot create "
+            + ("the missing webhooks itself." if missing else "webhooks for newly mapped projects itself."),
+            evidence={"service_user_administer": False},
+            remediation=(
+                "Create the webhooks as an administrator (" + WEBHOOKS_PAGE + "), or grant the integration's user "
+                "Jira administration while it maps projects.",
+            ),
+        )
+    ]
 
 
 async def judge(ctx: CheckContext) -> Sequence[Finding]:
@@ -59,59 +70,103 @@ async def judge(ctx: CheckContext) -> Sequence[Finding]:
     needed = tuple(profile.webhook_events)
     if not needed:
         raise NotObserved(f"{profile.name}'s profile lists no webhooks it needs")
-    facts: WebhookFacts = await ctx.fact("webhooks")
+    facts: WebhookFacts = await ctx.fact(WEBHOOKS)
     if not facts.access.is_admin:
         raise NotObserved(not_admin_reason(facts.access, "webhooks"))
     if facts.problem:
         raise NotObserved(facts.problem)
     expected, source = await _expected_url(ctx)
     if expected is None:
-        raise NotObserved(f"where {profile.name}'s webhooks must point is unknown: give --webhook-url "
-                          "(or let the applink check find the integration's link)")
+        raise NotObserved(
+            f"where {profile.name}'s webhooks must point is unknown: give --webhook-url "
+            "(or let the applink check find the integration's link)"
+        )
     ours = [h for h in facts.webhooks if _points_at(h, expected, exact_path=source == "--webhook-url")]
-    named = [h for h in facts.webhooks if h not in ours and any(w in h.name.lower() for w in profile.applink_names if not w.startswith("/"))]
+    named = [
+        h
+        for h in facts.webhooks
+        if h not in ours and any(w in h.name.lower() for w in profile.applink_names if not w.startswith("/"))
+    ]
     findings: list[Finding] = []
     if named:
-        findings.append(Finding(
-            "webhooks/wrong-url", Status.FAIL,
-            f"{len(named)} webhook(s) named for {profile.name} point elsewhere than {expected} ({source}): "
-            + ", ".join(f"{h.name!r} -> {h.url}" for h in named[:5]) + ".",
-            evidence={"expected": expected, "hooks": [{"name": h.name, "url": h.url} for h in named[:20]]},
-            remediation=(f"Let {profile.name} re-create its webhook (re-map the project), or correct the URL in {WEBHOOKS_PAGE}.",),
-            docs=DOCS))
+        findings.append(
+            Finding(
+                "webhooks/wrong-url",
+                Status.FAIL,
+                f"{len(named)} webhook(s) named for {profile.name} point elsewhere than {expected} ({source}): "
+                + ", ".join(f"{h.name!r} -> {h.url}" for h in named[:5])
+                + ".",
+                evidence={"expected": expected, "hooks": [{"name": h.name, "url": h.url} for h in named[:20]]},
+                remediation=(
+                    f"Let {profile.name} re-create its webhook (re-map the project), or correct the URL in "
+                    f"{WEBHOOKS_PAGE}.",
+                ),
+                docs=DOCS,
+            )
+        )
     if not ours:
-        findings.append(Finding(
-            "webhooks/missing", Status.FAIL,
-            f"No webhook points at {expected} ({source}); {profile.name} needs one for its events.",
-            evidence={"expected": expected, "events": list(needed), "webhooks_seen": len(facts.webhooks),
-                      "listed_by": facts.listed_by},
-            remediation=(f"Map the project again in {profile.name} (it creates the webhook), or create it in {WEBHOOKS_PAGE} "
-                         f"with the events: {', '.join(needed)}.",),
-            docs=DOCS))
+        findings.append(
+            Finding(
+                "webhooks/missing",
+                Status.FAIL,
+                f"No webhook points at {expected} ({source}); {profile.name} needs one for its events.",
+                evidence={
+                    "expected": expected,
+                    "events": list(needed),
+                    "webhooks_seen": len(facts.webhooks),
+                    "listed_by": facts.listed_by,
+                },
+                remediation=(
+                    f"Map the project again in {profile.name} (it creates the webhook), or create it in "
+                    f"{WEBHOOKS_PAGE} with the events: {', '.join(needed)}.",
+                ),
+                docs=DOCS,
+            )
+        )
         return findings + _who_creates(facts, profile.name, True)
     enabled = [h for h in ours if h.enabled is not False]
     if not enabled:
-        findings.append(Finding(
-            "webhooks/disabled", Status.FAIL,
-            f"The webhook(s) for {profile.name} are disabled: " + ", ".join(repr(h.name) for h in ours[:5]) + ".",
-            evidence={"hooks": [h.name for h in ours[:20]]},
-            remediation=(f"Enable the webhook in {WEBHOOKS_PAGE}.",), docs=DOCS))
+        findings.append(
+            Finding(
+                "webhooks/disabled",
+                Status.FAIL,
+                f"The webhook(s) for {profile.name} are disabled: " + ", ".join(repr(h.name) for h in ours[:5]) + ".",
+                evidence={"hooks": [h.name for h in ours[:20]]},
+                remediation=(f"Enable the webhook in {WEBHOOKS_PAGE}.",),
+                docs=DOCS,
+            )
+        )
     else:
         have = {e for h in enabled for e in h.events}
         missing = [e for e in needed if e not in have]
         if missing:
-            findings.append(Finding(
-                "webhooks/events-missing", Status.FAIL,
-                f"{profile.name}'s webhook does not listen to {len(missing)} event(s) it needs: {', '.join(missing)}.",
-                evidence={"missing": missing, "present": sorted(have), "hooks": [h.name for h in enabled[:20]]},
-                remediation=(f"Tick the missing events on the webhook in {WEBHOOKS_PAGE} (or let {profile.name} re-create it).",),
-                docs=DOCS))
+            findings.append(
+                Finding(
+                    "webhooks/events-missing",
+                    Status.FAIL,
+                    f"{profile.name}'s webhook does not listen to {len(missing)} event(s) it needs: "
+                    f"{', '.join(missing)}.",
+                    evidence={"missing": missing, "present": sorted(have), "hooks": [h.name for h in enabled[:20]]},
+                    remediation=(
+                        f"Tick the missing events on the webhook in {WEBHOOKS_PAGE} (or let {profile.name} "
+                        f"re-create it).",
+                    ),
+                    docs=DOCS,
+                )
+            )
     findings += _who_creates(facts, profile.name, False)
     if not any(f.status.rank >= Status.WARN.rank for f in findings):
-        findings.append(Finding(
-            "webhooks/ok", Status.PASS,
-            f"{profile.name}'s webhook points at {expected}, is enabled and listens to every event it needs.",
-            evidence={"hooks": [{"name": h.name, "url": h.url} for h in enabled[:20]], "listed_by": facts.listed_by}))
+        findings.append(
+            Finding(
+                "webhooks/ok",
+                Status.PASS,
+                f"{profile.name}'s webhook points at {expected}, is enabled and listens to every event it needs.",
+                evidence={
+                    "hooks": [{"name": h.name, "url": h.url} for h in enabled[:20]],
+                    "listed_by": facts.listed_by,
+                },
+            )
+        )
     return findings
 
 
@@ -128,9 +183,15 @@ integration points elsewhere. It also says when the integration's own user may n
 webhooks (that needs Jira administration).""",
     judge=judge,
     inputs_any=("url",),
-    facts=("webhooks", "applinks"),
+    facts=(WEBHOOKS.name, APPLINKS.name),
     live=True,
     order=56,
-    codes=("webhooks/missing", "webhooks/disabled", "webhooks/events-missing", "webhooks/wrong-url",
-           "webhooks/service-user-cannot-create", "webhooks/ok"),
+    codes=(
+        "webhooks/missing",
+        "webhooks/disabled",
+        "webhooks/events-missing",
+        "webhooks/wrong-url",
+        "webhooks/service-user-cannot-create",
+        "webhooks/ok",
+    ),
 )

@@ -16,7 +16,7 @@ import time
 import urllib.parse
 from dataclasses import replace
 from pathlib import Path
-from typing import IO, Iterable
+from typing import IO, Any, Iterable, Mapping
 
 from jiradoctor import __version__
 from jiradoctor.checks.oauth_signature import judge_exchange
@@ -33,7 +33,15 @@ from jiradoctor.probes.oauth import OAuthExchange
 from jiradoctor.secrets import Redactor
 
 OAUTH_SERVLET = "/plugins/servlet/oauth/"
-JIRA_HEADERS = ("x-arequestid", "x-asessionid", "x-seraph-loginreason", "x-ausername", "x-anodeid", "atl-traceid", "x-asen")
+JIRA_HEADERS = (
+    "x-arequestid",
+    "x-asessionid",
+    "x-seraph-loginreason",
+    "x-ausername",
+    "x-anodeid",
+    "atl-traceid",
+    "x-asen",
+)
 JIRA_PATHS = ("/rest/api/", OAUTH_SERVLET, "/secure/", "/login.jsp", "/rest/auth/", "/rest/applinks/")
 MAX_FINDINGS_PER_CODE = 20  # a HAR of a retry loop holds thousands of the same failure
 
@@ -46,7 +54,7 @@ TITLES = {
 }
 
 
-def locate(e: HarEntry, c: Collector) -> dict:
+def locate(e: HarEntry, c: Collector) -> dict[str, Any]:
     """Where the finding's evidence sits in the HAR (URL redacted)."""
     return {"index": e.index, "method": e.method, "url": redact_url(e.url, c)[:2048], "time": e.started}
 
@@ -95,7 +103,7 @@ class Analysis:
         self.entries = 0
         self.jira_entries = 0
         self.jira_urls: dict[str, int] = {}
-        self.base_urls: dict[str, dict] = {}
+        self.base_urls: dict[str, dict[str, Any]] = {}
         self.page_schemes: set[str] = set()
         self.last_basic_401: dict[str, HarEntry] = {}
 
@@ -110,7 +118,9 @@ class Analysis:
             evidence["har_entry"] = locate(e, self.c)
             where = f"HAR entry #{e.index} ({e.method} {redact_url(e.url, self.c)[:200]}"
             where += f" at {e.started})" if e.started else ")"
-            finding = replace(finding, message=f"{finding.message} [{where}]", subject=finding.subject or f"entry-{e.index}")
+            finding = replace(
+                finding, message=f"{finding.message} [{where}]", subject=finding.subject or f"entry-{e.index}"
+            )
         self.findings[check].append(replace(finding, evidence=evidence))
 
     # -- per entry -----------------------------------------------------------------------------
@@ -140,7 +150,8 @@ class Analysis:
     def oauth_answer(self, e: HarEntry) -> bool:
         answer = e.answer()
         return parse_problem(answer.header("www-authenticate"), answer.body) is not None and "oauth_problem" in (
-            (answer.header("www-authenticate") or "") + answer.body[:4000])
+            (answer.header("www-authenticate") or "") + answer.body[:4000]
+        )
 
     def oauth(self, e: HarEntry) -> bool:
         answer = e.answer()
@@ -158,8 +169,12 @@ class Analysis:
         if authorization.lower().startswith("oauth"):
             try:
                 body = e.request_body if "x-www-form-urlencoded" in e.request_headers.get("content-type", "") else None
-                request = SignedRequest(e.method, e.url, {"Authorization": authorization},
-                                        base_string_of(e.method, e.url, {"Authorization": authorization}, body))
+                request = SignedRequest(
+                    e.method,
+                    e.url,
+                    {"Authorization": authorization},
+                    base_string_of(e.method, e.url, {"Authorization": authorization}, body),
+                )
             except (ValueError, TypeError):  # an unparseable header is still judged by its answer
                 request = None
         consumer_key = ""
@@ -171,14 +186,26 @@ class Analysis:
             return True
         if problem and problem.problem == "signature_invalid" and request is None:
             # the browser relayed Jira's answer (no signed request of ours to diff against)
-            self.add("oauth-signature", Finding(
-                "oauth-signature/problem", Status.FAIL,
-                "Jira answered signature_invalid" + (" and echoed the base string it computed" if problem.base_string else "")
-                + ", but the HAR does not hold the signed request, so there is nothing to diff it against.",
-                evidence={"oauth_problem": "signature_invalid", "status": e.status,
-                          "jira_base_string": problem.base_string},
-                remediation=("Run `jiradoctor doctor` with the integration's --url, --consumer-key and --private-key: it "
-                             "signs the same request and diffs the base strings.",)), e)
+            self.add(
+                "oauth-signature",
+                Finding(
+                    "oauth-signature/problem",
+                    Status.FAIL,
+                    "Jira answered signature_invalid"
+                    + (" and echoed the base string it computed" if problem.base_string else "")
+                    + ", but the HAR does not hold the signed request, so there is nothing to diff it against.",
+                    evidence={
+                        "oauth_problem": "signature_invalid",
+                        "status": e.status,
+                        "jira_base_string": problem.base_string,
+                    },
+                    remediation=(
+                        "Run `jiradoctor doctor` with the integration's --url, --consumer-key and --private-key: "
+                        "it signs the same request and diffs the base strings.",
+                    ),
+                ),
+                e,
+            )
             return True
         exchange = OAuthExchange(consumer_key, request, answer, problem, granted)
         base = None
@@ -198,19 +225,39 @@ class Analysis:
 
         shown = ck.visible(typed) if typed else "(not in the HAR)"
         if problem == "consumer_key_rejected":
-            self.add("consumer-key", Finding("consumer-key/rejected", Status.FAIL,
-                                             f"Jira knows the consumer key {shown} but refuses it (oauth_problem=consumer_key_rejected).",
-                                             evidence={"as_sent": shown, "oauth_problem": problem},
-                                             remediation=("Check the application link in Jira: it may be disabled, or not allow incoming OAuth.",)), e)
+            self.add(
+                "consumer-key",
+                Finding(
+                    "consumer-key/rejected",
+                    Status.FAIL,
+                    f"Jira knows the consumer key {shown} but refuses it (oauth_problem=consumer_key_rejected).",
+                    evidence={"as_sent": shown, "oauth_problem": problem},
+                    remediation=(
+                        "Check the application link in Jira: it may be disabled, or not allow incoming OAuth.",
+                    ),
+                ),
+                e,
+            )
             return
         cleaned = ck.cleaned(typed) if typed else ""
         extra = f" It holds stray characters; the cleaned key is {cleaned!r}." if typed and cleaned != typed else ""
-        self.add("consumer-key", Finding(
-            "consumer-key/unknown", Status.FAIL,
-            f"Jira does not know the consumer key {shown} (oauth_problem={problem}).{extra}",
-            evidence={"as_sent": shown, "oauth_problem": problem, "status": e.status},
-            remediation=("Set the same consumer key in Jira's application link (Incoming Authentication) and in the integration.",),
-            docs=("https://confluence.atlassian.com/kb/oauth-error-oauth_problem-signature_invalid-720406720.html",)), e)
+        self.add(
+            "consumer-key",
+            Finding(
+                "consumer-key/unknown",
+                Status.FAIL,
+                f"Jira does not know the consumer key {shown} (oauth_problem={problem}).{extra}",
+                evidence={"as_sent": shown, "oauth_problem": problem, "status": e.status},
+                remediation=(
+                    "Set the same consumer key in Jira's application link (Incoming Authentication) and in the "
+                    "integration.",
+                ),
+                docs=(
+                    "https://confluence.atlassian.com/kb/oauth-error-oauth_problem-signature_invalid-720406720.html",
+                ),
+            ),
+            e,
+        )
 
     def authorize(self, e: HarEntry) -> bool:
         """The browser step of the OAuth dance: Jira's allow/deny page and where it sends the user."""
@@ -221,41 +268,81 @@ class Analysis:
             for name in ("oauth_token", "oauth_verifier"):
                 self.c.mask(query.get(name, ""))
             if "login" in location.lower() and "oauth_verifier" not in query:
-                f = Finding("oauth-signature/authorize-login", Status.INFO,
-                            "The authorize step sent the user to log in first (normal when not logged in to Jira).",
-                            evidence={"status": e.status, "location": redact_url(location, self.c)})
+                f = Finding(
+                    "oauth-signature/authorize-login",
+                    Status.INFO,
+                    "The authorize step sent the user to log in first (normal when not logged in to Jira).",
+                    evidence={"status": e.status, "location": redact_url(location, self.c)},
+                )
             elif "oauth_verifier" in query and query.get("oauth_verifier") not in ("", "denied"):
-                f = Finding("oauth-signature/authorize-ok", Status.PASS,
-                            "The user allowed the integration: Jira redirected back to its callback with a verifier.",
-                            evidence={"status": e.status, "location": redact_url(location, self.c)})
+                f = Finding(
+                    "oauth-signature/authorize-ok",
+                    Status.PASS,
+                    "The user allowed the integration: Jira redirected back to its callback with a verifier.",
+                    evidence={"status": e.status, "location": redact_url(location, self.c)},
+                )
             else:
-                f = Finding("oauth-signature/authorize-denied", Status.WARN,
-                            "The authorize step returned to the integration without a verifier: the user denied access "
-                            "(or Jira refused the request token).",
-                            evidence={"status": e.status, "location": redact_url(location, self.c)},
-                            remediation=("Authorise again and choose Allow, logged in as the user the integration acts for.",))
+                f = Finding(
+                    "oauth-signature/authorize-denied",
+                    Status.WARN,
+                    "The authorize step returned to the integration without a verifier: the user denied access "
+                    "(or Jira refused the request token).",
+                    evidence={"status": e.status, "location": redact_url(location, self.c)},
+                    remediation=("Authorise again and choose Allow, logged in as the user the integration acts for.",),
+                )
             self.add("oauth-signature", f, e)
             return True
         body = answer.body[:20000].lower()
         if answer.status == 200 and "denied" in body:
-            self.add("oauth-signature", Finding("oauth-signature/authorize-denied", Status.WARN,
-                                                "The user denied the integration access on Jira's authorize page.",
-                                                evidence={"status": e.status},
-                                                remediation=("Authorise again and choose Allow.",)), e)
+            self.add(
+                "oauth-signature",
+                Finding(
+                    "oauth-signature/authorize-denied",
+                    Status.WARN,
+                    "The user denied the integration access on Jira's authorize page.",
+                    evidence={"status": e.status},
+                    remediation=("Authorise again and choose Allow.",),
+                ),
+                e,
+            )
         elif answer.status == 200 and "verification code" in body:
-            self.add("oauth-signature", Finding("oauth-signature/authorize-ok", Status.PASS,
-                                                "The user allowed the integration (out-of-band verification code shown).",
-                                                evidence={"status": e.status}), e)
+            self.add(
+                "oauth-signature",
+                Finding(
+                    "oauth-signature/authorize-ok",
+                    Status.PASS,
+                    "The user allowed the integration (out-of-band verification code shown).",
+                    evidence={"status": e.status},
+                ),
+                e,
+            )
         elif answer.status == 200:
-            self.add("oauth-signature", Finding("oauth-signature/authorize-shown", Status.INFO,
-                                                "Jira showed its authorize (allow/deny) page.", evidence={"status": e.status}), e)
+            self.add(
+                "oauth-signature",
+                Finding(
+                    "oauth-signature/authorize-shown",
+                    Status.INFO,
+                    "Jira showed its authorize (allow/deny) page.",
+                    evidence={"status": e.status},
+                ),
+                e,
+            )
         else:
-            self.add("oauth-signature", Finding("oauth-signature/authorize-failed", Status.FAIL,
-                                                f"Jira's authorize page answered HTTP {answer.status}: the request token is invalid, "
-                                                "expired or already used.",
-                                                evidence={"status": e.status, "body_start": self.c.shapes(answer.body[:200])},
-                                                remediation=("Start the connection again from the integration: request tokens are "
-                                                             "single-use and expire within minutes.",)), e)
+            self.add(
+                "oauth-signature",
+                Finding(
+                    "oauth-signature/authorize-failed",
+                    Status.FAIL,
+                    f"Jira's authorize page answered HTTP {answer.status}: the request "
+                    f"token is invalid, expired or already used.",
+                    evidence={"status": e.status, "body_start": self.c.shapes(answer.body[:200])},
+                    remediation=(
+                        "Start the connection again from the integration: request "
+                        "tokens are single-use and expire within minutes.",
+                    ),
+                ),
+                e,
+            )
         return True
 
     def auth(self, e: HarEntry) -> bool:
@@ -266,99 +353,225 @@ class Analysis:
             if (value := answer.header(name)) is not None:
                 evidence[name] = self.c.shapes(urllib.parse.unquote(value))[:300]
         if (captcha := sig.captcha(answer)) is not None:
-            self.add("auth", Finding(
-                "auth/captcha-required", Status.FAIL,
-                "Jira refuses to check the password: after failed logins it demands a CAPTCHA "
-                f"(X-Seraph-LoginReason: {captcha.login_reason or '-'}, X-Authentication-Denied-Reason: {captcha.denied_reason or '-'}).",
-                evidence={**evidence, "login_url": redact_url(captcha.login_url, self.c) if captcha.login_url else None},
-                remediation=("Log in once through a browser as the service user and answer the CAPTCHA, or have an "
-                             "administrator reset the user's failed-login count; then fix the stored password.",)), e)
+            self.add(
+                "auth",
+                Finding(
+                    "auth/captcha-required",
+                    Status.FAIL,
+                    f"Jira refuses to check the password: after failed logins it demands a CAPTCHA "
+                    f"(X-Seraph-LoginReason: {captcha.login_reason or '-'}, X-Authentication-Denied-Reason: "
+                    f"{captcha.denied_reason or '-'}).",
+                    evidence={
+                        **evidence,
+                        "login_url": redact_url(captcha.login_url, self.c) if captcha.login_url else None,
+                    },
+                    remediation=(
+                        "Log in once through a browser as the service user and answer the CAPTCHA, or have an "
+                        "administrator reset the user's failed-login count; then fix the stored password.",
+                    ),
+                ),
+                e,
+            )
             return True
         if "/rest/" in e.path and (sso := sig.sso(answer, answer.looks_like_html)) is not None:
             where = f"a redirect to {redact_url(sso.location, self.c)}" if sso.location else "an HTML login page"
-            self.add("auth", Finding(
-                "auth/sso-redirect", Status.FAIL,
-                f"Jira's REST API answered with {where}: single sign-on owns the login, and an integration cannot pass "
-                "an identity provider's login page.",
-                evidence={**evidence, "kind": sso.kind, "idp_hint": sso.idp_hint},
-                remediation=("Exempt the service user (or REST calls) from SSO so it logs in with Jira's own credentials.",)), e)
+            self.add(
+                "auth",
+                Finding(
+                    "auth/sso-redirect",
+                    Status.FAIL,
+                    f"Jira's REST API answered with {where}: single sign-on owns the login, and an integration cannot "
+                    f"pass an identity provider's login page.",
+                    evidence={**evidence, "kind": sso.kind, "idp_hint": sso.idp_hint},
+                    remediation=(
+                        "Exempt the service user (or REST calls) from SSO so it logs in with Jira's own credentials.",
+                    ),
+                ),
+                e,
+            )
             return True
         if sig.cloud_password_refused(answer):
-            self.add("auth", Finding(
-                "auth/password-on-cloud", Status.FAIL,
-                "Jira Cloud refuses the account password: Basic authentication takes the account's e-mail and an API token.",
-                evidence=evidence,
-                remediation=("Create an API token at https://id.atlassian.com/manage-profile/security/api-tokens and use it "
-                             "in place of the password.",)), e)
+            self.add(
+                "auth",
+                Finding(
+                    "auth/password-on-cloud",
+                    Status.FAIL,
+                    "Jira Cloud refuses the account password: Basic authentication takes the account's e-mail and an "
+                    "API token.",
+                    evidence=evidence,
+                    remediation=(
+                        "Create an API token at https://id.atlassian.com/manage-profile/security/api-tokens and "
+                        "use it in place of the password.",
+                    ),
+                ),
+                e,
+            )
             return True
-        if answer.status == 200 and method and (sig.is_anonymous(answer) or sig.login_reason(answer) == sig.AUTHENTICATED_FAILED):
-            self.add("auth", Finding(
-                "auth/anonymous-fallback", Status.FAIL,
-                f"Jira answered 200 although it refused the credentials (X-Seraph-LoginReason: {sig.login_reason(answer) or '-'}, "
-                f"X-AUSERNAME: {sig.seen_as(answer) or '-'}): the integration works as anonymous.",
-                evidence=evidence,
-                remediation=("Fix the stored credentials; only /rest/api/2/myself proves a login.",)), e)
+        if (
+            answer.status == 200
+            and method
+            and (sig.is_anonymous(answer) or sig.login_reason(answer) == sig.AUTHENTICATED_FAILED)
+        ):
+            self.add(
+                "auth",
+                Finding(
+                    "auth/anonymous-fallback",
+                    Status.FAIL,
+                    f"Jira answered 200 although it refused the credentials (X-Seraph-LoginReason: "
+                    f"{sig.login_reason(answer) or '-'}, X-AUSERNAME: {sig.seen_as(answer) or '-'}): the integration "
+                    f"works as anonymous.",
+                    evidence=evidence,
+                    remediation=("Fix the stored credentials; only /rest/api/2/myself proves a login.",),
+                ),
+                e,
+            )
             return True
         if answer.status in (401, 403) and method:
             password = _basic_password(e)
             if method == "basic" and password and sig.looks_like_token(password):
-                self.add("auth", Finding(
-                    "auth/pat-as-password", Status.FAIL,
-                    f"Jira refused Basic auth (HTTP {answer.status}) whose password has the shape of a personal access token: "
-                    "a PAT is sent as 'Authorization: Bearer', never as a password.",
-                    evidence=evidence,
-                    remediation=("Choose the integration's personal-access-token option, or enter the user's real password.",)), e)
+                self.add(
+                    "auth",
+                    Finding(
+                        "auth/pat-as-password",
+                        Status.FAIL,
+                        f"Jira refused Basic auth (HTTP {answer.status}) whose password has the shape of a personal "
+                        f"access token: a PAT is sent as 'Authorization: Bearer', never as a password.",
+                        evidence=evidence,
+                        remediation=(
+                            "Choose the integration's personal-access-token option, or enter the user's real password.",
+                        ),
+                    ),
+                    e,
+                )
                 return True
             if sig.login_reason(answer) == "AUTHORISATION_FAILED":
-                code, text = "auth/no-application-access", "Jira accepts the credentials but does not let the user in (AUTHORISATION_FAILED)."
+                code, text = (
+                    "auth/no-application-access",
+                    "Jira accepts the credentials but does not let the user in (AUTHORISATION_FAILED).",
+                )
             else:
-                code, text = "auth/invalid-credentials", (f"Jira refuses the credentials (HTTP {answer.status}, "
-                                                          f"X-Seraph-LoginReason: {sig.login_reason(answer) or '-'}).")
-            self.add("auth", Finding(code, Status.FAIL, text, evidence={**evidence, "jira_says": [self.c.shapes(m) for m in sig.error_messages(answer.body)]},
-                                     remediation=("Check the credentials stored in the integration.",)), e)
+                code, text = (
+                    "auth/invalid-credentials",
+                    (
+                        f"Jira refuses the credentials (HTTP {answer.status}, "
+                        f"X-Seraph-LoginReason: {sig.login_reason(answer) or '-'})."
+                    ),
+                )
+            self.add(
+                "auth",
+                Finding(
+                    code,
+                    Status.FAIL,
+                    text,
+                    evidence={**evidence, "jira_says": [self.c.shapes(m) for m in sig.error_messages(answer.body)]},
+                    remediation=("Check the credentials stored in the integration.",),
+                ),
+                e,
+            )
             return True
-        if answer.status == 200 and method and sig.read_identity(answer.body) is not None:
-            identity = sig.read_identity(answer.body)
-            self.add("auth", Finding("auth/ok", Status.PASS, f"Jira accepted the login and sees the user {identity.describe()}.",
-                                     evidence=evidence), e)
+        identity = sig.read_identity(answer.body) if answer.status == 200 and method else None
+        if identity is not None:
+            self.add(
+                "auth",
+                Finding(
+                    "auth/ok",
+                    Status.PASS,
+                    f"Jira accepted the login and sees the user {identity.describe()}.",
+                    evidence=evidence,
+                ),
+                e,
+            )
             return True
         return False
 
     def http_status(self, e: HarEntry, jira: bool) -> None:
         status = e.status or 0
         where = "Jira" if jira else "the integration (or another site)"
-        evidence = {"status": status, "jira": jira, "server": self.c.shapes(e.response_headers.get("server", ""))[:100] or None}
+        evidence = {
+            "status": status,
+            "jira": jira,
+            "server": self.c.shapes(e.response_headers.get("server", ""))[:100] or None,
+        }
         if status == 407:
-            self.add("har", Finding("har/proxy-auth-required", Status.FAIL,
-                                    "A proxy between the browser and the server asked for authentication (HTTP 407).",
-                                    evidence=evidence, remediation=("Give the proxy's credentials, or exempt the host from the proxy.",)), e)
+            self.add(
+                "har",
+                Finding(
+                    "har/proxy-auth-required",
+                    Status.FAIL,
+                    "A proxy between the browser and the server asked for authentication (HTTP 407).",
+                    evidence=evidence,
+                    remediation=("Give the proxy's credentials, or exempt the host from the proxy.",),
+                ),
+                e,
+            )
         elif status >= 500:
-            self.add("har", Finding("har/server-error", Status.FAIL, f"{where} answered HTTP {status}.", evidence=evidence,
-                                    remediation=("Look at the server's log for the time of this entry.",)), e)
+            self.add(
+                "har",
+                Finding(
+                    "har/server-error",
+                    Status.FAIL,
+                    f"{where} answered HTTP {status}.",
+                    evidence=evidence,
+                    remediation=("Look at the server's log for the time of this entry.",),
+                ),
+                e,
+            )
         elif status in (401, 403):
-            self.add("har", Finding("har/refused", Status.WARN, f"{where} refused a request (HTTP {status}).", evidence=evidence), e)
+            self.add(
+                "har",
+                Finding("har/refused", Status.WARN, f"{where} refused a request (HTTP {status}).", evidence=evidence),
+                e,
+            )
 
     def failed(self, e: HarEntry) -> None:
-        evidence = {"error": self.c.shapes(e.error or "")[:300] or None, "blocked": self.c.shapes(e.blocked or "")[:300] or None}
+        evidence = {
+            "error": self.c.shapes(e.error or "")[:300] or None,
+            "blocked": self.c.shapes(e.blocked or "")[:300] or None,
+        }
         if e.blocked:
-            self.add("har", Finding("har/blocked", Status.FAIL,
-                                    f"The browser blocked the request ({evidence['blocked']}): a content-security policy, "
-                                    "mixed content, CORS or a browser extension stopped it before it reached the server.",
-                                    evidence=evidence,
-                                    remediation=("Open the browser's console at this time: it names the rule that blocked it.",)), e)
+            self.add(
+                "har",
+                Finding(
+                    "har/blocked",
+                    Status.FAIL,
+                    f"The browser blocked the request ({evidence['blocked']}): a content-security "
+                    f"policy, mixed content, CORS or a browser extension stopped it before it reached "
+                    f"the server.",
+                    evidence=evidence,
+                    remediation=("Open the browser's console at this time: it names the rule that blocked it.",),
+                ),
+                e,
+            )
         else:
-            self.add("har", Finding("har/request-failed", Status.FAIL,
-                                    f"The request got no answer ({evidence['error']}): connection refused or reset, DNS, TLS, or a timeout.",
-                                    evidence=evidence,
-                                    remediation=("Run `jiradoctor doctor --url …` from the same network for the dns, tls and proxy checks.",)), e)
+            self.add(
+                "har",
+                Finding(
+                    "har/request-failed",
+                    Status.FAIL,
+                    f"The request got no answer ({evidence['error']}): connection refused or reset, "
+                    f"DNS, TLS, or a timeout.",
+                    evidence=evidence,
+                    remediation=(
+                        "Run `jiradoctor doctor --url …` from the same network for the dns, tls and proxy checks.",
+                    ),
+                ),
+                e,
+            )
 
     def mixed(self, e: HarEntry) -> None:
         if e.scheme == "http" and "https" in self.page_schemes:
-            self.add("har", Finding("har/mixed-content", Status.WARN,
-                                    "An https session made a plain-http request: browsers block or downgrade it, and "
-                                    "Jira's Base URL or a link to it says http where https is meant.",
-                                    evidence={"scheme": "http"},
-                                    remediation=("Make every URL (Jira's Base URL, the integration's Jira URL) https.",)), e)
+            self.add(
+                "har",
+                Finding(
+                    "har/mixed-content",
+                    Status.WARN,
+                    "An https session made a plain-http request: browsers block or downgrade it, and "
+                    "Jira's Base URL or a link to it says http where https is meant.",
+                    evidence={"scheme": "http"},
+                    remediation=("Make every URL (Jira's Base URL, the integration's Jira URL) https.",),
+                ),
+                e,
+            )
         if e.scheme in ("http", "https") and "html" in e.mime_type.lower():
             self.page_schemes.add(e.scheme)
 
@@ -384,38 +597,86 @@ class Analysis:
     def finish(self, stream: HarStream) -> None:
         if stream.problem is not None:
             status = Status.FAIL if stream.problem.kind in ("not-json", "not-har", "too-deep") else Status.WARN
-            self.add("har", Finding(f"har/{'truncated' if stream.problem.kind == 'truncated' else 'unreadable'}", status,
-                                    f"The HAR cannot be read {'to its end' if stream.problem.kind == 'truncated' else ''}: "
-                                    f"{stream.problem.message}.".replace("  ", " "),
-                                    evidence={"kind": stream.problem.kind, "entries_read": self.entries},
-                                    remediation=("Export the HAR again from the browser's network panel (Save all as HAR with content).",)), None)
+            self.add(
+                "har",
+                Finding(
+                    f"har/{'truncated' if stream.problem.kind == 'truncated' else 'unreadable'}",
+                    status,
+                    f"The HAR cannot be read "
+                    f"{'to its end' if stream.problem.kind == 'truncated' else ''}: "
+                    f"{stream.problem.message}.".replace("  ", " "),
+                    evidence={"kind": stream.problem.kind, "entries_read": self.entries},
+                    remediation=(
+                        "Export the HAR again from the browser's network panel (Save all as HAR with content).",
+                    ),
+                ),
+                None,
+            )
         for code, n in self.counts.items():
             if n > MAX_FINDINGS_PER_CODE:
                 check = code.split("/")[0]
-                self.findings[check if check in self.findings else "har"].append(Finding(
-                    f"{code.split('/')[0]}/more", Status.INFO, f"{n - MAX_FINDINGS_PER_CODE} more entries with {code} not listed.",
-                    evidence={"code": code, "count": n}))
+                self.findings[check if check in self.findings else "har"].append(
+                    Finding(
+                        f"{code.split('/')[0]}/more",
+                        Status.INFO,
+                        f"{n - MAX_FINDINGS_PER_CODE} more entries with {code} not listed.",
+                        evidence={"code": code, "count": n},
+                    )
+                )
         jira_urls = sorted(self.jira_urls)
         if self.jira_entries:
-            self.add("har", Finding("har/jira-seen", Status.INFO,
-                                    f"{self.jira_entries} of {self.entries} entries are Jira's; Jira URL(s) used: "
-                                    f"{', '.join(jira_urls) or 'unknown'}.",
-                                    evidence={"jira_urls": jira_urls, "entries": self.entries, "jira_entries": self.jira_entries,
-                                              "creator": self.c.shapes(str((stream.meta.get("creator") or {}).get("name", "")
-                                                                       if isinstance(stream.meta.get("creator"), dict) else ""))[:100]}), None)
+            self.add(
+                "har",
+                Finding(
+                    "har/jira-seen",
+                    Status.INFO,
+                    f"{self.jira_entries} of {self.entries} entries are Jira's; Jira URL(s) used: "
+                    f"{', '.join(jira_urls) or 'unknown'}.",
+                    evidence={
+                        "jira_urls": jira_urls,
+                        "entries": self.entries,
+                        "jira_entries": self.jira_entries,
+                        "creator": self.c.shapes(
+                            str(
+                                (stream.meta.get("creator") or {}).get("name", "")
+                                if isinstance(stream.meta.get("creator"), dict)
+                                else ""
+                            )
+                        )[:100],
+                    },
+                ),
+                None,
+            )
         for base, where in self.base_urls.items():
             roots = [u for u in jira_urls if u.rstrip("/") != base.rstrip("/")]
             if jira_urls and roots and len(jira_urls) == len(roots):
-                self.add("base-url", Finding("base-url/mismatch", Status.FAIL,
-                                             f"Jira's Base URL is {base} ({where['source']}) but the session used {', '.join(roots)}: "
-                                             "OAuth signatures, redirects and links break when they differ.",
-                                             evidence={"base_url": base, "used": roots, **where},
-                                             remediation=("Make the URL entered in the integration and Jira's Base URL the same, "
-                                                          "exactly (scheme, host, port, context path).",)), None)
+                self.add(
+                    "base-url",
+                    Finding(
+                        "base-url/mismatch",
+                        Status.FAIL,
+                        f"Jira's Base URL is {base} ({where['source']}) but the session used "
+                        f"{', '.join(roots)}: OAuth signatures, redirects and links break when "
+                        f"they differ.",
+                        evidence={"base_url": base, "used": roots, **where},
+                        remediation=(
+                            "Make the URL entered in the integration and Jira's Base URL "
+                            "the same, exactly (scheme, host, port, context path).",
+                        ),
+                    ),
+                    None,
+                )
             else:
-                self.add("base-url", Finding("base-url/seen", Status.PASS,
-                                             f"Jira's Base URL is {base} ({where['source']}), the URL the session used.",
-                                             evidence={"base_url": base, **where}), None)
+                self.add(
+                    "base-url",
+                    Finding(
+                        "base-url/seen",
+                        Status.PASS,
+                        f"Jira's Base URL is {base} ({where['source']}), the URL the session used.",
+                        evidence={"base_url": base, **where},
+                    ),
+                    None,
+                )
 
     def report(self, source: str, duration_s: float, extra_secrets: Iterable[str] = ()) -> Report:
         redactor = Redactor([*self.c.found, *extra_secrets])
@@ -427,17 +688,26 @@ class Analysis:
                     if not self.jira_entries:
                         checks.append(CheckResult.skipped(check, TITLES[check], reason))
                 continue
-            safe = [replace(f, message=redactor.text(self.c.shapes(f.message)), evidence=redactor.value(self.c_scrub(f.evidence)),
-                            remediation=tuple(redactor.text(r) for r in f.remediation)) for f in findings]
+            safe = [
+                replace(
+                    f,
+                    message=redactor.text(self.c.shapes(f.message)),
+                    evidence=redactor.value(self.c_scrub(f.evidence)),
+                    remediation=tuple(redactor.text(r) for r in f.remediation),
+                )
+                for f in findings
+            ]
             checks.append(CheckResult.from_findings(check, TITLES[check], safe))
         base = next(iter(self.base_urls), None)
-        return Report(tool_version=__version__,
-                      target=TargetSummary(url=source, integration=self.profile.id, auth="none",
-                                           jira=JiraFacts(base_url=base)),
-                      started_at=dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
-                      duration_s=round(duration_s, 3), checks=tuple(checks))
+        return Report(
+            tool_version=__version__,
+            target=TargetSummary(url=source, integration=self.profile.id, auth="none", jira=JiraFacts(base_url=base)),
+            started_at=dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+            duration_s=round(duration_s, 3),
+            checks=tuple(checks),
+        )
 
-    def c_scrub(self, evidence: dict) -> dict:
+    def c_scrub(self, evidence: Mapping[str, Any]) -> dict[str, Any]:
         """Evidence scrubbed by shape; echoed base strings keep their parameter names, not values."""
         from jiradoctor.har.redact import redact_base_string, scrub_strings
 
@@ -445,7 +715,8 @@ class Analysis:
         for key in ("signed_base_string", "jira_base_string"):
             if isinstance(out.get(key), str):
                 out[key] = redact_base_string(out[key], self.c)
-        return scrub_strings(out, self.c)
+        scrubbed: dict[str, Any] = scrub_strings(out, self.c)
+        return scrubbed
 
 
 def analyse_stream(fh: IO[bytes], source: str, integration: str = "generic") -> Report:

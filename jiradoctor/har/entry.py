@@ -17,11 +17,11 @@ from jiradoctor.probes.http import HttpAnswer
 MAX_TEXT = 256 * 1024  # what is kept of a body for analysis (as the live probes keep)
 
 
-def _dict(value: Any) -> dict:
+def _dict(value: Any) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
 
 
-def _list(value: Any) -> list:
+def _list(value: Any) -> list[Any]:
     return value if isinstance(value, list) else []
 
 
@@ -30,7 +30,9 @@ def _str(value: Any, limit: int = 8192) -> str:
 
 
 def _int(value: Any) -> int | None:
-    return int(value) if isinstance(value, (int, float)) and not isinstance(value, bool) and -1 <= value < 10_000 else None
+    return (
+        int(value) if isinstance(value, (int, float)) and not isinstance(value, bool) and -1 <= value < 10_000 else None
+    )
 
 
 def header_map(headers: Any) -> dict[str, str]:
@@ -75,8 +77,12 @@ class HarEntry:
                 text = ""
         status = _int(response.get("status"))
         error = _str(response.get("_error"), 300) or _str(raw.get("_error"), 300) or None
-        blocked = (_str(response.get("_blocked_reason"), 300) or _str(raw.get("_blocked_reason"), 300)
-                   or _str(response.get("_blockedReason"), 300) or None)
+        blocked = (
+            _str(response.get("_blocked_reason"), 300)
+            or _str(raw.get("_blocked_reason"), 300)
+            or _str(response.get("_blockedReason"), 300)
+            or None
+        )
         if error and "BLOCKED" in error.upper() and not blocked:
             blocked = error
         if status == 0 and not error:

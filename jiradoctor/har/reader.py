@@ -57,7 +57,9 @@ def iter_entries(fh: IO[bytes], stream: HarStream) -> Iterator[Any]:
         for event, value in ijson.basic_parse(fh, use_float=True):
             if event in _OPEN:
                 if len(path) >= MAX_DEPTH:
-                    stream.problem = ReadProblem("too-deep", f"JSON nested deeper than {MAX_DEPTH} levels; stopped reading")
+                    stream.problem = ReadProblem(
+                        "too-deep", f"JSON nested deeper than {MAX_DEPTH} levels; stopped reading"
+                    )
                     return
                 path.append(key)
                 key = None
@@ -76,7 +78,9 @@ def iter_entries(fh: IO[bytes], stream: HarStream) -> Iterator[Any]:
             if meta_key is not None:
                 meta_events += 1
                 if meta_events > MAX_META_EVENTS:
-                    stream.problem = ReadProblem("too-large", f"the HAR's log.{meta_key} is unreasonably large; stopped reading")
+                    stream.problem = ReadProblem(
+                        "too-large", f"the HAR's log.{meta_key} is unreasonably large; stopped reading"
+                    )
                     return
                 meta_builder.event(event, value)
                 if depth == 2 and event != "map_key":  # a scalar value, or its container closed
@@ -89,7 +93,13 @@ def iter_entries(fh: IO[bytes], stream: HarStream) -> Iterator[Any]:
                 meta_key, meta_events, meta_builder = value, 0, ObjectBuilder()
             elif event == "start_array" and path == [None, "log", "entries"]:
                 stream.saw_entries = True
-            elif stream.saw_entries and depth == 4 and event in _OPEN and path[:3] == [None, "log", "entries"] and path[3] is None:
+            elif (
+                stream.saw_entries
+                and depth == 4
+                and event in _OPEN
+                and path[:3] == [None, "log", "entries"]
+                and path[3] is None
+            ):
                 builder = ObjectBuilder()
                 builder.event(event, value)
             elif stream.saw_entries and path == [None, "log", "entries"] and event not in _OPEN + _CLOSE + ("map_key",):
@@ -101,8 +111,10 @@ def iter_entries(fh: IO[bytes], stream: HarStream) -> Iterator[Any]:
         stream.problem = ReadProblem(kind, f"the file stops being valid JSON after {stream.count} entries ({text})")
         return
     except (ijson.JSONError, ValueError, UnicodeDecodeError, RecursionError) as exc:
-        stream.problem = ReadProblem("not-json", f"the file is not valid JSON ({type(exc).__name__}: {str(exc).splitlines()[0][:120] if str(exc) else ''})")
+        stream.problem = ReadProblem(
+            "not-json",
+            f"the file is not valid JSON ({type(exc).__name__}: {str(exc).splitlines()[0][:120] if str(exc) else ''})",
+        )
         return
     if not stream.saw_log or not stream.saw_entries:
         stream.problem = ReadProblem("not-har", "the file is JSON but not a HAR: it has no log.entries array")
-

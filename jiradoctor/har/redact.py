@@ -113,8 +113,10 @@ def redact_header(name: str, value: str, c: Collector) -> str:
     if low in ("authorization", "proxy-authorization"):
         return redact_authorization(value, c)
     if low == "cookie":
-        return "; ".join(f"{k}={c.mask(v)}" if sep else c.mask(k)
-                         for k, sep, v in (p.strip().partition("=") for p in value.split(";") if p.strip()))
+        return "; ".join(
+            f"{k}={c.mask(v)}" if sep else c.mask(k)
+            for k, sep, v in (p.strip().partition("=") for p in value.split(";") if p.strip())
+        )
     if low in ("set-cookie", "set-cookie2"):
         first, sep, attributes = value.partition(";")
         k, eq, v = first.partition("=")
@@ -156,8 +158,9 @@ def redact_text(text: str, mime: str, c: Collector) -> str:
             return json.dumps(redact_json(json.loads(text), c), ensure_ascii=False)
         except (ValueError, RecursionError):
             pass
-    if "x-www-form-urlencoded" in mime.lower() or ("=" in text and "\n" not in text.strip() and " " not in text.strip()
-                                                   and not stripped.startswith("<")):
+    if "x-www-form-urlencoded" in mime.lower() or (
+        "=" in text and "\n" not in text.strip() and " " not in text.strip() and not stripped.startswith("<")
+    ):
         return redact_form(text.strip(), c)
     if stripped.startswith(("http://", "https://")) and "\n" not in stripped:
         return redact_url(text, c)
@@ -176,11 +179,18 @@ def redact_entry(raw: Any, c: Collector) -> Any:
         part = dict(part)
         if isinstance(part.get("headers"), list):
             part["headers"] = [
-                {**h, "value": redact_header(str(h.get("name", "")), h["value"], c)} if isinstance(h, dict) and isinstance(h.get("value"), str)
-                else scrub_strings(h, c) for h in part["headers"]]
+                {**h, "value": redact_header(str(h.get("name", "")), h["value"], c)}
+                if isinstance(h, dict) and isinstance(h.get("value"), str)
+                else scrub_strings(h, c)
+                for h in part["headers"]
+            ]
         if isinstance(part.get("cookies"), list):
-            part["cookies"] = [{**k, "value": c.mask(k["value"])} if isinstance(k, dict) and isinstance(k.get("value"), str)
-                               else scrub_strings(k, c) for k in part["cookies"]]
+            part["cookies"] = [
+                {**k, "value": c.mask(k["value"])}
+                if isinstance(k, dict) and isinstance(k.get("value"), str)
+                else scrub_strings(k, c)
+                for k in part["cookies"]
+            ]
         if isinstance(part.get("url"), str):
             part["url"] = redact_url(part["url"], c)
         if isinstance(part.get("redirectURL"), str):
@@ -215,7 +225,7 @@ def _redact_param(p: Any, c: Collector) -> Any:
     return {**p, "value": redact_text(p["value"], "", c)}
 
 
-def _redact_content(content: dict, c: Collector) -> str:
+def _redact_content(content: dict[str, Any], c: Collector) -> str:
     text, mime = content["text"], str(content.get("mimeType", ""))
     if str(content.get("encoding", "")).lower() != "base64":
         return redact_text(text, mime, c)
@@ -236,9 +246,14 @@ def scrub_strings(value: Any, c: Collector, depth: int = 0) -> Any:
     if depth > 64:
         return value
     if isinstance(value, str):
-        return redact_url(value, c) if value.startswith(("http://", "https://")) and " " not in value else c.shapes(value)
+        return (
+            redact_url(value, c) if value.startswith(("http://", "https://")) and " " not in value else c.shapes(value)
+        )
     if isinstance(value, dict):
-        return {scrub_strings(k, c, depth + 1) if isinstance(k, str) else k: scrub_strings(v, c, depth + 1) for k, v in value.items()}
+        return {
+            scrub_strings(k, c, depth + 1) if isinstance(k, str) else k: scrub_strings(v, c, depth + 1)
+            for k, v in value.items()
+        }
     if isinstance(value, list):
         return [scrub_strings(v, c, depth + 1) for v in value]
     return value

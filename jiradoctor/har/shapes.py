@@ -13,22 +13,52 @@ import urllib.parse
 
 from jiradoctor.secrets import MASK
 
-SECRET_HEADERS = frozenset({
-    "authorization", "proxy-authorization", "cookie", "set-cookie", "set-cookie2", "x-csrf-token", "x-xsrf-token",
-    "x-api-key", "x-auth-token", "x-access-token", "x-asessionid", "atl-xsrftoken", "x-amz-security-token",
-    "x-goog-api-key", "x-upstream-authorization", "www-authenticate-token",
-})
+SECRET_HEADERS = frozenset(
+    {
+        "authorization",
+        "proxy-authorization",
+        "cookie",
+        "set-cookie",
+        "set-cookie2",
+        "x-csrf-token",
+        "x-xsrf-token",
+        "x-api-key",
+        "x-auth-token",
+        "x-access-token",
+        "x-asessionid",
+        "atl-xsrftoken",
+        "x-amz-security-token",
+        "x-goog-api-key",
+        "x-upstream-authorization",
+        "www-authenticate-token",
+    }
+)
 # OAuth 1.0a parameters that are not secret and that the diagnosis reads.
-PUBLIC_OAUTH = frozenset({
-    "oauth_problem", "oauth_problem_advice", "oauth_signature_method", "oauth_version", "oauth_timestamp",
-    "oauth_acceptable_timestamps", "oauth_acceptable_versions", "oauth_parameters_absent", "oauth_parameters_rejected",
-    "oauth_acceptable_signature_methods", "oauth_callback_confirmed", "oauth_consumer_key", "oauth_nonce", "oauth_callback",
-    "realm", "oauth_signature_base_string",
-})
+PUBLIC_OAUTH = frozenset(
+    {
+        "oauth_problem",
+        "oauth_problem_advice",
+        "oauth_signature_method",
+        "oauth_version",
+        "oauth_timestamp",
+        "oauth_acceptable_timestamps",
+        "oauth_acceptable_versions",
+        "oauth_parameters_absent",
+        "oauth_parameters_rejected",
+        "oauth_acceptable_signature_methods",
+        "oauth_callback_confirmed",
+        "oauth_consumer_key",
+        "oauth_nonce",
+        "oauth_callback",
+        "realm",
+        "oauth_signature_base_string",
+    }
+)
 _SECRET_NAME = re.compile(
     r"pass(word|wd|phrase)?$|^pwd$|secret|token|session|sessid|cookie|^auth|authori[sz]ation|api_?key|apikey|signature|^sig$"
     r"|verifier|^code$|jwt|credential|private_?key|assertion|saml(response|request)|otp|^key$|xsrf|csrf|^sid$|ticket",
-    re.IGNORECASE)
+    re.IGNORECASE,
+)
 
 JWT = r"eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*"
 ATLASSIAN = r"\bAT(?:ATT|CTT|OAT|AT)[A-Za-z0-9_\-=+/]{8,}"
@@ -38,7 +68,8 @@ _SHAPES = re.compile("|".join(f"(?:{p})" for p in (PEM_KEY, JWT, ATLASSIAN, PAT)
 _SCHEME_CREDENTIAL = re.compile(r"(?i)\b(Bearer|Basic|Digest|Negotiate|NTLM|Token)(\s+)([A-Za-z0-9._~+/=\-]{6,})")
 _NAMED_VALUE = re.compile(
     # the look-behind and the possessive name keep this linear on long runs of letters (a 50 KB body)
-    r"""(?ix)(["']?)(?<![A-Za-z0-9_.\-])([A-Za-z_][A-Za-z0-9_.\-]{0,60}+)\1(\s*[:=]\s*)("?)([^"&\s,;}<>']+)""")
+    r"""(?ix)(["']?)(?<![A-Za-z0-9_.\-])([A-Za-z_][A-Za-z0-9_.\-]{0,60}+)\1(\s*[:=]\s*)("?)([^"&\s,;}<>']+)"""
+)
 
 
 def secret_name(name: str) -> bool:

@@ -140,10 +140,10 @@ def parse_status(text: str) -> LinkStatus | None:
     data = _json(text)
     if not isinstance(data, dict) or "working" not in data:
         return None
-    local = data.get("localAuthentication") if isinstance(data.get("localAuthentication"), dict) else {}
-    incoming = local.get("incoming") if isinstance(local.get("incoming"), dict) else {}
-    outgoing = local.get("outgoing") if isinstance(local.get("outgoing"), dict) else {}
-    error = data.get("error") if isinstance(data.get("error"), dict) else {}
+    local: dict[str, Any] = data["localAuthentication"] if isinstance(data.get("localAuthentication"), dict) else {}
+    incoming: dict[str, Any] = local["incoming"] if isinstance(local.get("incoming"), dict) else {}
+    outgoing: dict[str, Any] = local["outgoing"] if isinstance(local.get("outgoing"), dict) else {}
+    error: dict[str, Any] = data["error"] if isinstance(data.get("error"), dict) else {}
     return LinkStatus(_b(data.get("working")), _b(incoming.get("enabled")), _b(outgoing.get("enabled")),
                       _s(error.get("category")) or None, _s(error.get("type")) or None)
 
@@ -153,7 +153,9 @@ def parse_consumer(text: str) -> Consumer | None:
     data = _json(text)
     if not isinstance(data, dict) or not isinstance(data.get("key"), str):
         return None
-    pick = lambda k: data[k][:MAX_TEXT] if isinstance(data.get(k), str) else None  # noqa: E731
+    def pick(k: str) -> str | None:
+        return data[k][:MAX_TEXT] if isinstance(data.get(k), str) else None
+
     return Consumer(pick("key"), pick("name"), pick("publicKey"), pick("callback"))
 
 
@@ -251,7 +253,7 @@ def char_diff(left: str, right: str, window: int = 6) -> CharDiff | None:
     """Byte-for-byte comparison; None when equal. Shows a short window (keys are public, not secret)."""
     if left == right:
         return None
-    pos = next((i for i, (a, b) in enumerate(zip(left, right)) if a != b), min(len(left), len(right)))
+    pos = next((i for i, (a, b) in enumerate(zip(left, right, strict=False)) if a != b), min(len(left), len(right)))
     return CharDiff(pos, left[pos:pos + window], right[pos:pos + window], len(left), len(right))
 
 

@@ -9,8 +9,9 @@ from __future__ import annotations
 import re
 import urllib.parse
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any
 
+from jiradoctor.jira.answer import Answer
 from jiradoctor.net import bounded_json
 
 SERAPH_REASON = "x-seraph-loginreason"
@@ -32,15 +33,6 @@ _IDP_WORDS = ("okta", "microsoftonline", "adfs", "saml", "sso", "idp", "auth0", 
 _TOKENISH = re.compile(r"^[A-Za-z0-9+/=_\-]{32,}$")
 _LOGIN_URL = re.compile(r"login-url=(\S+)", re.IGNORECASE)
 MAX_TEXT = 300
-
-
-class Answer(Protocol):
-    """What is read of an HTTP answer (``probes.http.HttpAnswer`` fits)."""
-
-    status: int | None
-    body: str
-
-    def header(self, name: str) -> str | None: ...
 
 
 @dataclass(frozen=True)

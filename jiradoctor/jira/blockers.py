@@ -20,7 +20,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Protocol
+
+from jiradoctor.jira.answer import Answer
 
 SCAN_LIMIT = 64 * 1024
 IP_ALLOWLIST_TEXT = "ip address has been rejected"
@@ -40,13 +41,6 @@ CLOUDFLARE_ACCESS_CODES = {
     "1012": "access denied by the site's rules",
     "1020": "a firewall rule of the site refuses the request",
 }
-
-
-class Answer(Protocol):
-    status: int | None
-    body: str
-
-    def header(self, name: str) -> str | None: ...
 
 
 @dataclass(frozen=True)

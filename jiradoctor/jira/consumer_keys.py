@@ -11,7 +11,7 @@ import unicodedata
 from dataclasses import dataclass
 
 # Characters that look like nothing (or like a plain space) when pasted.
-INVISIBLE = {
+INVISIBLE: dict[str, str] = {
     "\u00a0": "NO-BREAK SPACE",
     "\u00ad": "SOFT HYPHEN",
     "\u180e": "MONGOLIAN VOWEL SEPARATOR",
@@ -29,7 +29,8 @@ _VISIBLE_WS = {" ": "␣", "\t": "⇥", "\n": "⏎", "\r": "␍"}
 
 
 def char_name(ch: str) -> str:
-    return INVISIBLE.get(ch) or unicodedata.name(ch, f"U+{ord(ch):04X}")
+    known = INVISIBLE.get(ch)
+    return known if known is not None else unicodedata.name(ch, f"U+{ord(ch):04X}")
 
 
 def is_invisible(ch: str) -> bool:
@@ -83,7 +84,7 @@ def analyse(text: str) -> KeyAnalysis:
 
 
 def first_difference(a: str, b: str) -> int:
-    for i, (x, y) in enumerate(zip(a, b)):
+    for i, (x, y) in enumerate(zip(a, b, strict=False)):
         if x != y:
             return i
     return min(len(a), len(b))

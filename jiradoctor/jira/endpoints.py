@@ -68,11 +68,13 @@ class Removal:
 
 
 REMOVALS: tuple[Removal, ...] = (
-    Removal(re.compile(r"/rest/api/(2|3|latest)/search"), "cloud", "/rest/api/3/search/jql (GET or POST; paged with nextPageToken)",
+    Removal(re.compile(r"/rest/api/(2|3|latest)/search"), "cloud", "/rest/api/3/search/jql (GET or POST; paged with "
+                                                                   "nextPageToken)",
             "Jira Cloud, 2025 (CHANGE-2046)",
             "https://developer.atlassian.com/changelog/#CHANGE-2046 ; tenable/integration-jira-cloud#314"),
     # UNCONFIRMED (JIRA-FACTS §6): the exact Jira 10 path and body; n8n#12351 reports the move.
-    Removal(re.compile(r"/rest/webhooks/1\.0/webhook"), "server", "/rest/jira-webhook/1.0/webhooks", "Jira Data Center 10",
+    Removal(re.compile(r"/rest/webhooks/1\.0/webhook"), "server", "/rest/jira-webhook/1.0/webhooks", "Jira Data Center "
+                                                                                                     "10",
             "n8n-io/n8n#12351"),
 )
 

@@ -14,7 +14,9 @@ import json
 import re
 import urllib.parse
 from dataclasses import dataclass
-from typing import Any, Iterable, Mapping, Protocol
+from typing import Any, Iterable, Mapping
+
+from jiradoctor.jira.answer import TypedAnswer as Answer
 
 # header -> why it points at Jira (JIRA-FACTS.md §4)
 JIRA_HEADERS = {
@@ -36,18 +38,6 @@ _BLOCK_WORDS = re.compile(r"(access denied|blocked|forbidden by|web filter|not a
                           r"security policy|url filtering|category)", re.IGNORECASE)
 _JIRA_PAGE = re.compile(r"(atlassian|jira)", re.IGNORECASE)
 SCAN_LIMIT = 64 * 1024  # the start of a page says what it is; never scan more
-
-
-class Answer(Protocol):
-    """What this module reads of an HTTP answer (``probes.http.HttpAnswer`` fits)."""
-
-    status: int | None
-    body: str
-
-    def header(self, name: str) -> str | None: ...
-
-    @property
-    def content_type(self) -> str: ...
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,8 @@ from typing import TYPE_CHECKING, Any, Mapping
 if TYPE_CHECKING:
     from pathlib import Path
 
+    from cryptography.hazmat.primitives.asymmetric.types import PublicKeyTypes
+
 INTEGRATION_IDS = ("generic", "piplanning", "jira-align", "zephyr-enterprise", "kendis")
 
 
@@ -59,7 +61,7 @@ class IntegrationProfile:
         unknown = set(data) - known
         if unknown:
             raise ValueError(f"profile {profile_id!r}: unknown keys {sorted(unknown)}")
-        values = {k: tuple(v) if isinstance(v, list) else v for k, v in data.items()}
+        values: dict[str, Any] = {k: tuple(v) if isinstance(v, list) else v for k, v in data.items()}
         return cls(id=profile_id, **values)
 
 
@@ -75,9 +77,11 @@ def describe_profile(profile: IntegrationProfile) -> str:
             lines.append(f"  {label + ' permissions:':<28} {', '.join(shown)}")
     lines.append(f"  {'auth on Cloud:':<28} {', '.join(profile.auth_cloud) or '-'}")
     lines.append(f"  {'auth on Server/DC:':<28} {', '.join(profile.auth_server) or '-'}")
-    armor = {"omit": "without BEGIN/END lines", "include": "with BEGIN/END lines", "either": "with or without BEGIN/END lines"}
+    armor = {"omit": "without BEGIN/END lines", "include": "with BEGIN/END lines", "either": "with or without "
+                                                                                             "BEGIN/END lines"}
     lines.append(f"  {'public key pasted:':<28} {armor.get(profile.public_key_armor, profile.public_key_armor)}")
-    lines.append(f"  {'private key:':<28} {'PKCS#8 (BEGIN PRIVATE KEY)' if profile.private_key_pkcs8 else 'PKCS#8 or PKCS#1'}")
+    lines.append(f"  {'private key:':<28} "
+                 f"{'PKCS#8 (BEGIN PRIVATE KEY)' if profile.private_key_pkcs8 else 'PKCS#8 or PKCS#1'}")
     if profile.cloud_hosted:
         lines.append(f"  {'runs in the cloud:':<28} yes (Jira must be reachable from the internet)")
     rule = {"name": "a plain name, not a URL", "url": "a URL"}.get(profile.applink_url_kind, "")
@@ -144,3 +148,10 @@ def get_profile(profile_id: str, profile_file: str | Path | None = None) -> Inte
     if profile_id not in profiles:
         raise KeyError(f"unknown integration {profile_id!r}; known: {', '.join(profiles)}")
     return profiles[profile_id]
+
+
+def paste_text(profile: IntegrationProfile, key: PublicKeyTypes) -> str:
+    """The exact text for Jira's public key field under this integration's guide (its armour rule)."""
+    from jiradoctor.jira import pem  # cryptography: only when a key is shown, not for `jiradoctor profiles`
+
+    return pem.spki_base64(key) if profile.public_key_armor == "omit" else pem.spki_pem(key).strip()

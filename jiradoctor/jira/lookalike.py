@@ -8,6 +8,8 @@ character it is, where, and what to type instead. Pure functions of text; nothin
 
 from __future__ import annotations
 
+from typing import Any
+
 import unicodedata
 from dataclasses import dataclass
 
@@ -16,15 +18,65 @@ from jiradoctor.visible import char_name, hidden_characters
 # Cyrillic and Greek letters that print like Latin ones (Unicode confusables, the common subset)
 _LOOKALIKES = {
     # Cyrillic lower case
-    "а": "a", "в": "b", "е": "e", "о": "o", "р": "p", "с": "c", "у": "y", "х": "x", "і": "i", "ј": "j",
-    "ѕ": "s", "ԁ": "d", "һ": "h", "ԛ": "q", "ԝ": "w", "ӏ": "l", "ɡ": "g", "ո": "n", "ս": "u",
+    "а": "a",
+    "в": "b",
+    "е": "e",
+    "о": "o",
+    "р": "p",
+    "с": "c",
+    "у": "y",
+    "х": "x",
+    "і": "i",
+    "ј": "j",
+    "ѕ": "s",
+    "ԁ": "d",
+    "һ": "h",
+    "ԛ": "q",
+    "ԝ": "w",
+    "ӏ": "l",
+    "ɡ": "g",
+    "ո": "n",
+    "ս": "u",
     # Cyrillic upper case
-    "А": "A", "В": "B", "Е": "E", "К": "K", "М": "M", "Н": "H", "О": "O", "Р": "P", "С": "C", "Т": "T",
-    "Х": "X", "І": "I", "Ј": "J", "Ѕ": "S", "Ү": "Y",
+    "А": "A",
+    "В": "B",
+    "Е": "E",
+    "К": "K",
+    "М": "M",
+    "Н": "H",
+    "О": "O",
+    "Р": "P",
+    "С": "C",
+    "Т": "T",
+    "Х": "X",
+    "І": "I",
+    "Ј": "J",
+    "Ѕ": "S",
+    "Ү": "Y",
     # Greek
-    "α": "a", "ο": "o", "ρ": "p", "ν": "v", "ι": "i", "κ": "k", "υ": "u", "χ": "x", "τ": "t",
-    "Α": "A", "Β": "B", "Ε": "E", "Ζ": "Z", "Η": "H", "Ι": "I", "Κ": "K", "Μ": "M", "Ν": "N", "Ο": "O",
-    "Ρ": "P", "Τ": "T", "Υ": "Y", "Χ": "X",
+    "α": "a",
+    "ο": "o",
+    "ρ": "p",
+    "ν": "v",
+    "ι": "i",
+    "κ": "k",
+    "υ": "u",
+    "χ": "x",
+    "τ": "t",
+    "Α": "A",
+    "Β": "B",
+    "Ε": "E",
+    "Ζ": "Z",
+    "Η": "H",
+    "Ι": "I",
+    "Κ": "K",
+    "Μ": "M",
+    "Ν": "N",
+    "Ο": "O",
+    "Ρ": "P",
+    "Τ": "T",
+    "Υ": "Y",
+    "Χ": "X",
 }
 
 
@@ -40,9 +92,13 @@ class LookAlike:
     def describe(self) -> str:
         return f"{self.name} (U+{ord(self.char):04X}) at position {self.position}, which looks like {self.looks_like!r}"
 
-    def to_json(self) -> dict:
-        return {"position": self.position, "char": f"U+{ord(self.char):04X}", "name": self.name,
-                "looks_like": self.looks_like}
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "position": self.position,
+            "char": f"U+{ord(self.char):04X}",
+            "name": self.name,
+            "looks_like": self.looks_like,
+        }
 
 
 def _ascii_twin(ch: str) -> str | None:
@@ -91,8 +147,10 @@ def host_findings_text(host: str) -> list[str]:
     for label, unicode_form in punycode_labels(host):
         shown = skeleton(unicode_form)
         twins = lookalikes(unicode_form)
-        notes.append(f"the punycode label {label!r} is {unicode_form!r}"
-                     + (f", written with look-alike letters for {shown!r}" if twins else ""))
+        notes.append(
+            f"the punycode label {label!r} is {unicode_form!r}"
+            + (f", written with look-alike letters for {shown!r}" if twins else "")
+        )
     return notes
 
 
@@ -110,7 +168,9 @@ def binary_input(text: str) -> BinaryInput | None:
     """Input files are read as UTF-8 with undecodable bytes replaced (U+FFFD): such characters, or
     NUL and other controls, mean the file is not text. A DER file starts with 0x30 (``0``, an ASN.1
     SEQUENCE) followed by a length byte: 0x81-0x84 (not UTF-8, so U+FFFD) or a short length (a control)."""
-    bad = [i for i, ch in enumerate(text) if ch == "\ufffd" or (unicodedata.category(ch) == "Cc" and ch not in "\r\n\t")]
+    bad = [
+        i for i, ch in enumerate(text) if ch == "\ufffd" or (unicodedata.category(ch) == "Cc" and ch not in "\r\n\t")
+    ]
     if not bad:
         return None
     der = len(text) >= 2 and text[0] == "0" and (text[1] == "\ufffd" or ord(text[1]) < 0x20)

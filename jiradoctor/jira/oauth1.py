@@ -17,8 +17,6 @@ from jiradoctor.secrets import MASK
 
 if TYPE_CHECKING:
     from cryptography.hazmat.primitives.asymmetric.rsa import RSAPrivateKey
-    from oauthlib.oauth1 import SIGNATURE_RSA, SIGNATURE_TYPE_AUTH_HEADER, Client
-    from oauthlib.oauth1.rfc5849 import signature as sig
 
 REQUEST_TOKEN_PATH = "/plugins/servlet/oauth/request-token"
 CALLBACK_OOB = "oob"
@@ -37,8 +35,14 @@ class SignedRequest:
 
 
 def sign_request(
-    method: str, url: str, consumer_key: str, private_key: "str | RSAPrivateKey", token: str | None = None, callback: str | None = None,
-    nonce: str | None = None, timestamp: str | None = None,
+    method: str,
+    url: str,
+    consumer_key: str,
+    private_key: "str | RSAPrivateKey",
+    token: str | None = None,
+    callback: str | None = None,
+    nonce: str | None = None,
+    timestamp: str | None = None,
 ) -> SignedRequest:
     """Sign like an integration: RSA-SHA1, parameters in the Authorization header.
 
@@ -47,6 +51,7 @@ def sign_request(
     (RSA-SHA1 is deterministic given both).
     """
     from oauthlib.oauth1 import Client, SIGNATURE_RSA, SIGNATURE_TYPE_AUTH_HEADER
+
     client = Client(
         consumer_key,
         nonce=nonce,
@@ -64,9 +69,10 @@ def sign_request(
 def base_string_of(method: str, url: str, headers: Mapping[str, str], body: str | None = None) -> str:
     """The signature base string for a request as it is sent (RFC 5849 §3.4.1)."""
     from oauthlib.oauth1.rfc5849 import signature as sig
+
     query = urllib.parse.urlsplit(url).query
     params = sig.collect_parameters(uri_query=query, body=body, headers=dict(headers), exclude_oauth_signature=True)
-    return sig.signature_base_string(method.upper(), sig.base_string_uri(url), sig.normalize_parameters(params))
+    return str(sig.signature_base_string(method.upper(), sig.base_string_uri(url), sig.normalize_parameters(params)))
 
 
 @dataclass(frozen=True)
@@ -131,8 +137,9 @@ def diff_base_strings(signed: BaseString, seen: BaseString) -> BaseStringDiff:
         missing=tuple(sorted(set(mine) - set(jira))),
         added=tuple(sorted(set(jira) - set(mine))),
         # a value we masked in Jira's echo (the access token) cannot be compared, so it is not "changed"
-        changed=tuple(sorted(k for k in set(mine) & set(jira)
-                             if k not in _VOLATILE and jira[k] != MASK and mine[k] != jira[k])),
+        changed=tuple(
+            sorted(k for k in set(mine) & set(jira) if k not in _VOLATILE and jira[k] != MASK and mine[k] != jira[k])
+        ),
     )
 
 
@@ -169,9 +176,15 @@ def parse_form(body: str) -> dict[str, str]:
     return {k: v[:MAX_PARAM_VALUE] for k, v in pairs}
 
 
-def parse_problem(www_authenticate: str | None, body: str | None, content_type: str | None = None) -> OAuthProblem | None:
+def parse_problem(
+    www_authenticate: str | None, body: str | None, content_type: str | None = None
+) -> OAuthProblem | None:
     """Jira puts the problem in both places; either is enough. None when it is not an OAuth answer."""
-    header = parse_www_authenticate(www_authenticate) if www_authenticate and www_authenticate.strip().lower().startswith("oauth") else {}
+    header = (
+        parse_www_authenticate(www_authenticate)
+        if www_authenticate and www_authenticate.strip().lower().startswith("oauth")
+        else {}
+    )
     form: dict[str, str] = {}
     if body and "oauth_problem=" in body and "<" not in body[:200]:
         form = parse_form(body.strip())

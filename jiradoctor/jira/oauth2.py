@@ -135,23 +135,37 @@ def parse_resources(body: str) -> list[Resource] | None:
     for item in data[:MAX_RESOURCES]:
         if not isinstance(item, dict) or not isinstance(item.get("id"), str):
             continue
-        scopes = item.get("scopes") if isinstance(item.get("scopes"), list) else []
-        found.append(Resource(item["id"][:100], str(item.get("url") or "")[:300], str(item.get("name") or "")[:200],
-                              tuple(str(s)[:100] for s in scopes[:100])))
+        scopes: list[Any] = item["scopes"] if isinstance(item.get("scopes"), list) else []
+        found.append(
+            Resource(
+                item["id"][:100],
+                str(item.get("url") or "")[:300],
+                str(item.get("name") or "")[:200],
+                tuple(str(s)[:100] for s in scopes[:100]),
+            )
+        )
     return found
 
 
 def same_site(a: str, b: str) -> bool:
     """Two site URLs name the same Jira (scheme and host, case-insensitive; trailing slash ignored)."""
     pa, pb = urllib.parse.urlsplit(a.strip()), urllib.parse.urlsplit(b.strip())
-    return (pa.scheme.lower(), (pa.hostname or "").lower(), pa.port) == (pb.scheme.lower(), (pb.hostname or "").lower(), pb.port)
+    return (pa.scheme.lower(), (pa.hostname or "").lower(), pa.port) == (
+        pb.scheme.lower(),
+        (pb.hostname or "").lower(),
+        pb.port,
+    )
 
 
 def split_scopes(text: str | Iterable[str] | None) -> tuple[str, ...]:
     """Scopes as OAuth 2.0 writes them: space-separated (commas tolerated, as people type them)."""
     if text is None:
         return ()
-    items = text.replace(",", " ").split() if isinstance(text, str) else [s for t in text for s in t.replace(",", " ").split()]
+    items = (
+        text.replace(",", " ").split()
+        if isinstance(text, str)
+        else [s for t in text for s in t.replace(",", " ").split()]
+    )
     return tuple(dict.fromkeys(items))
 
 
@@ -168,12 +182,18 @@ def missing_scopes(required: Iterable[str], granted: Iterable[str], flavour: str
     return out
 
 
-def invalid_code_request(flavour: str, client_id: str, client_secret: str, redirect_uri: str | None) -> tuple[dict[str, str], bytes]:
+def invalid_code_request(
+    flavour: str, client_id: str, client_secret: str, redirect_uri: str | None
+) -> tuple[dict[str, str], bytes]:
     """A token request with an authorization code that cannot exist: the provider must authenticate
     the client first (RFC 6749 §3.2.1), so ``invalid_client`` means the id/secret are wrong and
     ``invalid_grant`` means they are right. Nothing is issued and nothing stored is consumed."""
-    fields = {"grant_type": "authorization_code", "client_id": client_id, "client_secret": client_secret,
-              "code": "jiradoctor-probe-not-a-code"}
+    fields = {
+        "grant_type": "authorization_code",
+        "client_id": client_id,
+        "client_secret": client_secret,
+        "code": "jiradoctor-probe-not-a-code",
+    }
     if redirect_uri:
         fields["redirect_uri"] = redirect_uri
     if flavour == "cloud":  # Atlassian's documented body is JSON
@@ -189,8 +209,13 @@ def token_request(flavour: str, fields: dict[str, str]) -> tuple[dict[str, str],
 
 def authorize_url(eps: Endpoints, client_id: str, redirect_uri: str, scopes: Iterable[str], state: str) -> str:
     """The URL a browser would open to start the consent; jiradoctor only reads the first answer."""
-    params = {"client_id": client_id, "redirect_uri": redirect_uri, "response_type": "code", "state": state,
-              "scope": " ".join(scopes)}
+    params = {
+        "client_id": client_id,
+        "redirect_uri": redirect_uri,
+        "response_type": "code",
+        "state": state,
+        "scope": " ".join(scopes),
+    }
     if eps.flavour == "cloud":
         params = {"audience": "api.atlassian.com", **params, "prompt": "consent"}
     return f"{eps.authorize}?{urllib.parse.urlencode(params, quote_via=urllib.parse.quote)}"

@@ -12,14 +12,9 @@ import binascii
 import hashlib
 import re
 from dataclasses import dataclass, field
-from functools import lru_cache
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from cryptography import x509
-    from cryptography.exceptions import UnsupportedAlgorithm
-    from cryptography.hazmat.primitives import serialization
-    from cryptography.hazmat.primitives.asymmetric import rsa
     from cryptography.hazmat.primitives.asymmetric.types import PrivateKeyTypes, PublicKeyTypes
 
 
@@ -33,25 +28,27 @@ _B64_CHARS = re.compile(r"[^A-Za-z0-9+/=]")
 def fingerprint(public_key: PublicKeyTypes) -> str:
     """SHA-256 over the DER SubjectPublicKeyInfo: the same for PEM, bare base64 or a certificate."""
     from cryptography.hazmat.primitives import serialization
+
     der = public_key.public_bytes(serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
     return "SHA256:" + hashlib.sha256(der).hexdigest()
 
 
 def _spki_der(public_key: PublicKeyTypes) -> bytes:
     from cryptography.hazmat.primitives import serialization
+
     return public_key.public_bytes(serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
 
 
 def spki_pem(public_key: PublicKeyTypes) -> str:
     from cryptography.hazmat.primitives import serialization
-    return public_key.public_bytes(
-        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
-    ).decode()
+
+    return public_key.public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo).decode()
 
 
 def spki_base64(public_key: PublicKeyTypes) -> str:
     """The bare base64 body on one line: what Jira's public key field takes without armor."""
     from cryptography.hazmat.primitives import serialization
+
     der = public_key.public_bytes(serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
     return base64.b64encode(der).decode()
 
@@ -60,13 +57,17 @@ def pkcs1_public_base64(public_key: PublicKeyTypes) -> str:
     """An RSA key's PKCS#1 RSAPublicKey DER as base64 (empty for other key types)."""
     from cryptography.hazmat.primitives import serialization
     from cryptography.hazmat.primitives.asymmetric import rsa
+
     if not isinstance(public_key, rsa.RSAPublicKey):
         return ""
-    return base64.b64encode(public_key.public_bytes(serialization.Encoding.DER, serialization.PublicFormat.PKCS1)).decode()
+    return base64.b64encode(
+        public_key.public_bytes(serialization.Encoding.DER, serialization.PublicFormat.PKCS1)
+    ).decode()
 
 
 def key_description(key: PublicKeyTypes) -> str:
     from cryptography.hazmat.primitives.asymmetric import rsa
+
     if isinstance(key, rsa.RSAPublicKey):
         return f"RSA {key.key_size}-bit"
     return type(key).__name__.replace("_", "").replace("PublicKey", " public key").strip()
@@ -151,6 +152,7 @@ def _load_der_public(der: bytes) -> tuple[str, PublicKeyTypes | None, str | None
     from cryptography.exceptions import UnsupportedAlgorithm
     from cryptography.hazmat.primitives import serialization
     from cryptography.hazmat.primitives.asymmetric import rsa
+
     # UnsupportedAlgorithm: well-formed DER for a key type cryptography does not know (an
     # unknown OID); that is "not a usable key", never an exception out of this module.
     try:
@@ -160,8 +162,11 @@ def _load_der_public(der: bytes) -> tuple[str, PublicKeyTypes | None, str | None
     if key is not None:
         # cryptography >= 4x also loads a PKCS#1 RSAPublicKey here: tell the two apart by
         # re-encoding, since Jira takes only SubjectPublicKeyInfo
-        if (isinstance(key, rsa.RSAPublicKey) and der != _spki_der(key)
-                and der == key.public_bytes(serialization.Encoding.DER, serialization.PublicFormat.PKCS1)):
+        if (
+            isinstance(key, rsa.RSAPublicKey)
+            and der != _spki_der(key)
+            and der == key.public_bytes(serialization.Encoding.DER, serialization.PublicFormat.PKCS1)
+        ):
             return "pkcs1", key, None
         return "spki", key, None
     try:
@@ -200,22 +205,33 @@ def read_public_key(text: str) -> PublicKeyText:
         label, body = first.group(1), first.group(2)
         labels = tuple(b.group(1) for b in blocks)
         if not first.group(0).rstrip().endswith("-----") or f"-----END {label}-----" not in first.group(0):
-            return PublicKeyText("invalid", True, labels, error=f"no '-----END {label}-----' line: the text is truncated", whitespace=ws)
+            return PublicKeyText(
+                "invalid", True, labels, error=f"no '-----END {label}-----' line: the text is truncated", whitespace=ws
+            )
         der, err = _decode_body(body)
         if der is None:
             return PublicKeyText("invalid", True, labels, error=err, whitespace=ws)
         kind, key, subject = _load_der_public(der)
         expected = {"PUBLIC KEY": "spki", "RSA PUBLIC KEY": "pkcs1", "CERTIFICATE": "certificate"}.get(label)
         if kind == "invalid" or (expected and kind not in (expected, "private")):
-            reason = f"the {label} block does not parse" + (" (truncated?)" if kind == "invalid" else f" (it holds a {kind})")
+            reason = f"the {label} block does not parse" + (
+                " (truncated?)" if kind == "invalid" else f" (it holds a {kind})"
+            )
             return PublicKeyText("invalid", True, labels, error=reason, whitespace=ws)
-        return PublicKeyText(kind, True, labels, key, whitespace=ws, certificate_subject=subject, extra_blocks=len(blocks) - 1)
+        return PublicKeyText(
+            kind, True, labels, key, whitespace=ws, certificate_subject=subject, extra_blocks=len(blocks) - 1
+        )
     der, err = _decode_body(text)
     if der is None:
         return PublicKeyText("invalid", False, error=err, whitespace=ws)
     kind, key, subject = _load_der_public(der)
     if kind == "invalid":
-        return PublicKeyText("invalid", False, error="the base64 text is not a public key, certificate or private key (truncated?)", whitespace=ws)
+        return PublicKeyText(
+            "invalid",
+            False,
+            error="the base64 text is not a public key, certificate or private key (truncated?)",
+            whitespace=ws,
+        )
     return PublicKeyText(kind, False, (), key, whitespace=ws, certificate_subject=subject)
 
 
@@ -244,16 +260,16 @@ _PRIVATE_FORMATS = {
 }
 
 
-@lru_cache(maxsize=8)
 def read_private_key(text: str) -> PrivateKeyText:
-    """Cached: loading an RSA key validates it (~60 ms of CPU), and a run needs the key in several
-    places (the public-key check, every signed request)."""
+    """Not cached here (a cache would hold the secret text): a run parses the key once, in
+    ``Target.private_key_read``, and every probe and check shares that."""
     return _read_private_key(text)
 
 
 def _read_private_key(text: str) -> PrivateKeyText:
     from cryptography.exceptions import UnsupportedAlgorithm
     from cryptography.hazmat.primitives import serialization
+
     match = _BLOCK.search(text)
     if match is None:
         der, err = _decode_body(text)
@@ -274,13 +290,20 @@ def _read_private_key(text: str) -> PrivateKeyText:
     if fmt.endswith("-encrypted"):
         return PrivateKeyText(fmt, label, error="the key is protected by a passphrase")
     if fmt == "other":
-        return PrivateKeyText("other", label, error=f"'{label}' is not an RSA private key format an OAuth consumer can use")
+        return PrivateKeyText(
+            "other", label, error=f"'{label}' is not an RSA private key format an OAuth consumer can use"
+        )
     der, err = _decode_body(match.group(2))
     if der is None:
         return PrivateKeyText("invalid", label, error=err)
     try:
-        key = serialization.load_der_private_key(der, password=None) if fmt == "pkcs8" else serialization.load_pem_private_key(
-            f"-----BEGIN {label}-----\n{base64.encodebytes(der).decode()}-----END {label}-----\n".encode(), password=None
+        key = (
+            serialization.load_der_private_key(der, password=None)
+            if fmt == "pkcs8"
+            else serialization.load_pem_private_key(
+                f"-----BEGIN {label}-----\n{base64.encodebytes(der).decode()}-----END {label}-----\n".encode(),
+                password=None,
+            )
         )
     except (ValueError, TypeError, UnsupportedAlgorithm) as exc:
         return PrivateKeyText("invalid", label, error=f"the {label} block does not parse ({type(exc).__name__})")

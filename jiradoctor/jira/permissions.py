@@ -57,8 +57,9 @@ def plan_for(profile: IntegrationProfile, extra: Sequence[str] = (), deployment:
     globals_given = list(profile.global_permissions)
     if deployment == "Cloud":
         globals_given += list(profile.global_permissions_cloud)
-    normalised = normalise_all(list(profile.required_permissions) + list(extra) + list(profile.optional_permissions)
-                               + globals_given)
+    normalised = normalise_all(
+        list(profile.required_permissions) + list(extra) + list(profile.optional_permissions) + globals_given
+    )
     optional_keys = {normalise(k).key for k in profile.optional_permissions}
     required_keys = {normalise(k).key for k in list(profile.required_permissions) + list(extra)}
     required, optional, global_ = [], [], []
@@ -73,6 +74,7 @@ def plan_for(profile: IntegrationProfile, extra: Sequence[str] = (), deployment:
 
 
 # ------------------------------------------------------------------------- Jira's answers ---
+
 
 def _json(body: str) -> Any:
     return bounded_json.loads_or_none(body)  # depth and size bounded: never RecursionError
@@ -115,7 +117,9 @@ def parse_bulk_check(body: str) -> tuple[dict[str, set[str]], set[str]] | None:
     for entry in data.get("projectPermissions") or []:
         if isinstance(entry, dict) and isinstance(entry.get("permission"), str):
             projects = entry.get("projects")
-            granted.setdefault(entry["permission"], set()).update(str(p) for p in (projects if isinstance(projects, list) else []))
+            granted.setdefault(entry["permission"], set()).update(
+                str(p) for p in (projects if isinstance(projects, list) else [])
+            )
     global_keys = data.get("globalPermissions")
     globals_granted = {k for k in global_keys if isinstance(k, str)} if isinstance(global_keys, list) else set()
     return granted, globals_granted
@@ -135,6 +139,7 @@ def keys_named(messages: Iterable[str], asked: Iterable[str]) -> set[str]:
 
 
 # ------------------------------------------------------------------------------ the matrix ---
+
 
 @dataclass(frozen=True)
 class ProjectGrants:
@@ -156,11 +161,17 @@ class ProjectGrants:
         return [k for k in keys if self.granted.get(k) is False]
 
 
-def build_matrix(plan: PermissionPlan, projects: Sequence[ProjectGrants], unknown_keys: Iterable[str] = (),
-                 max_rows: int = MAX_MATRIX_ROWS) -> dict[str, Any]:
+def build_matrix(
+    plan: PermissionPlan,
+    projects: Sequence[ProjectGrants],
+    unknown_keys: Iterable[str] = (),
+    max_rows: int = MAX_MATRIX_ROWS,
+) -> dict[str, Any]:
     """The report's matrix: rows with a gap first (in project order), then the rest; bounded."""
     unknown = set(unknown_keys)
-    rows = [{"project": p.key, "cells": {k: p.cell(k, plan, unknown) for k in plan.project_keys}} for p in projects]
+    rows: list[dict[str, Any]] = [
+        {"project": p.key, "cells": {k: p.cell(k, plan, unknown) for k in plan.project_keys}} for p in projects
+    ]
     rows.sort(key=lambda r: all(c == OK for c in r["cells"].values()))  # stable: gaps first, order kept
     matrix: dict[str, Any] = {"permissions": list(plan.project_keys), "rows": rows[:max_rows]}
     if len(rows) > max_rows:
@@ -169,6 +180,7 @@ def build_matrix(plan: PermissionPlan, projects: Sequence[ProjectGrants], unknow
 
 
 # --------------------------------------------------------------------------- project lists ---
+
 
 @dataclass(frozen=True)
 class ProjectRef:

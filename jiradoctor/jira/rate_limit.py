@@ -12,16 +12,12 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
-from typing import Mapping, Protocol
+from typing import Mapping
+
+from jiradoctor.jira.answer import Answer
 
 MAX_WAIT_S = 60.0  # a Retry-After beyond this is honoured by giving up, not by sleeping
 MAX_HEADER_TEXT = 120
-
-
-class Answer(Protocol):
-    status: int | None
-
-    def header(self, name: str) -> str | None: ...
 
 
 def retry_after_s(value: str | None, now: float | None = None) -> float | None:

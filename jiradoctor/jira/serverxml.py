@@ -109,7 +109,10 @@ def parse_server_xml(text: str) -> ServerXml:
     if _local(root.tag) != "Server":
         raise ServerXmlError(f"the root element is <{_local(root.tag)}>, not Tomcat's <Server>")
     secrets = tuple(
-        value for element in root.iter() for name, value in element.attrib.items() if _is_secret_attribute(name) and value
+        value
+        for element in root.iter()
+        for name, value in element.attrib.items()
+        if _is_secret_attribute(name) and value
     )
     connectors: list[Connector] = []
     ignored: list[str] = []
@@ -118,7 +121,9 @@ def parse_server_xml(text: str) -> ServerXml:
         hosts = [e for e in engine if _local(e.tag) == "Host"] if engine is not None else []
         default_host = engine.get("defaultHost", "").strip().lower() if engine is not None else ""
         # requests whose Host names no <Host> go to the Engine's defaultHost (a proxy sends such names)
-        host = next((h for h in hosts if h.get("name", "").strip().lower() == default_host), hosts[0] if hosts else None)
+        host = next(
+            (h for h in hosts if h.get("name", "").strip().lower() == default_host), hosts[0] if hosts else None
+        )
         contexts = [e for e in host if _local(e.tag) == "Context"] if host is not None else []
         context_path = (contexts[0].get("path", "") if contexts else "").strip().rstrip("/")
         valve = _valve([("Engine", engine), ("Host", host), ("Context", contexts[0] if contexts else None)])
@@ -127,18 +132,20 @@ def parse_server_xml(text: str) -> ServerXml:
             if not _is_http(element) or port is None:
                 ignored.append(f"Connector port={element.get('port')} protocol={element.get('protocol')}")
                 continue
-            connectors.append(Connector(
-                port=port,
-                scheme=(element.get("scheme") or "").strip().lower() or None,
-                secure=_truthy(element.get("secure")),
-                proxy_name=(element.get("proxyName") or "").strip().lower() or None,
-                proxy_port=_int(element.get("proxyPort"), "proxyPort"),
-                ssl_enabled=_truthy(element.get("SSLEnabled")),
-                context_path=context_path,
-                remote_ip_valve=valve,
-                # password attributes stay in ``secrets`` only: a repr or traceback must not show them
-                attributes={k: (MASK if _is_secret_attribute(k) else v) for k, v in element.attrib.items()},
-            ))
+            connectors.append(
+                Connector(
+                    port=port,
+                    scheme=(element.get("scheme") or "").strip().lower() or None,
+                    secure=_truthy(element.get("secure")),
+                    proxy_name=(element.get("proxyName") or "").strip().lower() or None,
+                    proxy_port=_int(element.get("proxyPort"), "proxyPort"),
+                    ssl_enabled=_truthy(element.get("SSLEnabled")),
+                    context_path=context_path,
+                    remote_ip_valve=valve,
+                    # password attributes stay in ``secrets`` only: a repr or traceback must not show them
+                    attributes={k: (MASK if _is_secret_attribute(k) else v) for k, v in element.attrib.items()},
+                )
+            )
     if not connectors:
         raise ServerXmlError("no HTTP <Connector> found under <Server><Service>")
     return ServerXml(tuple(connectors), tuple(ignored), secrets)

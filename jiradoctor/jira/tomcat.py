@@ -79,8 +79,10 @@ class RemoteIpValve:
         """Whether the valve reads X-Forwarded-* from this TCP peer; None = assume the proxy is trusted."""
         if peer is None:
             return True
-        return any(p is not None and p != "" and java_regex(p).fullmatch(peer) is not None
-                   for p in (self.internal_proxies, self.trusted_proxies))
+        return any(
+            p is not None and p != "" and java_regex(p).fullmatch(peer) is not None
+            for p in (self.internal_proxies, self.trusted_proxies)
+        )
 
     def is_https(self, value: str) -> bool:
         """Tomcat's isForwardedProtoHeaderValueSecure: case-insensitive; a list only when all entries match."""
@@ -95,7 +97,9 @@ class RemoteIpValve:
         headers: dict[str, str] = {}
         if self.protocol_header:
             https = self.protocol_header_https_value
-            headers[self.protocol_header] = https if scheme == "https" else ("http" if https.lower() != "http" else "off")
+            headers[self.protocol_header] = (
+                https if scheme == "https" else ("http" if https.lower() != "http" else "off")
+            )
         if self.host_header and host:
             headers[self.host_header] = host
         if self.port_header and port is not None and self.protocol_header:

@@ -27,7 +27,11 @@ def masked(url: str) -> str:
     if not match:
         return url
     user, sep, _ = match.group(2).partition(":")
-    return f"{match.group(1)}{user}{':***' if sep else ''}@{url[match.end():]}" if sep else f"{match.group(1)}***@{url[match.end():]}"
+    return (
+        f"{match.group(1)}{user}{':***' if sep else ''}@{url[match.end() :]}"
+        if sep
+        else f"{match.group(1)}***@{url[match.end() :]}"
+    )
 
 
 @dataclass(frozen=True)

@@ -15,9 +15,6 @@ from typing import TYPE_CHECKING, Any, Iterable, Sequence
 
 if TYPE_CHECKING:
     from cryptography import x509
-    from cryptography.hazmat.primitives import hashes, serialization
-    from cryptography.hazmat.primitives.asymmetric import dsa, ec, ed448, ed25519, rsa
-    from cryptography.x509.oid import AuthorityInformationAccessOID, ExtensionOID, NameOID
 
 
 EXPIRY_WARNING_DAYS = 30
@@ -59,14 +56,19 @@ class CertInfo:
     @property
     def pem(self) -> str:
         body = base64.encodebytes(self.der).decode().replace("\n", "")
-        lines = [body[i:i + 64] for i in range(0, len(body), 64)]
+        lines = [body[i : i + 64] for i in range(0, len(body), 64)]
         return "-----BEGIN CERTIFICATE-----\n" + "\n".join(lines) + "\n-----END CERTIFICATE-----\n"
 
     def evidence(self) -> dict[str, Any]:
         return {
-            "subject": self.subject, "issuer": self.issuer,
-            "not_before": self.not_before.isoformat(), "not_after": self.not_after.isoformat(),
-            "sans": list(self.sans), "sha256": self.sha256, "serial": self.serial, "is_ca": self.is_ca,
+            "subject": self.subject,
+            "issuer": self.issuer,
+            "not_before": self.not_before.isoformat(),
+            "not_after": self.not_after.isoformat(),
+            "sans": list(self.sans),
+            "sha256": self.sha256,
+            "serial": self.serial,
+            "is_ca": self.is_ca,
             "key": f"{self.key_type} {self.key_bits}" if self.key_bits else self.key_type,
             "signature_hash": self.signature_hash,
         }
@@ -74,6 +76,7 @@ class CertInfo:
 
 def _ext(cert: x509.Certificate, oid: x509.ObjectIdentifier) -> Any:
     from cryptography import x509
+
     try:
         return cert.extensions.get_extension_for_oid(oid).value
     except (x509.ExtensionNotFound, ValueError):
@@ -82,6 +85,7 @@ def _ext(cert: x509.Certificate, oid: x509.ObjectIdentifier) -> Any:
 
 def _key(cert: x509.Certificate) -> tuple[str, int | None]:
     from cryptography.hazmat.primitives.asymmetric import dsa, ec, ed25519, ed448, rsa
+
     try:
         key = cert.public_key()
     except (ValueError, TypeError, Exception):  # an unsupported algorithm must not stop the analysis
@@ -110,6 +114,7 @@ def _hash_name(cert: x509.Certificate) -> str | None:
 def _sans(cert: x509.Certificate) -> tuple[str, ...]:
     from cryptography import x509
     from cryptography.x509.oid import ExtensionOID
+
     value = _ext(cert, ExtensionOID.SUBJECT_ALTERNATIVE_NAME)
     if value is None:
         return ()
@@ -122,6 +127,7 @@ def describe(cert: x509.Certificate) -> CertInfo:
     from cryptography import x509
     from cryptography.hazmat.primitives import hashes, serialization
     from cryptography.x509.oid import AuthorityInformationAccessOID, ExtensionOID, NameOID
+
     cns = cert.subject.get_attributes_for_oid(NameOID.COMMON_NAME)
     constraints = _ext(cert, ExtensionOID.BASIC_CONSTRAINTS)
     ski = _ext(cert, ExtensionOID.SUBJECT_KEY_IDENTIFIER)
@@ -144,21 +150,26 @@ def describe(cert: x509.Certificate) -> CertInfo:
         signature_hash=_hash_name(cert),
         subject_key_id=ski.digest.hex() if ski is not None else None,
         authority_key_id=aki.key_identifier.hex() if aki is not None and aki.key_identifier else None,
-        ca_issuer_urls=tuple(d.access_location.value for d in aia or ()
-                             if d.access_method == AuthorityInformationAccessOID.CA_ISSUERS
-                             and isinstance(d.access_location, x509.UniformResourceIdentifier)),
+        ca_issuer_urls=tuple(
+            d.access_location.value
+            for d in aia or ()
+            if d.access_method == AuthorityInformationAccessOID.CA_ISSUERS
+            and isinstance(d.access_location, x509.UniformResourceIdentifier)
+        ),
         der=cert.public_bytes(serialization.Encoding.DER),
     )
 
 
 def from_der(chain: Iterable[bytes]) -> tuple[CertInfo, ...]:
     from cryptography import x509
+
     return tuple(describe(x509.load_der_x509_certificate(der)) for der in chain)
 
 
 def load_pem_bundle(data: bytes) -> tuple[CertInfo, ...]:
     """Every certificate in a PEM bundle (a CA file); an unreadable one is skipped."""
     from cryptography import x509
+
     try:
         return tuple(describe(c) for c in x509.load_pem_x509_certificates(data))
     except ValueError:
@@ -247,8 +258,14 @@ class ChainAnalysis:
 def analyse(certs: Sequence[CertInfo], hostname: str | None, now: dt.datetime | None = None) -> ChainAnalysis:
     now = now or dt.datetime.now(dt.timezone.utc)
     soon = now + dt.timedelta(days=EXPIRY_WARNING_DAYS)
-    weak_keys = tuple(c for c in certs if (c.key_type == "RSA" or c.key_type == "DSA") and (c.key_bits or 0) < MIN_RSA_BITS
-                      or c.key_type.startswith("EC ") and (c.key_bits or 0) < MIN_EC_BITS)
+    weak_keys = tuple(
+        c
+        for c in certs
+        if (c.key_type == "RSA" or c.key_type == "DSA")
+        and (c.key_bits or 0) < MIN_RSA_BITS
+        or c.key_type.startswith("EC ")
+        and (c.key_bits or 0) < MIN_EC_BITS
+    )
     # a root's own signature is never checked by anyone, so SHA-1 there is harmless
     weak_sigs = tuple(c for c in certs if not c.self_issued and (c.signature_hash or "") in WEAK_HASHES)
     out_of_order = any(not issued(certs[i], certs[i + 1]) for i in range(len(certs) - 1) if not certs[i].self_issued)

@@ -50,7 +50,9 @@ class Route:
         parts = urllib.parse.urlsplit(self.proxy_url)
         if not parts.hostname:
             return None
-        return parts.hostname, parts.port or (1080 if parts.scheme.startswith("socks") else DEFAULT_PORTS.get(parts.scheme, 80))
+        return parts.hostname, parts.port or (
+            1080 if parts.scheme.startswith("socks") else DEFAULT_PORTS.get(parts.scheme, 80)
+        )
 
     @property
     def proxy_scheme(self) -> str | None:
@@ -66,8 +68,10 @@ class Route:
         if self.kind == "direct":
             return f"direct to {target_authority(self.url)} (no proxy configured)"
         if self.kind == "bypassed":
-            return (f"direct to {target_authority(self.url)}: NO_PROXY entry {self.no_proxy_entry!r} "
-                    f"bypasses the proxy {self.proxy_display} ({self.source})")
+            return (
+                f"direct to {target_authority(self.url)}: NO_PROXY entry {self.no_proxy_entry!r} "
+                f"bypasses the proxy {self.proxy_display} ({self.source})"
+            )
         how = "CONNECT tunnel" if urllib.parse.urlsplit(self.url).scheme == "https" else "forwarded request"
         return f"through the proxy {self.proxy_display} ({self.source}, {how})"
 
@@ -79,8 +83,9 @@ def mask_userinfo(url: str) -> str:
         return url
     host = parts.netloc.rsplit("@", 1)[-1]
     user = parts.username or ""
-    return urllib.parse.urlunsplit((parts.scheme, f"{user}:***@{host}" if user else f"***@{host}",
-                                    parts.path, parts.query, parts.fragment))
+    return urllib.parse.urlunsplit(
+        (parts.scheme, f"{user}:***@{host}" if user else f"***@{host}", parts.path, parts.query, parts.fragment)
+    )
 
 
 def with_scheme(proxy: str) -> str:
@@ -94,8 +99,10 @@ def userinfo(url: str | None) -> tuple[str | None, str | None]:
         return None, None
     try:
         parts = urllib.parse.urlsplit(url)
-        return (urllib.parse.unquote(parts.username) if parts.username is not None else None,
-                urllib.parse.unquote(parts.password) if parts.password else None)
+        return (
+            urllib.parse.unquote(parts.username) if parts.username is not None else None,
+            urllib.parse.unquote(parts.password) if parts.password else None,
+        )
     except ValueError:
         return None, None
 
@@ -161,7 +168,9 @@ class _Pattern:
         match = re.fullmatch(r"(\[[^\]]*\]|[^:]*)(?::(\d+))?", authority)
         if match:
             host, port = match.group(1), int(match.group(2)) if match.group(2) else None
-        return cls(key, "" if scheme == "all" else scheme.lower(), "" if host == "*" else host.strip("[]").lower(), port)
+        return cls(
+            key, "" if scheme == "all" else scheme.lower(), "" if host == "*" else host.strip("[]").lower(), port
+        )
 
     def matches(self, scheme: str, host: str, port: int | None) -> bool:
         if self.scheme and self.scheme != scheme:

@@ -37,7 +37,9 @@ def via_entries(value: str | None) -> list[str]:
     return [v.strip() for v in (value or "").split(",") if v.strip()]
 
 
-def read_signs(status: int | None, headers: Mapping[str, str], body: str, forward_proxy_hops: int = 0) -> ReverseProxySigns:
+def read_signs(
+    status: int | None, headers: Mapping[str, str], body: str, forward_proxy_hops: int = 0
+) -> ReverseProxySigns:
     """Signs from one answer; ``forward_proxy_hops`` Via entries (the last ones) belong to a forward
     proxy that relayed a plain-HTTP request and are not counted."""
     signs: list[str] = []

@@ -10,13 +10,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from jiradoctor.net.chain import CertInfo, describe
 
-if TYPE_CHECKING:
-    from cryptography import x509
-    from cryptography.hazmat.primitives.serialization import pkcs12
 
 JAVA_DEFAULT_PASSWORD = "changeit"
 MAX_TRUSTSTORE_BYTES = 16 * 1024 * 1024
@@ -48,18 +44,24 @@ def load_truststore(path: str | Path, password: str | None) -> Truststore:
     if len(data) > MAX_TRUSTSTORE_BYTES:
         raise TruststoreError("unreadable", f"{path} is larger than {MAX_TRUSTSTORE_BYTES} bytes: not a truststore")
     given = password is not None
-    secret = password if given else JAVA_DEFAULT_PASSWORD
+    secret = password if password is not None else JAVA_DEFAULT_PASSWORD
     if data[:4] in _JKS_MAGIC:
         anchors, kind = _jks(data, secret, given)
     else:
         anchors, kind = _pkcs12(data, secret, given), "PKCS12"
     if not anchors:
-        raise TruststoreError("empty", f"{path} ({kind}) holds no trusted certificate entry: Jira's JVM would trust nothing")
+        raise TruststoreError(
+            "empty", f"{path} ({kind}) holds no trusted certificate entry: Jira's JVM would trust nothing"
+        )
     return Truststore(str(path), kind, tuple(anchors), not given)
 
 
 def _wrong_password(given: bool) -> TruststoreError:
-    what = "the given --truststore-password" if given else f"Java's default password ({JAVA_DEFAULT_PASSWORD!r}, no --truststore-password given)"
+    what = (
+        "the given --truststore-password"
+        if given
+        else f"Java's default password ({JAVA_DEFAULT_PASSWORD!r}, no --truststore-password given)"
+    )
     return TruststoreError("password", f"the truststore's integrity check fails with {what}: the password is wrong")
 
 
@@ -84,6 +86,7 @@ def _jks(data: bytes, password: str, given: bool) -> tuple[list[tuple[str, CertI
 
 def _pkcs12(data: bytes, password: str, given: bool) -> list[tuple[str, CertInfo]]:
     from cryptography.hazmat.primitives.serialization import pkcs12
+
     try:
         store = pkcs12.load_pkcs12(data, password.encode("utf-8"))
     except ValueError:

@@ -30,13 +30,29 @@ def _collect() -> dict[str, "ProbeFn"]:
 # tls` need not import the permission fan-out). A fact missing here is still found: LazyProbes then
 # collects every module (slower, never wrong); tests/test_lazy_imports.py keeps this index true.
 FACT_MODULES = {
-    "admin_access": "applinks", "applinks": "applinks", "webhooks": "applinks", "pat_tokens": "applinks",
-    "auth_login": "auth", "dns": "dns", "http_client": "http", "http_client_verified": "http",
-    "oauth_request_token": "oauth", "oauth_request_token_cleaned": "oauth", "oauth_rest_call": "oauth",
-    "oauth2": "oauth2", "outgoing_tls": "outgoing_tls", "permission_matrix": "permissions",
-    "proxy_route": "proxy", "proxy": "proxy", "server_info": "server_info", "site_root_info": "site_root", "tls": "tls",
-    "can_work_write": "can_work", "can_work_endpoints": "can_work", "can_work_head_get": "can_work",
+    "admin_access": "applinks",
+    "applinks": "applinks",
+    "webhooks": "applinks",
+    "pat_tokens": "applinks",
+    "auth_login": "auth",
+    "can_work_write": "can_work",
+    "can_work_endpoints": "can_work",
+    "can_work_head_get": "can_work",
     "can_work_sticky": "can_work",
+    "dns": "dns",
+    "http_client": "http",
+    "http_client_verified": "http",
+    "oauth_request_token": "oauth",
+    "oauth_request_token_cleaned": "oauth",
+    "oauth_rest_call": "oauth",
+    "oauth2": "oauth2",
+    "outgoing_tls": "outgoing_tls",
+    "permission_matrix": "permissions",
+    "proxy_route": "proxy",
+    "proxy": "proxy",
+    "server_info": "server_info",
+    "site_root_info": "site_root",
+    "tls": "tls",
 }
 
 
@@ -51,18 +67,23 @@ class LazyProbes(Mapping[str, "ProbeFn"]):
             module = FACT_MODULES.get(name)
             facts = getattr(importlib.import_module(f"{__name__}.{module}"), "FACTS", {}) if module else {}
             if name not in facts:
-                facts = __getattr__("PROBES")
+                facts = _all()
             self._found[name] = facts[name]
         return self._found[name]
 
     def __contains__(self, name: object) -> bool:
-        return name in FACT_MODULES or name in __getattr__("PROBES")
+        return name in FACT_MODULES or name in _all()
 
     def __iter__(self) -> Iterator[str]:
-        return iter(__getattr__("PROBES"))
+        return iter(_all())
 
     def __len__(self) -> int:
-        return len(__getattr__("PROBES"))
+        return len(_all())
+
+
+def _all() -> dict[str, "ProbeFn"]:
+    probes: dict[str, "ProbeFn"] = __getattr__("PROBES")  # type: ignore[assignment]
+    return probes
 
 
 def __getattr__(name: str) -> object:

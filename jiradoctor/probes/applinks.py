@@ -17,6 +17,7 @@ import urllib.parse
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
+from jiradoctor.facts import Fact
 from jiradoctor.jira import applinks as al
 from jiradoctor.jira.auth_signals import read_identity
 from jiradoctor.jira.integrations import get_profile
@@ -27,7 +28,6 @@ from jiradoctor.probes.permissions import describe
 
 if TYPE_CHECKING:
     from jiradoctor.context import Facts
-    import asyncio
 
 MAX_LINKS_DETAILED = 50  # status + consumer are asked per link; more links than this are listed only
 CONCURRENCY = 8
@@ -92,6 +92,15 @@ def _admin_login(facts: "Facts", deployment: str | None) -> tuple[Login, str] | 
     return None
 
 
+
+def not_admin_reason(access: AdminAccess, what: str) -> str:
+    """The skip reason: why the admin resources were not read, and the exact options that enable them."""
+    who = f" ({access.source})" if access.source else ""
+    return (
+        f"reading {what} needs a Jira administrator's login: {access.reason}{who}. "
+        f"Give {ENABLE_OPTIONS}; jiradoctor only reads (GET)."
+    )
+
 async def _administer(facts: "Facts", login: Login) -> tuple[bool | None, str]:
     url = (facts.target.url or "").rstrip("/")
     answer = await fetch_as(facts, login, "GET", f"{url}/rest/api/2/mypermissions?permissions=ADMINISTER")
@@ -115,15 +124,20 @@ async def admin_access_probe(facts: "Facts") -> AdminAccess:
         if not service.given:
             return AdminAccess(service, "", None, "no credentials were given")
         if service_admin is None:
-            return AdminAccess(service, "the integration's credentials", None,
-                               "the integration's login was not proven, so Jira was not asked whether it administers")
+            return AdminAccess(
+                service,
+                "the integration's credentials",
+                None,
+                "the integration's login was not proven, so Jira was not asked whether it administers",
+            )
         return AdminAccess(service, "the integration's credentials", service_admin, service_reason, service_admin)
     login, source = chosen
     url = (target.url or "").rstrip("/")
     myself = await fetch_as(facts, login, "GET", f"{url}/rest/api/2/myself")
     if myself.status != 200 or read_identity(myself.body) is None:
-        return AdminAccess(login, source, False, f"the administrator's login did not succeed ({describe(myself)})",
-                           service_admin)
+        return AdminAccess(
+            login, source, False, f"the administrator's login did not succeed ({describe(myself)})", service_admin
+        )
     is_admin, reason = await _administer(facts, login)
     return AdminAccess(login, source, is_admin, reason, service_admin)
 
@@ -133,6 +147,7 @@ class _Reader:
 
     def __init__(self, facts: "Facts", login: Login) -> None:
         import asyncio
+
         self.facts, self.login = facts, login
         self.url = (facts.target.url or "").rstrip("/")
         self.sent: list[str] = []
@@ -154,9 +169,11 @@ def _q(ident: str) -> str:
 
 async def _detail(reader: _Reader, link: al.AppLink, with_status: bool) -> al.AppLink:
     import asyncio
+
     consumer_answer, status_answer = await asyncio.gather(
         reader.get(CONSUMER.format(id=_q(link.id))),
-        reader.get(STATUS_V3.format(id=_q(link.id))) if with_status else _none())
+        reader.get(STATUS_V3.format(id=_q(link.id))) if with_status else _none(),
+    )
     status = al.parse_status(status_answer.body) if status_answer is not None and status_answer.status == 200 else None
     consumer = al.parse_consumer(consumer_answer.body) if consumer_answer.status == 200 else None
     read = consumer_answer.status in (200, 404) and (consumer is not None or consumer_answer.status == 404)
@@ -165,6 +182,7 @@ async def _detail(reader: _Reader, link: al.AppLink, with_status: bool) -> al.Ap
 
 async def applinks_probe(facts: "Facts") -> AppLinkFacts:
     import asyncio
+
     access: AdminAccess = await facts.get("admin_access")
     if not access.is_admin:
         return AppLinkFacts(access)
@@ -175,16 +193,19 @@ async def applinks_probe(facts: "Facts") -> AppLinkFacts:
         answer = await reader.get(LINKS_V1)
         links, listed_by = (al.parse_links_v1(answer.body) if answer.status == 200 else None), LINKS_V1
     if links is None:
-        return AppLinkFacts(access, problem=f"listing application links failed: {describe(answer)}",
-                            requests=tuple(reader.sent))
-    detailed = await asyncio.gather(*(_detail(reader, link, listed_by == LINKS_V3)
-                                      for link in links[:MAX_LINKS_DETAILED]))
+        return AppLinkFacts(
+            access, problem=f"listing application links failed: {describe(answer)}", requests=tuple(reader.sent)
+        )
+    detailed = await asyncio.gather(
+        *(_detail(reader, link, listed_by == LINKS_V3) for link in links[:MAX_LINKS_DETAILED])
+    )
     oauth2 = None
     if get_profile(facts.target.integration, facts.target.profile_file).applink_auth != "oauth1":
         o2 = await reader.get(OAUTH2_CLIENTS)
         oauth2 = _oauth2_names(o2.body) if o2.status == 200 else None
-    return AppLinkFacts(access, tuple(detailed) + tuple(links[MAX_LINKS_DETAILED:]), listed_by, oauth2,
-                        requests=tuple(reader.sent))
+    return AppLinkFacts(
+        access, tuple(detailed) + tuple(links[MAX_LINKS_DETAILED:]), listed_by, oauth2, requests=tuple(reader.sent)
+    )
 
 
 def _oauth2_names(body: str) -> tuple[str, ...] | None:
@@ -192,7 +213,7 @@ def _oauth2_names(body: str) -> tuple[str, ...] | None:
     data = al._json(body)
     if not isinstance(data, list):
         return None
-    return tuple(al._s(c.get("name")) for c in data[:al.MAX_LINKS] if isinstance(c, dict))
+    return tuple(al._s(c.get("name")) for c in data[: al.MAX_LINKS] if isinstance(c, dict))
 
 
 async def webhooks_probe(facts: "Facts") -> WebhookFacts:
@@ -206,10 +227,15 @@ async def webhooks_probe(facts: "Facts") -> WebhookFacts:
             continue
         hooks = al.parse_webhooks(answer.body) if answer.status == 200 else None
         if hooks is None:
-            return WebhookFacts(access, problem=f"listing webhooks failed: {describe(answer)}", requests=tuple(reader.sent))
+            return WebhookFacts(
+                access, problem=f"listing webhooks failed: {describe(answer)}", requests=tuple(reader.sent)
+            )
         return WebhookFacts(access, tuple(hooks), path, requests=tuple(reader.sent))
-    return WebhookFacts(access, problem=f"neither {WEBHOOKS_OLD} nor {WEBHOOKS_JIRA10} exists here ({describe(answer)})",
-                        requests=tuple(reader.sent))
+    return WebhookFacts(
+        access,
+        problem=f"neither {WEBHOOKS_OLD} nor {WEBHOOKS_JIRA10} exists here ({describe(answer)})",
+        requests=tuple(reader.sent),
+    )
 
 
 async def pat_probe(facts: "Facts") -> PatFacts:
@@ -226,5 +252,17 @@ async def pat_probe(facts: "Facts") -> PatFacts:
     return PatFacts(tuple(tokens))
 
 
-FACTS = {"admin_access": admin_access_probe, "applinks": applinks_probe, "webhooks": webhooks_probe,
-         "pat_tokens": pat_probe}
+ADMIN_ACCESS: Fact[AdminAccess] = Fact("admin_access", "Whether the login is a Jira administrator (applinks are "
+                                                       "readable only then)")
+APPLINKS: Fact[AppLinkFacts] = Fact(
+    "applinks", "Jira's application links as Jira stores them, with their consumers and status"
+)
+WEBHOOKS: Fact[WebhookFacts] = Fact("webhooks", "Jira's registered webhooks")
+PATS: Fact[PatFacts] = Fact("pat_tokens", "The user's personal access tokens and their expiry dates")
+
+FACTS = {
+    ADMIN_ACCESS.name: admin_access_probe,
+    APPLINKS.name: applinks_probe,
+    WEBHOOKS.name: webhooks_probe,
+    PATS.name: pat_probe,
+}

@@ -12,7 +12,8 @@ import urllib.parse
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
-from jiradoctor.jira import auth_signals, pem
+from jiradoctor.facts import Fact
+from jiradoctor.jira import auth_signals
 from jiradoctor.jira.oauth1 import sign_request
 from jiradoctor.probes.http import HttpAnswer, TransportError, fetch
 from jiradoctor.probes.oauth import OAuthExchange
@@ -50,6 +51,7 @@ class Login:
     consumer_key: str | None = None
     private_key: Secret | None = None
     note: str | None = None
+    signing_key: Any = None  # the private key as the Target parsed it once (an RSAPrivateKey when usable)
 
     @property
     def given(self) -> bool:
@@ -65,8 +67,11 @@ class Login:
             return {"Authorization": f"Bearer {secret}"}
         if self.method == "oauth1" and self.private_key is not None:
             text = self.private_key.reveal()
-            loaded = pem.read_private_key(text).private_key  # cached: loading validates the key (~60 ms)
-            signed = sign_request(http_method, url, self.consumer_key or "", loaded if loaded is not None else text,
+            loaded = self.signing_key  # parsed once, by the Target
+            from cryptography.hazmat.primitives.asymmetric import rsa
+
+            key = loaded if isinstance(loaded, rsa.RSAPrivateKey) else text  # not RSA: oauthlib names the fault
+            signed = sign_request(http_method, url, self.consumer_key or "", key,
                                   token=secret)
             return dict(signed.headers)
         return {}
@@ -81,12 +86,14 @@ def login_for(target: Target) -> Login:
     method = target.auth
     if method == "oauth1":
         if target.access_token:
+            read = target.private_key_read
             return Login("oauth1", secret=target.access_token, consumer_key=target.consumer_key,
-                         private_key=target.private_key)
+                         private_key=target.private_key, signing_key=read.private_key if read else None)
         fallback = _password_login(target)
         note = "OAuth without --access-token cannot log in as a user"
         if fallback.given:
-            return replace(fallback, note=f"{note}; using --{'pat' if fallback.method == 'pat' else 'user'} credentials instead")
+            return replace(fallback, note=f"{note}; using --{'pat' if fallback.method == 'pat' else 'user'} "
+                                          f"credentials instead")
         return Login("none", note=note + "; give --access-token (the integration's OAuth token) to log in as its user")
     login = _password_login(target)
     if not login.given and (target.password or target.token) and not target.user:
@@ -207,4 +214,6 @@ async def login_proven(facts: "Facts") -> bool:
     return False
 
 
-FACTS = {"auth_login": login_probe}
+AUTH_LOGIN: Fact[LoginAttempt] = Fact("auth_login", "The login with the given credentials: /myself as Jira answers it")
+
+FACTS = {AUTH_LOGIN.name: login_probe}

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from http.cookies import CookieError, SimpleCookie
 from typing import TYPE_CHECKING
 
+from jiradoctor.facts import Fact
 from jiradoctor.jira import endpoints
 from jiradoctor.jira.endpoints import EndpointSpec
 from jiradoctor.jira.oauth1 import OAuthProblem, parse_problem
@@ -24,7 +25,16 @@ if TYPE_CHECKING:
     from jiradoctor.context import Facts
 
 STICKY_REQUESTS = 4
-SESSION_COOKIES = ("jsessionid", "awsalb", "awsalbcors", "awselb", "route", "bigipserver", "serverid", "atlassian.xsrf.token")
+SESSION_COOKIES = (
+    "jsessionid",
+    "awsalb",
+    "awsalbcors",
+    "awselb",
+    "route",
+    "bigipserver",
+    "serverid",
+    "atlassian.xsrf.token",
+)
 
 
 @dataclass(frozen=True)
@@ -40,7 +50,11 @@ class Prepared:
 async def _prepared(facts: "Facts") -> Prepared:
     attempt: LoginAttempt = await facts.get("auth_login")
     if not attempt.login.given:
-        return Prepared(None, attempt.deployment, attempt.login.note or "no credentials given: these probes act as the integration's user")
+        return Prepared(
+            None,
+            attempt.deployment,
+            attempt.login.note or "no credentials given: these probes act as the integration's user",
+        )
     if not await login_proven(facts):
         return Prepared(None, attempt.deployment, "the login was not proven (see auth)", ("auth",))
     return Prepared(attempt.login, attempt.deployment)
@@ -77,8 +91,12 @@ async def xsrf_probe(facts: "Facts") -> WriteProbe:
     try:
         headers = prepared.login.headers("POST", url)
     except Exception as exc:  # noqa: BLE001 - an unusable key: public-key says why
-        return WriteProbe(prepared, HttpAnswer("POST", url, error=TransportError("other", f"cannot sign ({type(exc).__name__})")),
-                          agent, path)
+        return WriteProbe(
+            prepared,
+            HttpAnswer("POST", url, error=TransportError("other", f"cannot sign ({type(exc).__name__})")),
+            agent,
+            path,
+        )
     # as the integration sends it: its User-Agent, JSON, no X-Atlassian-Token
     answer = await fetch(facts, "POST", url, headers={**headers, "User-Agent": agent}, json=body)
     return WriteProbe(prepared, answer, agent, path)
@@ -92,22 +110,26 @@ class EndpointProbe:
 
 
 async def endpoints_probe(facts: "Facts") -> EndpointProbe:
-    import asyncio  # on use: `checks` and `explain` must not load it (issue 14)
-
     prepared = await _prepared(facts)
     if prepared.login is None:
         return EndpointProbe(prepared)
     from jiradoctor.jira.integrations import get_profile
 
     try:
-        specs = [endpoints.parse_spec(s) for s in get_profile(facts.target.integration, facts.target.profile_file).rest_endpoints]
+        specs = [
+            endpoints.parse_spec(s)
+            for s in get_profile(facts.target.integration, facts.target.profile_file).rest_endpoints
+        ]
     except (endpoints.BadSpec, KeyError) as exc:
         return EndpointProbe(prepared, specs_error=str(exc))
     wanted = [s for s in specs if s.method == "GET" and s.applies_to(prepared.deployment)][:16]
     login = prepared.login
-    answers = await asyncio.gather(*(fetch_as(facts, login, "GET", api_url(facts.target.url or "", s.path), max_body=16 * 1024)
-                                     for s in wanted))
-    return EndpointProbe(prepared, tuple(zip(wanted, answers)))
+    import asyncio  # at run time only: `jiradoctor checks` imports this module for its types (issue 14)
+
+    answers = await asyncio.gather(
+        *(fetch_as(facts, login, "GET", api_url(facts.target.url or "", s.path), max_body=16 * 1024) for s in wanted)
+    )
+    return EndpointProbe(prepared, tuple(zip(wanted, answers, strict=False)))
 
 
 @dataclass(frozen=True)
@@ -120,14 +142,19 @@ class HeadGetProbe:
 
 async def head_get_probe(facts: "Facts") -> HeadGetProbe:
     """A signed HEAD beside a signed GET of the same resource (OAuth 1.0a signs the method)."""
-    import asyncio  # on use: `checks` and `explain` must not load it (issue 14)
-
     prepared = await _prepared(facts)
     if prepared.login is None or prepared.login.method != "oauth1":
-        return HeadGetProbe(prepared if prepared.login is None else
-                            Prepared(None, prepared.deployment, "only OAuth 1.0a signs the method (HEAD vs GET)"))
+        return HeadGetProbe(
+            prepared
+            if prepared.login is None
+            else Prepared(None, prepared.deployment, "only OAuth 1.0a signs the method (HEAD vs GET)")
+        )
     url = api_url(facts.target.url or "", "/rest/api/2/myself")
-    get, head = await asyncio.gather(fetch_as(facts, prepared.login, "GET", url), fetch_as(facts, prepared.login, "HEAD", url))
+    import asyncio
+
+    get, head = await asyncio.gather(
+        fetch_as(facts, prepared.login, "GET", url), fetch_as(facts, prepared.login, "HEAD", url)
+    )
     problem = parse_problem(head.header("www-authenticate"), head.body) if head.ok else None
     return HeadGetProbe(prepared, get, head, problem)
 
@@ -190,9 +217,21 @@ async def sticky_probe(facts: "Facts") -> StickyProbe:
     return StickyProbe(prepared, tuple(statuses), tuple(nodes), tuple(sent), tuple(fresh), tuple(sorted(jar)))
 
 
+CAN_WORK_WRITE: Fact[WriteProbe] = Fact("can_work_write", "A POST that changes nothing: does Jira's XSRF filter let "
+                                                          "the integration write")
+CAN_WORK_ENDPOINTS: Fact[EndpointProbe] = Fact(
+    "can_work_endpoints", "GETs of the REST endpoints the integration's profile calls"
+)
+CAN_WORK_HEAD_GET: Fact[HeadGetProbe] = Fact(
+    "can_work_head_get", "A signed HEAD beside a signed GET of the same resource"
+)
+CAN_WORK_STICKY: Fact[StickyProbe] = Fact(
+    "can_work_sticky", "Several GETs of /myself: does the session stay on one node"
+)
+
 FACTS = {
-    "can_work_write": xsrf_probe,
-    "can_work_endpoints": endpoints_probe,
-    "can_work_head_get": head_get_probe,
-    "can_work_sticky": sticky_probe,
+    CAN_WORK_WRITE.name: xsrf_probe,
+    CAN_WORK_ENDPOINTS.name: endpoints_probe,
+    CAN_WORK_HEAD_GET.name: head_get_probe,
+    CAN_WORK_STICKY.name: sticky_probe,
 }

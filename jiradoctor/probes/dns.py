@@ -17,6 +17,7 @@ import urllib.parse
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Callable, TypeVar
 
+from jiradoctor.facts import Fact
 from jiradoctor.net.addresses import parse_ip
 
 if TYPE_CHECKING:
@@ -74,6 +75,7 @@ def parse_server(text: str) -> tuple[str, int]:
 async def in_daemon_thread(fn: Callable[[], T], timeout: float) -> T:
     """Run a blocking call in a daemon thread, waiting at most timeout (it is abandoned after)."""
     import asyncio
+
     loop = asyncio.get_running_loop()
     future: asyncio.Future[T] = loop.create_future()
 
@@ -108,13 +110,21 @@ _EAI = {socket.EAI_NONAME: "nxdomain", socket.EAI_AGAIN: "servfail", getattr(soc
 
 async def system_lookup(host: str, port: int, timeout: float) -> Lookup:
     import asyncio
+
     t0 = time.perf_counter()
     try:
         infos = await in_daemon_thread(lambda: socket.getaddrinfo(host, port, type=socket.SOCK_STREAM), timeout)
     except asyncio.TimeoutError:
-        return Lookup("system", "timeout", message=f"no answer within {timeout:g} s", elapsed_s=time.perf_counter() - t0)
+        return Lookup(
+            "system", "timeout", message=f"no answer within {timeout:g} s", elapsed_s=time.perf_counter() - t0
+        )
     except socket.gaierror as exc:
-        return Lookup("system", _EAI.get(exc.errno, "error"), message=f"getaddrinfo: {exc.strerror}", elapsed_s=time.perf_counter() - t0)
+        return Lookup(
+            "system",
+            _EAI.get(exc.errno, "error"),
+            message=f"getaddrinfo: {exc.strerror}",
+            elapsed_s=time.perf_counter() - t0,
+        )
     except OSError as exc:
         return Lookup("system", "error", message=str(exc), elapsed_s=time.perf_counter() - t0)
     addresses = tuple(dict.fromkeys(str(info[4][0]) for info in infos))
@@ -126,6 +136,7 @@ def _cname_chain(host: str, answer: dns.resolver.Answer) -> tuple[str, ...]:
     import dns.exception
     import dns.rdatatype
     import dns.resolver
+
     chain = [host.rstrip(".")]
     for rrset in answer.response.answer:
         if rrset.rdtype == dns.rdatatype.CNAME:
@@ -138,6 +149,7 @@ async def _query(resolver: dns.asyncresolver.Resolver, host: str, rdtype: str, t
     import dns.exception
     import dns.rdatatype
     import dns.resolver
+
     source = "dns"  # merge() names the resolver
     try:
         answer = await resolver.resolve(host, rdtype, lifetime=timeout, search=False, raise_on_no_answer=False)
@@ -150,8 +162,13 @@ async def _query(resolver: dns.asyncresolver.Resolver, host: str, rdtype: str, t
     except (dns.exception.DNSException, OSError) as exc:
         return Lookup(source, "error", message=f"{rdtype}: {type(exc).__name__}: {exc}")
     addresses = tuple(str(r.address) for r in answer.rrset) if answer.rrset is not None else ()
-    return Lookup(source, "ok" if addresses else "nodata", addresses, _cname_chain(host, answer),
-                  "" if addresses else f"{rdtype}: no such record (NODATA)")
+    return Lookup(
+        source,
+        "ok" if addresses else "nodata",
+        addresses,
+        _cname_chain(host, answer),
+        "" if addresses else f"{rdtype}: no such record (NODATA)",
+    )
 
 
 def merge(source: str, parts: list[Lookup], elapsed_s: float) -> Lookup:
@@ -169,6 +186,7 @@ async def dns_lookup(host: str, server: str | None, timeout: float) -> Lookup:
     import dns.exception
     import dns.rdatatype
     import dns.resolver
+
     source = f"the DNS server {server}" if server else "DNS (the system's name servers)"
     t0 = time.perf_counter()
     try:
@@ -176,7 +194,9 @@ async def dns_lookup(host: str, server: str | None, timeout: float) -> Lookup:
         if server is not None:
             address, port = parse_server(server)
             if parse_ip(address) is None:  # a name: the system resolver finds the server
-                infos = await in_daemon_thread(lambda: socket.getaddrinfo(address, port, type=socket.SOCK_DGRAM), timeout)
+                infos = await in_daemon_thread(
+                    lambda: socket.getaddrinfo(address, port, type=socket.SOCK_DGRAM), timeout
+                )
                 address = str(infos[0][4][0])
             resolver.nameservers = [address]
             resolver.port = port
@@ -189,6 +209,7 @@ async def dns_lookup(host: str, server: str | None, timeout: float) -> Lookup:
 
 async def probe(facts: "Facts") -> DnsFact:
     import asyncio
+
     target = facts.target
     parts = urllib.parse.urlsplit(target.url or "")
     host = parts.hostname or ""
@@ -196,8 +217,12 @@ async def probe(facts: "Facts") -> DnsFact:
         return DnsFact(host, True)
     timeout = min(target.timeout, MAX_LOOKUP_S)
     port = parts.port or (443 if parts.scheme.lower() == "https" else 80)
-    system, answer = await asyncio.gather(system_lookup(host, port, timeout), dns_lookup(host, target.dns_server, timeout))
+    system, answer = await asyncio.gather(
+        system_lookup(host, port, timeout), dns_lookup(host, target.dns_server, timeout)
+    )
     return DnsFact(host, False, system, answer, target.dns_server)
 
 
-FACTS = {"dns": probe}
+DNS: Fact[DnsFact] = Fact("dns", "The DNS answers for Jira's host, from the system and the given resolver")
+
+FACTS = {DNS.name: probe}

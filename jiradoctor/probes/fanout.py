@@ -10,10 +10,8 @@ pool and keeps what was asked (the caller reports the rest as not asked).
 from __future__ import annotations
 
 import time
-from typing import TYPE_CHECKING, Awaitable, Callable, Iterable, TypeVar
+from typing import Awaitable, Callable, Iterable, TypeVar
 
-if TYPE_CHECKING:
-    import asyncio
 
 T = TypeVar("T")
 R = TypeVar("R")

@@ -13,8 +13,9 @@ import zlib
 from dataclasses import dataclass, field
 from email.utils import parsedate_to_datetime
 from datetime import datetime
-from typing import TYPE_CHECKING, Mapping
+from typing import TYPE_CHECKING, Callable, Iterator, Mapping
 
+from jiradoctor.facts import Fact
 from jiradoctor import __version__
 
 if TYPE_CHECKING:
@@ -86,6 +87,7 @@ class HttpAnswer:
 def ssl_context(ca_bundle: str | None, insecure: bool) -> ssl.SSLContext | bool:
     import certifi
     import ssl
+
     if insecure:
         return False
     return ssl.create_default_context(cafile=ca_bundle or certifi.where())
@@ -94,6 +96,7 @@ def ssl_context(ca_bundle: str | None, insecure: bool) -> ssl.SSLContext | bool:
 def make_client(facts: "Facts", verify: bool = False) -> httpx.AsyncClient:
     """A client with the integration's settings; ``verify`` forces certificate checks on."""
     import httpx
+
     target = facts.target
     return httpx.AsyncClient(
         verify=ssl_context(target.ca_bundle, target.insecure and not verify),
@@ -136,7 +139,10 @@ async def client(facts: "Facts", credentials: bool = False) -> httpx.AsyncClient
     a request that carries a credential still goes through a verifying client: jiradoctor never
     sends a password or token over a connection whose certificate it could not verify.
     """
-    return await facts.get("http_client_verified" if credentials and facts.target.insecure else "http_client")
+    client: httpx.AsyncClient = await facts.get(
+        "http_client_verified" if credentials and facts.target.insecure else "http_client"
+    )
+    return client
 
 
 async def http_client_probe(facts: "Facts") -> httpx.AsyncClient:
@@ -157,7 +163,7 @@ def carries_credential(headers: Mapping[str, str] | None) -> bool:
     return value.startswith(("Basic ", "Bearer ")) or (value.startswith("OAuth ") and "oauth_token=" in value)
 
 
-def _walk_causes(exc: BaseException):
+def _walk_causes(exc: BaseException) -> Iterator[BaseException]:
     seen: set[int] = set()
     while exc is not None and id(exc) not in seen:
         seen.add(id(exc))
@@ -175,6 +181,7 @@ def classify(exc: BaseException) -> TransportError:
 
     import h11
     import httpx
+
     for cause in _walk_causes(exc):
         if isinstance(cause, ssl.SSLCertVerificationError):
             return TransportError("tls", f"certificate verification failed: {cause.verify_message}", cause.verify_code)
@@ -219,6 +226,7 @@ async def fetch(
     """One request; ``max_body`` bounds what is kept, ``budget_s`` the whole exchange
     (default: twice the timeout plus a second — connect, read, and a dribbling body)."""
     import asyncio
+
     sent_at = time.time()
     try:
         http = await client(facts, credentials=carries_credential(headers))
@@ -239,9 +247,15 @@ async def fetch(
             # cut in half would no longer match the redactor
             redact = facts.redactor.text
             return HttpAnswer(
-                method, url, response.status_code,
+                method,
+                url,
+                response.status_code,
                 kept_headers(response.headers, redact),
-                redact(body), truncated, time.perf_counter() - t0, sent_at, problem=problem,
+                redact(body),
+                truncated,
+                time.perf_counter() - t0,
+                sent_at,
+                problem=problem,
             )
 
     try:
@@ -254,7 +268,7 @@ async def fetch(
         return HttpAnswer(method, url, elapsed_s=time.perf_counter() - t0, sent_at=sent_at, error=classify(exc))
 
 
-def kept_headers(headers: httpx.Headers, redact) -> dict[str, str]:
+def kept_headers(headers: httpx.Headers, redact: Callable[[str], str]) -> dict[str, str]:
     """Lower-cased headers, redacted whole and then cut to :data:`MAX_HEADER_VALUE` (a secret cut in
     half would escape the redactor), at most :data:`MAX_HEADERS` of them: evidence, not a dump."""
     kept: dict[str, str] = {}
@@ -278,7 +292,7 @@ class _Inflater:
         self._z = zlib.decompressobj(wbits)
         self._first = True
 
-    def feed(self, data: bytes):
+    def feed(self, data: bytes) -> Iterator[bytes]:
         if self._first and self.coding == "deflate" and len(data) >= 2:
             # RFC 9110's deflate is zlib-wrapped; some servers send raw deflate: tell by the zlib header
             if (data[0] & 0x0F) != 8 or (data[0] * 256 + data[1]) % 31 != 0:
@@ -318,13 +332,17 @@ async def read_body(response: httpx.Response, max_body: int) -> tuple[bytes, boo
             kept += chunk[: max_body + 1 - len(kept)]
             if len(kept) > max_body:
                 break
-        problem = f"the answer uses Content-Encoding {', '.join(unknown)[:200]}, which jiradoctor did not ask for" if unknown else None
+        problem = (
+            f"the answer uses Content-Encoding {', '.join(unknown)[:200]}, which jiradoctor did not ask for"
+            if unknown
+            else None
+        )
         return bytes(kept[:max_body]), len(kept) > max_body, problem
     stages = [_Inflater(c) for c in reversed(codings)]  # the last coding applied is undone first
     produced = [0] * len(stages)
     raw_size, problem = 0, None
 
-    def run(data: bytes, level: int):
+    def run(data: bytes, level: int) -> Iterator[bytes]:
         """Feed ``data`` into stage ``level``; yields the final stage's output pieces."""
         for piece in stages[level].feed(data):
             produced[level] += len(piece)
@@ -345,12 +363,20 @@ async def read_body(response: httpx.Response, max_body: int) -> tuple[bytes, boo
             if raw_size > MAX_RAW:
                 break
     except OverflowError:
-        problem = (f"the answer inflates beyond {_megabytes(MAX_DECODED)} ({raw_size} bytes sent with "
-                   f"Content-Encoding: {', '.join(codings)}); jiradoctor read only the start")
+        problem = (
+            f"the answer inflates beyond {_megabytes(MAX_DECODED)} ({raw_size} bytes sent with "
+            f"Content-Encoding: {', '.join(codings)}); jiradoctor read only the start"
+        )
     except zlib.error:
         problem = f"the answer's Content-Encoding ({', '.join(codings)}) is corrupt; jiradoctor read only the start"
     truncated = len(kept) > max_body or problem is not None or raw_size > MAX_RAW
     return bytes(kept[:max_body]), truncated, problem
 
 
-FACTS = {"http_client": http_client_probe, "http_client_verified": verified_client_probe}
+HTTP_CLIENT: Fact[httpx.AsyncClient] = Fact("http_client", "The shared HTTP client with the integration's transport "
+                                                           "settings")
+HTTP_CLIENT_VERIFIED: Fact[httpx.AsyncClient] = Fact(
+    "http_client_verified", "A client that always verifies certificates (for requests with credentials)"
+)
+
+FACTS = {HTTP_CLIENT.name: http_client_probe, HTTP_CLIENT_VERIFIED.name: verified_client_probe}

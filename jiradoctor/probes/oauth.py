@@ -9,7 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from jiradoctor.jira import consumer_keys, pem
+from jiradoctor.facts import Fact
+from jiradoctor.jira import consumer_keys
 from jiradoctor.jira.oauth1 import (
     CALLBACK_OOB, REQUEST_TOKEN_PATH, OAuthProblem, SignedRequest, parse_problem, parse_token_answer, sign_request,
 )
@@ -41,12 +42,17 @@ async def signed_exchange(facts: "Facts", method: str, url: str, consumer_key: s
     private_key = facts.target.private_key
     if private_key is None:
         raise ValueError("an OAuth exchange needs --private-key")
-    loaded = pem.read_private_key(private_key.reveal()).private_key
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
+    read = facts.target.private_key_read
+    loaded = read.private_key if read is not None else None
+    key = loaded if isinstance(loaded, rsa.RSAPrivateKey) else private_key.reveal()  # not RSA: oauthlib says why
     try:
-        request = sign_request(method, url, consumer_key, loaded if loaded is not None else private_key.reveal(),
+        request = sign_request(method, url, consumer_key, key,
                                token=token, callback=callback)
     except Exception as exc:  # an unusable key: the public-key check says why
-        return OAuthExchange(consumer_key, None, None, sign_error=f"cannot sign with the private key ({type(exc).__name__})")
+        return OAuthExchange(consumer_key, None, None, sign_error=f"cannot sign with the private key "
+                                                                  f"({type(exc).__name__})")
     answer = await fetch(facts, method, request.url, headers=request.headers, content=b"" if method == "POST" else None)
     _register_secrets(facts, answer)
     problem = parse_problem(answer.header("www-authenticate"), answer.body) if answer.ok else None
@@ -86,8 +92,19 @@ async def rest_call_probe(facts: "Facts") -> OAuthExchange | None:
     return await signed_exchange(facts, "GET", url, facts.target.consumer_key or "", token=token.reveal())
 
 
+OAUTH_REQUEST_TOKEN: Fact[OAuthExchange] = Fact(
+    "oauth_request_token", "The signed OAuth 1.0a request-token exchange with the consumer key as typed"
+)
+OAUTH_REQUEST_TOKEN_CLEANED: Fact[OAuthExchange | None] = Fact(
+    "oauth_request_token_cleaned",
+    "The same exchange with the consumer key's whitespace removed (None when it has none)",
+)
+OAUTH_REST_CALL: Fact[OAuthExchange | None] = Fact(
+    "oauth_rest_call", "A signed REST call with the access token (None without --access-token)"
+)
+
 FACTS = {
-    "oauth_request_token": request_token_probe,
-    "oauth_request_token_cleaned": request_token_cleaned_probe,
-    "oauth_rest_call": rest_call_probe,
+    OAUTH_REQUEST_TOKEN.name: request_token_probe,
+    OAUTH_REQUEST_TOKEN_CLEANED.name: request_token_cleaned_probe,
+    OAUTH_REST_CALL.name: rest_call_probe,
 }

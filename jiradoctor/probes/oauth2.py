@@ -20,6 +20,7 @@ import secrets
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
+from jiradoctor.facts import Fact
 from jiradoctor.jira import oauth2 as o2
 from jiradoctor.probes.http import HttpAnswer, fetch
 from jiradoctor.secrets import Secret
@@ -152,4 +153,6 @@ async def rest_base(facts: "Facts", method: str) -> str:
     return obs.endpoints.gateway(obs.cloud_id) if obs.flavour == "cloud" and obs.cloud_id else url
 
 
-FACTS = {"oauth2": oauth2_probe}
+OAUTH2: Fact[OAuth2Observation] = Fact("oauth2", "The OAuth 2.0 client, authorisation, token and resource answers")
+
+FACTS = {OAUTH2.name: oauth2_probe}

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import urllib.parse
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import Any, TYPE_CHECKING
 
+from jiradoctor.facts import Fact
 from jiradoctor.net.chain import CertInfo, from_der
 from jiradoctor.net.proxy_route import Route
 from jiradoctor.net.truststore import Truststore, TruststoreError, load_truststore
@@ -20,7 +21,6 @@ from jiradoctor.probes.tls import collecting_context, handshake
 
 if TYPE_CHECKING:
     from jiradoctor.context import Facts
-    import asyncio
 
 
 @dataclass(frozen=True)
@@ -60,7 +60,7 @@ async def probe(facts: "Facts") -> OutgoingTlsFact:
         host, port = host_port(url)
     except ValueError:  # a port that is not a number
         host, port = urllib.parse.urlsplit(url).hostname or "", 0
-    base = dict(url=url, host=host, port=port, truststore=store, truststore_error=store_error)
+    base: dict[str, Any] = dict(url=url, host=host, port=port, truststore=store, truststore_error=store_error)
     if urllib.parse.urlsplit(url).scheme.lower() != "https" or not host or not port:
         return OutgoingTlsFact(https=False, **base)
     try:
@@ -71,4 +71,8 @@ async def probe(facts: "Facts") -> OutgoingTlsFact:
     return OutgoingTlsFact(https=True, chain=from_der(session.chain), **base)
 
 
-FACTS = {"outgoing_tls": probe}
+OUTGOING_TLS: Fact[OutgoingTlsFact] = Fact(
+    "outgoing_tls", "The integration's certificate chain judged against Jira's truststore"
+)
+
+FACTS = {OUTGOING_TLS.name: probe}

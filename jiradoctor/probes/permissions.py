@@ -18,11 +18,19 @@ import urllib.parse
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, Iterable, Mapping, Sequence
 
+from jiradoctor.facts import Fact
 from jiradoctor.jira.auth_signals import error_messages
 from jiradoctor.jira.integrations import get_profile
 from jiradoctor.jira.permissions import (
-    PermissionPlan, ProjectGrants, ProjectRef, keys_named, parse_bulk_check, parse_mypermissions, parse_project_list,
-    parse_project_page, plan_for,
+    PermissionPlan,
+    ProjectGrants,
+    ProjectRef,
+    keys_named,
+    parse_bulk_check,
+    parse_mypermissions,
+    parse_project_list,
+    parse_project_page,
+    plan_for,
 )
 from jiradoctor.jira.rate_limit import MAX_WAIT_S, Throttling, is_throttled, rate_limit_headers, retry_after_s
 from jiradoctor.probes.auth import Login, deployment_of, fetch_as, login_for, login_proven
@@ -31,7 +39,6 @@ from jiradoctor.probes.http import HttpAnswer, TransportError
 
 if TYPE_CHECKING:
     from jiradoctor.context import Facts
-    import asyncio
 
 CONCURRENCY = 16  # default; --concurrency / JIRADOCTOR_CONCURRENCY overrides (benchmarks/README.md)
 MAX_CONCURRENCY = 64
@@ -92,7 +99,7 @@ def deadline_for(target: Any) -> float:
     from jiradoctor.runner import DEFAULT_CHECK_TIME_LIMIT_S, SEQUENTIAL_REQUESTS
 
     limit = max(DEFAULT_CHECK_TIME_LIMIT_S, (target.timeout * 2 + 1) * SEQUENTIAL_REQUESTS)
-    return time.monotonic() + limit * DEADLINE_SHARE
+    return float(time.monotonic() + limit * DEADLINE_SHARE)
 
 
 class _Asker:
@@ -119,17 +126,31 @@ class _Asker:
         async with self.gate:
             self.requests += 1
             if large:  # a Server listing of 500 projects is ~280 KB
-                return await fetch_as(self.facts, self.login, method, url, json=json, max_body=LISTING_MAX_BODY,
-                                      budget_s=self.facts.target.timeout * 6 + 1)
+                return await fetch_as(
+                    self.facts,
+                    self.login,
+                    method,
+                    url,
+                    json=json,
+                    max_body=LISTING_MAX_BODY,
+                    budget_s=self.facts.target.timeout * 6 + 1,
+                )
             return await fetch_as(self.facts, self.login, method, url, json=json)
 
     async def ask(self, url: str, method: str = "GET", json: Any = None, large: bool = False) -> HttpAnswer:
         if self.gave_up or self.throttled >= THROTTLED_BUDGET * self.gate.start_limit:
             # a request still throttled after its retries, or too many throttled answers: Jira's
             # limit outlasts the run, so the rest is not sent (and reported as not answered)
-            return HttpAnswer(method, url, error=TransportError(
-                "throttled", f"not asked: Jira kept refusing with HTTP {self.first_throttle.status if self.first_throttle else 429} "
-                             f"{self.throttled} times (retries: at most {MAX_RETRIES} a request)"))
+            return HttpAnswer(
+                method,
+                url,
+                error=TransportError(
+                    "throttled",
+                    f"not asked: Jira kept refusing with HTTP "
+                    f"{self.first_throttle.status if self.first_throttle else 429} {self.throttled} times "
+                    f"(retries: at most {MAX_RETRIES} a request)",
+                ),
+            )
         for attempt in range(MAX_RETRIES + 1):
             answer = await self._send(url, method, json, large)
             if not is_throttled(answer):
@@ -140,7 +161,7 @@ class _Asker:
                 self.gave_up += 1
                 return answer
             said = retry_after_s(answer.header("retry-after"))
-            wait = min(MAX_WAIT_S, said if said is not None else DEFAULT_WAIT_S * 2 ** attempt)
+            wait = min(MAX_WAIT_S, said if said is not None else DEFAULT_WAIT_S * 2**attempt)
             self.longest_wait = max(self.longest_wait, wait)
             self.gate.slow_down(wait)
             self.retries += 1
@@ -150,11 +171,20 @@ class _Asker:
         first = self.first_throttle
         if first is None:
             return None
-        return Throttling(self.throttled, self.retries, self.gave_up, round(self.longest_wait, 3), first.status,
-                          rate_limit_headers(first.headers), self.gate.start_limit, self.gate.limit)
+        return Throttling(
+            self.throttled,
+            self.retries,
+            self.gave_up,
+            round(self.longest_wait, 3),
+            first.status,
+            rate_limit_headers(first.headers),
+            self.gate.start_limit,
+            self.gate.limit,
+        )
 
 
 # ------------------------------------------------------------------------------- listing ---
+
 
 async def _list_server(asker: _Asker) -> tuple[list[ProjectRef], str | None]:
     answer = await asker.ask(asker.path("project"), large=True)
@@ -165,6 +195,7 @@ async def _list_server(asker: _Asker) -> tuple[list[ProjectRef], str | None]:
 async def _list_cloud(asker: _Asker) -> tuple[list[ProjectRef], str | None]:
     """Paged project search; after the first page, the remaining pages are asked at once (from ``total``)."""
     import asyncio
+
     first_answer = await asker.ask(asker.path("project/search", startAt=0, maxResults=PAGE_SIZE))
     first = parse_project_page(first_answer.body) if first_answer.status == 200 else None
     if first is None:
@@ -173,7 +204,9 @@ async def _list_cloud(asker: _Asker) -> tuple[list[ProjectRef], str | None]:
     if not first.is_last and first.total is not None and first.projects:
         stride = first.max_results or len(first.projects)
         starts = list(range(first.start_at + stride, first.total, stride))[:MAX_PAGES]
-        answers = await asyncio.gather(*(asker.ask(asker.path("project/search", startAt=s, maxResults=stride)) for s in starts))
+        answers = await asyncio.gather(
+            *(asker.ask(asker.path("project/search", startAt=s, maxResults=stride)) for s in starts)
+        )
         for answer in answers:
             page = parse_project_page(answer.body) if answer.status == 200 else None
             if page is None:
@@ -196,11 +229,17 @@ async def _list_cloud(asker: _Asker) -> tuple[list[ProjectRef], str | None]:
 
 # ------------------------------------------------------------------------------ key check ---
 
+
 async def _unknown_one_by_one(asker: _Asker, keys: Sequence[str]) -> dict[str, str]:
     """When a refusal names no key: ask each key alone (once, concurrently) to find the unknown ones."""
     import asyncio
+
     answers = await asyncio.gather(*(asker.ask(asker.path("mypermissions", permissions=k)) for k in keys))
-    return {k: f"asked alone, Jira answered {describe(a)}" for k, a in zip(keys, answers) if a.status in (400, 404)}
+    return {
+        k: f"asked alone, Jira answered {describe(a)}"
+        for k, a in zip(keys, answers, strict=False)
+        if a.status in (400, 404)
+    }
 
 
 async def _check_keys(asker: _Asker, plan: PermissionPlan) -> tuple[dict[str, str], dict[str, bool], str | None]:
@@ -209,7 +248,7 @@ async def _check_keys(asker: _Asker, plan: PermissionPlan) -> tuple[dict[str, st
     UNCONFIRMED how every Jira version refuses an unknown key: a 400/404 naming it (the lab, and
     Cloud's documented 400 for bad input) or a 200 that leaves it out; both are handled.
     """
-    keys, unknown = list(plan.all_keys), {}
+    keys, unknown = list(plan.all_keys), dict[str, Any]()
     while keys:
         answer = await asker.ask(asker.path("mypermissions", permissions=",".join(keys)))
         if answer.status == 200:
@@ -232,6 +271,7 @@ async def _check_keys(asker: _Asker, plan: PermissionPlan) -> tuple[dict[str, st
 
 # ---------------------------------------------------------------------------- per project ---
 
+
 async def _ask_project(asker: _Asker, ref: ProjectRef, keys: Sequence[str]) -> ProjectGrants | None:
     """One project's grants; None when Jira says there is no such project (or the user cannot see it)."""
     answer = await asker.ask(asker.path("mypermissions", projectKey=ref.key, permissions=",".join(keys)))
@@ -249,8 +289,9 @@ def _grants_from(ref: ProjectRef, answer: HttpAnswer, keys: Sequence[str]) -> Pr
     return ProjectGrants(ref.key, problem=describe(answer))
 
 
-async def _per_project(asker: _Asker, refs: Sequence[ProjectRef], keys: Sequence[str],
-                       deadline: float | None = None) -> tuple[list[ProjectGrants], list[str], list[str]]:
+async def _per_project(
+    asker: _Asker, refs: Sequence[ProjectRef], keys: Sequence[str], deadline: float | None = None
+) -> tuple[list[ProjectGrants], list[str], list[str]]:
     """A pool of workers pulling projects from one queue; past the deadline the rest is left unasked."""
     workers = min(asker.gate.start_limit, max(1, len(refs)))
     answers, skipped = await run_pool(refs, lambda ref: _with_ref(asker, ref, keys), workers, deadline)
@@ -263,14 +304,17 @@ async def _with_ref(asker: _Asker, ref: ProjectRef, keys: Sequence[str]) -> tupl
     return ref, await _ask_project(asker, ref, keys)
 
 
-async def _bulk(asker: _Asker, refs: Sequence[ProjectRef], keys: Sequence[str]) -> tuple[list[ProjectGrants] | None, str | None]:
+async def _bulk(
+    asker: _Asker, refs: Sequence[ProjectRef], keys: Sequence[str]
+) -> tuple[list[ProjectGrants] | None, str | None]:
     """Cloud's bulk check, ≤1,000 projects a call. (None, why) when Jira refuses it: then per project.
 
     Any refusal counts (400/404/405: no such resource; 401/403: "Only Jira administrators can
     perform this operation.", captured from Cloud for some callers, JIRA-FACTS §3).
     """
     import asyncio
-    chunks = [refs[i:i + BULK_MAX_PROJECTS] for i in range(0, len(refs), BULK_MAX_PROJECTS)]
+
+    chunks = [refs[i : i + BULK_MAX_PROJECTS] for i in range(0, len(refs), BULK_MAX_PROJECTS)]
 
     async def one(chunk: Sequence[ProjectRef]) -> HttpAnswer:
         ids = [int(r.id) if r.id and r.id.isdigit() else r.id for r in chunk]
@@ -280,9 +324,13 @@ async def _bulk(asker: _Asker, refs: Sequence[ProjectRef], keys: Sequence[str]) 
     answers = await asyncio.gather(*(one(c) for c in chunks))
     refused = next((a for a in answers if a.status is not None and 400 <= a.status < 500 and not is_throttled(a)), None)
     if refused is not None:
-        return None, f"POST /rest/api/3/permissions/check was refused ({describe(refused)}), so each project was asked with mypermissions"
+        return (
+            None,
+            f"POST /rest/api/3/permissions/check was refused ({describe(refused)}), so each project was asked with "
+            f"mypermissions",
+        )
     out: list[ProjectGrants] = []
-    for chunk, answer in zip(chunks, answers):
+    for chunk, answer in zip(chunks, answers, strict=False):
         parsed = parse_bulk_check(answer.body) if answer.status == 200 else None
         if parsed is None:
             out.extend(ProjectGrants(r.key, problem=f"bulk permission check failed: {describe(answer)}") for r in chunk)
@@ -292,8 +340,9 @@ async def _bulk(asker: _Asker, refs: Sequence[ProjectRef], keys: Sequence[str]) 
     return out, None
 
 
-async def _folded(asker: _Asker, plan: PermissionPlan, refs: Sequence[ProjectRef],
-                  deadline: float | None) -> PermissionFacts | None:
+async def _folded(
+    asker: _Asker, plan: PermissionPlan, refs: Sequence[ProjectRef], deadline: float | None
+) -> PermissionFacts | None:
     """Each project asked once for every key (global keys folded in), and the key check read from
     those answers: a key Jira does not know is one no answer carries, the global keys' answers are
     the user's global permissions. Server only: its ``mypermissions`` ignores ``permissions=`` and
@@ -326,11 +375,21 @@ async def _folded(asker: _Asker, plan: PermissionPlan, refs: Sequence[ProjectRef
         if grants is None:
             not_found.append(ref.key)
         else:
-            projects.append(grants if grants.problem else
-                            ProjectGrants(ref.key, {k: v for k, v in grants.granted.items() if k in keys}))
-    return PermissionFacts(plan, "", unknown=unknown, global_granted=global_granted, projects=tuple(projects),
-                           not_found=tuple(not_found), not_asked=tuple(ref.key for ref in skipped),
-                           concurrency=asker.gate.start_limit)
+            projects.append(
+                grants
+                if grants.problem
+                else ProjectGrants(ref.key, {k: v for k, v in grants.granted.items() if k in keys})
+            )
+    return PermissionFacts(
+        plan,
+        "",
+        unknown=unknown,
+        global_granted=global_granted,
+        projects=tuple(projects),
+        not_found=tuple(not_found),
+        not_asked=tuple(ref.key for ref in skipped),
+        concurrency=asker.gate.start_limit,
+    )
 
 
 def _refuses_a_key(answer: HttpAnswer, keys: Sequence[str]) -> bool:
@@ -346,6 +405,7 @@ def _requested(keys: Iterable[str]) -> list[ProjectRef]:
 
 async def permission_probe(facts: "Facts") -> PermissionFacts:
     import asyncio
+
     t0 = time.perf_counter()
     target = facts.target
     login = login_for(target)
@@ -356,8 +416,13 @@ async def permission_probe(facts: "Facts") -> PermissionFacts:
         return PermissionFacts(plan, "none", deployment, source, problem=login.note or "no credentials")
     if not await login_proven(facts):
         # never repeat a refused login once per project: Jira counts each towards its CAPTCHA
-        return PermissionFacts(plan, login.method, deployment, source,
-                               problem="the login did not succeed (see the auth check), so no permission was asked")
+        return PermissionFacts(
+            plan,
+            login.method,
+            deployment,
+            source,
+            problem="the login did not succeed (see the auth check), so no permission was asked",
+        )
     cloud = deployment == "Cloud"
     from jiradoctor.probes.oauth2 import rest_base  # OAuth 2.0 on Cloud goes through the gateway
 
@@ -379,13 +444,26 @@ async def permission_probe(facts: "Facts") -> PermissionFacts:
         target_refs = None
     try:
         unknown, global_granted, problem = await _check_keys(asker, plan)
-        refs, listing_problem = (target_refs if target_refs is not None else (await listing) if listing
-                                 else (_requested(target.projects), None))
+        refs, listing_problem = (
+            target_refs
+            if target_refs is not None
+            else (await listing)
+            if listing
+            else (_requested(target.projects), None)
+        )
     finally:
         if listing is not None and not listing.done():
             listing.cancel()
-    base = PermissionFacts(plan, login.method, deployment, source, unknown=unknown, global_granted=global_granted,
-                           problem=problem or listing_problem, concurrency=asker.gate.start_limit)
+    base = PermissionFacts(
+        plan,
+        login.method,
+        deployment,
+        source,
+        unknown=unknown,
+        global_granted=global_granted,
+        problem=problem or listing_problem,
+        concurrency=asker.gate.start_limit,
+    )
     keys = [k for k in plan.project_keys if k not in unknown]
     if base.problem or not refs or not keys:
         return _finish(base, asker, t0)
@@ -395,12 +473,18 @@ async def permission_probe(facts: "Facts") -> PermissionFacts:
             return _finish(replace(base, projects=tuple(grants), via="bulk"), asker, t0)
         base = replace(base, bulk_refused=refused)
     found, not_found, not_asked = await _per_project(asker, refs, keys, deadline)
-    return _finish(replace(base, projects=tuple(found), not_found=tuple(not_found), not_asked=tuple(not_asked)), asker, t0)
+    return _finish(
+        replace(base, projects=tuple(found), not_found=tuple(not_found), not_asked=tuple(not_asked)), asker, t0
+    )
 
 
 def _finish(facts: PermissionFacts, asker: _Asker, t0: float) -> PermissionFacts:
-    return replace(facts, requests=asker.requests, elapsed_s=round(time.perf_counter() - t0, 4),
-                   throttling=asker.throttling())
+    return replace(
+        facts, requests=asker.requests, elapsed_s=round(time.perf_counter() - t0, 4), throttling=asker.throttling()
+    )
 
 
-FACTS = {"permission_matrix": permission_probe}
+PERMISSION_MATRIX: Fact[PermissionFacts] = Fact("permission_matrix", "The user's permissions per project, as the "
+                                                                     "integration needs them")
+
+FACTS = {PERMISSION_MATRIX.name: permission_probe}

@@ -16,6 +16,7 @@ import urllib.parse
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Mapping, TypeAlias
 
+from jiradoctor.facts import Fact
 from jiradoctor.net.proxy_route import DEFAULT_PORTS, Route, decide_route, target_authority
 from jiradoctor.probes.http import USER_AGENT, TransportError, classify
 
@@ -75,6 +76,7 @@ def _auth_header(route: Route) -> str:
 async def _read_head(reader: asyncio.StreamReader) -> tuple[int, str, dict[str, str]]:
     """Status, reason and (kept, lower-cased) headers of an HTTP response head."""
     import asyncio
+
     try:
         head = await reader.readuntil(b"\r\n\r\n")
     except asyncio.LimitOverrunError:
@@ -94,6 +96,7 @@ async def _read_head(reader: asyncio.StreamReader) -> tuple[int, str, dict[str, 
 
 async def _connect_proxy(route: Route, timeout: float) -> Stream:
     import asyncio
+
     endpoint = route.proxy_endpoint
     if endpoint is None or route.proxy_scheme != "http":
         raise UnsupportedProxy(f"{route.proxy_scheme} proxies are not probed; only http:// proxies are")
@@ -103,13 +106,16 @@ async def _connect_proxy(route: Route, timeout: float) -> Stream:
 async def open_stream(route: Route, host: str, port: int, timeout: float) -> Stream:
     """A TCP stream to host:port: direct, or through the route's proxy with CONNECT."""
     import asyncio
+
     if not route.via_proxy:
         return await asyncio.wait_for(asyncio.open_connection(host, port), timeout)
     reader, writer = await _connect_proxy(route, timeout)
     try:
         authority = target_authority(f"https://{host}:{port}")
-        writer.write(f"CONNECT {authority} HTTP/1.1\r\nHost: {authority}\r\nUser-Agent: {USER_AGENT}\r\n"
-                     f"{_auth_header(route)}\r\n".encode("latin-1"))
+        writer.write(
+            f"CONNECT {authority} HTTP/1.1\r\nHost: {authority}\r\nUser-Agent: {USER_AGENT}\r\n"
+            f"{_auth_header(route)}\r\n".encode("latin-1")
+        )
         status, reason, headers = await asyncio.wait_for(_read_head(reader), timeout)
         if not 200 <= status < 300:
             raise ProxyRefused(status, reason, headers)
@@ -131,12 +137,15 @@ async def route_probe(facts: "Facts") -> Route:
 async def _forward(route: Route, url: str, timeout: float) -> tuple[int, str, dict[str, str]]:
     """A plain-HTTP GET of serverInfo through the proxy, as an http:// client sends it."""
     import asyncio
+
     reader, writer = await _connect_proxy(route, timeout)
     try:
         target = url.rstrip("/") + "/rest/api/2/serverInfo"
         authority = urllib.parse.urlsplit(url).netloc.rsplit("@", 1)[-1].replace("\r", "").replace("\n", "")
-        writer.write(f"GET {target} HTTP/1.1\r\nHost: {authority}\r\nUser-Agent: {USER_AGENT}\r\n"
-                     f"Accept: application/json\r\nConnection: close\r\n{_auth_header(route)}\r\n".encode("latin-1"))
+        writer.write(
+            f"GET {target} HTTP/1.1\r\nHost: {authority}\r\nUser-Agent: {USER_AGENT}\r\n"
+            f"Accept: application/json\r\nConnection: close\r\n{_auth_header(route)}\r\n".encode("latin-1")
+        )
         return await asyncio.wait_for(_read_head(reader), timeout)
     finally:
         writer.close()
@@ -161,13 +170,20 @@ async def proxy_probe(facts: "Facts") -> ProxyAnswer:
         if urllib.parse.urlsplit(url).scheme.lower() == "https":
             _, writer = await open_stream(route, host, port, timeout)
             writer.close()
-            return ProxyAnswer(route, True, "CONNECT", 200, "Connection established", elapsed_s=time.perf_counter() - t0)
+            return ProxyAnswer(
+                route, True, "CONNECT", 200, "Connection established", elapsed_s=time.perf_counter() - t0
+            )
         status, reason, headers = await _forward(route, url, timeout)
         return ProxyAnswer(route, True, "GET", status, reason, headers, elapsed_s=time.perf_counter() - t0)
     except ProxyRefused as exc:
-        return ProxyAnswer(route, True, "CONNECT", exc.status, exc.reason, exc.headers, elapsed_s=time.perf_counter() - t0)
+        return ProxyAnswer(
+            route, True, "CONNECT", exc.status, exc.reason, exc.headers, elapsed_s=time.perf_counter() - t0
+        )
     except Exception as exc:  # noqa: BLE001
         return ProxyAnswer(route, True, error=classify(exc), elapsed_s=time.perf_counter() - t0)
 
 
-FACTS = {"proxy_route": route_probe, "proxy": proxy_probe}
+PROXY_ROUTE: Fact[Route] = Fact("proxy_route", "The route to Jira: direct or through which proxy (no I/O)")
+PROXY: Fact[ProxyAnswer] = Fact("proxy", "The forward proxy's answer to a request or CONNECT for Jira")
+
+FACTS = {PROXY_ROUTE.name: route_probe, PROXY.name: proxy_probe}

@@ -6,12 +6,12 @@ Two requests in parallel: ``/rest/api/2/serverInfo`` (anonymous) and an unauthen
 
 from __future__ import annotations
 
-import json
 import urllib.parse
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 
+from jiradoctor.facts import Fact
 from jiradoctor.jira.oauth1 import parse_www_authenticate
 from jiradoctor.net import bounded_json
 from jiradoctor.probes.http import HttpAnswer, fetch
@@ -77,7 +77,13 @@ def realm_of(answer: HttpAnswer) -> str | None:
 def read_server_info(answer: HttpAnswer, challenge: HttpAnswer, redirects: tuple[str, ...] = ()) -> ServerInfo:
     realm = realm_of(challenge)
     if not answer.ok:
-        return ServerInfo(answer, challenge, redirects, realm=realm, problem=f"no answer: {answer.error.message if answer.error else ''}")
+        return ServerInfo(
+            answer,
+            challenge,
+            redirects,
+            realm=realm,
+            problem=f"no answer: {answer.error.message if answer.error else ''}",
+        )
     if answer.status != 200:
         return ServerInfo(answer, challenge, redirects, realm=realm, problem=f"HTTP {answer.status}")
     if answer.problem:
@@ -87,12 +93,15 @@ def read_server_info(answer: HttpAnswer, challenge: HttpAnswer, redirects: tuple
     except bounded_json.JsonProblem as exc:  # "[[[[..." 100k deep, huge numbers, plain text
         problem = "the answer is an HTML page" if answer.looks_like_html else str(exc)
         if answer.truncated and not answer.looks_like_html:
-            problem = f"the answer is larger than {len(answer.body.encode()) // 1024} KB, far more than serverInfo's few hundred bytes"
+            size_kb = len(answer.body.encode()) // 1024
+            problem = f"the answer is larger than {size_kb} KB, far more than serverInfo's few hundred bytes"
         return ServerInfo(answer, challenge, redirects, realm=realm, problem=problem)
     if not isinstance(data, dict) or not isinstance(data.get("baseUrl"), str):
         return ServerInfo(answer, challenge, redirects, realm=realm, problem="JSON without baseUrl")
     return ServerInfo(
-        answer, challenge, redirects,
+        answer,
+        challenge,
+        redirects,
         base_url=data["baseUrl"][:2048],
         version=str(data.get("version"))[:64] if data.get("version") is not None else None,
         deployment=str(data.get("deploymentType"))[:32] if data.get("deploymentType") else None,
@@ -120,6 +129,7 @@ async def get_following_redirects(facts: "Facts", url: str) -> tuple[HttpAnswer,
 
 async def probe(facts: "Facts") -> ServerInfo:
     import asyncio
+
     url = facts.target.url or ""
     (answer, redirects), challenge = await asyncio.gather(
         get_following_redirects(facts, api_url(url, "/rest/api/2/serverInfo")),
@@ -128,4 +138,7 @@ async def probe(facts: "Facts") -> ServerInfo:
     return read_server_info(answer, challenge, redirects)
 
 
-FACTS = {"server_info": probe}
+SERVER_INFO: Fact[ServerInfo] = Fact("server_info", "Jira's serverInfo: deployment, version, Base URL, following "
+                                                    "redirects")
+
+FACTS = {SERVER_INFO.name: probe}

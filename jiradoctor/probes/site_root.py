@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from jiradoctor.facts import Fact
 from jiradoctor.jira.fingerprint import origin_of
 from jiradoctor.probes.http import HttpAnswer, fetch
 
@@ -22,4 +23,8 @@ async def probe(facts: "Facts") -> HttpAnswer | None:
     return await fetch(facts, "GET", origin + "/rest/api/2/serverInfo")
 
 
-FACTS = {"site_root_info": probe}
+SITE_ROOT_INFO: Fact[HttpAnswer | None] = Fact(
+    "site_root_info", "The answer at the site's root, when the URL has a context path"
+)
+
+FACTS = {SITE_ROOT_INFO.name: probe}

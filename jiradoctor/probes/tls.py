@@ -15,6 +15,7 @@ import warnings
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from jiradoctor.facts import Fact
 from jiradoctor.net.chain import CertInfo, from_der
 from jiradoctor.net.proxy_route import Route
 from jiradoctor.probes.http import TransportError, classify, ssl_context
@@ -22,11 +23,7 @@ from jiradoctor.probes.proxy import ProxyRefused, UnsupportedProxy, host_port, o
 
 if TYPE_CHECKING:
     from jiradoctor.context import Facts
-    import _ssl  # ENCODING_DER for the private Certificate objects of Python 3.10-3.12
-    import asyncio
     import ssl
-    import certifi
-    from cryptography import x509
 
 DIRECT_COMPARE_TIMEOUT_S = 3.0  # the direct path may be blocked on purpose; do not wait long
 
@@ -71,8 +68,12 @@ class TlsFact:
         Comparing issuers, not leaves: a site behind several edge servers may present several
         valid leaves from the same CA; an intercepting proxy signs with its own CA.
         """
-        return bool(self.route.via_proxy and self.direct_chain and self.chain
-                    and self.direct_chain[0].issuer != self.chain[0].issuer)
+        return bool(
+            self.route.via_proxy
+            and self.direct_chain
+            and self.chain
+            and self.direct_chain[0].issuer != self.chain[0].issuer
+        )
 
 
 @dataclass(frozen=True)
@@ -86,6 +87,7 @@ class _Session:
 def _ders(ssl_object: Any, verified: bool) -> tuple[bytes, ...]:
     """DER chain from an SSLObject: public API from 3.13, the private one on 3.10-3.12."""
     import _ssl
+
     name = "get_verified_chain" if verified else "get_unverified_chain"
     getter = getattr(ssl_object, name, None) or getattr(ssl_object._sslobj, name)
     certs = getter() or []
@@ -95,6 +97,7 @@ def _ders(ssl_object: Any, verified: bool) -> tuple[bytes, ...]:
 def collecting_context() -> ssl.SSLContext:
     """No verification and the lowest security level: only to see what the server presents."""
     import ssl
+
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
     context.check_hostname = False
     context.verify_mode = ssl.CERT_NONE
@@ -106,14 +109,19 @@ async def handshake(route: Route, host: str, port: int, context: ssl.SSLContext,
     """Connect (directly or via CONNECT), handshake, read the chain, and hang up at once."""
     import asyncio
     import ssl
+
     reader, writer = await open_stream(route, host, port, timeout)
     try:
         await asyncio.wait_for(writer.start_tls(context, server_hostname=host, ssl_handshake_timeout=timeout), timeout)
         ssl_object = writer.get_extra_info("ssl_object")
         verified = context.verify_mode != ssl.CERT_NONE
         cipher = ssl_object.cipher()
-        return _Session(_ders(ssl_object, False), _ders(ssl_object, True) if verified else (),
-                        ssl_object.version(), cipher[0] if cipher else None)
+        return _Session(
+            _ders(ssl_object, False),
+            _ders(ssl_object, True) if verified else (),
+            ssl_object.version(),
+            cipher[0] if cipher else None,
+        )
     finally:
         writer.transport.abort()
 
@@ -121,6 +129,7 @@ async def handshake(route: Route, host: str, port: int, context: ssl.SSLContext,
 async def collect_chain(route: Route, host: str, port: int, timeout: float) -> tuple[CertInfo, ...]:
     """The presented chain from an unverified handshake; () when even that fails."""
     import asyncio
+
     try:
         return from_der((await handshake(route, host, port, collecting_context(), timeout)).chain)
     except (Exception, asyncio.TimeoutError):  # noqa: BLE001 - best effort evidence
@@ -130,6 +139,7 @@ async def collect_chain(route: Route, host: str, port: int, timeout: float) -> t
 async def speaks_plain_http(route: Route, host: str, port: int, timeout: float) -> bool:
     """Whether the port answers a plain HTTP request (an https URL pointing at an http port)."""
     import asyncio
+
     try:
         reader, writer = await open_stream(route, host, port, timeout)
     except Exception:  # noqa: BLE001
@@ -147,6 +157,7 @@ def trusted_subjects(ca_bundle: str | None) -> frozenset[str]:
     """Subjects of the trust anchors, to tell a missing intermediate from an unknown root."""
     import certifi
     from cryptography import x509
+
     try:
         with open(ca_bundle or certifi.where(), "rb") as fh, warnings.catch_warnings():
             warnings.simplefilter("ignore")  # old CA certificates with negative serials: cryptography complains
@@ -158,11 +169,14 @@ def trusted_subjects(ca_bundle: str | None) -> frozenset[str]:
 async def probe(facts: "Facts") -> TlsFact:
     import asyncio
     import ssl
+
     target = facts.target
     url = target.url or ""
     host, port = host_port(url)
     route: Route = await facts.get("proxy_route")
-    base = dict(url=url, host=host, port=port, route=route, trust=target.ca_bundle or "certifi", insecure=target.insecure)
+    base: dict[str, Any] = dict(
+        url=url, host=host, port=port, route=route, trust=target.ca_bundle or "certifi", insecure=target.insecure
+    )
     if urllib.parse.urlsplit(url).scheme.lower() != "https":
         return TlsFact(applies=False, **base)
     timeout = target.timeout
@@ -170,19 +184,35 @@ async def probe(facts: "Facts") -> TlsFact:
     assert isinstance(context, ssl.SSLContext)
     try:
         session = await handshake(route, host, port, context, timeout)
-        fact = TlsFact(applies=True, chain=from_der(session.chain), verified_chain=from_der(session.verified_chain),
-                       protocol=session.protocol, cipher=session.cipher, **base)
+        fact = TlsFact(
+            applies=True,
+            chain=from_der(session.chain),
+            verified_chain=from_der(session.verified_chain),
+            protocol=session.protocol,
+            cipher=session.cipher,
+            **base,
+        )
     except ssl.SSLCertVerificationError as exc:
-        fact = TlsFact(applies=True, verify_code=exc.verify_code, verify_message=exc.verify_message,
-                       chain=await collect_chain(route, host, port, timeout),
-                       trusted_subjects=trusted_subjects(target.ca_bundle), **base)
+        fact = TlsFact(
+            applies=True,
+            verify_code=exc.verify_code,
+            verify_message=exc.verify_message,
+            chain=await collect_chain(route, host, port, timeout),
+            trusted_subjects=trusted_subjects(target.ca_bundle),
+            **base,
+        )
     except ProxyRefused as exc:
         return TlsFact(applies=True, error=TransportError("proxy", str(exc)), **base)
     except UnsupportedProxy as exc:
         return TlsFact(applies=True, error=TransportError("unsupported", str(exc)), **base)
     except (ssl.SSLError, ConnectionResetError, asyncio.IncompleteReadError, EOFError) as exc:
-        return TlsFact(applies=True, error=classify(exc), plain_http=await speaks_plain_http(route, host, port, timeout),
-                       chain=await collect_chain(route, host, port, timeout), **base)
+        return TlsFact(
+            applies=True,
+            error=classify(exc),
+            plain_http=await speaks_plain_http(route, host, port, timeout),
+            chain=await collect_chain(route, host, port, timeout),
+            **base,
+        )
     except Exception as exc:  # noqa: BLE001 - refused, timeout, unknown host: facts too
         return TlsFact(applies=True, error=classify(exc), **base)
     if route.via_proxy and fact.chain:
@@ -191,4 +221,6 @@ async def probe(facts: "Facts") -> TlsFact:
     return fact
 
 
-FACTS = {"tls": probe}
+TLS: Fact[TlsFact] = Fact("tls", "One handshake with the integration's TLS settings, and the chain presented")
+
+FACTS = {TLS.name: probe}

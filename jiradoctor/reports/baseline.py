@@ -8,6 +8,8 @@ worse.
 
 from __future__ import annotations
 
+from typing import Any
+
 from dataclasses import dataclass
 
 from jiradoctor.model import CheckResult, Finding, Report, Status
@@ -28,10 +30,15 @@ class Change:
     new: Status | None
     message: str
 
-    def to_json(self) -> dict:
-        return {"check": self.check_id, "code": self.code, "subject": self.subject,
-                "old": self.old.value if self.old else None, "new": self.new.value if self.new else None,
-                "message": self.message}
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "check": self.check_id,
+            "code": self.code,
+            "subject": self.subject,
+            "old": self.old.value if self.old else None,
+            "new": self.new.value if self.new else None,
+            "message": self.message,
+        }
 
 
 @dataclass(frozen=True)
@@ -45,18 +52,31 @@ class Comparison:
     def has_regressions(self) -> bool:
         return bool(self.regressions)
 
-    def to_json(self) -> dict:
-        return {"regressions": [c.to_json() for c in self.regressions], "fixed": [c.to_json() for c in self.fixed],
-                "stale": [c.to_json() for c in self.stale], "unchanged": self.unchanged}
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "regressions": [c.to_json() for c in self.regressions],
+            "fixed": [c.to_json() for c in self.fixed],
+            "stale": [c.to_json() for c in self.stale],
+            "unchanged": self.unchanged,
+        }
 
     def render_text(self) -> str:
-        lines = [f"Compared with the baseline: {len(self.regressions)} regression(s), {len(self.fixed)} fixed, "
-                 f"{len(self.stale)} stale, {self.unchanged} unchanged."]
-        for title, changes in (("Regressions", self.regressions), ("Fixed", self.fixed), ("Stale (not checked this time)", self.stale)):
+        lines = [
+            f"Compared with the baseline: {len(self.regressions)} regression(s), {len(self.fixed)} fixed, "
+            f"{len(self.stale)} stale, {self.unchanged} unchanged."
+        ]
+        for title, changes in (
+            ("Regressions", self.regressions),
+            ("Fixed", self.fixed),
+            ("Stale (not checked this time)", self.stale),
+        ):
             if changes:
                 lines.append(f"{title}:")
-                lines += [f"  {c.code or c.check_id}{' [' + c.subject + ']' if c.subject else ''}: "
-                          f"{c.old.value if c.old else '-'} -> {c.new.value if c.new else '-'}  {c.message}" for c in changes]
+                lines += [
+                    f"  {c.code or c.check_id}{' [' + c.subject + ']' if c.subject else ''}: "
+                    f"{c.old.value if c.old else '-'} -> {c.new.value if c.new else '-'}  {c.message}"
+                    for c in changes
+                ]
         return "\n".join(lines) + "\n"
 
 
@@ -88,16 +108,30 @@ def compare(old: Report, new: Report, threshold: Status = Status.FAIL) -> Compar
         if before is None:
             regressions.append(Change(key[0], key[1], key[2] or None, None, finding.status, f"new: {finding.message}"))
         elif finding.status.rank > before.status.rank:  # a known finding got worse (its check may already fail)
-            regressions.append(Change(key[0], key[1], key[2] or None, before.status, finding.status,
-                                      f"got worse: {finding.message}"))
+            regressions.append(
+                Change(key[0], key[1], key[2] or None, before.status, finding.status, f"got worse: {finding.message}")
+            )
         elif grown := newly_listed(before, finding):  # e.g. a project now misses one permission more
-            regressions.append(Change(key[0], key[1], key[2] or None, before.status, finding.status,
-                                      f"now also {', '.join(grown)}: {finding.message}"))
+            regressions.append(
+                Change(
+                    key[0],
+                    key[1],
+                    key[2] or None,
+                    before.status,
+                    finding.status,
+                    f"now also {', '.join(grown)}: {finding.message}",
+                )
+            )
     flagged_checks = {c.check_id for c in regressions}
     for check_id, check in new_checks.items():
-        before = old_checks.get(check_id)
-        was = before.status if before else None
-        worse = was is not None and was != Status.SKIP and check.status.rank > was.rank and check.status.rank >= threshold.rank
+        old_check = old_checks.get(check_id)
+        was = old_check.status if old_check else None
+        worse = (
+            was is not None
+            and was != Status.SKIP
+            and check.status.rank > was.rank
+            and check.status.rank >= threshold.rank
+        )
         if worse and check_id not in flagged_checks:
             regressions.append(Change(check_id, None, None, was, check.status, f"check got worse: {check.summary}"))
     for key, finding in old_findings.items():

@@ -60,8 +60,8 @@ def status_word(status: Status) -> str:
 def render(report: Report) -> str:
     t = report.target
     out = [f"h3. jiradoctor: {status_word(report.status)}", "",
-           f"Target: {{{{{escape(t.url or 'offline inputs')}}}}} · integration {escape(t.integration)} · auth {escape(t.auth)} · "
-           f"jiradoctor {escape(report.tool_version)} · {escape(report.started_at)}"]
+           f"Target: {{{{{escape(t.url or 'offline inputs')}}}}} · integration {escape(t.integration)} · auth "
+           f"{escape(t.auth)} · jiradoctor {escape(report.tool_version)} · {escape(report.started_at)}"]
     causes = fix_first(report)
     if causes:
         out += ["", "h4. What to fix first"]

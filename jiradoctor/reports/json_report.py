@@ -16,7 +16,9 @@ def render(report: Report) -> str:
 
 def load(text: str) -> Report:
     try:
-        data = bounded_json.loads(text, max_depth=256, max_size=64 * 1024 * 1024, what="the file")  # a baseline may come from anywhere
+        data = bounded_json.loads(
+            text, max_depth=256, max_size=64 * 1024 * 1024, what="the file"
+        )  # a baseline may come from anywhere
     except bounded_json.JsonProblem as exc:
         raise ValueError(f"not a JSON report: {exc}") from None
     if not isinstance(data, dict):
@@ -30,4 +32,6 @@ def load(text: str) -> Report:
 
 
 def schema() -> dict[str, Any]:
-    return json.loads(resources.files("jiradoctor").joinpath("schema/report.schema.json").read_text("utf-8"))
+    loaded: dict[str, Any] = json.loads(
+        resources.files("jiradoctor").joinpath("schema/report.schema.json").read_text("utf-8"))
+    return loaded

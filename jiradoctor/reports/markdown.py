@@ -36,8 +36,10 @@ def fence(body: str, lang: str = "") -> str:
 def render(report: Report) -> str:
     out = [f"### jiradoctor: {ICONS[report.status]} {report.status.value.upper()}", ""]
     target = report.target
-    out.append(f"Target: {escape(target.url or 'offline inputs')} · integration {escape(target.integration)} · "
-               f"auth {escape(target.auth)} · jiradoctor {escape(report.tool_version)} · {escape(report.started_at)}")
+    out.append(
+        f"Target: {escape(target.url or 'offline inputs')} · integration {escape(target.integration)} · "
+        f"auth {escape(target.auth)} · jiradoctor {escape(report.tool_version)} · {escape(report.started_at)}"
+    )
     if report.note:
         out += ["", f"**Not healthy:** {escape(report.note)}."]
     causes = fix_first(report)
@@ -63,6 +65,12 @@ def render(report: Report) -> str:
         finding = cause.finding
         if finding.evidence:
             out += ["", f"**{escape(finding.code)}**"]
-            out += ["", "<details><summary>Evidence</summary>", "", fence(json.dumps(finding.evidence, indent=2, ensure_ascii=False, default=str), "json"), "", "</details>"]
+            out += [
+                "",
+                "<details><summary>Evidence</summary>",
+                "",
+                fence(json.dumps(finding.evidence, indent=2, ensure_ascii=False, default=str), "json"),
+                "",
+                "</details>",
+            ]
     return "\n".join(out) + "\n"
-

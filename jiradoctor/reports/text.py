@@ -11,7 +11,14 @@ from jiradoctor.reports.order import fix_first, is_shell_command
 from jiradoctor.visible import visible
 
 SYMBOLS = {Status.PASS: "✔", Status.INFO: "ℹ", Status.WARN: "!", Status.FAIL: "✘", Status.ERROR: "✘", Status.SKIP: "-"}
-_SGR = {Status.PASS: "32", Status.INFO: "34", Status.WARN: "33", Status.FAIL: "31", Status.ERROR: "1;31", Status.SKIP: "2"}
+_SGR = {
+    Status.PASS: "32",
+    Status.INFO: "34",
+    Status.WARN: "33",
+    Status.FAIL: "31",
+    Status.ERROR: "1;31",
+    Status.SKIP: "2",
+}
 
 
 def _v(text: str) -> str:
@@ -36,8 +43,11 @@ def _block(text: str, indent: str) -> list[str]:
 def render(report: Report, colour: bool = False) -> str:
     """``colour``: ANSI colours (our own escapes only; outside text is made visible first)."""
     paint = _Paint(colour)
-    lines = [f"jiradoctor {_v(report.tool_version)} — {_v(report.target.url or 'offline inputs')} "
-             f"({_v(report.target.integration)}, auth: {_v(report.target.auth)})", ""]
+    lines = [
+        f"jiradoctor {_v(report.tool_version)} — {_v(report.target.url or 'offline inputs')} "
+        f"({_v(report.target.integration)}, auth: {_v(report.target.auth)})",
+        "",
+    ]
     causes = fix_first(report)
     if causes:
         lines.append(paint.bold("Fix first:"))
@@ -65,7 +75,10 @@ def render(report: Report, colour: bool = False) -> str:
         mark = paint.status(check.status, f"{SYMBOLS[check.status]} {check.status.value:<5}")
         lines.append(f" {mark} {_v(check.id):<15} {summary}")
     counts = ", ".join(f"{n} {s}" for s, n in report.counts.items() if n)
-    lines += ["", f"Overall: {paint.status(report.status, report.status.value)} ({counts}) in {report.duration_s:.2f} s"]
+    lines += [
+        "",
+        f"Overall: {paint.status(report.status, report.status.value)} ({counts}) in {report.duration_s:.2f} s",
+    ]
     if report.note:
         lines.append(f"Not healthy: {visible(report.note)}.")
     return "\n".join(lines) + "\n"

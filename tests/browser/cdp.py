@@ -22,11 +22,22 @@ from pathlib import Path
 from typing import Any, Callable
 
 CANDIDATES = ("/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome")
-FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-         "--disable-background-networking", "--disable-component-update", "--disable-sync",
-         "--disable-default-apps", "--disable-extensions", "--mute-audio", "--no-default-browser-check",
-         "--disable-features=Translate,MediaRouter,OptimizationHints,AutofillServerCommunication",
-         "--remote-debugging-pipe")
+FLAGS = (
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-default-apps",
+    "--disable-extensions",
+    "--mute-audio",
+    "--no-default-browser-check",
+    "--disable-features=Translate,MediaRouter,OptimizationHints,AutofillServerCommunication",
+    "--remote-debugging-pipe",
+)
 
 
 def find_chromium() -> str | None:
@@ -53,8 +64,13 @@ class Browser:
 
         self.proc = subprocess.Popen(
             [executable, *FLAGS, f"--user-data-dir={self.profile}", "about:blank"],
-            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-            preexec_fn=child_fds, pass_fds=(3, 4), start_new_session=True)
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            preexec_fn=child_fds,
+            pass_fds=(3, 4),
+            start_new_session=True,
+        )
         os.close(cmd_r)
         os.close(res_w)
         self._out = os.fdopen(cmd_w, "wb", buffering=0)
@@ -99,8 +115,9 @@ class Browser:
         for line in self.proc.stderr:
             self._stderr_tail.append(line)
 
-    def send(self, method: str, params: dict | None = None, session: str | None = None,
-             timeout: float | None = None) -> dict:
+    def send(
+        self, method: str, params: dict | None = None, session: str | None = None, timeout: float | None = None
+    ) -> dict:
         with self._lock:
             self._next_id += 1
             msg_id = self._next_id
@@ -113,8 +130,10 @@ class Browser:
             while msg_id not in self._answers:
                 left = deadline - time.monotonic()
                 if left <= 0 or self._closed:
-                    raise CDPError(f"no answer to {method} ({'browser gone' if self._closed else 'timeout'}); "
-                                   f"stderr: {b''.join(self._stderr_tail)[-2000:].decode(errors='replace')}")
+                    raise CDPError(
+                        f"no answer to {method} ({'browser gone' if self._closed else 'timeout'}); "
+                        f"stderr: {b''.join(self._stderr_tail)[-2000:].decode(errors='replace')}"
+                    )
                 self._cond.wait(left)
             answer = self._answers.pop(msg_id)
         if "error" in answer:
@@ -180,8 +199,9 @@ class Page:
         self.evaluate("new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))", await_promise=True)
 
     def evaluate(self, expression: str, await_promise: bool = False) -> Any:
-        result = self.send("Runtime.evaluate", {"expression": expression, "returnByValue": True,
-                                                "awaitPromise": await_promise})
+        result = self.send(
+            "Runtime.evaluate", {"expression": expression, "returnByValue": True, "awaitPromise": await_promise}
+        )
         if "exceptionDetails" in result:
             raise CDPError(f"{expression[:80]}: {result['exceptionDetails']}")
         return result["result"].get("value")
@@ -192,8 +212,10 @@ class Page:
         for e in self._mine():
             method, params = e["method"], e.get("params", {})
             if method == "Runtime.consoleAPICalled" and params.get("type") in ("error", "warning", "assert"):
-                problems.append(f"console.{params['type']}: " + " ".join(str(a.get("value", a.get("description")))
-                                                                       for a in params.get("args", [])))
+                problems.append(
+                    f"console.{params['type']}: "
+                    + " ".join(str(a.get("value", a.get("description"))) for a in params.get("args", []))
+                )
             elif method == "Runtime.exceptionThrown":
                 problems.append(f"exception: {params['exceptionDetails']}")
             elif method == "Log.entryAdded" and params["entry"]["level"] in ("error", "warning"):
@@ -207,7 +229,9 @@ class Page:
         self.send("Emulation.setEmulatedMedia", {"features": [{"name": "prefers-color-scheme", "value": scheme}]})
 
     def screenshot(self) -> bytes:
-        return base64.b64decode(self.send("Page.captureScreenshot", {"format": "png", "captureBeyondViewport": False})["data"])
+        return base64.b64decode(
+            self.send("Page.captureScreenshot", {"format": "png", "captureBeyondViewport": False})["data"]
+        )
 
     def pdf(self) -> bytes:
         return base64.b64decode(self.send("Page.printToPDF", {"printBackground": True}, timeout=30)["data"])

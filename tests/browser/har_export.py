@@ -33,10 +33,18 @@ def _response(resp: dict, extra: dict | None, body: str = "", encoded: bool = Fa
     content: dict[str, Any] = {"size": len(body), "mimeType": resp.get("mimeType", ""), "text": body}
     if encoded:
         content["encoding"] = "base64"
-    return {"status": resp.get("status", 0), "statusText": resp.get("statusText", ""),
-            "httpVersion": resp.get("protocol", "http/1.1").upper(), "headers": _headers(headers), "cookies": [],
-            "content": content, "redirectURL": (resp.get("headers") or {}).get("location", "") or (resp.get("headers") or {}).get("Location", ""),
-            "headersSize": -1, "bodySize": -1}
+    return {
+        "status": resp.get("status", 0),
+        "statusText": resp.get("statusText", ""),
+        "httpVersion": resp.get("protocol", "http/1.1").upper(),
+        "headers": _headers(headers),
+        "cookies": [],
+        "content": content,
+        "redirectURL": (resp.get("headers") or {}).get("location", "")
+        or (resp.get("headers") or {}).get("Location", ""),
+        "headersSize": -1,
+        "bodySize": -1,
+    }
 
 
 def export_har(page: Page) -> dict:
@@ -60,12 +68,34 @@ def export_har(page: Page) -> dict:
             req = p["request"]
             headers = dict(req.get("headers") or {})
             headers.update((extra_req.get(rid) or {}).get("headers") or {})
-            entry = {"startedDateTime": _when(p.get("wallTime")), "time": 0,
-                     "request": {"method": req["method"], "url": req["url"] + req.get("urlFragment", ""), "httpVersion": "HTTP/1.1",
-                                 "headers": _headers(headers), "queryString": [], "cookies": [], "headersSize": -1, "bodySize": -1},
-                     "response": {"status": 0, "statusText": "", "httpVersion": "", "headers": [], "cookies": [],
-                                  "content": {"size": 0, "mimeType": ""}, "redirectURL": "", "headersSize": -1, "bodySize": -1},
-                     "cache": {}, "timings": {"send": 0, "wait": 0, "receive": 0}, "_requestId": rid}
+            entry = {
+                "startedDateTime": _when(p.get("wallTime")),
+                "time": 0,
+                "request": {
+                    "method": req["method"],
+                    "url": req["url"] + req.get("urlFragment", ""),
+                    "httpVersion": "HTTP/1.1",
+                    "headers": _headers(headers),
+                    "queryString": [],
+                    "cookies": [],
+                    "headersSize": -1,
+                    "bodySize": -1,
+                },
+                "response": {
+                    "status": 0,
+                    "statusText": "",
+                    "httpVersion": "",
+                    "headers": [],
+                    "cookies": [],
+                    "content": {"size": 0, "mimeType": ""},
+                    "redirectURL": "",
+                    "headersSize": -1,
+                    "bodySize": -1,
+                },
+                "cache": {},
+                "timings": {"send": 0, "wait": 0, "receive": 0},
+                "_requestId": rid,
+            }
             if req.get("postData") is not None:
                 entry["request"]["postData"] = {"mimeType": headers.get("Content-Type", ""), "text": req["postData"]}
             entries.append(entry)
@@ -89,8 +119,14 @@ def export_har(page: Page) -> dict:
                 entry["response"]["_blocked_reason"] = p["blockedReason"]
     for entry in entries:
         entry.pop("_requestId", None)
-    return {"log": {"version": "1.2", "creator": {"name": "jiradoctor tests (Chromium via CDP)", "version": "1"},
-                    "pages": [], "entries": entries}}
+    return {
+        "log": {
+            "version": "1.2",
+            "creator": {"name": "jiradoctor tests (Chromium via CDP)", "version": "1"},
+            "pages": [],
+            "entries": entries,
+        }
+    }
 
 
 def save_har(page: Page, path: Path) -> Path:

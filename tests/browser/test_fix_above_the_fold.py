@@ -8,7 +8,6 @@ of the page, unscrolled, and their text is the first cause of the JSON report's 
 
 from __future__ import annotations
 
-import json
 import os
 import subprocess
 import sys
@@ -22,8 +21,10 @@ from tests.browser.cdp import file_url, find_chromium
 
 CHROMIUM = find_chromium()
 pytestmark = [
-    pytest.mark.skipif(CHROMIUM is None and not os.environ.get("CI"), reason="chromium is not installed "
-                       "(apt-get install chromium); in CI this test is never skipped"),
+    pytest.mark.skipif(
+        CHROMIUM is None and not os.environ.get("CI"),
+        reason="chromium is not installed (apt-get install chromium); in CI this test is never skipped",
+    ),
     pytest.mark.timeout(120),
 ]
 SCENARIOS = ["url-mismatch-proxy-host", "key-mismatch", "consumer-key-whitespace", "clock-skew"]
@@ -32,8 +33,14 @@ WIDTH, HEIGHT = 1280, 800
 
 def demo(scenario: str, out: Path) -> Path:
     env = {k: v for k, v in os.environ.items() if not k.startswith("JIRADOCTOR_")}
-    done = subprocess.run([sys.executable, "-m", "jiradoctor", "demo", "--scenario", scenario, "--dir", str(out)],
-                          capture_output=True, text=True, env=env, cwd=out, timeout=90)
+    done = subprocess.run(
+        [sys.executable, "-m", "jiradoctor", "demo", "--scenario", scenario, "--dir", str(out)],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=out,
+        timeout=90,
+    )
     assert done.returncode == 0, done.stderr
     return out / "report.html"
 
@@ -57,8 +64,10 @@ def test_first_root_cause_fix_is_above_the_fold(browser, scenario: str, tmp_path
     first = causes[0].finding
     page = browser.new_page()
     try:
-        page.send("Emulation.setDeviceMetricsOverride", {"width": WIDTH, "height": HEIGHT, "deviceScaleFactor": 1,
-                                                          "mobile": False})
+        page.send(
+            "Emulation.setDeviceMetricsOverride",
+            {"width": WIDTH, "height": HEIGHT, "deviceScaleFactor": 1, "mobile": False},
+        )
         page.open(file_url(path))
         fold = page.evaluate(FOLD)
         png = page.screenshot()

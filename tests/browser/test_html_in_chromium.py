@@ -25,20 +25,22 @@ from tests.browser.cdp import file_url, find_chromium
 
 CHROMIUM = find_chromium()
 pytestmark = [
-    pytest.mark.skipif(CHROMIUM is None and not os.environ.get("CI"), reason="chromium is not installed "
-                       "(apt-get install chromium); in CI this test is never skipped"),
+    pytest.mark.skipif(
+        CHROMIUM is None and not os.environ.get("CI"),
+        reason="chromium is not installed (apt-get install chromium); in CI this test is never skipped",
+    ),
     pytest.mark.timeout(90),
 ]
 
 PAYLOADS = [
     "<script>document.title='pwned-script';window.__pwned=1;console.error('pwned-script')</script>",
     "<img src=x onerror=\"document.title='pwned-img';window.__pwned=2;console.error('pwned-img')\">",
-    "<svg onload=\"window.__pwned=3\"><circle r=1 /></svg>",
-    "\"><iframe src=\"javascript:parent.__pwned=4\"></iframe>",
-    "<a href=\"javascript:window.__pwned=5\">click me</a>",
+    '<svg onload="window.__pwned=3"><circle r=1 /></svg>',
+    '"><iframe src="javascript:parent.__pwned=4"></iframe>',
+    '<a href="javascript:window.__pwned=5">click me</a>',
     "</pre></dd></dl></div><script>window.__pwned=6</script>",
     "<style>body{display:none}</style>",
-    "<meta http-equiv=\"refresh\" content=\"0;url=https://evil.example/\">",
+    '<meta http-equiv="refresh" content="0;url=https://evil.example/">',
     "<link rel=stylesheet href=https://evil.example/x.css>",
     "' onmouseover='window.__pwned=7' x='",
     "{{ 7*7 }} {% raw %} ]]> <!-- -->",
@@ -52,37 +54,85 @@ def hostile_report() -> Report:
     def finding(code: str, status: Status, i: int) -> Finding:
         p = PAYLOADS[i % len(PAYLOADS)]
         return Finding(
-            code, status, f"The server said: {p}",
-            evidence={"body": ALL, "header": p, "nested": {"list": [p, 1, None]}, p: "key is hostile",
-                      "matrix": {"permissions": ["BROWSE_PROJECTS", p],
-                                 "rows": [{"project": p, "cells": {"BROWSE_PROJECTS": "ok", p: "missing"}},
-                                          {"project": "OPS", "cells": {"BROWSE_PROJECTS": p}}]}},
+            code,
+            status,
+            f"The server said: {p}",
+            evidence={
+                "body": ALL,
+                "header": p,
+                "nested": {"list": [p, 1, None]},
+                p: "key is hostile",
+                "matrix": {
+                    "permissions": ["BROWSE_PROJECTS", p],
+                    "rows": [
+                        {"project": p, "cells": {"BROWSE_PROJECTS": "ok", p: "missing"}},
+                        {"project": "OPS", "cells": {"BROWSE_PROJECTS": p}},
+                    ],
+                },
+            },
             remediation=(f"Ask the admin about {p}", "Then run the command below."),
             commands=(f"echo '{p}'", "curl -s https://jira.example.com/rest/api/2/serverInfo | jq '.`baseUrl`'"),
-            docs=("https://docs.example.com/fix", f"javascript:window.__pwned=8//{p}",
-                  'https://docs.example.com/"onmouseover="window.__pwned=9', f"https://docs.example.com/{p}",
-                  "data:text/html,<script>window.__pwned=10</script>"),
-            subject=f"subject {p}")
+            docs=(
+                "https://docs.example.com/fix",
+                f"javascript:window.__pwned=8//{p}",
+                'https://docs.example.com/"onmouseover="window.__pwned=9',
+                f"https://docs.example.com/{p}",
+                "data:text/html,<script>window.__pwned=10</script>",
+            ),
+            subject=f"subject {p}",
+        )
 
     checks = (
-        CheckResult.from_findings("alpha", f"Alpha {PAYLOADS[0]}", [finding("alpha/bad", Status.FAIL, 0),
-                                                                   finding("alpha/also", Status.WARN, 1)], 0.2),
-        CheckResult.from_findings("beta", f"Beta {PAYLOADS[2]}", [finding("beta/careful", Status.WARN, 2),
-                                                                 finding("beta/note", Status.INFO, 3)], 0.1),
+        CheckResult.from_findings(
+            "alpha",
+            f"Alpha {PAYLOADS[0]}",
+            [finding("alpha/bad", Status.FAIL, 0), finding("alpha/also", Status.WARN, 1)],
+            0.2,
+        ),
+        CheckResult.from_findings(
+            "beta",
+            f"Beta {PAYLOADS[2]}",
+            [finding("beta/careful", Status.WARN, 2), finding("beta/note", Status.INFO, 3)],
+            0.1,
+        ),
         CheckResult.from_findings("gamma", "Gamma", [finding("gamma/ok", Status.PASS, 4)], 0.1),
         CheckResult.from_findings("delta", "Delta", [finding("delta/check-error", Status.ERROR, 5)], 0.1),
         CheckResult.skipped("eps", f"Eps {PAYLOADS[6]}", f"blocked: {PAYLOADS[7]}", ("alpha",)),
-        CheckResult.from_findings('zeta"><script>window.__pwned=11</script>', "Odd plugin id",
-                                  [finding('zeta"><b>/x', Status.FAIL, 8)], 0.1),
+        CheckResult.from_findings(
+            'zeta"><script>window.__pwned=11</script>', "Odd plugin id", [finding('zeta"><b>/x', Status.FAIL, 8)], 0.1
+        ),
         # a saved report from elsewhere may carry a matrix of the wrong shape: shown what can be, never a crash
-        CheckResult.from_findings("theta", "Malformed matrix", [Finding("theta/odd", Status.WARN, "odd matrix", evidence={
-            "matrix": {"permissions": ["A", ["B"]], "rows": ["x", {"project": "P", "cells": "x"},
-                                                           {"project": "Q", "cells": {"A": ["list"]}}]}})], 0.1),
+        CheckResult.from_findings(
+            "theta",
+            "Malformed matrix",
+            [
+                Finding(
+                    "theta/odd",
+                    Status.WARN,
+                    "odd matrix",
+                    evidence={
+                        "matrix": {
+                            "permissions": ["A", ["B"]],
+                            "rows": ["x", {"project": "P", "cells": "x"}, {"project": "Q", "cells": {"A": ["list"]}}],
+                        }
+                    },
+                )
+            ],
+            0.1,
+        ),
     )
-    return Report(f"0.1.0 {PAYLOADS[9]}",
-                  TargetSummary(f"https://jira.example.com/{PAYLOADS[1]}", f"generic {PAYLOADS[3]}", "oauth1",
-                                JiraFacts(f"Server {PAYLOADS[4]}", PAYLOADS[10], f"https://jira.example.com/{PAYLOADS[5]}")),
-                  f"2024-05-01T10:00:00+00:00 {PAYLOADS[0]}", 1.5, checks)
+    return Report(
+        f"0.1.0 {PAYLOADS[9]}",
+        TargetSummary(
+            f"https://jira.example.com/{PAYLOADS[1]}",
+            f"generic {PAYLOADS[3]}",
+            "oauth1",
+            JiraFacts(f"Server {PAYLOADS[4]}", PAYLOADS[10], f"https://jira.example.com/{PAYLOADS[5]}"),
+        ),
+        f"2024-05-01T10:00:00+00:00 {PAYLOADS[0]}",
+        1.5,
+        checks,
+    )
 
 
 # --- fixtures: the browser (always killed) and the reports ----------------------------------------
@@ -90,7 +140,9 @@ def hostile_report() -> Report:
 @pytest.fixture
 def page(browser):
     p = browser.new_page()
-    p.send("Emulation.setDeviceMetricsOverride", {"width": 1100, "height": 1300, "deviceScaleFactor": 1, "mobile": False})
+    p.send(
+        "Emulation.setDeviceMetricsOverride", {"width": 1100, "height": 1300, "deviceScaleFactor": 1, "mobile": False}
+    )
     try:
         yield p
     finally:
@@ -99,8 +151,9 @@ def page(browser):
 
 def run_cli(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("JIRADOCTOR_")}
-    return subprocess.run([sys.executable, "-m", "jiradoctor", *args], capture_output=True, text=True, env=env,
-                          cwd=cwd, timeout=60)
+    return subprocess.run(
+        [sys.executable, "-m", "jiradoctor", *args], capture_output=True, text=True, env=env, cwd=cwd, timeout=60
+    )
 
 
 @pytest.fixture(scope="module")
@@ -115,19 +168,35 @@ def demo_report(tmp_path_factory) -> Path:
 @pytest.fixture(scope="module")
 def permissions_report(tmp_path_factory) -> Path:
     """A real run with the permission matrix (lab scenario permissions-gaps)."""
-    from jiradoctor.lab import LabServer
+    from jiradoctor_lab import LabServer
 
     out = tmp_path_factory.mktemp("perms")
     with LabServer("permissions-gaps") as lab:
         client = lab.client
         env = {k: v for k, v in os.environ.items() if not k.startswith("JIRADOCTOR_")}
         env.update({"JIRADOCTOR_PASSWORD": client.password} if client.password else {"JIRADOCTOR_PAT": client.pat})
-        args = ["doctor", "--url", lab.url, "--integration", client.integration, "--only", "auth,permissions",
-                "--projects", "PIP,ART,OPS,SEC", "--timeout", "5", "-o", "report.html", "-o", "report.json"]
+        args = [
+            "doctor",
+            "--url",
+            lab.url,
+            "--integration",
+            client.integration,
+            "--only",
+            "auth,permissions",
+            "--projects",
+            "PIP,ART,OPS,SEC",
+            "--timeout",
+            "5",
+            "-o",
+            "report.html",
+            "-o",
+            "report.json",
+        ]
         if client.user:
             args += ["--user", client.user]
-        result = subprocess.run([sys.executable, "-m", "jiradoctor", *args], capture_output=True, text=True,
-                                env=env, cwd=out, timeout=60)
+        result = subprocess.run(
+            [sys.executable, "-m", "jiradoctor", *args], capture_output=True, text=True, env=env, cwd=out, timeout=60
+        )
     assert result.returncode == 1, result.stdout + result.stderr
     return out / "report.html"
 
@@ -235,6 +304,7 @@ def assert_screenshot_and_pdf(page, out: Path) -> None:
 
 # --- the tests -----------------------------------------------------------------------------------
 
+
 def test_demo_report_in_chromium(page, demo_report: Path) -> None:
     data = json.loads(demo_report.with_suffix(".json").read_text())
     facts = assert_quiet_and_inert(page, demo_report)
@@ -266,9 +336,13 @@ def test_hostile_report_runs_nothing_and_shows_the_text(page, tmp_path: Path) ->
         assert payload in facts["text"], payload  # shown as the text it is
     assert facts["title"] == f"jiradoctor report: ERROR — {report.target.url}"
     # only the plain https docs link of each finding is clickable
-    assert [h for h in facts["hrefs"] if not h.startswith("#")] == ["https://docs.example.com/fix"] * sum(1 for _, f in report.findings() if f.docs)
+    assert [h for h in facts["hrefs"] if not h.startswith("#")] == ["https://docs.example.com/fix"] * sum(
+        1 for _, f in report.findings() if f.docs
+    )
     assert_toc(page, [c.id for c in report.checks])
-    assert_commands_copy(page, [c for _, f in report.findings() if f.status.rank >= Status.WARN.rank for c in f.commands])
+    assert_commands_copy(
+        page, [c for _, f in report.findings() if f.status.rank >= Status.WARN.rank for c in f.commands]
+    )
     assert_both_schemes_read(page)
     assert_screenshot_and_pdf(page, path)
 
@@ -288,9 +362,12 @@ def test_hostile_report_is_inert_even_without_its_csp(page, tmp_path: Path) -> N
 def test_the_watchers_see_what_they_watch_for(page, tmp_path: Path) -> None:
     """Positive control: a page that does run a script and fetch something is caught by each check."""
     path = tmp_path / "control.html"
-    path.write_text("<!DOCTYPE html><title>control</title><p>x</p>"
-                    "<script>window.__pwned = 1; document.title = 'pwned'; console.error('boom')</script>"
-                    "<img src='http://127.0.0.1:9/tracker.png'>", encoding="utf-8")
+    path.write_text(
+        "<!DOCTYPE html><title>control</title><p>x</p>"
+        "<script>window.__pwned = 1; document.title = 'pwned'; console.error('boom')</script>"
+        "<img src='http://127.0.0.1:9/tracker.png'>",
+        encoding="utf-8",
+    )
     page.open(file_url(path))
     facts = page.evaluate(DOM_FACTS)
     assert facts["pwned"] == 1 and facts["title"] == "pwned"

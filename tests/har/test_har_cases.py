@@ -19,8 +19,14 @@ from tests.har.hars import entry, har, write
 
 JIRA = "https://jira.example.com"
 OK_HEADERS = [("X-AREQUESTID", "1"), ("X-Seraph-LoginReason", "OK")]
-MYSELF_OK = entry("GET", f"{JIRA}/rest/api/2/myself", 200, [("Authorization", "Bearer x" * 1)], OK_HEADERS,
-                  body=json.dumps({"name": "svc", "key": "JIRAUSER1"}))
+MYSELF_OK = entry(
+    "GET",
+    f"{JIRA}/rest/api/2/myself",
+    200,
+    [("Authorization", "Bearer x" * 1)],
+    OK_HEADERS,
+    body=json.dumps({"name": "svc", "key": "JIRAUSER1"}),
+)
 PAGE = entry("GET", f"{JIRA}/secure/Dashboard.jspa", 200, [], OK_HEADERS, body="<html></html>", mime="text/html")
 
 
@@ -35,31 +41,118 @@ def failed(error: str, **kw) -> dict:
 CASES = {
     "har/request-failed": ([failed("net::ERR_CONNECTION_REFUSED")], [MYSELF_OK]),
     "har/blocked": ([failed("net::ERR_BLOCKED_BY_CLIENT")], [MYSELF_OK]),
-    "har/mixed-content": ([PAGE, entry("GET", "http://jira.example.com/rest/api/2/field", 200, [], OK_HEADERS, body="[]")],
-                          [PAGE, entry("GET", f"{JIRA}/rest/api/2/field", 200, [], OK_HEADERS, body="[]")]),
-    "har/proxy-auth-required": ([entry("GET", "https://piplanning.io/api/x", 407, [], [("Proxy-Authenticate", "Basic")])],
-                                [entry("GET", "https://piplanning.io/api/x", 200), MYSELF_OK]),
-    "har/server-error": ([entry("GET", f"{JIRA}/rest/api/2/project", 502, [], [("Server", "nginx")], body="<html>Bad Gateway</html>",
-                                mime="text/html")], [MYSELF_OK]),
-    "har/refused": ([entry("GET", "https://piplanning.io/api/boards", 403)], [entry("GET", "https://piplanning.io/api/boards", 200), MYSELF_OK]),
-    "base-url/mismatch": ([entry("GET", f"{JIRA}/rest/api/2/serverInfo", 200, [], OK_HEADERS,
-                                 body=json.dumps({"baseUrl": "http://jira-internal:8080"}))],
-                          [entry("GET", f"{JIRA}/rest/api/2/serverInfo", 200, [], OK_HEADERS, body=json.dumps({"baseUrl": JIRA}))]),
+    "har/mixed-content": (
+        [PAGE, entry("GET", "http://jira.example.com/rest/api/2/field", 200, [], OK_HEADERS, body="[]")],
+        [PAGE, entry("GET", f"{JIRA}/rest/api/2/field", 200, [], OK_HEADERS, body="[]")],
+    ),
+    "har/proxy-auth-required": (
+        [entry("GET", "https://piplanning.io/api/x", 407, [], [("Proxy-Authenticate", "Basic")])],
+        [entry("GET", "https://piplanning.io/api/x", 200), MYSELF_OK],
+    ),
+    "har/server-error": (
+        [
+            entry(
+                "GET",
+                f"{JIRA}/rest/api/2/project",
+                502,
+                [],
+                [("Server", "nginx")],
+                body="<html>Bad Gateway</html>",
+                mime="text/html",
+            )
+        ],
+        [MYSELF_OK],
+    ),
+    "har/refused": (
+        [entry("GET", "https://piplanning.io/api/boards", 403)],
+        [entry("GET", "https://piplanning.io/api/boards", 200), MYSELF_OK],
+    ),
+    "base-url/mismatch": (
+        [
+            entry(
+                "GET",
+                f"{JIRA}/rest/api/2/serverInfo",
+                200,
+                [],
+                OK_HEADERS,
+                body=json.dumps({"baseUrl": "http://jira-internal:8080"}),
+            )
+        ],
+        [entry("GET", f"{JIRA}/rest/api/2/serverInfo", 200, [], OK_HEADERS, body=json.dumps({"baseUrl": JIRA}))],
+    ),
     "oauth-signature/authorize-denied": (
-        [entry("POST", f"{JIRA}/plugins/servlet/oauth/authorize", 302, [], [("Location", "https://piplanning.io/cb?oauth_token=abc")])],
-        [entry("POST", f"{JIRA}/plugins/servlet/oauth/authorize", 302, [],
-               [("Location", "https://piplanning.io/cb?oauth_token=abc&oauth_verifier=v3r1f")])]),
+        [
+            entry(
+                "POST",
+                f"{JIRA}/plugins/servlet/oauth/authorize",
+                302,
+                [],
+                [("Location", "https://piplanning.io/cb?oauth_token=abc")],
+            )
+        ],
+        [
+            entry(
+                "POST",
+                f"{JIRA}/plugins/servlet/oauth/authorize",
+                302,
+                [],
+                [("Location", "https://piplanning.io/cb?oauth_token=abc&oauth_verifier=v3r1f")],
+            )
+        ],
+    ),
     "oauth-signature/authorize-failed": (
-        [entry("GET", f"{JIRA}/plugins/servlet/oauth/authorize?oauth_token=abc", 400, [], [], body="Invalid OAuth token",
-               mime="text/html")],
-        [entry("GET", f"{JIRA}/plugins/servlet/oauth/authorize?oauth_token=abc", 200, [], OK_HEADERS,
-               body="<form><button>Allow</button></form>", mime="text/html")]),
+        [
+            entry(
+                "GET",
+                f"{JIRA}/plugins/servlet/oauth/authorize?oauth_token=abc",
+                400,
+                [],
+                [],
+                body="Invalid OAuth token",
+                mime="text/html",
+            )
+        ],
+        [
+            entry(
+                "GET",
+                f"{JIRA}/plugins/servlet/oauth/authorize?oauth_token=abc",
+                200,
+                [],
+                OK_HEADERS,
+                body="<form><button>Allow</button></form>",
+                mime="text/html",
+            )
+        ],
+    ),
     "oauth-signature/timestamp-refused": (
-        [entry("POST", f"{JIRA}/plugins/servlet/oauth/request-token", 400, [],
-               [("WWW-Authenticate", 'OAuth realm="https%3A%2F%2Fjira.example.com", oauth_problem="timestamp_refused"')],
-               body="oauth_problem=timestamp_refused", mime="application/x-www-form-urlencoded")],
-        [entry("POST", f"{JIRA}/plugins/servlet/oauth/request-token", 200, [], OK_HEADERS,
-               body="oauth_token=t&oauth_token_secret=s&oauth_callback_confirmed=true", mime="application/x-www-form-urlencoded")]),
+        [
+            entry(
+                "POST",
+                f"{JIRA}/plugins/servlet/oauth/request-token",
+                400,
+                [],
+                [
+                    (
+                        "WWW-Authenticate",
+                        'OAuth realm="https%3A%2F%2Fjira.example.com", oauth_problem="timestamp_refused"',
+                    )
+                ],
+                body="oauth_problem=timestamp_refused",
+                mime="application/x-www-form-urlencoded",
+            )
+        ],
+        [
+            entry(
+                "POST",
+                f"{JIRA}/plugins/servlet/oauth/request-token",
+                200,
+                [],
+                OK_HEADERS,
+                body="oauth_token=t&oauth_token_secret=s&oauth_callback_confirmed=true",
+                mime="application/x-www-form-urlencoded",
+            )
+        ],
+    ),
 }
 
 
@@ -69,7 +162,11 @@ def test_code_in_both_directions(code: str, tmp_path: Path) -> None:
     bad = analyse_file(write(tmp_path / "broken.har", har(broken)))
     found = [f for _, f in bad.findings() if f.code == code]
     assert found and found[0].status.rank >= Status.WARN.rank
-    assert found[0].evidence["har_entry"]["index"] >= 0 if "har_entry" in found[0].evidence else found[0].evidence.get("entry")
+    assert (
+        found[0].evidence["har_entry"]["index"] >= 0
+        if "har_entry" in found[0].evidence
+        else found[0].evidence.get("entry")
+    )
     good = analyse_file(write(tmp_path / "healthy.har", har(healthy)))
     assert code not in {f.code for _, f in good.findings()}
     assert good.status == Status.PASS, [(f.code, f.message) for _, f in good.findings()]
@@ -79,13 +176,19 @@ def test_finding_points_at_its_entry(tmp_path: Path) -> None:
     entries = [MYSELF_OK, MYSELF_OK, failed("net::ERR_NAME_NOT_RESOLVED")]
     report = analyse_file(write(tmp_path / "x.har", har(entries)))
     finding = next(f for _, f in report.findings() if f.code == "har/request-failed")
-    assert finding.evidence["har_entry"] == {"index": 2, "method": "GET", "url": f"{JIRA}/rest/api/2/project",
-                                             "time": "2026-11-30T10:00:00.000Z"}
+    assert finding.evidence["har_entry"] == {
+        "index": 2,
+        "method": "GET",
+        "url": f"{JIRA}/rest/api/2/project",
+        "time": "2026-11-30T10:00:00.000Z",
+    }
     assert "HAR entry #2" in finding.message
 
 
 def test_a_har_without_jira_is_not_a_pass(tmp_path: Path) -> None:
-    report = analyse_file(write(tmp_path / "x.har", har([entry("GET", "https://example.org/", 200, body="<html>", mime="text/html")])))
+    report = analyse_file(
+        write(tmp_path / "x.har", har([entry("GET", "https://example.org/", 200, body="<html>", mime="text/html")]))
+    )
     har_check = next(c for c in report.checks if c.id == "har")
     assert har_check.status == Status.SKIP and "no Jira" in (har_check.skip_reason or "")
 
@@ -97,9 +200,20 @@ HOSTILE = {
     "not-har": b'{"hello": [1, 2, 3]}',
     "truncated": json.dumps(har([MYSELF_OK, MYSELF_OK])).encode()[:-300],
     "too-deep": b'{"log": {"entries": [' + b"[" * 5000 + b"]" * 5000 + b"]}}",
-    "wrong-types": json.dumps({"log": {"entries": [1, "x", None, {"request": "GET", "response": [1]},
-                                                   {"request": {"headers": {"a": 1}, "url": 5}, "response": {"status": "200"}}]}}).encode(),
-    "huge-numbers": json.dumps({"log": {"entries": [{"response": {"status": 10 ** 400}}]}}).encode().replace(b'"', b'"'),
+    "wrong-types": json.dumps(
+        {
+            "log": {
+                "entries": [
+                    1,
+                    "x",
+                    None,
+                    {"request": "GET", "response": [1]},
+                    {"request": {"headers": {"a": 1}, "url": 5}, "response": {"status": "200"}},
+                ]
+            }
+        }
+    ).encode(),
+    "huge-numbers": json.dumps({"log": {"entries": [{"response": {"status": 10**400}}]}}).encode().replace(b'"', b'"'),
 }
 
 
@@ -128,8 +242,16 @@ def test_a_100_mb_har_is_streamed_in_bounded_memory(tmp_path: Path) -> None:
     """Peak memory of reading (and redacting) a 100 MB HAR stays far below the file's size."""
     path = tmp_path / "big.har"
     body = "x" * 50_000
-    one = json.dumps(entry("GET", f"{JIRA}/rest/api/2/search?jql=x", 200, [("Cookie", "JSESSIONID=abcdef123456")], OK_HEADERS,
-                           body=json.dumps({"issues": [], "pad": body})))
+    one = json.dumps(
+        entry(
+            "GET",
+            f"{JIRA}/rest/api/2/search?jql=x",
+            200,
+            [("Cookie", "JSESSIONID=abcdef123456")],
+            OK_HEADERS,
+            body=json.dumps({"issues": [], "pad": body}),
+        )
+    )
     with open(path, "w") as fh:
         fh.write('{"log": {"version": "1.2", "creator": {"name": "big"}, "entries": [')
         n = 100 * 1024 * 1024 // len(one) + 1
@@ -148,16 +270,20 @@ def test_a_100_mb_har_is_streamed_in_bounded_memory(tmp_path: Path) -> None:
 
         before = peak_kb()
         report = analyse_file({str(path)!r})
-        with open({str(path)!r}, "rb") as src, open({str(tmp_path / 'safe.har')!r}, "w") as dst:
+        with open({str(path)!r}, "rb") as src, open({str(tmp_path / "safe.har")!r}, "w") as dst:
             stream = write_redacted(src, dst)
         after = peak_kb()
         print(before, after, stream.count, report.status.value)
     """)
-    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=300, check=True).stdout.split()
+    out = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=300, check=True
+    ).stdout.split()
     before_kb, after_kb, count = int(out[0]), int(out[1]), int(out[2])
     assert count == n and out[3] == "pass"
     growth = (after_kb - before_kb) * 1024
-    print(f"100 MB HAR: peak memory growth {growth / size:.4f} of the file size ({before_kb} -> {after_kb} kB peak RSS)")
+    print(
+        f"100 MB HAR: peak memory growth {growth / size:.4f} of the file size ({before_kb} -> {after_kb} kB peak RSS)"
+    )
     assert growth < size * 0.25
 
 

@@ -19,7 +19,7 @@ from click.testing import CliRunner
 from jiradoctor.cli import main
 from jiradoctor.har.analyse import analyse_file
 from jiradoctor.jira.oauth1 import CALLBACK_OOB, REQUEST_TOKEN_PATH, sign_request
-from jiradoctor.lab import LabServer
+from jiradoctor_lab import LabServer
 from jiradoctor.model import Status
 from tests.browser import cdp
 from tests.browser.har_export import save_har
@@ -69,8 +69,10 @@ def browser() -> Iterator[cdp.Browser]:
 
 def _fetch(page: cdp.Page, method: str, url: str, headers: dict[str, str]) -> int:
     body = ", body: ''" if method == "POST" else ""
-    script = (f"fetch({json.dumps(url)}, {{method: {json.dumps(method)}, headers: {json.dumps(headers)}{body}, "
-              "credentials: 'same-origin'}).then(r => r.text().then(() => r.status)).catch(e => -1)")
+    script = (
+        f"fetch({json.dumps(url)}, {{method: {json.dumps(method)}, headers: {json.dumps(headers)}{body}, "
+        "credentials: 'same-origin'}).then(r => r.text().then(() => r.status)).catch(e => -1)"
+    )
     return page.evaluate(script, await_promise=True)
 
 
@@ -82,18 +84,32 @@ def record(browser: cdp.Browser, scenario: str, tmp_path: Path) -> Path:
             page.open(lab.url + "/rest/api/2/serverInfo")
             client = lab.client
             if client.auth == "oauth1":
-                signed = sign_request("POST", lab.url + REQUEST_TOKEN_PATH, client.consumer_key, lab.private_key_pem,
-                                      callback=CALLBACK_OOB)
+                signed = sign_request(
+                    "POST",
+                    lab.url + REQUEST_TOKEN_PATH,
+                    client.consumer_key,
+                    lab.private_key_pem,
+                    callback=CALLBACK_OOB,
+                )
                 _fetch(page, "POST", signed.url, dict(signed.headers))
                 if client.access_token:
-                    rest = sign_request("GET", lab.url + "/rest/api/2/myself?expand=groups", client.consumer_key,
-                                        lab.private_key_pem, token=client.access_token)
+                    rest = sign_request(
+                        "GET",
+                        lab.url + "/rest/api/2/myself?expand=groups",
+                        client.consumer_key,
+                        lab.private_key_pem,
+                        token=client.access_token,
+                    )
                     _fetch(page, "GET", rest.url, dict(rest.headers))
             else:
                 user = client.user if scenario != "cloud-password" else lab.scenario.users[0].email
                 secret = client.token if client.auth == "token" else client.password
                 basic = base64.b64encode(f"{user}:{secret}".encode()).decode()
-                headers = {"Authorization": f"Bearer {client.pat}"} if client.auth == "pat" else {"Authorization": f"Basic {basic}"}
+                headers = (
+                    {"Authorization": f"Bearer {client.pat}"}
+                    if client.auth == "pat"
+                    else {"Authorization": f"Basic {basic}"}
+                )
                 _fetch(page, "GET", lab.url + "/rest/api/2/myself", headers)
                 _fetch(page, "GET", lab.url + "/rest/api/2/mypermissions?permissions=BROWSE_PROJECTS", headers)
             return save_har(page, tmp_path / f"{scenario}.har")
@@ -130,11 +146,15 @@ def test_healthy_har_passes(scenario: str, browser: cdp.Browser, tmp_path: Path)
 
 
 def test_recorded_har_redacts_the_session_secrets(browser: cdp.Browser, tmp_path: Path) -> None:
-    """The real browser's HAR of a Basic login holds the password (base64) and the OAuth signature: the safe copy does not."""
+    """The real browser's HAR of a Basic login holds the password (base64) and the OAuth signature: the safe
+    copy does not."""
     har = record(browser, "healthy", tmp_path)
     raw = har.read_text()
     with LabServer("healthy") as lab:
-        secrets = [lab.client.access_token, base64.b64encode(f"{lab.client.user}:{lab.client.password}".encode()).decode()]
+        secrets = [
+            lab.client.access_token,
+            base64.b64encode(f"{lab.client.user}:{lab.client.password}".encode()).decode(),
+        ]
     assert lab.client.access_token in raw  # it was there to be masked
     safe = tmp_path / "safe.har"
     result = CliRunner().invoke(main, ["har", str(har), "--redact", "-o", str(safe)])
@@ -143,7 +163,7 @@ def test_recorded_har_redacts_the_session_secrets(browser: cdp.Browser, tmp_path
     json.loads(text)
     for secret in secrets:
         assert secret not in text and secret not in result.output
-    assert "oauth_signature=\"********\"" in text or "oauth_signature=\\\"********\\\"" in text
+    assert 'oauth_signature="********"' in text or 'oauth_signature=\\"********\\"' in text
 
 
 def _loads(page: cdp.Page) -> int:
@@ -158,17 +178,28 @@ def _wait_loads(page: cdp.Page, n: int, timeout: float = 10.0) -> None:
         time.sleep(0.05)
 
 
-@pytest.mark.parametrize("decision, expected", [("Allow", "oauth-signature/authorize-ok"), ("Deny", "oauth-signature/authorize-denied")])
+@pytest.mark.parametrize(
+    "decision, expected", [("Allow", "oauth-signature/authorize-ok"), ("Deny", "oauth-signature/authorize-denied")]
+)
 def test_recorded_authorize_step(decision: str, expected: str, browser: cdp.Browser, tmp_path: Path) -> None:
     """The OAuth dance's browser step: Jira's allow/deny page, and the user's click, recorded by Chromium."""
     with LabServer("healthy") as lab:
         page = browser.new_page()
         try:
             page.open(lab.url + "/rest/api/2/serverInfo")
-            signed = sign_request("POST", lab.url + REQUEST_TOKEN_PATH, lab.client.consumer_key, lab.private_key_pem,
-                                  callback=CALLBACK_OOB)
-            body = page.evaluate(f"fetch({json.dumps(signed.url)}, {{method: 'POST', headers: {json.dumps(dict(signed.headers))}, "
-                                 "body: ''}).then(r => r.text())", await_promise=True)
+            signed = sign_request(
+                "POST",
+                lab.url + REQUEST_TOKEN_PATH,
+                lab.client.consumer_key,
+                lab.private_key_pem,
+                callback=CALLBACK_OOB,
+            )
+            body = page.evaluate(
+                f"fetch({json.dumps(signed.url)}, "
+                f"{{method: 'POST', headers: {json.dumps(dict(signed.headers))}, body: ''}}).then(r "
+                f"=> r.text())",
+                await_promise=True,
+            )
             token = dict(p.split("=", 1) for p in body.split("&"))["oauth_token"]
             loads = _loads(page)
             page.send("Page.navigate", {"url": f"{lab.url}/plugins/servlet/oauth/authorize?oauth_token={token}"})

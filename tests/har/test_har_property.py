@@ -13,17 +13,32 @@ from jiradoctor.har.entry import HarEntry
 from jiradoctor.har.reader import HarStream, iter_entries
 from jiradoctor.har.redact import write_redacted
 
-_json = st.recursive(st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=30),
-                     lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=10), inner, max_size=4),
-                     max_leaves=25)
-_fields = st.fixed_dictionaries({}, optional={
-    "request": st.fixed_dictionaries({}, optional={"method": _json, "url": st.text(max_size=60) | _json,
-                                                   "headers": st.lists(st.fixed_dictionaries({"name": st.text(max_size=20), "value": st.text(max_size=40)}) | _json, max_size=4),
-                                                   "postData": _json}),
-    "response": st.fixed_dictionaries({}, optional={"status": _json | st.integers(), "headers": _json, "content": _json,
-                                                    "_error": _json}),
-    "startedDateTime": _json,
-})
+_json = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=30),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=10), inner, max_size=4),
+    max_leaves=25,
+)
+_fields = st.fixed_dictionaries(
+    {},
+    optional={
+        "request": st.fixed_dictionaries(
+            {},
+            optional={
+                "method": _json,
+                "url": st.text(max_size=60) | _json,
+                "headers": st.lists(
+                    st.fixed_dictionaries({"name": st.text(max_size=20), "value": st.text(max_size=40)}) | _json,
+                    max_size=4,
+                ),
+                "postData": _json,
+            },
+        ),
+        "response": st.fixed_dictionaries(
+            {}, optional={"status": _json | st.integers(), "headers": _json, "content": _json, "_error": _json}
+        ),
+        "startedDateTime": _json,
+    },
+)
 
 
 def _analyse(data: bytes) -> None:

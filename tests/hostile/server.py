@@ -21,8 +21,10 @@ from typing import Awaitable, Callable
 from tests.hostile import bombs
 
 CHUNK = 64 * 1024
-HTML = (b"<!DOCTYPE html><html><head><title>Log in</title></head><body><form action=/login method=post>"
-        b"<input name=username><input type=password name=password></form></body></html>")
+HTML = (
+    b"<!DOCTYPE html><html><head><title>Log in</title></head><body><form action=/login method=post>"
+    b"<input name=username><input type=password name=password></form></body></html>"
+)
 BIDI = "\u202e\u001b[31m\u0001"
 
 Handler = Callable[[asyncio.StreamReader, asyncio.StreamWriter, dict], Awaitable[None]]
@@ -35,8 +37,13 @@ def head(status: str, headers: list[tuple[str, str]], length: int | None = None)
     return ("\r\n".join(lines) + "\r\n\r\n").encode("utf-8")
 
 
-async def send(writer: asyncio.StreamWriter, status: str, body: bytes = b"", ctype: str = "application/json",
-               extra: list[tuple[str, str]] | None = None) -> None:
+async def send(
+    writer: asyncio.StreamWriter,
+    status: str,
+    body: bytes = b"",
+    ctype: str = "application/json",
+    extra: list[tuple[str, str]] | None = None,
+) -> None:
     writer.write(head(status, [("Content-Type", ctype), ("Connection", "close"), *(extra or [])], len(body)) + body)
     await writer.drain()
 
@@ -75,7 +82,7 @@ async def _endless_chunked(reader, writer, req) -> None:
 
 
 async def _huge_body(reader, writer, req) -> None:
-    writer.write(head("200 OK", [("Content-Type", "application/json")], 2 * 1024 ** 3))
+    writer.write(head("200 OK", [("Content-Type", "application/json")], 2 * 1024**3))
     zeros = b"0" * CHUNK
     while True:
         writer.write(zeros)
@@ -85,6 +92,7 @@ async def _huge_body(reader, writer, req) -> None:
 def _encoded(body: bytes, encoding: str, ctype: str = "application/json") -> Handler:
     async def handler(reader, writer, req) -> None:
         await send(writer, "200 OK", body, ctype, [("Content-Encoding", encoding)])
+
     return handler
 
 
@@ -93,6 +101,7 @@ def _json(value: object | bytes, status: str = "200 OK") -> Handler:
 
     async def handler(reader, writer, req) -> None:
         await send(writer, status, body)
+
     return handler
 
 
@@ -103,7 +112,9 @@ async def _redirect_loop(reader, writer, req) -> None:
 async def _redirect_pingpong(reader, writer, req) -> None:
     path = req["path"]
     other = path[:-2] if path.endswith("/x") else path + "/x"
-    await send(writer, "301 Moved Permanently", b"", "text/plain", [("Location", f"http://127.0.0.1:{req['port']}{other}")])
+    await send(
+        writer, "301 Moved Permanently", b"", "text/plain", [("Location", f"http://127.0.0.1:{req['port']}{other}")]
+    )
 
 
 async def _bad_location(reader, writer, req) -> None:
@@ -116,7 +127,9 @@ async def _html(reader, writer, req) -> None:
 
 async def _server_error(reader, writer, req) -> None:
     status = ["500 Internal Server Error", "502 Bad Gateway", "503 Service Unavailable"][len(req["path"]) % 3]
-    await send(writer, status, b"<html><body><h1>" + status.encode() + b"</h1>" + b"x" * 5000 + b"</body></html>", "text/html")
+    await send(
+        writer, status, b"<html><body><h1>" + status.encode() + b"</h1>" + b"x" * 5000 + b"</body></html>", "text/html"
+    )
 
 
 async def _big_header(reader, writer, req) -> None:
@@ -129,25 +142,53 @@ async def _many_headers(reader, writer, req) -> None:
 
 def _bad_base_string_body() -> bytes:
     base = "POST&http%3A%2F%2F%5B%3A%3A1%2Fplugins&oauth_consumer_key%3Dk%26oauth_nonce%3D1"
-    return urllib.parse.urlencode({"oauth_problem": "signature_invalid", "oauth_signature": "x",
-                                   "oauth_signature_base_string": base, "oauth_signature_method": "RSA-SHA1"}).encode()
+    return urllib.parse.urlencode(
+        {
+            "oauth_problem": "signature_invalid",
+            "oauth_signature": "x",
+            "oauth_signature_base_string": base,
+            "oauth_signature_method": "RSA-SHA1",
+        }
+    ).encode()
 
 
 async def _bad_base_string(reader, writer, req) -> None:
-    await send(writer, "401 Unauthorized", _bad_base_string_body(), "application/x-www-form-urlencoded",
-               [("WWW-Authenticate", 'OAuth realm="http%3A%2F%2F%5B", oauth_problem="signature_invalid"')])
+    await send(
+        writer,
+        "401 Unauthorized",
+        _bad_base_string_body(),
+        "application/x-www-form-urlencoded",
+        [("WWW-Authenticate", 'OAuth realm="http%3A%2F%2F%5B", oauth_problem="signature_invalid"')],
+    )
 
 
 async def _control_chars(reader, writer, req) -> None:
-    body = json.dumps({"baseUrl": f"http://127.0.0.1:{req['port']}/{BIDI}", "version": BIDI, "deploymentType": BIDI,
-                       "errorMessages": [BIDI * 50], "displayName": BIDI, "name": BIDI}).encode()
+    body = json.dumps(
+        {
+            "baseUrl": f"http://127.0.0.1:{req['port']}/{BIDI}",
+            "version": BIDI,
+            "deploymentType": BIDI,
+            "errorMessages": [BIDI * 50],
+            "displayName": BIDI,
+            "name": BIDI,
+        }
+    ).encode()
     await send(writer, "200 OK", body, extra=[("X-AUSERNAME", BIDI), ("Server", BIDI), ("X-Seraph-LoginReason", BIDI)])
 
 
 async def _captcha(reader, writer, req) -> None:
-    await send(writer, "403 Forbidden", b'{"errorMessages":["CAPTCHA_CHALLENGE"]}', extra=[
-        ("X-Seraph-LoginReason", "AUTHENTICATION_DENIED"),
-        ("X-Authentication-Denied-Reason", f"CAPTCHA_CHALLENGE; login-url=http://127.0.0.1:{req['port']}/login.jsp")])
+    await send(
+        writer,
+        "403 Forbidden",
+        b'{"errorMessages":["CAPTCHA_CHALLENGE"]}',
+        extra=[
+            ("X-Seraph-LoginReason", "AUTHENTICATION_DENIED"),
+            (
+                "X-Authentication-Denied-Reason",
+                f"CAPTCHA_CHALLENGE; login-url=http://127.0.0.1:{req['port']}/login.jsp",
+            ),
+        ],
+    )
 
 
 async def echo(reader, writer, req) -> None:
@@ -162,23 +203,58 @@ async def echo(reader, writer, req) -> None:
             password = ""
     echoed = [("X-Echo-Authorization", auth), ("X-AUSERNAME", password or "anonymous")]
     if req["path"].endswith("/serverInfo"):  # Jira-like, so that the login is tried and echoed
-        body = json.dumps({"baseUrl": f"http://127.0.0.1:{req['port']}/echo", "version": "9.12.0",
-                           "deploymentType": "Server", "echo": auth}).encode()
+        body = json.dumps(
+            {
+                "baseUrl": f"http://127.0.0.1:{req['port']}/echo",
+                "version": "9.12.0",
+                "deploymentType": "Server",
+                "echo": auth,
+            }
+        ).encode()
         await send(writer, "200 OK", body, extra=echoed)
         return
     if req["path"].endswith("/myself") and password:
         q = urllib.parse.quote(password, safe="")
-        await send(writer, "302 Found", b"", "text/plain",
-                   [("Location", f"http://u:{q}@127.0.0.1:{req['port']}/login?password={q}&p={password}"), *echoed])
+        await send(
+            writer,
+            "302 Found",
+            b"",
+            "text/plain",
+            [("Location", f"http://u:{q}@127.0.0.1:{req['port']}/login?password={q}&p={password}"), *echoed],
+        )
         return
-    oauth = dict(urllib.parse.parse_qsl(auth[6:].replace('"', "").replace(", ", "&"))) if auth.startswith("OAuth ") else {}
-    params = "&".join(f"{k}={urllib.parse.quote(v, safe='')}" for k, v in sorted(oauth.items()) if k != "oauth_signature")
-    base = "&".join(urllib.parse.quote(p, safe="") for p in (req["method"], f"http://127.0.0.1:{req['port']}{req['path']}", params))
-    body = urllib.parse.urlencode({"oauth_problem": "signature_invalid", "oauth_signature": oauth.get("oauth_signature", ""),
-                                   "oauth_signature_base_string": base, "echo": auth}).encode()
-    await send(writer, "401 Unauthorized", body, "application/x-www-form-urlencoded", [
-        ("WWW-Authenticate", f'OAuth realm="http%3A%2F%2F127.0.0.1%3A{req["port"]}", oauth_problem="signature_invalid", '
-                             f'oauth_token="{urllib.parse.quote(oauth.get("oauth_token", ""), safe="")}"'), *echoed])
+    oauth = (
+        dict(urllib.parse.parse_qsl(auth[6:].replace('"', "").replace(", ", "&"))) if auth.startswith("OAuth ") else {}
+    )
+    params = "&".join(
+        f"{k}={urllib.parse.quote(v, safe='')}" for k, v in sorted(oauth.items()) if k != "oauth_signature"
+    )
+    base = "&".join(
+        urllib.parse.quote(p, safe="") for p in (req["method"], f"http://127.0.0.1:{req['port']}{req['path']}", params)
+    )
+    body = urllib.parse.urlencode(
+        {
+            "oauth_problem": "signature_invalid",
+            "oauth_signature": oauth.get("oauth_signature", ""),
+            "oauth_signature_base_string": base,
+            "echo": auth,
+        }
+    ).encode()
+    await send(
+        writer,
+        "401 Unauthorized",
+        body,
+        "application/x-www-form-urlencoded",
+        [
+            (
+                "WWW-Authenticate",
+                f'OAuth realm="http%3A%2F%2F127.0.0.1%3A{req["port"]}", '
+                f'oauth_problem="signature_invalid", '
+                f'oauth_token="{urllib.parse.quote(oauth.get("oauth_token", ""), safe="")}"',
+            ),
+            *echoed,
+        ],
+    )
 
 
 DEEP = b"[" * 100_000 + b"]" * 100_000
@@ -191,7 +267,9 @@ FAULTS: dict[str, Handler] = {
     "huge-body": _huge_body,
     "gzip-bomb": _encoded(bombs.gzip_of_zeros(1024), "gzip"),
     "stacked-encodings": _encoded(bombs.gzip(bombs.gzip_of_zeros(1024)), "gzip, gzip"),
-    "onion": _encoded(bombs.gzip(bombs.gzip(bombs.gzip(bombs.gzip(b'{"baseUrl": "http://127.0.0.1/"}')))), "gzip, gzip, gzip, gzip"),
+    "onion": _encoded(
+        bombs.gzip(bombs.gzip(bombs.gzip(bombs.gzip(b'{"baseUrl": "http://127.0.0.1/"}')))), "gzip, gzip, gzip, gzip"
+    ),
     "corrupt-gzip": _encoded(b"\x1f\x8b\x08\x00garbage" * 100, "gzip"),
     "unknown-encoding": _encoded(b"\x00\xff" * 500, "br, zstd"),
     "redirect-loop": _redirect_loop,
@@ -199,13 +277,25 @@ FAULTS: dict[str, Handler] = {
     "bad-location": _bad_location,
     "html": _html,
     "invalid-json": _json(b'{"baseUrl": "http://127.0.0.1/", "version": '),
-    "wrong-shapes": _json({"baseUrl": ["x"], "version": {"a": [1]}, "serverTime": "soon", "deploymentType": 7,
-                           "permissions": [1, 2], "projects": "all", "errorMessages": {"a": 1}, "name": None,
-                           "values": 5, "isLast": "no"}),
+    "wrong-shapes": _json(
+        {
+            "baseUrl": ["x"],
+            "version": {"a": [1]},
+            "serverTime": "soon",
+            "deploymentType": 7,
+            "permissions": [1, 2],
+            "projects": "all",
+            "errorMessages": {"a": 1},
+            "name": None,
+            "values": 5,
+            "isLast": "no",
+        }
+    ),
     "json-list": _json([[1], {"baseUrl": "http://127.0.0.1/"}, "x"]),
     "deep-json": _json(DEEP),
-    "huge-numbers": _json(b'{"baseUrl": 1e999999, "version": ' + b"9" * 100_000 + b', "serverTime": -1e400, "id": '
-                          + b"1" * 5000 + b"}"),
+    "huge-numbers": _json(
+        b'{"baseUrl": 1e999999, "version": ' + b"9" * 100_000 + b', "serverTime": -1e400, "id": ' + b"1" * 5000 + b"}"
+    ),
     "server-error": _server_error,
     "big-header": _big_header,
     "many-headers": _many_headers,
@@ -216,7 +306,9 @@ FAULTS: dict[str, Handler] = {
 }
 
 
-SERVER_INFO = json.dumps({"baseUrl": "https://jira.example.com", "version": "9.12.0", "deploymentType": "Server"}).encode()
+SERVER_INFO = json.dumps(
+    {"baseUrl": "https://jira.example.com", "version": "9.12.0", "deploymentType": "Server"}
+).encode()
 
 
 def _raw_deflate(data: bytes) -> bytes:
@@ -286,6 +378,7 @@ class HostileServer:
                 finally:
                     tasks.discard(task)
                     writer.transport.abort()
+
             return wrapped
 
         main = await asyncio.start_server(tracked(self._serve), "127.0.0.1", 0, limit=256 * 1024)

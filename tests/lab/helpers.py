@@ -13,7 +13,7 @@ from typing import Any
 import httpx
 from oauthlib.oauth1 import SIGNATURE_HMAC, SIGNATURE_RSA, Client
 
-from jiradoctor.lab import LabServer
+from jiradoctor_lab import LabServer
 
 TIMEOUT = httpx.Timeout(5.0)
 FORM = "application/x-www-form-urlencoded"

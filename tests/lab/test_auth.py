@@ -7,7 +7,7 @@ import dataclasses
 import httpx
 import pytest
 
-from jiradoctor.lab import get_scenario
+from jiradoctor_lab import get_scenario
 from tests.lab.helpers import client_for
 
 pytestmark = pytest.mark.timeout(30)
@@ -119,7 +119,12 @@ def test_sso_redirect(make_lab):
     assert "x-arequestid" not in idp.headers
     # serverInfo stays anonymous behind SSO; a PAT still works
     assert get(lab, INFO).status_code == 200
-    assert get(lab, ME, headers={"Authorization": f"Bearer {get_scenario('healthy').user('piplanning-svc').pat}"}).status_code == 200
+    assert (
+        get(
+            lab, ME, headers={"Authorization": f"Bearer {get_scenario('healthy').user('piplanning-svc').pat}"}
+        ).status_code
+        == 200
+    )
 
 
 def test_cloud_token_and_password(make_lab):

@@ -8,7 +8,7 @@ import stat
 import pytest
 from click.testing import CliRunner
 
-from jiradoctor.lab.cli import lab
+from jiradoctor_lab.cli import lab
 
 pytestmark = pytest.mark.timeout(30)
 

@@ -82,8 +82,9 @@ def test_unauthorised_or_denied_request_token(make_lab):
 
 def test_provisioned_access_token_signs_rest(make_lab):
     lab = make_lab("healthy")
-    resp = signed(lab, "GET", "/rest/api/2/mypermissions?permissions=BROWSE_PROJECTS&projectKey=PIP",
-                  token=lab.access_token)
+    resp = signed(
+        lab, "GET", "/rest/api/2/mypermissions?permissions=BROWSE_PROJECTS&projectKey=PIP", token=lab.access_token
+    )
     assert resp.status_code == 200, resp.text
     assert resp.json()["permissions"]["BROWSE_PROJECTS"]["havePermission"] is True
 
@@ -284,7 +285,8 @@ def test_proxy_passing_its_upstream_host(make_lab):
     found = problem_of(resp)
     assert found["oauth_problem"] == "signature_invalid"
     assert urllib.parse.unquote(found["oauth_signature_base_string"].split("&")[1]).startswith(
-        f"http://127.0.0.1:{lab.port}/")
+        f"http://127.0.0.1:{lab.port}/"
+    )
     assert found["realm"] == PUBLIC
 
 
@@ -317,12 +319,18 @@ def test_remote_ip_valve_uses_forwarded_proto(make_lab):
 def test_remote_ip_valve_not_the_connector_decides_the_url(make_lab):
     """proxyName/proxyPort/scheme are right, but the proxy sends X-Forwarded-Proto: http: the valve makes
     Jira see http and port 80 over the connector's proxyPort (measured on Tomcat 10.1, JIRA-FACTS §2)."""
-    connector = Connector(port=0, scheme="https", secure=True, proxy_name="jira.test", proxy_port=443,
-                          remote_ip_valve=RemoteIpValve())
+    connector = Connector(
+        port=0, scheme="https", secure=True, proxy_name="jira.test", proxy_port=443, remote_ip_valve=RemoteIpValve()
+    )
     lab = make_lab("healthy", base_url="https://jira.test", connector=connector)
-    ok = signed(lab, "POST", REQUEST_TOKEN, base="https://jira.test", extra_headers={"X-Forwarded-Proto": "https, https"})
+    ok = signed(
+        lab, "POST", REQUEST_TOKEN, base="https://jira.test", extra_headers={"X-Forwarded-Proto": "https, https"}
+    )
     assert ok.status_code == 200, ok.text
-    found = problem_of(signed(lab, "POST", REQUEST_TOKEN, base="https://jira.test",
-                              extra_headers={"X-Forwarded-Proto": "http"}))
+    found = problem_of(
+        signed(lab, "POST", REQUEST_TOKEN, base="https://jira.test", extra_headers={"X-Forwarded-Proto": "http"})
+    )
     assert found["oauth_problem"] == "signature_invalid"
-    assert urllib.parse.unquote(found["oauth_signature_base_string"].split("&")[1]) == f"http://jira.test{REQUEST_TOKEN}"
+    assert (
+        urllib.parse.unquote(found["oauth_signature_base_string"].split("&")[1]) == f"http://jira.test{REQUEST_TOKEN}"
+    )

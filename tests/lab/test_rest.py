@@ -28,8 +28,17 @@ def call(lab, method, path, **kw) -> httpx.Response:
 def test_server_info_server(make_lab):
     lab = make_lab("healthy")
     info = call(lab, "GET", "/rest/api/2/serverInfo").json()
-    assert set(info) >= {"baseUrl", "version", "versionNumbers", "deploymentType", "buildNumber", "buildDate",
-                         "scmInfo", "serverTitle", "databaseBuildNumber"}
+    assert set(info) >= {
+        "baseUrl",
+        "version",
+        "versionNumbers",
+        "deploymentType",
+        "buildNumber",
+        "buildDate",
+        "scmInfo",
+        "serverTitle",
+        "databaseBuildNumber",
+    }
     assert "serverTime" not in info  # anonymous serverInfo on Server has none (JIRA-FACTS §3)
     authed = call(lab, "GET", "/rest/api/2/serverInfo", auth=SVC).json()
     assert "serverTime" in authed
@@ -64,21 +73,43 @@ def test_myself_shapes(make_lab):
 
 def test_mypermissions_shape_and_project_scope(make_lab):
     lab = make_lab("permissions-gaps")
-    resp = call(lab, "GET", "/rest/api/2/mypermissions", params={"projectKey": "ART", "permissions": PIPLANNING}, auth=SVC)
+    resp = call(
+        lab, "GET", "/rest/api/2/mypermissions", params={"projectKey": "ART", "permissions": PIPLANNING}, auth=SVC
+    )
     perms = resp.json()["permissions"]
     # Server ignores permissions= and answers every key, legacy aliases included (JIRA-FACTS §3)
     assert set(perms) > set(PIPLANNING.split(",")) | {"ADMINISTER", "BROWSE"}
     assert perms["BROWSE"]["deprecatedKey"] is True and "deprecatedKey" not in perms["BROWSE_PROJECTS"]
     entry = perms["EDIT_ISSUES"]
-    assert entry == {"id": "12", "key": "EDIT_ISSUES", "name": "Edit Issues", "type": "PROJECT",
-                     "description": entry["description"], "havePermission": True}
+    assert entry == {
+        "id": "12",
+        "key": "EDIT_ISSUES",
+        "name": "Edit Issues",
+        "type": "PROJECT",
+        "description": entry["description"],
+        "havePermission": True,
+    }
     assert perms["LINK_ISSUES"]["havePermission"] is False
     assert perms["SCHEDULE_ISSUES"]["havePermission"] is False
-    ops = call(lab, "GET", "/rest/api/2/mypermissions",
-               params={"projectKey": "OPS", "permissions": "DELETE_ISSUES,MANAGE_SPRINTS_PERMISSION,LINK_ISSUES"},
-               auth=SVC).json()["permissions"]
-    assert [ops[k]["havePermission"] for k in ("DELETE_ISSUES", "MANAGE_SPRINTS_PERMISSION", "LINK_ISSUES")] == [False, False, True]
-    hidden = call(lab, "GET", "/rest/api/2/mypermissions", params={"projectKey": "SEC", "permissions": "BROWSE_PROJECTS"}, auth=SVC)
+    ops = call(
+        lab,
+        "GET",
+        "/rest/api/2/mypermissions",
+        params={"projectKey": "OPS", "permissions": "DELETE_ISSUES,MANAGE_SPRINTS_PERMISSION,LINK_ISSUES"},
+        auth=SVC,
+    ).json()["permissions"]
+    assert [ops[k]["havePermission"] for k in ("DELETE_ISSUES", "MANAGE_SPRINTS_PERMISSION", "LINK_ISSUES")] == [
+        False,
+        False,
+        True,
+    ]
+    hidden = call(
+        lab,
+        "GET",
+        "/rest/api/2/mypermissions",
+        params={"projectKey": "SEC", "permissions": "BROWSE_PROJECTS"},
+        auth=SVC,
+    )
     assert hidden.status_code == 404 and hidden.json()["errorMessages"] == ["No project could be found with key 'SEC'."]
 
 
@@ -97,7 +128,13 @@ def test_mypermissions_legacy_unknown_and_global(make_lab):
 
 def test_mypermissions_without_jira_software(make_lab):
     lab = make_lab("no-jira-software")
-    resp = call(lab, "GET", "/rest/api/2/mypermissions", params={"permissions": "BROWSE_PROJECTS,MANAGE_SPRINTS_PERMISSION"}, auth=SVC)
+    resp = call(
+        lab,
+        "GET",
+        "/rest/api/2/mypermissions",
+        params={"permissions": "BROWSE_PROJECTS,MANAGE_SPRINTS_PERMISSION"},
+        auth=SVC,
+    )
     assert resp.status_code == 200  # Server answers what it knows and leaves the unknown key out
     assert "MANAGE_SPRINTS_PERMISSION" not in resp.json()["permissions"]
     assert "BROWSE_PROJECTS" in resp.json()["permissions"]
@@ -139,7 +176,9 @@ def test_cloud_project_search_pages(make_lab):
     assert len(first["values"]) == 50 and first["isLast"] is False and first["total"] == 502
     keys, start = [], 0
     while True:
-        page = call(lab, "GET", "/rest/api/3/project/search", params={"startAt": start, "maxResults": 100}, auth=auth).json()
+        page = call(
+            lab, "GET", "/rest/api/3/project/search", params={"startAt": start, "maxResults": 100}, auth=auth
+        ).json()
         keys += [p["key"] for p in page["values"]]
         if page["isLast"]:
             break
@@ -155,8 +194,10 @@ def test_cloud_bulk_permission_check(make_lab):
     lab = make_lab("many-projects-cloud")
     auth = cloud_auth(lab)
     ids = [10000, 10001, 10002] + list(range(20001, 20101))
-    body = {"projectPermissions": [{"projects": ids, "permissions": ["EDIT_ISSUES", "ADMINISTER_PROJECTS"]}],
-            "globalPermissions": ["ADMINISTER", "BULK_CHANGE"]}
+    body = {
+        "projectPermissions": [{"projects": ids, "permissions": ["EDIT_ISSUES", "ADMINISTER_PROJECTS"]}],
+        "globalPermissions": ["ADMINISTER", "BULK_CHANGE"],
+    }
     resp = call(lab, "POST", "/rest/api/3/permissions/check", json=body, auth=auth)
     assert resp.status_code == 200, resp.text
     out = resp.json()
@@ -167,14 +208,24 @@ def test_cloud_bulk_permission_check(make_lab):
     too_many = {"projectPermissions": [{"projects": list(range(1001)), "permissions": ["EDIT_ISSUES"]}]}
     assert call(lab, "POST", "/rest/api/3/permissions/check", json=too_many, auth=auth).status_code == 400
     assert call(lab, "POST", "/rest/api/3/permissions/check", json=body).status_code == 401
-    assert call(lab, "POST", "/rest/api/3/permissions/check", content=b"{not json", auth=auth,
-                headers={"Content-Type": "application/json"}).status_code == 400
+    assert (
+        call(
+            lab,
+            "POST",
+            "/rest/api/3/permissions/check",
+            content=b"{not json",
+            auth=auth,
+            headers={"Content-Type": "application/json"},
+        ).status_code
+        == 400
+    )
 
 
 def test_global_missing_scenario(make_lab):
     lab = make_lab("global-missing")
-    out = call(lab, "POST", "/rest/api/3/permissions/check", json={"globalPermissions": ["ADMINISTER"]},
-               auth=cloud_auth(lab)).json()
+    out = call(
+        lab, "POST", "/rest/api/3/permissions/check", json={"globalPermissions": ["ADMINISTER"]}, auth=cloud_auth(lab)
+    ).json()
     assert out["globalPermissions"] == []
 
 

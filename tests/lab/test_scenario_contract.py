@@ -18,13 +18,21 @@ import pytest
 from oauthlib.oauth1 import SIGNATURE_RSA, Client
 from oauthlib.oauth1.rfc5849 import signature as sig
 
-from jiradoctor.lab import LabServer, list_scenarios
+from jiradoctor_lab import LabServer, list_scenarios
 from tests.lab.helpers import client_for, oauth_header_params, parse_form
 
 pytestmark = pytest.mark.timeout(60)
 
-REQUIRED = {"piplanning": ["BROWSE_PROJECTS", "CREATE_ISSUES", "EDIT_ISSUES", "LINK_ISSUES", "SCHEDULE_ISSUES",
-                           "MODIFY_REPORTER"]}
+REQUIRED = {
+    "piplanning": [
+        "BROWSE_PROJECTS",
+        "CREATE_ISSUES",
+        "EDIT_ISSUES",
+        "LINK_ISSUES",
+        "SCHEDULE_ISSUES",
+        "MODIFY_REPORTER",
+    ]
+}
 OPTIONAL = {"piplanning": ["DELETE_ISSUES", "MANAGE_SPRINTS_PERMISSION"]}
 GLOBAL = {"jira-align": ["ADMINISTER"]}
 PROBLEM_CODES = {
@@ -58,22 +66,35 @@ class Observer:
         else:
             self.codes.add("reachability/redirect-loop")
             return None
-        if resp.status_code == 403 and "IP address has been rejected" in resp.text:  # the blockers' own pages (issue 19)
+        if (
+            resp.status_code == 403 and "IP address has been rejected" in resp.text
+        ):  # the blockers' own pages (issue 19)
             self.codes.add("reachability/ip-allowlist")
             return None
-        if resp.status_code == 403 and resp.headers.get("server", "").startswith("cloudflare") and resp.headers.get("cf-ray"):
+        if (
+            resp.status_code == 403
+            and resp.headers.get("server", "").startswith("cloudflare")
+            and resp.headers.get("cf-ray")
+        ):
             self.codes.add("reachability/cloudflare-block")
             return None
         if resp.status_code == 403 and resp.headers.get("x-squid-error", "").startswith("ERR_ACCESS_DENIED"):
             self.codes.add("reachability/proxy-block-page")
             return None
-        if (self.c.integration_hosting == "cloud" and self.c.integration == "jira-align"
-                and urllib.parse.urlsplit(self.lab.url).port not in CLOUD_APPLINK_PORTS):
+        if (
+            self.c.integration_hosting == "cloud"
+            and self.c.integration == "jira-align"
+            and urllib.parse.urlsplit(self.lab.url).port not in CLOUD_APPLINK_PORTS
+        ):
             self.codes.add("reachability/cloud-port-unreachable")  # Jira Align is an Atlassian Cloud product
         if resp.status_code == 404:  # nothing at serverInfo, nor any page of Jira's: reachability stops here
             self.codes.add("reachability/not-found")
             return None
-        if resp.status_code == 200 and "text/html" in resp.headers.get("content-type", "") and 'type="password"' in resp.text:
+        if (
+            resp.status_code == 200
+            and "text/html" in resp.headers.get("content-type", "")
+            and 'type="password"' in resp.text
+        ):
             self.codes.add("reachability/login-page")  # a login page for anonymous callers: warned, nothing blocked
         if resp.status_code != 200 or not resp.headers.get("content-type", "").startswith("application/json"):
             return None
@@ -94,8 +115,13 @@ class Observer:
 
     # -- OAuth --------------------------------------------------------------------------------
     def oauth(self, method: str, path: str, token: str | None = None, callback: str | None = None):
-        client = Client(self.c.consumer_key, resource_owner_key=token, callback_uri=callback,
-                        signature_method=SIGNATURE_RSA, rsa_key=self.lab.private_key_pem)
+        client = Client(
+            self.c.consumer_key,
+            resource_owner_key=token,
+            callback_uri=callback,
+            signature_method=SIGNATURE_RSA,
+            rsa_key=self.lab.private_key_pem,
+        )
         uri, headers, _ = client.sign(self.lab.url + path, http_method=method)
         resp = self.http.request(method, uri, headers=headers)
         query = urllib.parse.urlsplit(uri).query
@@ -105,8 +131,10 @@ class Observer:
 
     def classify_oauth(self, resp: httpx.Response, client_base: str) -> str | None:
         """None when accepted; else the finding code the answer proves."""
-        if resp.status_code == 200 and (resp.headers.get("content-type", "").startswith("application/x-www-form")
-                                        or "application/json" in resp.headers.get("content-type", "")):
+        if resp.status_code == 200 and (
+            resp.headers.get("content-type", "").startswith("application/x-www-form")
+            or "application/json" in resp.headers.get("content-type", "")
+        ):
             return None
         header = resp.headers.get("www-authenticate", "")
         if not header.startswith("OAuth ") or "oauth_problem" not in header:
@@ -131,7 +159,9 @@ class Observer:
             self.codes.add(code)
             return False
         assert parse_form(resp.text)["oauth_token"]
-        resp, base = self.oauth("GET", "/rest/api/2/mypermissions?permissions=BROWSE_PROJECTS", token=self.c.access_token)
+        resp, base = self.oauth(
+            "GET", "/rest/api/2/mypermissions?permissions=BROWSE_PROJECTS", token=self.c.access_token
+        )
         code = self.classify_oauth(resp, base)
         if code:
             self.codes.add(code)
@@ -152,19 +182,26 @@ class Observer:
             self.codes.add("auth/sso-redirect")
         elif me.status_code in (302, 303) and "/rest/" not in me.headers.get("location", ""):
             self.codes.add("auth/sso-redirect")
-        elif (self.c.auth == "token" and me.status_code == 401
-              and me.headers.get("server", "").startswith("AtlassianProxy")):
+        elif (
+            self.c.auth == "token"
+            and me.status_code == 401
+            and me.headers.get("server", "").startswith("AtlassianProxy")
+        ):
             self.codes.add("auth/cloud-token-refused")
         elif me.status_code == 403 and "CAPTCHA_CHALLENGE" in me.headers.get("x-authentication-denied-reason", ""):
             self.codes.add("auth/captcha-required")
         elif "passwords is deprecated" in me.text:
             self.codes.add("auth/password-on-cloud")
-        elif self.http.get(self.lab.url + "/rest/api/2/myself",
-                           headers={"Authorization": f"Bearer {self.c.password}"}).status_code == 200:
+        elif (
+            self.http.get(
+                self.lab.url + "/rest/api/2/myself", headers={"Authorization": f"Bearer {self.c.password}"}
+            ).status_code
+            == 200
+        ):
             self.codes.add("auth/pat-as-password")
         else:
             projects = self.http.get(self.lab.url + "/rest/api/2/project", **self.credentials())
-            if (projects.headers.get("x-seraph-loginreason") == "AUTHENTICATED_FAILED" and projects.json()):
+            if projects.headers.get("x-seraph-loginreason") == "AUTHENTICATED_FAILED" and projects.json():
                 self.codes.add("auth/anonymous-fallback")
             else:
                 self.codes.add("auth/invalid-credentials")
@@ -180,8 +217,11 @@ class Observer:
             listing = self.http.get(self.lab.url + "/rest/api/2/project", **self.credentials()).json()
             projects = [p["key"] for p in listing]
         for project in projects if keys else ():
-            resp = self.http.get(self.lab.url + "/rest/api/2/mypermissions",
-                                 params={"projectKey": project, "permissions": ",".join(keys)}, **self.credentials())
+            resp = self.http.get(
+                self.lab.url + "/rest/api/2/mypermissions",
+                params={"projectKey": project, "permissions": ",".join(keys)},
+                **self.credentials(),
+            )
             if resp.status_code in (429, 503) and resp.headers.get("retry-after"):
                 self.codes.add("permissions/throttled")
                 if self.lab.scenario.behaviour.throttle_forever:
@@ -204,8 +244,11 @@ class Observer:
             if not all(have[k] for k in optional):
                 self.codes.add("permissions/missing-optional")
         if GLOBAL.get(integration):
-            out = self.http.post(self.lab.url + "/rest/api/3/permissions/check",
-                                 json={"globalPermissions": GLOBAL[integration]}, **self.credentials()).json()
+            out = self.http.post(
+                self.lab.url + "/rest/api/3/permissions/check",
+                json={"globalPermissions": GLOBAL[integration]},
+                **self.credentials(),
+            ).json()
             if set(GLOBAL[integration]) - set(out["globalPermissions"]):
                 self.codes.add("permissions/global-missing")
 
@@ -216,8 +259,13 @@ class Observer:
             return {"reachability/timeout"}
         except (httpx.ReadError, httpx.RemoteProtocolError):
             return {"reachability/reset"}
-        if self.codes & {"reachability/redirect-loop", "reachability/not-found", "reachability/ip-allowlist",
-                         "reachability/cloudflare-block", "reachability/proxy-block-page"}:
+        if self.codes & {
+            "reachability/redirect-loop",
+            "reachability/not-found",
+            "reachability/ip-allowlist",
+            "reachability/cloudflare-block",
+            "reachability/proxy-block-page",
+        }:
             return self.codes  # the live checks after reachability are blocked
         if info is not None:
             self.clock(info)
@@ -237,5 +285,6 @@ def test_scenario_shows_what_it_expects(scenario):
             observer.http.close()
         # codes an administrator's read shows are observed by tests/lab/test_applinks_contract.py
         # can-work/ codes: tests/test_can_work_lab.py observes them independently
-        assert observed == {c for c in lab.scenario.expect
-                            if not c.startswith(("applink/", "webhooks/", "pat-expiry/", "can-work/"))}
+        assert observed == {
+            c for c in lab.scenario.expect if not c.startswith(("applink/", "webhooks/", "pat-expiry/", "can-work/"))
+        }

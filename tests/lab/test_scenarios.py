@@ -6,8 +6,8 @@ import dataclasses
 
 import pytest
 
-from jiradoctor.lab import ScenarioError, get_scenario, list_scenarios, scenario_names
-from jiradoctor.lab.scenarios import load_scenarios
+from jiradoctor_lab import ScenarioError, get_scenario, list_scenarios, scenario_names
+from jiradoctor_lab.scenarios import load_scenarios
 
 REQUIRED = {
     "healthy", "healthy-cloud", "url-mismatch-proxy-host", "url-mismatch-scheme", "context-path-mismatch",

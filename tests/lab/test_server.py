@@ -11,7 +11,7 @@ import time
 import httpx
 import pytest
 
-from jiradoctor.lab import LabServer
+from jiradoctor_lab import LabServer
 from tests.lab.helpers import TIMEOUT, client_for
 
 pytestmark = pytest.mark.timeout(30)
@@ -112,7 +112,7 @@ def test_seen_records_no_secrets(make_lab):
 
 
 def test_log_lines_hold_no_credentials(make_lab, caplog):
-    caplog.set_level("DEBUG", logger="jiradoctor.lab")
+    caplog.set_level("DEBUG", logger="jiradoctor_lab")
     lab = make_lab("healthy")
     httpx.get(lab.url + "/rest/api/2/myself?token=abc123", auth=("piplanning-svc", "lab-svc-password"), timeout=TIMEOUT)
     text = caplog.text

@@ -15,7 +15,12 @@ def test_full_chain_path_and_missing_root(realparts_pki: Pki) -> None:
     assert a.missing_issuer and "Realparts Root CA" in a.missing_issuer
     assert a.hostname_ok and not (a.expired or a.weak_keys or a.weak_signatures or a.out_of_order)
     leaf = a.leaf
-    assert leaf is not None and leaf.sha256.count(":") == 31 and "DNS:localhost" in leaf.sans and "IP:127.0.0.1" in leaf.sans
+    assert (
+        leaf is not None
+        and leaf.sha256.count(":") == 31
+        and "DNS:localhost" in leaf.sans
+        and "IP:127.0.0.1" in leaf.sans
+    )
     assert leaf.pem.startswith("-----BEGIN CERTIFICATE-----")
 
 
@@ -31,12 +36,15 @@ def test_untrusted_root_is_presented(realparts_pki: Pki) -> None:
 
 def test_validity_weakness_and_hostname(realparts_pki: Pki) -> None:
     cases = realparts_pki.cases
-    assert [c.name for c in analyse(certs(cases["expired_intermediate"].chain), "localhost").expired] == \
-        ["Realparts Expired Intermediate CA"]
+    assert [c.name for c in analyse(certs(cases["expired_intermediate"].chain), "localhost").expired] == [
+        "Realparts Expired Intermediate CA"
+    ]
     assert analyse(certs(cases["not_yet_valid"].chain), "localhost").not_yet_valid
     assert analyse(certs(cases["expiring_soon"].chain), "localhost").expiring_soon
     assert [c.key_bits for c in analyse(certs(cases["weak_key"].chain), "localhost").weak_keys] == [1024]
-    assert [c.signature_hash for c in analyse(certs(cases["weak_signature"].chain), "localhost").weak_signatures] == ["sha1"]
+    assert [c.signature_hash for c in analyse(certs(cases["weak_signature"].chain), "localhost").weak_signatures] == [
+        "sha1"
+    ]
     assert analyse(certs(cases["wrong_host"].chain), "localhost").hostname_ok is False
     assert analyse(certs(cases["self_signed"].chain), "localhost").self_signed_leaf
 

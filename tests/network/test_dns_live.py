@@ -17,8 +17,10 @@ DNS_TIMEOUT_S = 1.0
 
 
 def dns_report(name: str, server: DnsServer, integration: str = "generic"):
-    return run(target(f"https://{name}", dns_server=server.address, integration=integration, timeout=DNS_TIMEOUT_S),
-               only=("dns",))
+    return run(
+        target(f"https://{name}", dns_server=server.address, integration=integration, timeout=DNS_TIMEOUT_S),
+        only=("dns",),
+    )
 
 
 def test_public_name_resolves(dns_server: DnsServer) -> None:
@@ -27,8 +29,9 @@ def test_public_name_resolves(dns_server: DnsServer) -> None:
     assert ("udp", "public.test.", "A") in dns_server.queries  # the given server was really asked
 
 
-@pytest.mark.parametrize("name, code", [("nx.test", "dns/nxdomain"), ("noaddr.test", "dns/no-address"),
-                                        ("servfail.test", "dns/no-answer")])
+@pytest.mark.parametrize(
+    "name, code", [("nx.test", "dns/nxdomain"), ("noaddr.test", "dns/no-address"), ("servfail.test", "dns/no-answer")]
+)
 def test_names_without_addresses_fail(name: str, code: str, dns_server: DnsServer) -> None:
     assert verdicts(dns_report(name, dns_server), "dns")[code] == Status.FAIL
 
@@ -40,8 +43,9 @@ def test_a_server_that_never_answers_is_bounded(dns_server: DnsServer) -> None:
     assert time.monotonic() - t0 < DNS_TIMEOUT_S * 4
 
 
-@pytest.mark.parametrize("name", ["private10.test", "private172.test", "private192.test", "loopback.test",
-                                  "linklocal.test", "ula.test"])
+@pytest.mark.parametrize(
+    "name", ["private10.test", "private172.test", "private192.test", "loopback.test", "linklocal.test", "ula.test"]
+)
 def test_internal_addresses_fail_for_cloud_integrations_and_warn_otherwise(name: str, dns_server: DnsServer) -> None:
     assert verdicts(dns_report(name, dns_server, "piplanning"), "dns")["dns/private-address"] == Status.FAIL
     assert verdicts(dns_report(name, dns_server, "generic"), "dns")["dns/private-address"] == Status.INFO
@@ -65,7 +69,10 @@ def test_hosts_file_versus_dns(dns_server_factory: Callable[[DnsZone], DnsServer
     report = run(target(f"https://{name}", dns_server=other.address, timeout=DNS_TIMEOUT_S), only=("dns",))
     assert verdicts(report, "dns")["dns/resolver-mismatch"] == Status.WARN
     system = sorted({info[4][0] for info in socket.getaddrinfo(name, 443, type=socket.SOCK_STREAM)})
-    records = {"A": [a for a in system if ":" not in a] or ["127.0.0.1"], "AAAA": [a for a in system if ":" in a] or ["::1"]}
+    records = {
+        "A": [a for a in system if ":" not in a] or ["127.0.0.1"],
+        "AAAA": [a for a in system if ":" in a] or ["::1"],
+    }
     agreeing = dns_server_factory(DnsZone({name: records}))
     report = run(target(f"https://{name}", dns_server=agreeing.address, timeout=DNS_TIMEOUT_S), only=("dns",))
     agreed = verdicts(report, "dns")

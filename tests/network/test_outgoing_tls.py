@@ -33,8 +33,21 @@ def keytool(*args: str, env: dict[str, str] | None = None) -> None:
 
 def make_store(path: Path, store_type: str, certs: dict[str, Path], password: str = PASSWORD) -> Path:
     for alias, pem in certs.items():
-        keytool("-importcert", "-noprompt", "-trustcacerts", "-alias", alias, "-file", str(pem),
-                "-keystore", str(path), "-storetype", store_type, "-storepass", password)
+        keytool(
+            "-importcert",
+            "-noprompt",
+            "-trustcacerts",
+            "-alias",
+            alias,
+            "-file",
+            str(pem),
+            "-keystore",
+            str(path),
+            "-storetype",
+            store_type,
+            "-storepass",
+            password,
+        )
     return path
 
 
@@ -46,15 +59,25 @@ def store_type(request: pytest.FixtureRequest) -> str:
 @pytest.fixture(scope="module")
 def root_store(store_type: str, realparts_pki: Pki, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A truststore holding the realparts root, as a customer's cacerts holds their private CA (read-only in tests)."""
-    return make_store(tmp_path_factory.mktemp("store") / f"cacerts.{store_type.lower()}", store_type,
-                      {"corp-root": realparts_pki.root.pem})
+    return make_store(
+        tmp_path_factory.mktemp("store") / f"cacerts.{store_type.lower()}",
+        store_type,
+        {"corp-root": realparts_pki.root.pem},
+    )
 
 
 def outgoing(url: str, store: Path | None, password: str | None = PASSWORD):
     from jiradoctor.secrets import Secret
 
-    report = run(target(None, integration_url=url, truststore=str(store) if store else None,
-                        truststore_password=Secret(password) if password is not None else None), only=("outgoing-tls",))
+    report = run(
+        target(
+            None,
+            integration_url=url,
+            truststore=str(store) if store else None,
+            truststore_password=Secret(password) if password is not None else None,
+        ),
+        only=("outgoing-tls",),
+    )
     return result(report, "outgoing-tls"), report
 
 
@@ -92,8 +115,14 @@ def test_the_keytool_fix_works_when_run(case: str, store_type: str, tls_servers:
     assert finding.evidence["import"]["alias"] in finding.commands[1]
     assert str(store) in finding.commands[1] and PASSWORD not in " ".join(finding.commands)
     for command in finding.commands:
-        subprocess.run(["bash", "-c", command], cwd=tmp_path, check=True, timeout=60, capture_output=True,
-                       env={**os.environ, "JIRA_TRUSTSTORE_PASSWORD": PASSWORD})
+        subprocess.run(
+            ["bash", "-c", command],
+            cwd=tmp_path,
+            check=True,
+            timeout=60,
+            capture_output=True,
+            env={**os.environ, "JIRA_TRUSTSTORE_PASSWORD": PASSWORD},
+        )
     after, _ = outgoing(url, store)
     assert [f.code for f in after.findings] == ["outgoing-tls/trusted"], [f.message for f in after.findings]
     assert finding.evidence["import"]["alias"] in after.findings[0].message
@@ -106,8 +135,12 @@ def _unrelated_ca(tmp_path: Path) -> Path:
     from tests.realparts.pki import cached_key, make_ca, pem
 
     now = dt.datetime.now(dt.timezone.utc)
-    cert = make_ca("Unrelated Test CA", cached_key("unrelated"), not_before=now - dt.timedelta(days=1),
-                   not_after=now + dt.timedelta(days=30))
+    cert = make_ca(
+        "Unrelated Test CA",
+        cached_key("unrelated"),
+        not_before=now - dt.timedelta(days=1),
+        not_after=now + dt.timedelta(days=30),
+    )
     path = tmp_path / "unrelated.pem"
     path.write_bytes(pem(cert))
     return path
@@ -144,8 +177,17 @@ def test_unreadable_truststore(tls_servers: NginxServer, tmp_path: Path) -> None
 def test_cli_doctor_with_truststore(realparts_pki: Pki, tls_servers: NginxServer, tmp_path: Path) -> None:
     store = make_store(tmp_path / "cacerts.p12", "PKCS12", {"corp-root": realparts_pki.root.pem})
     runner = CliRunner()
-    args = ["doctor", "--integration-url", f"https://localhost:{tls_servers.ports['leaf_only']}", "--truststore", str(store),
-            "--only", "outgoing-tls", "--format", "json"]
+    args = [
+        "doctor",
+        "--integration-url",
+        f"https://localhost:{tls_servers.ports['leaf_only']}",
+        "--truststore",
+        str(store),
+        "--only",
+        "outgoing-tls",
+        "--format",
+        "json",
+    ]
     bad = runner.invoke(main, args, env={"JIRADOCTOR_TRUSTSTORE_PASSWORD": PASSWORD})
     assert bad.exit_code == 1 and "outgoing-tls/missing-intermediate" in bad.stdout and PASSWORD not in bad.output
     args[2] = f"https://localhost:{tls_servers.ports['full_chain']}"

@@ -9,7 +9,7 @@ from typing import Callable, Iterator, Sequence
 
 import pytest
 
-from jiradoctor.lab import LabServer
+from jiradoctor_lab import LabServer
 from jiradoctor.model import Status
 from tests.network.helpers import result, run, server_context, target, verdicts
 from tests.realparts.forward_proxy import PROXY_CREDENTIALS, InterceptingProxy, TinyProxy
@@ -30,8 +30,9 @@ def https_url(lab: LabServer) -> str:
     return f"https://localhost:{lab.port}"
 
 
-def test_open_proxy_passes_and_tls_goes_through_it(tinyproxy_open: TinyProxy, https_lab: LabServer,
-                                                   realparts_pki: Pki) -> None:
+def test_open_proxy_passes_and_tls_goes_through_it(
+    tinyproxy_open: TinyProxy, https_lab: LabServer, realparts_pki: Pki
+) -> None:
     ca = str(realparts_pki.cases["full_chain"].ca_bundle)
     report = run(target(https_url(https_lab), proxy=tinyproxy_open.url, ca_bundle=ca), only=("tls", "proxy"))
     assert verdicts(report, "proxy") == {"proxy/configured": Status.INFO, "proxy/ok": Status.PASS}
@@ -44,7 +45,9 @@ def test_proxy_demanding_credentials(tinyproxy_auth: TinyProxy, https_lab: LabSe
     report = run(target(https_url(https_lab), proxy=tinyproxy_auth.url, ca_bundle=ca), only=("tls", "proxy"))
     assert verdicts(report, "proxy") == {"proxy/configured": Status.INFO, "proxy/auth-required": Status.FAIL}
     assert result(report, "tls").blocked_by == ("proxy",)
-    good = run(target(https_url(https_lab), proxy=tinyproxy_auth.url_with_credentials, ca_bundle=ca), only=("tls", "proxy"))
+    good = run(
+        target(https_url(https_lab), proxy=tinyproxy_auth.url_with_credentials, ca_bundle=ca), only=("tls", "proxy")
+    )
     assert verdicts(good, "proxy") == {"proxy/configured": Status.INFO, "proxy/ok": Status.PASS}
     assert verdicts(good, "tls") == {"tls/ok": Status.PASS}
     password = PROXY_CREDENTIALS[1]
@@ -75,8 +78,9 @@ def test_dead_proxy_is_blamed_not_jira(https_lab: LabServer) -> None:
     assert time.monotonic() - t0 < 10
 
 
-def test_environment_proxy_and_no_proxy(monkeypatch: pytest.MonkeyPatch, tinyproxy_open: TinyProxy,
-                                        https_lab: LabServer, realparts_pki: Pki) -> None:
+def test_environment_proxy_and_no_proxy(
+    monkeypatch: pytest.MonkeyPatch, tinyproxy_open: TinyProxy, https_lab: LabServer, realparts_pki: Pki
+) -> None:
     ca = str(realparts_pki.cases["full_chain"].ca_bundle)
     monkeypatch.setenv("https_proxy", tinyproxy_open.url)
     report = run(target(https_url(https_lab), ca_bundle=ca), only=("proxy",))
@@ -88,12 +92,17 @@ def test_environment_proxy_and_no_proxy(monkeypatch: pytest.MonkeyPatch, tinypro
     assert verdicts(bypassed, "tls") == {"tls/ok": Status.PASS}
 
 
-def test_tls_interception_is_named(intercepting_proxy: InterceptingProxy, https_lab: LabServer,
-                                   realparts_pki: Pki, tmp_path: Path) -> None:
+def test_tls_interception_is_named(
+    intercepting_proxy: InterceptingProxy, https_lab: LabServer, realparts_pki: Pki, tmp_path: Path
+) -> None:
     root = realparts_pki.cases["full_chain"].ca_bundle
     report = run(target(https_url(https_lab), proxy=intercepting_proxy.url, ca_bundle=str(root)), only=("tls", "proxy"))
     assert verdicts(report, "tls") == {"tls/intercepted": Status.FAIL}
-    assert verdicts(report, "proxy") == {"proxy/configured": Status.INFO, "proxy/ok": Status.PASS, "proxy/intercepting": Status.INFO}
+    assert verdicts(report, "proxy") == {
+        "proxy/configured": Status.INFO,
+        "proxy/ok": Status.PASS,
+        "proxy/intercepting": Status.INFO,
+    }
     assert "Corp Interception CA" in result(report, "tls").findings[0].message
     both = tmp_path / "root-and-corporate.pem"
     both.write_bytes(root.read_bytes() + realparts_pki.interception.pem.read_bytes())
@@ -101,8 +110,9 @@ def test_tls_interception_is_named(intercepting_proxy: InterceptingProxy, https_
     assert verdicts(trusted, "tls") == {"tls/intercepted": Status.WARN}
 
 
-def test_a_plain_forward_proxy_is_not_an_interception(tinyproxy_open: TinyProxy, https_lab: LabServer,
-                                                      realparts_pki: Pki) -> None:
+def test_a_plain_forward_proxy_is_not_an_interception(
+    tinyproxy_open: TinyProxy, https_lab: LabServer, realparts_pki: Pki
+) -> None:
     ca = str(realparts_pki.cases["full_chain"].ca_bundle)
     report = run(target(https_url(https_lab), proxy=tinyproxy_open.url, ca_bundle=ca), only=("tls", "proxy"))
     assert verdicts(report, "tls") == {"tls/ok": Status.PASS}

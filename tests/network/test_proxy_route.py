@@ -35,6 +35,7 @@ CASES = [
 def httpx_choice(url: str, env: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> str | None:
     """The proxy httpx itself picks for url in env (None: direct)."""
     import httpx
+
     for name, value in env.items():
         monkeypatch.setenv(name, value)
     mounts = sorted(((URLPattern(k), v) for k, v in get_environment_proxies().items()), key=lambda kv: kv[0])
@@ -49,9 +50,15 @@ def test_route_agrees_with_httpx(url: str, env: dict[str, str], monkeypatch: pyt
 
 
 def test_no_proxy_match_is_reported_as_bypassed_with_the_entry() -> None:
-    route = decide_route("https://jira.example.com", None, {"HTTPS_PROXY": "http://proxy:3128", "NO_PROXY": "example.com"})
-    assert (route.kind, route.no_proxy_entry, route.proxy_display, route.source) == \
-        ("bypassed", "example.com", "http://proxy:3128", "HTTPS_PROXY")
+    route = decide_route(
+        "https://jira.example.com", None, {"HTTPS_PROXY": "http://proxy:3128", "NO_PROXY": "example.com"}
+    )
+    assert (route.kind, route.no_proxy_entry, route.proxy_display, route.source) == (
+        "bypassed",
+        "example.com",
+        "http://proxy:3128",
+        "HTTPS_PROXY",
+    )
 
 
 def test_flag_overrides_environment_including_no_proxy() -> None:
@@ -62,7 +69,10 @@ def test_flag_overrides_environment_including_no_proxy() -> None:
 
 
 def test_lower_case_variable_wins() -> None:
-    assert proxies_from_env({"HTTPS_PROXY": "http://upper:1", "https_proxy": "http://lower:2"})["https"][0] == "http://lower:2"
+    assert (
+        proxies_from_env({"HTTPS_PROXY": "http://upper:1", "https_proxy": "http://lower:2"})["https"][0]
+        == "http://lower:2"
+    )
 
 
 def test_credentials_are_masked_but_kept_for_the_connection() -> None:
@@ -81,10 +91,10 @@ def test_environment_reading_matches_urllib_exactly(monkeypatch) -> None:
     from jiradoctor.net.proxy_route import proxies_from_env
 
     cases = [
-        {"HTTPS_PROXY": "http://p:3128", "https_proxy": ""},            # an empty lower-case one unsets it
-        {"HTTP_PROXY": "http://a:1", "http_proxy": "http://b:2"},        # lower case wins
-        {"HTTP_PROXY": "http://a:1", "REQUEST_METHOD": "GET"},           # CGI: httpoxy
-        {"http_proxy": "http://b:2", "REQUEST_METHOD": "GET"},           # ... but lower case still counts
+        {"HTTPS_PROXY": "http://p:3128", "https_proxy": ""},  # an empty lower-case one unsets it
+        {"HTTP_PROXY": "http://a:1", "http_proxy": "http://b:2"},  # lower case wins
+        {"HTTP_PROXY": "http://a:1", "REQUEST_METHOD": "GET"},  # CGI: httpoxy
+        {"http_proxy": "http://b:2", "REQUEST_METHOD": "GET"},  # ... but lower case still counts
         {"ALL_PROXY": "socks5://s:1080", "no_proxy": "x"},
     ]
     for env in cases:

@@ -8,7 +8,7 @@ import warnings
 
 import pytest
 
-from jiradoctor.lab import LabServer
+from jiradoctor_lab import LabServer
 from jiradoctor.model import Status
 from tests.network.helpers import result, run, server_context, target, verdicts
 from tests.realparts.nginx import NginxServer
@@ -33,7 +33,9 @@ EXPECTED = {
 @pytest.mark.parametrize("case", sorted(EXPECTED))
 def test_each_certificate_case(case: str, realparts_pki: Pki, tls_servers: NginxServer) -> None:
     tls_case = realparts_pki.cases[case]
-    report = run(target(f"https://localhost:{tls_servers.ports[case]}", ca_bundle=str(tls_case.ca_bundle)), only=("tls",))
+    report = run(
+        target(f"https://localhost:{tls_servers.ports[case]}", ca_bundle=str(tls_case.ca_bundle)), only=("tls",)
+    )
     assert verdicts(report, "tls") == EXPECTED[case]
     findings = result(report, "tls").findings
     presented = [c["subject"] for c in findings[0].evidence["chain"]]
@@ -43,13 +45,20 @@ def test_each_certificate_case(case: str, realparts_pki: Pki, tls_servers: Nginx
 
 def test_expired_names_the_intermediate(realparts_pki: Pki, tls_servers: NginxServer) -> None:
     case = realparts_pki.cases["expired_intermediate"]
-    report = run(target(f"https://localhost:{tls_servers.ports['expired_intermediate']}", ca_bundle=str(case.ca_bundle)),
-                 only=("tls",))
-    assert "intermediate CA certificate 'Realparts Expired Intermediate CA' expired" in result(report, "tls").findings[0].message
+    report = run(
+        target(f"https://localhost:{tls_servers.ports['expired_intermediate']}", ca_bundle=str(case.ca_bundle)),
+        only=("tls",),
+    )
+    assert (
+        "intermediate CA certificate 'Realparts Expired Intermediate CA' expired"
+        in result(report, "tls").findings[0].message
+    )
 
 
 @pytest.mark.parametrize("case", ["untrusted_root", "full_chain"])
-def test_the_right_ca_bundle_turns_untrusted_root_into_pass(case: str, realparts_pki: Pki, tls_servers: NginxServer) -> None:
+def test_the_right_ca_bundle_turns_untrusted_root_into_pass(
+    case: str, realparts_pki: Pki, tls_servers: NginxServer
+) -> None:
     url = f"https://localhost:{tls_servers.ports[case]}"
     other = "untrusted_root" if case == "full_chain" else "full_chain"  # each trusts the other's root only
     wrong = realparts_pki.cases[other].issuer_bundle
@@ -66,9 +75,13 @@ def test_without_ca_bundle_certifi_does_not_trust_the_lab_root(realparts_pki: Pk
     assert "Realparts Root CA" in finding.message
 
 
-def test_a_trust_store_holding_the_intermediate_hides_a_missing_one_but_warns(realparts_pki: Pki, tls_servers: NginxServer) -> None:
+def test_a_trust_store_holding_the_intermediate_hides_a_missing_one_but_warns(
+    realparts_pki: Pki, tls_servers: NginxServer
+) -> None:
     case = realparts_pki.cases["leaf_only"]
-    report = run(target(f"https://localhost:{tls_servers.ports['leaf_only']}", ca_bundle=str(case.issuer_bundle)), only=("tls",))
+    report = run(
+        target(f"https://localhost:{tls_servers.ports['leaf_only']}", ca_bundle=str(case.issuer_bundle)), only=("tls",)
+    )
     assert verdicts(report, "tls") == {"tls/incomplete-chain": Status.WARN}
 
 
@@ -131,8 +144,9 @@ def test_real_nginx_sending_its_chain_out_of_order(realparts_pki: Pki, nginx_fac
     case = realparts_pki.cases["full_chain"]
     leaf, intermediate = case.chain.read_text().split("-----END CERTIFICATE-----\n")[:2]
     shuffled = tmp_path / "shuffled.pem"  # leaf, then the root, then the intermediate
-    shuffled.write_text(leaf + "-----END CERTIFICATE-----\n" + case.ca_bundle.read_text()
-                        + intermediate + "-----END CERTIFICATE-----\n")
+    shuffled.write_text(
+        leaf + "-----END CERTIFICATE-----\n" + case.ca_bundle.read_text() + intermediate + "-----END CERTIFICATE-----\n"
+    )
     server = nginx_factory([static_site("shuffled", tls=TLSFiles(shuffled, case.key))])
     report = run(target(f"https://localhost:{server.port}", ca_bundle=str(case.ca_bundle)), only=("tls",))
     assert verdicts(report, "tls") == {"tls/chain-order": Status.WARN}

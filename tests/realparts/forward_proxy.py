@@ -49,11 +49,23 @@ class TinyProxy(Stoppable):
         self.process.stop()
 
 
-def tinyproxy_conf(port: int, *, credentials: tuple[str, str] | None,
-                   connect_ports: Sequence[int] | None, filter_file: Path | None = None) -> str:
+def tinyproxy_conf(
+    port: int,
+    *,
+    credentials: tuple[str, str] | None,
+    connect_ports: Sequence[int] | None,
+    filter_file: Path | None = None,
+) -> str:
     """tinyproxy.conf: loopback only; ConnectPort lines restrict CONNECT (none: all allowed)."""
-    lines = [f"Port {port}", f"Listen {LOOPBACK}", "Timeout 30", "LogLevel Info", "MaxClients 32",
-             f"Allow {LOOPBACK}", f'ViaProxyName "{VIA_NAME}"']
+    lines = [
+        f"Port {port}",
+        f"Listen {LOOPBACK}",
+        "Timeout 30",
+        "LogLevel Info",
+        "MaxClients 32",
+        f"Allow {LOOPBACK}",
+        f'ViaProxyName "{VIA_NAME}"',
+    ]
     if credentials is not None:
         lines.append("BasicAuth {} {}".format(*credentials))
     lines += [f"ConnectPort {p}" for p in connect_ports or ()]
@@ -62,8 +74,13 @@ def tinyproxy_conf(port: int, *, credentials: tuple[str, str] | None,
     return "\n".join(lines) + "\n"
 
 
-def start_tinyproxy(directory: Path, *, credentials: tuple[str, str] | None = None,
-                    connect_ports: Sequence[int] | None = None, blocked_hosts: Sequence[str] = ()) -> TinyProxy:
+def start_tinyproxy(
+    directory: Path,
+    *,
+    credentials: tuple[str, str] | None = None,
+    connect_ports: Sequence[int] | None = None,
+    blocked_hosts: Sequence[str] = (),
+) -> TinyProxy:
     """Start ``tinyproxy -d -c conf`` on a free loopback port and wait until it accepts."""
     binary = require_binary("tinyproxy")
     directory.mkdir(parents=True, exist_ok=True)
@@ -77,9 +94,12 @@ def start_tinyproxy(directory: Path, *, credentials: tuple[str, str] | None = No
         if blocked_hosts:
             filter_file = directory / "filter"
             filter_file.write_text("".join(f"{h}\n" for h in blocked_hosts))
-        conf.write_text(tinyproxy_conf(port, credentials=credentials, connect_ports=connect_ports, filter_file=filter_file))
-        proxy = TinyProxy(ManagedProcess([binary, "-d", "-c", str(conf)], directory / "tinyproxy.log"),
-                          port, credentials)
+        conf.write_text(
+            tinyproxy_conf(port, credentials=credentials, connect_ports=connect_ports, filter_file=filter_file)
+        )
+        proxy = TinyProxy(
+            ManagedProcess([binary, "-d", "-c", str(conf)], directory / "tinyproxy.log"), port, credentials
+        )
         try:
             proxy.process.wait_for_port(LOOPBACK, port)
         except BaseException:
@@ -91,6 +111,7 @@ def start_tinyproxy(directory: Path, *, credentials: tuple[str, str] | None = No
 
 
 # --- TLS interception ----------------------------------------------------------------------------
+
 
 def _split_authority(target: str) -> tuple[str, int]:
     host, _, port = target.rpartition(":")
@@ -106,8 +127,9 @@ async def _pipe(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> N
         pass
 
 
-async def _relay(a: tuple[asyncio.StreamReader, asyncio.StreamWriter],
-                 b: tuple[asyncio.StreamReader, asyncio.StreamWriter]) -> None:
+async def _relay(
+    a: tuple[asyncio.StreamReader, asyncio.StreamWriter], b: tuple[asyncio.StreamReader, asyncio.StreamWriter]
+) -> None:
     """Copy both ways until either side ends, then close both (TLS has no useful half-close)."""
     pipes = {asyncio.ensure_future(_pipe(a[0], b[1])), asyncio.ensure_future(_pipe(b[0], a[1]))}
     try:
@@ -156,8 +178,13 @@ class InterceptingProxy(Stoppable):
         """A server context whose leaf names host, issued now by the interception CA (cached)."""
         if host not in self._contexts:
             now = dt.datetime.now(dt.UTC)
-            leaf = issue_leaf(self.ca, [host], cached_key("leaf"), not_before=now - dt.timedelta(days=1),
-                              not_after=now + dt.timedelta(days=30))
+            leaf = issue_leaf(
+                self.ca,
+                [host],
+                cached_key("leaf"),
+                not_before=now - dt.timedelta(days=1),
+                not_after=now + dt.timedelta(days=30),
+            )
             chain = self.directory / f"{host.replace(':', '_')}.chain.pem"
             chain.write_bytes(pem(leaf, self.ca.cert) if self.present_ca else pem(leaf))
             keyfile = self.directory / "leaf.key.pem"
@@ -183,9 +210,12 @@ class InterceptingProxy(Stoppable):
             self.connects.append(target)
             host, port = _split_authority(target)
             try:
-                up_reader, up = await asyncio.wait_for(asyncio.open_connection(
-                    self.hosts.get(host, host), port, ssl=self._upstream_context(),
-                    server_hostname=host), IO_TIMEOUT_S)
+                up_reader, up = await asyncio.wait_for(
+                    asyncio.open_connection(
+                        self.hosts.get(host, host), port, ssl=self._upstream_context(), server_hostname=host
+                    ),
+                    IO_TIMEOUT_S,
+                )
                 up_writer = up
             except (TimeoutError, OSError, ssl.SSLError):
                 writer.write(b"HTTP/1.1 502 Bad Gateway\r\nConnection: close\r\n\r\n")
@@ -194,8 +224,15 @@ class InterceptingProxy(Stoppable):
             await writer.drain()
             await asyncio.wait_for(writer.start_tls(self._server_context(host)), IO_TIMEOUT_S)
             await _relay((reader, writer), (up_reader, up))
-        except (TimeoutError, asyncio.CancelledError, OSError, ssl.SSLError, ValueError,
-                asyncio.IncompleteReadError, asyncio.LimitOverrunError):
+        except (
+            TimeoutError,
+            asyncio.CancelledError,
+            OSError,
+            ssl.SSLError,
+            ValueError,
+            asyncio.IncompleteReadError,
+            asyncio.LimitOverrunError,
+        ):
             pass  # a client that hangs up or fails verification ends its tunnel; stop() cancels
         finally:
             writer.close()
@@ -204,6 +241,7 @@ class InterceptingProxy(Stoppable):
 
     def stop(self) -> None:
         """Close the listener and every tunnel, then the loop thread (bounded)."""
+
         async def _close() -> None:
             self._server.close()
 
@@ -213,7 +251,13 @@ class InterceptingProxy(Stoppable):
             self._loop.close()
 
 
-def start_intercepting_proxy(ca: Authority, directory: Path, *, hosts: Mapping[str, str] | None = None,
-                             upstream_ca: Path | None = None, present_ca: bool = True) -> InterceptingProxy:
+def start_intercepting_proxy(
+    ca: Authority,
+    directory: Path,
+    *,
+    hosts: Mapping[str, str] | None = None,
+    upstream_ca: Path | None = None,
+    present_ca: bool = True,
+) -> InterceptingProxy:
     """Start the TLS-intercepting proxy on a kernel-chosen loopback port."""
     return InterceptingProxy(ca, directory, dict(hosts or {}), upstream_ca, present_ca)

@@ -101,17 +101,26 @@ def _write_base(base: Path, text: str, docbase: Path) -> None:
     shutil.copy(_conf_file("web.xml"), base / "conf" / "web.xml")
     props = _conf_file("catalina.properties").read_text()
     # TLD scanning off: the JVM then starts in seconds (JIRA-FACTS §9)
-    (base / "conf" / "catalina.properties").write_text(props + "\ntomcat.util.scan.StandardJarScanFilter.jarsToSkip=*\n")
+    (base / "conf" / "catalina.properties").write_text(
+        props + "\ntomcat.util.scan.StandardJarScanFilter.jarsToSkip=*\n"
+    )
     (base / "conf" / "logging.properties").write_text(
         "handlers = java.util.logging.ConsoleHandler\n.level = WARNING\n"
-        "java.util.logging.ConsoleHandler.level = WARNING\n")
+        "java.util.logging.ConsoleHandler.level = WARNING\n"
+    )
     (base / "conf" / "server.xml").write_text(text)
     docbase.mkdir(parents=True, exist_ok=True)
     (docbase / ECHO_PATH.lstrip("/")).write_text(ECHO_JSP)
 
 
-def start_tomcat(base: Path, specs: Sequence[ServiceSpec], *, cert: Path | None = None,
-                 key: Path | None = None, timeout: float = START_TIMEOUT_S) -> TomcatServer:
+def start_tomcat(
+    base: Path,
+    specs: Sequence[ServiceSpec],
+    *,
+    cert: Path | None = None,
+    key: Path | None = None,
+    timeout: float = START_TIMEOUT_S,
+) -> TomcatServer:
     """Start one Tomcat serving every shape in ``specs``, each connector on a fresh loopback port."""
     catalina = CATALINA_HOME / "bin" / "catalina.sh"
     if not catalina.is_file():
@@ -122,10 +131,14 @@ def start_tomcat(base: Path, specs: Sequence[ServiceSpec], *, cert: Path | None 
         ports = {s.name: [free_port() for _ in range(s.ports)] for s in specs}
         text = server_xml([s.render(ports[s.name], docbase, cert, key) for s in specs])
         _write_base(base, text, docbase)
-        env = {"CATALINA_HOME": str(CATALINA_HOME), "CATALINA_BASE": str(base), "CATALINA_TMPDIR": str(base / "temp"),
-               "CATALINA_PID": str(base / "catalina.pid"),
-               "JAVA_OPTS": "-Xms64m -Xmx256m -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Djava.awt.headless=true "
-                             "-Djava.net.preferIPv4Stack=true"}
+        env = {
+            "CATALINA_HOME": str(CATALINA_HOME),
+            "CATALINA_BASE": str(base),
+            "CATALINA_TMPDIR": str(base / "temp"),
+            "CATALINA_PID": str(base / "catalina.pid"),
+            "JAVA_OPTS": "-Xms64m -Xmx256m -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Djava.awt.headless=true "
+            "-Djava.net.preferIPv4Stack=true",
+        }
         proc = ManagedProcess([str(catalina), "run"], base / "catalina.out", cwd=base, env=env)
         server = TomcatServer(base, proc, ports, text)
         try:
@@ -141,8 +154,13 @@ def start_tomcat(base: Path, specs: Sequence[ServiceSpec], *, cert: Path | None 
     return start_on_free_port(attempt)
 
 
-def fetch(url: str, host: str | None = None, headers: Mapping[str, str] | None = None,
-          context: object | None = None, timeout: float = 20.0) -> dict[str, object]:
+def fetch(
+    url: str,
+    host: str | None = None,
+    headers: Mapping[str, str] | None = None,
+    context: object | None = None,
+    timeout: float = 20.0,
+) -> dict[str, object]:
     """GET url with exactly these Host and extra headers; the echo JSP's JSON answer."""
     import http.client
     import urllib.parse
@@ -150,8 +168,7 @@ def fetch(url: str, host: str | None = None, headers: Mapping[str, str] | None =
     parts = urllib.parse.urlsplit(url)
     conn: http.client.HTTPConnection
     if parts.scheme == "https":
-        conn = http.client.HTTPSConnection(parts.hostname or LOOPBACK, parts.port, timeout=timeout,
-                                           context=context)  # type: ignore[arg-type]
+        conn = http.client.HTTPSConnection(parts.hostname or LOOPBACK, parts.port, timeout=timeout, context=context)  # type: ignore[arg-type]
     else:
         conn = http.client.HTTPConnection(parts.hostname or LOOPBACK, parts.port, timeout=timeout)
     try:

@@ -66,13 +66,23 @@ def read(path: Path) -> ProxyConfig:
                 continue
             default = 443 if scheme == "https" else 80
             name = parts.hostname.lower() + ("" if port == default else f":{port}")
-            routes.append(ProxyRoute(
-                kind="apache", where=f"{path.name}:{line}", location=location, upstream_scheme=scheme,
-                upstream_host=parts.hostname.lower(), upstream_port=port, upstream_name=name,
-                upstream_path=parts.path or None, listen_port=vh["port"] or listen_default,  # type: ignore[arg-type]
-                tls=bool(vh["tls"]), server_names=tuple(vh["names"]),  # type: ignore[arg-type]
-                host_header="preserve" if vh["preserve"] else None, headers=dict(vh["headers"]),  # type: ignore[arg-type]
-            ))
+            routes.append(
+                ProxyRoute(
+                    kind="apache",
+                    where=f"{path.name}:{line}",
+                    location=location,
+                    upstream_scheme=scheme,
+                    upstream_host=parts.hostname.lower(),
+                    upstream_port=port,
+                    upstream_name=name,
+                    upstream_path=parts.path or None,
+                    listen_port=vh["port"] or listen_default,  # type: ignore[arg-type]
+                    tls=bool(vh["tls"]),
+                    server_names=tuple(vh["names"]),  # type: ignore[arg-type]
+                    host_header="preserve" if vh["preserve"] else None,
+                    headers=dict(vh["headers"]),  # type: ignore[call-overload]
+                )
+            )
 
     top = new_vhost(None)
     current = top
@@ -103,9 +113,13 @@ def read(path: Path) -> ProxyConfig:
         elif key == "proxypass" and len(args) >= 2 and args[1] != "!":
             current["passes"].append((line, args[0], args[1]))  # type: ignore[attr-defined]
         elif key in ("include", "includeoptional") and args:
-            problems.append(f"{path.name}:{line}: Include {args[0]} is not followed; give the file that proxies to Jira")
+            problems.append(
+                f"{path.name}:{line}: Include {args[0]} is not followed; give the file that proxies to Jira"
+            )
     del vhost
     close(top)
     if not routes:
-        raise ProxyConfigError("no ProxyPass to an http(s) backend found" + (f" ({'; '.join(problems[:3])})" if problems else ""))
+        raise ProxyConfigError(
+            "no ProxyPass to an http(s) backend found" + (f" ({'; '.join(problems[:3])})" if problems else "")
+        )
     return ProxyConfig("apache", tuple(routes), (path.name,), tuple(problems))

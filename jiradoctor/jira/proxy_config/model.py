@@ -73,8 +73,12 @@ class ProxyRoute:
             host = expand(self.host_header, variables) if self.host_header is not None else self.upstream_name
         headers = {k: expand(v, variables) for k, v in self.headers.items()}
         if self.kind == "apache":  # mod_proxy_http adds these unless ProxyAddHeaders Off; set/unset win
-            headers = {"X-Forwarded-Host": client_host, "X-Forwarded-Server": variables["server_name"] or name,
-                       "X-Forwarded-For": peer, **headers}
+            headers = {
+                "X-Forwarded-Host": client_host,
+                "X-Forwarded-Server": variables["server_name"] or name,
+                "X-Forwarded-For": peer,
+                **headers,
+            }
         return host, {k: v for k, v in headers.items() if v != ""}  # an empty value: header not sent
 
 
@@ -97,9 +101,13 @@ class ProxyConfig:
     def route_for(self, path: str) -> ProxyRoute | None:
         """The route serving ``path`` (Jira's context path): the longest matching prefix."""
         path = path or "/"
-        candidates = [r for r in self.routes
-                      if path == r.location.rstrip("/") or (path.rstrip("/") + "/").startswith(r.location.rstrip("/") + "/")
-                      or r.location == "/"]
+        candidates = [
+            r
+            for r in self.routes
+            if path == r.location.rstrip("/")
+            or (path.rstrip("/") + "/").startswith(r.location.rstrip("/") + "/")
+            or r.location == "/"
+        ]
         return max(candidates, key=lambda r: len(r.location), default=None)
 
 

@@ -18,8 +18,19 @@ from jiradoctor.jira.proxy_config.model import ProxyConfig, ProxyConfigError, Pr
 
 MAX_FILES = 64
 MAX_FILE_BYTES = 1_000_000
-KNOWN_VARIABLES = {"host", "http_host", "proxy_host", "proxy_port", "scheme", "server_port", "server_name",
-                   "https", "remote_addr", "proxy_add_x_forwarded_for", "request_uri"}
+KNOWN_VARIABLES = {
+    "host",
+    "http_host",
+    "proxy_host",
+    "proxy_port",
+    "scheme",
+    "server_port",
+    "server_name",
+    "https",
+    "remote_addr",
+    "proxy_add_x_forwarded_for",
+    "request_uri",
+}
 Directive = dict[str, Any]
 
 
@@ -30,14 +41,16 @@ def _parse_file(path: Path, problems: list[str]) -> list[Directive]:
         raise ProxyConfigError(f"cannot read {path.name}: {exc.strerror or exc}") from None
     if size > MAX_FILE_BYTES:
         raise ProxyConfigError(f"{path.name} is larger than {MAX_FILE_BYTES} bytes")
-    payload = crossplane.parse(str(path), single=True, check_ctx=False, check_args=False, catch_errors=True,
-                               comments=False)
+    payload = crossplane.parse(
+        str(path), single=True, check_ctx=False, check_args=False, catch_errors=True, comments=False
+    )
     for error in payload.get("errors", []):
         problems.append(f"{Path(str(error.get('file', path))).name}:{error.get('line')}: {error.get('error')}")
     configs = payload.get("config", [])
     if not configs or configs[0].get("status") == "failed" and not configs[0].get("parsed"):
-        raise ProxyConfigError(f"{path.name} is not an nginx configuration: "
-                               + "; ".join(problems[-3:] or ["nothing could be parsed"]))
+        raise ProxyConfigError(
+            f"{path.name} is not an nginx configuration: " + "; ".join(problems[-3:] or ["nothing could be parsed"])
+        )
     parsed: list[Directive] = configs[0].get("parsed", [])
     for d in _walk(parsed):
         d["file"] = path.name
@@ -127,8 +140,15 @@ def _locations(server: list[Directive], prefix: str = "") -> list[tuple[str, lis
     return found
 
 
-def _route(where: str, location: str, block: list[Directive], server: list[Directive], http: list[Directive],
-           groups: dict[str, tuple[str, int]], problems: list[str]) -> ProxyRoute | None:
+def _route(
+    where: str,
+    location: str,
+    block: list[Directive],
+    server: list[Directive],
+    http: list[Directive],
+    groups: dict[str, tuple[str, int]],
+    problems: list[str],
+) -> ProxyRoute | None:
     passes = _args(block, "proxy_pass")
     if not passes or not passes[0]:
         return None
@@ -157,13 +177,32 @@ def _route(where: str, location: str, block: list[Directive], server: list[Direc
     cache = next((a[0] for blk in (block, server, http) for a in _args(blk, "proxy_cache") if a), None)
     listen_port, tls = _listen(server)
     names = tuple(n for a in _args(server, "server_name") for n in a if n not in ("_", '""'))
-    unresolved = tuple(sorted({v for t in headers.values() for v in variables_in(t)
-                               if v not in KNOWN_VARIABLES and not v.startswith("http_")}))
+    unresolved = tuple(
+        sorted(
+            {
+                v
+                for t in headers.values()
+                for v in variables_in(t)
+                if v not in KNOWN_VARIABLES and not v.startswith("http_")
+            }
+        )
+    )
     return ProxyRoute(
-        kind="nginx", where=where, location=location, upstream_scheme=scheme, upstream_host=host.lower(),
-        upstream_port=port, upstream_name=name, upstream_path=parts.path or None,
-        listen_port=listen_port, tls=tls, server_names=names, host_header=host_template, headers=others,
-        cache=None if cache in (None, "off") else cache, unresolved=unresolved,
+        kind="nginx",
+        where=where,
+        location=location,
+        upstream_scheme=scheme,
+        upstream_host=host.lower(),
+        upstream_port=port,
+        upstream_name=name,
+        upstream_path=parts.path or None,
+        listen_port=listen_port,
+        tls=tls,
+        server_names=names,
+        host_header=host_template,
+        headers=others,
+        cache=None if cache in (None, "off") else cache,
+        unresolved=unresolved,
     )
 
 
@@ -173,7 +212,8 @@ def read(path: Path) -> ProxyConfig:
     top = _expand_includes(_parse_file(root, problems), root.parent, {root}, problems)
     http_blocks = [d.get("block") or [] for d in top if d["directive"] == "http"]
     servers: list[tuple[list[Directive], list[Directive]]] = [
-        (d.get("block") or [], http) for http in http_blocks for d in http if d["directive"] == "server"]
+        (d.get("block") or [], http) for http in http_blocks for d in http if d["directive"] == "server"
+    ]
     servers += [(d.get("block") or [], []) for d in top if d["directive"] == "server"]  # a sites-enabled file
     groups = _upstreams(http_blocks + [top])
     routes = []
@@ -184,5 +224,7 @@ def read(path: Path) -> ProxyConfig:
             if route is not None:
                 routes.append(route)
     if not routes:
-        raise ProxyConfigError("no location with proxy_pass found" + (f" ({'; '.join(problems[:3])})" if problems else ""))
+        raise ProxyConfigError(
+            "no location with proxy_pass found" + (f" ({'; '.join(problems[:3])})" if problems else "")
+        )
     return ProxyConfig("nginx", tuple(routes), (path.name,), tuple(problems))

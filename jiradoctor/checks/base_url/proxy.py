@@ -1,0 +1,149 @@
+"""base-url with the reverse proxy's own configuration (--proxy-config): an exact verdict.
+
+Why: which connector the proxy reaches and which Host/X-Forwarded-* it sends decide the URL Jira
+rebuilds (JIRA-FACTS §2); read from the proxy's file, the model gives that URL exactly.
+"""
+
+from __future__ import annotations
+
+from jiradoctor.checks.base_url import DOCS, corrected_connector
+from jiradoctor.jira.proxy_config import ProxyConfigError, ProxyRoute, read_proxy_config
+from jiradoctor.jira.serverxml import ServerXml
+from jiradoctor.jira.tomcat import Connector, request_url
+from jiradoctor.jira.urls import DEFAULT_PORTS, JiraUrl
+from jiradoctor.model import Finding, Status
+
+CACHE_KB = "https://confluence.atlassian.com/kb/oauth-error-oauth_problem-signature_invalid-720406720.html"
+LOOPBACK_NAMES = ("127.0.0.1", "localhost", "::1", "[::1]")
+
+
+def proxy_snippet(route: ProxyRoute, connector: Connector, base: JiraUrl) -> str:
+    """The proxy's block, corrected: the client's Host name, the public scheme, no cache."""
+    if route.kind == "apache":
+        return (
+            f'ProxyPreserveHost On\nRequestHeader set X-Forwarded-Proto "{base.scheme}"\nProxyPass '
+            f"{route.location} "
+            f"http://{route.upstream_host}:{connector.port}{connector.context_path or '/'}\nProxyPassReverse "
+            f"{route.location} http://{route.upstream_host}:{connector.port}{connector.context_path or '/'}"
+        )
+    scheme = "https" if connector.ssl_enabled else "http"
+    return (
+        f"location {route.location} {{\n    proxy_pass {scheme}://{route.upstream_host}:{connector.port};\n"
+        f"    proxy_set_header Host $host;\n    proxy_set_header X-Forwarded-Proto $scheme;\n"
+        f"    proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;\n    proxy_cache off;\n}}"
+    )
+
+
+def judge_with_proxy(parsed: ServerXml, base: JiraUrl, path: str) -> list[Finding]:
+    try:
+        config = read_proxy_config(path)
+    except ProxyConfigError as exc:
+        return [
+            Finding(
+                "base-url/invalid-proxy-config",
+                Status.FAIL,
+                f"The proxy configuration cannot be used: {exc}.",
+                remediation=(
+                    "Give the nginx file with the server {} that proxies to Jira, or Apache's "
+                    "<VirtualHost> with its ProxyPass.",
+                ),
+            )
+        ]
+    findings: list[Finding] = []
+    for problem in config.problems[:5]:
+        findings.append(
+            Finding("base-url/invalid-proxy-config", Status.INFO, f"In the proxy configuration: {problem}.")
+        )
+    route = config.route_for(base.path)
+    if route is None:
+        return findings + [
+            Finding(
+                "base-url/proxy-upstream-unknown",
+                Status.FAIL,
+                f"No proxied location in the proxy configuration serves {base.path or '/'}.",
+            )
+        ]
+    connector = next((c for c in parsed.connectors if c.port == route.upstream_port), None)
+    if connector is None:
+        ports = ", ".join(str(c.port) for c in parsed.connectors)
+        return findings + [
+            Finding(
+                "base-url/proxy-upstream-unknown",
+                Status.FAIL,
+                f"The proxy ({route.where}) forwards to port {route.upstream_port}, but server.xml has HTTP connectors "
+                f"on {ports}.",
+                evidence={"proxy_upstream": f"{route.upstream_host}:{route.upstream_port}", "connectors": ports},
+                remediation=(
+                    "Point the proxy at the connector that carries proxyName/proxyPort/scheme for the Base URL.",
+                ),
+            )
+        ]
+    public_port = route.listen_port or DEFAULT_PORTS[route.public_scheme]
+    if route.public_scheme != base.scheme or public_port != base.port:
+        findings.append(
+            Finding(
+                "base-url/proxy-public-mismatch",
+                Status.WARN,
+                f"The proxy ({route.where}) listens with {route.public_scheme} on port {public_port}, but the Base URL "
+                f"is {base}.",
+                evidence={"proxy_listens": f"{route.public_scheme}:{public_port}", "jira_base_url": str(base)},
+                docs=DOCS,
+            )
+        )
+    client_host = base.host if DEFAULT_PORTS.get(base.scheme) == base.port else f"{base.host}:{base.port}"
+    peer = "127.0.0.1" if route.upstream_host in LOOPBACK_NAMES else None  # None: the valve is assumed to trust it
+    sent_host, sent_headers = route.upstream_headers(client_host, peer or "127.0.0.1")
+    seen = request_url(connector, sent_host, forwarded_headers=sent_headers, peer=peer)
+    evidence = {
+        "connector": connector.label,
+        "proxy": route.where,
+        "proxy_sends_host": sent_host,
+        "proxy_sends_headers": sent_headers,
+        "jira_sees": str(seen),
+        "jira_base_url": str(base),
+    }
+    if route.cache:
+        findings.append(
+            Finding(
+                "base-url/proxy-cache",
+                Status.FAIL,
+                f"The proxy caches Jira's location ({route.where}: proxy_cache {route.cache}); a cache turns HEAD into "
+                f"GET and serves signed answers again, a known cause of signature_invalid.",
+                evidence={"proxy": route.where, "proxy_cache": route.cache},
+                remediation=("Switch the cache off for Jira's location.",),
+                commands=("proxy_cache off;",),
+                docs=(CACHE_KB,),
+                subject=route.where,
+            )
+        )
+    if seen == base:
+        findings.append(
+            Finding(
+                "base-url/ok",
+                Status.PASS,
+                f"Through {route.where} the proxy reaches {connector.label} and sends Host "
+                f"{sent_host}: Jira sees {seen}, its Base URL.",
+                evidence=evidence,
+                subject=connector.label,
+            )
+        )
+        return findings
+    what = ", ".join(seen.differences(base))
+    findings.append(
+        Finding(
+            "base-url/proxy-mismatch",
+            Status.FAIL,
+            f"Through {route.where} the proxy reaches {connector.label} with Host "
+            f"{sent_host}{' and ' + ', '.join(f'{k}: {v}' for k, v in sent_headers.items()) if sent_headers else ''}: "
+            f"Jira sees {seen}, but the Base URL is {base} ({what} differ).",
+            evidence=evidence,
+            remediation=(
+                "Set the connector as below (Jira then sees the Base URL whatever Host the proxy sends) and/or "
+                "correct the proxy's block as below; restart both.",
+            ),
+            commands=(corrected_connector(connector, base), proxy_snippet(route, connector, base)),
+            docs=DOCS,
+            subject=connector.label,
+        )
+    )
+    return findings

@@ -1,0 +1,47 @@
+"""The one table of inputs (jiradoctor/inputs.py) is what the CLI, the Target and the redactor use."""
+
+from __future__ import annotations
+
+import dataclasses
+
+from jiradoctor.cli import SECRET_OPTIONS, main
+from jiradoctor.inputs import INPUT_NAMES, INPUTS, SECRET_INPUTS
+from jiradoctor.secrets import Secret
+from jiradoctor.target import Target, describe_inputs
+
+NOT_INPUTS = {"extra", "private_key_path", "public_key_path", "server_xml_path"}  # derived, not given
+
+
+def test_every_doctor_option_for_the_target_is_in_the_table_with_its_environment_variable() -> None:
+    params = {p.name: p for p in main.commands["doctor"].params}
+    for item in INPUTS:
+        assert item.param in params, item.option
+        param = params[item.param]
+        assert item.option in param.opts
+        assert getattr(param, "envvar", None) == item.env
+
+
+def test_every_target_field_is_an_input_and_back() -> None:
+    fields = {f.name for f in dataclasses.fields(Target)} - NOT_INPUTS
+    assert fields == {i.name for i in INPUTS}
+
+
+def test_secrets_are_secrets_everywhere() -> None:
+    fields = {f.name: f for f in dataclasses.fields(Target)}
+    for item in SECRET_INPUTS:
+        assert "Secret" in str(fields[item.name].type), item.name
+    assert set(SECRET_OPTIONS) == {i.param for i in INPUTS if i.kind == "secret"}
+    assert "password" in SECRET_OPTIONS and "private_key" not in SECRET_OPTIONS  # a path is not a secret
+
+
+def test_the_redactor_masks_every_secret_input() -> None:
+    values = {i.name: Secret(f"s3cret-{i.name}-value") for i in SECRET_INPUTS if i.name != "private_key"}
+    target = Target(user="svc", admin_user="adm", **values)
+    redactor = target.redactor()
+    for name, secret in values.items():
+        assert secret.reveal() not in redactor.text(f"leak {secret.reveal()} here"), name
+
+
+def test_skip_reasons_name_the_flags() -> None:
+    assert INPUT_NAMES["proxy_config_path"] == "--proxy-config"
+    assert describe_inputs(("private_key", "truststore_password")) == "--private-key or --truststore-password"
