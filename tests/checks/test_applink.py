@@ -13,13 +13,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from jiradoctor.checks.applink import CHECK as APPLINK
-from jiradoctor.checks.pat_expiry import CHECK as PAT, judge_tokens
-from jiradoctor.checks.webhooks import CHECK as WEBHOOKS
 from jiradoctor.jira import applinks as al
 from jiradoctor.jira import pem
 from jiradoctor_lab.keys import key_pair
-from jiradoctor.model import NotObserved, Status
-from jiradoctor.probes.applinks import AdminAccess, AppLinkFacts, PatFacts, WebhookFacts
+from jiradoctor.model import Status
+from jiradoctor.probes.applinks import AdminAccess, AppLinkFacts
 from jiradoctor.probes.auth import Login
 from jiradoctor.secrets import Secret
 from jiradoctor.target import Target
@@ -221,99 +219,6 @@ def test_consumer_not_shown_is_skip_not_pass():
         "x", "piplanning.io", "https://piplanning.io", "https://piplanning.io", "generic", None, None, False
     )
     assert status_of(judge_links([lk])) == Status.SKIP
-
-
-# ------------------------------------------------------------------------------ webhooks ---
-
-
-def judge_hooks(hooks, service_admin=True, tgt=None, links=None, access=None):
-    access = access or AdminAccess(ADMIN.login, ADMIN.source, True, ADMIN.reason, service_admin)
-    links = links if links is not None else [link("Zephyr Ent", "https://acme.yourzephyr.com/flex", key="ZephyrEnt")]
-    preset = {
-        "webhooks": WebhookFacts(access, tuple(hooks), "/rest/webhooks/1.0/webhook"),
-        "applinks": AppLinkFacts(access, tuple(links), "/rest/applinks/3.0/applinks"),
-    }
-    report = run_checks([WEBHOOKS], tgt or target("zephyr-enterprise", consumer_key="ZephyrEnt"), preset=preset)
-    assert codes(report) <= set(WEBHOOKS.codes)
-    return report
-
-
-ZEPHYR_HOOK = al.Webhook("Zephyr", "https://acme.yourzephyr.com/flex/rest/hook", ZEPHYR_EVENTS, True)
-
-
-def test_webhook_present_enabled_with_every_event_passes():
-    report = judge_hooks([ZEPHYR_HOOK])
-    assert "webhooks/ok" in codes(report) and status_of(report) == Status.PASS
-
-
-def test_webhook_missing_fails_and_says_service_user_cannot_create():
-    report = judge_hooks([], service_admin=False)
-    assert only(report, "webhooks/missing").status == Status.FAIL
-    assert only(report, "webhooks/service-user-cannot-create").status == Status.WARN
-    assert "webhooks/service-user-cannot-create" not in codes(judge_hooks([], service_admin=True))
-
-
-def test_webhook_partial_events_are_named():
-    partial = al.Webhook("Zephyr", ZEPHYR_HOOK.url, ZEPHYR_EVENTS[:2], True)
-    finding = only(judge_hooks([partial]), "webhooks/events-missing")
-    assert finding.evidence["missing"] == list(ZEPHYR_EVENTS[2:])
-
-
-def test_webhook_disabled_fails():
-    off = al.Webhook("Zephyr", ZEPHYR_HOOK.url, ZEPHYR_EVENTS, False)
-    assert only(judge_hooks([off]), "webhooks/disabled").status == Status.FAIL
-
-
-def test_webhook_named_for_zephyr_pointing_elsewhere():
-    elsewhere = al.Webhook("Zephyr sync", "https://old-zephyr.example/flex/rest/hook", ZEPHYR_EVENTS, True)
-    report = judge_hooks([elsewhere])
-    assert {"webhooks/wrong-url", "webhooks/missing"} <= codes(report)
-
-
-def test_webhook_url_option_overrides_the_link():
-    tgt = target("zephyr-enterprise", consumer_key="ZephyrEnt", webhook_url="https://hooks.example/zephyr")
-    hook = al.Webhook("Z", "https://hooks.example/zephyr/in", ZEPHYR_EVENTS, True)
-    assert "webhooks/ok" in codes(judge_hooks([hook], tgt=tgt))
-    assert "webhooks/missing" in codes(judge_hooks([ZEPHYR_HOOK], tgt=tgt))
-
-
-def test_webhooks_skip_for_profiles_without_webhooks_and_without_admin():
-    assert status_of(judge_hooks([ZEPHYR_HOOK], tgt=target())) == Status.SKIP
-    nobody = AdminAccess(Login("none"), "", None, "no credentials were given")
-    check = judge_hooks([ZEPHYR_HOOK], access=nobody).checks[0]
-    assert check.status == Status.SKIP and "--admin-password" in check.skip_reason
-
-
-# ---------------------------------------------------------------------------- pat-expiry ---
-
-NOW = dt.datetime(2026, 12, 1, tzinfo=dt.timezone.utc)
-
-
-def tok(days):
-    return al.PatToken("t", None if days is None else NOW + dt.timedelta(days=days))
-
-
-@pytest.mark.parametrize(
-    "days, code, status",
-    [
-        ([-1], "pat-expiry/expired", Status.FAIL),
-        ([10], "pat-expiry/expires-soon", Status.WARN),
-        ([90], "pat-expiry/ok", Status.PASS),
-        ([None], "pat-expiry/no-expiry", Status.INFO),
-        ([5, 200], "pat-expiry/ok", Status.PASS),  # the one in use may be the long-lived one: no warning
-        ([5, 12], "pat-expiry/expires-soon", Status.WARN),  # every token expires soon: so does the one in use
-        ([5, None], "pat-expiry/no-expiry", Status.INFO),
-    ],
-)
-def test_pat_expiry(days, code, status):
-    (finding,) = judge_tokens(PatFacts(tuple(tok(d) for d in days)), NOW)
-    assert (finding.code, finding.status) == (code, status)
-    assert code in PAT.codes
-
-
-def test_pat_expiry_not_listed_is_not_observed():
-    with pytest.raises(NotObserved):
-        judge_tokens(PatFacts(None, "Jira did not list the token's details (HTTP 404)"), NOW)
 
 
 # ------------------------------------------------------------------------------- parsers ---
