@@ -64,82 +64,39 @@ def _host_port(url: str) -> str:
 def judge_transport(answer: HttpAnswer, timeout_s: float) -> Finding:
     """No HTTP answer at all: name what happened on the wire."""
     assert answer.error is not None
-    kind, where = answer.error.kind, _host_port(answer.url)
-    evidence = _evidence(answer, timeout_s=timeout_s)
-    check_jira = (
+    kind, message, where = answer.error.kind, answer.error.message, _host_port(answer.url)
+    check_jira: tuple[str, ...] = (
         "Check that Jira (or the proxy in front of it) runs and listens on that port, and that the URL's "
         "host and port are the ones entered in the integration.",
     )
-    if kind == "connect" and "refused" in answer.error.message:
-        return Finding(
-            PREFIX + "refused",
-            Status.FAIL,
-            f"Nothing listens at {where}: the connection was refused. Jira is down, or the URL names the wrong port.",
-            evidence=evidence,
-            remediation=check_jira,
-            commands=(_curl(answer.url),),
-        )
-    if kind == "reset":
-        return Finding(
-            PREFIX + "reset",
-            Status.FAIL,
-            f"{where} accepted the connection, then reset it before answering: a firewall, a load balancer "
-            "without a healthy backend, or a TLS/plain-HTTP mix-up on that port.",
-            evidence=evidence,
-            remediation=check_jira,
-            commands=(_curl(answer.url),),
-        )
-    if kind == "timeout":
-        return Finding(
-            PREFIX + "timeout",
-            Status.FAIL,
-            f"No answer from {where} within --timeout {timeout_s:g} s: a firewall dropping packets, an "
-            "overloaded Jira, or a proxy that holds the request.",
-            evidence=evidence,
-            remediation=(
-                "If Jira is merely slow, raise the limit (--timeout 30 or JIRADOCTOR_TIMEOUT=30) "
-                "and run again; the integration's own timeout meets the same wait.",
-                *check_jira,
-            ),
-            commands=(_curl(answer.url),),
-        )
-    if kind == "unreachable":
-        return Finding(
-            PREFIX + "unreachable",
-            Status.FAIL,
-            f"There is no network route from this machine to {where} ({answer.error.message}).",
-            evidence=evidence,
-            remediation=("Run jiradoctor from a machine on Jira's network, or fix the routing / VPN to it.",),
-            commands=(f"ip route get {where.rsplit(':', 1)[0]}",),
-        )
-    if kind == "proxy":
-        return Finding(
-            PREFIX + "proxy-refused",
-            Status.FAIL,
-            f"The forward proxy did not pass the request to {where}: {answer.error.message}.",
-            evidence=evidence,
-            remediation=("See the proxy check; ask the proxy's owners to allow Jira's host.",),
-        )
-    if kind in ("protocol", "other"):
-        return Finding(
-            PREFIX + "broken-answer",
-            Status.FAIL,
-            f"{where} answered something that is not HTTP ({answer.error.message}).",
-            evidence=evidence,
-            remediation=(
-                "Check that the URL's scheme and port match the service on that "
-                "port (https on a plain port, or the reverse).",
-            ),
-            commands=(_curl(answer.url),),
-        )
-    return Finding(
-        PREFIX + "no-connection",
-        Status.FAIL,
-        f"No connection to {where}: {answer.error.message}.",
-        evidence=evidence,
-        remediation=check_jira,
-        commands=(_curl(answer.url),),
-    )
+    curl: tuple[str, ...] = (_curl(answer.url),)
+    # kind -> (code, what happened, how to fix it, what to run)
+    slug, said, fixes, commands = "no-connection", f"No connection to {where}: {message}.", check_jira, curl
+    if kind == "connect" and "refused" in message:
+        slug, said = "refused", (f"Nothing listens at {where}: the connection was refused. Jira is down, or the URL "
+                                 "names the wrong port.")
+    elif kind == "reset":
+        slug, said = "reset", (f"{where} accepted the connection, then reset it before answering: a firewall, a load "
+                               "balancer without a healthy backend, or a TLS/plain-HTTP mix-up on that port.")
+    elif kind == "timeout":
+        slug = "timeout"
+        said = (f"No answer from {where} within --timeout {timeout_s:g} s: a firewall dropping packets, an "
+                "overloaded Jira, or a proxy that holds the request.")
+        fixes = ("If Jira is merely slow, raise the limit (--timeout 30 or JIRADOCTOR_TIMEOUT=30) and run again; "
+                 "the integration's own timeout meets the same wait.", *check_jira)
+    elif kind == "unreachable":
+        slug, said = "unreachable", f"There is no network route from this machine to {where} ({message})."
+        fixes = ("Run jiradoctor from a machine on Jira's network, or fix the routing / VPN to it.",)
+        commands = (f"ip route get {where.rsplit(':', 1)[0]}",)
+    elif kind == "proxy":
+        slug, said = "proxy-refused", f"The forward proxy did not pass the request to {where}: {message}."
+        fixes, commands = ("See the proxy check; ask the proxy's owners to allow Jira's host.",), ()
+    elif kind in ("protocol", "other"):
+        slug, said = "broken-answer", f"{where} answered something that is not HTTP ({message})."
+        fixes = ("Check that the URL's scheme and port match the service on that port (https on a plain port, "
+                 "or the reverse).",)
+    return Finding(PREFIX + slug, Status.FAIL, said, evidence=_evidence(answer, timeout_s=timeout_s),
+                   remediation=fixes, commands=commands)
 
 
 def _redirects(info: ServerInfo, url: str, ident: Identity) -> Finding | None:
