@@ -136,10 +136,21 @@ _LOGIN_MARKERS = ("os_username", "os_password", 'type="password"', "type='passwo
                   "samlrequest", "<title>log in", "<title>sign in")
 
 
-def _looks_like_login_page(body: str) -> bool:
-    """Jira's own login form, an SSO app's page, or an identity provider's (Okta, Azure AD ...)."""
-    low = body[:20000].lower()
+_PASSWORD_INPUT = re.compile(r"<input[^>]+type\s*=\s*[\"']?password", re.IGNORECASE)
+_LOGIN_TITLE = re.compile(r"<title[^>]*>[^<]*\b(log ?in|sign ?in|single sign-on|sso|saml)\b", re.IGNORECASE)
+
+
+def looks_like_login_page(body: str) -> bool:
+    """Jira's own login form, an SSO app's page, or an identity provider's (Okta, Azure AD ...).
+
+    The one rule for "this HTML is a login page", shared by auth (a REST call answered with it)
+    and reachability (the anonymous serverInfo answered with it), so the two never disagree.
+    """
+    head = body[:20000]
+    low = head.lower()
     if "<form" in low and ("password" in low or "login" in low or "sign in" in low):
+        return True
+    if _PASSWORD_INPUT.search(head) or _LOGIN_TITLE.search(head):
         return True
     return any(marker in low for marker in _LOGIN_MARKERS) or any(w in low for w in ("okta", "microsoftonline", "adfs"))
 
@@ -154,7 +165,7 @@ def sso(answer: Answer, looks_like_html: bool) -> SsoSignal | None:
     if location:
         low = location.lower()
         return SsoSignal("redirect", location, next((w for w in _IDP_WORDS if w in low), None))
-    if answer.status == 200 and looks_like_html and _looks_like_login_page(answer.body):
+    if answer.status == 200 and looks_like_html and looks_like_login_page(answer.body):
         return SsoSignal("login-page", None, None)
     return None
 

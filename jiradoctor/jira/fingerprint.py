@@ -16,6 +16,7 @@ import urllib.parse
 from dataclasses import dataclass
 from typing import Any, Iterable, Mapping
 
+from jiradoctor.jira.auth_signals import looks_like_login_page
 from jiradoctor.jira.answer import TypedAnswer as Answer
 
 # header -> why it points at Jira (JIRA-FACTS.md §4)
@@ -32,8 +33,6 @@ SERVERINFO_KEYS = ("baseUrl", "version", "versionNumbers", "buildNumber", "serve
 IDP_HOSTS = ("login.microsoftonline.com", "okta.com", "oktapreview.com", "id.atlassian.com", "accounts.google.com",
              "onelogin.com", "pingidentity.com", "auth0.com", "duosecurity.com", "adfs")
 _TITLE = re.compile(r"<title[^>]*>(.*?)</title>", re.IGNORECASE | re.DOTALL)
-_PASSWORD_INPUT = re.compile(r"<input[^>]+type\s*=\s*[\"']?password", re.IGNORECASE)
-_LOGIN_WORDS = re.compile(r"\b(log ?in|sign ?in|single sign-on|sso|saml)\b", re.IGNORECASE)
 _BLOCK_WORDS = re.compile(r"(access denied|blocked|forbidden by|web filter|not allowed by policy|"
                           r"security policy|url filtering|category)", re.IGNORECASE)
 _JIRA_PAGE = re.compile(r"(atlassian|jira)", re.IGNORECASE)
@@ -133,8 +132,7 @@ def identify(answer: Answer, *others: Answer | None) -> Identity:
     head = body[:SCAN_LIMIT]
     title = page_title(head)
     html_page = "html" in answer.content_type or head.lstrip()[:15].lower().startswith(("<!doctype", "<html"))
-    login = html_page and (bool(_PASSWORD_INPUT.search(head)) or bool(title and _LOGIN_WORDS.search(title))
-                           or "SAMLRequest" in head)
+    login = html_page and looks_like_login_page(head)
     via = answer.header("via")
     server = answer.header("server")
     proxy_marks = bool(via or answer.header("x-squid-error") or "squid" in (server or "").lower()
