@@ -407,6 +407,12 @@ DOCTOR_OPTIONS: list[Callable[[Callable[..., Any]], Callable[..., Any]]] = [
     _option("--only", multiple=True, help="Run only these check ids (comma-separated, repeatable)."),
     _option("--skip", multiple=True, help="Skip these check ids (comma-separated, repeatable)."),
     _option(
+        "--deep",
+        is_flag=True,
+        help="Also run the deep checks, which cost more requests (can-work: a write-shaped POST that "
+        "changes nothing, the profile's endpoints, HEAD beside GET, sticky sessions).",
+    ),
+    _option(
         "--proxy-config",
         type=click.Path(exists=True, dir_okay=False),
         help="The reverse proxy's configuration (nginx, or Apache httpd's VirtualHost): base-url then judges exactly.",
@@ -619,11 +625,12 @@ def doctor(ctx: click.Context, /, **opts: Any) -> None:
     facts = Facts(target, LazyProbes())
     ctx.meta["redactor"] = facts.redactor  # the run's own: it also learns secrets found on the way
     line = _progress_printer()
+    options = RunOptions(only=only, skip=skip, deep=bool(opts["deep"]))
     if line is None:
-        report = run_doctor(target, RunOptions(only=only, skip=skip), progress=None, facts=facts)
+        report = run_doctor(target, options, progress=None, facts=facts)
     else:
         with line:
-            report = run_doctor(target, RunOptions(only=only, skip=skip), progress=line, facts=facts)
+            report = run_doctor(target, options, progress=line, facts=facts)
     write_outputs(report, opts["output"], opts["fmt"], junit_warn_as=opts["junit_warn_as"], baseline=baseline)
     if baseline is None:
         ctx.exit(exit_code_for(report, opts["fail_on"]))
@@ -650,7 +657,8 @@ def list_checks(reference: bool = False) -> None:
             " and ".join(filter(None, [describe_inputs(check.inputs_all, " and "), describe_inputs(check.inputs_any)]))
             or "-"
         )
-        click.echo(f"{check.id:<16} {check.title:<45} needs: {needs}{'  (network)' if check.live else ''}")
+        marks = ("  (network)" if check.live else "") + ("  (deep: runs with --deep)" if check.deep else "")
+        click.echo(f"{check.id:<16} {check.title:<45} needs: {needs}{marks}")
 
 
 @main.command()

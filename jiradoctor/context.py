@@ -48,7 +48,31 @@ class Facts:
         self.redactor = redactor or target.redactor()
         self._preset = dict(preset or {})
         self._tasks: dict[str, asyncio.Task[Any]] = {}
+        self._handoffs: dict[str, asyncio.Future[Any]] = {}
         self._resources: list[Callable[[], Awaitable[None]]] = []
+        # the facts this run's checks declare (set by the runner); None when nobody said (tests, tools)
+        self.expected: frozenset[str] | None = None
+
+    def expects(self, name: str) -> bool:
+        """Will a check of this run ask for the fact? A probe may then share one request with it
+        (issue 14: one /myself, one ADMINISTER answer) instead of sending its own. False when unknown."""
+        return self.expected is not None and name in self.expected and self.gathered_by_probe(name)
+
+    def handoff(self, name: str) -> "asyncio.Future[Any]":
+        """A value one probe hands to another before it finishes (a fan-out's first answer), created
+        on first use by either side. The giving probe must always settle it, None when it has nothing."""
+        import asyncio
+
+        future = self._handoffs.get(name)
+        if future is None:
+            future = self._handoffs[name] = asyncio.get_running_loop().create_future()
+        return future
+
+    def settle(self, name: str, value: Any) -> None:
+        """Hand over ``value`` unless it was handed over already (the first answer wins)."""
+        future = self.handoff(name)
+        if not future.done():
+            future.set_result(value)
 
     def has(self, name: str) -> bool:
         return name in self._preset or name in self._probes
@@ -93,6 +117,9 @@ class Facts:
         for task in self._tasks.values():
             if not task.done():
                 task.cancel()
+        for future in self._handoffs.values():
+            if not future.done():
+                future.cancel()
         for closer in reversed(self._resources):
             try:
                 await closer()

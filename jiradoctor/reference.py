@@ -76,5 +76,7 @@ def markdown(checks: list[Check] | None = None) -> str:
                             if check.reads else ""))
         else:
             lines.append("Facts: none (judges the inputs alone)")
+        if check.deep:
+            lines += ["", f"Deep: runs only with `--deep` or `--only {check.id}`; it sends {check.deep_cost}."]
         lines += ["", "Codes: " + (", ".join(f"`{c}`" for c in check.codes) or "none declared"), ""]
     return "\n".join(lines).rstrip() + "\n"

@@ -40,6 +40,9 @@ class Check:
     trips; only for facts that send no password (a failed login counts towards Jira's CAPTCHA).
     ``reads``: facts the check consults only when they are at hand (``ctx.can_probe``), without
     waiting for them on its own account. A check may ask only for ``facts`` and ``reads``.
+    ``deep``: runs only with ``--deep`` or when ``--only`` names it, because it costs more requests
+    than a doctor run should by default (issue 14: a healthy run is a few round trips); otherwise the
+    report shows it as skipped, saying how to run it. ``deep_cost`` says what it sends.
     """
 
     id: str
@@ -56,6 +59,8 @@ class Check:
     nonblocking_codes: tuple[str, ...] = ()
     prefetch: bool = False
     reads: tuple[str, ...] = ()
+    deep: bool = False
+    deep_cost: str = ""
 
     @property
     def declared_facts(self) -> frozenset[str]:

@@ -32,6 +32,7 @@ class RunOptions:
     only: tuple[str, ...] = ()
     skip: tuple[str, ...] = ()
     time_limit_s: float | None = None
+    deep: bool = False  # also the checks that cost more requests (Check.deep)
 
 
 def select_checks(checks: Iterable[Check], options: RunOptions) -> list[Check]:
@@ -60,6 +61,14 @@ def find_cycles(checks: Iterable[Check]) -> dict[str, str]:
                     seen.add(dep)
                     stack.append((dep, path + [dep]))
     return cyclic
+
+
+def deep_left_out(check: Check, options: RunOptions) -> str | None:
+    """Why a deep check does not run in this run (None when it does)."""
+    if not check.deep or options.deep or check.id in options.only:
+        return None
+    cost = f": it sends {check.deep_cost}" if check.deep_cost else ""
+    return f"not run: a deep check{cost}; add --deep (or --only {check.id}) to run it"
 
 
 def time_limit_for(check: Check, target: Target, options: RunOptions) -> float:
@@ -148,6 +157,7 @@ class Runner:
             return result
 
         try:
+            self.facts.expected = self._expected_facts()
             self._prefetch()
             for check in self.checks:
                 tasks[check.id] = asyncio.ensure_future(run_one(check))
@@ -177,7 +187,7 @@ class Runner:
             return CheckResult.skipped(
                 check.id, check.title, f"blocked: {', '.join(roots)} failed first; fix that and run again", blocked
             )
-        missing = self._missing_inputs(check)
+        missing = deep_left_out(check, self.options) or self._missing_inputs(check)
         if missing:
             return CheckResult.skipped(check.id, check.title, missing)
         if check.live and self.target.offline:
@@ -209,12 +219,20 @@ class Runner:
                 check, f"the check crashed: {type(exc).__name__}: {exc}", redactor, time.perf_counter() - t0
             )
 
+    def _expected_facts(self) -> frozenset[str]:
+        """The facts the checks that can run declare: what probes may count on being asked for."""
+        if self.target.offline:
+            return frozenset()
+        return frozenset(name for check in self.checks
+                         if self._missing_inputs(check) is None and deep_left_out(check, self.options) is None
+                         for name in check.declared_facts)
+
     def _prefetch(self) -> None:
         """Start the facts of prefetch checks now, so their round trips overlap the prerequisites'."""
         if self.target.offline:
             return
         for check in self.checks:
-            if check.prefetch and self._missing_inputs(check) is None:
+            if check.prefetch and self._missing_inputs(check) is None and not deep_left_out(check, self.options):
                 for name in check.facts:
                     if self.facts.gathered_by_probe(name):
                         self.facts.start(name)

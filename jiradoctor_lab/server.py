@@ -471,6 +471,7 @@ class LabServer:
             c.integration,
             "--integration-hosting",
             c.integration_hosting,
+            "--deep",  # the lab is ours: every scenario also runs the deep checks (and proves they write nothing)
         ]
         if c.user_agent:
             args += ["--user-agent", c.user_agent]

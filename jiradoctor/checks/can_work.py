@@ -380,6 +380,9 @@ How to fix: each finding names the header, replacement path or load-balancer set
     facts=(CAN_WORK_WRITE.name, CAN_WORK_ENDPOINTS.name, CAN_WORK_HEAD_GET.name, CAN_WORK_STICKY.name),
     after=("reachability", "auth"),
     live=True,
+    deep=True,
+    deep_cost="about 8 more requests in 3 more round trips: a write-shaped POST that changes nothing, a GET per "
+    "endpoint the profile uses, a signed HEAD beside a GET, and /myself 3 times with the session cookie",
     order=88,
     codes=tuple(
         P + c

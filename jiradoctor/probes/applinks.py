@@ -107,9 +107,27 @@ async def _administer(facts: "Facts", login: Login) -> tuple[bool | None, str]:
     granted = parse_mypermissions(answer.body) if answer.status == 200 else None
     if granted is None or "ADMINISTER" not in granted:
         return None, f"Jira did not say whether this user is an administrator ({describe(answer)})"
-    if granted["ADMINISTER"]:
+    return _said(granted["ADMINISTER"])
+
+
+def _said(administers: bool) -> tuple[bool, str]:
+    if administers:
         return True, "Jira confirms the global ADMINISTER permission"
     return False, "Jira says this user does not hold the global ADMINISTER permission"
+
+
+async def _service_user_administers(facts: "Facts", login: Login, deployment: str | None) -> tuple[bool | None, str]:
+    """The integration's own ADMINISTER, read from the permission check's first project answer when
+    that costs no round trip: on Server (whose project answers carry every key, global ones too)
+    with ``--projects`` (no listing first). Otherwise, or when that answer lacks it, asked alone."""
+    if deployment != "Cloud" and facts.target.projects and facts.expects("permission_matrix"):
+        from jiradoctor.probes.permissions import SERVICE_USER_GRANTS
+
+        facts.start("permission_matrix")
+        granted = await facts.handoff(SERVICE_USER_GRANTS)
+        if granted is not None and "ADMINISTER" in granted:
+            return _said(granted["ADMINISTER"])
+    return await _administer(facts, login)
 
 
 async def admin_access_probe(facts: "Facts") -> AdminAccess:
@@ -118,7 +136,7 @@ async def admin_access_probe(facts: "Facts") -> AdminAccess:
     service = login_for(target)
     service_admin: bool | None = None
     if service.given and await login_proven(facts):
-        service_admin, service_reason = await _administer(facts, service)
+        service_admin, service_reason = await _service_user_administers(facts, service, deployment)
     chosen = _admin_login(facts, deployment)
     if chosen is None:
         if not service.given:

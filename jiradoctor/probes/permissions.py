@@ -50,6 +50,10 @@ MAX_RETRIES = 2  # a throttled request is sent at most 1 + MAX_RETRIES times
 THROTTLED_BUDGET = 2  # x the concurrency: throttled answers tolerated before the rest is not sent
 DEFAULT_WAIT_S = 1.0  # a 429 without Retry-After: wait this, doubled on each retry
 DEADLINE_SHARE = 0.8  # of the check's time limit: then stop asking, keep what was asked
+# handed over (Facts.handoff) as soon as one answer shows them: every key Jira answered for the
+# integration's login, global ones included (Server answers all it knows), or None. The applink
+# probe reads ADMINISTER from it instead of asking once more (issue 14).
+SERVICE_USER_GRANTS = "service_user_grants"
 
 
 @dataclass(frozen=True)
@@ -354,7 +358,10 @@ async def _folded(
     every = list(plan.all_keys)
 
     async def one(ref: ProjectRef) -> tuple[ProjectRef, HttpAnswer]:
-        return ref, await asker.ask(asker.path("mypermissions", projectKey=ref.key, permissions=",".join(every)))
+        answer = await asker.ask(asker.path("mypermissions", projectKey=ref.key, permissions=",".join(every)))
+        if answer.status == 200 and not asker.facts.handoff(SERVICE_USER_GRANTS).done():
+            asker.facts.settle(SERVICE_USER_GRANTS, parse_mypermissions(answer.body))
+        return ref, answer
 
     answers, skipped = await run_pool(refs, one, min(asker.gate.start_limit, max(1, len(refs))), deadline)
     if any(_refuses_a_key(answer, every) for _, answer in answers):
@@ -404,6 +411,13 @@ def _requested(keys: Iterable[str]) -> list[ProjectRef]:
 
 
 async def permission_probe(facts: "Facts") -> PermissionFacts:
+    try:
+        return await _permission_probe(facts)
+    finally:  # whoever waits for the first answer's grants must not wait for ever
+        facts.settle(SERVICE_USER_GRANTS, None)
+
+
+async def _permission_probe(facts: "Facts") -> PermissionFacts:
     import asyncio
 
     t0 = time.perf_counter()

@@ -1,7 +1,12 @@
 """``server_info``: Jira's anonymous identity (Base URL, version, deployment, clock) and a 401 realm.
 
-Two requests in parallel: ``/rest/api/2/serverInfo`` (anonymous) and an unauthenticated
-``/rest/api/2/myself``, whose 401 carries ``WWW-Authenticate: OAuth realm="<Base URL>"``.
+Two requests in parallel: ``/rest/api/2/serverInfo`` (anonymous) and ``/rest/api/2/myself``, whose
+headers identify Jira even when serverInfo is blocked, and whose 401 carries ``WWW-Authenticate:
+OAuth realm="<Base URL>"``. When the run sends the OAuth-signed ``/myself`` anyway (the
+oauth-signature check, with ``--access-token``), that one answer serves here too (issue 14: one
+``/myself`` per run); it carries no password, so sending it before reachability is judged costs
+nothing a lockout counts. A healthy signed call is a 200: the realm is then not seen in this run.
+Otherwise the ``/myself`` is sent without credentials and Jira answers 401 with the realm.
 """
 
 from __future__ import annotations
@@ -28,7 +33,7 @@ MAX_REDIRECTS = 5
 @dataclass(frozen=True)
 class ServerInfo:
     answer: HttpAnswer
-    challenge: HttpAnswer
+    challenge: HttpAnswer  # the run's /myself: unauthenticated, or the OAuth-signed one (see the module)
     redirects: tuple[str, ...] = ()  # Location of each redirect followed, in order
     base_url: str | None = None
     version: str | None = None
@@ -127,13 +132,25 @@ async def get_following_redirects(facts: "Facts", url: str) -> tuple[HttpAnswer,
     return answer, tuple(seen)
 
 
+async def myself_answer(facts: "Facts") -> HttpAnswer:
+    """The run's one ``/myself`` without a password: the OAuth-signed call when the run makes it
+    anyway, else an unauthenticated GET."""
+    url = facts.target.url or ""
+    if facts.target.access_token and facts.expects("oauth_rest_call"):
+        exchange = await facts.get("oauth_rest_call")
+        if exchange is not None and exchange.answer is not None:
+            answer: HttpAnswer = exchange.answer
+            return answer
+    return await fetch(facts, "GET", api_url(url, "/rest/api/2/myself"))
+
+
 async def probe(facts: "Facts") -> ServerInfo:
     import asyncio
 
     url = facts.target.url or ""
     (answer, redirects), challenge = await asyncio.gather(
         get_following_redirects(facts, api_url(url, "/rest/api/2/serverInfo")),
-        fetch(facts, "GET", api_url(url, "/rest/api/2/myself")),
+        myself_answer(facts),
     )
     return read_server_info(answer, challenge, redirects)
 

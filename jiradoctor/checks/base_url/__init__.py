@@ -313,6 +313,7 @@ async def judge(ctx: CheckContext) -> Sequence[Finding]:
         base, bad = parse_url_input(target.base_url, "--base-url")
         findings += bad
     live_unseen = False
+    realm_note: dict[str, str] = {}
     if ctx.can_probe(SERVER_INFO) and target.url:
         from jiradoctor.checks.base_url.live import judge_live
 
@@ -321,6 +322,9 @@ async def judge(ctx: CheckContext) -> Sequence[Finding]:
         if live_base is not None:  # what Jira says of itself beats what we were told
             base, base_source = live_base, "reported by Jira"
         live_unseen = live_base is None
+        realm = (await ctx.fact(SERVER_INFO)).realm
+        # a healthy OAuth-signed /myself is a 200: no 401, so no realm to set beside serverInfo
+        realm_note = {"oauth_realm": realm or "not seen: no request of this run drew Jira's 401"}
     compared = bool(url and base)
     if url is not None and base is not None and compared:
         findings += compare_urls(url, base, base_source)
@@ -347,7 +351,8 @@ async def judge(ctx: CheckContext) -> Sequence[Finding]:
                 f"The integration's URL matches Jira's Base URL ({base or url})."
                 if base and url
                 else f"server.xml makes Jira see its Base URL ({base or url}).",
-                evidence={"jira_base_url": str(base) if base else None, "integration_url": str(url) if url else None},
+                evidence={"jira_base_url": str(base) if base else None, "integration_url": str(url) if url else None,
+                          **realm_note},
             )
         )
     return findings
