@@ -310,5 +310,10 @@ def test_insecure_still_logs_in_when_the_certificate_does_verify(lab, tmp_path) 
         ca_bundle=str(ca),
         timeout=5.0,
     )
-    report = asyncio.run(Runner(load_checks(include_plugins=False).checks, target, RunOptions(only=("auth",))).run())
+    report = asyncio.run(
+        Runner(load_checks(include_plugins=False).checks, target, RunOptions(only=("auth", "permissions"))).run()
+    )
     assert "auth/ok" in {f.code for _, f in report.findings()}
+    # the permission fan-out's own clients (http.lanes) verify with the same CA bundle
+    assert [s for s in server.seen if "mypermissions" in s.path and s.status == 200]
+    assert next(c for c in report.checks if c.id == "permissions").status == Status.PASS

@@ -13,6 +13,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Callable
 
+import json
+
 import pytest
 from hypothesis import HealthCheck, Phase, example, given, settings
 from hypothesis import strategies as st
@@ -234,3 +236,26 @@ def test_json_limits_name_what_the_server_sent() -> None:
     assert bounded_json.loads('{"s": "[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[["}')[
         "s"
     ].startswith("[")
+
+
+_JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(alphabet='[]{}"\\ab,:'),
+    lambda children: st.lists(children, max_size=3) | st.dictionaries(st.text(alphabet='[]{}"\\k'), children,
+                                                                        max_size=3),
+    max_leaves=40,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_JSON_VALUES)
+def test_the_fast_depth_count_equals_the_exact_scan_on_json(value: object) -> None:
+    """The peeling count (issue 14: a third of the fan-out's CPU before) against the scan it replaced,
+    on documents whose strings hold brackets, quotes and backslashes."""
+    text = json.dumps(value)
+    assert bounded_json.nesting_depth(text, 64) == bounded_json._scan_depth(text, 64)
+    assert bounded_json.loads(text) == value
+
+
+@pytest.mark.parametrize("text", ["[" * 70 + "]" * 69, '{"a": [1, 2}', "]]]]" + "[" * 70, '"[[[' + "[" * 70])
+def test_unbalanced_text_is_still_counted_exactly(text: str) -> None:
+    assert bounded_json.nesting_depth(text, 64) == bounded_json._scan_depth(text, 64)

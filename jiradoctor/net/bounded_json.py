@@ -18,6 +18,9 @@ MAX_DEPTH = 64  # Jira's answers nest fewer than 10 levels
 MAX_SIZE = 4 * 1024 * 1024
 
 _TOKENS = re.compile(r'"(?:[^"\\]|\\.)*"?|[\[\]{}]', re.DOTALL)
+_ESCAPED = re.compile(r"\\.", re.DOTALL)
+_NOT_BRACKETS = re.compile(r"[^\[\]{}]+")
+_PAIR = re.compile(r"\[\]|\{\}")  # an innermost pair, once strings and everything else are gone
 
 
 class JsonProblem(ValueError):
@@ -35,7 +38,30 @@ class Parsed:
 
 
 def nesting_depth(text: str, stop_at: int = MAX_DEPTH) -> int:
-    """The deepest ``[``/``{`` nesting outside strings; stops counting once past ``stop_at``."""
+    """The deepest ``[``/``{`` nesting outside strings; stops counting once past ``stop_at``.
+
+    Why not a scan token by token: it was a third of the permission fan-out's CPU (issue 14). The
+    strings go first (they may hold brackets): escapes removed, what lies between the quotes
+    dropped (an unterminated string runs to the end); then everything but brackets. Each pass then
+    removes every innermost pair, all in C: a balanced document of depth d is empty after d passes.
+    Text that is not JSON may be judged differently from the exact scan (a backslash outside a
+    string); json.loads then refuses it, and its RecursionError is caught as well.
+    """
+    unescaped = _ESCAPED.sub("", text) if "\\" in text else text
+    rest = _NOT_BRACKETS.sub("", "".join(unescaped.split('"')[0::2]))
+    depth = 0
+    while depth <= stop_at:
+        if not rest:
+            return depth
+        peeled = _PAIR.sub("", rest)
+        if len(peeled) == len(rest):
+            return _scan_depth(text, stop_at)
+        rest, depth = peeled, depth + 1
+    return depth
+
+
+def _scan_depth(text: str, stop_at: int) -> int:
+    """The exact scan, token by token, for text whose brackets do not pair up."""
     depth = deepest = 0
     for match in _TOKENS.finditer(text):
         token = match.group()

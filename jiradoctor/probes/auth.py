@@ -115,7 +115,7 @@ def _password_login(target: Target) -> Login:
 
 async def fetch_as(facts: "Facts", login: Login, method: str, url: str, json: Any = None, **limits: Any) -> HttpAnswer:
     """``fetch`` with the login's credentials; a key that cannot sign becomes the answer's error.
-    ``limits`` are fetch's ``max_body``/``budget_s``."""
+    ``limits`` are fetch's ``max_body``/``budget_s``/``via``."""
     try:
         headers = login.headers(method, url)
     except Exception as exc:  # an unusable private key: the public-key check says why

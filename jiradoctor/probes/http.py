@@ -93,21 +93,42 @@ def ssl_context(ca_bundle: str | None, insecure: bool) -> ssl.SSLContext | bool:
     return ssl.create_default_context(cafile=ca_bundle or certifi.where())
 
 
-def make_client(facts: "Facts", verify: bool = False) -> httpx.AsyncClient:
-    """A client with the integration's settings; ``verify`` forces certificate checks on."""
+def make_client(
+    facts: "Facts", verify: bool = False, connections: int = 32, tls: "ssl.SSLContext | bool | None" = None
+) -> httpx.AsyncClient:
+    """A client with the integration's settings; ``verify`` forces certificate checks on. ``tls``:
+    a context built already (lanes share one: building it reads the CA bundle each time)."""
     import httpx
 
     target = facts.target
     return httpx.AsyncClient(
-        verify=ssl_context(target.ca_bundle, target.insecure and not verify),
+        verify=tls if tls is not None else ssl_context(target.ca_bundle, target.insecure and not verify),
         proxy=target.proxy or None,
         trust_env=True,
         timeout=httpx.Timeout(target.timeout),
         follow_redirects=False,
         headers={"User-Agent": USER_AGENT, "Accept": "application/json"},
-        limits=httpx.Limits(max_connections=32, max_keepalive_connections=16),
+        limits=httpx.Limits(max_connections=connections, max_keepalive_connections=min(connections, 16)),
         event_hooks={"response": [_set_aside_malformed_location]},
     )
+
+
+def lanes(facts: "Facts", count: int, credentials: bool) -> list[httpx.AsyncClient]:
+    """``count`` clients of one connection each, for a fan-out that keeps ``count`` requests in
+    flight; closed when the run ends. ``credentials``: certificates are checked even with
+    ``--insecure``, as for :func:`client`.
+
+    Why not one client with ``count`` connections: httpcore's pool looks at every pooled
+    connection on every request (idle? expired? a ``select()`` each), so its cost per request grows
+    with the pool; it was a third of the permission fan-out's CPU at 16 (issue 14). A lane's pool
+    holds one connection, so that look is one.
+    """
+    target = facts.target
+    tls = ssl_context(target.ca_bundle, target.insecure and not credentials)
+    out = [make_client(facts, connections=1, tls=tls) for _ in range(max(1, count))]
+    for c in out:
+        facts.on_close(c.aclose)
+    return out
 
 
 BAD_LOCATION = "x-jiradoctor-malformed-location"
@@ -222,14 +243,16 @@ async def fetch(
     json: object | None = None,
     max_body: int = MAX_BODY,
     budget_s: float | None = None,
+    via: httpx.AsyncClient | None = None,
 ) -> HttpAnswer:
     """One request; ``max_body`` bounds what is kept, ``budget_s`` the whole exchange
-    (default: twice the timeout plus a second — connect, read, and a dribbling body)."""
+    (default: twice the timeout plus a second — connect, read, and a dribbling body). ``via``: a
+    lane of a fan-out (:func:`lanes`) instead of the run's shared client."""
     import asyncio
 
     sent_at = time.time()
     try:
-        http = await client(facts, credentials=carries_credential(headers))
+        http = via if via is not None else await client(facts, credentials=carries_credential(headers))
     except Exception as exc:  # e.g. a SOCKS or malformed proxy setting httpx refuses
         return HttpAnswer(method, url, sent_at=sent_at, error=classify(exc))
     budget = budget_s if budget_s is not None else facts.target.timeout * 2 + 1

@@ -121,6 +121,22 @@ class _Asker:
         self.throttled = self.retries = self.gave_up = 0
         self.first_throttle: HttpAnswer | None = None
         self.longest_wait = 0.0
+        self._free_lanes: list[Any] | None = None  # one client per request in flight (http.lanes)
+
+    def _take_lane(self) -> Any:
+        """A free lane, or None (then the run's shared client): the gate never lets more requests
+        in than there are lanes, since its limit only goes down from ``start_limit``."""
+        if self._free_lanes is None:
+            from jiradoctor.probes.http import lanes
+
+            if not self.facts.gathered_by_probe("http_client"):  # a client handed in (a test's transport)
+                self._free_lanes = []
+                return None
+            try:
+                self._free_lanes = lanes(self.facts, self.gate.start_limit, credentials=True)
+            except Exception:  # a proxy setting httpx refuses: the shared client's answer says why
+                self._free_lanes = []
+        return self._free_lanes.pop() if self._free_lanes else None
 
     def path(self, resource: str, **query: Any) -> str:
         q = urllib.parse.urlencode({k: v for k, v in query.items() if v is not None}, safe=",")
@@ -129,17 +145,23 @@ class _Asker:
     async def _send(self, url: str, method: str, json: Any, large: bool) -> HttpAnswer:
         async with self.gate:
             self.requests += 1
-            if large:  # a Server listing of 500 projects is ~280 KB
-                return await fetch_as(
-                    self.facts,
-                    self.login,
-                    method,
-                    url,
-                    json=json,
-                    max_body=LISTING_MAX_BODY,
-                    budget_s=self.facts.target.timeout * 6 + 1,
-                )
-            return await fetch_as(self.facts, self.login, method, url, json=json)
+            lane = self._take_lane()
+            try:
+                if large:  # a Server listing of 500 projects is ~280 KB
+                    return await fetch_as(
+                        self.facts,
+                        self.login,
+                        method,
+                        url,
+                        json=json,
+                        max_body=LISTING_MAX_BODY,
+                        budget_s=self.facts.target.timeout * 6 + 1,
+                        via=lane,
+                    )
+                return await fetch_as(self.facts, self.login, method, url, json=json, via=lane)
+            finally:
+                if lane is not None and self._free_lanes is not None:
+                    self._free_lanes.append(lane)
 
     async def ask(self, url: str, method: str = "GET", json: Any = None, large: bool = False) -> HttpAnswer:
         if self.gave_up or self.throttled >= THROTTLED_BUDGET * self.gate.start_limit:
@@ -282,9 +304,12 @@ async def _ask_project(asker: _Asker, ref: ProjectRef, keys: Sequence[str]) -> P
     return _grants_from(ref, answer, keys)
 
 
-def _grants_from(ref: ProjectRef, answer: HttpAnswer, keys: Sequence[str]) -> ProjectGrants | None:
+def _grants_from(
+    ref: ProjectRef, answer: HttpAnswer, keys: Sequence[str], parsed: Mapping[str, bool] | None = None
+) -> ProjectGrants | None:
+    """``parsed``: the answer's permissions when the caller read them already (each answer is read once)."""
     if answer.status == 200:
-        granted = parse_mypermissions(answer.body)
+        granted = parsed if parsed is not None else parse_mypermissions(answer.body)
         if granted is None:
             return ProjectGrants(ref.key, problem=f"unexpected answer: {describe(answer)}")
         return ProjectGrants(ref.key, {k: granted[k] for k in keys if k in granted})
@@ -357,16 +382,18 @@ async def _folded(
     check; when none answered, the key check is asked once for the unknown and global keys."""
     every = list(plan.all_keys)
 
-    async def one(ref: ProjectRef) -> tuple[ProjectRef, HttpAnswer]:
+    async def one(ref: ProjectRef) -> tuple[ProjectRef, bool, ProjectGrants | None]:
+        """Ask, read the answer once, and keep only the verdict (50,000 bodies would not fit)."""
         answer = await asker.ask(asker.path("mypermissions", projectKey=ref.key, permissions=",".join(every)))
-        if answer.status == 200 and not asker.facts.handoff(SERVICE_USER_GRANTS).done():
-            asker.facts.settle(SERVICE_USER_GRANTS, parse_mypermissions(answer.body))
-        return ref, answer
+        parsed = parse_mypermissions(answer.body) if answer.status == 200 else None
+        if parsed is not None:
+            asker.facts.settle(SERVICE_USER_GRANTS, parsed)
+        return ref, _refuses_a_key(answer, parsed, every), _grants_from(ref, answer, every, parsed)
 
     answers, skipped = await run_pool(refs, one, min(asker.gate.start_limit, max(1, len(refs))), deadline)
-    if any(_refuses_a_key(answer, every) for _, answer in answers):
+    if any(refuses for _, refuses, _ in answers):
         return None
-    granted = [g for ref, answer in answers if answer.status == 200 and (g := _grants_from(ref, answer, every))]
+    granted = [g for _, _, g in answers if g is not None and not g.problem]
     if granted:
         known = {k for g in granted for k in g.granted}
         unknown = {k: "Jira's mypermissions answer leaves it out" for k in plan.all_keys if k not in known}
@@ -377,8 +404,7 @@ async def _folded(
             return PermissionFacts(plan, "", unknown=unknown, problem=problem, concurrency=asker.gate.start_limit)
     keys = [k for k in plan.project_keys if k not in unknown]
     projects, not_found = [], []
-    for ref, answer in answers:
-        grants = _grants_from(ref, answer, keys)
+    for ref, _, grants in answers:
         if grants is None:
             not_found.append(ref.key)
         else:
@@ -399,9 +425,9 @@ async def _folded(
     )
 
 
-def _refuses_a_key(answer: HttpAnswer, keys: Sequence[str]) -> bool:
+def _refuses_a_key(answer: HttpAnswer, parsed: Mapping[str, bool] | None, keys: Sequence[str]) -> bool:
     """An answer that may be about the keys rather than the project: the separate key check must decide."""
-    if answer.status == 400 or (answer.status == 200 and parse_mypermissions(answer.body) is None):
+    if answer.status == 400 or (answer.status == 200 and parsed is None):
         return True
     return answer.status == 404 and bool(keys_named(error_messages(answer.body), keys))
 
