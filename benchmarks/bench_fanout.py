@@ -59,17 +59,27 @@ def _serve(count: int, port: int, latency_s: float, ready, stop) -> None:  # chi
         stop.wait()
 
 
-def timed(args: list[str], env: dict[str, str]) -> tuple[float, int, str, int]:
-    """Wall time, peak RSS (KB), stdout and exit status of one whole child process."""
+@dataclasses.dataclass(frozen=True)
+class Timed:
+    wall_s: float
+    cpu_s: float  # user + system time of the child (wait4)
+    rss_kb: int
+    stdout: str
+    code: int
+
+
+def timed(args: list[str], env: dict[str, str]) -> Timed:
+    """Wall time, CPU time, peak RSS (KB), stdout and exit status of one whole child process."""
     t0 = time.perf_counter()
     proc = subprocess.Popen(args, env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
     out = proc.stdout.read() if proc.stdout else ""
     _, status, usage = os.wait4(proc.pid, 0)
-    proc.returncode = os.waitstatus_to_exitcode(status)
-    return time.perf_counter() - t0, usage.ru_maxrss, out, proc.returncode
+    wall = time.perf_counter() - t0
+    return Timed(wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss, out, os.waitstatus_to_exitcode(status))
 
 
-def one_size(count: int, latency_s: float, concurrency: int, loop_max: int) -> None:
+def one_size(count: int, latency_s: float, concurrency: int, loop_max: int) -> tuple[int, float]:
+    """Prints one size's figures; returns (requests, CPU seconds) of its doctor run."""
     import json
 
     port = _free_port()
@@ -101,25 +111,28 @@ def one_size(count: int, latency_s: float, concurrency: int, loop_max: int) -> N
             "--concurrency",
             str(concurrency),
         ]
-        wall, rss, out, code = timed(args, env)
-        perm = next(c for c in json.loads(out)["checks"] if c["id"] == "permissions")
+        run = timed(args, env)
+        wall, rss = run.wall_s, run.rss_kb
+        perm = next(c for c in json.loads(run.stdout)["checks"] if c["id"] == "permissions")
         evidence = next((f["evidence"] for f in perm["findings"] if "requests" in f["evidence"]), {})
         requests, checked = evidence.get("requests", 0), evidence.get("projects_checked", 0)
         floor = math.ceil(requests / concurrency) * latency_s
         print(
             f"{count:>6} projects  doctor {wall:7.2f} s  {requests} requests, {checked} projects checked, "
-            f"status {perm['status']}, peak RSS {rss / 1024:.0f} MB"
+            f"status {perm['status']}, peak RSS {rss / 1024:.0f} MB, CPU {run.cpu_s:.2f} s "
+            f"({run.cpu_s / max(1, requests) * 1000:.2f} ms a request, start-up included)"
         )
         print(
             f"{'':>15} floor ceil({requests}/{concurrency}) x {latency_s * 1000:.0f} ms = {floor:.2f} s;"
             f"  doctor / floor = {wall / floor:.2f}x"
         )
         if count <= loop_max:
-            loop_wall, loop_rss, _, _ = timed([sys.executable, "-c", LOOP, url, user, password], env)
+            loop = timed([sys.executable, "-c", LOOP, url, user, password], env)
             print(
-                f"{'':>15} sequential loop {loop_wall:7.2f} s (peak RSS {loop_rss / 1024:.0f} MB);"
-                f"  loop / doctor = {loop_wall / wall:.1f}x"
+                f"{'':>15} sequential loop {loop.wall_s:7.2f} s (peak RSS {loop.rss_kb / 1024:.0f} MB);"
+                f"  loop / doctor = {loop.wall_s / wall:.1f}x"
             )
+        return requests, run.cpu_s
     finally:
         stop.set()
         lab.join(10)
@@ -138,8 +151,11 @@ def main() -> None:
         f"latency {opts.latency_ms:.0f} ms per answer, concurrency {opts.concurrency}, cpus {os.cpu_count()}, "
         f"load {os.getloadavg()[0]:.1f}"
     )
-    for size in (int(s) for s in opts.sizes.split(",")):
-        one_size(size, opts.latency_ms / 1000, opts.concurrency, opts.loop_max)
+    runs = [one_size(int(s), opts.latency_ms / 1000, opts.concurrency, opts.loop_max) for s in opts.sizes.split(",")]
+    for (small_n, small_cpu), (big_n, big_cpu) in zip(runs, runs[1:], strict=False):
+        if big_n > small_n:  # start-up and imports cancel out: what each further request costs
+            print(f"CPU per request from {small_n} to {big_n} requests: "
+                  f"{(big_cpu - small_cpu) / (big_n - small_n) * 1000:.2f} ms (goal <= 2 ms)")
 
 
 if __name__ == "__main__":

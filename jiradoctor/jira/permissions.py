@@ -214,6 +214,32 @@ def parse_project_list(body: str) -> list[ProjectRef] | None:
     return _refs(data) if isinstance(data, list) else None
 
 
+class ProjectListReader:
+    """The same listing read as it downloads (``fetch``'s sink): each project is parsed when its
+    last byte arrives and only its key and id are kept, so memory does not hold the ~29 MB a Server
+    with 50,000 projects sends (nor refuse it for being larger than a JSON answer may be)."""
+
+    def __init__(self) -> None:
+        from jiradoctor.net.json_stream import ArrayReader
+
+        self._array = ArrayReader()
+        self.refs: list[ProjectRef] = []
+
+    def feed(self, data: bytes) -> bool:
+        """Read a piece; True once no more is wanted (the array is whole, or it is not one)."""
+        self.refs += _refs(self._array.feed(data))
+        return self._array.done or self._array.problem is not None
+
+    def close(self) -> list[ProjectRef] | None:
+        """Every project, or None when the answer was not a whole JSON array (see ``problem``)."""
+        self.refs += _refs(self._array.close())
+        return None if self._array.problem else self.refs
+
+    @property
+    def problem(self) -> str | None:
+        return self._array.problem
+
+
 def parse_project_page(body: str) -> ProjectPage | None:
     data = _json(body)
     if not isinstance(data, dict) or not isinstance(data.get("values"), list):

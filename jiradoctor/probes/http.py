@@ -32,6 +32,7 @@ MAX_CODINGS = 3
 MAX_HEADERS = 200
 MAX_HEADER_VALUE = 8192
 STEP = 64 * 1024  # decompressed per step; the event loop gets a turn between steps
+STREAMED_MAX = 256 * 1024 * 1024  # a streamed answer (``sink``) is read this far at most, raw and decoded
 USER_AGENT = f"jiradoctor/{__version__}"
 
 
@@ -244,10 +245,14 @@ async def fetch(
     max_body: int = MAX_BODY,
     budget_s: float | None = None,
     via: httpx.AsyncClient | None = None,
+    sink: Callable[[bytes], object] | None = None,
 ) -> HttpAnswer:
     """One request; ``max_body`` bounds what is kept, ``budget_s`` the whole exchange
     (default: twice the timeout plus a second — connect, read, and a dribbling body). ``via``: a
-    lane of a fan-out (:func:`lanes`) instead of the run's shared client."""
+    lane of a fan-out (:func:`lanes`) instead of the run's shared client. ``sink``: every decoded
+    piece of the body, as it arrives, up to :data:`STREAMED_MAX` (the answer keeps its first
+    ``max_body`` bytes as evidence); for answers too large to hold, read by a streaming parser,
+    which returns True once it wants no more (it has the whole document, or gave up on it)."""
     import asyncio
 
     sent_at = time.time()
@@ -260,7 +265,7 @@ async def fetch(
 
     async def go() -> HttpAnswer:
         async with http.stream(method, url, headers=headers, content=content, json=json) as response:
-            raw, truncated, problem = await read_body(response, max_body)
+            raw, truncated, problem = await read_body(response, max_body, sink)
             encoding = response.charset_encoding or "utf-8"
             try:
                 body = raw.decode(encoding, errors="replace")
@@ -333,17 +338,25 @@ def _megabytes(n: int) -> str:
     return f"{n / (1024 * 1024):g} MB"
 
 
-async def read_body(response: httpx.Response, max_body: int) -> tuple[bytes, bool, str | None]:
+async def read_body(
+    response: httpx.Response, max_body: int, sink: Callable[[bytes], object] | None = None
+) -> tuple[bytes, bool, str | None]:
     """The body's first ``max_body`` decoded bytes, whether more came, and a problem if any.
 
     The raw bytes are inflated here, step by step (stacked codings too), rather than by httpx:
     a few KB of gzip can inflate to gigabytes, and inflating them in one call would hold the
     event loop (and memory) beyond any time limit. Every stage stops at :data:`MAX_DECODED`.
+    With a ``sink``, every decoded piece goes there too and reading goes on past ``max_body``, up
+    to :data:`STREAMED_MAX` raw and decoded (memory is then the sink's business), or until the
+    sink returns True (it wants no more).
     """
     import asyncio
 
+    max_raw, max_decoded = (STREAMED_MAX, STREAMED_MAX) if sink is not None else (MAX_RAW, MAX_DECODED)
     if response.is_stream_consumed:  # an answer built in memory (a mock transport): nothing left to bound
         content = response.content
+        if sink is not None:
+            sink(content[:max_raw])
         return content[:max_body], len(content) > max_body, None
     codings = content_encodings(response.headers.get("content-encoding"))
     unknown = [c for c in codings if c not in ("gzip", "x-gzip", "deflate")]
@@ -351,16 +364,23 @@ async def read_body(response: httpx.Response, max_body: int) -> tuple[bytes, boo
         unknown = [f"{len(codings)} stacked codings"]
     kept = bytearray()
     if unknown or not codings:
+        raw_size = 0
         async for chunk in response.aiter_raw():
             kept += chunk[: max_body + 1 - len(kept)]
-            if len(kept) > max_body:
+            raw_size += len(chunk)
+            streaming = sink is not None and not unknown
+            if streaming and sink is not None and sink(chunk) is True:
+                break
+            if (len(kept) > max_body and not streaming) or (streaming and raw_size > max_raw):
                 break
         problem = (
             f"the answer uses Content-Encoding {', '.join(unknown)[:200]}, which jiradoctor did not ask for"
             if unknown
+            else f"the answer is larger than {_megabytes(max_raw)}; jiradoctor read only the start"
+            if sink is not None and raw_size > max_raw
             else None
         )
-        return bytes(kept[:max_body]), len(kept) > max_body, problem
+        return bytes(kept[:max_body]), len(kept) > max_body or problem is not None, problem
     stages = [_Inflater(c) for c in reversed(codings)]  # the last coding applied is undone first
     produced = [0] * len(stages)
     raw_size, problem = 0, None
@@ -369,30 +389,34 @@ async def read_body(response: httpx.Response, max_body: int) -> tuple[bytes, boo
         """Feed ``data`` into stage ``level``; yields the final stage's output pieces."""
         for piece in stages[level].feed(data):
             produced[level] += len(piece)
-            if produced[level] > MAX_DECODED:
+            if produced[level] > max_decoded:
                 raise OverflowError
             if level + 1 == len(stages):
                 yield piece
             else:
                 yield from run(piece, level + 1)
 
+    enough = False
     try:
         async for chunk in response.aiter_raw():
             raw_size += len(chunk)
             for piece in run(chunk, 0):
                 if len(kept) <= max_body:
                     kept += piece[: max_body + 1 - len(kept)]
+                if sink is not None and sink(piece) is True:
+                    enough = True
+                    break
                 await asyncio.sleep(0)  # a turn for the event loop (and the time limit) per step
-            if raw_size > MAX_RAW:
+            if raw_size > max_raw or enough:
                 break
     except OverflowError:
         problem = (
-            f"the answer inflates beyond {_megabytes(MAX_DECODED)} ({raw_size} bytes sent with "
+            f"the answer inflates beyond {_megabytes(max_decoded)} ({raw_size} bytes sent with "
             f"Content-Encoding: {', '.join(codings)}); jiradoctor read only the start"
         )
     except zlib.error:
         problem = f"the answer's Content-Encoding ({', '.join(codings)}) is corrupt; jiradoctor read only the start"
-    truncated = len(kept) > max_body or problem is not None or raw_size > MAX_RAW
+    truncated = len(kept) > max_body or problem is not None or raw_size > max_raw
     return bytes(kept[:max_body]), truncated, problem
 
 

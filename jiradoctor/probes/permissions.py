@@ -16,7 +16,7 @@ from __future__ import annotations
 import time
 import urllib.parse
 from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING, Any, Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Mapping, Protocol, Sequence, TypeVar
 
 from jiradoctor.facts import Fact
 from jiradoctor.jira.auth_signals import error_messages
@@ -28,7 +28,7 @@ from jiradoctor.jira.permissions import (
     keys_named,
     parse_bulk_check,
     parse_mypermissions,
-    parse_project_list,
+    ProjectListReader,
     parse_project_page,
     plan_for,
 )
@@ -40,12 +40,18 @@ from jiradoctor.probes.http import HttpAnswer, TransportError
 if TYPE_CHECKING:
     from jiradoctor.context import Facts
 
+
+class _Fed(Protocol):
+    def feed(self, data: bytes) -> object: ...
+
+
+R = TypeVar("R", bound=_Fed)
+
 CONCURRENCY = 16  # default; --concurrency / JIRADOCTOR_CONCURRENCY overrides (benchmarks/README.md)
 MAX_CONCURRENCY = 64
 BULK_MAX_PROJECTS = 1000  # Cloud's limit per permissions/check call (JIRA-FACTS §3)
 PAGE_SIZE = 100  # asked; Cloud may answer with a smaller maxResults, which is then the stride
 MAX_PAGES = 1000
-LISTING_MAX_BODY = 32 * 1024 * 1024  # a Server listing of a few hundred projects exceeds fetch()'s 256 KB
 MAX_RETRIES = 2  # a throttled request is sent at most 1 + MAX_RETRIES times
 THROTTLED_BUDGET = 2  # x the concurrency: throttled answers tolerated before the rest is not sent
 DEFAULT_WAIT_S = 1.0  # a 429 without Retry-After: wait this, doubled on each retry
@@ -142,28 +148,29 @@ class _Asker:
         q = urllib.parse.urlencode({k: v for k, v in query.items() if v is not None}, safe=",")
         return f"{self.url}/rest/api/{self.api}/{resource}" + (f"?{q}" if q else "")
 
-    async def _send(self, url: str, method: str, json: Any, large: bool) -> HttpAnswer:
+    async def _send(self, url: str, method: str, json: Any, sink: Callable[[bytes], object] | None) -> HttpAnswer:
         async with self.gate:
             self.requests += 1
             lane = self._take_lane()
             try:
-                if large:  # a Server listing of 500 projects is ~280 KB
+                if sink is not None:  # a Server listing: ~580 bytes a project, read as it comes
                     return await fetch_as(
-                        self.facts,
-                        self.login,
-                        method,
-                        url,
-                        json=json,
-                        max_body=LISTING_MAX_BODY,
-                        budget_s=self.facts.target.timeout * 6 + 1,
-                        via=lane,
+                        self.facts, self.login, method, url, json=json, sink=sink,
+                        budget_s=self.facts.target.timeout * 6 + 1, via=lane,
                     )
                 return await fetch_as(self.facts, self.login, method, url, json=json, via=lane)
             finally:
                 if lane is not None and self._free_lanes is not None:
                     self._free_lanes.append(lane)
 
-    async def ask(self, url: str, method: str = "GET", json: Any = None, large: bool = False) -> HttpAnswer:
+    async def ask(self, url: str, method: str = "GET", json: Any = None) -> HttpAnswer:
+        answer, _ = await self.ask_streamed(url, None, method, json)
+        return answer
+
+    async def ask_streamed(
+        self, url: str, new_reader: Callable[[], R] | None, method: str = "GET", json: Any = None
+    ) -> tuple[HttpAnswer, R | None]:
+        """``ask``, the body fed to a reader as it arrives (a fresh one for each attempt)."""
         if self.gave_up or self.throttled >= THROTTLED_BUDGET * self.gate.start_limit:
             # a request still throttled after its retries, or too many throttled answers: Jira's
             # limit outlasts the run, so the rest is not sent (and reported as not answered)
@@ -176,16 +183,17 @@ class _Asker:
                     f"{self.first_throttle.status if self.first_throttle else 429} {self.throttled} times "
                     f"(retries: at most {MAX_RETRIES} a request)",
                 ),
-            )
+            ), None
         for attempt in range(MAX_RETRIES + 1):
-            answer = await self._send(url, method, json, large)
+            reader = new_reader() if new_reader is not None else None
+            answer = await self._send(url, method, json, reader.feed if reader is not None else None)
             if not is_throttled(answer):
-                return answer
+                return answer, reader
             self.throttled += 1
             self.first_throttle = self.first_throttle or answer
             if attempt == MAX_RETRIES or self.throttled >= THROTTLED_BUDGET * self.gate.start_limit:
                 self.gave_up += 1
-                return answer
+                return answer, reader
             said = retry_after_s(answer.header("retry-after"))
             wait = min(MAX_WAIT_S, said if said is not None else DEFAULT_WAIT_S * 2**attempt)
             self.longest_wait = max(self.longest_wait, wait)
@@ -213,9 +221,13 @@ class _Asker:
 
 
 async def _list_server(asker: _Asker) -> tuple[list[ProjectRef], str | None]:
-    answer = await asker.ask(asker.path("project"), large=True)
-    refs = parse_project_list(answer.body) if answer.status == 200 and not answer.truncated else None
-    return (refs, None) if refs is not None else ([], f"listing projects failed: {describe(answer)}")
+    answer, reader = await asker.ask_streamed(asker.path("project"), ProjectListReader)
+    if answer.status != 200 or answer.problem or reader is None:
+        return [], f"listing projects failed: {describe(answer)}"
+    refs = reader.close()
+    if refs is None:
+        return [], f"listing projects failed: {reader.problem} ({describe(answer)})"
+    return refs, None
 
 
 async def _list_cloud(asker: _Asker) -> tuple[list[ProjectRef], str | None]:
