@@ -806,31 +806,30 @@ def _mount_optional_commands() -> None:
     """Commands another package adds (the lab's `lab` and `demo`, jiradoctor_lab) come through the
     entry-point group ``jiradoctor.commands.v1``: the product never imports the lab; each is imported
     only when it runs (see JiradoctorGroup)."""
-    import importlib.metadata
+    from jiradoctor.entry_points import entry_points
 
-    for ep in importlib.metadata.entry_points(group=COMMANDS_ENTRY_POINT_GROUP):
+    for ep in entry_points(COMMANDS_ENTRY_POINT_GROUP):
         module, _, attribute = ep.value.partition(":")
         JiradoctorGroup.lazy_commands.setdefault(ep.name, (module, attribute, _source_help(module, attribute)))
 
 
 def _source_help(module: str, attribute: str) -> str:
-    """A command's one-line help read from its source file (ast), without importing it: `--help`
-    must not load the lab."""
-    import ast
+    """A command's one-line help read from its source text, without importing it (`--help` must not
+    load the lab) and without ast (importing and parsing cost more than the rest of `--help`'s work)."""
     import importlib.util
+    import re
 
     top, _, rest = module.partition(".")
     try:
         spec = importlib.util.find_spec(top)  # a top-level spec: nothing is executed
         folders = list(spec.submodule_search_locations or []) if spec else []
         path = Path(folders[0], *rest.split(".")).with_suffix(".py") if folders and rest else None
-        tree = ast.parse(path.read_text(encoding="utf-8")) if path else None
-    except (ImportError, OSError, SyntaxError, ValueError):
-        tree = None
-    for node in tree.body if tree else []:
-        if isinstance(node, ast.FunctionDef) and node.name == attribute:
-            return (ast.get_docstring(node) or "").split("\n")[0]
-    return f"(from {top})"
+        text = path.read_text(encoding="utf-8") if path else ""
+    except (ImportError, OSError, ValueError):
+        text = ""
+    found = re.search(rf"^def {re.escape(attribute)}\(.*?\)[^:]*:\s*[rRuU]?(\"\"\"|\'\'\')\s*(.*?)\1", text,
+                      re.DOTALL | re.MULTILINE)
+    return found.group(2).strip().split("\n")[0] if found else f"(from {top})"
 
 
 @main.command("har")
@@ -908,7 +907,7 @@ _MOUNTED: list[bool] = []
 
 
 def _mount_once() -> None:
-    """Read the entry points only when a command is not a built-in one, or for --help (~10 ms)."""
+    """Read the entry points only when a command is not a built-in one, or for --help (~3 ms)."""
     if not _MOUNTED:
         _MOUNTED.append(True)
         _mount_optional_commands()
