@@ -52,6 +52,8 @@ class Facts:
         self._resources: list[Callable[[], Awaitable[None]]] = []
         # the facts this run's checks declare (set by the runner); None when nobody said (tests, tools)
         self.expected: frozenset[str] | None = None
+        # per-run objects that are not facts but costly to build twice (an SSL context: ~14 ms each)
+        self.shared: dict[str, Any] = {}
 
     def expects(self, name: str) -> bool:
         """Will a check of this run ask for the fact? A probe may then share one request with it
