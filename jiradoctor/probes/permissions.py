@@ -58,7 +58,9 @@ DEFAULT_WAIT_S = 1.0  # a 429 without Retry-After: wait this, doubled on each re
 DEADLINE_SHARE = 0.8  # of the check's time limit: then stop asking, keep what was asked
 # handed over (Facts.handoff) as soon as one answer shows them: every key Jira answered for the
 # integration's login, global ones included (Server answers all it knows), or None. The applink
-# probe reads ADMINISTER from it instead of asking once more (issue 14).
+# probe reads ADMINISTER from it instead of asking once more (issue 14). Atlassian's reference of
+# GET mypermissions: "Global permissions are unaffected by context", so a project's answer holds the
+# global value; an answer without ADMINISTER makes the applink probe ask for it alone.
 SERVICE_USER_GRANTS = "service_user_grants"
 
 
