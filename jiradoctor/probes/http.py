@@ -380,17 +380,18 @@ async def read_body(
             raw_size += len(chunk)
             streaming = sink is not None and not unknown
             if streaming and sink is not None and sink(chunk) is True:
-                break
+                break  # the sink has what it wants (or knows it is not what it wants)
             if (len(kept) > max_body and not streaming) or (streaming and raw_size > max_raw):
                 break
+        too_large = sink is not None and raw_size > max_raw
         problem = (
             f"the answer uses Content-Encoding {', '.join(unknown)[:200]}, which jiradoctor did not ask for"
             if unknown
             else f"the answer is larger than {_megabytes(max_raw)}; jiradoctor read only the start"
-            if sink is not None and raw_size > max_raw
+            if too_large
             else None
         )
-        return bytes(kept[:max_body]), len(kept) > max_body or problem is not None, problem
+        return bytes(kept[:max_body]), len(kept) > max_body or too_large, problem
     stages = [_Inflater(c) for c in reversed(codings)]  # the last coding applied is undone first
     produced = [0] * len(stages)
     raw_size, problem = 0, None
