@@ -138,7 +138,8 @@ async def myself_answer(facts: "Facts") -> HttpAnswer:
     url = facts.target.url or ""
     if facts.target.access_token and facts.expects("oauth_rest_call"):
         exchange = await facts.get("oauth_rest_call")
-        if exchange is not None and exchange.answer is not None:
+        # no answer (a key that cannot sign; TLS refused for a credential under --insecure): ask plainly
+        if exchange is not None and exchange.answer is not None and exchange.answer.ok:
             answer: HttpAnswer = exchange.answer
             return answer
     return await fetch(facts, "GET", api_url(url, "/rest/api/2/myself"))
