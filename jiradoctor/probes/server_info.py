@@ -138,9 +138,11 @@ async def myself_answer(facts: "Facts") -> HttpAnswer:
     url = facts.target.url or ""
     if facts.target.access_token and facts.expects("oauth_rest_call"):
         exchange = await facts.get("oauth_rest_call")
-        # no answer (a key that cannot sign; TLS refused for a credential under --insecure): ask plainly
-        if exchange is not None and exchange.answer is not None and exchange.answer.ok:
-            answer: HttpAnswer = exchange.answer
+        answer: HttpAnswer | None = exchange.answer if exchange is not None else None
+        # ask plainly only when the signed call could not be sent (a key that cannot sign) or its
+        # certificate was refused for a credential under --insecure; a closed port or a silent
+        # server would only make the plain request wait the same way again
+        if answer is not None and (answer.ok or answer.error is None or answer.error.kind != "tls"):
             return answer
     return await fetch(facts, "GET", api_url(url, "/rest/api/2/myself"))
 
