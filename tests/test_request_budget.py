@@ -143,3 +143,19 @@ def test_deep_checks_run_only_when_asked_for(tmp_path):
     assert check_of(deep, "can-work")["status"] == "pass"
     assert check_of(only, "can-work")["status"] == "pass"
     assert deep_requests > plain_requests, (deep_requests, plain_requests)
+
+
+def test_under_insecure_a_signed_call_refused_for_its_certificate_leaves_the_plain_myself(tmp_path):
+    """--insecure: the signed /myself carries a token, so it needs a verified certificate and is not
+    sent; the plain /myself (no credential, certificate not checked, as the integration would) then
+    shows Jira and its realm."""
+    from jiradoctor_lab.tls import lab_tls
+
+    with LabServer("healthy", ssl_context=lab_tls().server_context()) as lab:
+        target = oauth_target(lab, tmp_path, insecure=True, ca_bundle=None)
+        report = run_doctor(target, only=("reachability", "base-url", "oauth-signature"))
+        sent = requests_of(lab)
+    assert sent["GET /rest/api/2/myself"] == 1, sent  # the plain one; the signed one never left
+    assert next(c for c in report.checks if c.id == "reachability").status == Status.PASS
+    base_url = next(c for c in report.checks if c.id == "base-url")
+    assert base_url.findings[0].evidence["oauth_realm"] == lab.base_url
