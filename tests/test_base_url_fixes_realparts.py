@@ -37,6 +37,8 @@ from tests.tomcat_matrix import PUBLIC_NAME, Shape
 
 pytestmark = [pytest.mark.realparts, pytest.mark.tomcat]
 CODES = ("assumes-proxy-host", "connector-choice", "proxy-mismatch", "proxy-cache")
+# every case: its name, and the code it must draw (a code may have more than one case)
+CASES = (*CODES, "proxy-mismatch-tls-upstream")
 CONTEXT = "/jira"
 # a second page beside echo.jsp: what method Tomcat saw, and when it answered (a cache answers without it)
 PROBE_PATH = "/probe.jsp"
@@ -51,6 +53,7 @@ response.setHeader("X-Served", Long.toString(System.nanoTime()));
 class Case:
     """One broken (server.xml shape, nginx site) pair and what was observed of it."""
 
+    name: str
     slug: str
     shape: Shape
     tls: bool  # nginx listens with TLS (the Base URL is https)
@@ -79,26 +82,31 @@ def _cases(ports: dict[str, int]) -> list[Case]:
     proxied = {"proxyName": PUBLIC_NAME, "proxyPort": str(c), "scheme": "https", "secure": "true"}
     cases = [
         # port and scheme set, name left to the Host header: right only if the proxy sends the name
-        Case("assumes-proxy-host", Shape("fix_assumes", ({"proxyPort": str(a), "scheme": "https", "secure": "true"},)),
-             tls=True),
+        Case("assumes-proxy-host", "assumes-proxy-host",
+             Shape("fix_assumes", ({"proxyPort": str(a), "scheme": "https", "secure": "true"},)), tls=True),
         # two connectors, the proxy reaches the bare one (and sends Host $host)
-        Case("connector-choice", Shape("fix_choice", ({}, proxied)), tls=True,
+        Case("connector-choice", "connector-choice", Shape("fix_choice", ({}, proxied)), tls=True,
              site_extra='    proxy_set_header Host "$host";\n'),
         # a bare connector behind a TLS proxy that sends its upstream address (nginx's default)
-        Case("proxy-mismatch", Shape("fix_mismatch"), tls=True, with_proxy_config=True),
+        Case("proxy-mismatch", "proxy-mismatch", Shape("fix_mismatch"), tls=True, with_proxy_config=True),
+        # the same behind a connector that speaks TLS itself (its certificate in a nested <SSLHostConfig>)
+        Case("proxy-mismatch-tls-upstream", "proxy-mismatch", Shape("fix_mismatch_tls", ({"SSLEnabled": "true"},)),
+             tls=True, with_proxy_config=True),
         # the URL is right; the proxy caches Jira's location
-        Case("proxy-cache", Shape("fix_cache", ({"proxyName": PUBLIC_NAME, "proxyPort": str(k)},)), tls=False,
+        Case("proxy-cache", "proxy-cache", Shape("fix_cache", ({"proxyName": PUBLIC_NAME, "proxyPort": str(k)},)),
+             tls=False,
              site_extra='    proxy_set_header Host "$host";\n    proxy_cache jira;\n    proxy_cache_valid 200 1m;\n',
              with_proxy_config=True),
     ]
     for case in cases:
-        case.port = ports[case.slug]
+        case.port = ports[case.name]
     return cases
 
 
 def _location(case: Case, tomcat: TomcatServer) -> str:
     upstream = tomcat.ports[case.shape.name][case.upstream]
-    return (f"location / {{\n    proxy_pass http://127.0.0.1:{upstream};\n{case.site_extra}"
+    scheme = "https" if case.shape.ssl else "http"
+    return (f"location / {{\n    proxy_pass {scheme}://127.0.0.1:{upstream};\n{case.site_extra}"
             "    proxy_connect_timeout 5s;\n    proxy_read_timeout 30s;\n  }")
 
 
@@ -161,7 +169,8 @@ def _observe(case: Case, state: str, xml: Path) -> None:
 
 
 def _connector_re(port: int) -> re.Pattern[str]:
-    return re.compile(rf'<Connector\b[^>]*\bport="{port}"[^>]*/>')
+    """The whole <Connector> element on that port, self-closed or with its children."""
+    return re.compile(rf'<Connector\b[^>]*\bport="{port}"[^>]*?(?:/>|(?<!/)>.*?</Connector>)', re.S)
 
 
 def _apply(case: Case, commands: list[str]) -> None:
@@ -171,7 +180,7 @@ def _apply(case: Case, commands: list[str]) -> None:
             port = int(re.search(r'\bport="(\d+)"', command).group(1))  # type: ignore[union-attr]
             pattern = _connector_re(port)
             assert len(pattern.findall(case.fragment)) == 1, (command, case.fragment)
-            case.fragment = pattern.sub(lambda _: command, case.fragment)
+            case.fragment = pattern.sub(lambda _, new=command: new, case.fragment)
         elif command.startswith("location "):
             text = case.site.read_text()
             assert command.split("{", 1)[0] == case.location.split("{", 1)[0], (command, case.location)
@@ -179,7 +188,8 @@ def _apply(case: Case, commands: list[str]) -> None:
         elif command.startswith("proxy_cache "):
             text = case.site.read_text()
             assert len(re.findall(r"^\s*proxy_cache \S+;$", text, re.M)) == 1, text
-            case.site.write_text(re.sub(r"^(\s*)proxy_cache \S+;$", lambda m: m.group(1) + command, text, flags=re.M))
+            fixed = re.sub(r"^(\s*)proxy_cache \S+;$", lambda m, new=command: m.group(1) + new, text, flags=re.M)
+            case.site.write_text(fixed)
         else:
             raise AssertionError(f"{case.code}: a command this test does not know how to apply: {command!r}")
 
@@ -215,21 +225,21 @@ def _self_signed(directory: Path) -> tuple[Path, Path]:
 def parts(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Parts]:
     base = tmp_path_factory.mktemp("base-url-fixes")
     cert, key = _self_signed(base / "tls")
-    held = _reserve_ports(len(CODES))
-    cases = _cases({slug: s.getsockname()[1] for slug, s in zip(CODES, held)})
+    held = _reserve_ports(len(CASES))
+    cases = _cases({name: s.getsockname()[1] for name, s in zip(CASES, held, strict=True)})
     docbase = base / "tomcat" / "echo"
-    tomcat = start_tomcat(base / "tomcat", [c.shape.service() for c in cases])
+    tomcat = start_tomcat(base / "tomcat", [c.shape.service() for c in cases], cert=cert, key=key)
     nginx: ManagedProcess | None = None
     try:
         (docbase / PROBE_PATH.lstrip("/")).write_text(PROBE_JSP)
         sites = base / "nginx" / "sites"
         sites.mkdir(parents=True)
         for case in cases:
-            case.fragment = case.shape.service().render(tomcat.ports[case.shape.name], docbase)
+            case.fragment = case.shape.service().render(tomcat.ports[case.shape.name], docbase, cert, key)
             case.location = _location(case, tomcat)
-            case.site = sites / f"{case.slug}.conf"
+            case.site = sites / f"{case.name}.conf"
             case.site.write_text(_site_text(case, cert, key))
-            (base / f"{case.slug}.xml").write_text(server_xml([case.fragment]))
+            (base / f"{case.name}.xml").write_text(server_xml([case.fragment]))
         conf = base / "nginx" / "nginx.conf"
         conf.write_text(
             render_conf(base / "nginx", [], {}).replace(
@@ -249,19 +259,19 @@ def parts(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Parts]:
         # broken: what Tomcat sees, what the doctor says, and the commands it prints
         commands: dict[str, list[str]] = {}
         for case in cases:
-            _observe(case, "broken", base / f"{case.slug}.xml")
+            _observe(case, "broken", base / f"{case.name}.xml")
             finding = next((f for f in case.doctor["broken"] if f["code"] == case.code), None)
-            commands[case.slug] = list(finding["commands"]) if finding else []
+            commands[case.name] = list(finding["commands"]) if finding else []
 
         # fixed: the printed commands applied, Tomcat restarted once, nginx reloaded once
         for case in cases:
-            _apply(case, commands[case.slug])
-            (base / f"{case.slug}.xml").write_text(server_xml([case.fragment]))
+            _apply(case, commands[case.name])
+            (base / f"{case.name}.xml").write_text(server_xml([case.fragment]))
         tomcat = restart_tomcat(tomcat, server_xml([c.fragment for c in cases]))
         reload_nginx(nginx, base / "nginx", conf)
         for case in cases:
-            _observe(case, "fixed", base / f"{case.slug}.xml")
-        yield Parts({c.slug: c for c in cases}, commands)
+            _observe(case, "fixed", base / f"{case.name}.xml")
+        yield Parts({c.name: c for c in cases}, commands)
     finally:
         for sock in held:
             sock.close()
@@ -274,24 +284,24 @@ def _codes(findings: list[dict]) -> set[str]:  # type: ignore[type-arg]
     return {f["code"] for f in findings}
 
 
-@pytest.mark.parametrize("slug", CODES)
-def test_broken_setup_is_really_broken(parts: Parts, slug: str) -> None:
+@pytest.mark.parametrize("name", CASES)
+def test_broken_setup_is_really_broken(parts: Parts, name: str) -> None:
     """Real Tomcat behind real nginx does not see the Base URL (or, for the cache, HEAD is not HEAD)."""
-    case = parts.cases[slug]
-    if slug == "proxy-cache":
+    case = parts.cases[name]
+    if case.slug == "proxy-cache":
         assert case.seen["broken"] == case.base  # the URL is right: the cache alone is the fault
         assert case.cache["broken"] == {"head_arrives_as": "GET", "second_get_reached_tomcat": False}
     else:
         assert case.seen["broken"] != case.base, (str(case.seen["broken"]), str(case.base))
 
 
-@pytest.mark.parametrize("slug", CODES)
-def test_doctor_reports_the_code_with_commands(parts: Parts, slug: str) -> None:
-    case = parts.cases[slug]
+@pytest.mark.parametrize("name", CASES)
+def test_doctor_reports_the_code_with_commands(parts: Parts, name: str) -> None:
+    case = parts.cases[name]
     findings = case.doctor["broken"]
     assert case.code in _codes(findings), findings
-    assert parts.commands[slug], f"{case.code} printed no commands"
-    if slug != "proxy-cache":  # the doctor's model of the broken set-up is what Tomcat really did
+    assert parts.commands[name], f"{case.code} printed no commands"
+    if case.slug != "proxy-cache":  # the doctor's model of the broken set-up is what Tomcat really did
         evidence = [f["evidence"] for f in findings if f["code"] == case.code]
         seen = {e.get("jira_sees") for e in evidence} | {
             u for e in evidence for u in e.get("jira_sees_by_host_style", {}).values()
@@ -299,17 +309,17 @@ def test_doctor_reports_the_code_with_commands(parts: Parts, slug: str) -> None:
         assert str(case.seen["broken"]) in seen, (str(case.seen["broken"]), evidence)
 
 
-@pytest.mark.parametrize("slug", CODES)
-def test_printed_fix_makes_tomcat_see_the_base_url(parts: Parts, slug: str) -> None:
-    case = parts.cases[slug]
-    assert case.seen["fixed"] == case.base, (str(case.seen["fixed"]), str(case.base), parts.commands[slug])
-    if slug == "proxy-cache":
+@pytest.mark.parametrize("name", CASES)
+def test_printed_fix_makes_tomcat_see_the_base_url(parts: Parts, name: str) -> None:
+    case = parts.cases[name]
+    assert case.seen["fixed"] == case.base, (str(case.seen["fixed"]), str(case.base), parts.commands[name])
+    if case.slug == "proxy-cache":
         assert case.cache["fixed"] == {"head_arrives_as": "HEAD", "second_get_reached_tomcat": True}
 
 
-@pytest.mark.parametrize("slug", CODES)
-def test_doctor_passes_after_the_fix(parts: Parts, slug: str) -> None:
-    case = parts.cases[slug]
+@pytest.mark.parametrize("name", CASES)
+def test_doctor_passes_after_the_fix(parts: Parts, name: str) -> None:
+    case = parts.cases[name]
     findings = case.doctor["fixed"]
     assert _codes(findings) == {"base-url/ok"}, findings
     assert all(f["status"] == "pass" for f in findings)

@@ -204,4 +204,7 @@ def fetch(
     return seen
 
 
-__all__ = ["ECHO_PATH", "ServiceSpec", "TomcatMissing", "TomcatServer", "fetch", "restart_tomcat", "server_xml", "start_tomcat"]
+__all__ = [
+    "ECHO_PATH", "ServiceSpec", "TomcatMissing", "TomcatServer", "fetch", "restart_tomcat", "server_xml",
+    "start_tomcat",
+]

@@ -6,6 +6,8 @@ rebuilds (JIRA-FACTS §2); read from the proxy's file, the model gives that URL 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from jiradoctor.checks.base_url import DOCS, corrected_connector
 from jiradoctor.jira.proxy_config import ProxyConfigError, ProxyRoute, read_proxy_config
 from jiradoctor.jira.serverxml import ServerXml
@@ -34,7 +36,9 @@ def proxy_snippet(route: ProxyRoute, connector: Connector, base: JiraUrl) -> str
     )
 
 
-def judge_with_proxy(parsed: ServerXml, base: JiraUrl, path: str) -> list[Finding]:
+def judge_with_proxy(
+    parsed: ServerXml, base: JiraUrl, path: str, children: Mapping[int, str] | None = None
+) -> list[Finding]:
     try:
         config = read_proxy_config(path)
     except ProxyConfigError as exc:
@@ -141,7 +145,10 @@ def judge_with_proxy(parsed: ServerXml, base: JiraUrl, path: str) -> list[Findin
                 "Set the connector as below (Jira then sees the Base URL whatever Host the proxy sends) and/or "
                 "correct the proxy's block as below; restart both.",
             ),
-            commands=(corrected_connector(connector, base), proxy_snippet(route, connector, base)),
+            commands=(
+                corrected_connector(connector, base, (children or {}).get(connector.port, "")),
+                proxy_snippet(route, connector, base),
+            ),
             docs=DOCS,
             subject=connector.label,
         )
