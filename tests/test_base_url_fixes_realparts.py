@@ -67,6 +67,7 @@ class Case:
     seen: dict[str, JiraUrl] = field(default_factory=dict)  # "broken"/"fixed" -> what Tomcat rebuilt
     doctor: dict[str, list[dict]] = field(default_factory=dict)  # type: ignore[type-arg]
     cache: dict[str, dict[str, object]] = field(default_factory=dict)
+    block_only: JiraUrl | None = None  # proxy-mismatch: Tomcat given what the printed nginx block alone sends
 
     @property
     def code(self) -> str:
@@ -159,6 +160,17 @@ def _doctor(case: Case, xml: Path) -> list[dict]:  # type: ignore[type-arg]
     (check,) = [c for c in json.loads(result.stdout)["checks"] if c["id"] == "base-url"]
     findings: list[dict] = check["findings"]  # type: ignore[type-arg]
     return findings
+
+
+def _block_only(case: Case, tomcat: TomcatServer) -> JiraUrl:
+    """The broken connector, asked with the headers the printed nginx block sends (Host $host,
+    X-Forwarded-Proto $scheme): is the block alone enough, as the finding says or denies?"""
+    port = tomcat.ports[case.shape.name][case.upstream]
+    scheme = "https" if case.shape.ssl else "http"
+    seen = fetch(f"{scheme}://127.0.0.1:{port}{CONTEXT}{ECHO_PATH}", PUBLIC_NAME,
+                 {"X-Forwarded-Proto": case.base.scheme, "X-Forwarded-For": LOOPBACK},
+                 context=_client_tls() if case.shape.ssl else None)
+    return JiraUrl.parse(str(seen["url"]).removesuffix(ECHO_PATH))
 
 
 def _observe(case: Case, state: str, xml: Path) -> None:
@@ -260,6 +272,8 @@ def parts(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Parts]:
         commands: dict[str, list[str]] = {}
         for case in cases:
             _observe(case, "broken", base / f"{case.name}.xml")
+            if case.slug == "proxy-mismatch":
+                case.block_only = _block_only(case, tomcat)
             finding = next((f for f in case.doctor["broken"] if f["code"] == case.code), None)
             commands[case.name] = list(finding["commands"]) if finding else []
 
@@ -307,6 +321,10 @@ def test_doctor_reports_the_code_with_commands(parts: Parts, name: str) -> None:
             u for e in evidence for u in e.get("jira_sees_by_host_style", {}).values()
         }
         assert str(case.seen["broken"]) in seen, (str(case.seen["broken"]), evidence)
+    if case.slug == "proxy-mismatch":  # "block alone is (not) enough" is what real Tomcat does with its headers
+        (finding,) = [f for f in findings if f["code"] == case.code]
+        assert finding["evidence"]["jira_sees_with_proxy_block_only"] == str(case.block_only)
+        assert case.block_only != case.base and finding["remediation"][0].startswith("Replace the connector")
 
 
 @pytest.mark.parametrize("name", CASES)
