@@ -105,11 +105,6 @@ def codes_with_commands() -> dict[str, set[str]]:
 
 EXEMPT = {
     **{
-        f"base-url/{slug}": "the corrected proxy block and connector need a real reverse proxy and Tomcat to prove; "
-        "the Tomcat matrix judges the same files but does not yet re-run the suggested fix"
-        for slug in ("assumes-proxy-host", "connector-choice", "proxy-mismatch", "proxy-cache")
-    },
-    **{
         f"reachability/{slug}": "diagnostic (curl, ip route) against the live URL; the fix is on the server or the URL"
         for slug in (
             "refused",
@@ -432,6 +427,12 @@ PROVEN_ELSEWHERE = {
     "base-url/proxy-attributes-missing",
     "base-url/server-xml-mismatch",  # test_server_xml_commands
     "outgoing-tls/unknown-ca",
+    # tests/test_base_url_fixes_realparts.py applies the printed <Connector>, nginx location and
+    # proxy_cache line to real Tomcat 10.1 behind real nginx, then Tomcat must see the Base URL
+    "base-url/assumes-proxy-host",
+    "base-url/connector-choice",
+    "base-url/proxy-mismatch",
+    "base-url/proxy-cache",
 }  # tests/network/test_outgoing_tls.py runs the printed keytool fix
 
 

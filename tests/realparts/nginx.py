@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import os
 import signal
+import subprocess
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
 from .procs import LOOPBACK, ManagedProcess, Stoppable, free_port, require_binary, start_on_free_port
+from .procs import RealPartError, wait_until
 
 HostHeader = Literal["$proxy_host", "$host", "$http_host"] | str
 DEFAULT_BODY = "jiradoctor realparts nginx\n"
@@ -170,3 +172,38 @@ def start_reverse_proxy(directory: Path, upstream: str, *, host_header: HostHead
 def start_plain_http(directory: Path, body: str = DEFAULT_BODY) -> NginxServer:
     """Plain-HTTP nginx, for "TLS spoken to a plain-HTTP port" (WRONG_VERSION_NUMBER)."""
     return start_nginx(directory, [static_site("http", body)])
+
+
+def _children(pid: int) -> set[int]:
+    """Pids whose parent is pid (nginx's workers), read from /proc."""
+    found = set()
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:
+                continue
+            if int(stat.rsplit(")", 1)[1].split()[1]) == pid:  # field 4, after the command in parentheses
+                found.add(int(entry.name))
+    return found
+
+
+def reload_nginx(process: ManagedProcess, directory: Path, conf: Path, timeout: float = 15.0) -> None:
+    """Check conf with ``nginx -t``, then SIGHUP the master (by its own pid) and wait until only new
+    workers serve.
+
+    Why: a printed fix to the proxy's file is applied the way an administrator would (``nginx -t &&
+    nginx -s reload``); an invalid block fails here with nginx's own words.
+    """
+    binary = require_binary("nginx")
+    checked = subprocess.run([binary, "-t", "-p", str(directory), "-c", str(conf)], capture_output=True,
+                             text=True, timeout=timeout)
+    if checked.returncode != 0:
+        raise RealPartError(f"nginx -t refused {conf}:\n{checked.stderr[-2000:]}")
+    old = _children(process.pid)
+    os.kill(process.pid, signal.SIGHUP)
+    def reloaded() -> bool:
+        now = _children(process.pid)
+        return bool(now) and not now & old
+
+    wait_until(reloaded, timeout, "nginx reload", process.exit_reason)

@@ -131,27 +131,43 @@ def start_tomcat(
         ports = {s.name: [free_port() for _ in range(s.ports)] for s in specs}
         text = server_xml([s.render(ports[s.name], docbase, cert, key) for s in specs])
         _write_base(base, text, docbase)
-        env = {
-            "CATALINA_HOME": str(CATALINA_HOME),
-            "CATALINA_BASE": str(base),
-            "CATALINA_TMPDIR": str(base / "temp"),
-            "CATALINA_PID": str(base / "catalina.pid"),
-            "JAVA_OPTS": "-Xms64m -Xmx256m -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Djava.awt.headless=true "
-            "-Djava.net.preferIPv4Stack=true",
-        }
-        proc = ManagedProcess([str(catalina), "run"], base / "catalina.out", cwd=base, env=env)
-        server = TomcatServer(base, proc, ports, text)
-        try:
-            # catalina.sh execs the JVM, so the listener belongs to this very pid (IPv4 stack: /proc/net/tcp shows it)
-            for port_list in ports.values():
-                for port in port_list:
-                    proc.wait_for_port(LOOPBACK, port, timeout)
-        except BaseException:
-            server.stop()
-            raise
-        return server
+        return _run_catalina(base, ports, text, timeout)
 
     return start_on_free_port(attempt)
+
+
+def _run_catalina(base: Path, ports: dict[str, list[int]], text: str, timeout: float) -> TomcatServer:
+    """``catalina.sh run`` on the CATALINA_BASE already written; wait until every connector port listens."""
+    env = {
+        "CATALINA_HOME": str(CATALINA_HOME),
+        "CATALINA_BASE": str(base),
+        "CATALINA_TMPDIR": str(base / "temp"),
+        "CATALINA_PID": str(base / "catalina.pid"),
+        "JAVA_OPTS": "-Xms64m -Xmx256m -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Djava.awt.headless=true "
+        "-Djava.net.preferIPv4Stack=true",
+    }
+    proc = ManagedProcess([str(CATALINA_HOME / "bin" / "catalina.sh"), "run"], base / "catalina.out", cwd=base, env=env)
+    server = TomcatServer(base, proc, ports, text)
+    try:
+        # catalina.sh execs the JVM, so the listener belongs to this very pid (IPv4 stack: /proc/net/tcp shows it)
+        for port_list in ports.values():
+            for port in port_list:
+                proc.wait_for_port(LOOPBACK, port, timeout)
+    except BaseException:
+        server.stop()
+        raise
+    return server
+
+
+def restart_tomcat(server: TomcatServer, text: str, timeout: float = START_TIMEOUT_S) -> TomcatServer:
+    """Stop ``server``, write ``text`` as its conf/server.xml, start it again on the same ports.
+
+    Why: a changed <Connector> takes effect only on a restart, as on a real Jira; the test that
+    applies a printed server.xml fix keeps the connector ports it printed.
+    """
+    server.stop()
+    (server.base / "conf" / "server.xml").write_text(text)
+    return _run_catalina(server.base, server.ports, text, timeout)
 
 
 def fetch(
@@ -188,4 +204,7 @@ def fetch(
     return seen
 
 
-__all__ = ["ECHO_PATH", "ServiceSpec", "TomcatMissing", "TomcatServer", "fetch", "server_xml", "start_tomcat"]
+__all__ = [
+    "ECHO_PATH", "ServiceSpec", "TomcatMissing", "TomcatServer", "fetch", "restart_tomcat", "server_xml",
+    "start_tomcat",
+]

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from typing import Sequence
 
+from jiradoctor.checks.base_url.children import connector_children
 from jiradoctor.context import CheckContext
 from jiradoctor.jira.serverxml import ServerXmlError, parse_server_xml
 from jiradoctor.jira.tomcat import Connector, request_url
@@ -83,8 +84,12 @@ def hidden_in_hosts(integration: JiraUrl, base: JiraUrl) -> dict[str, list[str]]
     return {side: notes for side, notes in found.items() if notes}
 
 
-def corrected_connector(connector: Connector, base: JiraUrl) -> str:
-    """The connector element with proxy attributes set for ``base``; passwords masked."""
+def corrected_connector(connector: Connector, base: JiraUrl, children: str = "") -> str:
+    """The connector element with proxy attributes set for ``base``; passwords masked.
+
+    ``children``: the original connector's child elements (see ``children.py``), kept so that a TLS
+    connector's <SSLHostConfig> survives the replacement.
+    """
     attrs = {k: (MASK if "pass" in k.lower() else v) for k, v in connector.attributes.items()}
     for key in ("proxyName", "proxyPort", "scheme", "secure"):
         attrs.pop(key, None)
@@ -99,7 +104,7 @@ def corrected_connector(connector: Connector, base: JiraUrl) -> str:
     from xml.sax.saxutils import quoteattr  # pulls in urllib.request and ssl: only when a fix is written
 
     body = "\n           ".join(f"{k}={quoteattr(v)}" for k, v in attrs.items())
-    return f"<Connector {body}/>"
+    return f"<Connector {body}>\n{children}\n</Connector>" if children else f"<Connector {body}/>"
 
 
 def connector_serves_directly(connector: Connector, base: JiraUrl) -> bool:
@@ -140,7 +145,7 @@ def url_jira_sees(connector: Connector, base: JiraUrl) -> JiraUrl:
     return request_url(connector, host, forwarded_headers=headers)
 
 
-def judge_connector(connector: Connector, base: JiraUrl) -> Finding:
+def judge_connector(connector: Connector, base: JiraUrl, children: str = "") -> Finding:
     styles = {
         label: request_url(connector, host, forwarded_headers=headers)
         for label, host, headers in host_styles(connector, base)
@@ -165,7 +170,7 @@ def judge_connector(connector: Connector, base: JiraUrl) -> Finding:
             evidence=evidence,
             subject=connector.label,
         )
-    fix = corrected_connector(connector, base)
+    fix = corrected_connector(connector, base, children)
     if any(url == base for url in styles.values()):
         broken = [f"{label}: Jira sees {url}" for label, url in styles.items() if url != base]
         valve_header = connector.remote_ip_valve.protocol_header if connector.remote_ip_valve else None
@@ -250,8 +255,9 @@ def judge_server_xml(text: str, base: JiraUrl | None, ctx: CheckContext) -> list
     if ctx.target.proxy_config_path:
         from jiradoctor.checks.base_url.proxy import judge_with_proxy
 
-        return judge_with_proxy(parsed, base, ctx.target.proxy_config_path)
-    verdicts = [judge_connector(c, base) for c in parsed.connectors]
+        return judge_with_proxy(parsed, base, ctx.target.proxy_config_path, connector_children(text))
+    kids = connector_children(text)
+    verdicts = [judge_connector(c, base, kids.get(c.port, "")) for c in parsed.connectors]
     passing = [v for v in verdicts if v.status == Status.PASS]
     if passing and len(passing) < len(verdicts):
         direct = [c for c in parsed.connectors if connector_serves_directly(c, base)]

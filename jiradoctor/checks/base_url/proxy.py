@@ -6,6 +6,9 @@ rebuilds (JIRA-FACTS §2); read from the proxy's file, the model gives that URL 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import replace
+
 from jiradoctor.checks.base_url import DOCS, corrected_connector
 from jiradoctor.jira.proxy_config import ProxyConfigError, ProxyRoute, read_proxy_config
 from jiradoctor.jira.serverxml import ServerXml
@@ -34,7 +37,28 @@ def proxy_snippet(route: ProxyRoute, connector: Connector, base: JiraUrl) -> str
     )
 
 
-def judge_with_proxy(parsed: ServerXml, base: JiraUrl, path: str) -> list[Finding]:
+def with_block_only(
+    route: ProxyRoute, connector: Connector, base: JiraUrl, client_host: str, peer: str | None
+) -> JiraUrl:
+    """The URL Jira would rebuild if only the proxy's block were corrected (:func:`proxy_snippet`), the
+    connector left as it is. Why: the finding must say whether the block alone is enough or the connector
+    must change too (a bare connector ignores X-Forwarded-Proto and, with ``Host $host``, the port)."""
+    if route.kind == "apache":
+        fixed = replace(route, host_header="preserve", headers={"X-Forwarded-Proto": base.scheme}, cache=None)
+    else:
+        fixed = replace(
+            route,
+            host_header="$host",
+            headers={"X-Forwarded-Proto": "$scheme", "X-Forwarded-For": "$proxy_add_x_forwarded_for"},
+            cache=None,
+        )
+    host, headers = fixed.upstream_headers(client_host, peer or "127.0.0.1")
+    return request_url(connector, host, forwarded_headers=headers, peer=peer)
+
+
+def judge_with_proxy(
+    parsed: ServerXml, base: JiraUrl, path: str, children: Mapping[int, str] | None = None
+) -> list[Finding]:
     try:
         config = read_proxy_config(path)
     except ProxyConfigError as exc:
@@ -129,6 +153,16 @@ def judge_with_proxy(parsed: ServerXml, base: JiraUrl, path: str) -> list[Findin
         )
         return findings
     what = ", ".join(seen.differences(base))
+    block_only = with_block_only(route, connector, base, client_host, peer)
+    evidence["jira_sees_with_proxy_block_only"] = str(block_only)
+    how = (
+        "Either is enough: set the connector as below (Jira then sees the Base URL whatever Host the proxy "
+        "sends) and restart Jira, or correct the proxy's block as below and reload the proxy."
+        if block_only == base
+        else "Replace the connector as below and restart Jira: that is the fix (with the proxy's block below "
+        f"alone, Jira would still see {block_only}). The block below is advised as well (the client's Host and "
+        "scheme, no cache); reload the proxy."
+    )
     findings.append(
         Finding(
             "base-url/proxy-mismatch",
@@ -137,11 +171,11 @@ def judge_with_proxy(parsed: ServerXml, base: JiraUrl, path: str) -> list[Findin
             f"{sent_host}{' and ' + ', '.join(f'{k}: {v}' for k, v in sent_headers.items()) if sent_headers else ''}: "
             f"Jira sees {seen}, but the Base URL is {base} ({what} differ).",
             evidence=evidence,
-            remediation=(
-                "Set the connector as below (Jira then sees the Base URL whatever Host the proxy sends) and/or "
-                "correct the proxy's block as below; restart both.",
+            remediation=(how,),
+            commands=(
+                corrected_connector(connector, base, (children or {}).get(connector.port, "")),
+                proxy_snippet(route, connector, base),
             ),
-            commands=(corrected_connector(connector, base), proxy_snippet(route, connector, base)),
             docs=DOCS,
             subject=connector.label,
         )
