@@ -62,8 +62,20 @@ APACHE_STYLES: tuple[ApacheStyle, ...] = (
     ApacheStyle("tls_preserve", tls=True, preserve=True),
     ApacheStyle("tls_preserve_proto", tls=True, preserve=True, proto="https"),
     ApacheStyle("tls_preserve_proto_root", tls=True, preserve=True, proto="https", path="root"),
-    ApacheStyle("tls_preserve_proto_no_add_headers", tls=True, preserve=True, proto="https",
-                extra=("ProxyAddHeaders Off",)),
+    ApacheStyle("tls_proto_no_add_headers", tls=True, proto="https", extra=("ProxyAddHeaders Off",)),
+    ApacheStyle("no_add_headers", extra=("ProxyAddHeaders Off",)),
+    ApacheStyle("tls_preserve_proto_if_https", tls=True, preserve=True,
+                extra=('RequestHeader set X-Forwarded-Proto "https" env=HTTPS',)),
+    ApacheStyle("preserve_proto_if_https", preserve=True,
+                extra=('RequestHeader set X-Forwarded-Proto "https" env=HTTPS',)),
+    ApacheStyle("tls_preserve_proto_expr", tls=True, preserve=True,
+                extra=("RequestHeader set X-Forwarded-Proto expr=%{REQUEST_SCHEME}",)),
+    ApacheStyle("preserve_proto_expr", preserve=True,
+                extra=("RequestHeader set X-Forwarded-Proto expr=%{REQUEST_SCHEME}",)),
+    ApacheStyle("tls_preserve_proto_port", tls=True, preserve=True, proto="https",
+                extra=('RequestHeader set X-Forwarded-Port "443"',)),
+    ApacheStyle("tls_unset_xfh", tls=True, proto="https", extra=("RequestHeader unset X-Forwarded-Host",)),
+    ApacheStyle("set_xfh", extra=(f'RequestHeader set X-Forwarded-Host "{PUBLIC_NAME}"',)),
 )
 
 SHAPE_NAMES = (
@@ -86,6 +98,12 @@ SHAPE_NAMES = (
     "atlassian_template_http",
 )
 APACHE_SHAPES: tuple[Shape, ...] = tuple(s for s in SHAPES if s.name in SHAPE_NAMES)
+
+# Known gap of jiradoctor.jira.tomcat (outside this file's reach, reported): httpd merges its own
+# X-Forwarded-Host onto a RequestHeader-set one ("a, b"); Tomcat's RemoteIpValve rejects that list as
+# an invalid host and keeps the Host header, the model takes the list as the name. These pairs must
+# disagree, exactly these: when the model is fixed this set is emptied (strict both ways).
+TOMCAT_MODEL_GAPS = frozenset({("valve_host_port_headers", "set_xfh"), ("valve_host_header_only", "set_xfh")})
 
 
 def _paths(shape: Shape, style: ApacheStyle) -> tuple[str, str]:
@@ -170,6 +188,7 @@ def test_model_predicts_what_tomcat_reports_behind_apache(matrix: Matrix, shape:
     assert connector.port == matrix.tomcat.ports[shape.name][0]
     context = shape.context.rstrip("/")
     disagreements: list[str] = []
+    gaps: set[tuple[str, str]] = set()
     compared = 0
     for style in APACHE_STYLES:
         path, port = matrix.site(shape, style)
@@ -180,14 +199,17 @@ def test_model_predicts_what_tomcat_reports_behind_apache(matrix: Matrix, shape:
             sent_host, sent_headers = route.upstream_headers(client_host, peer=PEER)
             seen = _through_apache(port, style.tls, context, client_host)
             predicted = request_url(connector, sent_host, ECHO_PATH, sent_headers, peer=PEER)
-            if JiraUrl.parse(str(seen["url"])) != predicted:
+            if JiraUrl.parse(str(seen["url"])) != predicted and (shape.name, style.name) in TOMCAT_MODEL_GAPS:
+                gaps.add((shape.name, style.name))
+            elif JiraUrl.parse(str(seen["url"])) != predicted:
                 disagreements.append(
                     f"{style.name} Host {client_host}: Tomcat {seen['url']} (scheme {seen['scheme']}, "
                     f"port {seen['serverPort']}), model {predicted} from Host {sent_host} {sent_headers}"
                 )
             compared += 1
     assert compared == len(APACHE_STYLES) * 3
-    assert disagreements == []
+    assert not disagreements, "\n".join(disagreements)
+    assert gaps == {g for g in TOMCAT_MODEL_GAPS if g[0] == shape.name}
 
 
 def _doctor(server_xml_file: Path, proxy_config: Path, base_url: str) -> list[dict[str, object]]:
@@ -212,6 +234,8 @@ def test_every_apache_file_of_the_matrix_gets_the_verdict_tomcat_proves(matrix: 
             seen = _through_apache(port, style.tls, context, f"{PUBLIC_NAME}:{port}")
             tomcat_says = JiraUrl.parse(str(seen["url"]).removesuffix(ECHO_PATH))
             findings = _doctor(matrix.server_xml_files[shape.name], path, str(public))
+            if (shape.name, style.name) in TOMCAT_MODEL_GAPS:  # see there; the model test holds them to it
+                continue
             if tomcat_says == public:
                 assert {f["code"] for f in findings} == {"base-url/ok"}, (shape.name, style.name, findings)
                 passed += 1
@@ -221,7 +245,7 @@ def test_every_apache_file_of_the_matrix_gets_the_verdict_tomcat_proves(matrix: 
                 assert isinstance(evidence, dict) and evidence["jira_sees"] == str(tomcat_says), (
                     shape.name, style.name, str(tomcat_says), findings)
             agreed += 1
-    assert agreed == len(APACHE_SHAPES) * len(APACHE_STYLES)
+    assert agreed == len(APACHE_SHAPES) * len(APACHE_STYLES) - len(TOMCAT_MODEL_GAPS)
     assert 0 < passed < agreed  # healthy pairs pass, broken ones fail: both directions are in the matrix
 
 
