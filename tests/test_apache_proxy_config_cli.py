@@ -90,3 +90,31 @@ def test_preserve_host_in_the_main_server_is_inherited(tmp_path: Path, tomcat: t
     public, tomcat_says, code, findings = _judge(tmp_path, tomcat, site)
     assert tomcat_says == public
     assert code == 0 and {f["code"] for f in findings} == {"base-url/ok"}
+
+
+@pytest.mark.parametrize(
+    ("line", "tls", "sent", "problem"),
+    [
+        ('RequestHeader set X-Forwarded-Proto "https" env=HTTPS', True, "https", False),
+        ('RequestHeader set X-Forwarded-Proto "https" env=HTTPS', False, None, False),
+        ('RequestHeader set X-Forwarded-Proto "http" env=!HTTPS', False, "http", False),
+        ("RequestHeader set X-Forwarded-Proto expr=%{REQUEST_SCHEME}", True, "https", False),
+        ("RequestHeader set X-Forwarded-Proto expr=%{REQUEST_SCHEME}", False, "http", False),
+        ('RequestHeader set X-Forwarded-Proto "%{HTTPS}s"', True, "%{HTTPS}s", True),
+        ('RequestHeader set X-Forwarded-Proto "https" env=BEHIND_LB', False, "https", True),
+    ],
+)
+def test_request_header_values_and_conditions(tmp_path: Path, line: str, tls: bool, sent: str | None,
+                                              problem: bool) -> None:
+    """What the reader evaluates (conditions on HTTPS, expr variables) and what it says it did not."""
+    from jiradoctor.jira.proxy_config import read_proxy_config
+
+    ssl = "  SSLEngine on\n" if tls else ""
+    conf = tmp_path / "vhost.conf"
+    conf.write_text(f"<VirtualHost *:8000>\n{ssl}  {line}\n  ProxyPass / http://127.0.0.1:8080/\n</VirtualHost>\n")
+    config = read_proxy_config(conf)
+    (route,) = config.routes
+    _, headers = route.upstream_headers("jira.example.test")
+    assert headers.get("X-Forwarded-Proto") == sent
+    assert headers["X-Forwarded-Host"] == "jira.example.test"  # mod_proxy_http's own, always added
+    assert bool(config.problems) is problem, config.problems
