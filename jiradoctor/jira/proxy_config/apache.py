@@ -7,6 +7,7 @@ Include is not followed (say so), quotes and line continuations are honoured.
 
 from __future__ import annotations
 
+import re
 import shlex
 import urllib.parse
 from pathlib import Path
@@ -14,6 +15,49 @@ from pathlib import Path
 from jiradoctor.jira.proxy_config.model import ProxyConfig, ProxyConfigError, ProxyRoute
 
 MAX_BYTES = 1_000_000
+# ap_expr / mod_headers variables that the model's templates can evaluate per request
+_EXPR_VARIABLES = {
+    "REQUEST_SCHEME": "$scheme",
+    "HTTP_HOST": "$http_host",
+    "SERVER_NAME": "$server_name",
+    "SERVER_PORT": "$server_port",
+    "REMOTE_ADDR": "$remote_addr",
+}
+_EXPR_VARIABLE = re.compile(r"%\{([A-Za-z0-9_:]+)\}")
+
+
+def _header_value(raw: str, where: str, problems: list[str]) -> str:
+    """A RequestHeader value as a model template: ``expr=%{REQUEST_SCHEME}`` becomes ``$scheme``.
+
+    Why: real httpd evaluates these per request (a TLS vhost sends ``https``); taken literally the
+    value would never equal ``https`` and the verdict would be wrong.
+    """
+    if not raw.lower().startswith("expr="):
+        if "%{" in raw:
+            problems.append(f"{where}: RequestHeader format {raw!r} is not evaluated; taken literally")
+        return raw
+    expression = raw[5:].strip()
+    if len(expression) >= 2 and expression[0] == expression[-1] and expression[0] in "'\"":
+        expression = expression[1:-1]
+    unknown = [v for v in _EXPR_VARIABLE.findall(expression) if v.upper() not in _EXPR_VARIABLES]
+    rest = _EXPR_VARIABLE.sub("", expression)
+    if unknown or any(op in rest for op in ("(", "==", "-", "?", "!")):
+        problems.append(f"{where}: RequestHeader expr {expression!r} is not evaluated; taken literally")
+        return raw
+    return _EXPR_VARIABLE.sub(lambda m: _EXPR_VARIABLES[m.group(1).upper()], expression)
+
+
+def _condition_holds(condition: str, tls: bool, where: str, problems: list[str]) -> bool:
+    """``env=HTTPS`` / ``env=!HTTPS``: mod_ssl sets HTTPS for every TLS request (measured). Others: assumed true."""
+    if not condition or condition.lower() == "early":
+        return True
+    if condition.lower().startswith("env="):
+        name = condition[4:]
+        negated = name.startswith("!")
+        if name.lstrip("!") == "HTTPS":
+            return tls != negated
+    problems.append(f"{where}: RequestHeader condition {condition!r} is not evaluated; assumed to hold")
+    return True
 
 
 def _lines(text: str) -> list[tuple[int, list[str]]]:
@@ -50,7 +94,28 @@ def read(path: Path) -> ProxyConfig:
     listen_default: int | None = None
 
     def new_vhost(port: int | None) -> dict[str, object]:
-        return {"port": port, "tls": False, "names": [], "preserve": False, "headers": {}, "passes": []}
+        # ProxyPreserveHost / ProxyAddHeaders in the main server are a VirtualHost's defaults (httpd merges them)
+        inherited = (top["preserve"], top["add"]) if top else (False, True)
+        return {"port": port, "tls": False, "names": [], "preserve": inherited[0], "add": inherited[1],
+                "actions": [], "passes": []}
+
+    def headers_of(vh: dict[str, object]) -> dict[str, str]:
+        """RequestHeader actions in order (mod_headers runs them before mod_proxy adds its own)."""
+        headers: dict[str, str] = {}
+        for where, action, name, value, condition in vh["actions"]:  # type: ignore[attr-defined]
+            if not _condition_holds(condition, bool(vh["tls"]), where, problems):
+                continue
+            same = [k for k in headers if k.lower() == name.lower()]
+            old = headers.pop(same[0], "") if same else ""
+            if action == "unset":
+                headers[name] = ""
+            elif action == "setifempty":
+                headers[name] = old or value
+            elif action in ("add", "append") and old:
+                headers[name] = f"{old}, {value}"
+            else:
+                headers[name] = value
+        return headers
 
     def close(vh: dict[str, object]) -> None:
         for line, location, target in vh["passes"]:  # type: ignore[attr-defined]
@@ -80,10 +145,12 @@ def read(path: Path) -> ProxyConfig:
                     tls=bool(vh["tls"]),
                     server_names=tuple(vh["names"]),  # type: ignore[arg-type]
                     host_header="preserve" if vh["preserve"] else None,
-                    headers=dict(vh["headers"]),  # type: ignore[call-overload]
+                    headers=headers_of(vh),
+                    add_forwarded=bool(vh["add"]),
                 )
             )
 
+    top: dict[str, object] = {}
     top = new_vhost(None)
     current = top
     for line, words in _lines(data.decode("utf-8", "replace")):
@@ -106,10 +173,16 @@ def read(path: Path) -> ProxyConfig:
             current["tls"] = args[0].lower() == "on"
         elif key == "proxypreservehost" and args:
             current["preserve"] = args[0].lower() == "on"
-        elif key == "requestheader" and len(args) >= 2 and args[0].lower() in ("set", "add", "append", "setifempty"):
-            current["headers"][args[1]] = args[2] if len(args) > 2 else ""  # type: ignore[index]
+        elif key == "proxyaddheaders" and args:
+            current["add"] = args[0].lower() == "on"
+        elif key == "requestheader" and len(args) >= 3 and args[0].lower() in ("set", "add", "append", "setifempty"):
+            where = f"{path.name}:{line}"
+            value = _header_value(args[2], where, problems)
+            condition = args[3] if len(args) > 3 else ""
+            current["actions"].append((where, args[0].lower(), args[1], value, condition))  # type: ignore[attr-defined]
         elif key == "requestheader" and len(args) >= 2 and args[0].lower() == "unset":
-            current["headers"][args[1]] = ""  # type: ignore[index]
+            condition = args[2] if len(args) > 2 else ""
+            current["actions"].append((f"{path.name}:{line}", "unset", args[1], "", condition))  # type: ignore[attr-defined]
         elif key == "proxypass" and len(args) >= 2 and args[1] != "!":
             current["passes"].append((line, args[0], args[1]))  # type: ignore[attr-defined]
         elif key in ("include", "includeoptional") and args:

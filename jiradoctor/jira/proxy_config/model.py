@@ -45,6 +45,7 @@ class ProxyRoute:
     headers: Mapping[str, str] = field(default_factory=dict)
     cache: str | None = None  # proxy_cache zone (None or "off": no cache)
     unresolved: tuple[str, ...] = ()  # variables we could not evaluate
+    add_forwarded: bool = True  # Apache's ProxyAddHeaders (On by default): X-Forwarded-For/Host/Server
 
     @property
     def public_scheme(self) -> str:
@@ -72,13 +73,18 @@ class ProxyRoute:
         else:
             host = expand(self.host_header, variables) if self.host_header is not None else self.upstream_name
         headers = {k: expand(v, variables) for k, v in self.headers.items()}
-        if self.kind == "apache":  # mod_proxy_http adds these unless ProxyAddHeaders Off; set/unset win
-            headers = {
+        if self.kind == "apache" and self.add_forwarded:
+            # mod_proxy_http adds these after RequestHeader ran, merging (", ") onto a value set there;
+            # an unset one comes back with mod_proxy's value alone (measured on real httpd 2.4)
+            added = {
+                "X-Forwarded-For": peer,
                 "X-Forwarded-Host": client_host,
                 "X-Forwarded-Server": variables["server_name"] or name,
-                "X-Forwarded-For": peer,
-                **headers,
             }
+            for key, value in added.items():
+                same = [k for k in headers if k.lower() == key.lower()]
+                mine = headers.pop(same[0], "") if same else ""
+                headers[key] = f"{mine}, {value}" if mine else value
         return host, {k: v for k, v in headers.items() if v != ""}  # an empty value: header not sent
 
 
