@@ -99,11 +99,12 @@ SHAPE_NAMES = (
 )
 APACHE_SHAPES: tuple[Shape, ...] = tuple(s for s in SHAPES if s.name in SHAPE_NAMES)
 
-# Known gap of jiradoctor.jira.tomcat (outside this file's reach, reported): httpd merges its own
-# X-Forwarded-Host onto a RequestHeader-set one ("a, b"); Tomcat's RemoteIpValve rejects that list as
-# an invalid host and keeps the Host header, the model takes the list as the name. These pairs must
-# disagree, exactly these: when the model is fixed this set is emptied (strict both ways).
-TOMCAT_MODEL_GAPS = frozenset({("valve_host_port_headers", "set_xfh"), ("valve_host_header_only", "set_xfh")})
+# Pairs where the model is known to disagree with real Tomcat (strict both ways: exactly these).
+# Empty since jiradoctor.jira.tomcat._valid_host: httpd merges its own X-Forwarded-Host onto a
+# RequestHeader-set one ("a, b"), and Tomcat's RemoteIpValve refuses that list and keeps the Host
+# header (the model took the list as the name, for valve_host_port_headers and valve_host_header_only
+# under set_xfh).
+TOMCAT_MODEL_GAPS: frozenset[tuple[str, str]] = frozenset()
 
 
 def _paths(shape: Shape, style: ApacheStyle) -> tuple[str, str]:
