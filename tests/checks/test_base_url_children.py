@@ -40,8 +40,10 @@ def test_tls_connector_fix_keeps_its_sslhostconfig_with_the_password_masked() ->
     assert certificate is not None and certificate.get("certificateKeystoreFile") == "conf/k.jks"
     assert certificate.get("certificateKeystorePassword") == MASK and SECRET not in fix
     assert element.get("proxyName") == "jira.example.test" and element.get("SSLEnabled") == "true"
+    assert fix.startswith("<!-- jiradoctor masked the passwords") and "put your own back" in fix.splitlines()[0]
 
 
 def test_connector_without_children_stays_self_closed() -> None:
     fix = _fix(PLAIN_XML)
     assert fix.endswith("/>") and len(ElementTree.fromstring(fix)) == 0
+    assert "masked" not in fix  # nothing was masked, so nothing to put back

@@ -104,7 +104,10 @@ def corrected_connector(connector: Connector, base: JiraUrl, children: str = "")
     from xml.sax.saxutils import quoteattr  # pulls in urllib.request and ssl: only when a fix is written
 
     body = "\n           ".join(f"{k}={quoteattr(v)}" for k, v in attrs.items())
-    return f"<Connector {body}>\n{children}\n</Connector>" if children else f"<Connector {body}/>"
+    element = f"<Connector {body}>\n{children}\n</Connector>" if children else f"<Connector {body}/>"
+    if MASK in element:  # a pasted element with the mask in it would not start: say what to put back
+        element = f"<!-- jiradoctor masked the passwords ({MASK}): put your own back before pasting -->\n{element}"
+    return element
 
 
 def connector_serves_directly(connector: Connector, base: JiraUrl) -> bool:
