@@ -30,8 +30,9 @@ def proxy_snippet(route: ProxyRoute, connector: Connector, base: JiraUrl) -> str
             f"{route.location} http://{route.upstream_host}:{connector.port}{connector.context_path or '/'}"
         )
     scheme = "https" if connector.ssl_enabled else "http"
+    uri = route.upstream_path or ""  # kept: a URI part maps the location's prefix, and the fix must not move paths
     return (
-        f"location {route.location} {{\n    proxy_pass {scheme}://{route.upstream_host}:{connector.port};\n"
+        f"location {route.location} {{\n    proxy_pass {scheme}://{route.upstream_host}:{connector.port}{uri};\n"
         f"    proxy_set_header Host $host;\n    proxy_set_header X-Forwarded-Proto $scheme;\n"
         f"    proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;\n    proxy_cache off;\n}}"
     )
