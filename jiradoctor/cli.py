@@ -672,6 +672,8 @@ def explain(check_id: str) -> None:
         )
     click.echo(f"{check.id} — {check.title}\n")
     click.echo(check.explanation.rstrip())
+    if check.deep:
+        click.echo(f"\nA deep check: it runs with --deep or --only {check.id}, since it sends {check.deep_cost}.")
     if check.codes:
         click.echo("\nFinding codes:\n" + "\n".join(f"  {code}" for code in check.codes))
 

@@ -156,6 +156,7 @@ def test_explain_every_check(check_id: str) -> None:
     assert check.title in result.stdout
     for code in check.codes:
         assert code in result.stdout
+    assert ("--deep" in result.stdout) == check.deep  # a deep check says how to run it; no other check does
 
 
 def test_explain_unknown_check_is_a_usage_error() -> None:
