@@ -494,7 +494,9 @@ class JiradoctorGroup(click.Group):
         try:
             return super().invoke(ctx)
         except KeyboardInterrupt:
-            click.echo("\ninterrupted: the run was stopped before it finished; no report was written", err=True)
+            from jiradoctor.interrupts import MESSAGE
+
+            click.echo(MESSAGE.rstrip("\n"), err=True)
             ctx.exit(EXIT_INTERRUPTED)
         except click.Abort:  # Ctrl-C at a prompt: click turns the interrupt into Abort
             click.echo("\ninterrupted", err=True)
@@ -526,10 +528,13 @@ def run_doctor(target: Target, options: RunOptions, progress: Any = None, facts:
 
     from jiradoctor.runner import Runner
 
+    from jiradoctor.interrupts import bounded_interrupt
+
     loaded = checks_once(options.only)
     for warning in loaded.warnings:
         click.echo(f"warning: {warning}", err=True)
-    return asyncio.run(Runner(loaded.checks, target, options, facts=facts, progress=progress).run())
+    with bounded_interrupt():  # Ctrl-C ends the run within seconds, even if a task misses its cancellation
+        return asyncio.run(Runner(loaded.checks, target, options, facts=facts, progress=progress).run())
 
 
 SECRET_OPTIONS = tuple(i.param for i in SECRET_VALUE_INPUTS)  # from the one table of inputs (inputs.py)
