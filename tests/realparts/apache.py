@@ -13,11 +13,20 @@ import os
 import pwd
 import signal
 import subprocess
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from .procs import LOOPBACK, ManagedProcess, RealPartError, Stoppable, free_port, require_binary, start_on_free_port
+from .procs import (
+    LOOPBACK,
+    ManagedProcess,
+    RealPartError,
+    Stoppable,
+    free_port,
+    require_binary,
+    start_on_free_port,
+    wait_until,
+)
 
 MODULES_DIR = Path("/usr/lib/apache2/modules")
 MODULES = ("mpm_event", "authz_core", "headers", "proxy", "proxy_http", "socache_shmcb", "ssl")
@@ -135,3 +144,68 @@ def start_apache(directory: Path, sites: Sequence[Site], timeout: float = 20.0,
 
 
 __all__ = ["ApacheServer", "Site", "render_main_conf", "start_apache"]
+
+
+def start_apache_at(directory: Path, sites: Sequence[Site], ports: Mapping[str, int],
+                    timeout: float = 20.0) -> ApacheServer:
+    """Start httpd with each site on the port the caller chose (``ports[site.name]``).
+
+    Why: a server.xml's proxyPort must name the proxy's port before Tomcat starts; the caller holds
+    those ports (bound sockets) while Tomcat picks its own, then releases them just before this call.
+    """
+    binary = require_binary("apache2")
+    site_dir = directory / "sites"
+    site_dir.mkdir(parents=True, exist_ok=True)
+    (directory / "run").mkdir(exist_ok=True)
+    files = {}
+    for site in sites:
+        files[site.name] = site_dir / f"{site.name}.conf"
+        files[site.name].write_text(site.render(ports[site.name]))
+    conf = directory / "httpd.conf"
+    conf.write_text(render_main_conf(directory, [ports[s.name] for s in sites], site_dir))
+    _config_test(binary, conf)
+    proc = ManagedProcess([binary, "-f", str(conf), "-DFOREGROUND"], directory / "apache2.out")
+    server = ApacheServer(directory, proc, {s.name: ports[s.name] for s in sites}, files)
+    try:
+        for site in sites:
+            proc.wait_for_port(LOOPBACK, ports[site.name], timeout)
+    except RealPartError as exc:
+        server.stop()
+        raise RealPartError(f"{exc}\n{server.log()}") from None
+    except BaseException:
+        server.stop()
+        raise
+    return server
+
+
+RESUMED = "resuming normal operations"
+
+
+def restart_apache(server: ApacheServer, timeout: float = 20.0) -> None:
+    """Re-read the edited site files: ``apache2 -t`` them, then SIGHUP httpd's parent by its own pid.
+
+    Why SIGHUP (not the graceful SIGUSR1): httpd then reaps every old child before it re-reads its
+    files and logs "resuming normal operations", so once that line appears again no request can be
+    answered with the old configuration. The listening sockets stay open throughout.
+    """
+    binary = require_binary("apache2")
+    conf = server.directory / "httpd.conf"
+    _config_test(binary, conf)
+    error_log = server.directory / "error.log"
+
+    def resumed() -> int:
+        return error_log.read_text(errors="replace").count(RESUMED) if error_log.is_file() else 0
+
+    before = resumed()
+    if before == 0:
+        raise RealPartError(f"httpd never logged {RESUMED!r}; cannot tell when a restart is done\n{server.log()}")
+    os.kill(server.process.pid, signal.SIGHUP)
+    try:
+        wait_until(lambda: resumed() > before, timeout, "httpd to resume after SIGHUP")
+    except RealPartError as exc:
+        raise RealPartError(f"{exc}\n{server.log()}") from None
+    for port in server.ports.values():
+        server.process.wait_for_port(LOOPBACK, port, timeout)
+
+
+__all__ += ["restart_apache", "start_apache_at"]
