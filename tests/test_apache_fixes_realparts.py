@@ -42,7 +42,7 @@ CONTEXT = "/jira"
 CODE = "base-url/proxy-mismatch"
 EITHER = "Either is enough"
 # the VirtualHost lines the printed Apache block stands for (and replaces)
-PROXY_LINE = re.compile(r"^\s*(ProxyPreserveHost|RequestHeader|ProxyPass|ProxyPassReverse)\b.*$\n?", re.M | re.I)
+PROXY_LINE = re.compile(r"^\s*(SSLProxyEngine|ProxyPreserveHost|RequestHeader|ProxyPass|ProxyPassReverse)\b.*$\n?", re.M | re.I)
 
 
 @dataclass
@@ -88,10 +88,13 @@ def _cases(ports: dict[str, int]) -> list[Case]:
         # the same, with ProxyPass's trailing slashes (httpd's docs: both or neither)
         Case("block-enough-slash", right_but_host("block-enough-slash"), "block", either=True,
              location=CONTEXT + "/", upstream_path=CONTEXT + "/"),
+        # the same, the whole site proxied (ProxyPass / to /): the printed block must not add the context
+        Case("block-enough-root", right_but_host("block-enough-root"), "block", either=True,
+             location="/", upstream_path="/"),
         # the same, httpd reaching a connector that speaks TLS itself
         Case("block-enough-tls-upstream", right_but_host("block-enough-tls-upstream", SSLEnabled="true"), "block",
              either=True,
-             proxy_extra="  SSLProxyEngine On\n  SSLProxyVerify none\n  SSLProxyCheckPeerName Off\n"
+             proxy_extra="  SSLProxyVerify none\n  SSLProxyCheckPeerName Off\n"
                          "  SSLProxyCheckPeerCN Off\n"),
     ]
     for case in cases:
@@ -102,7 +105,8 @@ def _cases(ports: dict[str, int]) -> list[Case]:
 def _proxy_lines(case: Case, upstream: int) -> str:
     scheme = "https" if case.shape.ssl else "http"
     target = f"{scheme}://127.0.0.1:{upstream}{case.upstream_path}"
-    return f"  ProxyPass {case.location} {target}\n  ProxyPassReverse {case.location} {target}\n"
+    engine = "  SSLProxyEngine On\n" if case.shape.ssl else ""  # among the lines the printed block replaces
+    return f"{engine}  ProxyPass {case.location} {target}\n  ProxyPassReverse {case.location} {target}\n"
 
 
 def _site(case: Case, upstream: int, cert: Path, key: Path) -> Site:
@@ -158,7 +162,7 @@ def _doctor(case: Case, site_file: Path) -> list[dict]:  # type: ignore[type-arg
 def _apply(case: Case, site_file: Path) -> None:
     """The one printed command this case is about, as the remediation says to use it."""
     connector, block = case.commands
-    assert connector.startswith("<Connector") and block.startswith("ProxyPreserveHost"), case.commands
+    assert connector.startswith("<Connector") and "ProxyPreserveHost On" in block, case.commands
     if case.apply == "connector":
         port = int(re.search(r'\bport="(\d+)"', connector).group(1))  # type: ignore[union-attr]
         pattern = re.compile(rf'<Connector\b[^>]*\bport="{port}"[^>]*?(?:/>|(?<!/)>.*?</Connector>)', re.S)
@@ -192,7 +196,8 @@ def _self_signed(directory: Path) -> tuple[Path, Path]:
     return directory / "cert.pem", directory / "key.pem"
 
 
-NAMES = ("connector", "block-not-enough", "block-enough", "block-enough-slash", "block-enough-tls-upstream")
+NAMES = ("connector", "block-not-enough", "block-enough", "block-enough-slash", "block-enough-root",
+         "block-enough-tls-upstream")
 
 
 @pytest.fixture(scope="module")

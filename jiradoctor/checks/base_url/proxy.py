@@ -23,11 +23,15 @@ LOOPBACK_NAMES = ("127.0.0.1", "localhost", "::1", "[::1]")
 def proxy_snippet(route: ProxyRoute, connector: Connector, base: JiraUrl) -> str:
     """The proxy's block, corrected: the client's Host name, the public scheme, no cache."""
     if route.kind == "apache":
+        # the URL path kept as the customer wrote it: httpd maps the rest of the request after it, so a
+        # path taken from the context would move every page (/jira/ to /jira turns /jira/x into /jirax);
+        # a TLS connector needs https and SSLProxyEngine, or Tomcat answers 400 (proven on real httpd)
+        scheme = "https" if connector.ssl_enabled else "http"
+        target = f"{scheme}://{route.upstream_host}:{connector.port}{route.upstream_path or ''}"
         return (
-            f'ProxyPreserveHost On\nRequestHeader set X-Forwarded-Proto "{base.scheme}"\nProxyPass '
-            f"{route.location} "
-            f"http://{route.upstream_host}:{connector.port}{connector.context_path or '/'}\nProxyPassReverse "
-            f"{route.location} http://{route.upstream_host}:{connector.port}{connector.context_path or '/'}"
+            ("SSLProxyEngine On\n" if scheme == "https" else "")
+            + f'ProxyPreserveHost On\nRequestHeader set X-Forwarded-Proto "{base.scheme}"\n'
+            f"ProxyPass {route.location} {target}\nProxyPassReverse {route.location} {target}"
         )
     scheme = "https" if connector.ssl_enabled else "http"
     uri = route.upstream_path or ""  # kept: a URI part maps the location's prefix, and the fix must not move paths
