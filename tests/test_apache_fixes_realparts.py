@@ -42,7 +42,9 @@ CONTEXT = "/jira"
 CODE = "base-url/proxy-mismatch"
 EITHER = "Either is enough"
 # the VirtualHost lines the printed Apache block stands for (and replaces)
-PROXY_LINE = re.compile(r"^\s*(SSLProxyEngine|ProxyPreserveHost|RequestHeader|ProxyPass|ProxyPassReverse)\b.*$\n?", re.M | re.I)
+PROXY_LINE = re.compile(
+    r"^\s*(SSLProxyEngine|ProxyPreserveHost|RequestHeader|ProxyPass|ProxyPassReverse)\b.*$\n?", re.M | re.I
+)
 
 
 @dataclass
