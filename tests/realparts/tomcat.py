@@ -17,11 +17,12 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from .procs import LOOPBACK, ManagedProcess, Stoppable, free_port, start_on_free_port
+from .procs import LOOPBACK, ManagedProcess, Stoppable, free_port, start_on_free_port, wait_until
 
 CATALINA_HOME = Path("/usr/share/tomcat10")
 CONF_SOURCES = (Path("/etc/tomcat10"), CATALINA_HOME / "etc")
 START_TIMEOUT_S = 90.0  # a JVM on a busy 2-core machine; bounded all the same
+STARTED = "Server startup in"  # Catalina's INFO line once every Service has started
 ECHO_PATH = "/echo.jsp"
 
 ECHO_JSP = """<%@ page contentType="application/json; charset=UTF-8" session="false" %><%!
@@ -104,9 +105,12 @@ def _write_base(base: Path, text: str, docbase: Path) -> None:
     (base / "conf" / "catalina.properties").write_text(
         props + "\ntomcat.util.scan.StandardJarScanFilter.jarsToSkip=*\n"
     )
+    # WARNING and up, and Catalina's own "Server startup in [n] milliseconds": the sign that every
+    # Service's contexts are up (its connectors listen earlier, and an early request draws a 404)
     (base / "conf" / "logging.properties").write_text(
         "handlers = java.util.logging.ConsoleHandler\n.level = WARNING\n"
-        "java.util.logging.ConsoleHandler.level = WARNING\n"
+        "java.util.logging.ConsoleHandler.level = INFO\n"
+        "org.apache.catalina.startup.Catalina.level = INFO\n"
     )
     (base / "conf" / "server.xml").write_text(text)
     docbase.mkdir(parents=True, exist_ok=True)
@@ -153,6 +157,7 @@ def _run_catalina(base: Path, ports: dict[str, list[int]], text: str, timeout: f
         for port_list in ports.values():
             for port in port_list:
                 proc.wait_for_port(LOOPBACK, port, timeout)
+        wait_until(lambda: STARTED in proc.log(), timeout, "Tomcat's contexts to start", proc.exit_reason)
     except BaseException:
         server.stop()
         raise

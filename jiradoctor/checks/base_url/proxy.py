@@ -21,20 +21,18 @@ LOOPBACK_NAMES = ("127.0.0.1", "localhost", "::1", "[::1]")
 
 
 def proxy_snippet(route: ProxyRoute, connector: Connector, base: JiraUrl) -> str:
-    """The proxy's block, corrected: the client's Host name, the public scheme, no cache."""
-    if route.kind == "apache":
-        # the URL path kept as the customer wrote it: httpd maps the rest of the request after it, so a
-        # path taken from the context would move every page (/jira/ to /jira turns /jira/x into /jirax);
-        # a TLS connector needs https and SSLProxyEngine, or Tomcat answers 400 (proven on real httpd)
-        scheme = "https" if connector.ssl_enabled else "http"
-        target = f"{scheme}://{route.upstream_host}:{connector.port}{route.upstream_path or ''}"
+    """The proxy's block, corrected: the client's Host name, the public scheme, no cache. The URL path
+    of proxy_pass/ProxyPass is kept as the customer wrote it: the proxy maps the rest of the request
+    after it, so another path would move every page (/jira/ to /jira turns /jira/x into /jirax)."""
+    scheme = "https" if connector.ssl_enabled else "http"  # a TLS connector answers plain HTTP with 400
+    uri = route.upstream_path or ""
+    if route.kind == "apache":  # https upstream needs SSLProxyEngine (proven on real httpd)
+        target = f"{scheme}://{route.upstream_host}:{connector.port}{uri}"
         return (
             ("SSLProxyEngine On\n" if scheme == "https" else "")
             + f'ProxyPreserveHost On\nRequestHeader set X-Forwarded-Proto "{base.scheme}"\n'
             f"ProxyPass {route.location} {target}\nProxyPassReverse {route.location} {target}"
         )
-    scheme = "https" if connector.ssl_enabled else "http"
-    uri = route.upstream_path or ""  # kept: a URI part maps the location's prefix, and the fix must not move paths
     return (
         f"location {route.location} {{\n    proxy_pass {scheme}://{route.upstream_host}:{connector.port}{uri};\n"
         f"    proxy_set_header Host $host;\n    proxy_set_header X-Forwarded-Proto $scheme;\n"
