@@ -17,11 +17,9 @@ the URL its evidence ``jira_sees_with_proxy_block_only`` names.
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import re
 import socket
-import ssl
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -32,7 +30,8 @@ from click.testing import CliRunner
 from jiradoctor.cli import main
 from jiradoctor.jira.urls import JiraUrl
 from tests.realparts.apache import ApacheServer, Site, restart_apache, start_apache_at
-from tests.realparts.pki import cached_key, issue_leaf, key_pem, pem
+from tests.realparts.pki import self_signed_files
+from tests.realparts.tls_client import unverified_context
 from tests.realparts.procs import LOOPBACK, wait_until
 from tests.realparts.tomcat import ECHO_PATH, TomcatServer, fetch, restart_tomcat, server_xml, start_tomcat
 from tests.tomcat_matrix import PUBLIC_NAME, Shape
@@ -120,17 +119,11 @@ def _site(case: Case, upstream: int, cert: Path, key: Path) -> Site:
     return Site(case.name, render)
 
 
-def _client_tls() -> ssl.SSLContext:
-    context = ssl.create_default_context()
-    context.check_hostname = False
-    context.verify_mode = ssl.CERT_NONE  # httpd's certificate is not what this test judges
-    return context
-
 
 def _through_apache(case: Case) -> JiraUrl:
     """What Tomcat rebuilt for a client that asked httpd for the Base URL (Host: name:port)."""
     seen = fetch(f"https://{LOOPBACK}:{case.port}{CONTEXT}{ECHO_PATH}", f"{PUBLIC_NAME}:{case.port}",
-                 context=_client_tls())
+                 context=unverified_context())
     assert "url" in seen, seen
     return JiraUrl.parse(str(seen["url"]).removesuffix(ECHO_PATH))
 
@@ -142,7 +135,7 @@ def _wait_ready(tomcat: TomcatServer, all_cases: list[Case], timeout: float = 30
         scheme = "https" if case.shape.ssl else "http"
         try:
             fetch(f"{scheme}://{LOOPBACK}:{tomcat.ports[case.shape.name][0]}{CONTEXT}{ECHO_PATH}", LOOPBACK,
-                  context=_client_tls() if case.shape.ssl else None, timeout=5.0)
+                  context=unverified_context() if case.shape.ssl else None, timeout=5.0)
         except (AssertionError, OSError):
             return False
         return True
@@ -187,16 +180,6 @@ def _observe(case: Case, state: str, apache: ApacheServer) -> None:
     case.doctor[state] = _doctor(case, apache.site_files[case.name])
 
 
-def _self_signed(directory: Path) -> tuple[Path, Path]:
-    now = dt.datetime.now(dt.timezone.utc)
-    key = cached_key("apache-fix-leaf")
-    cert = issue_leaf(None, [PUBLIC_NAME], key, not_before=now - dt.timedelta(hours=1),
-                      not_after=now + dt.timedelta(days=2))
-    directory.mkdir(parents=True, exist_ok=True)
-    (directory / "cert.pem").write_bytes(pem(cert))
-    (directory / "key.pem").write_bytes(key_pem(key))
-    return directory / "cert.pem", directory / "key.pem"
-
 
 NAMES = ("connector", "block-not-enough", "block-enough", "block-enough-slash", "block-enough-root",
          "block-enough-tls-upstream")
@@ -205,7 +188,7 @@ NAMES = ("connector", "block-not-enough", "block-enough", "block-enough-slash", 
 @pytest.fixture(scope="module")
 def cases(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Case]]:
     base = tmp_path_factory.mktemp("apache-fixes")
-    cert, key = _self_signed(base / "tls")
+    cert, key = self_signed_files(base / "tls", [PUBLIC_NAME], "apache-fix-leaf")
     held = []  # bound, not listening: Tomcat's free ports cannot be httpd's, chosen first for proxyPort
     for _ in NAMES:
         sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)

@@ -10,7 +10,6 @@ that file, the server.xml and the public URL as Base URL, must pass exactly when
 from __future__ import annotations
 
 import json
-import ssl
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,6 +24,7 @@ from jiradoctor.jira.tomcat import request_url
 from jiradoctor.jira.urls import JiraUrl
 from tests.realparts.apache import ApacheServer, Site, start_apache
 from tests.realparts.pki import Pki
+from tests.realparts.tls_client import unverified_context
 from tests.realparts.tomcat import ECHO_PATH, TomcatServer, fetch, server_xml, start_tomcat
 from tests.tomcat_matrix import PUBLIC_NAME, SHAPES, Shape
 
@@ -171,16 +171,11 @@ def matrix(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Matrix]:
             yield Matrix(tomcat, apache, xml_files)
 
 
-def _client_tls() -> ssl.SSLContext:
-    context = ssl.create_default_context()
-    context.check_hostname = False
-    context.verify_mode = ssl.CERT_NONE  # the proxy's certificate is not what this test judges
-    return context
-
 
 def _through_apache(port: int, tls: bool, context: str, host: str) -> dict[str, object]:
     scheme = "https" if tls else "http"
-    return fetch(f"{scheme}://127.0.0.1:{port}{context}{ECHO_PATH}", host, context=_client_tls() if tls else None)
+    return fetch(f"{scheme}://127.0.0.1:{port}{context}{ECHO_PATH}", host,
+                 context=unverified_context() if tls else None)
 
 
 @pytest.mark.parametrize("shape", APACHE_SHAPES, ids=[s.name for s in APACHE_SHAPES])

@@ -13,13 +13,11 @@ The observations are taken in the fixtures (broken first, then fixed), so test o
 
 from __future__ import annotations
 
-import datetime as dt
 import http.client
 import json
 import re
 import signal
 import socket
-import ssl
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -30,7 +28,8 @@ from click.testing import CliRunner
 from jiradoctor.cli import main
 from jiradoctor.jira.urls import JiraUrl
 from tests.realparts.nginx import reload_nginx, render_conf
-from tests.realparts.pki import cached_key, issue_leaf, key_pem, pem
+from tests.realparts.pki import self_signed_files
+from tests.realparts.tls_client import unverified_context
 from tests.realparts.procs import LOOPBACK, ManagedProcess, require_binary
 from tests.realparts.tomcat import ECHO_PATH, TomcatServer, fetch, restart_tomcat, server_xml, start_tomcat
 from tests.tomcat_matrix import PUBLIC_NAME, Shape
@@ -117,17 +116,11 @@ def _site_text(case: Case, cert: Path, key: Path) -> str:
     return f"server {{\n  {listen}\n  server_name {PUBLIC_NAME};\n  {case.location}\n}}\n"
 
 
-def _client_tls() -> ssl.SSLContext:
-    context = ssl.create_default_context()
-    context.check_hostname = False
-    context.verify_mode = ssl.CERT_NONE  # the proxy's certificate is not what this test judges
-    return context
-
 
 def _through_nginx(case: Case) -> JiraUrl:
     """What Tomcat rebuilt for a client that asked nginx for the Base URL (Host: name:port)."""
     seen = fetch(f"{case.base.scheme}://127.0.0.1:{case.port}{CONTEXT}{ECHO_PATH}", f"{PUBLIC_NAME}:{case.port}",
-                 context=_client_tls() if case.tls else None)
+                 context=unverified_context() if case.tls else None)
     return JiraUrl.parse(str(seen["url"]).removesuffix(ECHO_PATH))
 
 
@@ -169,7 +162,7 @@ def _block_only(case: Case, tomcat: TomcatServer) -> JiraUrl:
     scheme = "https" if case.shape.ssl else "http"
     seen = fetch(f"{scheme}://127.0.0.1:{port}{CONTEXT}{ECHO_PATH}", PUBLIC_NAME,
                  {"X-Forwarded-Proto": case.base.scheme, "X-Forwarded-For": LOOPBACK},
-                 context=_client_tls() if case.shape.ssl else None)
+                 context=unverified_context() if case.shape.ssl else None)
     return JiraUrl.parse(str(seen["url"]).removesuffix(ECHO_PATH))
 
 
@@ -222,21 +215,11 @@ def _reserve_ports(count: int) -> list[socket.socket]:
     return held
 
 
-def _self_signed(directory: Path) -> tuple[Path, Path]:
-    now = dt.datetime.now(dt.timezone.utc)
-    key = cached_key("fixproof-leaf")
-    cert = issue_leaf(None, [PUBLIC_NAME], key, not_before=now - dt.timedelta(hours=1),
-                      not_after=now + dt.timedelta(days=2))
-    directory.mkdir(parents=True, exist_ok=True)
-    (directory / "cert.pem").write_bytes(pem(cert))
-    (directory / "key.pem").write_bytes(key_pem(key))
-    return directory / "cert.pem", directory / "key.pem"
-
 
 @pytest.fixture(scope="module")
 def parts(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Parts]:
     base = tmp_path_factory.mktemp("base-url-fixes")
-    cert, key = _self_signed(base / "tls")
+    cert, key = self_signed_files(base / "tls", [PUBLIC_NAME], "fixproof-leaf")
     held = _reserve_ports(len(CASES))
     cases = _cases({name: s.getsockname()[1] for name, s in zip(CASES, held, strict=True)})
     docbase = base / "tomcat" / "echo"

@@ -150,7 +150,7 @@ def _jira_json(text: str) -> None:
     except bounded_json.JsonProblem:
         pass
     jperm.parse_mypermissions(text), jperm.parse_bulk_check(text)
-    jperm.parse_project_list(text), jperm.parse_project_page(text)
+    jperm.ProjectListReader.read(text), jperm.parse_project_page(text)
     answer = HttpAnswer(
         "GET",
         "https://j/rest/api/2/serverInfo",

@@ -8,7 +8,6 @@ shape's server.xml — must predict exactly the URL ``getRequestURL()`` gave.
 
 from __future__ import annotations
 
-import ssl
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,6 +20,7 @@ from jiradoctor.jira.tomcat import request_url
 from jiradoctor.jira.urls import JiraUrl
 from tests.realparts.nginx import render_conf
 from tests.realparts.pki import Pki
+from tests.realparts.tls_client import unverified_context
 from tests.realparts.procs import LOOPBACK, ManagedProcess, free_port, require_binary
 from tests.realparts.tomcat import ECHO_PATH, TomcatServer, fetch, server_xml, start_tomcat
 from tests.tomcat_matrix import PUBLIC_NAME, SHAPES, STYLES, Shape, site_conf
@@ -96,12 +96,6 @@ def matrix(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Matrix]:
             nginx.stop(signal.SIGTERM)
 
 
-def _client_tls() -> ssl.SSLContext:
-    context = ssl.create_default_context()
-    context.check_hostname = False
-    context.verify_mode = ssl.CERT_NONE  # the proxy's certificate is not what this test judges
-    return context
-
 
 def _compare(seen: dict[str, object], predicted: JiraUrl, what: str) -> str | None:
     reported = JiraUrl.parse(str(seen["url"]))
@@ -126,7 +120,7 @@ def test_model_predicts_what_tomcat_reports(matrix: Matrix, shape: Shape) -> Non
                     f"{scheme}://127.0.0.1:{connector.port}{context}{ECHO_PATH}",
                     host,
                     headers,
-                    context=_client_tls() if scheme == "https" else None,
+                    context=unverified_context() if scheme == "https" else None,
                 )
                 predicted = request_url(connector, host, ECHO_PATH, headers, peer=PEER)
                 disagreements.append(_compare(seen, predicted, f"direct {connector.port} Host {host} {headers}") or "")
@@ -142,7 +136,7 @@ def test_model_predicts_what_tomcat_reports(matrix: Matrix, shape: Shape) -> Non
             seen = fetch(
                 f"{'https' if style.tls else 'http'}://127.0.0.1:{port}{context}{ECHO_PATH}",
                 client_host,
-                context=_client_tls() if style.tls else None,
+                context=unverified_context() if style.tls else None,
             )
             predicted = request_url(connectors[0], sent_host, ECHO_PATH, sent_headers, peer=PEER)
             disagreements.append(_compare(seen, predicted, f"nginx {style.name} Host {client_host}") or "")
@@ -189,7 +183,7 @@ def _judge_all(matrix: Matrix, styles: list) -> tuple[int, int]:
             seen = fetch(
                 f"{public.scheme}://127.0.0.1:{port}{context}{ECHO_PATH}",
                 client_host,
-                context=_client_tls() if style.tls else None,
+                context=unverified_context() if style.tls else None,
             )
             tomcat_says = JiraUrl.parse(str(seen["url"]).removesuffix(ECHO_PATH))
             findings = _base_url_findings(

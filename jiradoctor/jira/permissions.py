@@ -208,16 +208,11 @@ def _refs(items: Any) -> list[ProjectRef]:
     return out
 
 
-def parse_project_list(body: str) -> list[ProjectRef] | None:
-    """Server/DC ``GET /rest/api/2/project``: a JSON list of projects."""
-    data = _json(body)
-    return _refs(data) if isinstance(data, list) else None
-
-
 class ProjectListReader:
-    """The same listing read as it downloads (``fetch``'s sink): each project is parsed when its
-    last byte arrives and only its key and id are kept, so memory does not hold the ~29 MB a Server
-    with 50,000 projects sends (nor refuse it for being larger than a JSON answer may be)."""
+    """Server/DC ``GET /rest/api/2/project`` (a JSON list of every project), read as it downloads
+    (``fetch``'s sink): each project is parsed when its last byte arrives and only its key and id are
+    kept, so memory does not hold the ~29 MB a Server with 50,000 projects sends (nor refuse it for
+    being larger than a JSON answer may be)."""
 
     def __init__(self) -> None:
         from jiradoctor.net.json_stream import ArrayReader
@@ -238,6 +233,13 @@ class ProjectListReader:
     @property
     def problem(self) -> str | None:
         return self._array.problem
+
+    @classmethod
+    def read(cls, body: str | bytes) -> list[ProjectRef] | None:
+        """A listing already in hand (tests, property runs), through the same reader."""
+        reader = cls()
+        reader.feed(body.encode() if isinstance(body, str) else body)
+        return reader.close()
 
 
 def parse_project_page(body: str) -> ProjectPage | None:

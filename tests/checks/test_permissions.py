@@ -99,7 +99,7 @@ def test_keys_named_in_error_messages():
 
 
 def test_project_listings():
-    assert jp.parse_project_list('[{"id": "10000", "key": "PIP"}, {"key": 3}, {"id": 7, "key": "ART"}]') == [
+    assert jp.ProjectListReader.read('[{"id": "10000", "key": "PIP"}, {"key": 3}, {"id": 7, "key": "ART"}]') == [
         jp.ProjectRef("PIP", "10000"),
         jp.ProjectRef("ART", "7"),
     ]
@@ -113,7 +113,8 @@ def test_project_listings():
 
 @given(st.text(max_size=300))
 def test_parsers_never_raise(text):
-    jp.parse_mypermissions(text), jp.parse_bulk_check(text), jp.parse_project_list(text), jp.parse_project_page(text)
+    jp.parse_mypermissions(text), jp.parse_bulk_check(text)
+    jp.ProjectListReader.read(text), jp.parse_project_page(text)
     jp.keys_named([text], ["EDIT_ISSUES"])
 
 
@@ -447,13 +448,13 @@ def test_jira_json_parsers_never_crash_on_hostile_shapes(value) -> None:
     from jiradoctor.jira.permissions import (
         parse_bulk_check,
         parse_mypermissions,
-        parse_project_list,
+        ProjectListReader,
         parse_project_page,
     )
 
     body = json.dumps(value)
     assert isinstance(error_messages(body), list)
-    for parse in (parse_bulk_check, parse_mypermissions, parse_project_list, parse_project_page, read_identity):
+    for parse in (parse_bulk_check, parse_mypermissions, ProjectListReader.read, parse_project_page, read_identity):
         parse(body)
 
 

@@ -104,10 +104,6 @@ def start_apache(directory: Path, sites: Sequence[Site], timeout: float = 20.0,
     """Start httpd serving every site on a fresh loopback port (not one of ``avoid``); wait until all accept."""
     if len({s.name for s in sites}) != len(sites):
         raise ValueError("site names must be unique")
-    binary = require_binary("apache2")
-    site_dir = directory / "sites"
-    site_dir.mkdir(parents=True, exist_ok=True)
-    (directory / "run").mkdir(exist_ok=True)
 
     def attempt() -> ApacheServer:
         ports: dict[str, int] = {}
@@ -118,27 +114,9 @@ def start_apache(directory: Path, sites: Sequence[Site], timeout: float = 20.0,
                 port = free_port()
             ports[site.name] = port
             taken.add(port)
-        for old in site_dir.glob("*.conf"):
+        for old in (directory / "sites").glob("*.conf"):  # a retry's files from the last attempt
             old.unlink()
-        files = {}
-        for site in sites:
-            files[site.name] = site_dir / f"{site.name}.conf"
-            files[site.name].write_text(site.render(ports[site.name]))
-        conf = directory / "httpd.conf"
-        conf.write_text(render_main_conf(directory, list(ports.values()), site_dir))
-        _config_test(binary, conf)
-        proc = ManagedProcess([binary, "-f", str(conf), "-DFOREGROUND"], directory / "apache2.out")
-        server = ApacheServer(directory, proc, ports, files)
-        try:
-            for port in ports.values():
-                proc.wait_for_port(LOOPBACK, port, timeout)
-        except RealPartError as exc:
-            server.stop()
-            raise RealPartError(f"{exc}\n{server.log()}") from None
-        except BaseException:
-            server.stop()
-            raise
-        return server
+        return start_apache_at(directory, sites, ports, timeout)
 
     return start_on_free_port(attempt)
 

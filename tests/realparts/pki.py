@@ -153,6 +153,18 @@ def pem(*certs: x509.Certificate) -> bytes:
     return b"".join(c.public_bytes(serialization.Encoding.PEM) for c in certs)
 
 
+def self_signed_files(directory: Path, hosts: Sequence[str], key_role: str) -> tuple[Path, Path]:
+    """A self-signed leaf for ``hosts`` (valid from an hour ago for two days), written as
+    ``cert.pem``/``key.pem`` in ``directory``: for a proxy whose certificate the test does not judge."""
+    now = dt.datetime.now(dt.timezone.utc)
+    key = cached_key(key_role)
+    cert = issue_leaf(None, hosts, key, not_before=now - dt.timedelta(hours=1), not_after=now + dt.timedelta(days=2))
+    directory.mkdir(parents=True, exist_ok=True)
+    (directory / "cert.pem").write_bytes(pem(cert))
+    (directory / "key.pem").write_bytes(key_pem(key))
+    return directory / "cert.pem", directory / "key.pem"
+
+
 def key_pem(key: rsa.RSAPrivateKey) -> bytes:
     """Unencrypted PKCS#8 PEM, which nginx and Python's ssl both load."""
     return key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,

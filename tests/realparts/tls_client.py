@@ -20,6 +20,14 @@ from .procs import LOOPBACK
 TIMEOUT_S = 5.0
 
 
+def unverified_context() -> ssl.SSLContext:
+    """A client context that checks nothing: for reaching a proxy whose certificate the test does not judge."""
+    context = ssl.create_default_context()
+    context.check_hostname = False
+    context.verify_mode = ssl.CERT_NONE
+    return context
+
+
 @dataclass(frozen=True)
 class Handshake:
     """verify_code None means the verified handshake succeeded; chain is leaf first."""
