@@ -41,14 +41,16 @@ def scenarios_command(fmt: str) -> None:
     if fmt == "json":
         click.echo(json.dumps([
             {"name": s.name, "description": s.description, "deployment": s.deployment,
-             "expect": list(s.expect), "auth": s.client.auth} for s in items
+             "expect": list(s.expect), "demo_expect": sorted(s.demo_codes), "auth": s.client.auth} for s in items
         ], indent=2))
         return
     width = max(len(s.name) for s in items)
     click.echo(f"{'SCENARIO'.ljust(width)}  {'DEPLOYMENT':10}  EXPECTED FINDINGS / DESCRIPTION")
+    click.echo(f"{''.ljust(width)}  {'':10}  (+ codes the demo adds from the customer's files or the loopback address)")
     for s in items:
         codes = ", ".join(s.expect) or "pass"
-        click.echo(f"{s.name.ljust(width)}  {s.deployment:10}  {codes}")
+        extra = sorted(s.demo_codes - set(s.expect))
+        click.echo(f"{s.name.ljust(width)}  {s.deployment:10}  {codes}" + (f" (+ {', '.join(extra)})" if extra else ""))
         click.echo(f"{''.ljust(width)}  {'':10}  {s.description}")
 
 
