@@ -56,6 +56,8 @@ def render(report: Report, colour: bool = False) -> str:
             lines.append(f"  {n}. {paint.status(f.status, '[' + f.status.value + ']')} {_v(f.code)}: {_v(f.message)}")
             if cause.blocks:
                 lines.append(f"      root cause: {', '.join(cause.blocks)} could not run until this is fixed")
+            for symptom in cause.symptoms:
+                lines.append(f"      also seen as {_v(symptom.code)}: {_v(symptom.message)}")
             for step in f.remediation:
                 lines.append(f"      fix: {_v(step)}")
             for command in f.commands:
