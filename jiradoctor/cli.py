@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, Mapping
 import click
 
 from jiradoctor import __version__
-from jiradoctor.inputs import SECRET_VALUE_INPUTS
+from jiradoctor.inputs import INPUTS, SECRET_VALUE_INPUTS, Input
 from jiradoctor.jira.integrations import INTEGRATION_IDS
 
 # Each command imports what it uses, inside the command (issue 14): `--help`, `checks`, `explain`,
@@ -129,22 +129,28 @@ def _secret(value: str | None, what: str) -> Secret | None:
     return Secret(value)
 
 
+# every URL input (kind "url" in the input table) and the schemes it may have (None: any, e.g. an app's own)
+URL_INPUT_SCHEMES: dict[Input, tuple[str, ...] | None] = {
+    i: (None if i.name in ("redirect_uri", "callback_url") else ("http", "https")) for i in INPUTS if i.kind == "url"
+}
+
+
 def build_target(opts: dict[str, Any]) -> Target:
     from jiradoctor.net.proxy_route import proxies_from_env, with_scheme
     from jiradoctor.secrets import Secret
-    from jiradoctor.target import Target, check_dns_server, check_url, read_input_file
+    from jiradoctor.target import PROXY_SCHEMES, Target, check_dns_server, check_url, read_input_file
 
     def read(name: str, what: str) -> str | None:
         path = opts.get(name)
         return read_input_file(path, what) if path else None
 
     private = read("private_key", "private key")
-    for name in ("url", "base_url", "proxy"):
-        check_url(opts[name], f"--{name.replace('_', '-')}")
+    for url_input, schemes in URL_INPUT_SCHEMES.items():
+        check_url(opts.get(url_input.param), url_input.option, PROXY_SCHEMES if url_input.name == "proxy" else schemes)
     check_dns_server(opts["dns_server"])
     for scheme, (value, variable) in ({} if opts["proxy"] else proxies_from_env(os.environ)).items():
         if scheme != "no":  # the integration's own proxy setting (--proxy overrides it): user input too
-            check_url(with_scheme(value), variable)
+            check_url(with_scheme(value), variable, PROXY_SCHEMES)
     # every secret given as a value, named for its prompt by the one table of inputs (inputs.py)
     secrets: dict[str, Any] = {i.name: _secret(opts.get(i.param), i.prompt or i.option) for i in SECRET_VALUE_INPUTS}
     return Target(
