@@ -125,7 +125,15 @@ def _secret(value: str | None, what: str) -> Secret | None:
     from jiradoctor.secrets import Secret
 
     if value == "-":  # prompt: keeps the secret out of argv and shell history
-        value = click.prompt(what, hide_input=True, err=True)
+        try:
+            value = click.prompt(what, hide_input=True, err=True)
+        except click.Abort as exc:
+            if isinstance(exc.__context__, EOFError):  # no terminal and nothing piped: a usage error, not Ctrl-C
+                raise click.UsageError(
+                    f"{what} was to be asked at a prompt ('-'), but standard input ended: pipe the value in or set its "
+                    f"JIRADOCTOR_* variable"
+                ) from None
+            raise
     return Secret(value)
 
 

@@ -434,3 +434,13 @@ def test_an_output_in_a_new_folder_is_written(tmp_path) -> None:
         main, ["doctor", "--offline", "--consumer-key", "abc", "--fail-on", "never", "-o", str(out)]
     )
     assert result.exit_code == 0 and json.loads(out.read_text())["schema_version"] == 1
+
+
+def test_end_of_input_at_a_secret_prompt_is_a_usage_error_not_an_interrupt() -> None:
+    """`--password -` with nothing on standard input once exited 130 as if Ctrl-C had been pressed."""
+    argv = [sys.executable, "-m", "jiradoctor", "doctor", "--offline", "--url", "https://jira.example.com",
+            "--user", "u", "--password", "-"]
+    ended = subprocess.run(argv, stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=60)
+    assert ended.returncode == 2 and "standard input ended" in ended.stderr and "interrupted" not in ended.stderr
+    piped = subprocess.run(argv, input="s3cret-canary\n", capture_output=True, text=True, timeout=60)
+    assert piped.returncode in (0, 1, 4) and "s3cret-canary" not in piped.stdout + piped.stderr
