@@ -683,18 +683,37 @@ def list_checks(reference: bool = False) -> None:
 @main.command()
 @click.argument("check_id")
 def explain(check_id: str) -> None:
-    """Explain what a check looks at, why it fails and how to fix it."""
-    check = load_checks().get(check_id)
+    """Explain what a check looks at, why it fails and how to fix it.
+
+    CHECK_ID is a check id (oauth-signature) or a finding code (oauth-signature/url-mismatch)."""
+    from jiradoctor.suggest import did_you_mean
+
+    loaded = load_checks()
+    code = check_id if "/" in check_id else None
+    check = loaded.get(check_id.split("/", 1)[0])
     if check is None:
+        every = [*loaded.ids, *(c for one in loaded.checks for c in one.codes)]
         raise click.BadParameter(
-            f"unknown check {check_id!r}; known: {', '.join(load_checks().ids)}", param_hint="CHECK_ID"
+            f"unknown check or finding code {check_id!r}{did_you_mean(check_id, every)}; checks: "
+            f"{', '.join(loaded.ids)}",
+            param_hint="CHECK_ID",
         )
+    if code is not None and code not in check.codes:
+        raise click.BadParameter(
+            f"{check.id} reports no finding {code!r}{did_you_mean(code, check.codes)}; its codes: "
+            f"{', '.join(check.codes)}",
+            param_hint="CHECK_ID",
+        )
+    if code is not None:
+        click.echo(f"{code}: a finding of the {check.id} check (below: what the check looks at, why it fails "
+                   f"and how to fix it).\n")
     click.echo(f"{check.id} — {check.title}\n")
     click.echo(check.explanation.rstrip())
     if check.deep:
         click.echo(f"\nA deep check: it runs with --deep or --only {check.id}, since it sends {check.deep_cost}.")
     if check.codes:
-        click.echo("\nFinding codes:\n" + "\n".join(f"  {code}" for code in check.codes))
+        marked = (f"  {c}" + ("   <- this one" if c == code else "") for c in check.codes)
+        click.echo("\nFinding codes:\n" + "\n".join(marked))
 
 
 @main.command("merge")

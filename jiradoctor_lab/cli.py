@@ -131,5 +131,10 @@ def demo(ctx: click.Context, out_dir: str, scenario: str) -> None:
 
     names = [s.name for s in list_scenarios()]
     if scenario not in names:
-        raise click.BadParameter(f"unknown scenario {scenario!r}; known: {', '.join(names)}", param_hint="--scenario")
+        from jiradoctor.suggest import did_you_mean
+
+        raise click.BadParameter(
+            f"unknown scenario {scenario!r}{did_you_mean(scenario, names)}; known: {', '.join(names)}",
+            param_hint="--scenario",
+        )
     ctx.exit(run_demo(Path(out_dir), scenario))
