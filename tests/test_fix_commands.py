@@ -382,6 +382,17 @@ def build_cases(key, other, weak, ec_key) -> list[Case]:
             passphrase="s3cret-pass",
         )
     )
+    # every profile and paste shape of the whitespace fix: the body alone or the whole PEM, with stray
+    # spaces, tabs and CRLFs (the body-only shape once printed a command that ended in "Could not read key")
+    from jiradoctor.jira.integrations import INTEGRATION_IDS
+
+    for integration in INTEGRATION_IDS:
+        for shape, text in (("body", body), ("pem", pub)):
+            if shape == "body":
+                messy = " " + body[:100] + " \t" + body[100:] + "  \r\n"
+            else:
+                messy = "\t " + text.replace("\n", " \r\n").rstrip() + "  \r\n\r\n"
+            cases.append(Case("public-key/whitespace", integration, {**base, "jira_publickey.pem": messy}, both))
     return cases
 
 

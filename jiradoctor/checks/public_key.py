@@ -291,7 +291,9 @@ def judge_public_text(
                 remediation=(
                     "Paste the text below exactly, with no spaces, tabs or blank lines before, inside or after it.",
                 ),
-                commands=_whitespace_commands(profile, path),
+                commands=_whitespace_commands(
+                    profile, path, spki_or_bare=not result.armored or set(result.labels) <= {"PUBLIC KEY"}
+                ),
                 docs=DOCS,
             )
         )
@@ -326,11 +328,19 @@ def judge_public_text(
     return findings, key
 
 
-def _whitespace_commands(profile: IntegrationProfile, path: str | None) -> tuple[str, ...]:
-    """Print the key without stray whitespace (the PEM reader ignores it inside the base64)."""
+def _whitespace_commands(profile: IntegrationProfile, path: str | None, spki_or_bare: bool) -> tuple[str, ...]:
+    """Print the key without stray whitespace. ``spki_or_bare``: the text is a PUBLIC KEY block or bare base64
+    (it is rebuilt from its base64 alone, so a body pasted without BEGIN/END lines works too); other blocks
+    (RSA PUBLIC KEY) keep their own lines, only trimmed."""
     qpath = _q(path, "jira_publickey.pem")
     if profile.public_key_armor == "omit":
         return (f"grep -v -- '-----' {qpath} | tr -d ' \\t\\r\\n'",)
+    if spki_or_bare:
+        return (
+            "{ echo '-----BEGIN PUBLIC KEY-----'; "
+            f"grep -v -- '-----' {qpath} | tr -d ' \\t\\r\\n' | fold -w 64; echo; "
+            "echo '-----END PUBLIC KEY-----'; } | openssl pkey -pubin",
+        )
     return (f"sed -e 's/^[[:space:]]*//' -e 's/[[:space:]]*$//' {qpath} | grep -v '^$' | openssl pkey -pubin",)
 
 
