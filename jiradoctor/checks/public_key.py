@@ -95,7 +95,7 @@ def judge_unreadable_text(
                 "public-key/binary",
                 Status.FAIL,
                 f"The public key file is not text: {binary.count} byte(s) are not UTF-8 text, the first at position "
-                f"{binary.position}. It is not a key (a keystore, an archive or an image?).",
+                f"{binary.position + 1}. It is not a key (a keystore, an archive or an image?).",
                 evidence={"first_non_text_at": binary.position, "non_text_characters": binary.count},
                 remediation=(
                     "Give the public key file the integration generated (text starting with -----BEGIN PUBLIC "
@@ -146,11 +146,11 @@ def judge_unreadable_text(
                 "public-key/invisible-character",
                 Status.FAIL,
                 "The key text contains invisible characters: "
-                + ", ".join(f"{n} at position {p}" for p, n in hidden[:5])
+                + ", ".join(f"{n} at position {p + 1}" for p, n in hidden[:5])
                 + (f" (+{len(hidden) - 5} more)" if len(hidden) > 5 else "")
                 + ".",
                 evidence={
-                    "characters": [{"position": p, "name": n} for p, n in hidden[:20]],
+                    "characters": [{"position": p + 1, "name": n} for p, n in hidden[:20]],
                     **({"paste_into_jira": paste} if paste else {}),
                 },
                 remediation=("Paste the text below instead (the same key without the invisible characters).",)
