@@ -394,3 +394,30 @@ def test_without_its_cause_a_symptom_is_its_own_item() -> None:
     report = Report("0.1.0", report.target, report.started_at, 0.1, without_clock)
     causes = {c.finding.code: c for c in fix_first(report)}
     assert causes["oauth-signature/timestamp-refused"].blocks == ("auth",)
+
+
+def test_the_progress_line_fits_the_terminal() -> None:
+    """A line wider than the terminal wraps, and each redraw then leaves a stale row (80 columns, ~140 chars)."""
+    import fcntl
+    import struct
+    import termios
+
+    from jiradoctor.progress import terminal_width
+
+    ids = ["dns", "tls", "outgoing-tls", "proxy", "reachability", "base-url", "oauth-signature", "permissions",
+           "can-work", "webhooks", "applink"]
+    line = ProgressLine(ids, stream=io.StringIO())
+    for width in (40, 80, 120):
+        shown = line.line(width)
+        assert len(shown) <= width - 1 and shown.startswith("… waiting for dns")
+    assert "+" in line.line(40) and "more" in line.line(40)
+    assert line.line(400).startswith("… waiting for " + ", ".join(ids))  # room for all: nothing cut
+    main_fd, tty_fd = os.openpty()
+    try:
+        fcntl.ioctl(tty_fd, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 52, 0, 0))
+        with os.fdopen(os.dup(tty_fd), "w") as tty:
+            assert terminal_width(tty) == 52
+            assert len(ProgressLine(ids, stream=tty).line()) <= 51
+    finally:
+        os.close(main_fd)
+        os.close(tty_fd)
