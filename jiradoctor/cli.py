@@ -231,17 +231,30 @@ def write_outputs(
     else the text summary (when ``summary``)."""
     from jiradoctor.reports import render, write
 
+    from jiradoctor.terminal import current
+
+    terminal = current()
     for path in outputs:
         write(report, path, junit_warn_as, baseline)
-        click.echo(f"wrote {path}", err=True)
-    if fmt or summary:
+        if not terminal.quiet:
+            click.echo(f"wrote {path}", err=True)
+    if fmt or (summary and not terminal.quiet):
         colour = (fmt or "text") == "text" and use_colour()
-        click.echo(render(report, fmt or "text", junit_warn_as, baseline, colour=colour), nl=False, color=colour)
+        if (fmt or "text") == "text":
+            from jiradoctor.reports import text
+
+            shown = text.render(report, colour=colour, verbose=terminal.verbose > 0)
+        else:
+            shown = render(report, fmt or "text", junit_warn_as, baseline, colour=colour)
+        click.echo(shown, nl=False, color=colour)
 
 
 def use_colour() -> bool:
-    """Colour on a terminal; none when NO_COLOR is set (no-color.org) or stdout is a file or pipe."""
-    return not os.environ.get("NO_COLOR") and sys.stdout.isatty()
+    """--color/--no-color when given; else colour on a terminal, none when NO_COLOR is set (no-color.org)
+    or stdout is a file or pipe."""
+    from jiradoctor.terminal import current
+
+    return current().use_colour()
 
 
 def _progress_printer() -> Any:
@@ -504,6 +517,12 @@ class JiradoctorGroup(click.Group):
             with formatter.section("Commands"):
                 formatter.write_dl(rows)
 
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        """``--debug``, ``--quiet``, ``--verbose``, ``--color`` may follow the subcommand, as people type them."""
+        from jiradoctor.terminal import hoist
+
+        return super().parse_args(ctx, hoist(list(args)))
+
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
@@ -530,11 +549,24 @@ class JiradoctorGroup(click.Group):
 
 @click.group(cls=JiradoctorGroup, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 110})
 @click.version_option(__version__, prog_name="jiradoctor")
-def main() -> None:
+@click.option("--color/--no-color", "colour", default=None,
+              help="Colour the terminal report (default: on a terminal, unless NO_COLOR is set).")
+@click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors; the exit code and -o files tell the rest.")
+@click.option("-v", "--verbose", count=True, help="Show every finding of every check in the terminal report.")
+@click.option("--debug", is_flag=True, envvar="JIRADOCTOR_DEBUG",
+              help="Trace every request and answer on stderr (secrets masked, as in every report).")
+@click.pass_context
+def main(ctx: click.Context, colour: bool | None, quiet: bool, verbose: int, debug: bool) -> None:
     """Find out why a tool cannot talk to Jira, and how to fix it.
 
+    --quiet, --verbose, --debug and --color may also follow the command (jiradoctor doctor --debug …).
     Shell completion (bash, zsh, fish): eval "$(_JIRADOCTOR_COMPLETE=bash_source jiradoctor)" — see the README.
     """
+    from jiradoctor.terminal import Terminal
+
+    if quiet and (verbose or debug):
+        raise click.UsageError("--quiet cannot go with --verbose or --debug")
+    ctx.obj = Terminal(colour=colour, quiet=quiet, verbose=verbose, debug=debug)
 
 
 def run_doctor(target: Target, options: RunOptions, progress: Any = None, facts: Facts | None = None) -> Report:
@@ -643,7 +675,11 @@ def doctor(ctx: click.Context, /, **opts: Any) -> None:
     baseline = load_report(opts["baseline"], "--baseline") if opts["baseline"] else None
     facts = Facts(target, LazyProbes())
     ctx.meta["redactor"] = facts.redactor  # the run's own: it also learns secrets found on the way
-    line = _progress_printer()
+    from jiradoctor.terminal import current
+
+    if current().debug:
+        facts.trace = lambda text: click.echo(text, err=True)
+    line = None if current().quiet else _progress_printer()
     options = RunOptions(only=only, skip=skip, deep=bool(opts["deep"]))
     if line is None:
         report = run_doctor(target, options, progress=None, facts=facts)
