@@ -67,6 +67,15 @@ def _env(name: str) -> str:
     return f"JIRADOCTOR_{name.upper().replace('-', '_')}"
 
 
+def default_config_file() -> str | None:
+    """The XDG place for option defaults, when a file is there: ``$XDG_CONFIG_HOME/jiradoctor/config.toml``
+    (``~/.config/jiradoctor/config.toml`` when the variable is unset or not absolute, as the spec says)."""
+    home = os.environ.get("XDG_CONFIG_HOME", "")
+    base = Path(home) if home and Path(home).is_absolute() else Path.home() / ".config"
+    path = base / "jiradoctor" / "config.toml"
+    return str(path) if path.is_file() else None
+
+
 def _load_config(ctx: click.Context, _param: click.Parameter, value: str | None) -> str | None:
     """Eager: read the TOML file into click's default_map before other options are resolved."""
     if not value:
@@ -293,6 +302,8 @@ DOCTOR_OPTIONS: list[Callable[[Callable[..., Any]], Callable[..., Any]]] = [
         is_eager=True,
         expose_value=False,
         envvar="JIRADOCTOR_CONFIG",
+        default=lambda: default_config_file(),
+        show_default="$XDG_CONFIG_HOME/jiradoctor/config.toml (~/.config/…) when it exists",
         help="TOML file with option defaults (keys named like the options).",
     ),
     _option("--url", help="The Jira URL exactly as it is entered in the integration."),
