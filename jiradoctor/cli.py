@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, Mapping
 
 import click
 
-from jiradoctor import __version__
+from jiradoctor import __version__, completion
 from jiradoctor.inputs import INPUTS, SECRET_VALUE_INPUTS, Input
 from jiradoctor.jira.integrations import INTEGRATION_IDS
 
@@ -311,6 +311,7 @@ DOCTOR_OPTIONS: list[Callable[[Callable[..., Any]], Callable[..., Any]]] = [
         "--integration",
         default="generic",
         show_default=True,
+        shell_complete=completion.integrations,
         help=f"Which integration's requirements to judge against: {', '.join(INTEGRATION_IDS)}, or one from "
         f"--profile-file.",
     ),
@@ -442,8 +443,10 @@ DOCTOR_OPTIONS: list[Callable[[Callable[..., Any]], Callable[..., Any]]] = [
     _option(
         "--webhook-url", help="Where the integration's webhooks must point (default: the application link's host)."
     ),
-    _option("--only", multiple=True, help="Run only these check ids (comma-separated, repeatable)."),
-    _option("--skip", multiple=True, help="Skip these check ids (comma-separated, repeatable)."),
+    _option("--only", multiple=True, shell_complete=completion.check_ids,
+            help="Run only these check ids (comma-separated, repeatable)."),
+    _option("--skip", multiple=True, shell_complete=completion.check_ids,
+            help="Skip these check ids (comma-separated, repeatable)."),
     _option(
         "--deep",
         is_flag=True,
@@ -728,7 +731,7 @@ def list_checks(reference: bool = False) -> None:
 
 
 @main.command()
-@click.argument("check_id")
+@click.argument("check_id", shell_complete=completion.checks_and_codes)
 def explain(check_id: str) -> None:
     """Explain what a check looks at, why it fails and how to fix it.
 

@@ -16,6 +16,8 @@ from pathlib import Path
 
 import click
 
+from jiradoctor import completion
+
 from jiradoctor_lab.scenarios import list_scenarios, scenario_names
 from jiradoctor_lab.server import LabServer
 
@@ -122,6 +124,7 @@ if __name__ == "__main__":  # pragma: no cover
     "--scenario",
     default="url-mismatch-proxy-host",
     show_default=True,
+    shell_complete=completion.scenarios,
     help="The lab scenario to diagnose (see `jiradoctor lab scenarios`).",
 )
 @click.pass_context

@@ -43,3 +43,22 @@ def test_help_names_every_built_in_integration() -> None:
 
     assert tuple(all_profiles()) == INTEGRATION_IDS
     assert "tenable" in CliRunner().invoke(main, ["doctor", "--help"]).output
+
+
+def test_the_shell_completes_values() -> None:
+    import os
+    import subprocess
+    import sys
+
+    def complete(words: str) -> list[str]:
+        env = {**os.environ, "_JIRADOCTOR_COMPLETE": "bash_complete", "COMP_WORDS": words,
+               "COMP_CWORD": str(len(words.split()) - 1)}
+        out = subprocess.run([sys.executable, "-m", "jiradoctor"], env=env, capture_output=True, text=True,
+                             timeout=60).stdout
+        return [line.split(",", 1)[1] for line in out.splitlines() if "," in line]
+
+    assert complete("jiradoctor doctor --integration pi") == ["piplanning"]
+    assert complete("jiradoctor doctor --only dns,oa") == ["dns,oauth-signature", "dns,oauth2"]
+    assert complete("jiradoctor explain oauth-signature/url") == ["oauth-signature/url-mismatch"]
+    assert complete("jiradoctor demo --scenario applink-st") == ["applink-stale-key"]
+    assert complete("jiradoctor doctor --integration zz") == []
