@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, Mapping
 import click
 
 from jiradoctor import __version__, completion
+from jiradoctor.formats import REPORT_FORMATS
 from jiradoctor.inputs import INPUTS, SECRET_VALUE_INPUTS, Input
 from jiradoctor.jira.integrations import INTEGRATION_IDS
 
@@ -373,7 +374,7 @@ DOCTOR_OPTIONS: list[Callable[[Callable[..., Any]], Callable[..., Any]]] = [
     _option(
         "--format",
         "fmt",
-        type=click.Choice(["text", "json", "html", "md", "junit", "jira"]),
+        type=click.Choice(REPORT_FORMATS),
         help="Print the report to stdout in this format (stdout then holds the report alone).",
     ),
     _option(
@@ -779,7 +780,7 @@ def explain(check_id: str) -> None:
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(["text", "json", "html", "md", "junit", "jira"]),
+    type=click.Choice(REPORT_FORMATS),
     help="Print to stdout in this format.",
 )
 @click.option(
@@ -816,7 +817,7 @@ def merge_command(
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(["text", "json", "html", "md", "junit", "jira"]),
+    type=click.Choice(REPORT_FORMATS),
     help="Print to stdout in this format.",
 )
 @click.option(
@@ -937,7 +938,7 @@ def _source_help(module: str, attribute: str) -> str:
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(["text", "json", "html", "md", "junit"]),
+    type=click.Choice(REPORT_FORMATS),
     help="Print the report to stdout in this format.",
 )
 @click.option(
