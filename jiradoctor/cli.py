@@ -805,7 +805,8 @@ def merge_command(
 
     validate_outputs(output)
     report = merge(load_report(customer_report, "CUSTOMER_REPORT"), load_report(vendor_report, "VENDOR_REPORT"))
-    write_outputs(report, output, fmt, summary=not output)
+    # the terminal summary also with -o: what the sides saw differently must not hide in a file
+    write_outputs(report, output, fmt)
     ctx.exit(exit_code_for(report, fail_on))
 
 
@@ -855,6 +856,15 @@ def report_comparison(old: Report, new: Report, fail_on: str, fmt: str = "text",
     from jiradoctor.model import Status
 
     comparison = baseline.compare(old, new, threshold or Status.FAIL)
+    from jiradoctor.jira.urls import same_site
+    from jiradoctor.visible import visible
+
+    if old.target.url and new.target.url and not same_site(old.target.url, new.target.url):
+        click.echo(
+            f"warning: the baseline was recorded against {visible(old.target.url)}, this run is against "
+            f"{visible(new.target.url)}: its findings may not be comparable",
+            err=True,
+        )
     shown = json.dumps(comparison.to_json(), indent=2) + "\n" if fmt == "json" else comparison.render_text()
     click.echo(shown, err=err, nl=False)
     return EXIT_FINDINGS if threshold is not None and comparison.has_regressions else EXIT_OK

@@ -148,13 +148,10 @@ def parse_resources(body: str) -> list[Resource] | None:
 
 
 def same_site(a: str, b: str) -> bool:
-    """Two site URLs name the same Jira (scheme and host, case-insensitive; trailing slash ignored)."""
-    pa, pb = urllib.parse.urlsplit(a.strip()), urllib.parse.urlsplit(b.strip())
-    return (pa.scheme.lower(), (pa.hostname or "").lower(), pa.port) == (
-        pb.scheme.lower(),
-        (pb.hostname or "").lower(),
-        pb.port,
-    )
+    """Two site URLs name the same Jira: the one rule, :func:`jiradoctor.jira.urls.same_site`."""
+    from jiradoctor.jira import urls
+
+    return urls.same_site(a, b)
 
 
 def split_scopes(text: str | Iterable[str] | None) -> tuple[str, ...]:
