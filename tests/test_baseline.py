@@ -387,7 +387,8 @@ def test_a_baseline_from_another_site_is_named(tmp_path) -> None:
             "target": {"url": url, "integration": "generic", "auth": "none",
                        "jira": {"deployment": None, "version": None, "base_url": None}},
             "started_at": "2026-01-01T00:00:00+00:00", "duration_s": 0.1,
-            "summary": {"status": "pass", "counts": {"pass": 1, "info": 0, "warn": 0, "fail": 0, "error": 0, "skip": 0}},
+            "summary": {"status": "pass",
+                        "counts": {"pass": 1, "info": 0, "warn": 0, "fail": 0, "error": 0, "skip": 0}},
             "checks": [{"id": "dns", "title": "DNS", "status": "pass", "summary": "ok", "duration_s": 0.0,
                         "skip_reason": None, "blocked_by": [], "findings": []}],
         }))
