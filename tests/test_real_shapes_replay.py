@@ -1,0 +1,32 @@
+"""Jira's real answers (JIRA-FACTS §10), replayed through jiradoctor's own probes and checks.
+
+Each case under tests/data/real_shapes/ names its source; the healthy real answer must pass and the
+broken one must name its cause. A case the doctor misjudges fails here with what it concluded instead.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.real_shapes_replay import load_cases, replay
+
+CASES = load_cases()
+
+
+def test_every_case_names_its_source_and_both_directions_are_covered():
+    assert CASES
+    for case in CASES:
+        assert "JIRA-FACTS §10" in case.source and case.origin, case.name
+    for kind in {c.name.split("/")[0] for c in CASES}:
+        directions = {c.direction for c in CASES if c.name.startswith(kind + "/")}
+        assert directions == {"healthy", "broken"}, kind
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
+def test_real_answer_is_judged_right(case):
+    verdict = replay(case)
+    assert verdict.matches(case.expect), (case.origin, verdict)
+    if case.direction == "healthy":
+        assert verdict.status == "pass"
+    else:
+        assert verdict.status in ("warn", "fail") and set(case.expect["codes"]) <= verdict.codes
