@@ -185,8 +185,9 @@ CHECK = Check(
     title="Webhooks the integration needs",
     explanation="""\
 Looks at: Jira's webhooks (GET /rest/jira-webhook/1.0/webhooks on Jira 10, whose on/off flag is
-'active'; /rest/webhooks/1.0/webhook before, flag 'enabled'), read with a Jira administrator's login (--admin-user with --admin-password, or
---admin-pat), for integrations whose profile lists webhook events (Zephyr Enterprise).
+'active'; /rest/webhooks/1.0/webhook before, flag 'enabled'), read with a Jira administrator's login
+(--admin-user with --admin-password, or --admin-pat), for integrations whose profile lists webhook
+events (Zephyr Enterprise).
 Why it fails: no webhook points at the integration (--webhook-url, or the application link's URL);
 it is switched off; it misses events the integration's guide lists; a webhook named for the
 integration points elsewhere. It also says when the integration's own user may not create

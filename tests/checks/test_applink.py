@@ -256,7 +256,9 @@ def test_parsers_read_the_documented_shapes():
                 "list": [
                     {
                         "application": {"id": "b", "name": "K", "typeId": "generic", "displayUrl": "k", "rpcUrl": "k"},
-                        "configuredInboundAuthenticators": ["com.atlassian.applinks.api.auth.types.OAuthAuthenticationProvider"],
+                        "configuredInboundAuthenticators": [
+                            "com.atlassian.applinks.api.auth.types.OAuthAuthenticationProvider"
+                        ],
                     }
                 ]
             }
