@@ -7,7 +7,11 @@ branch; it imports nothing from tests/ so it can be pointed at another checkout'
 
 Each case file: ``direction`` (healthy | broken), ``source`` and ``origin`` (where the shape comes from),
 ``answers`` (``path``: a regex searched in the request URL; ``status``, ``headers``, ``body``),
-``expect`` (``check``, ``status``, ``codes``). Requests no answer matches get a Jira-style 404.
+``expect`` (``check``, ``status``, ``codes``, optional ``absent``), ``setup`` (what the harness needs
+to build an observation: OAuth 2.0 flavour, the write probe's deployment and User-Agent). Requests no
+answer matches get a Jira-style 404. Application links and webhooks go through the probes (their
+bugs were in reading the answers); OAuth 2.0 and the XSRF write through the check's judgement of the
+observation the probe would have made (their bugs were in the judging).
 """
 
 from __future__ import annotations
@@ -34,6 +38,7 @@ class Case:
     answers: tuple[dict[str, Any], ...]
     expect: dict[str, Any]
     options: dict[str, Any]
+    setup: dict[str, Any]
 
 
 def _keys() -> dict[str, str]:
@@ -63,6 +68,7 @@ def load_cases(kind: str | None = None) -> list[Case]:
                 tuple(raw["answers"]),
                 raw["expect"],
                 raw.get("options", {}),
+                raw.get("setup", {}),
             )
         )
     return cases
@@ -88,7 +94,11 @@ class Verdict:
     skip_reason: str | None
 
     def matches(self, expect: dict[str, Any]) -> bool:
-        return self.status == expect["status"] and set(expect["codes"]) <= self.codes
+        return (
+            self.status == expect["status"]
+            and set(expect["codes"]) <= self.codes
+            and not set(expect.get("absent", ())) & self.codes
+        )
 
 
 def _target(case: Case) -> Any:
@@ -114,8 +124,78 @@ def _target(case: Case) -> Any:
     return Target(**values)
 
 
+def _by_role(case: Case) -> dict[str, Any]:
+    from jiradoctor.probes.http import HttpAnswer
+
+    out = {}
+    for item in case.answers:
+        body = item["body"]
+        text = body if isinstance(body, str) else json.dumps(body)
+        headers = {k.lower(): v for k, v in item.get("headers", {}).items()}
+        out[item["role"]] = HttpAnswer("POST" if item["role"] != "myself" else "GET", URL, item["status"], headers, text)
+    return out
+
+
+def _verdict(findings: list[Any]) -> Verdict:
+    from jiradoctor.model import Status
+
+    worst = max((f.status for f in findings), key=lambda s: s.rank, default=Status.PASS)
+    status = "pass" if worst.rank <= Status.INFO.rank else worst.value
+    return Verdict(status, frozenset(f.code for f in findings), None)
+
+
+def _judge_oauth2(case: Case) -> Verdict:
+    from jiradoctor.checks.oauth2 import judge_observation
+    from jiradoctor.jira import oauth2 as o2
+    from jiradoctor.jira.integrations import get_profile
+    from jiradoctor.model import NotObserved
+    from jiradoctor.probes.oauth2 import OAuth2Observation
+    from jiradoctor.secrets import Secret
+    from jiradoctor.target import Target
+
+    flavour = case.setup["flavour"]
+    roles = _by_role(case)
+    obs = OAuth2Observation(
+        flavour,
+        o2.endpoints(flavour, URL, environ={}),
+        client_auth=roles.get("client_auth"),
+        refresh=roles.get("refresh"),
+        refresh_given="refresh" in roles,
+        refresh_allowed="refresh" in roles,
+        token_source="given" if "myself" in roles else None,
+        myself=roles.get("myself"),
+    )
+    target = Target(url=URL, integration="zephyr-enterprise", client_id="zephyr-client", client_secret=Secret("x"))
+    try:
+        return _verdict(list(judge_observation(obs, target, get_profile("zephyr-enterprise"))))
+    except NotObserved as exc:
+        return Verdict("skip", frozenset(), exc.reason)
+
+
+def _judge_write(case: Case) -> Verdict:
+    from jiradoctor.checks.can_work import judge_write
+    from jiradoctor.jira.integrations import get_profile
+    from jiradoctor.model import NotObserved
+    from jiradoctor.probes.auth import Login
+    from jiradoctor.probes.can_work import Prepared, WriteProbe
+    from jiradoctor.secrets import Secret
+
+    login = Login("basic", user="svc", secret=Secret("x"))
+    answer = _by_role(case)["write"]
+    probe = WriteProbe(Prepared(login, case.setup["deployment"]), answer, case.setup["user_agent"], case.setup["path"])
+    try:
+        found = judge_write(probe, get_profile("generic"))
+    except NotObserved as exc:
+        return Verdict("skip", frozenset(), exc.reason)
+    return _verdict([found]) if found is not None else Verdict("skip", frozenset(), "nothing judged")
+
+
 def replay(case: Case) -> Verdict:
     """The check's verdict on the replayed answers, through jiradoctor's own probe and check code."""
+    if case.expect["check"] == "oauth2":
+        return _judge_oauth2(case)
+    if case.expect["check"] == "can-work":
+        return _judge_write(case)
     from jiradoctor.context import Facts
     from jiradoctor.probes import applinks as probe
     from jiradoctor.probes.auth import Login
