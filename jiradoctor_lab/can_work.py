@@ -93,7 +93,48 @@ def search(req: Request, rt: LabRuntime, user: User | None, m: re.Match[str]) ->
     )
 
 
+# ------------------------------------------------------------------------------------ fields ---
+# What client libraries read on the way to a search: pycontribs `jira` asks GET /rest/api/2/field before
+# every search_issues (to map field names). Shape: Jira's "Get fields" (REST docs, Server and Cloud):
+# a bare array of {id, key, name, custom, orderable, navigable, searchable, clauseNames, schema}.
+_FIELDS = (
+    ("summary", "Summary", "string"),
+    ("status", "Status", "status"),
+    ("project", "Project", "project"),
+    ("issuetype", "Issue Type", "issuetype"),
+    ("priority", "Priority", "priority"),
+    ("assignee", "Assignee", "user"),
+    ("reporter", "Reporter", "user"),
+    ("created", "Created", "datetime"),
+    ("updated", "Updated", "datetime"),
+    ("description", "Description", "string"),
+    ("labels", "Labels", "array"),
+    ("fixVersions", "Fix Version/s", "array"),
+)
+
+
+def fields(req: Request, rt: LabRuntime, user: User | None, m: re.Match[str]) -> Response:
+    return Response.json(
+        200,
+        [
+            {
+                "id": fid,
+                "key": fid,
+                "name": name,
+                "custom": False,
+                "orderable": fid not in ("created", "updated", "status", "project"),
+                "navigable": True,
+                "searchable": True,
+                "clauseNames": [fid],
+                "schema": {"type": kind, "system": fid},
+            }
+            for fid, name, kind in _FIELDS
+        ],
+    )
+
+
 ROUTES: tuple[Route, ...] = (
+    Route(re.compile(_V + r"/field"), ("GET",), fields, anonymous=True, deployments=(SERVER, CLOUD)),
     Route(re.compile(_V + r"/search/jql"), ("GET", "POST"), search, anonymous=True, deployments=(CLOUD,)),
     Route(re.compile(_V + r"/search"), ("GET", "POST"), search, anonymous=True, deployments=(SERVER, CLOUD)),
 )

@@ -132,7 +132,8 @@ def _by_role(case: Case) -> dict[str, Any]:
         body = item["body"]
         text = body if isinstance(body, str) else json.dumps(body)
         headers = {k.lower(): v for k, v in item.get("headers", {}).items()}
-        out[item["role"]] = HttpAnswer("POST" if item["role"] != "myself" else "GET", URL, item["status"], headers, text)
+        method = "GET" if item["role"] == "myself" else "POST"
+        out[item["role"]] = HttpAnswer(method, URL, item["status"], headers, text)
     return out
 
 
