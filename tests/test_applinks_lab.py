@@ -180,6 +180,7 @@ class RawReader:
         if profile.webhook_events:
             hooks = self.get("/rest/webhooks/1.0/webhook")
             hooks = hooks.json() if hooks.status_code == 200 else self.get("/rest/jira-webhook/1.0/webhooks").json()
+            hooks = [{**h, "on": h["enabled"] if "enabled" in h else h["active"]} for h in hooks]  # §10: both flags
             zephyr_host = url.split("/")[2]
             ours = [h for h in hooks if h["url"].split("/")[2] == zephyr_host]
             if not ours:
@@ -187,7 +188,9 @@ class RawReader:
                 svc = self.get("/rest/api/2/mypermissions?permissions=ADMINISTER", auth=(c.user, c.password)).json()
                 if not svc["permissions"]["ADMINISTER"]["havePermission"]:
                     out.add("webhooks/service-user-cannot-create")
-            elif set(profile.webhook_events) - {e for h in ours for e in h["events"]}:
+            elif not any(h["on"] for h in ours):
+                out.add("webhooks/disabled")
+            elif set(profile.webhook_events) - {e for h in ours if h["on"] for e in h["events"]}:
                 out.add("webhooks/events-missing")
         return out
 
