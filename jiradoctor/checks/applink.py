@@ -401,7 +401,9 @@ consumer key or public key stored); a stored consumer key or public key that dif
 integration's (the differing characters are named); the link's URL against the integration's guide
 (Kendis: a plain name, not a URL; Zephyr Enterprise: ends in /flex; piplanning.io and Jira Align:
 the vendor's host); no consumer callback URL where Kendis needs one; OAuth 1.0a where the profile
-expects OAuth 2.0; a disabled link.
+expects OAuth 2.0; a disabled link. Jira's own status GENERIC_LINK (NON_ATLASSIAN) is how it
+reports every link to a non-Atlassian application: normal, not a fault. Keys are compared byte for
+byte (whitespace counts), the public key as decoded SubjectPublicKeyInfo bytes.
 Without an administrator's login it is skipped; --jira-consumer-key then remains the way to
 compare keys (consumer-key check).""",
     judge=judge,
