@@ -32,3 +32,18 @@ def test_real_answer_is_judged_right(case):
         assert verdict.status in ("warn", "fail") and set(case.expect["codes"]) <= verdict.codes
     else:  # §10: no read-only request can tell; the doctor must say so, never claim health it did not see
         assert not set(case.expect["absent"]) & verdict.codes
+
+
+def test_a_404_consumer_is_not_one_sided_when_jiras_status_says_incoming_is_on():
+    """The 404 means "no consumer" (§10) only when Jira's own status agrees; otherwise nothing was seen."""
+    import dataclasses
+    import json
+
+    [case] = [c for c in CASES if c.name == "applinks/no-incoming-consumer"]
+    answers = json.loads(json.dumps(case.answers))
+    for item in answers:
+        if "status" in item["path"]:
+            item["body"]["localAuthentication"]["incoming"]["enabled"] = True
+    verdict = replay(dataclasses.replace(case, answers=tuple(answers)))
+    assert verdict.status == "skip" and "applink/one-sided" not in verdict.codes
+    assert "incoming consumer" in (verdict.skip_reason or "")

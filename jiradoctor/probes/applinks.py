@@ -194,7 +194,12 @@ async def _detail(reader: _Reader, link: al.AppLink, with_status: bool) -> al.Ap
     )
     status = al.parse_status(status_answer.body) if status_answer is not None and status_answer.status == 200 else None
     consumers = al.parse_consumers(consumer_answer.body) if consumer_answer.status == 200 else None
-    read = consumer_answer.status == 404 or consumers is not None
+    # a 404 means "no incoming consumer" (JIRA-FACTS §10), unless Jira itself says incoming OAuth is on
+    # for this link: then the 404 is about the resource, and nothing was observed
+    said_on = (status is not None and status.incoming_enabled is True) or any(
+        "OAuth" in a for a in link.inbound_authenticators or ()
+    )
+    read = consumers is not None or (consumer_answer.status == 404 and not said_on)
     return replace(link, status=status, consumer=consumers[0] if consumers else None, consumer_read=read)
 
 
