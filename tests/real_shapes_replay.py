@@ -191,8 +191,26 @@ def _judge_write(case: Case) -> Verdict:
     return _verdict([found]) if found is not None else Verdict("skip", frozenset(), "nothing judged")
 
 
+def _judge_pats(case: Case) -> Verdict:
+    import datetime as dt
+
+    from jiradoctor.checks.pat_expiry import judge_tokens
+    from jiradoctor.jira import applinks as al
+    from jiradoctor.model import NotObserved
+    from jiradoctor.probes.applinks import PatFacts
+
+    tokens = al.parse_pat_tokens(_by_role(case)["tokens"].body)
+    facts = PatFacts(tuple(tokens) if tokens is not None else None, None if tokens is not None else "not read")
+    try:
+        return _verdict(judge_tokens(facts, dt.datetime.fromisoformat(case.setup["now"])))
+    except NotObserved as exc:
+        return Verdict("skip", frozenset(), exc.reason)
+
+
 def replay(case: Case) -> Verdict:
     """The check's verdict on the replayed answers, through jiradoctor's own probe and check code."""
+    if case.expect["check"] == "pat-expiry":
+        return _judge_pats(case)
     if case.expect["check"] == "oauth2":
         return _judge_oauth2(case)
     if case.expect["check"] == "can-work":
