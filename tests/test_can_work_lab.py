@@ -241,3 +241,17 @@ def test_printed_curl_commands_reproduce_the_refusal_and_the_fix(scenario: str, 
             for cmd in finding["commands"]
         ]
     assert seen == [str(lab.scenario.behaviour.xsrf_status), "200"], (seen, finding["commands"])
+
+
+def test_lab_xsrf_filter_ignores_no_check_while_the_user_agent_looks_like_a_browser() -> None:
+    """JIRA-FACTS §10: with a browser-looking User-Agent, X-Atlassian-Token: no-check did not help in three
+    reports; a non-browser User-Agent is what works (with or without the header)."""
+    browser = get_scenario("xsrf-browser-agent").client.user_agent
+    body = {"jql": "", "maxResults": 0}
+    with LabServer("healthy") as lab, httpx.Client(timeout=5) as http:
+        url, auth = lab.url + "/rest/api/2/search", ("piplanning-svc", "lab-svc-password")
+        no_check = {"User-Agent": browser, "X-Atlassian-Token": "no-check"}
+        with_header = http.post(url, json=body, auth=auth, headers=no_check)
+        own_agent = http.post(url, json=body, auth=auth, headers={"User-Agent": "zephyr-connector/7.1"})
+    assert (with_header.status_code, with_header.text) == (403, "XSRF check failed")
+    assert own_agent.status_code == 200
