@@ -102,6 +102,9 @@ class Behaviour:
     sso_login_page: bool = False
     # Cloud's password-on-Basic 401 wording: "2020" (links confluence.atlassian.com) or "2022" (developer.atlassian.com)
     cloud_password_wording: str = "2022"
+    # Jira's REST XSRF refusal: 403 (Cloud KB) or 404 with the same "XSRF check failed" body
+    # (jira.atlassian.com itself, 2024; JIRA-FACTS §10)
+    xsrf_status: int = 403
     # serverInfo fields left out (Atlassian's own Cloud example omits deploymentType)
     server_info_omit: tuple[str, ...] = ()
     # Cloud's bulk permissions/check answers 403 "Only Jira administrators can perform this operation."

@@ -151,8 +151,8 @@ EXEMPT = {
     "base-url's, proven here)",
     "oauth-signature/key-mismatch": "needs a live Jira; the text is the public half of the private key, the same as "
     "public-key/pair-mismatch's, proven here",
-    "can-work/xsrf-refused": "diagnostic (curl with X-Atlassian-Token: no-check) against a live Jira; the fix is in "
-    "the integration's HTTP client (tests/test_can_work_lab.py shows the header's effect)",
+    "can-work/xsrf-refused": "diagnostic curl commands (the refusal as sent, then a non-browser User-Agent); "
+    "tests/test_can_work_lab.py runs both with real curl against the lab and sees the refusal, then the success",
     "can-work/head-rewritten": "nginx directives, proven with real nginx and proxy_cache in "
     "tests/test_nginx_head_cache.py",
 }

@@ -182,9 +182,10 @@ def missing_scopes(required: Iterable[str], granted: Iterable[str], flavour: str
 def invalid_code_request(
     flavour: str, client_id: str, client_secret: str, redirect_uri: str | None
 ) -> tuple[dict[str, str], bytes]:
-    """A token request with an authorization code that cannot exist: the provider must authenticate
-    the client first (RFC 6749 §3.2.1), so ``invalid_client`` means the id/secret are wrong and
-    ``invalid_grant`` means they are right. Nothing is issued and nothing stored is consumed."""
+    """A token request with an authorization code that cannot exist. Nothing is issued and nothing
+    stored is consumed. It does not prove a secret right: Data Center checks the grant before the
+    client (JIRA-FACTS §10), so an unknown code answers ``invalid_request`` whatever the secret; only
+    an ``invalid_client`` answer says something (that the client is refused)."""
     fields = {
         "grant_type": "authorization_code",
         "client_id": client_id,
