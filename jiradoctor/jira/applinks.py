@@ -266,7 +266,7 @@ class CharDiff:
     right_length: int
 
     def describe(self, left_name: str, right_name: str) -> str:
-        return (f"first difference at character {self.position}: {left_name} has {self.left!r}, "
+        return (f"first difference at character {self.position + 1}: {left_name} has {self.left!r}, "
                 f"{right_name} has {self.right!r} (lengths {self.left_length} and {self.right_length})")
 
 
