@@ -11,11 +11,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from jiradoctor import files
 from jiradoctor.net.chain import CertInfo, describe
 
 
 JAVA_DEFAULT_PASSWORD = "changeit"
-MAX_TRUSTSTORE_BYTES = 16 * 1024 * 1024
+MAX_TRUSTSTORE_BYTES = files.MAX_TRUSTSTORE
 _JKS_MAGIC = (b"\xfe\xed\xfe\xed", b"\xce\xce\xce\xce")
 
 
@@ -40,9 +41,10 @@ class Truststore:
 
 
 def load_truststore(path: str | Path, password: str | None) -> Truststore:
-    data = Path(path).read_bytes()[: MAX_TRUSTSTORE_BYTES + 1]
-    if len(data) > MAX_TRUSTSTORE_BYTES:
-        raise TruststoreError("unreadable", f"{path} is larger than {MAX_TRUSTSTORE_BYTES} bytes: not a truststore")
+    try:
+        data = files.read_bounded(path, MAX_TRUSTSTORE_BYTES, "truststore")
+    except files.FileProblem as exc:
+        raise TruststoreError("unreadable", str(exc)) from None
     given = password is not None
     secret = password if password is not None else JAVA_DEFAULT_PASSWORD
     if data[:4] in _JKS_MAGIC:
@@ -87,6 +89,15 @@ def _jks(data: bytes, password: str, given: bool) -> tuple[list[tuple[str, CertI
 def _pkcs12(data: bytes, password: str, given: bool) -> list[tuple[str, CertInfo]]:
     from cryptography.hazmat.primitives.serialization import pkcs12
 
+    from jiradoctor.net.pkcs12_cost import Pkcs12Unreadable, pkcs12_cost
+
+    # the library hashes for as long as the file asks, holding the GIL: count first (pkcs12_cost.py)
+    try:
+        problem = pkcs12_cost(data).problem()
+    except Pkcs12Unreadable:
+        raise TruststoreError("unreadable", "not a JKS, JCEKS or PKCS#12 keystore") from None
+    if problem:
+        raise TruststoreError("unreadable", f"refused before reading it: {problem}; Jira's JVM cannot open it either")
     try:
         store = pkcs12.load_pkcs12(data, password.encode("utf-8"))
     except ValueError:
