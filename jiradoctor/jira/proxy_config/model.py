@@ -125,7 +125,8 @@ def read_proxy_config(path: str | Path) -> ProxyConfig:
 
     p = Path(path)
     try:
-        head = files.read_bounded(p, files.MAX_PROXY_CONFIG, "proxy config", shown=p.name)[:65536].decode("utf-8", "replace")
+        data = files.read_bounded(p, files.MAX_PROXY_CONFIG, "proxy config", shown=p.name)
+        head = data[:65536].decode("utf-8", "replace")
     except files.FileProblem as exc:
         raise ProxyConfigError(str(exc)) from None
     if re.search(r"^\s*(<VirtualHost|ProxyPass\s|ProxyPreserveHost\s)", head, re.I | re.M):
