@@ -89,7 +89,7 @@ class _Walker:
         if first == 0x80:  # BER indefinite length: children until the end-of-contents marker
             if not constructed:
                 raise Pkcs12Unreadable("an indefinite length on a primitive element")
-            children = []
+            children: list[_Node] = []
             while True:
                 if pos + 2 > limit:
                     raise Pkcs12Unreadable("truncated ASN.1")
