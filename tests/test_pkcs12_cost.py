@@ -23,7 +23,7 @@ from cryptography.x509.oid import NameOID
 
 from jiradoctor.net.pkcs12_cost import MAX_ITERATIONS, Pkcs12Unreadable, pkcs12_cost
 from jiradoctor.net.truststore import TruststoreError, load_truststore
-from tests.hostile.pkcs12 import integer, with_mac_iterations
+from tests.hostile.pkcs12 import der_length, elements, integer, split, with_mac_iterations
 
 PASSWORD = "s3cret-store-pw"
 KDF_ROUNDS = 300_000  # DER: 02 03 04 93 e0, three bytes: rewritable in place to any count below 2**23
@@ -140,7 +140,15 @@ def test_many_counts_together_are_bounded() -> None:
 
 @pytest.mark.parametrize(
     "data",
-    [b"", b"\x30", b"\x30\x84\xff\xff\xff\xff", b"\x30\x80" + b"\x02\x01\x03" * 10, b"\x04\x03abc", b"\x30\x03\x02\x01"],
+    [
+        b"",
+        b"\x30",
+        b"\x30\x84\xff\xff\xff\xff",  # a length beyond the file
+        b"\x30\x80" + b"\x02\x01\x03" * 10,  # no end-of-contents marker
+        b"\x04\x03abc",  # not a SEQUENCE
+        b"\x30\x03\x02\x01",
+        b"\x30\x80" * 5000,  # nested deeper than any keystore
+    ],
 )
 def test_what_is_not_a_pfx_is_unreadable_never_a_crash(data: bytes) -> None:
     with pytest.raises(Pkcs12Unreadable):
@@ -149,17 +157,10 @@ def test_what_is_not_a_pfx_is_unreadable_never_a_crash(data: bytes) -> None:
 
 def test_ber_indefinite_lengths_are_walked(healthy: bytes) -> None:
     """BER (indefinite lengths) is what some tools write: the outer PFX re-encoded so, counts still found."""
-    from tests.hostile.pkcs12 import _elements, _split
-
-    _, content, _ = _split(healthy)
-    parts = b"".join(bytes([tag]) + _length_of(body) + body for tag, body in _elements(content))
+    _, content, _ = split(healthy)
+    parts = b"".join(bytes([tag]) + der_length(len(body)) + body for tag, body in elements(content))
     ber = b"\x30\x80" + parts + b"\x00\x00"
     assert pkcs12_cost(ber) == pkcs12_cost(healthy)
-
-
-def _length_of(body: bytes) -> bytes:
-    n = len(body)
-    return bytes([n]) if n < 0x80 else bytes([0x80 | ((n.bit_length() + 7) // 8)]) + n.to_bytes((n.bit_length() + 7) // 8, "big")
 
 
 def test_timeout_holds_with_a_hostile_truststore_through_the_cli(healthy: bytes, tmp_path: Path) -> None:

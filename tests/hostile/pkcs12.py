@@ -8,7 +8,7 @@ no longer matches, which does not matter: the count is what a reader must refuse
 from __future__ import annotations
 
 
-def _length(n: int) -> bytes:
+def der_length(n: int) -> bytes:
     if n < 0x80:
         return bytes([n])
     body = n.to_bytes((n.bit_length() + 7) // 8, "big")
@@ -16,10 +16,10 @@ def _length(n: int) -> bytes:
 
 
 def _tlv(tag: int, body: bytes) -> bytes:
-    return bytes([tag]) + _length(len(body)) + body
+    return bytes([tag]) + der_length(len(body)) + body
 
 
-def _split(der: bytes) -> tuple[int, bytes, bytes]:
+def split(der: bytes) -> tuple[int, bytes, bytes]:
     """(tag, content, rest) of the first DER element."""
     tag, first, pos = der[0], der[1], 2
     if first & 0x80:
@@ -30,10 +30,10 @@ def _split(der: bytes) -> tuple[int, bytes, bytes]:
     return tag, der[pos : pos + length], der[pos + length :]
 
 
-def _elements(content: bytes) -> list[tuple[int, bytes]]:
+def elements(content: bytes) -> list[tuple[int, bytes]]:
     out = []
     while content:
-        tag, body, content = _split(content)
+        tag, body, content = split(content)
         out.append((tag, body))
     return out
 
@@ -44,8 +44,8 @@ def integer(n: int) -> bytes:
 
 def with_mac_iterations(pfx: bytes, iterations: int) -> bytes:
     """``pfx`` (DER, with a MAC) whose MacData asks for ``iterations``."""
-    tag, content, _ = _split(pfx)
-    version, auth_safe, mac_data = _elements(content)
-    digest, salt = _elements(mac_data[1])[:2]
+    tag, content, _ = split(pfx)
+    version, auth_safe, mac_data = elements(content)
+    digest, salt = elements(mac_data[1])[:2]
     new_mac = _tlv(0x30, _tlv(*digest) + _tlv(*salt) + integer(iterations))
     return _tlv(tag, _tlv(*version) + _tlv(*auth_safe) + new_mac)
