@@ -13,6 +13,7 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 from cryptography import x509
@@ -180,3 +181,35 @@ def test_timeout_holds_with_a_hostile_truststore_through_the_cli(healthy: bytes,
     (finding,) = check["findings"]
     assert finding["code"] == "outgoing-tls/truststore-unreadable" and "2,147,483,647 iterations" in finding["message"]
     assert PASSWORD not in done.stdout + done.stderr
+
+
+def test_a_count_hidden_in_an_encrypted_part_is_stopped_and_the_loop_keeps_turning(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A shrouded key inside encrypted SafeContents names its count only after decrypting: the walk
+    sees 2048, the library would hash 2**31-1 times (~20 min) holding the GIL. The store is opened
+    in a child process that is stopped at PKCS12_OPEN_S, and the probe reads it off the event loop."""
+    import asyncio
+
+    from jiradoctor.net import truststore
+    from jiradoctor.probes.outgoing_tls import read_truststore
+    from tests.hostile.pkcs12 import hidden_key_iterations
+
+    hostile = hidden_key_iterations(b"changeit", 2**31 - 1)
+    assert pkcs12_cost(hostile).problem() is None  # nothing to see from outside
+    path = tmp_path / "cacerts.p12"
+    path.write_bytes(hostile)
+    monkeypatch.setattr(truststore, "PKCS12_OPEN_S", 2.0)
+
+    async def read_while_ticking() -> tuple[int, Any]:
+        ticks = 0
+        task = asyncio.ensure_future(asyncio.to_thread(read_truststore, str(path), None))
+        while not task.done():
+            await asyncio.sleep(0.05)
+            ticks += 1
+        return ticks, task.result()
+
+    ticks, (store, error) = asyncio.run(read_while_ticking())
+    assert store is None and error is not None and error.kind == "unreadable"
+    assert "took longer than 2 s" in error.message
+    assert ticks >= 20  # ~2 s of hashing, and the loop turned all along
