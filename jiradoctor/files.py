@@ -75,17 +75,25 @@ def read_bounded(
             raise FileProblem(f"{what} {path_shown!r} is a folder, not a file")
         if stat.S_ISREG(info.st_mode) and info.st_size > limit:
             raise too_large(path_shown, what, limit)
-        return _read_fd(fd, path_shown, limit, what, wait_s)
+        expected = info.st_size if stat.S_ISREG(info.st_mode) else None
+        return _read_fd(fd, path_shown, limit, what, wait_s, expected)
     finally:
         os.close(fd)
 
 
-def _read_fd(fd: int, path_shown: str, limit: int, what: str, wait_s: float) -> bytes:
-    data = bytearray()
+def _read_fd(fd: int, path_shown: str, limit: int, what: str, wait_s: float, expected: int | None) -> bytes:
+    """Up to ``limit + 1`` bytes; a regular file (``expected``: its size) in one read, without a copy."""
+    chunks: list[bytes] = []
+    total = 0
     deadline = time.monotonic() + wait_s
-    while len(data) <= limit:
+    while total <= limit:
+        want = limit + 1 - total
+        if expected is not None and total <= expected:
+            want = min(want, expected + 1 - total)  # the whole file in one read (and one byte past it)
+        else:
+            want = min(want, _CHUNK)  # a pipe, a device, or a file that grew since fstat
         try:
-            chunk = os.read(fd, min(_CHUNK, limit + 1 - len(data)))
+            chunk = os.read(fd, want)
         except BlockingIOError:  # a pipe with a writer that has sent nothing yet
             left = deadline - time.monotonic()
             if left <= 0:
@@ -95,6 +103,7 @@ def _read_fd(fd: int, path_shown: str, limit: int, what: str, wait_s: float) -> 
         except OSError as exc:
             raise FileProblem(f"cannot read {what} {path_shown!r}: {exc.strerror or exc}") from None
         if not chunk:
-            return bytes(data)
-        data += chunk
+            return chunks[0] if len(chunks) == 1 else b"".join(chunks)
+        chunks.append(chunk)
+        total += len(chunk)
     raise too_large(path_shown, what, limit)
