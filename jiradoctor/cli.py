@@ -772,9 +772,8 @@ def read_profile_file(path: str) -> bytes:
 
 def load_report(path: str, param_hint: str) -> Report:
     """A saved JSON report, or a usage error that says why it cannot be used."""
-    from jiradoctor.reports import json_report
-
     from jiradoctor import files
+    from jiradoctor.reports import json_report
 
     try:
         return json_report.load(files.read_bounded(path, files.MAX_REPORT, "report").decode("utf-8"))
