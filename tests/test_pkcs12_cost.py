@@ -16,6 +16,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
@@ -213,3 +215,33 @@ def test_a_count_hidden_in_an_encrypted_part_is_stopped_and_the_loop_keeps_turni
     assert store is None and error is not None and error.kind == "unreadable"
     assert "took longer than 2 s" in error.message
     assert ticks >= 20  # ~2 s of hashing, and the loop turned all along
+
+
+FAST = settings(max_examples=150, deadline=None, database=None)
+_STORE = pkcs12.serialize_java_truststore(
+    [pkcs12.PKCS12Certificate(_certificate("Property CA"), b"p")],
+    serialization.PrivateFormat.PKCS12.encryption_builder().kdf_rounds(2048).build(b"pw"),
+)
+
+
+@FAST
+@given(st.binary(max_size=300))
+def test_any_bytes_are_a_cost_or_unreadable(data: bytes) -> None:
+    try:
+        pkcs12_cost(data)
+    except Pkcs12Unreadable:
+        pass
+
+
+@FAST
+@given(st.lists(st.tuples(st.integers(0, len(_STORE) - 1), st.integers(0, 255)), max_size=4), st.integers(0, 40))
+def test_a_damaged_store_is_a_cost_or_unreadable(flips: list[tuple[int, int]], cut: int) -> None:
+    data = bytearray(_STORE)
+    for at, value in flips:
+        data[at] = value
+    try:
+        cost = pkcs12_cost(bytes(data[: len(data) - cut]))
+    except Pkcs12Unreadable:
+        return
+    assert all(isinstance(n, int) for n in cost.derivations) and isinstance(cost.mac, (int, type(None)))
+    assert isinstance(cost.problem(), (str, type(None)))  # a verdict, never a crash

@@ -19,6 +19,8 @@ from typing import Any, Iterator
 import jsonschema
 import pytest
 from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from jiradoctor.cli import main
 from jiradoctor.model import CheckResult, Finding, JiraFacts, Report, Status, TargetSummary
@@ -276,3 +278,25 @@ def test_the_html_of_a_30_mb_report_renders_in_bounded_memory(tmp_path: Path, ki
     assert peak_mb(rss) < 200, f"peak {peak_mb(rss):.0f} MB"
     page = html.read_text()
     assert "see the JSON report" in page if kind == "one value" else "m14999<" in page
+
+
+_JSON = st.recursive(
+    # finite and within a double: beyond, our validator refuses on purpose where jsonschema accepts
+    st.none() | st.booleans() | st.integers(-(2**63), 2**63) | st.floats(allow_nan=False, allow_infinity=False)
+    | st.text(max_size=10),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4),
+    max_leaves=30,
+)
+
+
+@settings(max_examples=100, deadline=None, database=None)
+@given(_JSON, st.sampled_from(sorted(p for p in map(_shown, _paths(healthy_report())) if p)))
+def test_any_json_anywhere_is_valid_or_a_problem_with_a_path(value: Any, where: str) -> None:
+    path = next(p for p in _paths(healthy_report()) if _shown(p) == where)
+    mutated = _set(healthy_report(), path, value)
+    problem = _ours(mutated)
+    assert (problem is None) == JSONSCHEMA.is_valid(mutated)
+    if problem is not None:
+        assert problem.path.startswith(where)
+        with pytest.raises(ValueError, match="report"):
+            json_report.load(json.dumps(mutated))
