@@ -83,14 +83,17 @@ def _load_config(ctx: click.Context, _param: click.Parameter, value: str | None)
         return value
     import tomllib
 
+    from jiradoctor import files
+
     try:
-        with open(value, "rb") as fh:
-            raw = fh.read(1_000_001)
+        raw = files.read_bounded(value, files.MAX_TOML, "config")
         if not raw.strip():
             raise click.BadParameter(
                 f"config {value!r} is empty: give a TOML file with option defaults, or drop --config"
             )
         data = tomllib.loads(raw.decode("utf-8"))
+    except files.FileProblem as exc:
+        raise click.BadParameter(str(exc)) from None
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
         raise click.BadParameter(f"cannot read config {value!r}: {exc}") from None
     data = data.get("doctor", data)
@@ -115,6 +118,12 @@ def _check_ca_bundle(path: str | None) -> str | None:
     if path:
         import ssl
 
+        from jiradoctor import files
+
+        try:  # OpenSSL opens the file itself (here and in each probe): a regular file within the bound
+            files.check_regular(path, files.MAX_CA_BUNDLE, "CA bundle")
+        except files.FileProblem as exc:
+            raise click.BadParameter(str(exc), param_hint="--ca-bundle") from None
         try:
             ssl.create_default_context(cafile=path)
         except (ssl.SSLError, OSError, ValueError) as exc:
@@ -668,7 +677,7 @@ def doctor(ctx: click.Context, /, **opts: Any) -> None:
         raise click.UsageError(
             "nothing to check: give --url, or files such as --server-xml and --public-key (see --help)"
         )
-    if opts["profile_file"] and not Path(opts["profile_file"]).read_bytes()[:1_000_000].strip():
+    if opts["profile_file"] and not read_profile_file(opts["profile_file"]).strip():
         raise click.BadParameter(
             f"{opts['profile_file']!r} is empty: give a TOML file of integration profiles", param_hint="--profile-file"
         )
@@ -836,12 +845,23 @@ def render_command(report_path: str, output: tuple[str, ...], fmt: str | None, j
     write_outputs(report, output, fmt, summary=not output, junit_warn_as=junit_warn_as)
 
 
+def read_profile_file(path: str) -> bytes:
+    """The --profile-file's bytes, bounded; a file that cannot be read is a usage error."""
+    from jiradoctor import files
+
+    try:
+        return files.read_bounded(path, files.MAX_TOML, "profile file")
+    except files.FileProblem as exc:
+        raise click.BadParameter(str(exc), param_hint="--profile-file") from None
+
+
 def load_report(path: str, param_hint: str) -> Report:
     """A saved JSON report, or a usage error that says why it cannot be used."""
+    from jiradoctor import files
     from jiradoctor.reports import json_report
 
     try:
-        return json_report.load(Path(path).read_text(encoding="utf-8"))
+        return json_report.load(files.read_bounded(path, files.MAX_REPORT, "report").decode("utf-8"))
     except (ValueError, KeyError, TypeError, OSError) as exc:
         raise click.BadParameter(f"{path}: {exc}", param_hint=param_hint) from None
 
@@ -897,9 +917,15 @@ def diff(ctx: click.Context, old_path: str, new_path: str, fail_on: str, fmt: st
 )
 def profiles(profile_file: str | None, as_toml: bool) -> None:
     """List the integration profiles: required permissions, auth methods, key formats."""
+    import tomllib
+
     from jiradoctor.jira.integrations import all_profiles, describe_profile, profile_toml
 
-    for profile in all_profiles(profile_file).values():
+    try:
+        found = all_profiles(profile_file)
+    except (KeyError, ValueError, tomllib.TOMLDecodeError) as exc:  # FileProblem, a broken profile
+        raise click.BadParameter(str(exc).strip('"'), param_hint="--profile-file") from None
+    for profile in found.values():
         click.echo(profile_toml(profile) if as_toml else describe_profile(profile))
 
 

@@ -13,6 +13,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Mapping
 
+from jiradoctor import files
 from jiradoctor.inputs import INPUT_NAMES, SECRET_INPUTS
 from jiradoctor.secrets import Redactor, Secret
 
@@ -20,7 +21,7 @@ if TYPE_CHECKING:
     from jiradoctor.jira.pem import PrivateKeyText
 
 FILE_INPUTS = ("server_xml", "public_key", "private_key")
-MAX_INPUT_BYTES = 1_000_000  # a server.xml or PEM file is a few KB; refuse anything absurd
+MAX_INPUT_BYTES = files.MAX_KEY_OR_XML  # a server.xml or PEM file is a few KB; refuse anything absurd
 
 
 class InputError(ValueError):
@@ -29,13 +30,10 @@ class InputError(ValueError):
 
 def read_input_file(path: str | Path, what: str) -> str:
     """Read a customer's file verbatim (no stripping: whitespace is part of the diagnosis)."""
-    p = Path(path)
     try:
-        data = p.read_bytes()[: MAX_INPUT_BYTES + 1]
-    except OSError as exc:
-        raise InputError(f"cannot read {what} file {str(p)!r}: {exc.strerror or exc}") from None
-    if len(data) > MAX_INPUT_BYTES:
-        raise InputError(f"{what} file {str(p)!r} is larger than {MAX_INPUT_BYTES} bytes")
+        data = files.read_bounded(path, MAX_INPUT_BYTES, f"{what} file")
+    except files.FileProblem as exc:
+        raise InputError(str(exc)) from None
     # newline="" semantics: keep CRLF, so the whitespace check can see it
     return data.decode("utf-8", errors="replace")
 

@@ -158,11 +158,14 @@ def trusted_subjects(ca_bundle: str | None) -> frozenset[str]:
     import certifi
     from cryptography import x509
 
+    from jiradoctor import files
+
     try:
-        with open(ca_bundle or certifi.where(), "rb") as fh, warnings.catch_warnings():
+        data = files.read_bounded(ca_bundle or certifi.where(), files.MAX_CA_BUNDLE, "CA bundle")
+        with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # old CA certificates with negative serials: cryptography complains
-            return frozenset(c.subject.rfc4514_string() for c in x509.load_pem_x509_certificates(fh.read()))
-    except (OSError, ValueError):
+            return frozenset(c.subject.rfc4514_string() for c in x509.load_pem_x509_certificates(data))
+    except (OSError, ValueError):  # FileProblem is a ValueError
         return frozenset()
 
 
@@ -198,7 +201,7 @@ async def probe(facts: "Facts") -> TlsFact:
             verify_code=exc.verify_code,
             verify_message=exc.verify_message,
             chain=await collect_chain(route, host, port, timeout),
-            trusted_subjects=trusted_subjects(target.ca_bundle),
+            trusted_subjects=await asyncio.to_thread(trusted_subjects, target.ca_bundle),  # up to 16 MB of PEM
             **base,
         )
     except ProxyRefused as exc:

@@ -338,7 +338,10 @@ async def judge(ctx: CheckContext) -> Sequence[Finding]:
     if url is not None and base is not None and compared:
         findings += compare_urls(url, base, base_source)
     if target.given("server_xml"):
-        findings += judge_server_xml(target.server_xml or "", base or url, ctx)
+        import asyncio  # here: `jiradoctor checks` imports this module and must not load asyncio (issue 14)
+
+        # off the event loop: server.xml and up to 64 proxy-config files are parsed here (--timeout holds)
+        findings += await asyncio.to_thread(judge_server_xml, target.server_xml or "", base or url, ctx)
         compared = compared or bool(base or url)
     if not compared and all(f.status.rank <= Status.INFO.rank for f in findings):
         # nothing was set side by side: a green tick here would be a guess

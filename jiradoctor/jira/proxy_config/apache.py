@@ -12,9 +12,10 @@ import shlex
 import urllib.parse
 from pathlib import Path
 
+from jiradoctor import files
 from jiradoctor.jira.proxy_config.model import ProxyConfig, ProxyConfigError, ProxyRoute
 
-MAX_BYTES = 1_000_000
+MAX_BYTES = files.MAX_PROXY_CONFIG
 # ap_expr / mod_headers variables that the model's templates can evaluate per request
 _EXPR_VARIABLES = {
     "REQUEST_SCHEME": "$scheme",
@@ -83,11 +84,9 @@ def _lines(text: str) -> list[tuple[int, list[str]]]:
 
 def read(path: Path) -> ProxyConfig:
     try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise ProxyConfigError(f"cannot read {path.name}: {exc.strerror or exc}") from None
-    if len(data) > MAX_BYTES:
-        raise ProxyConfigError(f"{path.name} is larger than {MAX_BYTES} bytes")
+        data = files.read_bounded(path, MAX_BYTES, "proxy config", shown=path.name)
+    except files.FileProblem as exc:
+        raise ProxyConfigError(str(exc)) from None
     problems: list[str] = []
     routes: list[ProxyRoute] = []
     vhost: dict[str, object] = {}

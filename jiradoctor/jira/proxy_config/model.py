@@ -121,11 +121,14 @@ def read_proxy_config(path: str | Path) -> ProxyConfig:
     """nginx or Apache httpd, told apart by their syntax."""
     from jiradoctor.jira.proxy_config import apache, nginx
 
+    from jiradoctor import files
+
     p = Path(path)
     try:
-        head = p.read_bytes()[:65536].decode("utf-8", "replace")
-    except OSError as exc:
-        raise ProxyConfigError(f"cannot read {p}: {exc.strerror or exc}") from None
+        data = files.read_bounded(p, files.MAX_PROXY_CONFIG, "proxy config", shown=p.name)
+        head = data[:65536].decode("utf-8", "replace")
+    except files.FileProblem as exc:
+        raise ProxyConfigError(str(exc)) from None
     if re.search(r"^\s*(<VirtualHost|ProxyPass\s|ProxyPreserveHost\s)", head, re.I | re.M):
         return apache.read(p)
     return nginx.read(p)

@@ -14,10 +14,11 @@ from typing import Any
 
 import crossplane
 
+from jiradoctor import files
 from jiradoctor.jira.proxy_config.model import ProxyConfig, ProxyConfigError, ProxyRoute, variables_in
 
 MAX_FILES = 64
-MAX_FILE_BYTES = 1_000_000
+MAX_FILE_BYTES = files.MAX_PROXY_CONFIG
 KNOWN_VARIABLES = {
     "host",
     "http_host",
@@ -35,12 +36,10 @@ Directive = dict[str, Any]
 
 
 def _parse_file(path: Path, problems: list[str]) -> list[Directive]:
-    try:
-        size = path.stat().st_size
-    except OSError as exc:
-        raise ProxyConfigError(f"cannot read {path.name}: {exc.strerror or exc}") from None
-    if size > MAX_FILE_BYTES:
-        raise ProxyConfigError(f"{path.name} is larger than {MAX_FILE_BYTES} bytes")
+    try:  # crossplane opens the file itself: only a regular file within the bound reaches it
+        files.check_regular(path, MAX_FILE_BYTES, "proxy config", shown=path.name)
+    except files.FileProblem as exc:
+        raise ProxyConfigError(str(exc)) from None
     payload = crossplane.parse(
         str(path), single=True, check_ctx=False, check_args=False, catch_errors=True, comments=False
     )
