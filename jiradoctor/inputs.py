@@ -65,6 +65,9 @@ INPUTS: tuple[Input, ...] = (
     Input("projects", "--projects", "list"),
     Input("permissions", "--permissions", "list"),
     Input("ca_bundle", "--ca-bundle", "file"),
+    Input("client_cert", "--client-cert", "file"),  # a path; OpenSSL alone reads the key, never a report
+    Input("client_key", "--client-key", "file"),
+    _secret("client_cert_password", "Client certificate password"),
     Input("insecure", "--insecure", "flag"),
     Input("proxy", "--proxy", "url"),
     Input("timeout", "--timeout", "number"),

@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     import httpx
 
     from jiradoctor.context import Facts
+    from jiradoctor.net.client_cert import ClientCertificate
 
 MAX_BODY = 256 * 1024
 MAX_DECODED = 4 * 1024 * 1024  # a compressed answer is inflated this far at most, to tell a bomb from a big page
@@ -85,13 +86,25 @@ class HttpAnswer:
             return None
 
 
-def ssl_context(ca_bundle: str | None, insecure: bool) -> ssl.SSLContext | bool:
+def ssl_context(
+    ca_bundle: str | None, insecure: bool, client: ClientCertificate | None = None
+) -> ssl.SSLContext | bool:
+    """The integration's TLS settings; ``client``: the certificate it presents (mutual TLS), which
+    goes with every connection, verified or not."""
     import certifi
     import ssl
 
-    if insecure:
+    if insecure and client is None:
         return False
-    return ssl.create_default_context(cafile=ca_bundle or certifi.where())
+    context = ssl.create_default_context(cafile=ca_bundle or certifi.where())
+    if insecure:
+        context.check_hostname = False
+        context.verify_mode = ssl.CERT_NONE
+    if client is not None:
+        from jiradoctor.net.client_cert import load_into
+
+        load_into(context, client)
+    return context
 
 
 def shared_ssl_context(facts: "Facts", verify: bool) -> ssl.SSLContext | bool:
@@ -100,7 +113,7 @@ def shared_ssl_context(facts: "Facts", verify: bool) -> ssl.SSLContext | bool:
     insecure = facts.target.insecure and not verify
     key = f"ssl_context:{'insecure' if insecure else 'verify'}"
     if key not in facts.shared:
-        facts.shared[key] = ssl_context(facts.target.ca_bundle, insecure)
+        facts.shared[key] = ssl_context(facts.target.ca_bundle, insecure, facts.target.client_certificate)
     context: ssl.SSLContext | bool = facts.shared[key]
     return context
 
