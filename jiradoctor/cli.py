@@ -19,6 +19,7 @@ import click
 from jiradoctor import __version__
 from jiradoctor.inputs import SECRET_VALUE_INPUTS
 from jiradoctor.jira.integrations import INTEGRATION_IDS
+from jiradoctor.jira.oauth_methods import CLIENT_LIBRARIES, SIGNATURE_METHODS
 
 # Each command imports what it uses, inside the command (issue 14): `--help`, `checks`, `explain`,
 # `profiles`, `render` and `diff` never load httpx, cryptography, oauthlib, dnspython, asyncio or the
@@ -184,6 +185,8 @@ def build_target(opts: dict[str, Any]) -> Target:
         webhook_url=opts.get("webhook_url"),
         integration_url=opts.get("integration_url"),
         user_agent=opts.get("user_agent"),
+        signature_method=opts.get("signature_method"),
+        client_library=opts.get("client_library"),
         truststore=opts.get("truststore"),
         **secrets,
     )
@@ -467,6 +470,18 @@ DOCTOR_OPTIONS: list[Callable[[Callable[..., Any]], Callable[..., Any]]] = [
     _option(
         "--truststore-password",
         help="The truststore's password (Java's default: changeit). Prefer JIRADOCTOR_TRUSTSTORE_PASSWORD.",
+    ),
+    _option(
+        "--signature-method",
+        type=click.Choice(list(SIGNATURE_METHODS)),
+        help="The OAuth 1.0a signature method the integration signs with (Jira accepts RSA-SHA1 only; "
+        "jiradoctor itself always signs RSA-SHA1).",
+    ),
+    _option(
+        "--client-library",
+        type=click.Choice(list(CLIENT_LIBRARIES)),
+        help="The client library the integration is built on, whose OAuth 1.0a default is known "
+        "(atlassian-python-api: RSA-SHA512; jira: HMAC-SHA1 first).",
     ),
     _option(
         "--user-agent",

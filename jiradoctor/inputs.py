@@ -92,6 +92,8 @@ INPUTS: tuple[Input, ...] = (
     Input("truststore", "--truststore", "file"),
     _secret("truststore_password", "Truststore password"),
     Input("user_agent", "--user-agent"),
+    Input("signature_method", "--signature-method", "choice"),  # the integration's OAuth 1.0a method
+    Input("client_library", "--client-library", "choice"),  # or the library it is built on
 )
 
 BY_NAME = {i.name: i for i in INPUTS}

@@ -96,6 +96,8 @@ class Target:
     truststore: str | None = None  # Jira's JVM truststore (cacerts: JKS or PKCS#12)
     truststore_password: Secret | None = None
     user_agent: str | None = None  # the integration's User-Agent for the can-work probes (XSRF on writes)
+    signature_method: str | None = None  # the OAuth 1.0a method the integration signs with (oauth-signature)
+    client_library: str | None = None  # the client library it is built on, whose default method is known
 
     @cached_property
     def private_key_read(self) -> PrivateKeyText | None:
