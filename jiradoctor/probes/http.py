@@ -269,13 +269,16 @@ async def fetch(
     budget_s: float | None = None,
     via: httpx.AsyncClient | None = None,
     sink: Callable[[bytes], object] | None = None,
+    note_node: bool = True,
 ) -> HttpAnswer:
     """One request; ``max_body`` bounds what is kept, ``budget_s`` the whole exchange
     (default: twice the timeout plus a second — connect, read, and a dribbling body). ``via``: a
     lane of a fan-out (:func:`lanes`) instead of the run's shared client. ``sink``: every decoded
     piece of the body, as it arrives, up to :data:`STREAMED_MAX` (the answer keeps its first
     ``max_body`` bytes as evidence); for answers too large to hold, read by a streaming parser,
-    which returns True once it wants no more (it has the whole document, or gave up on it)."""
+    which returns True once it wants no more (it has the whole document, or gave up on it).
+    ``note_node``: the answer's Data Center node is noted for the nodes check (probes/nodes.py);
+    off for that check's own repeats."""
     import asyncio
 
     sent_at = time.time()
@@ -297,7 +300,7 @@ async def fetch(
             # redact at once: checks cut bodies and headers short for their evidence, and a secret
             # cut in half would no longer match the redactor
             redact = facts.redactor.text
-            return HttpAnswer(
+            answer = HttpAnswer(
                 method,
                 url,
                 response.status_code,
@@ -308,6 +311,11 @@ async def fetch(
                 sent_at,
                 problem=problem,
             )
+            if note_node and "x-anodeid" in answer.headers:  # clustered Data Center (the nodes check)
+                from jiradoctor.probes import nodes
+
+                nodes.note(facts, method, url, headers, answer)
+            return answer
 
     try:
         return await asyncio.wait_for(go(), timeout=budget)
