@@ -63,22 +63,24 @@ def load_into(context: ssl.SSLContext, client: ClientCertificate) -> None:
     data = _read(client.cert, "client certificate")
     password = client.password.reveal() if client.password is not None else None
     if is_pem(data):
-        if client.key is not None:
-            _read(client.key, "client key")
+        key_text = _read(client.key, "client key") if client.key is not None else data
         try:
             # "" rather than None: with None OpenSSL would ask for an encrypted key's password on the terminal
             context.load_cert_chain(client.cert, client.key, password=password or "")
         except ssl.SSLError as exc:
             raise ClientCertError(
-                f"cannot load the client certificate {client.describe()!r}: {_why(exc, password)}"
+                f"cannot load the client certificate {client.describe()!r}: "
+                f"{_why(exc, password, b'ENCRYPTED' in key_text)}"
             ) from None
         return
     _load_pkcs12(context, client, data, password)
 
 
-def _why(exc: BaseException, password: str | None) -> str:
+def _why(exc: BaseException, password: str | None, encrypted: bool) -> str:
+    """OpenSSL names a bad password only as "PEM lib": an encrypted key (its PEM says ENCRYPTED) that
+    does not load is the password's fault."""
     reason = getattr(exc, "reason", None) or type(exc).__name__
-    if "BAD_DECRYPT" in str(reason).upper() or "PASSWORD" in str(reason).upper():
+    if encrypted or "BAD_DECRYPT" in str(reason).upper():
         return "wrong --client-cert-password" if password else "the key is encrypted: give --client-cert-password"
     if "KEY_VALUES_MISMATCH" in str(reason).upper():
         return "the key does not belong to the certificate"
