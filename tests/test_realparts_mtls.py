@@ -180,7 +180,7 @@ class HandshakeRefuser:
         self.sock.close()
 
 
-@pytest.mark.parametrize("version", [ssl.TLSVersion.TLSv1_2, ssl.TLSVersion.TLSv1_3])
+@pytest.mark.parametrize("version", [ssl.TLSVersion.TLSv1_2, ssl.TLSVersion.TLSv1_3], ids=["tls1.2", "tls1.3"])
 def test_a_server_that_refuses_in_the_handshake_is_named_too(
     version: ssl.TLSVersion, mtls: Mtls, realparts_pki: Pki, tmp_path: Path
 ) -> None:
