@@ -196,3 +196,13 @@ def test_a_server_that_refuses_in_the_handshake_is_named_too(
         assert codes(report, "tls") == {"tls/ok": "pass"}, text
     finally:
         server.stop()
+
+
+def test_insecure_still_presents_the_client_certificate(mtls: Mtls, tmp_path: Path) -> None:
+    """--insecure turns verification off, not the client certificate: every transport presents it."""
+    code, report, text = doctor(tmp_path, url_of(mtls, "tls13"), mtls.ca_bundle, "--insecure",
+                                "--client-cert", str(mtls.client.cert), "--client-key", str(mtls.client.key))
+    assert codes(report, "reachability") == {"reachability/ok": "pass"}, text
+    assert codes(report, "tls")["tls/verification-disabled"] == "warn"
+    code, report, text = doctor(tmp_path, url_of(mtls, "tls13"), mtls.ca_bundle, "--insecure")
+    assert code == 1 and codes(report, "tls") == {"tls/client-certificate-required": "fail"}, text
