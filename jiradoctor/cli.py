@@ -20,6 +20,7 @@ from jiradoctor import __version__, completion
 from jiradoctor.formats import REPORT_FORMATS
 from jiradoctor.inputs import INPUTS, SECRET_VALUE_INPUTS, Input
 from jiradoctor.jira.integrations import INTEGRATION_IDS
+from jiradoctor.jira.oauth_methods import CLIENT_LIBRARIES, SIGNATURE_METHODS
 
 # Each command imports what it uses, inside the command (issue 14): `--help`, `checks`, `explain`,
 # `profiles`, `render` and `diff` never load httpx, cryptography, oauthlib, dnspython, asyncio or the
@@ -180,7 +181,7 @@ def build_target(opts: dict[str, Any]) -> Target:
             check_url(with_scheme(value), variable, PROXY_SCHEMES)
     # every secret given as a value, named for its prompt by the one table of inputs (inputs.py)
     secrets: dict[str, Any] = {i.name: _secret(opts.get(i.param), i.prompt or i.option) for i in SECRET_VALUE_INPUTS}
-    return Target(
+    target = Target(
         url=opts["url"],
         integration=opts["integration"],
         consumer_key=opts["consumer_key"],
@@ -196,6 +197,8 @@ def build_target(opts: dict[str, Any]) -> Target:
         projects=_split(opts["projects"]),
         permissions=_split(opts["permissions"]),
         ca_bundle=opts["ca_bundle"],
+        client_cert=opts.get("client_cert"),
+        client_key=opts.get("client_key"),
         insecure=opts["insecure"],
         proxy=with_scheme(opts["proxy"]) if opts["proxy"] else None,
         timeout=opts["timeout"],
@@ -215,9 +218,32 @@ def build_target(opts: dict[str, Any]) -> Target:
         webhook_url=opts.get("webhook_url"),
         integration_url=opts.get("integration_url"),
         user_agent=opts.get("user_agent"),
+        signature_method=opts.get("signature_method"),
+        client_library=opts.get("client_library"),
         truststore=opts.get("truststore"),
         **secrets,
     )
+    check_client_certificate(target)
+    return target
+
+
+def check_client_certificate(target: Target) -> None:
+    """A client certificate that cannot be loaded (wrong password, key of another certificate) is a
+    usage error before the first probe, not a TLS finding."""
+    import ssl
+
+    from jiradoctor.net.client_cert import ClientCertError, load_into
+    from jiradoctor.target import InputError
+
+    if target.client_key and not target.client_cert:
+        raise InputError("--client-key needs --client-cert (the certificate that goes with the key)")
+    client = target.client_certificate
+    if client is None:
+        return
+    try:
+        load_into(ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT), client)
+    except ClientCertError as exc:
+        raise InputError(str(exc)) from None
 
 
 def crashed(report: Report) -> bool:
@@ -360,6 +386,18 @@ DOCTOR_OPTIONS: list[Callable[[Callable[..., Any]], Callable[..., Any]]] = [
         help="CA bundle the integration trusts (default: certifi).",
     ),
     _option(
+        "--client-cert",
+        type=click.Path(exists=True, dir_okay=False),
+        help="Client certificate the integration presents (mutual TLS at a proxy): PEM (key inside or "
+        "--client-key) or a PKCS#12 bundle.",
+    ),
+    _option("--client-key", type=click.Path(exists=True, dir_okay=False), help="PEM private key of --client-cert."),
+    _option(
+        "--client-cert-password",
+        help="Password of an encrypted --client-key or of a PKCS#12 bundle. Prefer JIRADOCTOR_CLIENT_CERT_PASSWORD "
+        "or '-' to be prompted.",
+    ),
+    _option(
         "--insecure", is_flag=True, help="Do not verify TLS certificates (as the integration's 'verify' switch off)."
     ),
     _option("--proxy", help="Forward proxy URL the integration uses."),
@@ -483,6 +521,18 @@ DOCTOR_OPTIONS: list[Callable[[Callable[..., Any]], Callable[..., Any]]] = [
     _option(
         "--truststore-password",
         help="The truststore's password (Java's default: changeit). Prefer JIRADOCTOR_TRUSTSTORE_PASSWORD.",
+    ),
+    _option(
+        "--signature-method",
+        type=click.Choice(list(SIGNATURE_METHODS)),
+        help="The OAuth 1.0a signature method the integration signs with (Jira accepts RSA-SHA1 only; "
+        "jiradoctor itself always signs RSA-SHA1).",
+    ),
+    _option(
+        "--client-library",
+        type=click.Choice(list(CLIENT_LIBRARIES)),
+        help="The client library the integration is built on, whose OAuth 1.0a default is known "
+        "(atlassian-python-api: RSA-SHA512; jira: HMAC-SHA1 first).",
     ),
     _option(
         "--user-agent",

@@ -65,6 +65,9 @@ INPUTS: tuple[Input, ...] = (
     Input("projects", "--projects", "list"),
     Input("permissions", "--permissions", "list"),
     Input("ca_bundle", "--ca-bundle", "file"),
+    Input("client_cert", "--client-cert", "file"),  # a path; OpenSSL alone reads the key, never a report
+    Input("client_key", "--client-key", "file"),
+    _secret("client_cert_password", "Client certificate password"),
     Input("insecure", "--insecure", "flag"),
     Input("proxy", "--proxy", "url"),
     Input("timeout", "--timeout", "number"),
@@ -89,6 +92,8 @@ INPUTS: tuple[Input, ...] = (
     Input("truststore", "--truststore", "file"),
     _secret("truststore_password", "Truststore password"),
     Input("user_agent", "--user-agent"),
+    Input("signature_method", "--signature-method", "choice"),  # the integration's OAuth 1.0a method
+    Input("client_library", "--client-library", "choice"),  # or the library it is built on
 )
 
 BY_NAME = {i.name: i for i in INPUTS}

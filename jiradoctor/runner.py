@@ -46,7 +46,7 @@ def find_cycles(checks: Iterable[Check]) -> dict[str, str]:
 
     Such checks would wait on each other forever; they are skipped instead.
     """
-    after = {c.id: [d for d in c.after] for c in checks}
+    after = {c.id: [*c.after, *c.waits_for] for c in checks}
     cyclic: dict[str, str] = {}
     for start in after:
         stack: list[tuple[str, list[str]]] = [(start, [start])]
@@ -148,6 +148,8 @@ class Runner:
                     check.id, check.title, f"not run: prerequisites form a cycle: {cyclic[check.id]}"
                 )
             prerequisites = [tasks[dep] for dep in check.after if dep in tasks and dep not in cyclic]
+            # waited for, never blocking (the ids are checked against cycles with ``after``'s)
+            prerequisites += [tasks[dep] for dep in check.waits_for if dep in tasks and dep not in cyclic]
             if prerequisites:
                 await asyncio.gather(*prerequisites)
             result = await self._run_check(

@@ -19,6 +19,7 @@ from jiradoctor.secrets import Redactor, Secret
 
 if TYPE_CHECKING:
     from jiradoctor.jira.pem import PrivateKeyText
+    from jiradoctor.net.client_cert import ClientCertificate
 
 FILE_INPUTS = ("server_xml", "public_key", "private_key")
 MAX_INPUT_BYTES = files.MAX_KEY_OR_XML  # a server.xml or PEM file is a few KB; refuse anything absurd
@@ -61,6 +62,9 @@ class Target:
     projects: tuple[str, ...] = ()
     permissions: tuple[str, ...] = ()
     ca_bundle: str | None = None
+    client_cert: str | None = None  # mutual TLS: PEM certificate (key inside or --client-key) or PKCS#12
+    client_key: str | None = None
+    client_cert_password: Secret | None = None
     insecure: bool = False
     proxy: str | None = None
     timeout: float = 10.0
@@ -90,6 +94,8 @@ class Target:
     truststore: str | None = None  # Jira's JVM truststore (cacerts: JKS or PKCS#12)
     truststore_password: Secret | None = None
     user_agent: str | None = None  # the integration's User-Agent for the can-work probes (XSRF on writes)
+    signature_method: str | None = None  # the OAuth 1.0a method the integration signs with (oauth-signature)
+    client_library: str | None = None  # the client library it is built on, whose default method is known
 
     @cached_property
     def private_key_read(self) -> PrivateKeyText | None:
@@ -101,6 +107,15 @@ class Target:
         from jiradoctor.jira import pem
 
         return pem.read_private_key(self.private_key.reveal())
+
+    @property
+    def client_certificate(self) -> ClientCertificate | None:
+        """The certificate every probe presents (mutual TLS), when one was given."""
+        if not self.client_cert:
+            return None
+        from jiradoctor.net.client_cert import ClientCertificate
+
+        return ClientCertificate(self.client_cert, self.client_key, self.client_cert_password)
 
     @property
     def auth(self) -> str:

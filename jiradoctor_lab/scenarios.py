@@ -123,6 +123,11 @@ class Behaviour:
     # follows the JSESSIONID cookie, else requests go round-robin
     cluster_nodes: tuple[str, ...] = ()
     sticky_sessions: bool = True
+    # one node configured differently (an app disabled there, issue 25): requests to these path prefixes
+    # answer 404 on ``broken_node``; the first request of such a path goes to it (a real balancer does
+    # so by chance), the next ones round-robin, so a run sees the failure and the healthy twin node
+    broken_node: str = ""
+    broken_node_paths: tuple[str, ...] = ()
     # Jira's REST webhooks path moved in Jira 10 (applinks data has its own jira10 switch for admins)
 
 

@@ -29,7 +29,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Callable
 
 from jiradoctor.jira.tomcat import Connector
-from jiradoctor_lab import app, oauth_provider
+from jiradoctor_lab import app, oauth_provider, rest
 from jiradoctor_lab import can_work as lab_can_work
 from jiradoctor_lab.messages import Response
 from jiradoctor_lab.runtime import LabRuntime
@@ -195,6 +195,7 @@ class _Handler(BaseHTTPRequestHandler):
             target = parts.path + (f"?{parts.query}" if parts.query else "")
         resp = app.misbehaving(self.command, target, runtime)
         jira_url: str | None = None
+        node: str | None = None  # a cluster's node chosen up front (broken_node paths); else when answering
         if resp is not None:
             lab_can_work.count_write(runtime, self.command, urllib.parse.urlsplit(target).path)
         if resp is None:
@@ -203,8 +204,16 @@ class _Handler(BaseHTTPRequestHandler):
             req = app.to_jira_request(method, target, dict(self.headers.items()), body, runtime)
             if not isinstance(req, Response):
                 lab_can_work.count_write(runtime, req.method, req.path)
+            path = urllib.parse.urlsplit(target).path
+            if lab_can_work.broken_path(runtime, path):  # decided before answering: that node answers 404
+                node = lab_can_work.choose_node(runtime, self.headers.get("Cookie"), path)
             if isinstance(req, Response):
                 resp = req
+            elif node is not None and node == runtime.scenario.behaviour.broken_node and lab_can_work.broken_path(
+                runtime, req.path
+            ):
+                resp = rest.not_found(req)  # the app behind this path is not enabled on this node
+                jira_url = str(req.jira_url)
             else:
                 jira_url = str(req.jira_url)
                 if runtime.scenario.front_proxy.replay_oauth and oauth_provider.is_oauth_request(req):
@@ -216,7 +225,7 @@ class _Handler(BaseHTTPRequestHandler):
             )
         )
         if resp.jira_headers:
-            for name, value in lab_can_work.cluster_headers(runtime, self.headers.get("Cookie")):
+            for name, value in lab_can_work.cluster_headers(runtime, self.headers.get("Cookie"), node):
                 resp.add(name, value)
         self._send(resp)
 

@@ -347,15 +347,21 @@ def judge_token(obs: OAuth2Observation, jira_url: str, profile: IntegrationProfi
         sites = o2.parse_resources(listed.body) if listed.status == 200 else None
         if sites is None:
             raise NotObserved(f"accessible-resources answered HTTP {listed.status} without a list of sites")
-        site = next((s for s in sites if o2.same_site(s.url, jira_url)), None)
+        if obs.gateway_given:
+            site = next((s for s in sites if s.id == obs.cloud_id), None)
+        else:
+            site = next((s for s in sites if o2.same_site(s.url, jira_url)), None)
         if site is None:
+            gateway = obs.endpoints.gateway(obs.cloud_id) if obs.cloud_id else None
             return [
                 Finding(
                     "oauth2/site-not-accessible",
                     Status.FAIL,
-                    f"The token does not reach {jira_url}: accessible-resources lists "
-                    f"{', '.join(s.url for s in sites) or 'no site'}.",
-                    evidence={"url": listed.url, "sites": [s.to_json() for s in sites]},
+                    f"The token does not reach {jira_url}"
+                    + (f" (cloudId {obs.cloud_id}, gateway {gateway})" if gateway else "")
+                    + f": accessible-resources lists {', '.join(s.url for s in sites) or 'no site'}.",
+                    evidence={"url": listed.url, "sites": [s.to_json() for s in sites],
+                              "cloud_id": obs.cloud_id, "cloud_id_from": obs.cloud_id_from},
                     remediation=(
                         "Authorise the integration again and choose this site on the consent screen "
                         "(a user grants an app one site at a time), or fix --url/the integration's "
@@ -381,7 +387,7 @@ def judge_token(obs: OAuth2Observation, jira_url: str, profile: IntegrationProfi
     identity = sig.read_identity(myself.body) if myself.status == 200 else None
     if identity is None:
         raise NotObserved(f"/myself with the token answered HTTP {myself.status} without a user")
-    where = f"api.atlassian.com/ex/jira/{obs.cloud_id}" if obs.flavour == "cloud" else jira_url
+    where = obs.endpoints.gateway(obs.cloud_id or "") if obs.flavour == "cloud" else jira_url
     findings.append(
         Finding(
             "oauth2/token-ok",
@@ -393,21 +399,28 @@ def judge_token(obs: OAuth2Observation, jira_url: str, profile: IntegrationProfi
     )
     site_answer = obs.site_myself
     if obs.flavour == "cloud" and site_answer is not None and site_answer.status in (401, 403):
+        gateway = obs.endpoints.gateway(obs.cloud_id or "")
+        # what the integration sees: it calls the URL it was given, the site's, and Cloud refuses the
+        # token there; jiradoctor's own calls went through the gateway, so the token itself is fine
         findings.append(
             Finding(
                 "oauth2/site-url-not-gateway",
-                Status.INFO,
-                f"Jira at the site URL refuses this token (HTTP {site_answer.status}); it works only through "
-                f"{obs.endpoints.gateway(obs.cloud_id or '')}. An integration that sends it to {jira_url} gets 401s "
-                "(and the auth check, which calls the site URL, fails for that reason).",
+                Status.WARN,
+                f"The integration's URL {jira_url} is the site's, and Jira Cloud refuses OAuth 2.0 tokens there "
+                f"(HTTP {site_answer.status} for this token): REST calls must go to {gateway}. An integration "
+                f"that sends its requests to {jira_url} gets 401 on every call; jiradoctor itself called the "
+                "gateway, where the token works.",
                 evidence={
                     "site_url": site_answer.url,
                     "site_status": site_answer.status,
-                    "gateway": obs.endpoints.gateway(obs.cloud_id or ""),
+                    "gateway": gateway,
+                    "cloud_id": obs.cloud_id,
+                    "cloud_id_from": obs.cloud_id_from,
                 },
                 remediation=(
-                    "Configure the integration to call https://api.atlassian.com/ex/jira/{cloudId}/rest/... with "
-                    "OAuth 2.0 tokens (the cloudId is the site's id in accessible-resources), not the site URL.",
+                    f"Configure the integration's REST base URL as {gateway} (then /rest/api/...), not "
+                    f"{jira_url}. Integrations that ask for the site URL and look the gateway up themselves "
+                    f"(accessible-resources) are fine: run this doctor with --url {gateway} to confirm.",
                 ),
                 docs=(DOCS_CLOUD_CALLS,),
                 subject=obs.cloud_id,

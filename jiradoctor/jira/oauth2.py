@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import urllib.parse
 from dataclasses import dataclass
 from typing import Any, Iterable
@@ -69,6 +70,21 @@ class Endpoints:
     def gateway(self, cloud_id: str) -> str:
         """Cloud's REST base for one site: the token works here, not at the site URL."""
         return f"{(self.api or CLOUD_API_URL).rstrip('/')}/ex/jira/{urllib.parse.quote(cloud_id, safe='')}"
+
+
+def gateway_cloud_id(url: str, environ: "dict[str, str] | None" = None) -> str | None:
+    """The cloudId when ``url`` is Cloud's REST gateway for one site (``{api}/ex/jira/{cloudId}``),
+    the URL an OAuth 2.0 integration must call; None for a site URL."""
+    env = os.environ if environ is None else environ
+    api = (env.get(API_URL_ENV) or CLOUD_API_URL).rstrip("/")
+    try:
+        parts, base = urllib.parse.urlsplit(url.strip()), urllib.parse.urlsplit(api)
+        same = (parts.scheme.lower(), (parts.hostname or "").lower(), parts.port) == (
+            base.scheme.lower(), (base.hostname or "").lower(), base.port)
+    except ValueError:
+        return None
+    match = re.fullmatch(r"/ex/jira/([0-9A-Za-z-]{1,64})/?", parts.path[len(base.path.rstrip("/")):])
+    return match.group(1) if same and match else None
 
 
 def endpoints(flavour: str, jira_url: str, environ: "dict[str, str] | None" = None) -> Endpoints:

@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     import httpx
 
     from jiradoctor.context import Facts
+    from jiradoctor.net.client_cert import ClientCertificate
 
 MAX_BODY = 256 * 1024
 MAX_DECODED = 4 * 1024 * 1024  # a compressed answer is inflated this far at most, to tell a bomb from a big page
@@ -85,13 +86,25 @@ class HttpAnswer:
             return None
 
 
-def ssl_context(ca_bundle: str | None, insecure: bool) -> ssl.SSLContext | bool:
+def ssl_context(
+    ca_bundle: str | None, insecure: bool, client: ClientCertificate | None = None
+) -> ssl.SSLContext | bool:
+    """The integration's TLS settings; ``client``: the certificate it presents (mutual TLS), which
+    goes with every connection, verified or not."""
     import certifi
     import ssl
 
-    if insecure:
+    if insecure and client is None:
         return False
-    return ssl.create_default_context(cafile=ca_bundle or certifi.where())
+    context = ssl.create_default_context(cafile=ca_bundle or certifi.where())
+    if insecure:
+        context.check_hostname = False
+        context.verify_mode = ssl.CERT_NONE
+    if client is not None:
+        from jiradoctor.net.client_cert import load_into
+
+        load_into(context, client)
+    return context
 
 
 def shared_ssl_context(facts: "Facts", verify: bool) -> ssl.SSLContext | bool:
@@ -100,7 +113,7 @@ def shared_ssl_context(facts: "Facts", verify: bool) -> ssl.SSLContext | bool:
     insecure = facts.target.insecure and not verify
     key = f"ssl_context:{'insecure' if insecure else 'verify'}"
     if key not in facts.shared:
-        facts.shared[key] = ssl_context(facts.target.ca_bundle, insecure)
+        facts.shared[key] = ssl_context(facts.target.ca_bundle, insecure, facts.target.client_certificate)
     context: ssl.SSLContext | bool = facts.shared[key]
     return context
 
@@ -256,13 +269,16 @@ async def fetch(
     budget_s: float | None = None,
     via: httpx.AsyncClient | None = None,
     sink: Callable[[bytes], object] | None = None,
+    note_node: bool = True,
 ) -> HttpAnswer:
     """One request; ``max_body`` bounds what is kept, ``budget_s`` the whole exchange
     (default: twice the timeout plus a second — connect, read, and a dribbling body). ``via``: a
     lane of a fan-out (:func:`lanes`) instead of the run's shared client. ``sink``: every decoded
     piece of the body, as it arrives, up to :data:`STREAMED_MAX` (the answer keeps its first
     ``max_body`` bytes as evidence); for answers too large to hold, read by a streaming parser,
-    which returns True once it wants no more (it has the whole document, or gave up on it)."""
+    which returns True once it wants no more (it has the whole document, or gave up on it).
+    ``note_node``: the answer's Data Center node is noted for the nodes check (probes/nodes.py);
+    off for that check's own repeats."""
     import asyncio
 
     sent_at = time.time()
@@ -287,7 +303,7 @@ async def fetch(
             # redact at once: checks cut bodies and headers short for their evidence, and a secret
             # cut in half would no longer match the redactor
             redact = facts.redactor.text
-            return HttpAnswer(
+            answer = HttpAnswer(
                 method,
                 url,
                 response.status_code,
@@ -298,6 +314,11 @@ async def fetch(
                 sent_at,
                 problem=problem,
             )
+            if note_node and "x-anodeid" in answer.headers:  # clustered Data Center (the nodes check)
+                from jiradoctor.probes import nodes
+
+                nodes.note(facts, method, url, headers, answer)
+            return answer
 
     try:
         answer = await asyncio.wait_for(go(), timeout=budget)

@@ -284,7 +284,9 @@ def test_scenario_shows_what_it_expects(scenario):
         finally:
             observer.http.close()
         # codes an administrator's read shows are observed by tests/lab/test_applinks_contract.py
-        # can-work/ codes: tests/test_can_work_lab.py observes them independently
+        # can-work/ codes: tests/test_can_work_lab.py observes them independently; nodes/: tests/test_nodes_lab.py
         assert observed == {
-            c for c in lab.scenario.expect if not c.startswith(("applink/", "webhooks/", "pat-expiry/", "can-work/"))
+            c
+            for c in lab.scenario.expect
+            if not c.startswith(("applink/", "webhooks/", "pat-expiry/", "can-work/", "nodes/"))
         }

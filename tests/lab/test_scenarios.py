@@ -17,7 +17,7 @@ REQUIRED = {
     "many-projects", "redirect-loop", "connection-reset", "never-answers",
 }
 KNOWN_CHECKS = {"dns", "tls", "proxy", "reachability", "base-url", "consumer-key", "public-key", "oauth-signature",
-                "clock-skew", "auth", "permissions", "applink", "webhooks", "pat-expiry", "can-work"}
+                "clock-skew", "auth", "permissions", "applink", "webhooks", "pat-expiry", "can-work", "nodes"}
 
 
 def test_required_scenarios_present():

@@ -19,6 +19,7 @@ from jiradoctor.jira.serverxml import ServerXmlError, parse_server_xml
 from jiradoctor.jira.tomcat import Connector, request_url
 from jiradoctor.jira.urls import DEFAULT_PORTS, InvalidUrl, JiraUrl
 from jiradoctor.model import Finding, NotObserved, Status
+from jiradoctor.net.addresses import internal_host
 from jiradoctor.registry import Check
 from jiradoctor.secrets import MASK
 from jiradoctor.probes.server_info import SERVER_INFO
@@ -30,12 +31,17 @@ DOCS = (
 _PART_WORDS = {"scheme": "scheme", "host": "host name", "port": "port", "path": "context path"}
 
 
-def compare_urls(integration: JiraUrl, base: JiraUrl, base_source: str) -> list[Finding]:
+def compare_urls(
+    integration: JiraUrl, base: JiraUrl, base_source: str, cloud_integration: str | None = None
+) -> list[Finding]:
     """The integration's URL against Jira's Base URL: one cause, one finding, naming every part that differs.
 
     http-vs-https moves the default port too; that is one mistake, not two. The code names the
     first differing part (scheme, host, port, path), so baselines keep matching. Look-alike or
     hidden characters in a host are named, since both hosts may print identically.
+    ``cloud_integration``: the name of a cloud-hosted integration; when Jira's Base URL is internal
+    and the integration's is not, the fix is Jira's Base URL, never the internal address typed into
+    an integration that cannot reach it (issue 25).
     """
     parts = list(integration.differences(base))
     if not parts:
@@ -50,6 +56,31 @@ def compare_urls(integration: JiraUrl, base: JiraUrl, base_source: str) -> list[
         if len(parts) == 1
         else f"the {' and the '.join(_PART_WORDS[p] for p in parts)} differ"
     )
+    remediation: tuple[str, ...] = (
+        f"Enter {base} as the Jira URL in the integration, exactly; or, if the integration's URL is the "
+        f"right one, change Jira's Base URL (Administration > System > General configuration) and "
+        f"server.xml to match it.",
+    )
+    internal = internal_host(base.host)
+    extra: dict[str, str] = {}
+    if cloud_integration and internal:
+        extra = {"base_url_internal": internal}
+        each += f"; Jira's Base URL is {internal}, which {cloud_integration} (it runs in the cloud) cannot reach"
+        reach = (
+            "make Jira answer there from the internet (the reverse proxy, and proxyName/proxyPort/scheme on the "
+            "connector in server.xml)"
+        )
+        first = (
+            f"Set Jira's Base URL to the public address {integration} (Administration > System > General "
+            f"configuration), and {reach}."
+            if not internal_host(integration.host)
+            else f"Publish Jira on a public address, set Jira's Base URL to it (Administration > System > General "
+            f"configuration), {reach}, and enter that public address in {cloud_integration}."
+        )
+        remediation = (
+            first,
+            f"Do not enter {base} in {cloud_integration}: it runs in the cloud and cannot reach {internal}.",
+        )
     return [
         Finding(
             f"base-url/{part}-mismatch",
@@ -64,12 +95,9 @@ def compare_urls(integration: JiraUrl, base: JiraUrl, base_source: str) -> list[
                 "all_differences": parts,
                 "base_url_source": base_source,
                 **({"hidden_characters": hidden} if hidden else {}),
+                **extra,
             },
-            remediation=(
-                f"Enter {base} as the Jira URL in the integration, exactly; or, if the integration's URL is the "
-                f"right one, change Jira's Base URL (Administration > System > General configuration) and "
-                f"server.xml to match it.",
-            ),
+            remediation=remediation,
             docs=DOCS,
             subject=part,
         )
@@ -336,7 +364,9 @@ async def judge(ctx: CheckContext) -> Sequence[Finding]:
         realm_note = {"oauth_realm": realm or "not seen: no request of this run drew Jira's 401"}
     compared = bool(url and base)
     if url is not None and base is not None and compared:
-        findings += compare_urls(url, base, base_source)
+        hosting = target.integration_hosting
+        cloud = ctx.profile.cloud_hosted if hosting is None else hosting == "cloud"
+        findings += compare_urls(url, base, base_source, ctx.profile.name if cloud else None)
     if target.given("server_xml"):
         import asyncio  # here: `jiradoctor checks` imports this module and must not load asyncio (issue 14)
 
