@@ -190,7 +190,9 @@ def _sso_login_page() -> Response:
         '<input name="os_username"><input name="os_password" type="password">'
         '<input type="submit" value="Log In"></form></body></html>'
     )
-    return Response.html(200, page)
+    resp = Response.html(200, page)
+    resp.login_page = True
+    return resp
 
 
 def _sso_redirect(req: Request, runtime: LabRuntime) -> Response:
