@@ -22,8 +22,8 @@ LOGIN_PAGE = ('<!DOCTYPE html><html><head><title>Log in - Jira</title></head><bo
 def answer(status: int, body: object, ctype: str = "application/json", url: str = URL + "/rest/api/2/serverInfo",
            **headers: str) -> HttpAnswer:
     text = body if isinstance(body, str) else json.dumps(body)
-    return HttpAnswer("GET", url, status, {"content-type": ctype, **{k.replace("_", "-"): v for k, v in headers.items()}},
-                      text)
+    named = {k.replace("_", "-"): v for k, v in headers.items()}
+    return HttpAnswer("GET", url, status, {"content-type": ctype, **named}, text)
 
 
 @pytest.mark.parametrize("seen, jira", [
