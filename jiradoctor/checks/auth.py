@@ -282,11 +282,12 @@ def cloud_token_refused(attempt: LoginAttempt, myself: HttpAnswer, evidence: dic
             "blocked by an organisation admin (Atlassian Guard)", f"not a token of {owner} (e-mail and token of "
             "different accounts)",
         ]
-        why = (
-            "At the site URL these causes all answer alike (401 \"Client must be authenticated to access this "
-            "resource.\", X-Seraph-LoginReason: AUTHENTICATED_FAILED), so it is one of: the token is "
-            + ", ".join(causes[:-1]) + ", or " + causes[-1] + "."
+        alike = (
+            "The gateway named no cause (no X-Failure-Category)" if on_gateway
+            else "At the site URL these causes all answer alike (401 \"Client must be authenticated to access "
+            "this resource.\", X-Seraph-LoginReason: AUTHENTICATED_FAILED)"
         )
+        why = alike + ", so it is one of: the token is " + ", ".join(causes[:-1]) + ", or " + causes[-1] + "."
     return Finding(
         "auth/cloud-token-refused",
         Status.FAIL,
