@@ -504,6 +504,6 @@ class LabServer:
         if (admin := lab_applinks.admin_password(self.scenario)) is not None:  # the scenario's Jira administrator
             args += ["--admin-user", admin[0]]
             env["JIRADOCTOR_ADMIN_PASSWORD"] = admin[1]
-        if self.ca_pem and ca_path:
+        if self.ca_pem and ca_path and c.trust_lab_ca:  # a scenario whose integration does not trust the lab CA
             args += ["--ca-bundle", ca_path]
         return env, args

@@ -52,7 +52,9 @@ class Observer:
     def __init__(self, lab: LabServer) -> None:
         self.lab = lab
         self.c = lab.client
-        self.http = client_for(lab, timeout=httpx.Timeout(2.0))
+        # an integration that does not trust the lab's CA verifies against the system's (issue 25: a failed handshake)
+        self.http = (client_for(lab, timeout=httpx.Timeout(2.0)) if lab.client.trust_lab_ca or not lab.ca_pem
+                     else httpx.Client(timeout=httpx.Timeout(2.0), trust_env=False, follow_redirects=False))
         self.codes: set[str] = set()
         self.anonymous_login_page = False
 
@@ -284,6 +286,10 @@ class Observer:
             return {"reachability/timeout"}
         except (httpx.ReadError, httpx.RemoteProtocolError):
             return {"reachability/reset"}
+        except httpx.ConnectError as exc:
+            if "CERTIFICATE_VERIFY_FAILED" in str(exc):  # the lab CA is not this client's: everything after is blocked
+                return {"tls/untrusted-root"}
+            raise
         if self.codes & {
             "reachability/redirect-loop",
             "reachability/not-found",
