@@ -87,7 +87,8 @@ def test_a_login_page_served_with_jiras_headers_is_not_jiras_clock() -> None:
     now = time.time()
     refused = answer(401, {**jira, "content-type": "application/json",
                            "date": format_datetime(datetime.fromtimestamp(now, timezone.utc), usegmt=True)},
-                     '{"message":"Client must be authenticated to access this resource.","status-code":401}', sent_at=now)
+                     '{"message":"Client must be authenticated to access this resource.","status-code":401}',
+                     sent_at=now)
     report = run_checks([clock_skew.CHECK], Target(url=URL), {"server_info": info(answer=refused, base_url=None)})
     assert codes(report) == {"clock-skew/ok"}
 
