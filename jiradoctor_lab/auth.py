@@ -95,7 +95,7 @@ def authenticate(req: Request, runtime: LabRuntime, *, sso: bool = True) -> Auth
     if sso and behaviour.sso_login_page and _bearer(req) is None:
         # Data Center behind SAML SSO (e.g. Okta) often answers a REST call with 200 and the
         # HTML login page, not a redirect (JIRA-FACTS §4).
-        return AuthOutcome(answer=_sso_login_page(), method="sso")
+        return AuthOutcome(answer=_sso_login_page(gateway=behaviour.sso_gateway), method="sso")
     bearer = _bearer(req)
     if bearer is not None:
         return _pat(bearer, runtime)
@@ -201,7 +201,9 @@ def _cloud_refusal() -> Response:
     return Response.json(401, status_body(401, CLOUD_UNAUTHORIZED))
 
 
-def _sso_login_page() -> Response:
+def _sso_login_page(gateway: bool = False) -> Response:
+    """The SSO login page: from an SSO app inside Jira (with Jira's headers), or from an authenticating
+    gateway in front of it (``gateway``: none of Jira's headers)."""
     page = (
         "<!DOCTYPE html><html><head><title>Log in - Jira</title>"
         '<meta name="application-name" content="JIRA"></head><body>'
@@ -212,6 +214,7 @@ def _sso_login_page() -> Response:
     )
     resp = Response.html(200, page)
     resp.login_page = True
+    resp.jira_headers = not gateway
     return resp
 
 

@@ -125,6 +125,8 @@ class Behaviour:
     # Jira's JSON); with ``sso_rest_bypass`` the SSO app lets Basic-authenticated REST calls through
     sso_everywhere: bool = False
     sso_rest_bypass: bool = False
+    # the SSO login page comes from an authenticating gateway in front of Jira, without Jira's headers
+    sso_gateway: bool = False
     # Data Center with Basic authentication switched off: 403 "Basic Authentication has been disabled
     # on this instance." (JIRA-FACTS §10); PATs (Bearer) and OAuth still work
     basic_auth_disabled: bool = False
