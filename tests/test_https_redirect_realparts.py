@@ -30,7 +30,8 @@ def doctor(lab: LabServer, url: str, tmp_path: Path) -> tuple[int, dict[str, Any
     result = CliRunner().invoke(
         main,
         ["doctor", "--url", url, "--user", client.user, "--ca-bundle", str(ca), "--timeout", "5",
-         "--integration-hosting", "on-premises", "--only", "reachability,auth,clock-skew", "--format", "json"],
+         "--integration-hosting", "on-premises", "--only", "reachability,auth,clock-skew,permissions",
+         "--projects", ",".join(client.projects), "--format", "json"],
         env={"JIRADOCTOR_PASSWORD": client.password}, catch_exceptions=False,
     )
     return result.exit_code, json.loads(result.stdout)
@@ -51,6 +52,7 @@ def test_http_to_https_redirect_is_named_and_the_login_judged_over_tls(
     seen = findings(report)
     assert seen.get("reachability/https-redirect") == "warn", seen
     assert seen.get("auth/ok") == "pass", seen  # the login followed the upgrade once, over TLS
+    assert {c["id"]: c["status"] for c in report["checks"]}["permissions"] == "pass"  # and the calls after it
     assert "auth/sso-redirect" not in seen and not any("single sign-on owns" in f["message"]
                                                        for c in report["checks"] for f in c["findings"])
     redirect = next(f for c in report["checks"] for f in c["findings"] if f["code"] == "reachability/https-redirect")

@@ -228,6 +228,15 @@ async def login_probe(facts: "Facts") -> LoginAttempt:
     return replace(attempt, anonymous_probe=anonymous)
 
 
+def login_base(attempt: LoginAttempt, base: str) -> str:
+    """Where calls with the login go: ``base``, or its https twin when the login followed a plain
+    http->https redirect (the same detour for every further call would only answer 301)."""
+    myself = attempt.myself
+    if not attempt.upgraded_from or myself is None or attempt.upgraded_from != api_url(base, MYSELF):
+        return base
+    return myself.url[: -len(MYSELF)] if myself.url.endswith(MYSELF) else base
+
+
 async def login_proven(facts: "Facts") -> bool:
     """Did /myself (or the Bearer retry) name a user? Only then may more requests carry the login."""
     attempt: LoginAttempt = await facts.get("auth_login")

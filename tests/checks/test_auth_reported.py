@@ -196,3 +196,14 @@ def test_the_login_after_an_https_upgrade_is_judged_there() -> None:
     there = answer(200, CLOUD_USER | {"accountId": "x1"}, url="https://jira.example.com/rest/api/2/myself", **JIRA)
     f = only(judged(LoginAttempt(token(), "Cloud", there, upgraded_from=MYSELF.replace("https", "http"))))
     assert f.code == "auth/ok" and f.evidence["redirected_from"].startswith("http://")
+
+
+def test_calls_after_an_https_upgrade_go_to_https() -> None:
+    from jiradoctor.probes.auth import login_base
+
+    http, https = "http://jira.example.com:8080", "https://jira.example.com:8443"
+    there = answer(200, SERVER_USER, url=https + "/rest/api/2/myself")
+    upgraded = LoginAttempt(basic(), "Server", there, upgraded_from=http + "/rest/api/2/myself")
+    assert login_base(upgraded, http) == https
+    assert login_base(LoginAttempt(basic(), "Server", there), http) == http  # no upgrade followed: the URL as given
+    assert login_base(upgraded, "https://api.atlassian.com/ex/jira/x") == "https://api.atlassian.com/ex/jira/x"
