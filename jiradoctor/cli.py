@@ -3,7 +3,9 @@
 Every doctor option reads ``JIRADOCTOR_<NAME>`` and the TOML file given with ``--config``
 (command line > environment > config file > default, click's own precedence). Exit codes:
 0 nothing at or above --fail-on, 1 findings at or above it, 2 usage error, 3 jiradoctor failed,
-4 nothing was observed (every check skipped), 130 interrupted (Ctrl-C).
+4 nothing was observed (every check skipped), 5 Jira never answered as Jira (the run asked Jira's URL
+and no answer carried Jira's own traces: an SSO page, a portal, a placeholder, nothing listening —
+whatever --fail-on says; --offline runs never ask, so never exit 5), 130 interrupted (Ctrl-C).
 """
 
 from __future__ import annotations
@@ -33,8 +35,15 @@ if TYPE_CHECKING:
     from jiradoctor.secrets import Secret
     from jiradoctor.target import Target
 
-EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_INTERNAL, EXIT_NOTHING_OBSERVED = 0, 1, 2, 3, 4
-EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report it
+from jiradoctor.exit_codes import (  # noqa: F401 - re-exported: tests and plugins import them from here
+    EXIT_FINDINGS,
+    EXIT_INTERNAL,
+    EXIT_INTERRUPTED,
+    EXIT_JIRA_UNSEEN,
+    EXIT_NOTHING_OBSERVED,
+    EXIT_OK,
+    EXIT_USAGE,
+)
 
 
 class _FailOn(Mapping[str, "Status | None"]):
@@ -259,9 +268,10 @@ def exit_code_for(report: Report, fail_on: str) -> int:
     if not report.observed:  # a run that looked at nothing is never a green gate, whatever --fail-on says
         return EXIT_NOTHING_OBSERVED
     threshold = FAIL_ON[fail_on]
-    if threshold is None:
-        return EXIT_OK
-    return EXIT_FINDINGS if any(c.status.rank >= threshold.rank for c in report.checks) else EXIT_OK
+    if threshold is not None and any(c.status.rank >= threshold.rank for c in report.checks):
+        return EXIT_FINDINGS
+    # a CI gate pointed at an SSO page, a portal or a placeholder never stays green
+    return EXIT_JIRA_UNSEEN if report.jira_unseen else EXIT_OK
 
 
 def write_outputs(
@@ -429,7 +439,8 @@ DOCTOR_OPTIONS: list[Callable[[Callable[..., Any]], Callable[..., Any]]] = [
         type=click.Choice(list(FAIL_ON)),
         default="fail",
         show_default=True,
-        help="Exit 1 when a check is at or above this level.",
+        help="Exit 1 when a check is at or above this level. Whatever it says, exit 4 when nothing was observed "
+        "and 5 when Jira never answered as Jira (a login page, a portal, nothing listening; never with --offline).",
     ),
     _option(
         "--baseline",
@@ -764,6 +775,8 @@ def doctor(ctx: click.Context, /, **opts: Any) -> None:
     if baseline is None:
         ctx.exit(exit_code_for(report, opts["fail_on"]))
     code = report_comparison(baseline, report, opts["fail_on"], err=True)
+    if code == EXIT_OK and report.jira_unseen:
+        code = EXIT_JIRA_UNSEEN
     ctx.exit(EXIT_INTERNAL if crashed(report) else EXIT_NOTHING_OBSERVED if not report.observed else code)
 
 

@@ -56,6 +56,11 @@ class Facts:
         self.shared: dict[str, Any] = {}
         # --debug: where each request and its answer is told, redacted (None: nowhere)
         self.trace: Callable[[str], object] | None = None
+        # Jira's identity (issue 25): did the run ask Jira's URL anything, and which answer first
+        # showed that Jira answers as Jira (set by probes.http.fetch; a run that asked and never
+        # saw it is never a green gate)
+        self.asked_jira = False
+        self.jira_seen: str | None = None
 
     def expects(self, name: str) -> bool:
         """Will a check of this run ask for the fact? A probe may then share one request with it

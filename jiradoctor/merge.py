@@ -243,6 +243,10 @@ def merge(customer: Report, vendor: Report) -> Report:
             _first(v.jira.deployment, c.jira.deployment),
             _first(v.jira.version, c.jira.version),
             _first(v.jira.base_url, c.jira.base_url),
+            # either side seeing Jira is enough; False only when a side asked and none saw it
+            True if True in (v.jira.identified, c.jira.identified)
+            else False if False in (v.jira.identified, c.jira.identified) else None,
+            _first(v.jira.identified_by, c.jira.identified_by),
         ),
     )
     started = min([s for s in (customer.started_at, vendor.started_at) if s] or [""])

@@ -263,10 +263,15 @@ class Runner:
     async def _jira_facts(self) -> JiraFacts:
         """Jira's identity for the report header, when a probe already fetched it."""
         info: Any = self.facts.peek("server_info")
+        seen = self.facts.jira_seen
+        identified = True if seen else False if self.facts.asked_jira else None
+        by = self.facts.redactor.text(seen) if seen else None
         if info is None:
-            return JiraFacts()
+            return JiraFacts(identified=identified, identified_by=by)
         return JiraFacts(
             deployment=getattr(info, "deployment", None),
             version=getattr(info, "version", None),
             base_url=getattr(info, "base_url", None),
+            identified=identified,
+            identified_by=by,
         )

@@ -128,7 +128,7 @@ def doctor_invocation(lab: LabServer, files: CustomerFiles) -> Invocation:
     if (admin := lab_applinks.admin_password(lab.scenario)) is not None:  # the scenario's Jira administrator
         argv += ["--admin-user", admin[0]]
         env["JIRADOCTOR_ADMIN_PASSWORD"] = admin[1]
-    if lab.ca_pem and files.ca_bundle is not None:
+    if lab.ca_pem and files.ca_bundle is not None and c.trust_lab_ca:  # an integration may not trust the lab CA
         argv += ["--ca-bundle", str(files.ca_bundle)]
     if files.server_xml is not None:
         argv += ["--server-xml", str(files.server_xml), "--base-url", lab.base_url]

@@ -129,6 +129,18 @@ class Behaviour:
     broken_node: str = ""
     broken_node_paths: tuple[str, ...] = ()
     # Jira's REST webhooks path moved in Jira 10 (applinks data has its own jira10 switch for admins)
+    # issue 25: SSO in front of every REST resource, serverInfo included (anonymous callers never see
+    # Jira's JSON); with ``sso_rest_bypass`` the SSO app lets Basic-authenticated REST calls through
+    sso_everywhere: bool = False
+    sso_rest_bypass: bool = False
+    # the SSO login page comes from an authenticating gateway in front of Jira, without Jira's headers
+    sso_gateway: bool = False
+    # Data Center with Basic authentication switched off: 403 "Basic Authentication has been disabled
+    # on this instance." (JIRA-FACTS §10); PATs (Bearer) and OAuth still work
+    basic_auth_disabled: bool = False
+    # an IP allowlist that refuses calls carrying credentials with this sentence (anonymous serverInfo
+    # passes); "" = none. UNCONFIRMED: that a real allowlist spares anonymous calls; the sentences are §10's
+    ip_allowlist_credentials: str = ""
 
 
 @dataclass(frozen=True)

@@ -222,7 +222,8 @@ class _Handler(BaseHTTPRequestHandler):
         lab._record(
             SeenRequest(
                 self.command, urllib.parse.urlsplit(target).path, jira_url, resp.status, self.headers.get("Host")
-            )
+            ),
+            as_jira=resp.jira_headers and not resp.login_page and not 300 <= resp.status < 400,
         )
         if resp.jira_headers:
             for name, value in lab_can_work.cluster_headers(runtime, self.headers.get("Cookie"), node):
@@ -305,6 +306,7 @@ class LabServer:
         self._seen: collections.deque[SeenRequest] = collections.deque(maxlen=2000)
         self._seen_lock = threading.Lock()
         self._total = 0
+        self._jira_answers = 0
         self._lifecycle = threading.Lock()
 
     # -- lifecycle -----------------------------------------------------------------------------
@@ -460,10 +462,19 @@ class LabServer:
         """Answers the scenario's rate limit refused (429/503 with Retry-After)."""
         return self._rt().state.throttled
 
-    def _record(self, seen: SeenRequest) -> None:
+    @property
+    def jira_answers(self) -> int:
+        """Answers sent as Jira's own (its REST API, its refusals, its pages; with Jira's headers), not a
+        login page, a redirect or another server's page: the lab's account of whether a client could
+        have seen Jira answer as Jira (issue 25), kept apart from the doctor's own reading."""
+        with self._seen_lock:
+            return self._jira_answers
+
+    def _record(self, seen: SeenRequest, as_jira: bool = False) -> None:
         with self._seen_lock:
             self._seen.append(seen)
             self._total += 1
+            self._jira_answers += as_jira
 
     def doctor_command(
         self, private_key_path: str = "consumer.pem", ca_path: str | None = None

@@ -373,7 +373,7 @@ class Analysis:
                 e,
             )
             return True
-        if "/rest/" in e.path and (sso := sig.sso(answer, answer.looks_like_html)) is not None:
+        if "/rest/" in e.path and (sso := sig.sso(answer, answer.looks_like_html, e.url)) is not None:
             where = f"a redirect to {redact_url(sso.location, self.c)}" if sso.location else "an HTML login page"
             self.add(
                 "auth",
@@ -428,6 +428,28 @@ class Analysis:
             return True
         if answer.status in (401, 403) and method:
             password = _basic_password(e)
+            if method == "basic" and password and sig.is_cloud_api_token(password):
+                cloud = (urllib.parse.urlsplit(e.url).hostname or "").endswith(sig.CLOUD_HOST_SUFFIXES)
+                self.add(
+                    "auth",
+                    Finding(
+                        "auth/cloud-token-refused" if cloud else "auth/cloud-token-on-server",
+                        Status.FAIL,
+                        f"Jira refused Basic auth (HTTP {answer.status}) whose password is an Atlassian Cloud API "
+                        "token (it starts ATATT): "
+                        + ("the token is wrong, expired, revoked, scoped (the site URL never accepts one), blocked "
+                           "by an organisation admin, or not the e-mail's own; at the site URL these look alike."
+                           if cloud else "a self-hosted Jira never knows a Cloud API token."),
+                        evidence=evidence,
+                        remediation=(
+                            "Create a new API token for the account and use it with the account's e-mail."
+                            if cloud else "Create a personal access token on this Jira and send it as "
+                            "'Authorization: Bearer' (the integration's PAT option), or use the user's password.",
+                        ),
+                    ),
+                    e,
+                )
+                return True
             if method == "basic" and password and sig.looks_like_token(password):
                 self.add(
                     "auth",

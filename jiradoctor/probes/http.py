@@ -333,7 +333,23 @@ async def fetch(
 
         size = len(content) if content is not None else (len(repr(json)) if json is not None else 0)
         facts.trace(describe_exchange(answer, sent.get("headers", headers), size, facts.redactor.text))
+    note_sighting(facts, answer)
     return answer
+
+
+def note_sighting(facts: "Facts", answer: HttpAnswer) -> None:
+    """Record that the run asked Jira's URL, and the first answer that was Jira answering as Jira
+    (at the URL or where its redirects led)."""
+    from jiradoctor.jira.auth_signals import GATEWAY_HOST
+    from jiradoctor.jira.fingerprint import answered_as_jira, origin_of
+
+    origin = origin_of(answer.url)
+    if origin is not None and (origin == origin_of(facts.target.url or "") or origin.endswith("://" + GATEWAY_HOST)):
+        facts.asked_jira = True  # not an identity provider, a token endpoint or the integration's own site
+    if facts.jira_seen is None and answer.ok:  # wherever a redirect led: Jira's answer is Jira's
+        trace = answered_as_jira(answer)
+        if trace is not None:
+            facts.jira_seen = f"{answer.method} {answer.url}: {trace}"[:500]
 
 
 def kept_headers(headers: httpx.Headers, redact: Callable[[str], str]) -> dict[str, str]:

@@ -33,7 +33,7 @@ from jiradoctor.jira.permissions import (
     plan_for,
 )
 from jiradoctor.jira.rate_limit import MAX_WAIT_S, Throttling, is_throttled, rate_limit_headers, retry_after_s
-from jiradoctor.probes.auth import Login, deployment_of, fetch_as, login_for, login_proven
+from jiradoctor.probes.auth import Login, deployment_of, fetch_as, login_base, login_for, login_proven
 from jiradoctor.probes.fanout import Gate, run_pool
 from jiradoctor.probes.http import HttpAnswer, TransportError
 
@@ -481,7 +481,8 @@ async def _permission_probe(facts: "Facts") -> PermissionFacts:
     from jiradoctor.probes.oauth2 import rest_base  # OAuth 2.0 on Cloud goes through the gateway
 
     deadline = deadline_for(target)
-    asker = _Asker(facts, login, await rest_base(facts, login.method), "3" if cloud else "2", concurrency_for(target))
+    rest_url = login_base(await facts.get("auth_login"), await rest_base(facts, login.method))  # after http->https
+    asker = _Asker(facts, login, rest_url, "3" if cloud else "2", concurrency_for(target))
     listing = None if target.projects else asyncio.ensure_future(_list_cloud(asker) if cloud else _list_server(asker))
     if not cloud:  # Server answers every key in each project's mypermissions: no separate key check
         try:

@@ -37,8 +37,25 @@ def failed(error: str, **kw) -> dict:
     return e
 
 
+def basic_myself(password: str, status: int, host: str = JIRA, **kw) -> dict:
+    """/myself with Basic auth, as a browser-side integration recorded it."""
+    import base64
+
+    credential = base64.b64encode(f"svc@example.org:{password}".encode()).decode()
+    body = json.dumps({"message": "Client must be authenticated to access this resource.", "status-code": 401})
+    return entry("GET", f"{host}/rest/api/2/myself", status, [("Authorization", f"Basic {credential}")],
+                 [("X-AREQUESTID", "1"), ("X-Seraph-LoginReason", "AUTHENTICATED_FAILED" if status == 401 else "OK")],
+                 body=body if status == 401 else json.dumps({"name": "svc", "key": "JIRAUSER1"}), **kw)
+
+
+CLOUD_TOKEN = "ATATT3xFfGF0lab-cloud-api-token-0001"  # the lab's Cloud API token shape (issue 25 item 7)
 # code -> (broken entries, healthy entries)
 CASES = {
+    "auth/cloud-token-on-server": ([basic_myself(CLOUD_TOKEN, 401)], [basic_myself("s3cret-Passw0rd", 200)]),
+    "auth/cloud-token-refused": (
+        [basic_myself(CLOUD_TOKEN, 401, host="https://acme.atlassian.net")],
+        [basic_myself(CLOUD_TOKEN, 200, host="https://acme.atlassian.net")],
+    ),
     "har/request-failed": ([failed("net::ERR_CONNECTION_REFUSED")], [MYSELF_OK]),
     "har/blocked": ([failed("net::ERR_BLOCKED_BY_CLIENT")], [MYSELF_OK]),
     "har/mixed-content": (
