@@ -18,6 +18,7 @@ from jiradoctor.secrets import Redactor, Secret
 
 if TYPE_CHECKING:
     from jiradoctor.jira.pem import PrivateKeyText
+    from jiradoctor.jira.proxy_config import ProxyConfig, ProxyConfigError
 
 FILE_INPUTS = ("server_xml", "public_key", "private_key")
 MAX_INPUT_BYTES = 1_000_000  # a server.xml or PEM file is a few KB; refuse anything absurd
@@ -104,6 +105,29 @@ class Target:
 
         return pem.read_private_key(self.private_key.reveal())
 
+    @cached_property
+    def proxy_config_read(self) -> "ProxyConfig | ProxyConfigError | None":
+        """--proxy-config read once per Target: the redactor takes its credentials before anything is
+        printed, base-url judges its routes. A file that cannot be used is kept as its error."""
+        if not self.proxy_config_path:
+            return None
+        from jiradoctor.jira.proxy_config import ProxyConfigError, read_proxy_config
+
+        try:
+            return read_proxy_config(self.proxy_config_path)
+        except ProxyConfigError as exc:
+            return exc
+
+    def file_secrets(self) -> list[str]:
+        """Credentials the user's files carry: server.xml's password attributes (keystorePass,
+        truststorePass, certificateKeystorePassword...) and the proxy config's secret headers and
+        userinfo. Read by text too, so a file the parsers refuse still has its secrets masked."""
+        from jiradoctor.jira.serverxml import secrets_in_text
+
+        found = secrets_in_text(self.server_xml) if self.server_xml else []
+        read = self.proxy_config_read
+        return found + list(read.secrets if read is not None else ())
+
     @property
     def auth(self) -> str:
         """The auth method the given credentials select, as the report names it."""
@@ -134,9 +158,12 @@ class Target:
         from jiradoctor.net.proxy_route import proxies_from_env, userinfo
 
         environment = [value for value, _ in proxies_from_env(os.environ).values()]
-        for url in [self.url, self.base_url, self.proxy, *environment]:
+        urls = [self.url, self.base_url, self.proxy, self.integration_url, self.callback_url, self.webhook_url]
+        for url in [*urls, self.redirect_uri, *environment]:
             user, password = userinfo(url)
             redactor.add(password, user=user)
+        for carried in self.file_secrets():
+            redactor.add(carried)
         if self.private_key:
             redactor.exempt(public_texts_of(self.private_key_read))
         return redactor
