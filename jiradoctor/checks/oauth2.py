@@ -20,6 +20,17 @@ from jiradoctor.model import Finding, NotObserved, Status
 from jiradoctor.probes.http import HttpAnswer
 from jiradoctor.probes.oauth2 import OAUTH2, OAuth2Observation
 from jiradoctor.registry import Check
+from jiradoctor.secrets import Redactor, clip
+
+Redact = Callable[[str], str]
+_SLOTS_ONLY: Redact = Redactor().text  # no known secret: still masks userinfo and Authorization values
+DESCRIPTION_SHOWN = 200  # characters of a provider's error_description in a report
+
+
+def _shown(error: o2.TokenError, redact: Redact) -> o2.TokenError:
+    """The provider's error as a report may show it: redacted, THEN cut (issue 23: cut first, a secret
+    at the cut would leak its first characters; the parser's own bound is far above this one)."""
+    return o2.TokenError(clip(error.error, 100, redact), clip(error.description, DESCRIPTION_SHOWN, redact))
 
 DOCS_DC = "https://confluence.atlassian.com/adminjiraserver101/jira-oauth-2-0-provider-api-1455427907.html"
 DOCS_DC_SCOPES = (
@@ -81,7 +92,7 @@ def _clock(answer: HttpAnswer | None) -> Finding | None:
     )
 
 
-def judge_client(obs: OAuth2Observation, client_id: str | None) -> list[Finding]:
+def judge_client(obs: OAuth2Observation, client_id: str | None, redact: Redact = _SLOTS_ONLY) -> list[Finding]:
     answer = obs.client_auth
     if answer is None:
         return []
@@ -105,7 +116,8 @@ def judge_client(obs: OAuth2Observation, client_id: str | None) -> list[Finding]
     error = o2.parse_token_error(answer.body)
     if error is None:
         raise NotObserved(f"the token endpoint answered HTTP {answer.status} without an OAuth 2.0 error")
-    evidence |= {"error": error.error, "error_description": error.description[:200]}
+    error = _shown(error, redact)
+    evidence |= {"error": error.error, "error_description": error.description}
     if error.error == "invalid_client":
         return [
             Finding(
@@ -152,7 +164,9 @@ def judge_client(obs: OAuth2Observation, client_id: str | None) -> list[Finding]
     raise NotObserved(f"the token endpoint answered {error.error}, which does not tell whether the client is known")
 
 
-def judge_authorize(obs: OAuth2Observation, redirect_uri: str | None, client_id: str | None) -> list[Finding]:
+def judge_authorize(
+    obs: OAuth2Observation, redirect_uri: str | None, client_id: str | None, redact: Redact = _SLOTS_ONLY
+) -> list[Finding]:
     answer = obs.authorize
     if answer is None:
         return []
@@ -166,7 +180,7 @@ def judge_authorize(obs: OAuth2Observation, redirect_uri: str | None, client_id:
         "url": answer.url,
         "status": answer.status,
         "redirect_uri": redirect_uri,
-        "location": (location or "")[:300] or None,
+        "location": clip(location or "", 300, redact) or None,
     }
     if error is None:
         if answer.status in (301, 302, 303, 307) and location:
@@ -185,8 +199,9 @@ def judge_authorize(obs: OAuth2Observation, redirect_uri: str | None, client_id:
                 )
             ]
         raise NotObserved(f"the authorize endpoint answered HTTP {answer.status} without a redirect or an error")
-    evidence |= {"error": error.error, "error_description": error.description[:200]}
-    text = f"{error.error} {error.description}".lower()
+    text = f"{error.error} {error.description}".lower()  # judged on the whole text, shown redacted and cut
+    error = _shown(error, redact)
+    evidence |= {"error": error.error, "error_description": error.description}
     if "redirect" in text:  # description wording is the only signal both providers give
         return [
             Finding(
@@ -380,6 +395,7 @@ def _rejected(answer: HttpAnswer, where: str) -> Finding:
         evidence={
             "url": answer.url,
             "status": answer.status,
+            # redacted whole at fetch (probes.http.kept_headers), then cut here
             "www-authenticate": (answer.header("www-authenticate") or "")[:200] or None,
         },
         remediation=(
@@ -390,7 +406,7 @@ def _rejected(answer: HttpAnswer, where: str) -> Finding:
     )
 
 
-def judge_refresh(obs: OAuth2Observation) -> list[Finding]:
+def judge_refresh(obs: OAuth2Observation, redact: Redact = _SLOTS_ONLY) -> list[Finding]:
     if not obs.refresh_given:
         return []
     if not obs.refresh_allowed:
@@ -425,6 +441,7 @@ def judge_refresh(obs: OAuth2Observation) -> list[Finding]:
                 evidence={"url": answer.url, "status": answer.status},
             )
         ]
+    error = _shown(error, redact) if error else None
     evidence = {"url": answer.url, "status": answer.status, "error": error.error if error else None}
     return [
         Finding(
@@ -454,12 +471,15 @@ def judge_offered(obs: OAuth2Observation, profile: IntegrationProfile) -> list[F
     ]
 
 
-def judge_observation(obs: OAuth2Observation, target: Any, profile: IntegrationProfile) -> list[Finding]:
+def judge_observation(
+    obs: OAuth2Observation, target: Any, profile: IntegrationProfile, redact: Redact = _SLOTS_ONLY
+) -> list[Finding]:
+    """``redact``: the run's redactor, applied to the provider's text before it is cut for the report."""
     findings: list[Finding] = []
     skipped: list[str] = []
     parts: tuple[Callable[[], list[Finding]], ...] = (
-        lambda: judge_client(obs, target.client_id),
-        lambda: judge_authorize(obs, target.redirect_uri, target.client_id),
+        lambda: judge_client(obs, target.client_id, redact),
+        lambda: judge_authorize(obs, target.redirect_uri, target.client_id, redact),
         lambda: judge_requested(obs, profile),
         lambda: judge_token(obs, target.url or "", profile),
     )
@@ -491,7 +511,7 @@ def judge_observation(obs: OAuth2Observation, target: Any, profile: IntegrationP
             )
     # a redirect to the login page alone shows nothing was refused, not that anything is healthy
     observed = any(f.code != "oauth2/redirect-not-refused" for f in findings)
-    findings.extend(judge_refresh(obs))
+    findings.extend(judge_refresh(obs, redact))
     findings.extend(judge_offered(obs, profile))
     if not observed:
         reason = "; ".join(skipped + [f.message for f in findings]) or (
@@ -507,7 +527,7 @@ def judge_observation(obs: OAuth2Observation, target: Any, profile: IntegrationP
 
 async def judge(ctx: CheckContext) -> Sequence[Finding]:
     obs: OAuth2Observation = await ctx.fact(OAUTH2)
-    return judge_observation(obs, ctx.target, ctx.profile)
+    return judge_observation(obs, ctx.target, ctx.profile, ctx.facts.redactor.text)
 
 
 CHECK = Check(
