@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, Mapping
 import click
 
 from jiradoctor import __version__
-from jiradoctor.inputs import SECRET_VALUE_INPUTS
+from jiradoctor.inputs import SECRET_VALUE_INPUTS, URL_INPUTS
 from jiradoctor.jira.integrations import INTEGRATION_IDS
 
 # Each command imports what it uses, inside the command (issue 14): `--help`, `checks`, `explain`,
@@ -139,8 +139,8 @@ def build_target(opts: dict[str, Any]) -> Target:
         return read_input_file(path, what) if path else None
 
     private = read("private_key", "private key")
-    for name in ("url", "base_url", "proxy"):
-        check_url(opts[name], f"--{name.replace('_', '-')}")
+    for url_input in URL_INPUTS:  # every URL the user gives: one urllib refuses is a usage error, not a crash
+        check_url(opts.get(url_input.param), url_input.option)
     check_dns_server(opts["dns_server"])
     for scheme, (value, variable) in ({} if opts["proxy"] else proxies_from_env(os.environ)).items():
         if scheme != "no":  # the integration's own proxy setting (--proxy overrides it): user input too

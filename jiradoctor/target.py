@@ -13,7 +13,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Mapping
 
-from jiradoctor.inputs import INPUT_NAMES, SECRET_INPUTS
+from jiradoctor.inputs import INPUT_NAMES, SECRET_INPUTS, URL_INPUTS
 from jiradoctor.secrets import Redactor, Secret
 
 if TYPE_CHECKING:
@@ -158,8 +158,7 @@ class Target:
         from jiradoctor.net.proxy_route import proxies_from_env, userinfo
 
         environment = [value for value, _ in proxies_from_env(os.environ).values()]
-        urls = [self.url, self.base_url, self.proxy, self.integration_url, self.callback_url, self.webhook_url]
-        for url in [*urls, self.redirect_uri, *environment]:
+        for url in [*(getattr(self, i.name) for i in URL_INPUTS), *environment]:
             user, password = userinfo(url)
             redactor.add(password, user=user)
         for carried in self.file_secrets():
@@ -200,7 +199,9 @@ def check_url(value: str | None, option: str) -> str | None:
 
     from jiradoctor.jira.urls import masked, why_malformed
 
-    shown = masked(value if len(value) <= 200 else value[:200] + "…")
+    from jiradoctor.secrets import clip
+
+    shown = clip(value, 201, masked)  # masked first: a cut before the "@" would leave the password unmasked
     try:
         parts = urllib.parse.urlsplit(value)
         parts.port  # noqa: B018 - raises for a port that is not a number in 0..65535

@@ -221,3 +221,29 @@ def test_an_include_of_a_device_inside_the_folder_is_refused(tmp_path: Path) -> 
     conf.write_text(f"events {{}}\nhttp {{ include pipe.conf;\n{SITE} }}\n")
     config = read_proxy_config(conf)
     assert len(config.routes) == 1 and any("not a regular file" in p for p in config.problems)
+
+
+@pytest.mark.parametrize(
+    "option",
+    ["--url", "--base-url", "--proxy", "--integration-url", "--callback-url", "--webhook-url", "--redirect-uri"],
+)
+def test_a_broken_ipv6_url_option_is_a_usage_error_with_its_password_masked(option: str) -> None:
+    code, printed = _run("doctor", "--offline", "--url", "https://jira.example.test", option,
+                         f"http://u:{CANARY}@[::1:8080/x", "--client-id", "c")
+    assert code == 2 and option in printed and "IPv6" in printed, printed
+    assert CANARY not in printed
+
+
+def test_a_long_url_is_masked_before_it_is_cut_for_the_message() -> None:
+    code, printed = _run("doctor", "--offline", "--url", f"http://u:{'A' * 300}{CANARY}@[::1")
+    assert code == 2 and "AAAA" not in printed and CANARY not in printed, printed
+
+
+def test_urls_from_jiras_answers_with_a_broken_ipv6_host_compare_as_different_not_crash() -> None:
+    from jiradoctor.jira import applinks, oauth2
+
+    assert not applinks.looks_like_url("http://[::1:8080/")
+    assert not applinks.same_endpoint("http://[fe80::1/", "http://jira.example.test/")
+    assert applinks.same_endpoint("http://jira.example.test:80/", "http://jira.example.test/")  # healthy: still equal
+    assert not oauth2.same_site("https://[::1:9/", "https://acme.atlassian.net")
+    assert oauth2.same_site("https://acme.atlassian.net/", "https://ACME.atlassian.net")

@@ -154,12 +154,15 @@ def parse_resources(body: str) -> list[Resource] | None:
 
 def same_site(a: str, b: str) -> bool:
     """Two site URLs name the same Jira (scheme and host, case-insensitive; trailing slash ignored)."""
-    pa, pb = urllib.parse.urlsplit(a.strip()), urllib.parse.urlsplit(b.strip())
-    return (pa.scheme.lower(), (pa.hostname or "").lower(), pa.port) == (
-        pb.scheme.lower(),
-        (pb.hostname or "").lower(),
-        pb.port,
-    )
+    try:
+        pa, pb = urllib.parse.urlsplit(a.strip()), urllib.parse.urlsplit(b.strip())
+        return (pa.scheme.lower(), (pa.hostname or "").lower(), pa.port) == (
+            pb.scheme.lower(),
+            (pb.hostname or "").lower(),
+            pb.port,
+        )
+    except ValueError:  # a site URL from the provider with a bad IPv6 host or port: not this site
+        return False
 
 
 def split_scopes(text: str | Iterable[str] | None) -> tuple[str, ...]:
