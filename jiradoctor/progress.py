@@ -14,6 +14,7 @@ import time
 from typing import Iterable, TextIO
 
 from jiradoctor.model import CheckResult
+from jiradoctor.visible import visible
 
 DELAY_S = 1.0
 EVERY_S = 0.5
@@ -41,7 +42,7 @@ class ProgressLine:
     def line(self) -> str:
         with self._lock:
             names = ", ".join(self.waiting)
-        return f"… waiting for {names} ({time.monotonic() - self._t0:.0f} s)"
+        return f"… waiting for {visible(names, keep='')} ({time.monotonic() - self._t0:.0f} s)"
 
     def _loop(self) -> None:
         if self._stop.wait(self.delay):
