@@ -247,3 +247,62 @@ def test_urls_from_jiras_answers_with_a_broken_ipv6_host_compare_as_different_no
     assert applinks.same_endpoint("http://jira.example.test:80/", "http://jira.example.test/")  # healthy: still equal
     assert not oauth2.same_site("https://[::1:9/", "https://acme.atlassian.net")
     assert oauth2.same_site("https://acme.atlassian.net/", "https://ACME.atlassian.net")
+
+
+def test_redaction_runs_in_a_run_that_knows_no_secret() -> None:
+    from jiradoctor.model import Finding, Status
+    from jiradoctor.runner import redact_finding
+    from jiradoctor.secrets import MASK, Redactor
+    from jiradoctor.target import Target
+
+    finding = Finding(
+        "x/y", Status.INFO, f"upstream http://svc:{CANARY}@10.0.0.1/", evidence={"proxy": f"https://u:{CANARY}@p/"},
+        commands=(f"curl -H 'Authorization: Bearer {CANARY}' https://jira/",),
+    )
+    cleaned = redact_finding(finding, Target().redactor())  # no credential, no file: nothing registered
+    shown = json.dumps(cleaned.to_json())
+    assert CANARY not in shown and MASK in shown
+    untouched = Finding("x/y", Status.INFO, "Jira at https://jira.example.test/ answers", evidence={"n": 1})
+    assert redact_finding(untouched, Redactor()).to_json() == untouched.to_json()
+
+
+@pytest.mark.parametrize(
+    "name", ["Authorization", "proxy-authorization", "X-Api-Key", "X_API_KEY", "X-Auth-Token", "Cookie", "X-Secret",
+             "client_secret", "X-Jira-Password", "X-CSRF-Token", "Api-Key"],
+)
+def test_names_that_mean_secret(name: str) -> None:
+    from jiradoctor.secrets import name_means_secret
+
+    assert name_means_secret(name)
+
+
+@pytest.mark.parametrize(
+    "name", ["Host", "X-Forwarded-Proto", "X-Forwarded-For", "X-Forwarded-Host", "X-Real-IP", "X-Request-Id",
+             "Connection", "Upgrade", "X-Forwarded-Port", "Accept"],
+)
+def test_names_that_do_not_mean_secret(name: str) -> None:
+    from jiradoctor.secrets import name_means_secret
+
+    assert not name_means_secret(name)
+
+
+def test_secrets_read_from_text_and_what_is_not_one() -> None:
+    from jiradoctor.jira.proxy_config.model import secrets_in_text
+
+    text = (
+        'proxy_set_header Authorization "Basic dXNlcjpwdw==";\nproxy_set_header X-Api-Key $http_x_api_key;\n'
+        "proxy_set_header Host $host; proxy_pass http://svc:pw9@up:8080;\n"
+        "RequestHeader set X-Auth-Token 'tok-123'\nRequestHeader set X-Forwarded-Proto https\n"
+        "more_set_input_headers 'X-Secret: s3cr3t';\n"
+    )
+    found = secrets_in_text(text)
+    assert {"Basic dXNlcjpwdw==", "dXNlcjpwdw==", "pw9", "tok-123", "s3cr3t"} <= set(found)
+    assert not {"$http_x_api_key", "$host", "https", "up:8080"} & set(found)
+
+
+def test_server_xml_passwords_are_read_from_text_even_when_the_xml_is_broken() -> None:
+    from jiradoctor.jira.serverxml import secrets_in_text
+
+    text = '<Server><Connector keystorePass="ks&amp;1" truststorePassword=\'ts2\' port="8443"><broken'
+    assert set(secrets_in_text(text)) == {"ks&amp;1", "ks&1", "ts2"}
+    assert secrets_in_text('<Server><Connector port="8080" proxyName="x"/></Server>') == []
