@@ -120,11 +120,17 @@ class Target:
 
     def file_secrets(self) -> list[str]:
         """Credentials the user's files carry: server.xml's password attributes (keystorePass,
-        truststorePass, certificateKeystorePassword...) and the proxy config's secret headers and
-        userinfo. Read by text too, so a file the parsers refuse still has its secrets masked."""
+        truststorePass, certificateKeystorePassword...), a private key given as --public-key, and the
+        proxy config's secret headers and userinfo. Read by text too, so a file the parsers refuse
+        still has its secrets masked."""
         from jiradoctor.jira.serverxml import secrets_in_text
 
         found = secrets_in_text(self.server_xml) if self.server_xml else []
+        if self.public_key and "PRIVATE KEY" in self.public_key:  # a private key pasted as the public one
+            from jiradoctor.jira import pem
+
+            if pem.contains_private_key(self.public_key):
+                found.append(self.public_key)
         read = self.proxy_config_read
         return found + list(read.secrets if read is not None else ())
 

@@ -45,14 +45,17 @@ def _run(*args: str) -> tuple[int, str]:
     return result.exit_code, result.stdout + result.stderr
 
 
-def _doctor(tmp_path: Path, conf: Path, xml_password: str = "changeit-not-secret", fmt: str = "json") -> tuple[int, str]:
+def _doctor(
+    tmp_path: Path, conf: Path, xml_password: str = "changeit-not-secret", fmt: str = "json",
+    base_url: str = "https://jira.example.test",
+) -> tuple[int, str]:
     xml = tmp_path / "server.xml"
     xml.write_text(SERVER_XML.format(pw=xml_password))
     report = tmp_path / "out.json"
     html = tmp_path / "out.html"
     code, printed = _run(
         "doctor", "--offline", "--only", "base-url", "--server-xml", str(xml), "--proxy-config", str(conf),
-        "--base-url", "https://jira.example.test", "--format", fmt, "--fail-on", "never",
+        "--base-url", base_url, "--format", fmt, "--fail-on", "never",
         "-o", str(report), "-o", str(html),
     )
     written = report.read_text() + html.read_text() if report.exists() else ""
@@ -104,6 +107,16 @@ def test_the_proxys_own_credentials_never_reach_any_output(tmp_path: Path, templ
     assert f"Token: {SHORT}" not in everything and f"'{SHORT}'" not in everything and f'"{SHORT}"' not in everything
     # the non-secret content is kept: the verdict and the headers that decide it
     assert "base-url/ok" in everything and "jira.example.test" in everything
+
+
+@pytest.mark.parametrize("template", [NGINX_WITH_SECRETS, APACHE_WITH_SECRETS], ids=["nginx", "apache"])
+def test_a_mismatch_names_the_headers_sent_but_not_their_secrets(tmp_path: Path, template: str) -> None:
+    conf = tmp_path / "proxy.conf"
+    conf.write_text(template % {"c": CANARY, "short": SHORT})
+    code, everything = _doctor(tmp_path, conf, fmt="text", base_url="https://other.example.test")
+    assert code == 0 and "base-url/proxy-mismatch" in everything
+    assert "X-Forwarded-Proto" in everything  # the header that decides stays readable
+    assert CANARY not in everything and f": {SHORT}" not in everything
 
 
 def test_a_proxy_config_without_secrets_keeps_its_headers_in_the_evidence(tmp_path: Path) -> None:
