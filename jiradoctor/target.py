@@ -72,7 +72,7 @@ class Target:
     profile_file: str | None = None
     integration_hosting: str | None = None  # "cloud" | "on-premises"; None: as the integration's profile says
     extra: Mapping[str, Any] = field(default_factory=dict)
-    proxy_config_path: str | None = None  # nginx or Apache httpd file (read by base-url, includes followed)
+    proxy_config_path: str | None = None  # nginx or Apache httpd file (read by base-url, includes inside its folder)
     # OAuth 2.0 (issue 17): the client as registered, what it asks for, and its tokens
     client_id: str | None = None
     client_secret: Secret | None = None
