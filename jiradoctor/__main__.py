@@ -13,7 +13,7 @@ def run() -> None:
     except KeyboardInterrupt:
         print("\ninterrupted", file=sys.stderr)
         raise SystemExit(130) from None
-    main()
+    main(prog_name="jiradoctor")  # `python -m jiradoctor` too: its usage lines and shell completion
 
 
 if __name__ == "__main__":

@@ -16,8 +16,9 @@ from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, Mapping
 
 import click
 
-from jiradoctor import __version__
-from jiradoctor.inputs import SECRET_VALUE_INPUTS, URL_INPUTS
+from jiradoctor import __version__, completion
+from jiradoctor.formats import REPORT_FORMATS
+from jiradoctor.inputs import INPUTS, SECRET_VALUE_INPUTS, Input
 from jiradoctor.jira.integrations import INTEGRATION_IDS
 from jiradoctor.visible import visible
 
@@ -66,6 +67,15 @@ def load_checks(include_plugins: bool = True) -> "LoadedChecks":
 
 def _env(name: str) -> str:
     return f"JIRADOCTOR_{name.upper().replace('-', '_')}"
+
+
+def default_config_file() -> str | None:
+    """The XDG place for option defaults, when a file is there: ``$XDG_CONFIG_HOME/jiradoctor/config.toml``
+    (``~/.config/jiradoctor/config.toml`` when the variable is unset or not absolute, as the spec says)."""
+    home = os.environ.get("XDG_CONFIG_HOME", "")
+    base = Path(home) if home and Path(home).is_absolute() else Path.home() / ".config"
+    path = base / "jiradoctor" / "config.toml"
+    return str(path) if path.is_file() else None
 
 
 def _load_config(ctx: click.Context, _param: click.Parameter, value: str | None) -> str | None:
@@ -126,26 +136,40 @@ def _secret(value: str | None, what: str) -> Secret | None:
     from jiradoctor.secrets import Secret
 
     if value == "-":  # prompt: keeps the secret out of argv and shell history
-        value = click.prompt(what, hide_input=True, err=True)
+        try:
+            value = click.prompt(what, hide_input=True, err=True)
+        except click.Abort as exc:
+            if isinstance(exc.__context__, EOFError):  # no terminal and nothing piped: a usage error, not Ctrl-C
+                raise click.UsageError(
+                    f"{what} was to be asked at a prompt ('-'), but standard input ended: pipe the value in or set its "
+                    f"JIRADOCTOR_* variable"
+                ) from None
+            raise
     return Secret(value)
+
+
+# every URL input (kind "url" in the input table) and the schemes it may have (None: any, e.g. an app's own)
+URL_INPUT_SCHEMES: dict[Input, tuple[str, ...] | None] = {
+    i: (None if i.name in ("redirect_uri", "callback_url") else ("http", "https")) for i in INPUTS if i.kind == "url"
+}
 
 
 def build_target(opts: dict[str, Any]) -> Target:
     from jiradoctor.net.proxy_route import proxies_from_env, with_scheme
     from jiradoctor.secrets import Secret
-    from jiradoctor.target import Target, check_dns_server, check_url, read_input_file
+    from jiradoctor.target import PROXY_SCHEMES, Target, check_dns_server, check_url, read_input_file
 
     def read(name: str, what: str) -> str | None:
         path = opts.get(name)
         return read_input_file(path, what) if path else None
 
     private = read("private_key", "private key")
-    for url_input in URL_INPUTS:  # every URL the user gives: one urllib refuses is a usage error, not a crash
-        check_url(opts.get(url_input.param), url_input.option)
+    for url_input, schemes in URL_INPUT_SCHEMES.items():
+        check_url(opts.get(url_input.param), url_input.option, PROXY_SCHEMES if url_input.name == "proxy" else schemes)
     check_dns_server(opts["dns_server"])
     for scheme, (value, variable) in ({} if opts["proxy"] else proxies_from_env(os.environ)).items():
         if scheme != "no":  # the integration's own proxy setting (--proxy overrides it): user input too
-            check_url(with_scheme(value), variable)
+            check_url(with_scheme(value), variable, PROXY_SCHEMES)
     # every secret given as a value, named for its prompt by the one table of inputs (inputs.py)
     secrets: dict[str, Any] = {i.name: _secret(opts.get(i.param), i.prompt or i.option) for i in SECRET_VALUE_INPUTS}
     return Target(
@@ -218,17 +242,30 @@ def write_outputs(
     else the text summary (when ``summary``)."""
     from jiradoctor.reports import render, write
 
+    from jiradoctor.terminal import current
+
+    terminal = current()
     for path in outputs:
         write(report, path, junit_warn_as, baseline)
-        click.echo(f"wrote {path}", err=True)
-    if fmt or summary:
+        if not terminal.quiet:
+            click.echo(f"wrote {path}", err=True)
+    if fmt or (summary and not terminal.quiet):
         colour = (fmt or "text") == "text" and use_colour()
-        click.echo(render(report, fmt or "text", junit_warn_as, baseline, colour=colour), nl=False, color=colour)
+        if (fmt or "text") == "text":
+            from jiradoctor.reports import text
+
+            shown = text.render(report, colour=colour, verbose=terminal.verbose > 0)
+        else:
+            shown = render(report, fmt or "text", junit_warn_as, baseline, colour=colour)
+        click.echo(shown, nl=False, color=colour)
 
 
 def use_colour() -> bool:
-    """Colour on a terminal; none when NO_COLOR is set (no-color.org) or stdout is a file or pipe."""
-    return not os.environ.get("NO_COLOR") and sys.stdout.isatty()
+    """--color/--no-color when given; else colour on a terminal, none when NO_COLOR is set (no-color.org)
+    or stdout is a file or pipe."""
+    from jiradoctor.terminal import current
+
+    return current().use_colour()
 
 
 def _progress_printer() -> Any:
@@ -267,6 +304,8 @@ DOCTOR_OPTIONS: list[Callable[[Callable[..., Any]], Callable[..., Any]]] = [
         is_eager=True,
         expose_value=False,
         envvar="JIRADOCTOR_CONFIG",
+        default=lambda: default_config_file(),
+        show_default="$XDG_CONFIG_HOME/jiradoctor/config.toml (~/.config/…) when it exists",
         help="TOML file with option defaults (keys named like the options).",
     ),
     _option("--url", help="The Jira URL exactly as it is entered in the integration."),
@@ -274,6 +313,7 @@ DOCTOR_OPTIONS: list[Callable[[Callable[..., Any]], Callable[..., Any]]] = [
         "--integration",
         default="generic",
         show_default=True,
+        shell_complete=completion.integrations,
         help=f"Which integration's requirements to judge against: {', '.join(INTEGRATION_IDS)}, or one from "
         f"--profile-file.",
     ),
@@ -335,7 +375,7 @@ DOCTOR_OPTIONS: list[Callable[[Callable[..., Any]], Callable[..., Any]]] = [
     _option(
         "--format",
         "fmt",
-        type=click.Choice(["text", "json", "html", "md", "junit", "jira"]),
+        type=click.Choice(REPORT_FORMATS),
         help="Print the report to stdout in this format (stdout then holds the report alone).",
     ),
     _option(
@@ -405,8 +445,10 @@ DOCTOR_OPTIONS: list[Callable[[Callable[..., Any]], Callable[..., Any]]] = [
     _option(
         "--webhook-url", help="Where the integration's webhooks must point (default: the application link's host)."
     ),
-    _option("--only", multiple=True, help="Run only these check ids (comma-separated, repeatable)."),
-    _option("--skip", multiple=True, help="Skip these check ids (comma-separated, repeatable)."),
+    _option("--only", multiple=True, shell_complete=completion.check_ids,
+            help="Run only these check ids (comma-separated, repeatable)."),
+    _option("--skip", multiple=True, shell_complete=completion.check_ids,
+            help="Skip these check ids (comma-separated, repeatable)."),
     _option(
         "--deep",
         is_flag=True,
@@ -491,6 +533,12 @@ class JiradoctorGroup(click.Group):
             with formatter.section("Commands"):
                 formatter.write_dl(rows)
 
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        """``--debug``, ``--quiet``, ``--verbose``, ``--color`` may follow the subcommand, as people type them."""
+        from jiradoctor.terminal import hoist
+
+        return super().parse_args(ctx, hoist(list(args)))
+
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
@@ -517,11 +565,24 @@ class JiradoctorGroup(click.Group):
 
 @click.group(cls=JiradoctorGroup, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 110})
 @click.version_option(__version__, prog_name="jiradoctor")
-def main() -> None:
+@click.option("--color/--no-color", "colour", default=None,
+              help="Colour the terminal report (default: on a terminal, unless NO_COLOR is set).")
+@click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors; the exit code and -o files tell the rest.")
+@click.option("-v", "--verbose", count=True, help="Show every finding of every check in the terminal report.")
+@click.option("--debug", is_flag=True, envvar="JIRADOCTOR_DEBUG",
+              help="Trace every request and answer on stderr (secrets masked, as in every report).")
+@click.pass_context
+def main(ctx: click.Context, colour: bool | None, quiet: bool, verbose: int, debug: bool) -> None:
     """Find out why a tool cannot talk to Jira, and how to fix it.
 
+    --quiet, --verbose, --debug and --color may also follow the command (jiradoctor doctor --debug …).
     Shell completion (bash, zsh, fish): eval "$(_JIRADOCTOR_COMPLETE=bash_source jiradoctor)" — see the README.
     """
+    from jiradoctor.terminal import Terminal
+
+    if quiet and (verbose or debug):
+        raise click.UsageError("--quiet cannot go with --verbose or --debug")
+    ctx.obj = Terminal(colour=colour, quiet=quiet, verbose=verbose, debug=debug)
 
 
 def run_doctor(target: Target, options: RunOptions, progress: Any = None, facts: Facts | None = None) -> Report:
@@ -630,7 +691,11 @@ def doctor(ctx: click.Context, /, **opts: Any) -> None:
     baseline = load_report(opts["baseline"], "--baseline") if opts["baseline"] else None
     facts = Facts(target, LazyProbes())
     ctx.meta["redactor"] = facts.redactor  # the run's own: it also learns secrets found on the way
-    line = _progress_printer()
+    from jiradoctor.terminal import current
+
+    if current().debug:
+        facts.trace = lambda text: click.echo(text, err=True)
+    line = None if current().quiet else _progress_printer()
     options = RunOptions(only=only, skip=skip, deep=bool(opts["deep"]))
     if line is None:
         report = run_doctor(target, options, progress=None, facts=facts)
@@ -668,20 +733,39 @@ def list_checks(reference: bool = False) -> None:
 
 
 @main.command()
-@click.argument("check_id")
+@click.argument("check_id", shell_complete=completion.checks_and_codes)
 def explain(check_id: str) -> None:
-    """Explain what a check looks at, why it fails and how to fix it."""
-    check = load_checks().get(check_id)
+    """Explain what a check looks at, why it fails and how to fix it.
+
+    CHECK_ID is a check id (oauth-signature) or a finding code (oauth-signature/url-mismatch)."""
+    from jiradoctor.suggest import did_you_mean
+
+    loaded = load_checks()
+    code = check_id if "/" in check_id else None
+    check = loaded.get(check_id.split("/", 1)[0])
     if check is None:
+        every = [*loaded.ids, *(c for one in loaded.checks for c in one.codes)]
         raise click.BadParameter(
-            f"unknown check {check_id!r}; known: {', '.join(load_checks().ids)}", param_hint="CHECK_ID"
+            f"unknown check or finding code {check_id!r}{did_you_mean(check_id, every)}; checks: "
+            f"{', '.join(loaded.ids)}",
+            param_hint="CHECK_ID",
         )
+    if code is not None and code not in check.codes:
+        raise click.BadParameter(
+            f"{check.id} reports no finding {code!r}{did_you_mean(code, check.codes)}; its codes: "
+            f"{', '.join(check.codes)}",
+            param_hint="CHECK_ID",
+        )
+    if code is not None:
+        click.echo(f"{code}: a finding of the {check.id} check (below: what the check looks at, why it fails "
+                   f"and how to fix it).\n")
     click.echo(f"{check.id} — {check.title}\n")
     click.echo(check.explanation.rstrip())
     if check.deep:
         click.echo(f"\nA deep check: it runs with --deep or --only {check.id}, since it sends {check.deep_cost}.")
     if check.codes:
-        click.echo("\nFinding codes:\n" + "\n".join(f"  {code}" for code in check.codes))
+        marked = (f"  {c}" + ("   <- this one" if c == code else "") for c in check.codes)
+        click.echo("\nFinding codes:\n" + "\n".join(marked))
 
 
 @main.command("merge")
@@ -697,7 +781,7 @@ def explain(check_id: str) -> None:
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(["text", "json", "html", "md", "junit", "jira"]),
+    type=click.Choice(REPORT_FORMATS),
     help="Print to stdout in this format.",
 )
 @click.option(
@@ -722,7 +806,8 @@ def merge_command(
 
     validate_outputs(output)
     report = merge(load_report(customer_report, "CUSTOMER_REPORT"), load_report(vendor_report, "VENDOR_REPORT"))
-    write_outputs(report, output, fmt, summary=not output)
+    # the terminal summary also with -o: what the sides saw differently must not hide in a file
+    write_outputs(report, output, fmt)
     ctx.exit(exit_code_for(report, fail_on))
 
 
@@ -734,7 +819,7 @@ def merge_command(
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(["text", "json", "html", "md", "junit", "jira"]),
+    type=click.Choice(REPORT_FORMATS),
     help="Print to stdout in this format.",
 )
 @click.option(
@@ -772,6 +857,15 @@ def report_comparison(old: Report, new: Report, fail_on: str, fmt: str = "text",
     from jiradoctor.model import Status
 
     comparison = baseline.compare(old, new, threshold or Status.FAIL)
+    from jiradoctor.jira.urls import same_site
+    from jiradoctor.visible import visible
+
+    if old.target.url and new.target.url and not same_site(old.target.url, new.target.url):
+        click.echo(
+            f"warning: the baseline was recorded against {visible(old.target.url)}, this run is against "
+            f"{visible(new.target.url)}: its findings may not be comparable",
+            err=True,
+        )
     shown = json.dumps(comparison.to_json(), indent=2) + "\n" if fmt == "json" else comparison.render_text()
     click.echo(shown, err=err, nl=False)
     return EXIT_FINDINGS if threshold is not None and comparison.has_regressions else EXIT_OK
@@ -855,7 +949,7 @@ def _source_help(module: str, attribute: str) -> str:
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(["text", "json", "html", "md", "junit"]),
+    type=click.Choice(REPORT_FORMATS),
     help="Print the report to stdout in this format.",
 )
 @click.option(

@@ -54,6 +54,8 @@ class Facts:
         self.expected: frozenset[str] | None = None
         # per-run objects that are not facts but costly to build twice (an SSL context: ~14 ms each)
         self.shared: dict[str, Any] = {}
+        # --debug: where each request and its answer is told, redacted (None: nowhere)
+        self.trace: Callable[[str], object] | None = None
 
     def expects(self, name: str) -> bool:
         """Will a check of this run ask for the fact? A probe may then share one request with it

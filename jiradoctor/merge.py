@@ -149,7 +149,10 @@ def _attach(checks: list[CheckResult], codes: Iterable[str], diff: Difference) -
                     "confirmed_by_both_sides": True,
                 }
                 found = list(check.findings)
-                found[j] = replace(finding, evidence=evidence)
+                told = (f" Both sides confirm it: the customer's side has {', '.join(diff.customer)}, the "
+                        f"integration's side {', '.join(diff.vendor)}.")
+                message = finding.message if told in finding.message else finding.message + told
+                found[j] = replace(finding, message=message, evidence=evidence)
                 checks[i] = replace(check, findings=tuple(found))
                 return True
     return False

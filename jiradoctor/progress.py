@@ -3,7 +3,9 @@
 A slow server (a 10 s timeout, a proxy that holds the connection) leaves the terminal silent;
 this says which checks are still waiting and for how long. It writes to stderr only, and only
 when stderr is a terminal, so it never mixes into ``--format`` output or a CI log. The line is
-rewritten in place (``\\r`` + erase) and cleared when the run ends.
+rewritten in place (``\\r`` + erase) and cleared when the run ends. It is cut to the terminal's
+width: a line longer than the terminal wraps, and ``\\r`` then rewrites only its last row, leaving
+stale rows behind on every redraw.
 """
 
 from __future__ import annotations
@@ -39,10 +41,20 @@ class ProgressLine:
             if result.id in self.waiting:
                 self.waiting.remove(result.id)
 
-    def line(self) -> str:
+    def line(self, width: int | None = None) -> str:
+        """The line, at most ``width - 1`` characters (the last column would wrap on some terminals)."""
         with self._lock:
-            names = ", ".join(self.waiting)
-        return f"… waiting for {visible(names, keep='')} ({time.monotonic() - self._t0:.0f} s)"
+            waiting = [visible(name, keep='') for name in self.waiting]  # plugin ids: shown, never acted on
+        clock = f" ({time.monotonic() - self._t0:.0f} s)"
+        text = f"… waiting for {', '.join(waiting)}{clock}"
+        limit = (width or terminal_width(self.stream)) - 1
+        if len(text) <= limit:
+            return text
+        for shown in range(len(waiting) - 1, 0, -1):  # as many names as fit, then how many more
+            text = f"… waiting for {', '.join(waiting[:shown])} +{len(waiting) - shown} more{clock}"
+            if len(text) <= limit:
+                return text
+        return text[: max(limit - 1, 0)] + "…"
 
     def _loop(self) -> None:
         if self._stop.wait(self.delay):
@@ -68,6 +80,18 @@ class ProgressLine:
         if self._shown:
             self.stream.write("\r\x1b[K")
             self.stream.flush()
+
+
+def terminal_width(stream: TextIO) -> int:
+    """Columns of the terminal behind ``stream`` (80 when it cannot be asked: not a terminal)."""
+    import os
+
+    try:
+        return os.get_terminal_size(stream.fileno()).columns or 80
+    except (AttributeError, OSError, ValueError):
+        import shutil
+
+        return shutil.get_terminal_size((80, 24)).columns
 
 
 def wanted(stream: TextIO | None = None) -> bool:

@@ -18,6 +18,7 @@ from jiradoctor.context import CheckContext, Facts, OfflineError
 from jiradoctor.model import CheckResult, Finding, JiraFacts, NotObserved, Report, Status, TargetSummary
 from jiradoctor.registry import Check
 from jiradoctor.secrets import Redactor
+from jiradoctor.shell_commands import curl_like_the_run
 from jiradoctor.target import Target, describe_inputs
 
 DEFAULT_CHECK_TIME_LIMIT_S = 60.0
@@ -200,7 +201,7 @@ class Runner:
             findings = await asyncio.wait_for(check.judge(context), timeout=limit)
             if not isinstance(findings, (list, tuple)) or not all(isinstance(f, Finding) for f in findings):
                 raise TypeError(f"the check returned {type(findings).__name__}, not a list of findings")
-            cleaned = [redact_finding(f, redactor) for f in findings]
+            cleaned = [redact_finding(curl_like_the_run(f, self.target), redactor) for f in findings]
             return CheckResult.from_findings(check.id, check.title, cleaned, time.perf_counter() - t0)
         except asyncio.TimeoutError:
             return error_result(

@@ -194,8 +194,14 @@ def describe_inputs(names: tuple[str, ...], joiner: str = " or ") -> str:
     return joiner.join(INPUT_NAMES.get(n, f"--{n.replace('_', '-')}") for n in names)
 
 
-def check_url(value: str | None, option: str) -> str | None:
-    """A URL option urllib cannot read (``http://u:PW@[::1``, port 99999) is a usage error (exit 2).
+WEB_SCHEMES = ("http", "https")
+PROXY_SCHEMES = ("http", "https", "socks4", "socks4a", "socks5", "socks5h")
+
+
+def check_url(value: str | None, option: str, schemes: tuple[str, ...] | None = WEB_SCHEMES) -> str | None:
+    """A URL option urllib cannot read (``http://u:PW@[::1``, port 99999) is a usage error (exit 2), and so
+    is one without a scheme or host (``jira.example.com``) or with a scheme not in ``schemes`` (None: any):
+    without this, every check would judge an empty host.
 
     The message shows the URL with its password masked: it is printed before any redactor exists.
     """
@@ -204,7 +210,6 @@ def check_url(value: str | None, option: str) -> str | None:
     import urllib.parse
 
     from jiradoctor.jira.urls import masked, why_malformed
-
     from jiradoctor.secrets import clip
 
     shown = clip(value, 201, masked)  # masked first: a cut before the "@" would leave the password unmasked
@@ -214,8 +219,15 @@ def check_url(value: str | None, option: str) -> str | None:
         host = parts.hostname
     except ValueError as exc:
         raise InputError(f"{option}: malformed URL {shown!r} ({why_malformed(exc)})") from None
-    if parts.scheme and parts.netloc and not host:
+    if not parts.scheme or not parts.netloc:
+        if "@" in value:  # user:password@host without a scheme: urllib cannot tell the password apart, so never echo it
+            raise InputError(f"{option}: not a whole URL: it needs a scheme and a host (https://…)")
+        hint = f"; did you mean {'https://' + shown!r}?" if "://" not in value and " " not in value else ""
+        raise InputError(f"{option}: {shown!r} is not a whole URL: it needs a scheme and a host{hint}")
+    if not host:
         raise InputError(f"{option}: no host in URL {shown!r}")
+    if schemes is not None and parts.scheme.lower() not in schemes:
+        raise InputError(f"{option}: the scheme {parts.scheme!r} in {shown!r} is not one of {', '.join(schemes)}")
     return value
 
 

@@ -91,7 +91,7 @@ def respond(req: Request, runtime: LabRuntime) -> Response:
         return cloud_edge.tenant_info(runtime)
     if (limited := throttle.limit(req, runtime)) is not None:
         return limited
-    if (refused := lab_can_work.xsrf_refusal(req)) is not None:
+    if (refused := lab_can_work.xsrf_refusal(req, runtime)) is not None:
         return refused
     found = rest.match(req, runtime) or applinks.match(req, runtime) or lab_can_work.match(req, runtime)
     if found is None:

@@ -6,10 +6,14 @@ dataclasses stay as they are). A scenario without that table gets one link made 
 ``[consumer]`` (name, key, public key; no incoming side when the consumer is not registered), so
 every scenario's link agrees with what its OAuth provider does.
 
-Shapes follow ``jiradoctor/jira/applinks.py`` (sources there). UNCONFIRMED, as there: the GET
-shape of the consumer resource, the ``listApplicationlinks`` JSON, the Jira 10 webhook body, the
-OAuth 2.0 client list, and the status/wording of a non-administrator's refusal (403 here).
-Every resource here is GET-only; other methods get 405 from the route table.
+Shapes are the real ones of JIRA-FACTS §10 (sources in ``jiradoctor/jira/applinks.py``): the 3.0
+listing's bare array, the 1.0 listing's ``{"list": [{"application", "configuredInboundAuthenticators"}]}``,
+the status with ``error: {category, type, details}`` (``GENERIC_LINK``/``NON_ATLASSIAN`` for a link to a
+non-Atlassian application), the consumer's list wrapper ``{"consumers": [...]}`` (404 when none), and
+webhooks in both shapes (Jira 10: a bare array with ``active``; before: items with ``enabled`` and
+``self``). Still UNCONFIRMED: the OAuth 2.0 client list, the status/wording of a non-administrator's
+refusal (403 here), and whether Jira 10 still serves the old webhook path (``jira10`` scenarios answer
+404 there: a modelled case, not a measured one). Every resource here is GET-only; other methods get 405.
 """
 
 from __future__ import annotations
@@ -152,6 +156,10 @@ def _admin_only(handler: Handler) -> Handler:
     return wrapped
 
 
+OAUTH_INBOUND = "com.atlassian.applinks.api.auth.types.OAuthAuthenticationProvider"
+GENERIC_TYPES = ("generic",)  # a link to a non-Atlassian application
+
+
 def _link_json(link: LabLink) -> dict[str, Any]:
     return {
         "id": link.id,
@@ -177,7 +185,6 @@ def links_v3(req: Request, rt: LabRuntime, user: User | None, m: re.Match[str]) 
 
 @_admin_only
 def links_v1(req: Request, rt: LabRuntime, user: User | None, m: re.Match[str]) -> Response:
-    # UNCONFIRMED shape (jira/applinks.py)
     return Response.json(
         200,
         {
@@ -185,12 +192,17 @@ def links_v1(req: Request, rt: LabRuntime, user: User | None, m: re.Match[str]) 
                 {
                     "application": {
                         "id": l.id,
-                        "name": l.name,
                         "typeId": l.type,
+                        "name": l.name,
                         "displayUrl": l.url,
                         "rpcUrl": l.url,
                         "isPrimary": False,
-                    }
+                        "isSystem": False,
+                    },
+                    "configuredInboundAuthenticators": [OAUTH_INBOUND] if l.incoming else [],
+                    "configuredOutboundAuthenticators": [],
+                    "hasIncomingAuthenticationProviders": l.incoming,
+                    "hasOutgoingAuthenticationProviders": False,
                 }
                 for l in admin_data(rt.scenario).links
             ]
@@ -207,10 +219,20 @@ def status(req: Request, rt: LabRuntime, user: User | None, m: re.Match[str]) ->
         "incoming": {"enabled": link.incoming, "twoLoEnabled": False, "twoLoImpersonationEnabled": False},
         "outgoing": {"enabled": False, "twoLoEnabled": False, "twoLoImpersonationEnabled": False},
     }
-    body: dict[str, Any] = {"link": _link_json(link), "working": link.working, "localAuthentication": auth}
+    remote = {"incoming": None, "outgoing": None}
+    body: dict[str, Any] = {
+        "link": _link_json(link),
+        "working": link.working,
+        "localAuthentication": auth,
+        "remoteAuthentication": remote,
+    }
     if not link.working:
         category = "DISABLED" if link.error_type == "DISABLED" else "NETWORK_ERROR"
-        body["error"] = {"category": category, "type": link.error_type or "UNKNOWN"}
+        body["error"] = {"category": category, "type": link.error_type or "UNKNOWN", "details": None}
+    elif link.type in GENERIC_TYPES:
+        # JIRA-FACTS §10: Jira says this of every link to a non-Atlassian application, by design
+        body["working"] = False
+        body["error"] = {"category": "NON_ATLASSIAN", "type": "GENERIC_LINK", "details": None}
     return Response.json(200, body)
 
 
@@ -218,18 +240,24 @@ def status(req: Request, rt: LabRuntime, user: User | None, m: re.Match[str]) ->
 def consumer(req: Request, rt: LabRuntime, user: User | None, m: re.Match[str]) -> Response:
     link = _find(rt, m["id"])
     if link is None or not link.incoming:
-        # UNCONFIRMED: a link without an incoming consumer answers 404
         return Response.json(404, error_body("No consumer is configured for this application link."))
     return Response.json(
         200,
         {
-            "key": link.consumer_key,
-            "name": link.name,
-            "description": None,
-            "publicKey": pem.spki_base64(key_pair(link.public_key).public_key),
-            "callback": link.callback or None,
-            "outgoing": False,
-            "twoLOAllowed": False,
+            "consumers": [
+                {
+                    "key": link.consumer_key,
+                    "name": link.name,
+                    "description": None,
+                    "signatureMethod": "RSA_SHA1",
+                    "publicKey": pem.spki_base64(key_pair(link.public_key).public_key),
+                    "callback": link.callback or None,
+                    "twoLOAllowed": False,
+                    "executingTwoLOUser": None,
+                    "twoLOImpersonationAllowed": False,
+                    "outgoing": False,
+                }
+            ]
         },
     )
 
@@ -239,18 +267,40 @@ def oauth2_clients(req: Request, rt: LabRuntime, user: User | None, m: re.Match[
     return Response.json(200, [{"name": n, "redirects": []} for n in admin_data(rt.scenario).oauth2_clients])
 
 
-def _hooks(rt: LabRuntime) -> list[dict[str, Any]]:
+def _hooks_old(rt: LabRuntime) -> list[dict[str, Any]]:
+    """Before Jira 10 (§10): items with ``enabled`` and ``self``."""
     base = rt.base_url
     return [
         {
+            "name": h.name,
+            "url": h.url,
+            "excludeBody": False,
+            "filters": {"issue-related-events-section": ""},
+            "events": list(h.events),
+            "enabled": h.enabled,
             "self": f"{base}/rest/webhooks/1.0/webhook/{i + 1}",
+            "lastUpdatedUser": "alice",
+            "lastUpdatedDisplayName": "Alice Admin",
+            "lastUpdated": 1700000000000,
+        }
+        for i, h in enumerate(admin_data(rt.scenario).webhooks)
+    ]
+
+
+def _hooks_jira10(rt: LabRuntime) -> list[dict[str, Any]]:
+    """Jira 10 (§10): a bare array, on/off is ``active``, no ``self``."""
+    return [
+        {
+            "id": i + 1,
             "name": h.name,
             "url": h.url,
             "events": list(h.events),
-            "filters": {},
-            "enabled": h.enabled,
-            "excludeBody": False,
-            "lastUpdated": 1700000000000,
+            "createdDate": 1700000000000,
+            "updatedDate": 1700000000000,
+            "configuration": {"FILTERS": "", "EXCLUDE_BODY": "false"},
+            "active": h.enabled,
+            "scopeType": "GLOBAL",
+            "sslVerificationRequired": True,
         }
         for i, h in enumerate(admin_data(rt.scenario).webhooks)
     ]
@@ -258,16 +308,16 @@ def _hooks(rt: LabRuntime) -> list[dict[str, Any]]:
 
 @_admin_only
 def webhooks_old(req: Request, rt: LabRuntime, user: User | None, m: re.Match[str]) -> Response:
-    if admin_data(rt.scenario).jira10:
+    if admin_data(rt.scenario).jira10:  # modelled: whether Jira 10 still serves this path is unknown (§10)
         return Response.json(404, {"message": f"null for uri: {req.url_with_query()}", "status-code": 404})
-    return Response.json(200, _hooks(rt))
+    return Response.json(200, _hooks_old(rt))
 
 
 @_admin_only
 def webhooks_jira10(req: Request, rt: LabRuntime, user: User | None, m: re.Match[str]) -> Response:
     if not admin_data(rt.scenario).jira10:
         return Response.json(404, {"message": f"null for uri: {req.url_with_query()}", "status-code": 404})
-    return Response.json(200, {"values": _hooks(rt)})  # UNCONFIRMED: the Jira 10 body
+    return Response.json(200, _hooks_jira10(rt))
 
 
 def pat_tokens(req: Request, rt: LabRuntime, user: User | None, m: re.Match[str]) -> Response:
@@ -291,7 +341,7 @@ ROUTES: tuple[Route, ...] = (
     Route(re.compile(r"/rest/applinks/(?:1\.0|latest)/listApplicationlinks"), ("GET",), links_v1, anonymous=False),
     Route(re.compile(r"/rest/applinks/3\.0/status/(?P<id>[^/]+)"), ("GET",), status, anonymous=False),
     Route(
-        re.compile(r"/rest/applinks-oauth/1\.0/applicationlink/(?P<id>[^/]+)/authentication/consumer"),
+        re.compile(r"/rest/applinks/(?:1\.0|latest)/applicationlink/(?P<id>[^/]+)/authentication/consumer"),
         ("GET",),
         consumer,
         anonymous=False,

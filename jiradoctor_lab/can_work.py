@@ -43,19 +43,19 @@ def count_write(runtime: LabRuntime, method: str, app_path: str) -> None:
 BROWSER_UA = re.compile(r"^Mozilla/\d", re.IGNORECASE)
 
 
-def xsrf_refusal(req: Request) -> Response | None:
-    """Jira's REST XSRF check: a POST/PUT/DELETE from a browser User-Agent without
-    ``X-Atlassian-Token: no-check`` is refused 403 "XSRF check failed" (stablyai/orca#5957; Atlassian's
-    form token handling docs). UNCONFIRMED: whether Jira also exempts JSON bodies for some versions;
-    the lab refuses any content type, as the reports describe."""
+def xsrf_refusal(req: Request, rt: LabRuntime | None = None) -> Response | None:
+    """Jira's REST XSRF check as JIRA-FACTS §10 has it (captured): a POST/PUT/DELETE from a browser-looking
+    User-Agent (``Mozilla/…``) is refused with "XSRF check failed", as 403 (Cloud KB) or as 404 with the
+    same body (jira.atlassian.com, 2024; the scenario's ``xsrf_status``). With such a User-Agent
+    ``X-Atlassian-Token: no-check`` did not help in three independent reports, so the lab ignores it
+    then; a non-browser User-Agent is the fix that works. UNCONFIRMED: whether Jira exempts JSON
+    bodies for some versions; the lab refuses any content type, as the reports describe."""
     if req.method not in ("POST", "PUT", "DELETE", "PATCH") or not req.path.startswith("/rest/"):
-        return None
-    if (req.header("x-atlassian-token") or "").lower() == "no-check":
         return None
     if not BROWSER_UA.match(req.header("user-agent") or ""):
         return None
-    resp = Response.text(403, "XSRF check failed")
-    return resp
+    status = rt.scenario.behaviour.xsrf_status if rt is not None else 403
+    return Response.text(status, "XSRF check failed")
 
 
 # ---------------------------------------------------------------------------------- search ---
@@ -93,7 +93,48 @@ def search(req: Request, rt: LabRuntime, user: User | None, m: re.Match[str]) ->
     )
 
 
+# ------------------------------------------------------------------------------------ fields ---
+# What client libraries read on the way to a search: pycontribs `jira` asks GET /rest/api/2/field before
+# every search_issues (to map field names). Shape: Jira's "Get fields" (REST docs, Server and Cloud):
+# a bare array of {id, key, name, custom, orderable, navigable, searchable, clauseNames, schema}.
+_FIELDS = (
+    ("summary", "Summary", "string"),
+    ("status", "Status", "status"),
+    ("project", "Project", "project"),
+    ("issuetype", "Issue Type", "issuetype"),
+    ("priority", "Priority", "priority"),
+    ("assignee", "Assignee", "user"),
+    ("reporter", "Reporter", "user"),
+    ("created", "Created", "datetime"),
+    ("updated", "Updated", "datetime"),
+    ("description", "Description", "string"),
+    ("labels", "Labels", "array"),
+    ("fixVersions", "Fix Version/s", "array"),
+)
+
+
+def fields(req: Request, rt: LabRuntime, user: User | None, m: re.Match[str]) -> Response:
+    return Response.json(
+        200,
+        [
+            {
+                "id": fid,
+                "key": fid,
+                "name": name,
+                "custom": False,
+                "orderable": fid not in ("created", "updated", "status", "project"),
+                "navigable": True,
+                "searchable": True,
+                "clauseNames": [fid],
+                "schema": {"type": kind, "system": fid},
+            }
+            for fid, name, kind in _FIELDS
+        ],
+    )
+
+
 ROUTES: tuple[Route, ...] = (
+    Route(re.compile(_V + r"/field"), ("GET",), fields, anonymous=True, deployments=(SERVER, CLOUD)),
     Route(re.compile(_V + r"/search/jql"), ("GET", "POST"), search, anonymous=True, deployments=(CLOUD,)),
     Route(re.compile(_V + r"/search"), ("GET", "POST"), search, anonymous=True, deployments=(SERVER, CLOUD)),
 )

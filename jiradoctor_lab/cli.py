@@ -16,6 +16,8 @@ from pathlib import Path
 
 import click
 
+from jiradoctor import completion
+
 from jiradoctor_lab.scenarios import list_scenarios, scenario_names
 from jiradoctor_lab.server import LabServer
 
@@ -41,14 +43,16 @@ def scenarios_command(fmt: str) -> None:
     if fmt == "json":
         click.echo(json.dumps([
             {"name": s.name, "description": s.description, "deployment": s.deployment,
-             "expect": list(s.expect), "auth": s.client.auth} for s in items
+             "expect": list(s.expect), "demo_expect": sorted(s.demo_codes), "auth": s.client.auth} for s in items
         ], indent=2))
         return
     width = max(len(s.name) for s in items)
     click.echo(f"{'SCENARIO'.ljust(width)}  {'DEPLOYMENT':10}  EXPECTED FINDINGS / DESCRIPTION")
+    click.echo(f"{''.ljust(width)}  {'':10}  (+ codes the demo adds from the customer's files or the loopback address)")
     for s in items:
         codes = ", ".join(s.expect) or "pass"
-        click.echo(f"{s.name.ljust(width)}  {s.deployment:10}  {codes}")
+        extra = sorted(s.demo_codes - set(s.expect))
+        click.echo(f"{s.name.ljust(width)}  {s.deployment:10}  {codes}" + (f" (+ {', '.join(extra)})" if extra else ""))
         click.echo(f"{''.ljust(width)}  {'':10}  {s.description}")
 
 
@@ -120,6 +124,7 @@ if __name__ == "__main__":  # pragma: no cover
     "--scenario",
     default="url-mismatch-proxy-host",
     show_default=True,
+    shell_complete=completion.scenarios,
     help="The lab scenario to diagnose (see `jiradoctor lab scenarios`).",
 )
 @click.pass_context
@@ -129,5 +134,10 @@ def demo(ctx: click.Context, out_dir: str, scenario: str) -> None:
 
     names = [s.name for s in list_scenarios()]
     if scenario not in names:
-        raise click.BadParameter(f"unknown scenario {scenario!r}; known: {', '.join(names)}", param_hint="--scenario")
+        from jiradoctor.suggest import did_you_mean
+
+        raise click.BadParameter(
+            f"unknown scenario {scenario!r}{did_you_mean(scenario, names)}; known: {', '.join(names)}",
+            param_hint="--scenario",
+        )
     ctx.exit(run_demo(Path(out_dir), scenario))

@@ -390,9 +390,44 @@ def _route(req: Request, lab: OAuth2Lab) -> Response:
         with lab.lock:
             lab.token_requests += 1
             lab.refresh_grants += int(sent_refresh)
+        form = _form_of(req)
+        if lab.spec.flavour == "datacenter" and (refused := _grant_first(form, lab)) is not None:
+            return refused
         answer: Response = lab.server.create_token_response(req)
+        refresh = form.get("grant_type") == "refresh_token"
+        if lab.spec.flavour == "cloud" and refresh and _error_of(answer) == "invalid_grant":
+            return Response.json(403, CLOUD_BAD_REFRESH)
         return answer
     return Response.json(405 if path.endswith("/token") else 404, {"error": "invalid_request"})
+
+
+# Cloud's refusal of an unknown refresh token, as captured (JIRA-FACTS §10)
+CLOUD_BAD_REFRESH = {"error": "invalid_grant", "error_description": "Unknown or invalid refresh token."}
+
+
+def _error_of(answer: Response) -> str | None:
+    try:
+        data = json.loads(answer.body or b"{}")
+    except ValueError:
+        return None
+    return data.get("error") if isinstance(data, dict) and isinstance(data.get("error"), str) else None
+
+
+def _grant_first(form: Mapping[str, str], lab: OAuth2Lab) -> Response | None:
+    """Jira Data Center's provider checks the grant before the client (JIRA-FACTS §10, from its
+    sources): an unknown authorization code is ``invalid_request`` whatever the client and secret; an
+    unknown, foreign or expired refresh token ``invalid_grant``. Only a valid grant reaches the client
+    check (a wrong secret then: ``invalid_client``). UNCONFIRMED, as §10 says: the HTTP status (400
+    here) and the field names (RFC 6749's here)."""
+    grant = form.get("grant_type")
+    if grant == "authorization_code":  # the lab never completes an authorisation: every code is unknown
+        return Response.json(400, {"error": "invalid_request", "error_description": "Invalid authorization code"})
+    if grant == "refresh_token":
+        with lab.lock:
+            spec = lab.refresh_tokens.get(form.get("refresh_token") or "")
+        if spec is None or spec.expired:
+            return Response.json(400, {"error": "invalid_grant", "error_description": "Invalid refresh token"})
+    return None
 
 
 def _error_page(lab: OAuth2Lab, error: OAuth2Error) -> Response:

@@ -102,6 +102,9 @@ class Behaviour:
     sso_login_page: bool = False
     # Cloud's password-on-Basic 401 wording: "2020" (links confluence.atlassian.com) or "2022" (developer.atlassian.com)
     cloud_password_wording: str = "2022"
+    # Jira's REST XSRF refusal: 403 (Cloud KB) or 404 with the same "XSRF check failed" body
+    # (jira.atlassian.com itself, 2024; JIRA-FACTS §10)
+    xsrf_status: int = 403
     # serverInfo fields left out (Atlassian's own Cloud example omits deploymentType)
     server_info_omit: tuple[str, ...] = ()
     # Cloud's bulk permissions/check answers 403 "Only Jira administrators can perform this operation."
@@ -195,6 +198,16 @@ class Scenario:
     client: ClientHints
     server_title: str = "Jira"
     based_on: str = ""
+    # codes the customer's files add (demo: server.xml, the pasted public key, Jira's consumer key)
+    expect_with_files: tuple[str, ...] = ()
+
+    @property
+    def demo_codes(self) -> frozenset[str]:
+        """Every warn/fail code ``jiradoctor demo --scenario NAME`` reports: the integration's view
+        (``expect``), what the customer's files add, and ``dns/private-address`` for a cloud-hosted
+        integration (the lab listens on loopback, which such an integration cannot reach)."""
+        loopback = {"dns/private-address"} if self.client.integration_hosting == "cloud" else set()
+        return frozenset({*self.expect, *self.expect_with_files, *loopback})
 
     @property
     def is_cloud(self) -> bool:
@@ -240,6 +253,7 @@ def _resolve(name: str, tables: Mapping[str, Mapping[str, Any]], seen: tuple[str
     merged["based_on"] = parent
     # what a parent expects is not inherited: each scenario states its own outcome
     merged["expect"] = table.get("expect", [])
+    merged["expect_with_files"] = table.get("expect_with_files", [])
     return merged
 
 
@@ -282,6 +296,7 @@ def _build(name: str, data: Mapping[str, Any]) -> Scenario:
         client=ClientHints(**_tuple_fields(ClientHints, data.get("client", {}))),
         server_title=data.get("server_title", "Jira"),
         based_on=data.get("based_on", ""),
+        expect_with_files=tuple(data.get("expect_with_files", ())),
     )
     _validate(scenario)
     return scenario

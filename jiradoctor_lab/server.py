@@ -24,12 +24,12 @@ import threading
 import time
 import urllib.parse
 from dataclasses import dataclass
+from pathlib import Path
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Callable
 
 from jiradoctor.jira.tomcat import Connector
 from jiradoctor_lab import app, oauth_provider
-from jiradoctor_lab import applinks as lab_applinks
 from jiradoctor_lab import can_work as lab_can_work
 from jiradoctor_lab.messages import Response
 from jiradoctor_lab.runtime import LabRuntime
@@ -459,40 +459,10 @@ class LabServer:
     def doctor_command(
         self, private_key_path: str = "consumer.pem", ca_path: str | None = None
     ) -> tuple[dict[str, str], list[str]]:
-        """Environment and argv for ``jiradoctor doctor`` against this lab (secrets in the env)."""
-        c = self.scenario.client
-        # the lab runs on loopback and the integration (jiradoctor) on this machine: on-premises, truthfully
-        args = [
-            "jiradoctor",
-            "doctor",
-            "--url",
-            self.url,
-            "--integration",
-            c.integration,
-            "--integration-hosting",
-            c.integration_hosting,
-            "--deep",  # the lab is ours: every scenario also runs the deep checks (and proves they write nothing)
-        ]
-        if c.user_agent:
-            args += ["--user-agent", c.user_agent]
-        env: dict[str, str] = {}
-        if c.auth == "oauth1":
-            args += ["--consumer-key", c.consumer_key, "--private-key", private_key_path]
-            if c.access_token:
-                env["JIRADOCTOR_ACCESS_TOKEN"] = c.access_token
-        elif c.auth in ("basic", "token"):
-            args += ["--user", c.user]
-            if c.auth == "token":
-                env["JIRADOCTOR_TOKEN"] = c.token
-            else:
-                env["JIRADOCTOR_PASSWORD"] = c.password
-        elif c.auth == "pat":
-            env["JIRADOCTOR_PAT"] = c.pat
-        if c.projects:
-            args += ["--projects", ",".join(c.projects)]
-        if (admin := lab_applinks.admin_password(self.scenario)) is not None:  # the scenario's Jira administrator
-            args += ["--admin-user", admin[0]]
-            env["JIRADOCTOR_ADMIN_PASSWORD"] = admin[1]
-        if self.ca_pem and ca_path:
-            args += ["--ca-bundle", ca_path]
-        return env, args
+        """Environment and argv for ``jiradoctor doctor`` against this lab (secrets in the env): the
+        integration's side only; :mod:`jiradoctor_lab.invocation` is the one translation."""
+        from jiradoctor_lab.invocation import CustomerFiles, doctor_invocation
+
+        files = CustomerFiles(private_key=Path(private_key_path), ca_bundle=Path(ca_path) if ca_path else None)
+        invocation = doctor_invocation(self, files)
+        return invocation.env, invocation.argv

@@ -28,7 +28,6 @@ ADMIN_CHECKS = ("applink", "webhooks", "pat-expiry")
 ADMIN_PREFIXES = tuple(c + "/" for c in ADMIN_CHECKS)
 ADMIN_PATHS = (
     "/rest/applinks",
-    "/rest/applinks-oauth",
     "/rest/webhooks",
     "/rest/jira-webhook",
     "/rest/pat",
@@ -96,7 +95,7 @@ def test_integration_credentials_are_used_when_jira_says_they_administer(tmp_pat
 def test_non_admin_is_skipped_with_the_enabling_options_and_reads_nothing(tmp_path):
     with LabServer("applink-non-admin") as lab:
         report, _ = cli(lab, tmp_path)
-        sent = by_method(lab, ("/rest/applinks", "/rest/applinks-oauth"))
+        sent = by_method(lab, ("/rest/applinks",))
     applink = next(c for c in report["checks"] if c["id"] == "applink")
     assert applink["status"] == "skip"
     assert "does not hold the global ADMINISTER" in applink["skip_reason"]
@@ -156,19 +155,20 @@ class RawReader:
             if answer.status_code == 200
             else [item["application"] for item in self.get("/rest/applinks/1.0/listApplicationlinks").json()["list"]]
         )
-        mine = [
-            l
-            for l in links
-            if self.get(f"/rest/applinks-oauth/1.0/applicationlink/{l['id']}/authentication/consumer").json().get("key")
-            == c.consumer_key
-        ] or [l for l in links if profile.name.split(".")[0].lower() in (l["name"] + l["displayUrl"]).lower()]
+        def consumers(link_id: str) -> list[dict]:
+            answer = self.get(f"/rest/applinks/1.0/applicationlink/{link_id}/authentication/consumer")
+            return answer.json()["consumers"] if answer.status_code == 200 else []  # 404: none (§10)
+
+        mine = [l for l in links if any(k["key"] == c.consumer_key for k in consumers(l["id"]))] or [
+            l for l in links if profile.name.split(".")[0].lower() in (l["name"] + l["displayUrl"]).lower()
+        ]
         if not mine:
             return {"applink/missing"}
         link = mine[0]
-        consumer = self.get(f"/rest/applinks-oauth/1.0/applicationlink/{link['id']}/authentication/consumer")
-        if consumer.status_code == 404:
+        stored = consumers(link["id"])
+        if not stored:
             out.add("applink/one-sided")
-        elif consumer.json()["publicKey"] != self.lab.public_key_pem.replace("-----BEGIN PUBLIC KEY-----", "").replace(
+        elif stored[0]["publicKey"] != self.lab.public_key_pem.replace("-----BEGIN PUBLIC KEY-----", "").replace(
             "-----END PUBLIC KEY-----", ""
         ).replace("\n", ""):
             out.add("applink/public-key-mismatch")
@@ -179,11 +179,8 @@ class RawReader:
             out.add("applink/url-rule")
         if profile.webhook_events:
             hooks = self.get("/rest/webhooks/1.0/webhook")
-            hooks = (
-                hooks.json()
-                if hooks.status_code == 200
-                else self.get("/rest/jira-webhook/1.0/webhooks").json()["values"]
-            )
+            hooks = hooks.json() if hooks.status_code == 200 else self.get("/rest/jira-webhook/1.0/webhooks").json()
+            hooks = [{**h, "on": h["enabled"] if "enabled" in h else h["active"]} for h in hooks]  # §10: both flags
             zephyr_host = url.split("/")[2]
             ours = [h for h in hooks if h["url"].split("/")[2] == zephyr_host]
             if not ours:
@@ -191,7 +188,9 @@ class RawReader:
                 svc = self.get("/rest/api/2/mypermissions?permissions=ADMINISTER", auth=(c.user, c.password)).json()
                 if not svc["permissions"]["ADMINISTER"]["havePermission"]:
                     out.add("webhooks/service-user-cannot-create")
-            elif set(profile.webhook_events) - {e for h in ours for e in h["events"]}:
+            elif not any(h["on"] for h in ours):
+                out.add("webhooks/disabled")
+            elif set(profile.webhook_events) - {e for h in ours if h["on"] for e in h["events"]}:
                 out.add("webhooks/events-missing")
         return out
 

@@ -364,3 +364,37 @@ def test_a_project_missing_one_more_permission_is_a_regression() -> None:
     assert [c.message.split(":")[0] for c in worse.regressions] == ["now also missing LINK_ISSUES"]
     better = compare(report(["EDIT_ISSUES", "LINK_ISSUES"]), report(["EDIT_ISSUES"]))
     assert not better.regressions
+
+
+def test_a_baseline_from_another_site_is_named(tmp_path) -> None:
+    """Comparing against a baseline of another Jira says so; the same site in another spelling does not."""
+    import json
+
+    from click.testing import CliRunner
+
+    from jiradoctor.cli import main
+    from jiradoctor.jira.urls import same_site
+
+    assert same_site("https://Jira.example.com", "https://jira.example.com:443/")
+    assert not same_site("https://jira.example.com", "http://jira.example.com")
+    assert not same_site("https://jira.example.com", "https://jira.example.com:8443")
+    assert not same_site("https://jira.example.com", "https://jira.example.org")
+
+    def report(url: str) -> str:
+        path = tmp_path / f"{len(list(tmp_path.iterdir()))}.json"
+        path.write_text(json.dumps({
+            "schema_version": 1, "tool": {"name": "jiradoctor", "version": "0.1.0"},
+            "target": {"url": url, "integration": "generic", "auth": "none",
+                       "jira": {"deployment": None, "version": None, "base_url": None}},
+            "started_at": "2026-01-01T00:00:00+00:00", "duration_s": 0.1,
+            "summary": {"status": "pass",
+                        "counts": {"pass": 1, "info": 0, "warn": 0, "fail": 0, "error": 0, "skip": 0}},
+            "checks": [{"id": "dns", "title": "DNS", "status": "pass", "summary": "ok", "duration_s": 0.0,
+                        "skip_reason": None, "blocked_by": [], "findings": []}],
+        }))
+        return str(path)
+
+    other = CliRunner().invoke(main, ["diff", report("https://jira.example.org"), report("https://jira.example.com")])
+    assert "the baseline was recorded against https://jira.example.org" in other.stderr
+    same = CliRunner().invoke(main, ["diff", report("https://Jira.example.com"), report("https://jira.example.com:443/")])
+    assert "recorded against" not in same.stderr

@@ -173,3 +173,30 @@ def test_a_100_kb_header_is_kept_short_and_ordinary_headers_whole(server) -> Non
     answer = fetch(server.url("big-header"))
     assert answer.ok and len(answer.header("x-big") or "") == http.MAX_HEADER_VALUE
     assert answer.header("content-type") == "application/json"
+
+
+@pytest.mark.parametrize(
+    ("value", "said"),
+    [
+        ("jira.example.com", "did you mean 'https://jira.example.com'"),
+        ("jira.example.com:8443", "did you mean 'https://jira.example.com:8443'"),
+        ("ftp://jira.example.com", "is not one of http, https"),
+        ("https://", "is not a whole URL"),
+        ("u:PW@jira.example.com", "needs a scheme and a host"),
+    ],
+)
+def test_a_url_without_scheme_or_host_is_a_usage_error_not_a_verdict(value: str, said: str) -> None:
+    """`--url jira.example.com` once gave dns/nxdomain for an empty host and 'None:80 answered …'."""
+    from click.testing import CliRunner
+
+    from jiradoctor.cli import main
+
+    result = CliRunner().invoke(main, ["doctor", "--url", value, "--only", "reachability", "--timeout", "1"])
+    assert result.exit_code == 2 and said in result.output
+    assert "PW" not in result.output
+
+
+def test_whole_urls_of_every_kind_are_accepted() -> None:
+    assert check_url("https://jira.example.com", "--url")
+    assert check_url("socks5h://proxy.lan:1080", "--proxy", ("socks5h",))
+    assert check_url("myapp://callback", "--redirect-uri", None)

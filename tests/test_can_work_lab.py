@@ -24,6 +24,7 @@ pytestmark = pytest.mark.timeout(90)
 
 ISSUE_19 = [
     "xsrf-browser-agent",
+    "xsrf-browser-agent-404",
     "search-removed-cloud",
     "webhooks-moved-jira10",
     "head-to-get",
@@ -158,7 +159,7 @@ def observe(lab: LabServer) -> set[str]:
             auth=auth,
             headers={"User-Agent": ua},
         )
-        if post.status_code == 403 and "XSRF check failed" in post.text:
+        if post.status_code in (403, 404) and "XSRF check failed" in post.text:
             codes.add("can-work/xsrf-refused")
         if c.integration == "tenable":
             if http.get(lab.url + "/rest/api/3/search?jql=&maxResults=0", auth=auth).status_code == 410:
@@ -213,3 +214,44 @@ def test_head_to_get_shows_jira_saw_a_get() -> None:
         "oauth_signature_base_string=%22GET%26" in challenge.replace('"', "%22")
         or 'oauth_signature_base_string="GET%26' in challenge
     )
+
+
+# ------------------------------------------------------------------- the printed curl, run for real ---
+
+
+@pytest.mark.parametrize("scenario", ["xsrf-browser-agent", "xsrf-browser-agent-404"])
+def test_printed_curl_commands_reproduce_the_refusal_and_the_fix(scenario: str, tmp_path: Path) -> None:
+    """JIRA-FACTS §10: the refusal comes as 403 or 404; the printed commands are whole (the browser
+    User-Agent uncut) and, run by real curl against the lab on loopback, the first is refused and the
+    fixed one (a non-browser User-Agent) is accepted."""
+    import shutil
+    import subprocess
+
+    curl = shutil.which("curl")
+    assert curl, "curl is needed (Debian package curl)"
+    with LabServer(scenario) as lab:
+        report, _ = run_cli(lab, tmp_path, "--only", "reachability,auth,oauth-signature,can-work")
+        finding = next(f for c in report["checks"] for f in c["findings"] if f["code"] == "can-work/xsrf-refused")
+        ua = lab.client.user_agent
+        assert ua in finding["message"] and ua in finding["commands"][0]  # whole, not "…(KHTML, like )"
+        assert "User-Agent of its own" in finding["remediation"][0]  # the fix that works leads
+        env = {"PATH": "/usr/bin:/bin", "JIRA_USER": "piplanning-svc:lab-svc-password"}  # no proxy variables
+        seen = [
+            subprocess.run(["sh", "-c", cmd], env=env, capture_output=True, text=True, timeout=20).stdout.strip()
+            for cmd in finding["commands"]
+        ]
+    assert seen == [str(lab.scenario.behaviour.xsrf_status), "200"], (seen, finding["commands"])
+
+
+def test_lab_xsrf_filter_ignores_no_check_while_the_user_agent_looks_like_a_browser() -> None:
+    """JIRA-FACTS §10: with a browser-looking User-Agent, X-Atlassian-Token: no-check did not help in three
+    reports; a non-browser User-Agent is what works (with or without the header)."""
+    browser = get_scenario("xsrf-browser-agent").client.user_agent
+    body = {"jql": "", "maxResults": 0}
+    with LabServer("healthy") as lab, httpx.Client(timeout=5) as http:
+        url, auth = lab.url + "/rest/api/2/search", ("piplanning-svc", "lab-svc-password")
+        no_check = {"User-Agent": browser, "X-Atlassian-Token": "no-check"}
+        with_header = http.post(url, json=body, auth=auth, headers=no_check)
+        own_agent = http.post(url, json=body, auth=auth, headers={"User-Agent": "zephyr-connector/7.1"})
+    assert (with_header.status_code, with_header.text) == (403, "XSRF check failed")
+    assert own_agent.status_code == 200

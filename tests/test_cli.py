@@ -434,3 +434,30 @@ def test_an_output_in_a_new_folder_is_written(tmp_path) -> None:
         main, ["doctor", "--offline", "--consumer-key", "abc", "--fail-on", "never", "-o", str(out)]
     )
     assert result.exit_code == 0 and json.loads(out.read_text())["schema_version"] == 1
+
+
+def test_end_of_input_at_a_secret_prompt_is_a_usage_error_not_an_interrupt() -> None:
+    """`--password -` with nothing on standard input once exited 130 as if Ctrl-C had been pressed."""
+    argv = [sys.executable, "-m", "jiradoctor", "doctor", "--offline", "--url", "https://jira.example.com",
+            "--user", "u", "--password", "-"]
+    ended = subprocess.run(argv, stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=60)
+    assert ended.returncode == 2 and "standard input ended" in ended.stderr and "interrupted" not in ended.stderr
+    piped = subprocess.run(argv, input="s3cret-canary\n", capture_output=True, text=True, timeout=60)
+    assert piped.returncode in (0, 1, 4) and "s3cret-canary" not in piped.stdout + piped.stderr
+
+
+def test_option_defaults_come_from_the_xdg_config_file_when_it_exists(tmp_path: Path) -> None:
+    """$XDG_CONFIG_HOME/jiradoctor/config.toml is read without --config; --config and its variable win."""
+    (tmp_path / "xdg" / "jiradoctor").mkdir(parents=True)
+    (tmp_path / "xdg" / "jiradoctor" / "config.toml").write_text('integration = "kendis"\noffline = true\n')
+    (tmp_path / "other.toml").write_text('integration = "zephyr-enterprise"\noffline = true\n')
+    xml = tmp_path / "server.xml"
+    xml.write_text('<Server><Service><Connector port="8080"/></Service></Server>')
+    args = ["doctor", "--server-xml", str(xml), "--format", "json"]
+    env = {"XDG_CONFIG_HOME": str(tmp_path / "xdg")}
+    read = CliRunner().invoke(cli.main, args, env=env)
+    assert json.loads(read.stdout)["target"]["integration"] == "kendis"
+    chosen = CliRunner().invoke(cli.main, ["doctor", "--config", str(tmp_path / "other.toml"), *args[1:]], env=env)
+    assert json.loads(chosen.stdout)["target"]["integration"] == "zephyr-enterprise"
+    elsewhere = CliRunner().invoke(cli.main, [*args, "--offline"], env={"XDG_CONFIG_HOME": str(tmp_path / "none")})
+    assert json.loads(elsewhere.stdout)["target"]["integration"] == "generic"

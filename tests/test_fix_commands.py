@@ -151,8 +151,8 @@ EXEMPT = {
     "base-url's, proven here)",
     "oauth-signature/key-mismatch": "needs a live Jira; the text is the public half of the private key, the same as "
     "public-key/pair-mismatch's, proven here",
-    "can-work/xsrf-refused": "diagnostic (curl with X-Atlassian-Token: no-check) against a live Jira; the fix is in "
-    "the integration's HTTP client (tests/test_can_work_lab.py shows the header's effect)",
+    "can-work/xsrf-refused": "diagnostic curl commands (the refusal as sent, then a non-browser User-Agent); "
+    "tests/test_can_work_lab.py runs both with real curl against the lab and sees the refusal, then the success",
     "can-work/head-rewritten": "nginx directives, proven with real nginx and proxy_cache in "
     "tests/test_nginx_head_cache.py",
 }
@@ -382,6 +382,17 @@ def build_cases(key, other, weak, ec_key) -> list[Case]:
             passphrase="s3cret-pass",
         )
     )
+    # every profile and paste shape of the whitespace fix: the body alone or the whole PEM, with stray
+    # spaces, tabs and CRLFs (the body-only shape once printed a command that ended in "Could not read key")
+    from jiradoctor.jira.integrations import INTEGRATION_IDS
+
+    for integration in INTEGRATION_IDS:
+        for shape, text in (("body", body), ("pem", pub)):
+            if shape == "body":
+                messy = " " + body[:100] + " \t" + body[100:] + "  \r\n"
+            else:
+                messy = "\t " + text.replace("\n", " \r\n").rstrip() + "  \r\n\r\n"
+            cases.append(Case("public-key/whitespace", integration, {**base, "jira_publickey.pem": messy}, both))
     return cases
 
 

@@ -337,3 +337,87 @@ def test_no_raw_control_or_bidi_character_reaches_any_format() -> None:
         assert not re.search("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202e\u200b]", out), (fmt, out)
         assert "⟨U+202E RIGHT-TO-LEFT OVERRIDE⟩" in out.replace("\\", ""), fmt
         assert "ESCAPE⟩[2J" in out.replace("\\", "").replace("&#92;", ""), fmt
+
+
+def symptom_report() -> Report:
+    """The clocks are apart (the cause) and Jira refuses the timestamp (its symptom, which blocks auth);
+    tls warns beside its own failure."""
+    checks = (
+        CheckResult.from_findings(
+            "tls",
+            "TLS",
+            [
+                Finding("tls/self-signed", Status.FAIL, "self-signed"),
+                Finding("tls/expiring-soon", Status.WARN, "expires in 9 days"),
+            ],
+        ),
+        CheckResult.from_findings(
+            "oauth-signature",
+            "OAuth signature",
+            [Finding("oauth-signature/timestamp-refused", Status.FAIL, "Jira refused the timestamp")],
+        ),
+        CheckResult.from_findings(
+            "clock-skew",
+            "Clock",
+            [Finding("clock-skew/exceeds-tolerance", Status.FAIL, "Jira's clock is 9 minutes ahead")],
+        ),
+        CheckResult.skipped("auth", "Auth", "blocked", ("oauth-signature",)),
+        CheckResult.skipped("can-work", "Can work", "blocked", ("tls",)),
+    )
+    target = TargetSummary("https://jira.example.com", "generic", "oauth1")
+    return Report("0.1.0", target, "2026-01-01T00:00:00Z", 0.1, checks)
+
+
+def test_a_symptom_is_told_under_its_cause_which_comes_first_and_unblocks() -> None:
+    causes = fix_first(symptom_report())
+    codes = [c.finding.code for c in causes]
+    assert "oauth-signature/timestamp-refused" not in codes  # one item per cause
+    clock = next(c for c in causes if c.finding.code == "clock-skew/exceeds-tolerance")
+    assert [s.code for s in clock.symptoms] == ["oauth-signature/timestamp-refused"]
+    assert clock.root and clock.blocks == ("auth",)
+    assert codes.index("clock-skew/exceeds-tolerance") < codes.index("tls/expiring-soon")
+    terminal = text.render(symptom_report())
+    assert "also seen as oauth-signature/timestamp-refused" in terminal
+    # JUnit reports check by check: the symptom stays under its own check there
+    assert "timestamp-refused" in junit.render(symptom_report())
+
+
+def test_a_warning_beside_a_failure_is_not_a_root_cause() -> None:
+    causes = {c.finding.code: c for c in fix_first(symptom_report())}
+    assert causes["tls/self-signed"].root and causes["tls/self-signed"].blocks == ("can-work",)
+    assert not causes["tls/expiring-soon"].root
+
+
+def test_without_its_cause_a_symptom_is_its_own_item() -> None:
+    report = symptom_report()
+    without_clock = tuple(c for c in report.checks if c.id != "clock-skew")
+    report = Report("0.1.0", report.target, report.started_at, 0.1, without_clock)
+    causes = {c.finding.code: c for c in fix_first(report)}
+    assert causes["oauth-signature/timestamp-refused"].blocks == ("auth",)
+
+
+def test_the_progress_line_fits_the_terminal() -> None:
+    """A line wider than the terminal wraps, and each redraw then leaves a stale row (80 columns, ~140 chars)."""
+    import fcntl
+    import struct
+    import termios
+
+    from jiradoctor.progress import terminal_width
+
+    ids = ["dns", "tls", "outgoing-tls", "proxy", "reachability", "base-url", "oauth-signature", "permissions",
+           "can-work", "webhooks", "applink"]
+    line = ProgressLine(ids, stream=io.StringIO())
+    for width in (40, 80, 120):
+        shown = line.line(width)
+        assert len(shown) <= width - 1 and shown.startswith("… waiting for dns")
+    assert "+" in line.line(40) and "more" in line.line(40)
+    assert line.line(400).startswith("… waiting for " + ", ".join(ids))  # room for all: nothing cut
+    main_fd, tty_fd = os.openpty()
+    try:
+        fcntl.ioctl(tty_fd, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 52, 0, 0))
+        with os.fdopen(os.dup(tty_fd), "w") as tty:
+            assert terminal_width(tty) == 52
+            assert len(ProgressLine(ids, stream=tty).line()) <= 51
+    finally:
+        os.close(main_fd)
+        os.close(tty_fd)

@@ -73,7 +73,7 @@ def test_visible_names_hidden_characters_and_keeps_plain_text() -> None:
 def test_consumer_key_with_a_lookalike_gets_its_own_code() -> None:
     report = run_checks([CONSUMER_KEY], Target(consumer_key="zeph\u0443r", jira_consumer_key="zephyr", offline=True))
     finding = only(report, "consumer-key/lookalike-character")
-    assert "CYRILLIC SMALL LETTER U (U+0443) at position 4, which looks like 'y'" in finding.message
+    assert "CYRILLIC SMALL LETTER U (U+0443) at position 5, which looks like 'y'" in finding.message
     assert finding.evidence["meant"] == "zephyr"
     assert "consumer-key/unusual-character" not in codes(report)  # one cause, one finding
     healthy = run_checks([CONSUMER_KEY], Target(consumer_key="zephyr", jira_consumer_key="zephyr", offline=True))
@@ -101,7 +101,7 @@ def test_public_key_with_lookalike_and_invisible_characters(rsa_pair) -> None:
     assert finding.evidence["paste_into_jira"].strip() == pem.strip()  # the same key, with Latin letters
     hidden = run_checks([PUBLIC_KEY], Target(public_key=pem[:40] + "\u200b" + pem[40:], offline=True))
     finding = only(hidden, "public-key/invisible-character")
-    assert "ZERO WIDTH SPACE at position 40" in finding.message
+    assert "ZERO WIDTH SPACE at position 41" in finding.message
     assert codes(run_checks([PUBLIC_KEY], Target(public_key=pem, offline=True))) == {"public-key/ok"}
 
 
@@ -127,7 +127,7 @@ def test_public_key_der_and_binary_get_their_own_codes(tmp_path, rsa_pair) -> No
 def test_base_url_host_mismatch_names_the_lookalike() -> None:
     report = run_checks([BASE_URL], Target(url=ZEPHYR_GUIDE_URL, base_url="https://my-org.atlassian.net", offline=True))
     finding = only(report, "base-url/host-mismatch")
-    assert "CYRILLIC SMALL LETTER IE (U+0435) at position 18, which looks like 'e'" in finding.message
+    assert "CYRILLIC SMALL LETTER IE (U+0435) at position 19, which looks like 'e'" in finding.message
     assert finding.evidence["hidden_characters"]
     plain = run_checks(
         [BASE_URL], Target(url="https://other.atlassian.net", base_url="https://my-org.atlassian.net", offline=True)

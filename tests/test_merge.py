@@ -182,6 +182,10 @@ def test_merge_of_an_offline_and_a_live_run_names_the_cause_once(tmp_path: Path)
     assert "oauth-signature/key-mismatch" in html and html.count("key-mismatch") >= 1
     for text in (html, (tmp_path / "both.md").read_text(), (tmp_path / "both.xml").read_text(), result.stdout):
         assert lab.access_token not in text and "PRIVATE KEY" not in text
+    # with -o only, the terminal still tells that the sides hold different public keys (it once said nothing)
+    terminal = CliRunner().invoke(main, ["merge", str(customer), str(vendor), "-o", str(out)]).stdout
+    assert "oauth-signature/key-mismatch" in terminal and "Both sides confirm it" in terminal
+    assert evidence["customer_side_saw"][0] in terminal and evidence["vendor_side_saw"][0] in terminal
 
 
 def test_merge_of_a_healthy_pair_passes(tmp_path: Path) -> None:

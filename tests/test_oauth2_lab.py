@@ -68,8 +68,14 @@ def test_each_scenario_gives_its_code_through_the_cli(name: str) -> None:
         assert exit_code == 1 or oauth2["status"] == "warn"
     else:
         assert oauth2["status"] == "pass" and exit_code == 0
-        assert {"oauth2/client-ok", "oauth2/token-ok"} <= codes(report, ("pass",))
+        assert "oauth2/token-ok" in codes(report, ("pass",))
         assert "oauth2/redirect-not-refused" in codes(report, ("info",))
+    # a made-up code proves no secret (JIRA-FACTS §10: Data Center checks the grant first): client-ok
+    # only where an exchange issued a token (client credentials, a permitted refresh)
+    issued = "oauth2/refresh-rotated" in expected
+    assert ("oauth2/client-ok" in codes(report, ("pass",))) is issued
+    if not expected:
+        assert "oauth2/client-unproven" in codes(report, ("info",))
 
 
 def test_healthy_data_center_passes_auth_with_the_oauth2_bearer_token() -> None:
@@ -117,11 +123,61 @@ def test_client_credentials_flow_gets_a_token_and_reads_its_scopes() -> None:
         env.pop("JIRADOCTOR_OAUTH2_REFRESH_TOKEN", None)
         result = CliRunner().invoke(main, args + ["--only", "oauth2", "--oauth2-flow", "client-credentials",
                                                   "--scopes", "READ WRITE"], env=env, catch_exceptions=False)
+        provider = lab_for(lab.runtime)
+        assert provider is not None and provider.token_requests == 1  # that grant only: no made-up code
+        authorize = [s for s in lab.seen if s.path.endswith("/authorize")]
+    assert not authorize
     report = json.loads(result.stdout)
     passes = codes(report, ("pass",))
-    assert {"oauth2/token-ok", "oauth2/scopes-ok"} <= passes
+    assert {"oauth2/token-ok", "oauth2/scopes-ok", "oauth2/client-ok"} <= passes  # an issued token proves it
     token_ok = next(f for c in report["checks"] for f in c["findings"] if f["code"] == "oauth2/token-ok")
     assert "client-credentials" in token_ok["message"]
+
+
+def test_client_credentials_with_a_wrong_secret_is_invalid_client() -> None:
+    name = "oauth2-dc-service-account"
+    with LabServer(oauth2_scenario(name)) as lab:
+        args, env = doctor_args(lab, name, token="", client_secret="lab-zephyr-client-secret-retyped")
+        env.pop("JIRADOCTOR_OAUTH2_TOKEN", None)
+        env.pop("JIRADOCTOR_OAUTH2_REFRESH_TOKEN", None)
+        result = CliRunner().invoke(main, args + ["--only", "oauth2", "--oauth2-flow", "client-credentials"],
+                                    env=env, catch_exceptions=False)
+    report = json.loads(result.stdout)
+    assert codes(report) == {"oauth2/invalid-client"} and "oauth2/client-ok" not in codes(report, ("pass",))
+
+
+def _token(lab: LabServer, **form: str):
+    import httpx
+
+    return httpx.post(lab.url + "/rest/oauth2/latest/token", data=form, timeout=5)
+
+
+def test_data_center_provider_checks_the_grant_before_the_client() -> None:
+    """JIRA-FACTS §10, seen by a plain client: the lab answers as Data Center's provider does."""
+    spec = spec_for("oauth2-dc-healthy")
+    with LabServer(oauth2_scenario("oauth2-dc-healthy")) as lab:
+        code = {"grant_type": "authorization_code", "code": "made-up", "redirect_uri": spec.redirect_uris[0]}
+        right = _token(lab, client_id=spec.client_id, client_secret=spec.client_secret, **code)
+        wrong = _token(lab, client_id=spec.client_id, client_secret="not-the-secret", **code)
+        assert right.json()["error"] == wrong.json()["error"] == "invalid_request"  # whatever the secret
+        unknown = _token(lab, grant_type="refresh_token", refresh_token="made-up", client_id=spec.client_id,
+                         client_secret="not-the-secret")
+        assert unknown.json()["error"] == "invalid_grant"
+        valid = _token(lab, grant_type="refresh_token", refresh_token="lab-oauth2-dc-refresh-token-0001",
+                       client_id=spec.client_id, client_secret="not-the-secret")
+        assert valid.json()["error"] == "invalid_client"  # only a valid grant reaches the client check
+
+
+def test_cloud_refuses_an_unknown_refresh_token_403_as_captured() -> None:
+    spec = spec_for("oauth2-cloud-healthy")
+    with LabServer(oauth2_scenario("oauth2-cloud-healthy")) as lab:
+        import httpx
+
+        resp = httpx.post(lab.url + "/oauth/token", timeout=5, json={
+            "grant_type": "refresh_token", "refresh_token": "made-up", "client_id": spec.client_id,
+            "client_secret": spec.client_secret})
+    assert resp.status_code == 403
+    assert resp.json() == {"error": "invalid_grant", "error_description": "Unknown or invalid refresh token."}
 
 
 def test_nothing_observable_is_a_skip_never_a_pass(tmp_path: Path) -> None:

@@ -289,3 +289,18 @@ def test_format_for_unknown_path(name: str) -> None:
         format_for_path(name)
     with pytest.raises(UnknownFormat):
         render(hand_made_report(), "pdf")
+
+
+def test_every_command_that_writes_reports_offers_every_format() -> None:
+    import click
+
+    from jiradoctor.cli import main
+    from jiradoctor.formats import REPORT_FORMATS
+    from jiradoctor.reports import RENDERERS
+
+    assert set(REPORT_FORMATS) == set(RENDERERS)
+    for name in ("doctor", "render", "merge", "har"):
+        command = main.get_command(click.Context(main), name)
+        assert command is not None
+        (fmt,) = [p for p in command.params if p.name == "fmt"]
+        assert isinstance(fmt.type, click.Choice) and tuple(fmt.type.choices) == REPORT_FORMATS, name

@@ -189,7 +189,7 @@ def judge_consumer(ctx: CheckContext, link: al.AppLink) -> list[Finding]:
     if expected is not None:
         want = pem.spki_base64(expected)
         stored = pem.read_public_key(stored_text).public_key if stored_text else None
-        if stored is None or pem.fingerprint(stored) != pem.fingerprint(expected):
+        if stored is None or _spki(stored) != _spki(expected):  # the decoded SubjectPublicKeyInfo, byte for byte
             diff = al.char_diff(want, stored_text)
             findings.append(
                 Finding(
@@ -268,6 +268,8 @@ def judge_status(link: al.AppLink) -> list[Finding]:
     status = link.status
     if status is None or status.working is not False:
         return []
+    if status.generic_link:
+        return []  # JIRA-FACTS §10: Jira's status for any link to a non-Atlassian application, by design
     kind = status.error_type or status.error_category or "unknown"
     if kind == "DISABLED" or status.error_category == "DISABLED":
         return [
@@ -281,15 +283,19 @@ def judge_status(link: al.AppLink) -> list[Finding]:
                 remediation=(f"Enable the link in {LINKS_PAGE}.",),
             )
         ]
-    # UNCONFIRMED what Jira's status says of a link to a non-Atlassian application; its outgoing side
-    # often cannot work, so this is only worth knowing
+    # what else Jira's status says of a link to a non-Atlassian application is not captured (§10); its
+    # outgoing side often cannot work, so this is only worth knowing
     return [
         Finding(
             "applink/status",
             Status.INFO,
             f"Jira's own status for {link.name!r} is not working ({kind}); for a link to a non-Atlassian "
             "application this usually concerns the outgoing side only.",
-            evidence={"error_category": status.error_category, "error_type": status.error_type},
+            evidence={
+                "error_category": status.error_category,
+                "error_type": status.error_type,
+                "error_details": status.error_details,
+            },
             subject=link.name,
         )
     ]
@@ -350,6 +356,7 @@ async def judge(ctx: CheckContext) -> Sequence[Finding]:
                     "found_by": how,
                     "consumer_key": ck.visible(link.consumer.key or "") if link.consumer else None,
                     "public_key_fingerprint": _fingerprint(link),
+                    "jira_status": _jira_status(link),
                     "read_as": facts.access.source,
                     "other_candidates": [l.name for l in others],
                 },
@@ -357,6 +364,24 @@ async def judge(ctx: CheckContext) -> Sequence[Finding]:
             )
         )
     return findings
+
+
+def _spki(key: PublicKeyTypes) -> bytes:
+    from cryptography.hazmat.primitives import serialization
+
+    return key.public_bytes(serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
+
+
+def _jira_status(link: al.AppLink) -> str | None:
+    status = link.status
+    if status is None:
+        return None
+    if status.working is not False:
+        return "working"
+    if status.generic_link:
+        return (f"{status.error_type or 'GENERIC_LINK'} ({status.error_category or 'NON_ATLASSIAN'}): how Jira "
+                "reports any link to a non-Atlassian application; not a fault")
+    return status.error_type or status.error_category
 
 
 def _fingerprint(link: al.AppLink) -> str | None:
@@ -376,7 +401,9 @@ consumer key or public key stored); a stored consumer key or public key that dif
 integration's (the differing characters are named); the link's URL against the integration's guide
 (Kendis: a plain name, not a URL; Zephyr Enterprise: ends in /flex; piplanning.io and Jira Align:
 the vendor's host); no consumer callback URL where Kendis needs one; OAuth 1.0a where the profile
-expects OAuth 2.0; a disabled link.
+expects OAuth 2.0; a disabled link. Jira's own status GENERIC_LINK (NON_ATLASSIAN) is how it
+reports every link to a non-Atlassian application: normal, not a fault. Keys are compared byte for
+byte (whitespace counts), the public key as decoded SubjectPublicKeyInfo bytes.
 Without an administrator's login it is skipped; --jira-consumer-key then remains the way to
 compare keys (consumer-key check).""",
     judge=judge,

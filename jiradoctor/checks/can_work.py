@@ -79,27 +79,8 @@ def judge_write(probe: WriteProbe, profile: IntegrationProfile) -> Finding | Non
         return b
     status = answer.status or 0
     text = _error_text(answer)
-    browser = bool(endpoints.BROWSER_UA.match(probe.user_agent))
-    if status == 403 and endpoints.XSRF_MARK in answer.body.lower():
-        return Finding(
-            "can-work/xsrf-refused",
-            Status.FAIL,
-            f"Jira refuses the integration's writes with 'XSRF check failed' (HTTP 403) while reads work: "
-            f"the requests carry {'a browser' if browser else 'this'} User-Agent ({probe.user_agent[:80]}) "
-            f"and no X-Atlassian-Token: no-check header.",
-            evidence={**evidence, "answer": text},
-            remediation=(
-                "Make the integration's HTTP client send the header X-Atlassian-Token: no-check on "
-                "every POST/PUT/DELETE, or a User-Agent of its own instead of a browser's "
-                "(embedded browsers and Electron apps send the browser's).",
-            ),
-            commands=(
-                f"curl -sS -X POST -H 'Content-Type: application/json' -H 'X-Atlassian-Token: "
-                f"no-check' -A '{probe.user_agent[:80]}' -u \"$JIRA_USER\" -d "
-                f'\'{{"jql":"","maxResults":0}}\' \'{answer.url}\'',
-            ),
-            docs=XSRF_DOCS,
-        )
+    if status in (403, 404) and endpoints.XSRF_MARK in answer.body.lower():
+        return xsrf_finding(probe, answer, status, text, evidence)
     if 200 <= status < 300 or (status == 400 and text):
         return Finding(
             P + "write-accepted",
@@ -120,6 +101,63 @@ def judge_write(probe: WriteProbe, profile: IntegrationProfile) -> Finding | Non
             "Find what refuses POSTs (a WAF rule, a proxy allowing GET only, Jira's own answer "
             "above) and let the integration's writes through.",
         ),
+    )
+
+
+FIXED_USER_AGENT = "jiradoctor-xsrf-check/1.0"  # any User-Agent that does not look like a browser's
+CURL_BODY = '{"jql":"","maxResults":0}'
+
+
+def xsrf_curl(user_agent: str, url: str, no_check: bool) -> str:
+    """The whole command (nothing cut short), quoted for a POSIX shell: it prints the HTTP status."""
+    import shlex
+
+    parts = ["curl", "-sS", "-o", "/dev/null", "-w", "%{http_code}\\n", "-X", "POST",
+             "-H", "Content-Type: application/json"]
+    if no_check:
+        parts += ["-H", "X-Atlassian-Token: no-check"]
+    parts += ["-A", user_agent]
+    quoted = " ".join(shlex.quote(p) for p in parts)
+    return f'{quoted} -u "$JIRA_USER" -d {shlex.quote(CURL_BODY)} {shlex.quote(url)}'
+
+
+def xsrf_finding(probe: WriteProbe, answer: HttpAnswer, status: int, text: str, evidence: dict[str, Any]) -> Finding:
+    """Jira's XSRF filter refused the write (JIRA-FACTS §10: as 403, or as 404 with the same body). With
+    a browser-looking User-Agent ``X-Atlassian-Token: no-check`` did not help in three reports: the fix
+    that works leads, a User-Agent of the integration's own."""
+    browser = bool(endpoints.BROWSER_UA.match(probe.user_agent))
+    remediation: tuple[str, ...]
+    if browser:
+        why = (f"the requests carry a browser's User-Agent ({probe.user_agent}), which Jira's XSRF filter "
+               "treats as a browser form post")
+        remediation = (
+            "Make the integration send a User-Agent of its own, not a browser's (anything not starting with "
+            f"'Mozilla/', e.g. {FIXED_USER_AGENT!r}); embedded browsers and Electron apps send the browser's. "
+            "With a browser-looking User-Agent the header X-Atlassian-Token: no-check did not help in three "
+            "independent reports.",
+            "Also send X-Atlassian-Token: no-check on every POST/PUT/DELETE, and no Origin or Referer header "
+            "when the integration logs in with a session cookie.",
+        )
+        fixed = xsrf_curl(FIXED_USER_AGENT, answer.url, no_check=True)
+    else:
+        why = f"the requests carry the User-Agent {probe.user_agent} and no X-Atlassian-Token: no-check header"
+        remediation = (
+            "Make the integration's HTTP client send the header X-Atlassian-Token: no-check on every "
+            "POST/PUT/DELETE, and no Origin or Referer header when it logs in with a session cookie.",
+        )
+        fixed = xsrf_curl(probe.user_agent, answer.url, no_check=True)
+    return Finding(
+        "can-work/xsrf-refused",
+        Status.FAIL,
+        f"Jira refuses the integration's writes with 'XSRF check failed' (HTTP {status}) while reads work: "
+        f"{why}.",
+        evidence={**evidence, "answer": text, "fixed_user_agent": FIXED_USER_AGENT if browser else None},
+        remediation=remediation,
+        commands=(
+            xsrf_curl(probe.user_agent, answer.url, no_check=False) + "   # as the integration sends it: refused",
+            fixed + "   # fixed: accepted (a 2xx, or 400 for the empty search)",
+        ),
+        docs=XSRF_DOCS,
     )
 
 

@@ -1,7 +1,8 @@
 """oauth2: is the integration's OAuth 2.0 client, redirect URI, scopes and token what Jira accepts?
 
 Title: OAuth 2.0 client, redirect URI, scopes and token (live).
-Codes: oauth2/client-ok, oauth2/invalid-client, oauth2/client-not-allowed, oauth2/provider-missing,
+Codes: oauth2/client-ok, oauth2/client-unproven, oauth2/invalid-client, oauth2/client-not-allowed,
+oauth2/provider-missing,
 oauth2/redirect-not-refused, oauth2/redirect-mismatch, oauth2/missing-scopes, oauth2/scopes-ok,
 oauth2/token-ok, oauth2/token-rejected, oauth2/site-not-accessible, oauth2/site-url-not-gateway,
 oauth2/clock-skew, oauth2/tls-error, oauth2/no-answer, oauth2/refresh-not-used, oauth2/refresh-rotated,
@@ -10,6 +11,7 @@ oauth2/refresh-token-invalid, oauth2/not-offered, oauth2/not-observed.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any, Callable, Sequence
 
 from jiradoctor.context import CheckContext
@@ -151,17 +153,61 @@ def judge_client(obs: OAuth2Observation, client_id: str | None, redact: Redact =
             )
         ]
     if error.error in ("invalid_grant", "invalid_request"):
-        return [
-            Finding(
-                "oauth2/client-ok",
-                Status.PASS,
-                f"The provider authenticates the client {client_id!r}: a made-up authorization code was "
-                f"refused with {error.error}, not invalid_client.",
-                evidence=evidence,
-                subject=client_id,
-            )
-        ]
+        # JIRA-FACTS §10: Data Center checks the grant before the client, so a made-up code is refused
+        # whatever the secret; no order is captured for Cloud. Either way the secret is not proven.
+        return [_unproven(obs, client_id, f"a made-up authorization code was refused with {error.error}", evidence)]
     raise NotObserved(f"the token endpoint answered {error.error}, which does not tell whether the client is known")
+
+
+UNPROVEN_WHY = {
+    "datacenter": "Jira Data Center checks the grant before the client (an unknown code is invalid_request "
+    "whatever the secret), and no read-only request reaches its client check: the secret is proven only "
+    "when a real code or refresh token is exchanged (--allow-refresh-token-rotation does that, and "
+    "rotates the token)",
+    "cloud": "in which order Atlassian's authorization server checks grant and client is not known, so its "
+    "refusal of a made-up code does not prove the secret; an exchange that issues a token does",
+}
+
+
+def _unproven(obs: OAuth2Observation, client_id: str | None, seen: str, evidence: dict[str, Any]) -> Finding:
+    return Finding(
+        "oauth2/client-unproven",
+        Status.INFO,
+        f"Whether the provider accepts the client secret of {client_id!r} is not known: {seen}, and "
+        f"{UNPROVEN_WHY[obs.flavour]}.",
+        evidence=evidence,
+        subject=client_id,
+    )
+
+
+def _client_ok(client_id: str | None, how: str, answer: HttpAnswer) -> Finding:
+    return Finding(
+        "oauth2/client-ok",
+        Status.PASS,
+        f"The provider accepts the client {client_id!r} with this secret: {how}.",
+        evidence={"url": answer.url, "status": answer.status, "client_id": client_id},
+        subject=client_id,
+    )
+
+
+def judge_client_credentials(
+    obs: OAuth2Observation, client_id: str | None, redact: Redact = _SLOTS_ONLY
+) -> list[Finding]:
+    """The client-credentials grant: an issued token proves the id and secret; a refusal of the client
+    (or no provider at all) is judged as the client check judges it."""
+    answer = obs.client_credentials
+    if answer is None:
+        return []
+    if (bad := _transport(answer, "token endpoint")) is not None:
+        return [bad]
+    if answer.status == 200 and o2.token_fields(answer.body) is not None:
+        return [_client_ok(client_id, "the client-credentials grant issued a token", answer)]
+    error = o2.parse_token_error(answer.body)
+    if answer.status == 404 or (error is not None and error.error in ("invalid_client", "unauthorized_client")):
+        return judge_client(replace(obs, client_auth=answer), client_id, redact)
+    if error is None:
+        raise NotObserved(f"the client-credentials request answered HTTP {answer.status} without an OAuth 2.0 error")
+    return []  # invalid_scope is judged with the scopes; other errors say nothing of the client
 
 
 def judge_authorize(
@@ -430,6 +476,20 @@ def judge_refresh(obs: OAuth2Observation, redact: Redact = _SLOTS_ONLY) -> list[
     if (bad := _transport(answer, "token endpoint")) is not None:
         return [bad]
     error = o2.parse_token_error(answer.body)
+    if error is not None and error.error == "invalid_client":
+        # the refresh token passed the grant check (checked first on Data Center): the client did not
+        return [
+            Finding(
+                "oauth2/invalid-client",
+                Status.FAIL,
+                "The provider refuses the client id or secret (invalid_client) on a refresh-token exchange.",
+                evidence={"url": answer.url, "status": answer.status, "error": error.error},
+                remediation=(
+                    f"Copy the client id and secret again from {WHERE[obs.flavour]} into the integration.",
+                ),
+                docs=_docs(obs.flavour),
+            )
+        ]
     if answer.status == 200 and error is None:
         return [
             Finding(
@@ -479,6 +539,7 @@ def judge_observation(
     skipped: list[str] = []
     parts: tuple[Callable[[], list[Finding]], ...] = (
         lambda: judge_client(obs, target.client_id, redact),
+        lambda: judge_client_credentials(obs, target.client_id, redact),
         lambda: judge_authorize(obs, target.redirect_uri, target.client_id, redact),
         lambda: judge_requested(obs, profile),
         lambda: judge_token(obs, target.url or "", profile),
@@ -509,9 +570,16 @@ def judge_observation(
                     subject="client-credentials",
                 )
             )
-    # a redirect to the login page alone shows nothing was refused, not that anything is healthy
-    observed = any(f.code != "oauth2/redirect-not-refused" for f in findings)
-    findings.extend(judge_refresh(obs, redact))
+    # a redirect to the login page alone shows nothing was refused, not that anything is healthy; an
+    # unproven secret is not an observation of health either
+    observed = any(f.code not in ("oauth2/redirect-not-refused", "oauth2/client-unproven") for f in findings)
+    refreshed = judge_refresh(obs, redact)
+    observed = observed or any(f.code != "oauth2/refresh-not-used" for f in refreshed)
+    if any(f.code in ("oauth2/refresh-rotated", "oauth2/invalid-client") for f in refreshed):
+        findings = [f for f in findings if f.code != "oauth2/client-unproven"]  # the exchange told
+        if obs.refresh is not None and any(f.code == "oauth2/refresh-rotated" for f in refreshed):
+            findings.append(_client_ok(target.client_id, "a refresh-token exchange issued a token", obs.refresh))
+    findings.extend(refreshed)
     findings.extend(judge_offered(obs, profile))
     if not observed:
         reason = "; ".join(skipped + [f.message for f in findings]) or (
@@ -536,11 +604,13 @@ CHECK = Check(
     explanation="""\
 Looks at: the OAuth 2.0 provider the integration uses — Jira Data Center's incoming links
 (/rest/oauth2/latest/authorize and /token, Jira 8.22+), Atlassian Cloud's authorization server
-(auth.atlassian.com) and API gateway (api.atlassian.com), or a service account's client
-credentials. Nothing is broken on the way: the client is authenticated with a made-up authorization
-code (invalid_client vs invalid_grant), the authorize URL is asked once without a session and its
-answer not followed, an access token is used for GETs only, and a refresh token is never sent
-unless --allow-refresh-token-rotation says so (it rotates the integration's stored token).
+(auth.atlassian.com) and API gateway (api.atlassian.com), or a service account's client credentials.
+Nothing is broken on the way: a made-up authorization code is sent (it shows the provider is there;
+Data Center checks the grant before the client, so it never proves the secret: only an exchange that
+issues a token does, e.g. --oauth2-flow client-credentials), the authorize URL is asked once without
+a session and its answer not followed, an access token is used for GETs only, and a refresh token is
+never sent unless --allow-refresh-token-rotation says so (it rotates the integration's stored
+token).
 Why it fails: a wrong client id or secret; a redirect URI other than the registered one; scopes
 the registration or the token lack; an expired or revoked token; a Cloud site the token was not
 granted for; a token sent to the site URL instead of api.atlassian.com/ex/jira/{cloudId}; clock
@@ -555,6 +625,7 @@ How to fix: each finding names the registration field or the re-authorisation to
     order=78,
     codes=(
         "oauth2/client-ok",
+        "oauth2/client-unproven",
         "oauth2/invalid-client",
         "oauth2/client-not-allowed",
         "oauth2/provider-missing",

@@ -20,6 +20,7 @@ from jiradoctor.jira.auth_signals import read_identity
 from jiradoctor.jira.integrations import IntegrationProfile, paste_text
 from jiradoctor.jira.oauth1 import BaseString, BaseStringDiff, diff_base_strings
 from jiradoctor.jira.urls import InvalidUrl, JiraUrl
+from jiradoctor.jira.tomcat import Connector
 from jiradoctor.model import Finding, Status
 from jiradoctor.probes.http import HttpAnswer
 from jiradoctor.probes.oauth import OAUTH_REQUEST_TOKEN, OAUTH_REST_CALL, OAuthExchange
@@ -111,8 +112,25 @@ def _servlet_root(url: JiraUrl | None) -> JiraUrl | None:
     return url
 
 
-def fix_for_url_parts(diff: BaseStringDiff, base: JiraUrl | None) -> tuple[list[str], list[str]]:
-    """Prose and snippets that fix the part of the URL that changed on the way to Jira."""
+def _connector_naming(connectors: Sequence[Connector], attribute: str, value: object) -> Connector | None:
+    """The connector whose proxyName/proxyPort is the value Jira saw: it, not the proxy, chose that value."""
+    for connector in connectors:
+        mine = connector.proxy_name if attribute == "proxyName" else connector.proxy_port
+        if mine is not None and str(mine).lower() == str(value).lower():
+            return connector
+    return None
+
+
+def fix_for_url_parts(
+    diff: BaseStringDiff, base: JiraUrl | None, connectors: Sequence[Connector] | None = None
+) -> tuple[list[str], list[str]]:
+    """Prose and snippets that fix the part of the URL that changed on the way to Jira.
+
+    ``connectors``: the HTTP connectors of the customer's server.xml, or None when it was not given. With
+    them the fix names the attribute that made Jira see what it saw (a proxyName set to the internal host
+    is why the Host header cannot help); without them it says what each possible cause needs, and the
+    whole corrected ``<Connector>`` is left to the base-url check, which has the file.
+    """
     signed, seen = _url(diff.signed_url), _url(diff.seen_url)
     prose: list[str] = []
     commands: list[str] = []
@@ -127,16 +145,43 @@ def fix_for_url_parts(diff: BaseStringDiff, base: JiraUrl | None) -> tuple[list[
     if target is None:
         return ["Make the URL the integration uses and the URL Jira sees the same."], commands
     if "host" in diff.url_parts:
-        prose.append(
-            f"Jira saw the host {seen.host if seen else '?'}: the reverse proxy passes another Host header to "
-            f"Tomcat (nginx's default is its upstream's name), and the connector has no proxyName. Set "
-            f"proxyName on the connector, or make the proxy pass the original Host."
-        )
-        commands.append("proxy_set_header Host $host;   # nginx, in the location that proxies to Jira")
+        seen_host = seen.host if seen else "?"
+        named_by = _connector_naming(connectors, "proxyName", seen_host) if connectors is not None else None
+        if named_by is not None:
+            prose.append(
+                f'Jira saw the host {seen_host} because {named_by.label} sets proxyName="{named_by.proxy_name}" '
+                f"(proxyName overrides whatever Host header the proxy sends): set "
+                f'proxyName="{target.host}" on that connector.'
+            )
+        elif connectors is not None and not any(c.proxy_name for c in connectors):
+            prose.append(
+                f"Jira saw the host {seen_host}: no connector in server.xml sets proxyName, so Tomcat takes the "
+                f"Host header, and the reverse proxy passes another one (nginx's default is its upstream's "
+                f'name). Make the proxy pass the original Host (below), or set proxyName="{target.host}" on '
+                f"the connector."
+            )
+            commands.append("proxy_set_header Host $host;   # nginx, in the location that proxies to Jira")
+        else:
+            prose.append(
+                f"Jira saw the host {seen_host}: either the connector's proxyName names it, or (with no "
+                f"proxyName) the reverse proxy passes another Host header to Tomcat (nginx's default is its "
+                f'upstream\'s name). Set proxyName="{target.host}" on the connector, or, when it has no '
+                f"proxyName, make the proxy pass the original Host (nginx: proxy_set_header Host $host;). "
+                f"--server-xml tells which."
+            )
     if "port" in diff.url_parts:
-        prose.append(
-            f"Jira saw port {seen.port if seen else '?'} instead of {target.port}: set proxyPort on the connector."
-        )
+        seen_port = seen.port if seen else "?"
+        named_by = _connector_naming(connectors, "proxyPort", seen_port) if connectors is not None else None
+        if named_by is not None:
+            prose.append(
+                f'Jira saw port {seen_port} because {named_by.label} sets proxyPort="{named_by.proxy_port}": '
+                f'set proxyPort="{target.port}" on that connector.'
+            )
+        else:
+            prose.append(
+                f'Jira saw port {seen_port} instead of {target.port}: set proxyPort="{target.port}" on the '
+                f"connector."
+            )
     if "scheme" in diff.url_parts:
         prose.append(
             f"Jira saw {seen.scheme if seen else '?'} instead of {target.scheme}: TLS ends at the proxy, so "
@@ -150,16 +195,28 @@ def fix_for_url_parts(diff: BaseStringDiff, base: JiraUrl | None) -> tuple[list[
         )
     if {"host", "port", "scheme"} & set(diff.url_parts):
         secure = "true" if target.scheme == "https" else "false"
-        commands.insert(
-            0,
-            f'<Connector port="…" protocol="HTTP/1.1" proxyName="{target.host}" '
-            f'proxyPort="{target.port}" scheme="{target.scheme}" secure="{secure}" ... />',
+        wanted = (
+            f'proxyName="{target.host}" proxyPort="{target.port}" scheme="{target.scheme}" secure="{secure}"'
         )
+        if connectors is not None:
+            prose.append(
+                f"The connector needs {wanted}; the base-url check shows the whole corrected <Connector> for "
+                f"this server.xml."
+            )
+        else:
+            prose.append(
+                f"On the connector the proxy forwards to, set {wanted} (with --server-xml the base-url check "
+                f"prints the whole corrected <Connector>)."
+            )
     return prose, commands
 
 
 def judge_signature_invalid(
-    exchange: OAuthExchange, base: JiraUrl | None, private_public: PublicKeyTypes | None, profile: IntegrationProfile
+    exchange: OAuthExchange,
+    base: JiraUrl | None,
+    private_public: PublicKeyTypes | None,
+    profile: IntegrationProfile,
+    connectors: Sequence[Connector] | None = None,
 ) -> Finding:
     assert exchange.request is not None and exchange.problem is not None
     ours = BaseString.parse(exchange.request.base_string)
@@ -179,7 +236,7 @@ def judge_signature_invalid(
         )
     diff = diff_base_strings(ours, theirs)
     if diff.url_parts or diff.method:
-        prose, commands = fix_for_url_parts(diff, base)
+        prose, commands = fix_for_url_parts(diff, base, connectors)
         parts = ", ".join(diff.url_parts) or "method"
         return Finding(
             "oauth-signature/url-mismatch",
@@ -307,7 +364,11 @@ def not_jira(answer: HttpAnswer) -> Finding:
 
 
 def judge_exchange(
-    exchange: OAuthExchange, base: JiraUrl | None, private_public: PublicKeyTypes | None, profile: IntegrationProfile
+    exchange: OAuthExchange,
+    base: JiraUrl | None,
+    private_public: PublicKeyTypes | None,
+    profile: IntegrationProfile,
+    connectors: Sequence[Connector] | None = None,
 ) -> Finding:
     answer = exchange.answer
     if exchange.sign_error or answer is None:
@@ -342,7 +403,7 @@ def judge_exchange(
         **{k: v for k, v in problem.params.items() if k != "oauth_problem"},
     }
     if name == "signature_invalid":
-        return judge_signature_invalid(exchange, base, private_public, profile)
+        return judge_signature_invalid(exchange, base, private_public, profile, connectors)
     if name == "token_rejected":
         return token_rejected(exchange, problem.realm, evidence)
     if name in _PROBLEM_CODES:
@@ -390,6 +451,19 @@ def judge_exchange(
     )
 
 
+def customer_connectors(ctx: CheckContext) -> tuple[Connector, ...] | None:
+    """The HTTP connectors of the customer's server.xml; None when it was not given or cannot be read
+    (the base-url check reports why)."""
+    if not ctx.target.given("server_xml"):
+        return None
+    from jiradoctor.jira.serverxml import ServerXmlError, parse_server_xml
+
+    try:
+        return parse_server_xml(ctx.target.server_xml or "").connectors
+    except ServerXmlError:
+        return None
+
+
 async def judge(ctx: CheckContext) -> Sequence[Finding]:
     # the three exchanges are independent: ask them at once (one round trip, not three)
     import asyncio
@@ -400,7 +474,8 @@ async def judge(ctx: CheckContext) -> Sequence[Finding]:
     exchange, info, rest = await asyncio.gather(ctx.fact(OAUTH_REQUEST_TOKEN), ctx.fact(SERVER_INFO), rest_call())
     base = _url(ctx.target.base_url) or _url(getattr(info, "base_url", None) or getattr(info, "realm", None))
     private = ctx.target.private_key_read
-    findings = [judge_exchange(exchange, base, private.public_key if private else None, ctx.profile)]
+    connectors = customer_connectors(ctx)
+    findings = [judge_exchange(exchange, base, private.public_key if private else None, ctx.profile, connectors)]
     if ctx.target.access_token:
         rest_http = rest.answer if rest is not None else None
         identity = read_identity(rest_http.body) if rest_http is not None and rest_http.status == 200 else None
@@ -414,7 +489,7 @@ async def judge(ctx: CheckContext) -> Sequence[Finding]:
                 )
             )
         elif rest is not None:
-            finding = judge_exchange(rest, base, private.public_key if private else None, ctx.profile)
+            finding = judge_exchange(rest, base, private.public_key if private else None, ctx.profile, connectors)
             if finding.code == "oauth-signature/ok" and rest_http is not None:  # a 200 naming no user: not /myself
                 finding = not_jira(rest_http)
             findings.append(dataclasses.replace(finding, subject=finding.subject or "rest-call"))

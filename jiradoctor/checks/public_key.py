@@ -95,7 +95,7 @@ def judge_unreadable_text(
                 "public-key/binary",
                 Status.FAIL,
                 f"The public key file is not text: {binary.count} byte(s) are not UTF-8 text, the first at position "
-                f"{binary.position}. It is not a key (a keystore, an archive or an image?).",
+                f"{binary.position + 1}. It is not a key (a keystore, an archive or an image?).",
                 evidence={"first_non_text_at": binary.position, "non_text_characters": binary.count},
                 remediation=(
                     "Give the public key file the integration generated (text starting with -----BEGIN PUBLIC "
@@ -146,11 +146,11 @@ def judge_unreadable_text(
                 "public-key/invisible-character",
                 Status.FAIL,
                 "The key text contains invisible characters: "
-                + ", ".join(f"{n} at position {p}" for p, n in hidden[:5])
+                + ", ".join(f"{n} at position {p + 1}" for p, n in hidden[:5])
                 + (f" (+{len(hidden) - 5} more)" if len(hidden) > 5 else "")
                 + ".",
                 evidence={
-                    "characters": [{"position": p, "name": n} for p, n in hidden[:20]],
+                    "characters": [{"position": p + 1, "name": n} for p, n in hidden[:20]],
                     **({"paste_into_jira": paste} if paste else {}),
                 },
                 remediation=("Paste the text below instead (the same key without the invisible characters).",)
@@ -291,7 +291,9 @@ def judge_public_text(
                 remediation=(
                     "Paste the text below exactly, with no spaces, tabs or blank lines before, inside or after it.",
                 ),
-                commands=_whitespace_commands(profile, path),
+                commands=_whitespace_commands(
+                    profile, path, spki_or_bare=not result.armored or set(result.labels) <= {"PUBLIC KEY"}
+                ),
                 docs=DOCS,
             )
         )
@@ -326,11 +328,19 @@ def judge_public_text(
     return findings, key
 
 
-def _whitespace_commands(profile: IntegrationProfile, path: str | None) -> tuple[str, ...]:
-    """Print the key without stray whitespace (the PEM reader ignores it inside the base64)."""
+def _whitespace_commands(profile: IntegrationProfile, path: str | None, spki_or_bare: bool) -> tuple[str, ...]:
+    """Print the key without stray whitespace. ``spki_or_bare``: the text is a PUBLIC KEY block or bare base64
+    (it is rebuilt from its base64 alone, so a body pasted without BEGIN/END lines works too); other blocks
+    (RSA PUBLIC KEY) keep their own lines, only trimmed."""
     qpath = _q(path, "jira_publickey.pem")
     if profile.public_key_armor == "omit":
         return (f"grep -v -- '-----' {qpath} | tr -d ' \\t\\r\\n'",)
+    if spki_or_bare:
+        return (
+            "{ echo '-----BEGIN PUBLIC KEY-----'; "
+            f"grep -v -- '-----' {qpath} | tr -d ' \\t\\r\\n' | fold -w 64; echo; "
+            "echo '-----END PUBLIC KEY-----'; } | openssl pkey -pubin",
+        )
     return (f"sed -e 's/^[[:space:]]*//' -e 's/[[:space:]]*$//' {qpath} | grep -v '^$' | openssl pkey -pubin",)
 
 

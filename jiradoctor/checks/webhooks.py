@@ -124,19 +124,29 @@ async def judge(ctx: CheckContext) -> Sequence[Finding]:
             )
         )
         return findings + _who_creates(facts, profile.name, True)
-    enabled = [h for h in ours if h.enabled is not False]
-    if not enabled:
+    # on/off is `active` on Jira 10 and `enabled` before (JIRA-FACTS §10); parse_webhooks reads both
+    enabled = [h for h in ours if h.enabled is True]
+    off = [h for h in ours if h.enabled is False]
+    if not enabled and len(off) < len(ours):
+        raise NotObserved(
+            f"Jira's answer ({facts.listed_by}) does not say whether {profile.name}'s webhook is on "
+            "(neither 'active' nor 'enabled')"
+        )
+    if off:
         findings.append(
             Finding(
                 "webhooks/disabled",
-                Status.FAIL,
-                f"The webhook(s) for {profile.name} are disabled: " + ", ".join(repr(h.name) for h in ours[:5]) + ".",
-                evidence={"hooks": [h.name for h in ours[:20]]},
-                remediation=(f"Enable the webhook in {WEBHOOKS_PAGE}.",),
+                Status.FAIL if not enabled else Status.WARN,
+                f"{len(off)} webhook(s) for {profile.name} are switched off: "
+                + ", ".join(repr(h.name) for h in off[:5])
+                + ("." if not enabled else "; another one that points at it is on."),
+                evidence={"hooks": [h.name for h in off[:20]], "listed_by": facts.listed_by,
+                          "flag": "active" if facts.listed_by.endswith("/webhooks") else "enabled"},
+                remediation=(f"Enable the webhook in {WEBHOOKS_PAGE} (or delete the switched-off copy).",),
                 docs=DOCS,
             )
         )
-    else:
+    if enabled:
         have = {e for h in enabled for e in h.events}
         missing = [e for e in needed if e not in have]
         if missing:
@@ -174,11 +184,12 @@ CHECK = Check(
     id="webhooks",
     title="Webhooks the integration needs",
     explanation="""\
-Looks at: Jira's webhooks (GET /rest/webhooks/1.0/webhook, or /rest/jira-webhook/1.0/webhooks on
-Jira 10), read with a Jira administrator's login (--admin-user with --admin-password, or
---admin-pat), for integrations whose profile lists webhook events (Zephyr Enterprise).
+Looks at: Jira's webhooks (GET /rest/jira-webhook/1.0/webhooks on Jira 10, whose on/off flag is
+'active'; /rest/webhooks/1.0/webhook before, flag 'enabled'), read with a Jira administrator's login
+(--admin-user with --admin-password, or --admin-pat), for integrations whose profile lists webhook
+events (Zephyr Enterprise).
 Why it fails: no webhook points at the integration (--webhook-url, or the application link's URL);
-it is disabled; it misses events the integration's guide lists; a webhook named for the
+it is switched off; it misses events the integration's guide lists; a webhook named for the
 integration points elsewhere. It also says when the integration's own user may not create
 webhooks (that needs Jira administration).""",
     judge=judge,

@@ -3,30 +3,28 @@
 Pure parsing and judgement helpers (no I/O): the admin probes (``probes/applinks.py``) fetch, these
 read. Every parser takes hostile text: bounded, typed, ``None`` when the answer is not the shape.
 
-Sources for the endpoints and shapes (JIRA-FACTS style):
-- ``GET /rest/applinks/3.0/applinks`` -> JSON array of links ``{id, name, displayUrl, rpcUrl, type,
-  system, primary}``; ``GET /rest/applinks/3.0/status/{id}`` -> ``{link, working, localAuthentication:
-  {incoming: {enabled, twoLoEnabled, twoLoImpersonationEnabled}, outgoing: {...}}, remoteAuthentication,
-  error: {category, type}}``. Atlassian KB "How to fetch application link status through REST API"
-  (support.atlassian.com/jira/kb/how-to-fetch-application-link-status-through-rest-api/); the status
-  body's field names as a public Bitbucket/Bamboo set-up script sends them back (PUT of the same shape).
-- Older listing ``GET /rest/applinks/1.0/listApplicationlinks`` (also ``/latest/``), used as a fallback
-  by public clients when 3.0 is absent. UNCONFIRMED JSON shape: ``{"list": [{"application": {id, name,
-  typeId, displayUrl, rpcUrl, isPrimary}}]}`` (the 1.0 ``applicationlink`` entity's field names, as
-  Atlassian's own applinks JS PUTs them: ``id, name, rpcUrl, displayUrl, typeId``).
-- Incoming OAuth 1.0a consumer: ``GET /rest/applinks-oauth/1.0/applicationlink/{id}/authentication/consumer``.
-  The PUT body is public (applinks JS, Ansible bitbucket module): ``{key, name, description, sharedSecret,
-  publicKey, outgoing, twoLOAllowed, executingTwoLOUser, twoLOImpersonationAllowed}``, ``publicKey``
-  bare base64 SubjectPublicKeyInfo. UNCONFIRMED that GET answers the same fields, and the callback
-  field's name (``callback``).
-- Webhooks: Jira <= 9 ``GET /rest/webhooks/1.0/webhook`` -> array of ``{self, name, url, events,
-  filters, enabled, excludeBody, lastUpdated}`` (public clients: crashlytics, n8n, sentry); Jira 10 moved
-  the resource to ``GET /rest/jira-webhook/1.0/webhooks`` (Jira 10 upgrade notes as quoted by public
-  guides; n8n's Jira trigger tries it first). UNCONFIRMED: the Jira 10 body (a bare array or a page with
-  ``values``; both are read).
-- Personal access tokens (Server/DC 8.14+): ``GET /rest/pat/latest/tokens`` -> the caller's own tokens,
-  ``[{id, name, createdAt, expiringAt, lastAccessedAt}]`` (public clients that warn about expiry). The
-  list never says which token authenticated the call.
+Sources for the endpoints and shapes: JIRA-FACTS §10 (Atlassian's applinks plugin classes; pycontribs/jira
+reads the same). Captured shapes are replayed by tests/test_real_shapes_replay.py (tests/data/real_shapes/).
+- ``GET /rest/applinks/3.0/applinks`` -> a bare JSON array of ``{id, name, displayUrl, rpcUrl, type,
+  system, primary}`` (with the new UI also OAuth 2.0 links).
+- ``GET /rest/applinks/1.0/listApplicationlinks`` -> ``{"list": [{"application": {id, typeId, name,
+  displayUrl, rpcUrl, isPrimary, isSystem}, "configuredInboundAuthenticators": [...], ...}]}``.
+- ``GET /rest/applinks/3.0/status/{id}`` -> ``{link, working, localAuthentication: {incoming,
+  outgoing: {enabled, twoLoEnabled, twoLoImpersonationEnabled}}, remoteAuthentication, error:
+  {category, type, details}}``; a link to a non-Atlassian application reports type ``GENERIC_LINK``
+  (category ``NON_ATLASSIAN``) by design: not a fault.
+- Incoming OAuth 1.0a consumer: ``GET /rest/applinks/1.0/applicationlink/{id}/authentication/consumer``
+  -> a list wrapper ``{"consumers": [{key, name, description, signatureMethod, publicKey, callback,
+  twoLOAllowed, executingTwoLOUser, twoLOImpersonationAllowed, outgoing}]}``, 404 when there is none;
+  ``publicKey`` is bare base64 SubjectPublicKeyInfo.
+- Webhooks: Jira 10 ``GET /rest/jira-webhook/1.0/webhooks`` -> a bare array of ``{id, name, url, events,
+  createdDate, updatedDate, configuration, active, scopeType, sslVerificationRequired}`` (on/off is
+  ``active``; no ``self``). Before Jira 10 ``GET /rest/webhooks/1.0/webhook`` -> items ``{name, url,
+  excludeBody, filters, events, enabled, self, lastUpdatedUser, lastUpdatedDisplayName, lastUpdated}``.
+  Unknown (§10): whether the old path 404s on Jira 10.
+- Personal access tokens (DC, captured on 10.3.19): ``GET /rest/pat/latest/tokens`` -> a bare array
+  ``[{id, name, createdAt, lastAccessedAt, expiringAt}]``, the caller's own tokens only; it never says
+  which one authenticated the call.
 - Webhook event ids (Jira's webhook admin page and REST): ``jira:issue_updated``, ``jira:issue_deleted``,
   ``jira:version_released`` ... ``project_updated``, ``project_deleted``.
 """
@@ -53,6 +51,7 @@ class Consumer:
     name: str | None = None
     public_key: str | None = None
     callback: str | None = None
+    signature_method: str | None = None
 
 
 @dataclass(frozen=True)
@@ -62,6 +61,12 @@ class LinkStatus:
     outgoing_enabled: bool | None = None
     error_category: str | None = None
     error_type: str | None = None
+    error_details: str | None = None
+
+    @property
+    def generic_link(self) -> bool:
+        """Jira's own words for a link to a non-Atlassian application: normal, not a fault (§10)."""
+        return self.error_type == "GENERIC_LINK" or self.error_category == "NON_ATLASSIAN"
 
 
 @dataclass(frozen=True)
@@ -77,6 +82,7 @@ class AppLink:
     consumer: Consumer | None = None
     consumer_read: bool = False  # the consumer resource answered (200 or 404), so None means "none stored"
     oauth2: bool = False
+    inbound_authenticators: tuple[str, ...] | None = None  # the 1.0 listing's configuredInboundAuthenticators
 
 
 @dataclass(frozen=True)
@@ -84,7 +90,7 @@ class Webhook:
     name: str
     url: str
     events: tuple[str, ...]
-    enabled: bool | None
+    enabled: bool | None  # ``enabled`` before Jira 10, ``active`` from Jira 10; None when neither is said
 
 
 @dataclass(frozen=True)
@@ -122,17 +128,19 @@ def parse_links_v3(text: str) -> list[AppLink] | None:
 
 
 def parse_links_v1(text: str) -> list[AppLink] | None:
-    """UNCONFIRMED shape (see module docstring): ``{"list": [{"application": {...}}]}`` or a bare list."""
+    """``{"list": [{"application": {...}, "configuredInboundAuthenticators": [...]}]}`` (§10)."""
     data = _json(text)
-    items = data.get("list") if isinstance(data, dict) else data
+    items = data.get("list") if isinstance(data, dict) else None
     if not isinstance(items, list):
         return None
     out = []
     for item in items[:MAX_LINKS]:
-        app = item.get("application", item) if isinstance(item, dict) else None
+        app = item.get("application") if isinstance(item, dict) else None
         if isinstance(app, dict) and app.get("id") is not None:
+            inbound = item.get("configuredInboundAuthenticators")
+            names = tuple(_s(a) for a in inbound[:50] if isinstance(a, str)) if isinstance(inbound, list) else None
             out.append(AppLink(_s(app.get("id")), _s(app.get("name")), _s(app.get("displayUrl")),
-                               _s(app.get("rpcUrl")), _s(app.get("typeId") or app.get("type"))))
+                               _s(app.get("rpcUrl")), _s(app.get("typeId")), inbound_authenticators=names))
     return out
 
 
@@ -145,21 +153,33 @@ def parse_status(text: str) -> LinkStatus | None:
     outgoing: dict[str, Any] = local["outgoing"] if isinstance(local.get("outgoing"), dict) else {}
     error: dict[str, Any] = data["error"] if isinstance(data.get("error"), dict) else {}
     return LinkStatus(_b(data.get("working")), _b(incoming.get("enabled")), _b(outgoing.get("enabled")),
-                      _s(error.get("category")) or None, _s(error.get("type")) or None)
+                      _s(error.get("category")) or None, _s(error.get("type")) or None,
+                      _s(error.get("details"))[:500] or None)
 
 
-def parse_consumer(text: str) -> Consumer | None:
-    """UNCONFIRMED GET shape: the PUT body's fields (``key``, ``name``, ``publicKey``, ``callback``)."""
+def parse_consumers(text: str) -> list[Consumer] | None:
+    """The list wrapper ``{"consumers": [...]}`` (§10); None when the answer is not that shape.
+
+    Only the incoming side counts (``outgoing`` not true): that is the consumer Jira checks the
+    integration's requests against. An empty list means none is stored."""
     data = _json(text)
-    if not isinstance(data, dict) or not isinstance(data.get("key"), str):
+    items = data.get("consumers") if isinstance(data, dict) else None
+    if not isinstance(items, list):
         return None
-    def pick(k: str) -> str | None:
-        return data[k][:MAX_TEXT] if isinstance(data.get(k), str) else None
 
-    return Consumer(pick("key"), pick("name"), pick("publicKey"), pick("callback"))
+    def pick(item: dict[str, Any], k: str) -> str | None:
+        return item[k][:MAX_TEXT] if isinstance(item.get(k), str) else None
+
+    return [
+        Consumer(pick(i, "key"), pick(i, "name"), pick(i, "publicKey"), pick(i, "callback"),
+                 pick(i, "signatureMethod"))
+        for i in items[:MAX_LINKS]
+        if isinstance(i, dict) and isinstance(i.get("key"), str) and i.get("outgoing") is not True
+    ]
 
 
 def parse_webhooks(text: str) -> list[Webhook] | None:
+    """Both shapes (§10): Jira 10's bare array with ``active``, the older items with ``enabled``."""
     data = _json(text)
     items = data.get("values") if isinstance(data, dict) else data
     if not isinstance(items, list):
@@ -170,7 +190,8 @@ def parse_webhooks(text: str) -> list[Webhook] | None:
             continue
         events = item.get("events")
         events = tuple(_s(e) for e in events[:200] if isinstance(e, str)) if isinstance(events, list) else ()
-        out.append(Webhook(_s(item.get("name")), _s(item.get("url")), events, _b(item.get("enabled"))))
+        on = _b(item.get("enabled")) if "enabled" in item else _b(item.get("active"))
+        out.append(Webhook(_s(item.get("name")), _s(item.get("url")), events, on))
     return out
 
 
@@ -251,7 +272,7 @@ class CharDiff:
     right_length: int
 
     def describe(self, left_name: str, right_name: str) -> str:
-        return (f"first difference at character {self.position}: {left_name} has {self.left!r}, "
+        return (f"first difference at character {self.position + 1}: {left_name} has {self.left!r}, "
                 f"{right_name} has {self.right!r} (lengths {self.left_length} and {self.right_length})")
 
 

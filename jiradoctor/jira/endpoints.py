@@ -72,10 +72,12 @@ REMOVALS: tuple[Removal, ...] = (
                                                                    "nextPageToken)",
             "Jira Cloud, 2025 (CHANGE-2046)",
             "https://developer.atlassian.com/changelog/#CHANGE-2046 ; tenable/integration-jira-cloud#314"),
-    # UNCONFIRMED (JIRA-FACTS §6): the exact Jira 10 path and body; n8n#12351 reports the move.
-    Removal(re.compile(r"/rest/webhooks/1\.0/webhook"), "server", "/rest/jira-webhook/1.0/webhooks", "Jira Data Center "
-                                                                                                     "10",
-            "n8n-io/n8n#12351"),
+    # JIRA-FACTS §10: the Jira 10 path and body are confirmed (a bare array, on/off is `active`); whether
+    # Jira 10 still serves the old path is unknown, so this is named only after this Jira answered 404/410
+    Removal(re.compile(r"/rest/webhooks/1\.0/webhook"), "server",
+            "/rest/jira-webhook/1.0/webhooks (a bare array; its on/off flag is 'active', not 'enabled')",
+            "Jira Data Center 10 (webhooks moved)",
+            "JIRA-FACTS §10 (Jira 10 docs, jira.js); n8n-io/n8n#12351"),
 )
 
 

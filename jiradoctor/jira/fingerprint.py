@@ -170,7 +170,9 @@ def origin_of(url: str) -> str | None:
 
 
 def same_site(a: str, b: str) -> bool:
-    return origin_of(a) == origin_of(b)
+    from jiradoctor.jira import urls
+
+    return urls.same_site(a, b)
 
 
 def first(values: Iterable[str | None]) -> str | None:

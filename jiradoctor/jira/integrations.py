@@ -15,7 +15,8 @@ if TYPE_CHECKING:
 
     from cryptography.hazmat.primitives.asymmetric.types import PublicKeyTypes
 
-INTEGRATION_IDS = ("generic", "piplanning", "jira-align", "zephyr-enterprise", "kendis")
+# the built-in profiles (integrations.toml), named without reading it: `jiradoctor --help` stays light
+INTEGRATION_IDS = ("generic", "piplanning", "jira-align", "zephyr-enterprise", "kendis", "tenable")
 
 
 @dataclass(frozen=True)
@@ -146,7 +147,11 @@ def all_profiles(profile_file: str | Path | None = None) -> dict[str, Integratio
 def get_profile(profile_id: str, profile_file: str | Path | None = None) -> IntegrationProfile:
     profiles = all_profiles(profile_file)
     if profile_id not in profiles:
-        raise KeyError(f"unknown integration {profile_id!r}; known: {', '.join(profiles)}")
+        from jiradoctor.suggest import did_you_mean
+
+        raise KeyError(
+            f"unknown integration {profile_id!r}{did_you_mean(profile_id, profiles)}; known: {', '.join(profiles)}"
+        )
     return profiles[profile_id]
 
 

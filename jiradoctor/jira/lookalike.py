@@ -90,11 +90,14 @@ class LookAlike:
     looks_like: str
 
     def describe(self) -> str:
-        return f"{self.name} (U+{ord(self.char):04X}) at position {self.position}, which looks like {self.looks_like!r}"
+        return (
+            f"{self.name} (U+{ord(self.char):04X}) at position {self.position + 1}, which looks like "
+            f"{self.looks_like!r}"
+        )
 
     def to_json(self) -> dict[str, Any]:
         return {
-            "position": self.position,
+            "position": self.position + 1,  # counted from 1, as editors count
             "char": f"U+{ord(self.char):04X}",
             "name": self.name,
             "looks_like": self.looks_like,
@@ -143,7 +146,7 @@ def punycode_labels(host: str) -> list[tuple[str, str]]:
 def host_findings_text(host: str) -> list[str]:
     """Plain sentences naming what is hidden in a host name (for a host-mismatch message)."""
     notes = [c.describe() for c in lookalikes(host)]
-    notes += [f"{name} at position {pos}" for pos, name in hidden_characters(host)]
+    notes += [f"{name} at position {pos + 1}" for pos, name in hidden_characters(host)]
     for label, unicode_form in punycode_labels(host):
         shown = skeleton(unicode_form)
         twins = lookalikes(unicode_form)

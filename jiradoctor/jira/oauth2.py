@@ -153,16 +153,10 @@ def parse_resources(body: str) -> list[Resource] | None:
 
 
 def same_site(a: str, b: str) -> bool:
-    """Two site URLs name the same Jira (scheme and host, case-insensitive; trailing slash ignored)."""
-    try:
-        pa, pb = urllib.parse.urlsplit(a.strip()), urllib.parse.urlsplit(b.strip())
-        return (pa.scheme.lower(), (pa.hostname or "").lower(), pa.port) == (
-            pb.scheme.lower(),
-            (pb.hostname or "").lower(),
-            pb.port,
-        )
-    except ValueError:  # a site URL from the provider with a bad IPv6 host or port: not this site
-        return False
+    """Two site URLs name the same Jira: the one rule, :func:`jiradoctor.jira.urls.same_site`."""
+    from jiradoctor.jira import urls
+
+    return urls.same_site(a, b)
 
 
 def split_scopes(text: str | Iterable[str] | None) -> tuple[str, ...]:
@@ -193,9 +187,10 @@ def missing_scopes(required: Iterable[str], granted: Iterable[str], flavour: str
 def invalid_code_request(
     flavour: str, client_id: str, client_secret: str, redirect_uri: str | None
 ) -> tuple[dict[str, str], bytes]:
-    """A token request with an authorization code that cannot exist: the provider must authenticate
-    the client first (RFC 6749 §3.2.1), so ``invalid_client`` means the id/secret are wrong and
-    ``invalid_grant`` means they are right. Nothing is issued and nothing stored is consumed."""
+    """A token request with an authorization code that cannot exist. Nothing is issued and nothing
+    stored is consumed. It does not prove a secret right: Data Center checks the grant before the
+    client (JIRA-FACTS §10), so an unknown code answers ``invalid_request`` whatever the secret; only
+    an ``invalid_client`` answer says something (that the client is refused)."""
     fields = {
         "grant_type": "authorization_code",
         "client_id": client_id,

@@ -79,3 +79,14 @@ class JiraUrl:
 
     def join(self, path: str) -> str:
         return f"{self}{path if path.startswith('/') else '/' + path}"
+
+
+def same_site(a: str, b: str) -> bool:
+    """The one rule for "the same Jira": scheme, host (case-insensitive) and port (the default port
+    filled in) agree; the path, a trailing slash and user info do not count. ``https://Jira.example.com``
+    and ``https://jira.example.com:443/`` are the same site. Text that is not a URL is compared as text."""
+    try:
+        left, right = JiraUrl.parse(a.strip()), JiraUrl.parse(b.strip())
+    except InvalidUrl:
+        return a.strip().rstrip("/").lower() == b.strip().rstrip("/").lower()
+    return (left.scheme, left.host, left.port) == (right.scheme, right.host, right.port)

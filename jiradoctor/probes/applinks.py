@@ -8,7 +8,7 @@ login must first name a user at ``/myself`` (mypermissions also answers anonymou
 ``mypermissions?permissions=ADMINISTER`` must say ``havePermission: true``.
 
 Every request here is a GET (tests count them on the lab side). Endpoints and shapes: see
-``jiradoctor/jira/applinks.py``; the ones marked UNCONFIRMED there are read defensively.
+``jiradoctor/jira/applinks.py`` (JIRA-FACTS §10).
 """
 
 from __future__ import annotations
@@ -32,9 +32,9 @@ if TYPE_CHECKING:
 MAX_LINKS_DETAILED = 50  # status + consumer are asked per link; more links than this are listed only
 CONCURRENCY = 8
 LINKS_V3 = "/rest/applinks/3.0/applinks"
-LINKS_V1 = "/rest/applinks/1.0/listApplicationlinks"  # UNCONFIRMED shape; Jira 8-10 fallback
+LINKS_V1 = "/rest/applinks/1.0/listApplicationlinks"  # the fallback when 3.0 is absent
 STATUS_V3 = "/rest/applinks/3.0/status/{id}"
-CONSUMER = "/rest/applinks-oauth/1.0/applicationlink/{id}/authentication/consumer"  # UNCONFIRMED GET
+CONSUMER = "/rest/applinks/1.0/applicationlink/{id}/authentication/consumer"  # {"consumers": [...]}, 404: none
 OAUTH2_CLIENTS = "/rest/oauth2-provider/1.0/client"  # UNCONFIRMED: DC 8.22+ incoming OAuth 2.0 clients
 WEBHOOKS_OLD = "/rest/webhooks/1.0/webhook"
 WEBHOOKS_JIRA10 = "/rest/jira-webhook/1.0/webhooks"
@@ -193,9 +193,14 @@ async def _detail(reader: _Reader, link: al.AppLink, with_status: bool) -> al.Ap
         reader.get(STATUS_V3.format(id=_q(link.id))) if with_status else _none(),
     )
     status = al.parse_status(status_answer.body) if status_answer is not None and status_answer.status == 200 else None
-    consumer = al.parse_consumer(consumer_answer.body) if consumer_answer.status == 200 else None
-    read = consumer_answer.status in (200, 404) and (consumer is not None or consumer_answer.status == 404)
-    return replace(link, status=status, consumer=consumer, consumer_read=read)
+    consumers = al.parse_consumers(consumer_answer.body) if consumer_answer.status == 200 else None
+    # a 404 means "no incoming consumer" (JIRA-FACTS §10), unless Jira itself says incoming OAuth is on
+    # for this link: then the 404 is about the resource, and nothing was observed
+    said_on = (status is not None and status.incoming_enabled is True) or any(
+        "OAuth" in a for a in link.inbound_authenticators or ()
+    )
+    read = consumers is not None or (consumer_answer.status == 404 and not said_on)
+    return replace(link, status=status, consumer=consumers[0] if consumers else None, consumer_read=read)
 
 
 async def applinks_probe(facts: "Facts") -> AppLinkFacts:
@@ -239,7 +244,10 @@ async def webhooks_probe(facts: "Facts") -> WebhookFacts:
     if not access.is_admin:
         return WebhookFacts(access)
     reader = _Reader(facts, access.login)
-    for path in (WEBHOOKS_OLD, WEBHOOKS_JIRA10):
+    # Jira 10's path first: it exists only from Jira 10 on, where it is the authoritative list; whether
+    # the old path still answers there is unknown (JIRA-FACTS §10), so it is asked only when the new one
+    # is absent (Jira 9 and older)
+    for path in (WEBHOOKS_JIRA10, WEBHOOKS_OLD):
         answer = await reader.get(path)
         if answer.status in (404, 405):
             continue
@@ -251,7 +259,7 @@ async def webhooks_probe(facts: "Facts") -> WebhookFacts:
         return WebhookFacts(access, tuple(hooks), path, requests=tuple(reader.sent))
     return WebhookFacts(
         access,
-        problem=f"neither {WEBHOOKS_OLD} nor {WEBHOOKS_JIRA10} exists here ({describe(answer)})",
+        problem=f"neither {WEBHOOKS_JIRA10} nor {WEBHOOKS_OLD} exists here ({describe(answer)})",
         requests=tuple(reader.sent),
     )
 

@@ -272,9 +272,12 @@ async def fetch(
         return HttpAnswer(method, url, sent_at=sent_at, error=classify(exc))
     budget = budget_s if budget_s is not None else facts.target.timeout * 2 + 1
     t0 = time.perf_counter()
+    sent: dict[str, Mapping[str, str]] = {}  # the headers as sent (the client adds its own), for --debug
 
     async def go() -> HttpAnswer:
         async with http.stream(method, url, headers=headers, content=content, json=json) as response:
+            if facts.trace is not None:
+                sent["headers"] = response.request.headers
             raw, truncated, problem = await read_body(response, max_body, sink)
             encoding = response.charset_encoding or "utf-8"
             try:
@@ -297,13 +300,19 @@ async def fetch(
             )
 
     try:
-        return await asyncio.wait_for(go(), timeout=budget)
+        answer = await asyncio.wait_for(go(), timeout=budget)
     except asyncio.CancelledError:
         raise
     except BaseException as exc:  # noqa: BLE001 - every failure becomes a fact
         if not isinstance(exc, Exception):
             raise
-        return HttpAnswer(method, url, elapsed_s=time.perf_counter() - t0, sent_at=sent_at, error=classify(exc))
+        answer = HttpAnswer(method, url, elapsed_s=time.perf_counter() - t0, sent_at=sent_at, error=classify(exc))
+    if facts.trace is not None:
+        from jiradoctor.trace import describe_exchange
+
+        size = len(content) if content is not None else (len(repr(json)) if json is not None else 0)
+        facts.trace(describe_exchange(answer, sent.get("headers", headers), size, facts.redactor.text))
+    return answer
 
 
 def kept_headers(headers: httpx.Headers, redact: Callable[[str], str]) -> dict[str, str]:

@@ -1,14 +1,17 @@
 """``oauth2``: look at an OAuth 2.0 connection without breaking it.
 
 What is sent, and why each request is safe for the integration:
-- a token request with an authorization code that cannot exist: the provider authenticates the
-  client first, so its error tells a wrong id/secret (``invalid_client``) from a right one
-  (``invalid_grant``); nothing is issued, nothing stored is used up;
+- a token request with an authorization code that cannot exist (authorization-code flow only):
+  nothing is issued, nothing stored is used up. What it proves depends on the provider's order:
+  Data Center checks the grant *before* the client (JIRA-FACTS §10), so a made-up code answers
+  ``invalid_request`` whatever the secret: it shows the provider is there, never that the secret is
+  right. Only ``invalid_client`` says something of the client;
 - the authorize URL, without a session and without following the answer: the provider validates
   client, redirect URI and scopes before asking anyone to log in; no authorisation is completed;
 - with an access token, GETs only: who the token belongs to, the sites it reaches (Cloud);
-- client credentials (``--oauth2-flow client-credentials``): one token request, as the service
-  account itself does every hour; no refresh token exists in that flow;
+- client credentials (``--oauth2-flow client-credentials``): that grant only (no made-up code, no
+  authorize URL), one token request, as the service account itself does every hour; no refresh token
+  exists in that flow. An issued token proves the id and secret;
 - a refresh token is sent only with ``--allow-refresh-token-rotation``: using one rotates it, and the
   integration's stored copy stops working.
 New tokens that come back are registered with the redactor at once and never kept as text.
@@ -89,11 +92,12 @@ async def oauth2_probe(facts: "Facts") -> OAuth2Observation:
         obs = replace(obs, secret_withheld="--insecure: the client secret is not sent over an unverified connection")
         secret = None
 
-    if client_id and secret:
+    code_flow = target.oauth2_flow != "client-credentials"
+    if client_id and secret and code_flow:
         headers, body = o2.invalid_code_request(flavour, client_id, secret, target.redirect_uri)
         obs = replace(obs, client_auth=await fetch(facts, "POST", eps.token, headers=headers, content=body))
 
-    if client_id and target.redirect_uri:
+    if client_id and target.redirect_uri and code_flow:
         state = secrets.token_urlsafe(8)
         authorize = o2.authorize_url(eps, client_id, target.redirect_uri, scopes, state)
         obs = replace(obs, authorize=await fetch(facts, "GET", authorize))

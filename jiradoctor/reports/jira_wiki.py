@@ -70,6 +70,8 @@ def render(report: Report) -> str:
         out += ["", f"*{n}\\. {escape(f.code)}* {status_word(f.status)} — {escape(f.message)}"]
         if cause.blocks:
             out.append(f"Root cause: {escape(', '.join(cause.blocks))} could not run until this is fixed.")
+        for symptom in cause.symptoms:
+            out.append(f"Also seen as {escape(symptom.code)}: {escape(symptom.message)}")
         for step in f.remediation:
             out.append(f"Fix: {escape(step)}")
         for command in f.commands:

@@ -28,7 +28,7 @@ def _problems_text(
 ) -> str:
     """The check's problems in fix-first order, each marked regression/accepted under a baseline."""
     lines = []
-    for cause in fix_first(report):
+    for cause in fix_first(report, fold=False):
         if cause.check is not check:
             continue
         f = cause.finding

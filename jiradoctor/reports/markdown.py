@@ -50,6 +50,8 @@ def render(report: Report) -> str:
         out += ["", f"**{n}\\. {ICONS[finding.status]} {escape(finding.code)}** — {escape(finding.message)}", ""]
         if cause.blocks:
             out.append(f"- root cause: {escape(', '.join(cause.blocks))} could not run until this is fixed")
+        for symptom in cause.symptoms:
+            out.append(f"- also seen as {escape(symptom.code)}: {escape(symptom.message)}")
         for step in finding.remediation:
             out.append(f"- {escape(step)}")
         for command in finding.commands:

@@ -40,8 +40,9 @@ def _block(text: str, indent: str) -> list[str]:
     return [indent + line for line in _v(text).splitlines()] or [indent]
 
 
-def render(report: Report, colour: bool = False) -> str:
-    """``colour``: ANSI colours (our own escapes only; outside text is made visible first)."""
+def render(report: Report, colour: bool = False, verbose: bool = False) -> str:
+    """``colour``: ANSI colours (our own escapes only; outside text is made visible first);
+    ``verbose``: every finding of every check under its line, passes and infos too."""
     paint = _Paint(colour)
     lines = [
         f"jiradoctor {_v(report.tool_version)} — {_v(report.target.url or 'offline inputs')} "
@@ -56,6 +57,8 @@ def render(report: Report, colour: bool = False) -> str:
             lines.append(f"  {n}. {paint.status(f.status, '[' + f.status.value + ']')} {_v(f.code)}: {_v(f.message)}")
             if cause.blocks:
                 lines.append(f"      root cause: {_v(', '.join(cause.blocks))} could not run until this is fixed")
+            for symptom in cause.symptoms:
+                lines.append(f"      also seen as {_v(symptom.code)}: {_v(symptom.message)}")
             for step in f.remediation:
                 lines.append(f"      fix: {_v(step)}")
             for command in f.commands:
@@ -74,6 +77,11 @@ def render(report: Report, colour: bool = False) -> str:
         summary = summary if len(summary) <= 90 else summary[:89] + "…"
         mark = paint.status(check.status, f"{SYMBOLS[check.status]} {check.status.value:<5}")
         lines.append(f" {mark} {_v(check.id):<15} {summary}")
+        if verbose:
+            for finding in check.findings:
+                lines.append(f"      {finding.status.value:<5} {_v(finding.code)}: {_v(finding.message)}")
+            if check.skip_reason and not check.findings:
+                lines.append(f"      skip  {_v(check.skip_reason)}")
     counts = ", ".join(f"{n} {s}" for s, n in report.counts.items() if n)
     lines += [
         "",

@@ -195,6 +195,16 @@ def test_disabled_link_fails_other_status_is_info():
     assert only(report, "applink/status").status == Status.INFO and "applink/ok" in codes(report)
 
 
+def test_generic_link_status_is_normal_for_a_non_atlassian_integration():
+    """JIRA-FACTS §10: GENERIC_LINK (NON_ATLASSIAN) is how Jira reports any link to a non-Atlassian app."""
+    generic = link()
+    generic = al.AppLink(generic.id, generic.name, generic.display_url, generic.rpc_url, generic.type,
+                         al.LinkStatus(False, True, False, "NON_ATLASSIAN", "GENERIC_LINK"), generic.consumer, True)
+    report = judge_links([generic])
+    assert codes(report) == {"applink/ok"} and status_of(report) == Status.PASS
+    assert "not a fault" in only(report, "applink/ok").evidence["jira_status"]
+
+
 def test_without_admin_it_skips_with_the_options_that_enable_it():
     access = AdminAccess(
         Login("basic", user="svc"),
@@ -242,32 +252,44 @@ def test_parsers_read_the_documented_shapes():
     assert links and links[0].display_url == "https://z/flex"
     v1 = al.parse_links_v1(
         json.dumps(
-            {"list": [{"application": {"id": "b", "name": "K", "typeId": "generic", "displayUrl": "k", "rpcUrl": "k"}}]}
+            {
+                "list": [
+                    {
+                        "application": {"id": "b", "name": "K", "typeId": "generic", "displayUrl": "k", "rpcUrl": "k"},
+                        "configuredInboundAuthenticators": [
+                            "com.atlassian.applinks.api.auth.types.OAuthAuthenticationProvider"
+                        ],
+                    }
+                ]
+            }
         )
     )
-    assert v1 and v1[0].type == "generic"
+    assert v1 and v1[0].type == "generic" and v1[0].inbound_authenticators and len(v1[0].inbound_authenticators) == 1
     status = al.parse_status(
         json.dumps(
             {
                 "working": False,
                 "localAuthentication": {"incoming": {"enabled": False}},
-                "error": {"category": "CONFIG_ERROR", "type": "NO_REMOTE_APPLINK"},
+                "error": {"category": "CONFIG_ERROR", "type": "NO_REMOTE_APPLINK", "details": "d"},
             }
         )
     )
-    assert status == al.LinkStatus(False, False, None, "CONFIG_ERROR", "NO_REMOTE_APPLINK")
-    assert al.parse_consumer('{"key": "k", "publicKey": "MIIB", "callback": null}') == al.Consumer(
-        "k", None, "MIIB", None
-    )
-    hooks = al.parse_webhooks(json.dumps({"values": [{"name": "n", "url": "u", "events": ["e"], "enabled": True}]}))
+    assert status == al.LinkStatus(False, False, None, "CONFIG_ERROR", "NO_REMOTE_APPLINK", "d")
+    wrapped = {"consumers": [{"key": "k", "publicKey": "MIIB", "callback": None, "outgoing": False}]}
+    assert al.parse_consumers(json.dumps(wrapped)) == [al.Consumer("k", None, "MIIB", None)]
+    assert al.parse_consumers('{"key": "k", "publicKey": "MIIB"}') is None  # the PUT body is not the GET's shape
+    assert al.parse_consumers('{"consumers": []}') == []
+    hooks = al.parse_webhooks(json.dumps([{"name": "n", "url": "u", "events": ["e"], "enabled": True}]))
     assert hooks == [al.Webhook("n", "u", ("e",), True)]
+    jira10 = al.parse_webhooks(json.dumps([{"id": 1, "name": "n", "url": "u", "events": ["e"], "active": False}]))
+    assert jira10 == [al.Webhook("n", "u", ("e",), False)]
     assert al.parse_jira_time("2026-12-01T10:00:00.000+0000") == dt.datetime(2026, 12, 1, 10, tzinfo=dt.timezone.utc)
     assert al.parse_jira_time(1764583200000) == dt.datetime(2025, 12, 1, 10, tzinfo=dt.timezone.utc)
 
 
 @pytest.mark.parametrize(
     "parser",
-    [al.parse_links_v3, al.parse_links_v1, al.parse_status, al.parse_consumer, al.parse_webhooks, al.parse_pat_tokens],
+    [al.parse_links_v3, al.parse_links_v1, al.parse_status, al.parse_consumers, al.parse_webhooks, al.parse_pat_tokens],
 )
 @pytest.mark.parametrize(
     "text",
@@ -303,7 +325,7 @@ def test_parsers_never_crash_on_any_json(value):
         al.parse_links_v3,
         al.parse_links_v1,
         al.parse_status,
-        al.parse_consumer,
+        al.parse_consumers,
         al.parse_webhooks,
         al.parse_pat_tokens,
     ):
@@ -316,6 +338,7 @@ def test_char_diff_and_url_helpers():
     assert d is not None and d.position == 2 and d.left.startswith("c") and d.right.startswith("X")
     assert al.char_diff("same", "same") is None
     assert al.char_diff("abc", "abcd").position == 3
+    assert al.char_diff("abcdef", "abXdef").describe("a", "b").startswith("first difference at character 3:")  # 1-based
     assert al.looks_like_url("https://x.example") and not al.looks_like_url("acme-kendis-app")
     assert al.host_matches("https://acme.jiraalign.com/", ["*.jiraalign.com"])
     assert not al.host_matches("https://acme.jiraalign.com.evil.example", ["*.jiraalign.com"])

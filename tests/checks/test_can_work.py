@@ -214,3 +214,24 @@ def test_an_allowlist_in_front_of_one_endpoint_is_named_for_what_it_is() -> None
     )
     codes = [f.code for f in can_work.judge_endpoints(probe, "Server", get_profile("generic"))]
     assert codes == ["can-work/endpoints-ok", "can-work/blocked"]
+
+
+@pytest.mark.parametrize("status", [403, 404])
+def test_xsrf_refusal_as_403_or_404_leads_with_a_non_browser_user_agent(status: int) -> None:
+    """JIRA-FACTS §10: the refusal comes as 403 (Cloud KB) and as 404 with the same body (jira.atlassian.com)."""
+    long_ua = BROWSER + " Extra/" + "x" * 150
+    f = can_work.judge_write(
+        WriteProbe(READY, ans(status, "XSRF check failed", method="POST"), long_ua, "/rest/api/2/search"),
+        get_profile("generic"),
+    )
+    assert f is not None and (f.code, f.status) == ("can-work/xsrf-refused", Status.FAIL)
+    assert f"HTTP {status}" in f.message and long_ua in f.message  # whole, never cut
+    assert f.remediation[0].startswith("Make the integration send a User-Agent of its own")
+    refused, fixed = f.commands
+    assert long_ua in refused and "no-check" not in refused
+    assert long_ua not in fixed and "X-Atlassian-Token: no-check" in fixed
+    plain_404 = can_work.judge_write(
+        WriteProbe(READY, ans(404, '{"errorMessages":["null"]}', method="POST"), long_ua, "/rest/api/2/search"),
+        get_profile("generic"),
+    )
+    assert plain_404 is None  # a 404 without the XSRF words is not a refusal of writes

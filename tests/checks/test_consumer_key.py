@@ -89,7 +89,7 @@ def test_invisible_characters_are_caught(key: str, name: str, position: int) -> 
     report = judge(key)
     finding = only(report, "consumer-key/invisible-character")
     assert finding.status == Status.FAIL
-    assert finding.evidence["characters"] == [{"position": position, "name": name}]
+    assert finding.evidence["characters"] == [{"position": position + 1, "name": name}]  # 1-based
     assert f"U+{ord(key[position]):04X}" in finding.evidence["as_typed"]
     assert finding.evidence["cleaned"] == key.replace(key[position], "").strip()
     assert OK not in codes(report)
@@ -131,14 +131,14 @@ def test_mismatch_shows_the_trailing_space() -> None:
     assert finding.status == Status.FAIL
     assert finding.evidence["integration"] == "piplanning.io␣"
     assert finding.evidence["jira"] == "piplanning.io"
-    assert finding.evidence["first_difference_at"] == len("piplanning.io")
+    assert finding.evidence["first_difference_at"] == len("piplanning.io") + 1  # the space, counted from 1
     assert "piplanning.io␣" in finding.message
     assert "consumer_key_unknown" in finding.message
 
 
 def test_mismatch_of_different_keys() -> None:
     finding = only(judge("jira-align", "jiraalign"), "consumer-key/mismatch")
-    assert finding.evidence["first_difference_at"] == 4
+    assert finding.evidence["first_difference_at"] == 5
 
 
 def test_case_differs_is_a_mismatch() -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from jiradoctor.checks.webhooks import CHECK as WEBHOOKS
 from jiradoctor.jira import applinks as al
 from jiradoctor.model import Status
@@ -47,6 +49,27 @@ def test_webhook_partial_events_are_named():
 def test_webhook_disabled_fails():
     off = al.Webhook("Zephyr", ZEPHYR_HOOK.url, ZEPHYR_EVENTS, False)
     assert only(judge_hooks([off]), "webhooks/disabled").status == Status.FAIL
+
+
+def test_jira10_inactive_webhook_is_a_finding_and_active_passes():
+    """JIRA-FACTS §10: Jira 10 lists webhooks as a bare array whose on/off flag is `active` (no `enabled`)."""
+    item = {"id": 7, "name": "Zephyr", "url": ZEPHYR_HOOK.url, "events": list(ZEPHYR_EVENTS), "active": False}
+    [off] = al.parse_webhooks(json.dumps([item]))
+    assert only(judge_hooks([off]), "webhooks/disabled").status == Status.FAIL
+    [on] = al.parse_webhooks(json.dumps([{**item, "active": True}]))
+    assert "webhooks/ok" in codes(judge_hooks([on]))
+
+
+def test_one_of_two_hooks_switched_off_is_a_warning():
+    off = al.Webhook("Zephyr old", ZEPHYR_HOOK.url, ZEPHYR_EVENTS, False)
+    report = judge_hooks([ZEPHYR_HOOK, off])
+    assert only(report, "webhooks/disabled").status == Status.WARN and "webhooks/ok" not in codes(report)
+
+
+def test_webhook_whose_state_is_not_said_is_not_a_pass():
+    unknown = al.Webhook("Zephyr", ZEPHYR_HOOK.url, ZEPHYR_EVENTS, None)
+    check = judge_hooks([unknown]).checks[0]
+    assert check.status == Status.SKIP and "neither 'active' nor 'enabled'" in check.skip_reason
 
 
 def test_webhook_named_for_zephyr_pointing_elsewhere():

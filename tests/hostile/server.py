@@ -137,7 +137,7 @@ async def _big_header(reader, writer, req) -> None:
 
 
 async def _many_headers(reader, writer, req) -> None:
-    await send(writer, "200 OK", b"{}", extra=[(f"X-H-{i}", "v") for i in range(10_000)])
+    await send(writer, "200 OK", b"{}", extra=[(f"X-Header-Number-{i}", "v" * 20) for i in range(10_000)])
 
 
 def _bad_base_string_body() -> bytes:

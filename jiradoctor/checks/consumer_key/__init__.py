@@ -76,12 +76,12 @@ def judge_key(key: str, side: str, plain_required: bool, integration: str) -> li
                 "consumer-key/invisible-character",
                 Status.FAIL,
                 f"The consumer key {side} contains invisible characters: "
-                + ", ".join(f"{name} at position {pos}" for pos, name in a.invisible)
+                + ", ".join(f"{name} at position {pos + 1}" for pos, name in a.invisible)
                 + ".",
                 evidence={
                     **shown,
                     "cleaned": ck.cleaned(key),
-                    "characters": [{"position": p, "name": n} for p, n in a.invisible],
+                    "characters": [{"position": p + 1, "name": n} for p, n in a.invisible],
                 },
                 remediation=(f"Type the key by hand (do not paste it) {side} as {ck.cleaned(key)!r}.",),
                 docs=DOCS,
@@ -135,7 +135,7 @@ async def judge(ctx: CheckContext) -> Sequence[Finding]:
         and target.jira_consumer_key is not None
         and target.consumer_key != target.jira_consumer_key
     ):
-        pos = ck.first_difference(target.consumer_key, target.jira_consumer_key)
+        pos = ck.first_difference(target.consumer_key, target.jira_consumer_key) + 1  # as editors count
         findings.append(
             Finding(
                 "consumer-key/mismatch",
