@@ -23,6 +23,7 @@ from jiradoctor.formats import REPORT_FORMATS
 from jiradoctor.inputs import INPUTS, SECRET_VALUE_INPUTS, Input
 from jiradoctor.jira.integrations import INTEGRATION_IDS
 from jiradoctor.jira.oauth_methods import CLIENT_LIBRARIES, SIGNATURE_METHODS
+from jiradoctor.visible import visible
 
 # Each command imports what it uses, inside the command (issue 14): `--help`, `checks`, `explain`,
 # `profiles`, `render` and `diff` never load httpx, cryptography, oauthlib, dnspython, asyncio or the
@@ -628,7 +629,7 @@ class JiradoctorGroup(click.Group):
             from jiradoctor.secrets import Redactor
 
             redactor: Redactor = ctx.meta.get("redactor") or Redactor()
-            click.echo(f"jiradoctor failed: {type(exc).__name__}: {redactor.text(str(exc))}", err=True)
+            click.echo(f"jiradoctor failed: {type(exc).__name__}: {visible(redactor.text(str(exc)))}", err=True)
             ctx.exit(EXIT_INTERNAL)
 
 
@@ -663,7 +664,7 @@ def run_doctor(target: Target, options: RunOptions, progress: Any = None, facts:
 
     loaded = checks_once(options.only)
     for warning in loaded.warnings:
-        click.echo(f"warning: {warning}", err=True)
+        click.echo(f"warning: {visible(str(warning))}", err=True)
     with bounded_interrupt():  # Ctrl-C ends the run within seconds, even if a task misses its cancellation
         return asyncio.run(Runner(loaded.checks, target, options, facts=facts, progress=progress).run())
 
@@ -793,7 +794,7 @@ def list_checks(reference: bool = False) -> None:
         return
     loaded = load_checks()
     for warning in loaded.warnings:
-        click.echo(f"warning: {warning}", err=True)
+        click.echo(f"warning: {visible(str(warning))}", err=True)
     for check in loaded.checks:
         needs = (
             " and ".join(filter(None, [describe_inputs(check.inputs_all, " and "), describe_inputs(check.inputs_any)]))

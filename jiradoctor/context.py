@@ -45,7 +45,7 @@ class Facts:
         # a Mapping, not a copy: LazyProbes imports a probe module only when its fact is asked for
         self._probes: Mapping[str, ProbeFn] = probes if probes is not None else {}
         self.target = target
-        self.redactor = redactor or target.redactor()
+        self.redactor = redactor if redactor is not None else target.redactor()
         self._preset = dict(preset or {})
         self._tasks: dict[str, asyncio.Task[Any]] = {}
         self._handoffs: dict[str, asyncio.Future[Any]] = {}

@@ -101,5 +101,7 @@ BY_NAME = {i.name: i for i in INPUTS}
 SECRET_VALUE_INPUTS = tuple(i for i in INPUTS if i.kind == "secret")
 # every credential the redactor masks (a private key's text too)
 SECRET_INPUTS = tuple(i for i in INPUTS if i.secret)
+# every URL input: checked for urllib's refusals at once, its userinfo registered with the redactor
+URL_INPUTS = tuple(i for i in INPUTS if i.kind == "url")
 # the flag that gives each input, for skip reasons ("not run: needs --private-key")
 INPUT_NAMES = {i.name: i.option for i in INPUTS}

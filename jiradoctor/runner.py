@@ -83,8 +83,8 @@ def time_limit_for(check: Check, target: Target, options: RunOptions) -> float:
 
 
 def redact_finding(finding: Finding, redactor: Redactor) -> Finding:
-    if not redactor:
-        return finding
+    """Always, also in a run with no secret input: the redactor masks URL userinfo and Authorization
+    values wherever they sit, and secrets the run's files carry (a proxy config's headers)."""
     return Finding(
         code=finding.code,
         status=finding.status,

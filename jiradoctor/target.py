@@ -14,12 +14,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Mapping
 
 from jiradoctor import files
-from jiradoctor.inputs import INPUT_NAMES, SECRET_INPUTS
+from jiradoctor.inputs import INPUT_NAMES, SECRET_INPUTS, URL_INPUTS
 from jiradoctor.secrets import Redactor, Secret
 
 if TYPE_CHECKING:
     from jiradoctor.jira.pem import PrivateKeyText
     from jiradoctor.net.client_cert import ClientCertificate
+    from jiradoctor.jira.proxy_config import ProxyConfig, ProxyConfigError
 
 FILE_INPUTS = ("server_xml", "public_key", "private_key")
 MAX_INPUT_BYTES = files.MAX_KEY_OR_XML  # a server.xml or PEM file is a few KB; refuse anything absurd
@@ -73,7 +74,7 @@ class Target:
     profile_file: str | None = None
     integration_hosting: str | None = None  # "cloud" | "on-premises"; None: as the integration's profile says
     extra: Mapping[str, Any] = field(default_factory=dict)
-    proxy_config_path: str | None = None  # nginx or Apache httpd file (read by base-url, includes followed)
+    proxy_config_path: str | None = None  # nginx or Apache httpd file (read by base-url, includes inside its folder)
     # OAuth 2.0 (issue 17): the client as registered, what it asks for, and its tokens
     client_id: str | None = None
     client_secret: Secret | None = None
@@ -107,6 +108,35 @@ class Target:
         from jiradoctor.jira import pem
 
         return pem.read_private_key(self.private_key.reveal())
+
+    @cached_property
+    def proxy_config_read(self) -> "ProxyConfig | ProxyConfigError | None":
+        """--proxy-config read once per Target: the redactor takes its credentials before anything is
+        printed, base-url judges its routes. A file that cannot be used is kept as its error."""
+        if not self.proxy_config_path:
+            return None
+        from jiradoctor.jira.proxy_config import ProxyConfigError, read_proxy_config
+
+        try:
+            return read_proxy_config(self.proxy_config_path)
+        except ProxyConfigError as exc:
+            return exc
+
+    def file_secrets(self) -> list[str]:
+        """Credentials the user's files carry: server.xml's password attributes (keystorePass,
+        truststorePass, certificateKeystorePassword...), a private key given as --public-key, and the
+        proxy config's secret headers and userinfo. Read by text too, so a file the parsers refuse
+        still has its secrets masked."""
+        from jiradoctor.jira.serverxml import secrets_in_text
+
+        found = secrets_in_text(self.server_xml) if self.server_xml else []
+        if self.public_key and "PRIVATE KEY" in self.public_key:  # a private key pasted as the public one
+            from jiradoctor.jira import pem
+
+            if pem.contains_private_key(self.public_key):
+                found.append(self.public_key)
+        read = self.proxy_config_read
+        return found + list(read.secrets if read is not None else ())
 
     @property
     def client_certificate(self) -> ClientCertificate | None:
@@ -147,9 +177,11 @@ class Target:
         from jiradoctor.net.proxy_route import proxies_from_env, userinfo
 
         environment = [value for value, _ in proxies_from_env(os.environ).values()]
-        for url in [self.url, self.base_url, self.proxy, *environment]:
+        for url in [*(getattr(self, i.name) for i in URL_INPUTS), *environment]:
             user, password = userinfo(url)
             redactor.add(password, user=user)
+        for carried in self.file_secrets():
+            redactor.add(carried)
         if self.private_key:
             redactor.exempt(public_texts_of(self.private_key_read))
         return redactor
@@ -191,8 +223,9 @@ def check_url(value: str | None, option: str, schemes: tuple[str, ...] | None = 
     import urllib.parse
 
     from jiradoctor.jira.urls import masked, why_malformed
+    from jiradoctor.secrets import clip
 
-    shown = masked(value if len(value) <= 200 else value[:200] + "…")
+    shown = clip(value, 201, masked)  # masked first: a cut before the "@" would leave the password unmasked
     try:
         parts = urllib.parse.urlsplit(value)
         parts.port  # noqa: B018 - raises for a port that is not a number in 0..65535

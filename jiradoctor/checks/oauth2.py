@@ -22,6 +22,17 @@ from jiradoctor.model import Finding, NotObserved, Status
 from jiradoctor.probes.http import HttpAnswer
 from jiradoctor.probes.oauth2 import OAUTH2, OAuth2Observation
 from jiradoctor.registry import Check
+from jiradoctor.secrets import Redactor, clip
+
+Redact = Callable[[str], str]
+_SLOTS_ONLY: Redact = Redactor().text  # no known secret: still masks userinfo and Authorization values
+DESCRIPTION_SHOWN = 200  # characters of a provider's error_description in a report
+
+
+def _shown(error: o2.TokenError, redact: Redact) -> o2.TokenError:
+    """The provider's error as a report may show it: redacted, THEN cut (issue 23: cut first, a secret
+    at the cut would leak its first characters; the parser's own bound is far above this one)."""
+    return o2.TokenError(clip(error.error, 100, redact), clip(error.description, DESCRIPTION_SHOWN, redact))
 
 DOCS_DC = "https://confluence.atlassian.com/adminjiraserver101/jira-oauth-2-0-provider-api-1455427907.html"
 DOCS_DC_SCOPES = (
@@ -83,7 +94,7 @@ def _clock(answer: HttpAnswer | None) -> Finding | None:
     )
 
 
-def judge_client(obs: OAuth2Observation, client_id: str | None) -> list[Finding]:
+def judge_client(obs: OAuth2Observation, client_id: str | None, redact: Redact = _SLOTS_ONLY) -> list[Finding]:
     answer = obs.client_auth
     if answer is None:
         return []
@@ -107,7 +118,8 @@ def judge_client(obs: OAuth2Observation, client_id: str | None) -> list[Finding]
     error = o2.parse_token_error(answer.body)
     if error is None:
         raise NotObserved(f"the token endpoint answered HTTP {answer.status} without an OAuth 2.0 error")
-    evidence |= {"error": error.error, "error_description": error.description[:200]}
+    error = _shown(error, redact)
+    evidence |= {"error": error.error, "error_description": error.description}
     if error.error == "invalid_client":
         return [
             Finding(
@@ -178,7 +190,9 @@ def _client_ok(client_id: str | None, how: str, answer: HttpAnswer) -> Finding:
     )
 
 
-def judge_client_credentials(obs: OAuth2Observation, client_id: str | None) -> list[Finding]:
+def judge_client_credentials(
+    obs: OAuth2Observation, client_id: str | None, redact: Redact = _SLOTS_ONLY
+) -> list[Finding]:
     """The client-credentials grant: an issued token proves the id and secret; a refusal of the client
     (or no provider at all) is judged as the client check judges it."""
     answer = obs.client_credentials
@@ -190,13 +204,15 @@ def judge_client_credentials(obs: OAuth2Observation, client_id: str | None) -> l
         return [_client_ok(client_id, "the client-credentials grant issued a token", answer)]
     error = o2.parse_token_error(answer.body)
     if answer.status == 404 or (error is not None and error.error in ("invalid_client", "unauthorized_client")):
-        return judge_client(replace(obs, client_auth=answer), client_id)
+        return judge_client(replace(obs, client_auth=answer), client_id, redact)
     if error is None:
         raise NotObserved(f"the client-credentials request answered HTTP {answer.status} without an OAuth 2.0 error")
     return []  # invalid_scope is judged with the scopes; other errors say nothing of the client
 
 
-def judge_authorize(obs: OAuth2Observation, redirect_uri: str | None, client_id: str | None) -> list[Finding]:
+def judge_authorize(
+    obs: OAuth2Observation, redirect_uri: str | None, client_id: str | None, redact: Redact = _SLOTS_ONLY
+) -> list[Finding]:
     answer = obs.authorize
     if answer is None:
         return []
@@ -210,7 +226,7 @@ def judge_authorize(obs: OAuth2Observation, redirect_uri: str | None, client_id:
         "url": answer.url,
         "status": answer.status,
         "redirect_uri": redirect_uri,
-        "location": (location or "")[:300] or None,
+        "location": clip(location or "", 300, redact) or None,
     }
     if error is None:
         if answer.status in (301, 302, 303, 307) and location:
@@ -229,8 +245,9 @@ def judge_authorize(obs: OAuth2Observation, redirect_uri: str | None, client_id:
                 )
             ]
         raise NotObserved(f"the authorize endpoint answered HTTP {answer.status} without a redirect or an error")
-    evidence |= {"error": error.error, "error_description": error.description[:200]}
-    text = f"{error.error} {error.description}".lower()
+    text = f"{error.error} {error.description}".lower()  # judged on the whole text, shown redacted and cut
+    error = _shown(error, redact)
+    evidence |= {"error": error.error, "error_description": error.description}
     if "redirect" in text:  # description wording is the only signal both providers give
         return [
             Finding(
@@ -437,6 +454,7 @@ def _rejected(answer: HttpAnswer, where: str) -> Finding:
         evidence={
             "url": answer.url,
             "status": answer.status,
+            # redacted whole at fetch (probes.http.kept_headers), then cut here
             "www-authenticate": (answer.header("www-authenticate") or "")[:200] or None,
         },
         remediation=(
@@ -447,7 +465,7 @@ def _rejected(answer: HttpAnswer, where: str) -> Finding:
     )
 
 
-def judge_refresh(obs: OAuth2Observation) -> list[Finding]:
+def judge_refresh(obs: OAuth2Observation, redact: Redact = _SLOTS_ONLY) -> list[Finding]:
     if not obs.refresh_given:
         return []
     if not obs.refresh_allowed:
@@ -496,6 +514,7 @@ def judge_refresh(obs: OAuth2Observation) -> list[Finding]:
                 evidence={"url": answer.url, "status": answer.status},
             )
         ]
+    error = _shown(error, redact) if error else None
     evidence = {"url": answer.url, "status": answer.status, "error": error.error if error else None}
     return [
         Finding(
@@ -525,13 +544,16 @@ def judge_offered(obs: OAuth2Observation, profile: IntegrationProfile) -> list[F
     ]
 
 
-def judge_observation(obs: OAuth2Observation, target: Any, profile: IntegrationProfile) -> list[Finding]:
+def judge_observation(
+    obs: OAuth2Observation, target: Any, profile: IntegrationProfile, redact: Redact = _SLOTS_ONLY
+) -> list[Finding]:
+    """``redact``: the run's redactor, applied to the provider's text before it is cut for the report."""
     findings: list[Finding] = []
     skipped: list[str] = []
     parts: tuple[Callable[[], list[Finding]], ...] = (
-        lambda: judge_client(obs, target.client_id),
-        lambda: judge_client_credentials(obs, target.client_id),
-        lambda: judge_authorize(obs, target.redirect_uri, target.client_id),
+        lambda: judge_client(obs, target.client_id, redact),
+        lambda: judge_client_credentials(obs, target.client_id, redact),
+        lambda: judge_authorize(obs, target.redirect_uri, target.client_id, redact),
         lambda: judge_requested(obs, profile),
         lambda: judge_token(obs, target.url or "", profile),
     )
@@ -564,7 +586,7 @@ def judge_observation(obs: OAuth2Observation, target: Any, profile: IntegrationP
     # a redirect to the login page alone shows nothing was refused, not that anything is healthy; an
     # unproven secret is not an observation of health either
     observed = any(f.code not in ("oauth2/redirect-not-refused", "oauth2/client-unproven") for f in findings)
-    refreshed = judge_refresh(obs)
+    refreshed = judge_refresh(obs, redact)
     observed = observed or any(f.code != "oauth2/refresh-not-used" for f in refreshed)
     if any(f.code in ("oauth2/refresh-rotated", "oauth2/invalid-client") for f in refreshed):
         findings = [f for f in findings if f.code != "oauth2/client-unproven"]  # the exchange told
@@ -586,7 +608,7 @@ def judge_observation(obs: OAuth2Observation, target: Any, profile: IntegrationP
 
 async def judge(ctx: CheckContext) -> Sequence[Finding]:
     obs: OAuth2Observation = await ctx.fact(OAUTH2)
-    return judge_observation(obs, ctx.target, ctx.profile)
+    return judge_observation(obs, ctx.target, ctx.profile, ctx.facts.redactor.text)
 
 
 CHECK = Check(

@@ -227,7 +227,10 @@ def parse_pat_tokens(text: str) -> list[PatToken] | None:
 
 def looks_like_url(text: str) -> bool:
     """A link "URL" that is really a URL (scheme and host), as opposed to a plain name."""
-    parts = urllib.parse.urlsplit(text.strip())
+    try:
+        parts = urllib.parse.urlsplit(text.strip())
+    except ValueError:  # "http://[::1": Jira stores what an admin typed
+        return False
     return parts.scheme.lower() in ("http", "https") and bool(parts.netloc)
 
 
@@ -246,7 +249,10 @@ def host_matches(url: str, patterns: Iterable[str]) -> bool:
 def same_endpoint(a: str, b: str) -> bool:
     """Two URLs name the same place: scheme, host, port and path (trailing slash ignored)."""
     def norm(u: str) -> tuple[str, str, int | None, str]:
-        p = urllib.parse.urlsplit(u.strip())
+        try:
+            p = urllib.parse.urlsplit(u.strip())
+        except ValueError:  # an unclosed IPv6 bracket: the same place only as the same text
+            return "", u.strip(), None, ""
         try:
             port = p.port or {"http": 80, "https": 443}.get(p.scheme.lower())
         except ValueError:

@@ -105,16 +105,21 @@ class TokenError:
     description: str = ""
 
 
+# A memory bound only, far above what a report shows: checks redact the text, THEN cut it to what they
+# show (checks.oauth2._shown), so a secret cut here sits beyond anything shown
+MAX_ERROR_TEXT = 4000
+
+
 def parse_token_error(body: str) -> TokenError | None:
     """The ``error`` of a token endpoint's answer (JSON, or form-encoded as some servers do)."""
     data = _json(body)
     if isinstance(data, dict) and isinstance(data.get("error"), str):
         desc = data.get("error_description")
-        return TokenError(data["error"][:100], desc[:300] if isinstance(desc, str) else "")
-    if "error=" in body[:2000]:
-        pairs = dict(urllib.parse.parse_qsl(body[:2000]))
+        return TokenError(data["error"][:MAX_ERROR_TEXT], desc[:MAX_ERROR_TEXT] if isinstance(desc, str) else "")
+    if "error=" in body[:MAX_ERROR_TEXT * 4]:
+        pairs = dict(urllib.parse.parse_qsl(body[: MAX_ERROR_TEXT * 4]))
         if pairs.get("error"):
-            return TokenError(pairs["error"][:100], pairs.get("error_description", "")[:300])
+            return TokenError(pairs["error"][:MAX_ERROR_TEXT], pairs.get("error_description", "")[:MAX_ERROR_TEXT])
     return None
 
 
@@ -125,7 +130,7 @@ def error_in_location(location: str | None) -> TokenError | None:
     parts = urllib.parse.urlsplit(location[:4000])
     params = dict(urllib.parse.parse_qsl(parts.query)) | dict(urllib.parse.parse_qsl(parts.fragment))
     if params.get("error"):
-        return TokenError(params["error"][:100], params.get("error_description", "")[:300])
+        return TokenError(params["error"][:MAX_ERROR_TEXT], params.get("error_description", "")[:MAX_ERROR_TEXT])
     return None
 
 

@@ -6,6 +6,8 @@ import re
 import urllib.parse
 from dataclasses import dataclass
 
+from jiradoctor.secrets import clip
+
 DEFAULT_PORTS = {"http": 80, "https": 443}
 
 
@@ -47,7 +49,7 @@ class JiraUrl:
     def parse(cls, text: str) -> "JiraUrl":
         """Raises :class:`InvalidUrl` (never a bare ValueError) for anything that is not an http(s) URL."""
         raw = str(text).strip()
-        shown = masked(raw if len(raw) <= 200 else raw[:200] + "…")
+        shown = clip(raw, 201, masked)  # masked first: a cut before the "@" would leave the password unmasked
         try:
             parts = urllib.parse.urlsplit(raw)
             hostname = parts.hostname

@@ -4,16 +4,39 @@ from __future__ import annotations
 
 import json
 from functools import lru_cache
+import re
 from importlib import resources
 from typing import Any
 
 from jiradoctor.model import SCHEMA_VERSION, Report
 from jiradoctor.net import bounded_json
 from jiradoctor.reports import schema_check
+from jiradoctor.visible import is_hidden
 
 
 def render(report: Report) -> str:
-    return json.dumps(report.to_json(), indent=2, ensure_ascii=False, default=str) + "\n"
+    return json_escaped(json.dumps(report.to_json(), indent=2, ensure_ascii=False, default=str)) + "\n"
+
+
+_NOT_PLAIN_ASCII = re.compile(r"[^\x00-\x7e]")
+
+
+def _escape(ch: str) -> str:
+    code = ord(ch)
+    if code > 0xFFFF:  # outside the BMP: JSON spells it as a surrogate pair
+        code -= 0x10000
+        return f"\\u{0xD800 + (code >> 10):04x}\\u{0xDC00 + (code & 0x3FF):04x}"
+    return f"\\u{code:04x}"
+
+
+def json_escaped(text: str) -> str:
+    """JSON text with every hidden character (C1 controls such as U+009B, bidi overrides, zero-width
+    and other format characters) written as a ``\\uXXXX`` escape: the same JSON value, readable
+    non-ASCII kept, and nothing in it can drive a terminal or turn text around (json.dumps escapes
+    only the C0 controls)."""
+    if text.isascii() and "\x7f" not in text:
+        return text
+    return _NOT_PLAIN_ASCII.sub(lambda m: _escape(m.group()) if is_hidden(m.group()) else m.group(), text)
 
 
 def load(text: str) -> Report:

@@ -286,7 +286,9 @@ def judge_server_xml(text: str, base: JiraUrl | None, ctx: CheckContext) -> list
     if ctx.target.proxy_config_path:
         from jiradoctor.checks.base_url.proxy import judge_with_proxy
 
-        return judge_with_proxy(parsed, base, ctx.target.proxy_config_path, connector_children(text))
+        read = ctx.target.proxy_config_read
+        source = read if read is not None else ctx.target.proxy_config_path
+        return judge_with_proxy(parsed, base, source, connector_children(text))
     kids = connector_children(text)
     verdicts = [judge_connector(c, base, kids.get(c.port, "")) for c in parsed.connectors]
     passing = [v for v in verdicts if v.status == Status.PASS]

@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from dataclasses import replace
 
 from jiradoctor.checks.base_url import DOCS, corrected_connector
-from jiradoctor.jira.proxy_config import ProxyConfigError, ProxyRoute, read_proxy_config
+from jiradoctor.jira.proxy_config import ProxyConfig, ProxyConfigError, ProxyRoute, read_proxy_config
 from jiradoctor.jira.serverxml import ServerXml
 from jiradoctor.jira.tomcat import Connector, request_url
 from jiradoctor.jira.urls import DEFAULT_PORTS, JiraUrl
@@ -60,10 +60,16 @@ def with_block_only(
 
 
 def judge_with_proxy(
-    parsed: ServerXml, base: JiraUrl, path: str, children: Mapping[int, str] | None = None
+    parsed: ServerXml,
+    base: JiraUrl,
+    source: "str | ProxyConfig | ProxyConfigError",
+    children: Mapping[int, str] | None = None,
 ) -> list[Finding]:
+    """``source``: the file's path, or what the Target read of it (its credentials already with the redactor)."""
     try:
-        config = read_proxy_config(path)
+        if isinstance(source, ProxyConfigError):
+            raise source
+        config = read_proxy_config(source) if isinstance(source, str) else source
     except ProxyConfigError as exc:
         return [
             Finding(
