@@ -4,7 +4,7 @@ Title: Login as the integration's user (live).
 Codes: auth/ok, auth/invalid-credentials, auth/captcha-required, auth/anonymous-fallback,
 auth/password-on-cloud, auth/pat-as-password, auth/sso-redirect, auth/method-unsupported,
 auth/no-application-access, auth/no-answer, auth/unexpected-answer, auth/method-fallback,
-auth/cloud-token-refused, auth/oauth1-deprecated-on-cloud.
+auth/cloud-token-refused, auth/oauth1-deprecated-on-cloud, auth/throttled.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from jiradoctor.jira import auth_signals as sig
 from jiradoctor.jira.integrations import IntegrationProfile
 from jiradoctor.jira.permissions import parse_mypermissions
 from jiradoctor.jira.fingerprint import identify
+from jiradoctor.jira.rate_limit import is_throttled, rate_limit_fixes, rate_limit_headers, read_signal
 from jiradoctor.model import Finding, NotObserved, Status
 from jiradoctor.probes.auth import AUTH_LOGIN, LoginAttempt
 from jiradoctor.probes.http import HttpAnswer
@@ -123,6 +124,8 @@ def judge_answer(attempt: LoginAttempt, jira_url: str, is_jira: bool, profile: I
             remediation=("See the dns, tls and proxy checks for the network path to Jira.",),
         )
     evidence = _evidence(method, login.user, myself)
+    if is_throttled(myself):
+        return throttled_login(myself, evidence, login.user)
     if (captcha := sig.captcha(myself)) is not None:
         where = f" at {captcha.login_url}" if captcha.login_url else ""
         return Finding(
@@ -351,6 +354,28 @@ def _refused(attempt: LoginAttempt, myself: HttpAnswer, evidence: dict[str, Any]
     )
 
 
+def throttled_login(myself: HttpAnswer, evidence: dict[str, Any], user: str | None) -> Finding:
+    """/myself met Jira's rate limit (after a short burst was waited out): the login itself was not
+    judged, and nothing can be asked as this user until the limit lifts (JIRA-FACTS §10)."""
+    signal = read_signal(myself)
+    who = f"the user {user}" if user else "the integration's user"
+    return Finding(
+        "auth/throttled",
+        Status.FAIL,
+        f"Jira's rate limit refused the login ({signal.describe()}): whether the credentials are right is not "
+        f"known yet, and nothing can be asked as {who} until the limit lifts.",
+        evidence={
+            **{k: v for k, v in evidence.items() if k != "jira_says"},
+            "jira_says": rate_limit_headers(myself.headers),
+            "limit": {"reason": signal.reason, "resets_at": signal.reset, "retry_after_s": signal.retry_after_s,
+                      "fill_rate": signal.fill_rate, "interval_s": signal.interval_s, "answer_page": signal.page},
+        },
+        remediation=rate_limit_fixes(signal, who),
+        docs=("https://developer.atlassian.com/cloud/jira/platform/rate-limiting/",),
+        subject=user,
+    )
+
+
 def _unexpected(answer: HttpAnswer, evidence: dict[str, Any]) -> Finding:
     return Finding(
         "auth/unexpected-answer",
@@ -409,7 +434,9 @@ retry); an SSO plugin redirecting to an identity provider or answering with its 
 API token that is wrong, expired, revoked or scoped (then only api.atlassian.com/ex/jira/{cloudId}
 accepts it); or a method the integration does not support on this deployment. Cloud is recognised
 from any of its signals (the password 401 text, Server: AtlassianProxy, atl-traceid, the host,
-the realm, deploymentType). OAuth 1.0a on Cloud is noted as deprecated by Atlassian.
+the realm, deploymentType). OAuth 1.0a on Cloud is noted as deprecated by Atlassian. A short
+rate-limit burst (429, Retry-After of a few seconds) is waited out and asked again; a longer one
+(Cloud's hourly quota) is reported as throttling with the limit and when it resets.
 How to fix: each finding names the credential to change, or the browser login / admin reset that
 lifts a CAPTCHA, or the SSO exemption the service user needs.""",
     judge=judge,
@@ -434,5 +461,6 @@ lifts a CAPTCHA, or the SSO exemption the service user needs.""",
         "auth/method-fallback",
         "auth/cloud-token-refused",
         "auth/oauth1-deprecated-on-cloud",
+        "auth/throttled",
     ),
 )
