@@ -6,7 +6,7 @@ base-url/server-xml-mismatch, base-url/proxy-attributes-missing, base-url/invali
 base-url/invalid-url, base-url/redirect, base-url/realm-mismatch, base-url/reported-mismatch,
 base-url/connector, base-url/ok, base-url/assumes-proxy-host, base-url/connector-choice,
 base-url/proxy-mismatch, base-url/proxy-cache, base-url/proxy-public-mismatch,
-base-url/proxy-upstream-unknown, base-url/invalid-proxy-config.
+base-url/proxy-upstream-unknown, base-url/invalid-proxy-config, base-url/assumes-proxy-trusted.
 """
 
 from __future__ import annotations
@@ -148,6 +148,49 @@ def url_jira_sees(connector: Connector, base: JiraUrl) -> JiraUrl:
     return request_url(connector, host, forwarded_headers=headers)
 
 
+def valve_cases(connector: Connector, base: JiraUrl) -> dict[str, JiraUrl]:
+    """What Jira sees through a proxy that sends the client's Host name, in each case the valve knows:
+    the proxy's address matches internalProxies/trustedProxies (X-Forwarded-* honoured), it does not
+    (ignored: the connector's own scheme and Host), and a matching proxy that sends
+    ``X-Forwarded-Proto: http`` (TLS ended before it: Jira then sees http, port 80). Offline the
+    proxy's address is unknown (JIRA-FACTS §2, §10), so every case is named. Empty without a valve."""
+    valve = connector.remote_ip_valve
+    if valve is None or connector_serves_directly(connector, base):
+        return {}
+    cases = {
+        "the proxy's address matches": request_url(
+            connector, base.host, forwarded_headers=valve.forwarded_headers(base.scheme)
+        ),
+        "the proxy's address does not match": request_url(connector, base.host),
+    }
+    if base.scheme == "https" and valve.protocol_header:
+        cases["a matching proxy sends X-Forwarded-Proto: http"] = request_url(
+            connector, base.host, forwarded_headers={valve.protocol_header: "http"}
+        )
+    return cases
+
+
+def _valve_evidence(connector: Connector, cases: dict[str, JiraUrl]) -> dict[str, object]:
+    valve = connector.remote_ip_valve
+    assert valve is not None
+    return {
+        "internalProxies": valve.internal_proxies,
+        "trustedProxies": valve.trusted_proxies,
+        "level": valve.level,
+        "jira_sees": {case: str(url) for case, url in cases.items()},
+    }
+
+
+def _trust_sentence(connector: Connector, cases: dict[str, JiraUrl]) -> str:
+    valve = connector.remote_ip_valve
+    assert valve is not None
+    return (
+        f" The RemoteIpValve honours X-Forwarded-* only from a proxy whose address matches {valve.trust_rule()}: "
+        + "; ".join(f"if {case}, Jira sees {url}" for case, url in cases.items())
+        + "."
+    )
+
+
 def judge_connector(connector: Connector, base: JiraUrl, children: str = "") -> Finding:
     styles = {
         label: request_url(connector, host, forwarded_headers=headers)
@@ -155,7 +198,8 @@ def judge_connector(connector: Connector, base: JiraUrl, children: str = "") -> 
     }
     seen = url_jira_sees(connector, base)
     diffs = seen.differences(base)
-    evidence = {
+    cases = valve_cases(connector, base)
+    evidence: dict[str, object] = {
         "connector": connector.label,
         "jira_sees": str(seen),
         "jira_base_url": str(base),
@@ -165,11 +209,23 @@ def judge_connector(connector: Connector, base: JiraUrl, children: str = "") -> 
         "context_path": connector.context_path or "/",
         "jira_sees_by_host_style": {label: str(url) for label, url in styles.items()},
     }
+    if cases:
+        evidence["remote_ip_valve"] = _valve_evidence(connector, cases)
+    trust_matters = bool(cases) and cases["the proxy's address does not match"] != base
+    # all styles right implies the connector alone is right (the upstream style sends no X-Forwarded-*),
+    # so the valve's trust can only matter for the verdicts below
     if all(url == base for url in styles.values()):
+        http_case = cases.get("a matching proxy sends X-Forwarded-Proto: http")
         return Finding(
             "base-url/ok",
             Status.PASS,
-            f"{connector.label} makes Jira see {seen}, its Base URL, whatever Host the proxy sends.",
+            f"{connector.label} makes Jira see {seen}, its Base URL, whatever Host the proxy sends"
+            + (
+                f" (but a proxy whose address matches {connector.remote_ip_valve.trust_rule()} and sends "
+                f"X-Forwarded-Proto: http would make Jira see {http_case})."
+                if connector.remote_ip_valve is not None and http_case is not None and http_case != base
+                else "."
+            ),
             evidence=evidence,
             subject=connector.label,
         )
@@ -182,7 +238,8 @@ def judge_connector(connector: Connector, base: JiraUrl, children: str = "") -> 
             Status.WARN,
             f"{connector.label} makes Jira see its Base URL {base} only if the proxy sends the right Host"
             f"{' and ' + valve_header if valve_header else ''}; "
-            f"otherwise: {'; '.join(broken)}. Give --proxy-config to judge the proxy you have.",
+            f"otherwise: {'; '.join(broken)}. Give --proxy-config to judge the proxy you have."
+            + (_trust_sentence(connector, cases) if trust_matters else ""),
             evidence=evidence,
             commands=(fix,),
             remediation=(
@@ -406,5 +463,6 @@ and secure on the connector (the corrected element is shown) so Tomcat sees the 
         "base-url/proxy-public-mismatch",
         "base-url/proxy-upstream-unknown",
         "base-url/invalid-proxy-config",
+        "base-url/assumes-proxy-trusted",
     ),
 )
