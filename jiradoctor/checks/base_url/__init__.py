@@ -6,7 +6,8 @@ base-url/server-xml-mismatch, base-url/proxy-attributes-missing, base-url/invali
 base-url/invalid-url, base-url/redirect, base-url/realm-mismatch, base-url/reported-mismatch,
 base-url/connector, base-url/ok, base-url/assumes-proxy-host, base-url/connector-choice,
 base-url/proxy-mismatch, base-url/proxy-cache, base-url/proxy-public-mismatch,
-base-url/proxy-upstream-unknown, base-url/invalid-proxy-config, base-url/assumes-proxy-trusted.
+base-url/proxy-upstream-unknown, base-url/invalid-proxy-config, base-url/assumes-proxy-trusted,
+base-url/assumes-request-url.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from __future__ import annotations
 from typing import Sequence
 
 from jiradoctor.checks.base_url.children import connector_children
+from jiradoctor.checks.base_url.observed import RequestUrlSeen
 from jiradoctor.context import CheckContext
 from jiradoctor.jira.serverxml import ServerXmlError, parse_server_xml
 from jiradoctor.jira.tomcat import Connector, request_url
@@ -358,6 +360,53 @@ def judge_server_xml(text: str, base: JiraUrl | None, ctx: CheckContext) -> list
     return verdicts
 
 
+def _unobserved(seen: "RequestUrlSeen", base: JiraUrl | None) -> Finding | None:
+    """Live, the integration signs with OAuth 1.0a: what Jira rebuilt from the signed request either
+    differs from the Base URL (observed: a failure), or was not shown (an assumption, never a plain
+    match). None when it matches, or when the integration does not sign (the rebuilt URL then does not
+    decide its login)."""
+    if base is None or not seen.signs:
+        return None
+    if seen.observed and seen.jira_url:
+        try:
+            rebuilt = JiraUrl.parse(seen.jira_url)
+        except InvalidUrl:
+            return None
+        parts = [p for p in ("scheme", "host", "port") if getattr(rebuilt, p) != getattr(base, p)]
+        if not parts:
+            return None
+        return Finding(
+            "base-url/server-xml-mismatch",
+            Status.FAIL,
+            f"{seen.how[0].upper() + seen.how[1:]}: Jira rebuilds {rebuilt.scheme}://{rebuilt.host}:{rebuilt.port} "
+            f"from requests, but its Base URL is {base} ({', '.join(_PART_WORDS[p] for p in parts)} differ). Tomcat's "
+            "connector, or a RemoteIpValve taking X-Forwarded-* from the proxy, makes Jira see another URL.",
+            evidence={"jira_rebuilt": seen.jira_url, "jira_base_url": str(base), "differs": parts},
+            remediation=(
+                "Set proxyName, proxyPort and scheme on the connector the proxy reaches to the Base URL's, and make a "
+                "proxy trusted by a RemoteIpValve send X-Forwarded-Proto: https (give --server-xml and "
+                "--proxy-config for the exact lines).",
+            ),
+            docs=DOCS,
+        )
+    if seen.observed:
+        return None
+    return Finding(
+        "base-url/assumes-request-url",
+        Status.WARN,
+        f"The integration's URL matches Jira's Base URL {base}, but the URL Jira rebuilds from a signed request was "
+        f"not observed ({seen.how}): this assumes the proxy in front of Jira, Tomcat's connector and any "
+        "RemoteIpValve make Jira see the Base URL (a proxy sending X-Forwarded-Proto: http to a trusting valve, or "
+        "a connector without proxyName/proxyPort/scheme behind a proxy, would not).",
+        evidence={"jira_base_url": str(base), "observed": seen.how},
+        remediation=(
+            "Fix what stops the signed request (see oauth-signature), or give --server-xml and --proxy-config to "
+            "judge the connector and the proxy.",
+        ),
+        docs=DOCS,
+    )
+
+
 def parse_url_input(value: str, option: str) -> tuple[JiraUrl | None, list[Finding]]:
     try:
         return JiraUrl.parse(value), []
@@ -379,6 +428,7 @@ async def judge(ctx: CheckContext) -> Sequence[Finding]:
         base, bad = parse_url_input(target.base_url, "--base-url")
         findings += bad
     live_unseen = False
+    live_seen = False  # a live run that compared: what Jira rebuilds from a request is asked for below
     realm_note: dict[str, str] = {}
     if ctx.can_probe(SERVER_INFO) and target.url:
         from jiradoctor.checks.base_url.live import judge_live
@@ -388,6 +438,7 @@ async def judge(ctx: CheckContext) -> Sequence[Finding]:
         if live_base is not None:  # what Jira says of itself beats what we were told
             base, base_source = live_base, "reported by Jira"
         live_unseen = live_base is None
+        live_seen = live_base is not None
         realm = (await ctx.fact(SERVER_INFO)).realm
         # a healthy OAuth-signed /myself is a 200: no 401, so no realm to set beside serverInfo
         realm_note = {"oauth_realm": realm or "not seen: no request of this run drew Jira's 401"}
@@ -409,6 +460,13 @@ async def judge(ctx: CheckContext) -> Sequence[Finding]:
         raise NotObserved(
             f"nothing to compare the URL with: {why}", blocked_by=("reachability",) if live_unseen else ()
         )
+    if not any(f.status.rank >= Status.WARN.rank or f.code == "base-url/ok" for f in findings) and live_seen:
+        from jiradoctor.checks.base_url.observed import request_url_seen
+
+        seen = await request_url_seen(ctx)
+        realm_note["jira_request_url"] = ("observed: " if seen.observed else "not observed: ") + seen.how
+        if (unseen := _unobserved(seen, base or url)) is not None:
+            findings.append(unseen)
     if not any(f.status.rank >= Status.WARN.rank or f.code == "base-url/ok" for f in findings):
         findings.append(
             Finding(
@@ -441,6 +499,7 @@ and secure on the connector (the corrected element is shown) so Tomcat sees the 
     judge=judge,
     inputs_any=("server_xml", "base_url", "url"),
     facts=(SERVER_INFO.name,),
+    reads=("oauth_request_token",),  # live with OAuth 1.0a: what Jira rebuilt from a signed request
     order=40,
     codes=(
         "base-url/scheme-mismatch",
@@ -464,5 +523,6 @@ and secure on the connector (the corrected element is shown) so Tomcat sees the 
         "base-url/proxy-upstream-unknown",
         "base-url/invalid-proxy-config",
         "base-url/assumes-proxy-trusted",
+        "base-url/assumes-request-url",
     ),
 )
