@@ -134,3 +134,52 @@ def test_proxy_sending_x_forwarded_proto_http_behind_tls_fails_naming_http(tmp_p
     assert len(f.commands) == 1 and "X-Forwarded-Proto $scheme" in f.commands[0]  # the proxy's block, not the connector
     healthy = with_proxy(tmp_path, xml, "127.0.0.1", "Host $host", "X-Forwarded-Proto $scheme")
     assert set(healthy) == {"base-url/ok"}
+
+
+# ------------------------------------------------------------------ live: what Jira rebuilt ---
+
+def test_live_unobserved_request_url_is_an_assumption_never_a_plain_match() -> None:
+    from jiradoctor.checks.base_url import _unobserved
+    from jiradoctor.checks.base_url.observed import RequestUrlSeen
+
+    unseen = _unobserved(RequestUrlSeen(False, "the signed request-token call showed no URL (x)", True), BASE)
+    assert unseen is not None and unseen.code == "base-url/assumes-request-url" and unseen.status == Status.WARN
+    assert "X-Forwarded-Proto: http" in unseen.message
+    accepted = RequestUrlSeen(True, "Jira accepted a request signed over x", True, str(BASE) + "/plugins/x")
+    assert _unobserved(accepted, BASE) is None
+    echoed = RequestUrlSeen(True, "Jira echoed the base string it computed, over y", True,
+                            "http://jira.example.test/plugins/servlet/oauth/request-token")
+    mismatch = _unobserved(echoed, BASE)
+    assert mismatch is not None and mismatch.code == "base-url/server-xml-mismatch"
+    assert mismatch.evidence["differs"] == ["scheme", "port"]
+    # an integration that does not sign: the rebuilt URL does not decide its login
+    assert _unobserved(RequestUrlSeen(False, "no OAuth-signed request was sent", False), BASE) is None
+
+
+def _live(name: str, tmp_path: Path):
+    from jiradoctor_lab import LabServer
+    from tests.labrun import oauth_target, run_doctor
+
+    with LabServer(name) as lab:
+        report = run_doctor(oauth_target(lab, tmp_path))
+    [check] = [c for c in report.checks if c.id == "base-url"]
+    return check
+
+
+def test_live_signed_request_accepted_is_observed(tmp_path: Path) -> None:
+    check = _live("healthy", tmp_path)
+    [ok] = [f for f in check.findings if f.code == "base-url/ok"]
+    assert check.status == Status.PASS and ok.evidence["jira_request_url"].startswith("observed: Jira accepted")
+
+
+def test_live_echoed_url_that_differs_fails(tmp_path: Path) -> None:
+    check = _live("url-mismatch-scheme", tmp_path)
+    assert check.status == Status.FAIL
+    [f] = [f for f in check.findings if f.code == "base-url/server-xml-mismatch"]
+    assert "echoed the base string" in f.message
+
+
+def test_live_signed_request_refused_for_another_cause_is_not_observed(tmp_path: Path) -> None:
+    check = _live("consumer-key-unknown", tmp_path)
+    assert check.status == Status.SKIP and "oauth-signature" in check.blocked_by
+    assert "consumer_key_unknown" in (check.skip_reason or "")

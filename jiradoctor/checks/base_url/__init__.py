@@ -391,6 +391,12 @@ def _unobserved(seen: "RequestUrlSeen", base: JiraUrl | None) -> Finding | None:
         )
     if seen.observed:
         return None
+    if seen.refused:  # oauth-signature names why the signed request failed: the root cause, shown once
+        raise NotObserved(
+            f"the integration's URL matches Jira's Base URL {base}, but what Jira rebuilds from a signed request was "
+            f"not observed: {seen.how}",
+            blocked_by=("oauth-signature",),
+        )
     return Finding(
         "base-url/assumes-request-url",
         Status.WARN,

@@ -23,6 +23,7 @@ class RequestUrlSeen:
     how: str
     signs: bool
     jira_url: str | None = None
+    refused: bool = False  # the signed request failed for a cause another check names (oauth_problem, no answer)
 
 
 async def request_url_seen(ctx: CheckContext) -> RequestUrlSeen:
@@ -37,5 +38,8 @@ async def request_url_seen(ctx: CheckContext) -> RequestUrlSeen:
     echoed = BaseString.parse(exchange.problem.base_string or "") if exchange.problem else None
     if echoed is not None:
         return RequestUrlSeen(True, f"Jira echoed the base string it computed, over {echoed.url}", signs, echoed.url)
-    said = exchange.problem.problem if exchange.problem and exchange.problem.problem else "no token, no base string"
-    return RequestUrlSeen(False, f"the signed request-token call showed no URL ({said})", signs)
+    said = exchange.problem.problem if exchange.problem and exchange.problem.problem else None
+    error = exchange.answer.error.kind if exchange.answer is not None and exchange.answer.error else None
+    cause = said or error or exchange.sign_error
+    return RequestUrlSeen(False, f"the signed request-token call showed no URL ({cause or 'no token, no base string'})",
+                          signs, refused=cause is not None)
