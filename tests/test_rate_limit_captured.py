@@ -17,6 +17,7 @@ from typing import Any, Callable
 
 import httpx
 import pytest
+from hypothesis import given, settings, strategies as st
 
 from jiradoctor.checks.auth import judge_answer
 from jiradoctor.checks.permissions import judge_permissions
@@ -71,6 +72,20 @@ def test_the_limit_is_named_as_jira_names_it() -> None:
     left = read_signal(captured("dc_tomcat_429"))  # the capture says a token is left: one token's time
     assert left.bucket and left.wait_s() == pytest.approx(0.2)
     assert read_signal(captured("cloud_html_2022")).page == "jira-html"
+
+
+HEADER_NAMES = ("retry-after", "ratelimit-reason", "x-ratelimit-reset", "x-ratelimit-limit", "x-ratelimit-remaining",
+                "x-ratelimit-fillrate", "x-ratelimit-interval-seconds")
+
+
+@given(st.dictionaries(st.sampled_from(HEADER_NAMES), st.text(max_size=300)), st.text(max_size=500))
+@settings(max_examples=200, deadline=None)
+def test_any_rate_limit_headers_are_read_without_raising(headers: dict[str, str], body: str) -> None:
+    """Outside text: whatever Jira (or what stands in its place) sends, a bounded reading, never a crash."""
+    signal = read_signal(HttpAnswer("GET", URL, 429, headers, body))
+    wait = signal.wait_s(2)
+    assert wait >= 0 and wait == wait  # not NaN
+    assert len(signal.describe()) < 2000 and all(len(v or "") <= 120 for v in (signal.reason, signal.reset))
 
 
 # ------------------------------------------------------------------ through the probe ---

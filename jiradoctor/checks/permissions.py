@@ -389,7 +389,9 @@ Why it fails: a required permission missing in a project's permission scheme; an
 missing (warning); a project that does not exist or the user cannot see; a global permission
 missing (Jira Align needs Jira Administration on Cloud); a key this Jira does not know
 (MANAGE_SPRINTS_PERMISSION without Jira Software). Also reported: Jira's rate limit met on the way
-(429/503 with Retry-After: honoured, concurrency lowered, bounded retries), Cloud refusing the bulk
+(429/503 with Retry-After: honoured, concurrency lowered, bounded retries; Data Center's token
+bucket paced by its fill rate; a wait longer than the run allows, such as Cloud's hourly quota,
+ends the asking at once and names RateLimit-Reason and the reset), Cloud refusing the bulk
 check (then per project), and projects left unasked when the time limit came (partial).
 How to fix: grant the named permissions in the project's permission scheme to a group or role
 the user holds; the matrix in the report shows every project at once.""",

@@ -499,7 +499,12 @@ Why it fails: OAuth 1.0a signs the request URL. Jira checks the signature agains
 rebuilds from the connector: scheme (default http), proxyName or the Host header, proxyPort or
 the Host header's port, and the Context path. Behind a reverse proxy or with https terminated
 in front of Tomcat, a connector without proxyName/proxyPort/scheme makes Jira see another URL
-than the one the integration signed, and every request is signature_invalid.
+than the one the integration signed, and every request is signature_invalid. A RemoteIpValve
+takes X-Forwarded-* only from a proxy whose address matches internalProxies/trustedProxies;
+where that address is unknown the finding names the regex and what Jira sees either way, and
+a trusted proxy sending X-Forwarded-Proto: http makes Jira see http even behind TLS. Live, what
+Jira rebuilt is observed only through an OAuth-signed request (accepted, or its echoed base
+string); otherwise the verdict says what it assumes.
 How to fix: enter Jira's Base URL in the integration exactly; set proxyName, proxyPort, scheme
 and secure on the connector (the corrected element is shown) so Tomcat sees the Base URL.""",
     judge=judge,
