@@ -28,6 +28,7 @@ ALSO_REPORTED = {
     # live base-url reads the same echoed base string: Jira rebuilds another URL than its Base URL (issue 24)
     "url-mismatch-proxy-host": {"base-url/server-xml-mismatch"},
     "url-mismatch-scheme": {"base-url/server-xml-mismatch"},
+    "context-path-mismatch": {"base-url/server-xml-mismatch"},
 }
 
 

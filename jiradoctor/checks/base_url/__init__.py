@@ -12,6 +12,7 @@ base-url/assumes-request-url.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Sequence
 
 from jiradoctor.checks.base_url.children import connector_children
@@ -373,13 +374,15 @@ def _unobserved(seen: "RequestUrlSeen", base: JiraUrl | None) -> Finding | None:
         except InvalidUrl:
             return None
         parts = [p for p in ("scheme", "host", "port") if getattr(rebuilt, p) != getattr(base, p)]
+        if base.path and not (rebuilt.path + "/").startswith(base.path.rstrip("/") + "/"):
+            parts.append("path")  # the request was under the Base URL's context path; Jira saw it elsewhere
         if not parts:
             return None
         return Finding(
             "base-url/server-xml-mismatch",
             Status.FAIL,
-            f"{seen.how[0].upper() + seen.how[1:]}: Jira rebuilds {rebuilt.scheme}://{rebuilt.host}:{rebuilt.port} "
-            f"from requests, but its Base URL is {base} ({', '.join(_PART_WORDS[p] for p in parts)} differ). Tomcat's "
+            f"{seen.how[0].upper() + seen.how[1:]}: Jira rebuilds {rebuilt} from a request under its Base URL "
+            f"{base} ({', '.join(_PART_WORDS[p] for p in parts)} differ). Tomcat's "
             "connector, or a RemoteIpValve taking X-Forwarded-* from the proxy, makes Jira see another URL.",
             evidence={"jira_rebuilt": seen.jira_url, "jira_base_url": str(base), "differs": parts},
             remediation=(
@@ -472,7 +475,7 @@ async def judge(ctx: CheckContext) -> Sequence[Finding]:
         seen = await request_url_seen(ctx)
         realm_note["jira_request_url"] = ("observed: " if seen.observed else "not observed: ") + seen.how
         if (unseen := _unobserved(seen, base or url)) is not None:
-            findings.append(unseen)
+            findings.append(replace(unseen, evidence={**unseen.evidence, **realm_note}))
     if not any(f.status.rank >= Status.WARN.rank or f.code == "base-url/ok" for f in findings):
         findings.append(
             Finding(
