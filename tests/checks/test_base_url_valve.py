@@ -183,3 +183,11 @@ def test_live_signed_request_refused_for_another_cause_is_not_observed(tmp_path:
     check = _live("consumer-key-unknown", tmp_path)
     assert check.status == Status.SKIP and "oauth-signature" in check.blocked_by
     assert "consumer_key_unknown" in (check.skip_reason or "")
+
+
+def test_proxy_on_another_host_wrong_either_way_fails_and_names_both(tmp_path: Path) -> None:
+    xml = server_xml(' proxyName="old.example.test" proxyPort="8443"')  # wrong host whatever the valve does
+    found = with_proxy(tmp_path, xml, "10.1.2.3", "Host $host", "X-Forwarded-Proto $scheme")
+    f = found["base-url/proxy-mismatch"]
+    assert f.status == Status.FAIL and f.evidence["jira_sees"] == "https://old.example.test"
+    assert "if not, Jira sees http://old.example.test:8443" in f.message

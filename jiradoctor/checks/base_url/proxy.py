@@ -224,7 +224,13 @@ def judge_with_proxy(
             f"{sent_host}{' and ' + ', '.join(f'{k}: {v}' for k, v in sent_headers.items()) if sent_headers else ''}: "
             f"Jira sees {seen}, but the Base URL is {base} ({what} differ)."
             + (" The RemoteIpValve trusts the proxy and overrides the connector with its headers." if overridden
-               else ""),
+               else "")
+            + (
+                f" (That assumes the proxy's address matches {valve.trust_rule()}; if not, Jira sees {ignored}, "
+                "wrong as well.)"
+                if valve is not None and peer is None and ignored != seen
+                else ""
+            ),
             evidence=evidence,
             remediation=(how,),
             commands=commands,
