@@ -252,3 +252,13 @@ def test_lab_scenarios_end_to_end(lab: Callable[..., LabServer], name: str, code
         assert f.evidence["limit"]["answer_page"] == "tomcat-html"
     if name in ("dc-rate-limit-headers", "cloud-beta-rate-limit"):
         assert server.throttled == 0
+
+
+def test_a_busy_node_at_login_is_not_called_a_rate_limit() -> None:
+    target = Target(url=URL, integration="piplanning", user="svc", password=Secret("pw"))
+    busy = HttpAnswer("GET", URL + "/rest/api/2/myself", 503, {"retry-after": "120"}, "")
+    f = judge_answer(LoginAttempt(login_for(target), "Server", busy), URL, True, get_profile("piplanning"))
+    assert f.code == "auth/throttled" and "busy or starting node" in f.message and "rate limit" not in f.message
+    outage = HttpAnswer("GET", URL + "/rest/api/2/myself", 503, {}, "")  # without Retry-After: an outage
+    assert judge_answer(LoginAttempt(login_for(target), "Server", outage), URL, True,
+                        get_profile("piplanning")).code != "auth/throttled"

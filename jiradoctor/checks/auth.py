@@ -362,8 +362,13 @@ def throttled_login(myself: HttpAnswer, evidence: dict[str, Any], user: str | No
     return Finding(
         "auth/throttled",
         Status.FAIL,
-        f"Jira's rate limit refused the login ({signal.describe()}): whether the credentials are right is not "
-        f"known yet, and nothing can be asked as {who} until the limit lifts.",
+        (
+            f"Jira's rate limit refused the login ({signal.describe()})"
+            if signal.status == 429
+            else f"Jira asked to come back later instead of answering the login ({signal.describe()}: a busy or "
+            "starting node, or a limit)"
+        )
+        + f": whether the credentials are right is not known yet, and nothing can be asked as {who} until it lifts.",
         evidence={
             **{k: v for k, v in evidence.items() if k != "jira_says"},
             "jira_says": rate_limit_headers(myself.headers),
