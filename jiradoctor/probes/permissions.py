@@ -61,6 +61,7 @@ PAGE_SIZE = 100  # asked; Cloud may answer with a smaller maxResults, which is t
 MAX_PAGES = 1000
 MAX_RETRIES = 2  # a throttled request is sent at most 1 + MAX_RETRIES times
 THROTTLED_BUDGET = 2  # x the concurrency: throttled answers tolerated before the rest is not sent
+PACE_MARGIN = 1.1  # a token bucket's requests are spaced 10 % wider than its fill rate
 DEADLINE_SHARE = 0.8  # of the check's time limit: then stop asking, keep what was asked
 # handed over (Facts.handoff) as soon as one answer shows them: every key Jira answered for the
 # integration's login, global ones included (Server answers all it knows), or None. The applink
@@ -224,8 +225,8 @@ class _Asker:
                 self.signal = signal
                 self.gave_up += 1
                 return answer, reader
-            if signal.token_interval_s:
-                self.gate.pace(signal.token_interval_s)
+            if signal.token_interval_s:  # a little slower than the bucket fills, so it never runs dry again
+                self.gate.pace(signal.token_interval_s * PACE_MARGIN)
             self.longest_wait = max(self.longest_wait, wait)
             self.gate.slow_down(wait)
             self.retries += 1
