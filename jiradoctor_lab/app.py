@@ -118,7 +118,7 @@ def respond(req: Request, runtime: LabRuntime) -> Response:
         resp.add("X-Seraph-LoginReason", outcome.login_reason)
     for name, value in outcome.headers:
         resp.add(name, value)
-    return resp
+    return throttle.on_answer(req, resp, runtime)
 
 
 def _pages(req: Request, runtime: LabRuntime) -> Response:

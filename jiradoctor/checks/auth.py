@@ -5,7 +5,7 @@ Codes: auth/ok, auth/invalid-credentials, auth/captcha-required, auth/anonymous-
 auth/password-on-cloud, auth/pat-as-password, auth/sso-redirect, auth/method-unsupported,
 auth/no-application-access, auth/no-answer, auth/unexpected-answer, auth/method-fallback,
 auth/cloud-token-refused, auth/oauth1-deprecated-on-cloud, auth/ip-allowlist, auth/cloudflare-block,
-auth/basic-disabled, auth/cloud-token-on-server, auth/pat-as-password-captcha.
+auth/basic-disabled, auth/cloud-token-on-server, auth/pat-as-password-captcha, auth/throttled.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from jiradoctor.jira.integrations import IntegrationProfile
 from jiradoctor.jira.permissions import parse_mypermissions
 from jiradoctor.jira import blockers
 from jiradoctor.jira.fingerprint import answered_as_jira, identify
+from jiradoctor.jira.rate_limit import is_throttled, rate_limit_fixes, rate_limit_headers, read_signal
 from jiradoctor.shared_findings import blocker_finding
 from jiradoctor.model import Finding, NotObserved, Status
 from jiradoctor.probes.auth import AUTH_LOGIN, LoginAttempt
@@ -133,6 +134,8 @@ def judge_answer(attempt: LoginAttempt, jira_url: str, is_jira: bool, profile: I
     evidence = _evidence(method, login.user, myself)
     if attempt.upgraded_from:
         evidence["redirected_from"] = attempt.upgraded_from
+    if is_throttled(myself):
+        return throttled_login(myself, evidence, login.user)
     if (captcha := sig.captcha(myself)) is not None:
         if attempt.bearer_retry is not None and attempt.bearer_retry.status == 200:
             return pat_as_password_captcha(attempt, captcha, evidence)
@@ -489,6 +492,33 @@ def _refused(attempt: LoginAttempt, myself: HttpAnswer, evidence: dict[str, Any]
     )
 
 
+def throttled_login(myself: HttpAnswer, evidence: dict[str, Any], user: str | None) -> Finding:
+    """/myself met Jira's rate limit (after a short burst was waited out): the login itself was not
+    judged, and nothing can be asked as this user until the limit lifts (JIRA-FACTS §10)."""
+    signal = read_signal(myself)
+    who = f"the user {user}" if user else "the integration's user"
+    return Finding(
+        "auth/throttled",
+        Status.FAIL,
+        (
+            f"Jira's rate limit refused the login ({signal.describe()})"
+            if signal.status == 429
+            else f"Jira asked to come back later instead of answering the login ({signal.describe()}: a busy or "
+            "starting node, or a limit)"
+        )
+        + f": whether the credentials are right is not known yet, and nothing can be asked as {who} until it lifts.",
+        evidence={
+            **{k: v for k, v in evidence.items() if k != "jira_says"},
+            "jira_says": rate_limit_headers(myself.headers),
+            "limit": {"reason": signal.reason, "resets_at": signal.reset, "retry_after_s": signal.retry_after_s,
+                      "fill_rate": signal.fill_rate, "interval_s": signal.interval_s, "answer_page": signal.page},
+        },
+        remediation=rate_limit_fixes(signal, who),
+        docs=("https://developer.atlassian.com/cloud/jira/platform/rate-limiting/",),
+        subject=user,
+    )
+
+
 def _unexpected(answer: HttpAnswer, evidence: dict[str, Any]) -> Finding:
     return Finding(
         "auth/unexpected-answer",
@@ -554,7 +584,9 @@ or not the e-mail's own; a Cloud API token (ATATT...) sent to Server/Data Center
 integration does not support on this deployment. A plain http->https redirect is followed once and
 named by reachability, never taken for single sign-on. Cloud is recognised
 from any of its signals (the password 401 text, Server: AtlassianProxy, atl-traceid, the host,
-the realm, deploymentType). OAuth 1.0a on Cloud is noted as deprecated by Atlassian.
+the realm, deploymentType). OAuth 1.0a on Cloud is noted as deprecated by Atlassian. A short
+rate-limit burst (429, Retry-After of a few seconds) is waited out and asked again; a longer one
+(Cloud's hourly quota) is reported as throttling with the limit and when it resets.
 How to fix: each finding names the credential to change, or the browser login / admin reset that
 lifts a CAPTCHA, or the SSO exemption the service user needs.""",
     judge=judge,
@@ -584,5 +616,6 @@ lifts a CAPTCHA, or the SSO exemption the service user needs.""",
         "auth/basic-disabled",
         "auth/cloud-token-on-server",
         "auth/pat-as-password-captcha",
+        "auth/throttled",
     ),
 )

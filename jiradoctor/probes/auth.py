@@ -176,7 +176,9 @@ async def _myself(facts: "Facts", login: Login) -> tuple[HttpAnswer | None, OAut
         if exchange is not None and exchange.answer is not None:
             return exchange.answer, exchange
         return None, exchange
-    return await fetch_as(facts, login, "GET", url), None
+    from jiradoctor.probes.throttled import fetch_waiting  # a burst's 429 is waited out, not reported
+
+    return await fetch_waiting(facts, login, "GET", url), None
 
 
 async def login_probe(facts: "Facts") -> LoginAttempt:
