@@ -248,7 +248,7 @@ def check_dns_server(value: str | None) -> str | None:
     """``--dns-server HOST[:PORT]`` with a port that is not 1..65535 is a usage error, not a DNS finding."""
     if not value:
         return value
-    from jiradoctor.probes.dns import parse_server
+    from jiradoctor.net.dns_server import parse_server
 
     try:
         host, port = parse_server(value)

@@ -11,12 +11,35 @@ import os
 import shlex
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import Protocol
 
+from jiradoctor.jira.tomcat import Connector
 from jiradoctor_lab import applinks as lab_applinks
+from jiradoctor_lab.scenarios import ClientHints, Scenario
 
-if TYPE_CHECKING:
-    from jiradoctor_lab.server import LabServer
+
+class LabServer(Protocol):
+    """What the translation reads of a running lab (``jiradoctor_lab.server.LabServer``, which calls
+    this module: a protocol, not an import, keeps the two apart)."""
+
+    @property
+    def url(self) -> str: ...
+    @property
+    def base_url(self) -> str: ...
+    @property
+    def scenario(self) -> Scenario: ...
+    @property
+    def client(self) -> ClientHints: ...
+    @property
+    def connector(self) -> Connector: ...
+    @property
+    def ca_pem(self) -> str | None: ...
+    @property
+    def private_key_pem(self) -> str: ...
+    @property
+    def jira_consumer_key(self) -> str | None: ...
+    @property
+    def jira_public_key_base64(self) -> str: ...
 
 
 @dataclass(frozen=True)

@@ -83,7 +83,8 @@ def limit(req: Request, runtime: LabRuntime) -> Response | None:
             if refused:
                 runtime.state.throttled += 1
         if refused:
-            window = QUOTA_RETRY_AFTER_S if b.throttle_shape == "cloud-quota" else max(1, math.ceil(b.throttle_window_s))
+            quota = b.throttle_shape == "cloud-quota"
+            window = QUOTA_RETRY_AFTER_S if quota else max(1, math.ceil(b.throttle_window_s))
             return _refusal(runtime, window)
         return None
     if not b.throttle_after:

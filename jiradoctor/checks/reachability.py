@@ -456,7 +456,7 @@ async def judge(ctx: CheckContext) -> Sequence[Finding]:
     verdict = judge_reachability(info, url, ctx.target.timeout, root, ctx.profile)
     if verdict.code in SSO_CODES:
         verdict = sso_with_credentials(verdict, await ctx.fact(AUTH_LOGIN))
-    from jiradoctor.probes.auth import deployment_of
+    from jiradoctor.probes.deployment import deployment_of
 
     port = cloud_port_finding(url, ctx.profile, ctx.target.integration_hosting, deployment_of(info, url))
     return [verdict, port] if port is not None else [verdict]

@@ -22,7 +22,8 @@ from jiradoctor.jira import applinks as al
 from jiradoctor.jira.auth_signals import read_identity
 from jiradoctor.jira.integrations import get_profile
 from jiradoctor.jira.permissions import parse_mypermissions
-from jiradoctor.probes.auth import Login, deployment_of, fetch_as, login_for, login_proven
+from jiradoctor.probes.auth import Login, fetch_as, login_for, login_proven
+from jiradoctor.probes.deployment import deployment_of
 from jiradoctor.probes.http import HttpAnswer
 from jiradoctor.probes.permissions import describe
 

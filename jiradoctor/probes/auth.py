@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from jiradoctor.facts import Fact
 from jiradoctor.jira import auth_signals
 from jiradoctor.jira.oauth1 import sign_request
+from jiradoctor.probes.deployment import cloud_signals_of, deployment_of
 from jiradoctor.probes.http import HttpAnswer, TransportError, fetch
 from jiradoctor.probes.oauth import OAuthExchange
 from jiradoctor.probes.server_info import api_url
@@ -123,24 +124,6 @@ async def fetch_as(facts: "Facts", login: Login, method: str, url: str, json: An
     return await fetch(facts, method, url, headers=headers, json=json, **limits)
 
 
-def cloud_signals_of(info: Any, url: str | None, *answers: HttpAnswer | None) -> tuple[str, ...]:
-    """Signs of Cloud in serverInfo's answers, the URL, the realm and any further answers."""
-    return auth_signals.cloud_signals(
-        [getattr(info, "answer", None), getattr(info, "challenge", None), *answers], url,
-        getattr(info, "realm", None), getattr(info, "deployment", None))
-
-
-def deployment_of(info: Any, url: str | None, *answers: HttpAnswer | None) -> str | None:
-    """"Cloud" when any sign of Cloud shows (not serverInfo's field alone); "Server" when
-    serverInfo says so and nothing says Cloud; None when nothing tells."""
-    if cloud_signals_of(info, url, *answers):
-        return "Cloud"
-    deployment = getattr(info, "deployment", None)
-    if deployment:
-        return "Server"  # Data Center 10.3 reports "Server" too (JIRA-FACTS §3)
-    return None
-
-
 @dataclass(frozen=True)
 class LoginAttempt:
     """What logging in showed.
@@ -178,7 +161,7 @@ async def _myself(facts: "Facts", login: Login) -> tuple[HttpAnswer | None, OAut
         return None, exchange
     from jiradoctor.probes.throttled import fetch_waiting  # a burst's 429 is waited out, not reported
 
-    return await fetch_waiting(facts, login, "GET", url), None
+    return await fetch_waiting(lambda: fetch_as(facts, login, "GET", url)), None
 
 
 async def login_probe(facts: "Facts") -> LoginAttempt:

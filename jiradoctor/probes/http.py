@@ -315,9 +315,9 @@ async def fetch(
                 problem=problem,
             )
             if note_node and "x-anodeid" in answer.headers:  # clustered Data Center (the nodes check)
-                from jiradoctor.probes import nodes
+                from jiradoctor.probes import node_notes
 
-                nodes.note(facts, method, url, headers, answer)
+                node_notes.note(facts, method, url, headers, answer)
             return answer
 
     try:

@@ -17,17 +17,15 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Mapping
 
 from jiradoctor.facts import Fact
-from jiradoctor.probes.http import HttpAnswer, carries_credential, fetch, make_client
+from jiradoctor.probes.http import carries_credential, fetch, make_client
+from jiradoctor.probes.node_notes import _CALLS, _SEEN, MAX_CALLS, NODE_HEADER, REPEATED_STATUSES, note
+
+__all__ = ["MAX_CALLS", "MAX_REPEATS", "NODE_HEADER", "REPEATED_STATUSES", "NodeDrift", "note", "probe"]
 
 if TYPE_CHECKING:
     from jiradoctor.context import Facts
 
-NODE_HEADER = "x-anodeid"
-MAX_CALLS = 2
 MAX_REPEATS = 3  # with the first answer, four answers per call
-REPEATED_STATUSES = frozenset({403, 404, 500, 502, 503, 504})
-_SEEN = "node_drift:seen"
-_CALLS = "node_drift:calls"
 
 
 @dataclass(frozen=True)
@@ -74,28 +72,6 @@ class NodeDrift:
     @property
     def extra_requests(self) -> int:
         return sum(len(c.answers) - 1 for c in self.calls)
-
-
-def _repeatable(method: str, headers: Mapping[str, str] | None, answer: HttpAnswer) -> bool:
-    if method != "GET" or answer.status not in REPEATED_STATUSES:
-        return False
-    authorization = next((v for k, v in (headers or {}).items() if k.lower() == "authorization"), "")
-    if authorization.startswith("OAuth "):
-        return False
-    reason = (answer.header("x-seraph-loginreason") or "").upper()
-    return not ("FAILED" in reason or "DENIED" in reason)
-
-
-def note(facts: "Facts", method: str, url: str, headers: Mapping[str, str] | None, answer: HttpAnswer) -> None:
-    """Remember which node sent ``answer`` and whether the call is one to repeat."""
-    node = answer.header(NODE_HEADER)
-    if node is None:
-        return
-    seen: dict[str, int] = facts.shared.setdefault(_SEEN, {})
-    seen[node[:64]] = seen.get(node[:64], 0) + 1
-    calls: list[tuple[str, str, dict[str, str], HttpAnswer]] = facts.shared.setdefault(_CALLS, [])
-    if _repeatable(method, headers, answer) and len(calls) < MAX_CALLS and all(c[1] != url for c in calls):
-        calls.append((method, url, dict(headers or {}), answer))
 
 
 async def probe(facts: "Facts") -> NodeDrift:

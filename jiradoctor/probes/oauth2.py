@@ -78,7 +78,7 @@ def _strip_tokens(facts: "Facts", answer: HttpAnswer) -> tuple[HttpAnswer, dict[
 
 
 async def oauth2_probe(facts: "Facts") -> OAuth2Observation:
-    from jiradoctor.probes.auth import deployment_of
+    from jiradoctor.probes.deployment import deployment_of
 
     target = facts.target
     url = (target.url or "").rstrip("/")

@@ -40,7 +40,8 @@ from jiradoctor.jira.rate_limit import (
     rate_limit_headers,
     read_signal,
 )
-from jiradoctor.probes.auth import Login, deployment_of, fetch_as, login_base, login_for, login_proven
+from jiradoctor.probes.auth import Login, fetch_as, login_base, login_for, login_proven
+from jiradoctor.probes.deployment import deployment_of
 from jiradoctor.probes.fanout import Gate, run_pool
 from jiradoctor.probes.http import HttpAnswer, TransportError
 

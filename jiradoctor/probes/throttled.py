@@ -9,26 +9,24 @@ Jira's CAPTCHA (credentials were not refused), so repeating it is safe.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING
 
 from jiradoctor.jira.rate_limit import is_throttled, read_signal
 
 if TYPE_CHECKING:
-    from jiradoctor.context import Facts
-    from jiradoctor.probes.auth import Login
     from jiradoctor.probes.http import HttpAnswer
 
 RETRIES = 2  # a throttled request is sent at most 1 + RETRIES times
 MAX_WAIT_S = 5.0  # a burst; anything longer is reported, not waited for
 
 
-async def fetch_waiting(facts: "Facts", login: "Login", method: str, url: str) -> "HttpAnswer":
-    """``fetch_as``, a short throttle waited out (bounded); the last answer otherwise."""
+async def fetch_waiting(send: Callable[[], Awaitable["HttpAnswer"]]) -> "HttpAnswer":
+    """``send()``'s answer, a short throttle waited out and sent again (bounded); the last answer
+    otherwise. ``send`` makes the request (the login's ``fetch_as``): this module knows no login."""
     import asyncio
 
-    from jiradoctor.probes.auth import fetch_as
-
-    answer = await fetch_as(facts, login, method, url)
+    answer = await send()
     for attempt in range(RETRIES):
         if not is_throttled(answer):
             break
@@ -36,5 +34,5 @@ async def fetch_waiting(facts: "Facts", login: "Login", method: str, url: str) -
         if wait > MAX_WAIT_S:
             break
         await asyncio.sleep(wait)
-        answer = await fetch_as(facts, login, method, url)
+        answer = await send()
     return answer

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Mapping
 
 from jiradoctor.jira.urls import DEFAULT_PORTS
@@ -183,20 +182,3 @@ class ProxyConfig:
             or r.location == "/"
         ]
         return max(candidates, key=lambda r: len(r.location), default=None)
-
-
-def read_proxy_config(path: str | Path) -> ProxyConfig:
-    """nginx or Apache httpd, told apart by their syntax."""
-    from jiradoctor.jira.proxy_config import apache, nginx
-
-    from jiradoctor import files
-
-    p = Path(path)
-    try:
-        data = files.read_bounded(p, files.MAX_PROXY_CONFIG, "proxy config", shown=p.name)
-        head = data[:65536].decode("utf-8", "replace")
-    except files.FileProblem as exc:
-        raise ProxyConfigError(str(exc)) from None
-    if re.search(r"^\s*(<VirtualHost|ProxyPass\s|ProxyPreserveHost\s)", head, re.I | re.M):
-        return apache.read(p)
-    return nginx.read(p)
