@@ -18,7 +18,8 @@ from click.testing import CliRunner
 from jiradoctor.checks.nodes import judge_drift
 from jiradoctor.model import NotObserved, Status
 from jiradoctor.probes.http import HttpAnswer
-from jiradoctor.probes.nodes import MAX_CALLS, MAX_REPEATS, NodeAnswer, NodeDrift, RepeatedCall, _repeatable
+from jiradoctor.probes.node_notes import _repeatable
+from jiradoctor.probes.nodes import MAX_CALLS, MAX_REPEATS, NodeAnswer, NodeDrift, RepeatedCall
 from jiradoctor.cli import main
 from jiradoctor_lab import LabServer
 
