@@ -30,8 +30,11 @@ MAX_LINE_SHOWN = 1000
 MAX_DISTINCT = 10  # threads, files, keys, URLs named per finding
 SIGNATURE_DOCS = "docs/LOG-SIGNATURES.md"
 
-_CONSUMER_KEY = re.compile(r"oauth_consumer_key(?:\"?\s*[=:]\s*\"?|%3D|%253D)([^\s\"&,;%]{1,200}(?:%[0-9A-Fa-f]{2}"
-                           r"[^\s\"&,;%]{0,200}){0,20})")
+_CONSUMER_KEY = re.compile(
+    r'oauth_consumer_key\s*[=:]\s*"([^"\n]{1,200})"'  # quoted: whitespace kept, it is often the fault
+    r"|oauth_consumer_key\s*[=:]\s*([^\s\"&,;]{1,200})"
+    r"|oauth_consumer_key(?:%3D|%253D)((?:(?!%26|%2526)[^&\s\"]){1,600})"  # inside a base string
+)
 _NODE = re.compile(r"X-ANODEID[\"']?\s*[=:]\s*[\"']?([\w.-]{1,100})")
 _REALM = re.compile(r"OAuth realm=\\?\"([^\"\\]{1,500})")
 _TRUSTED_APP_ERROR = re.compile(r"X-Seraph-Trusted-App-Error=([A-Z_]{1,60})")
@@ -105,7 +108,8 @@ def classify(record: Record, signature: sig.Signature) -> tuple[str, dict[str, s
         return None
     text = record.text
     if signature is sig.OAUTH_PROBLEM:
-        key = _first(_CONSUMER_KEY, text)
+        km = _CONSUMER_KEY.search(text)
+        key = next((g for g in km.groups() if g is not None), None) if km else None
         return m.group(1), {
             "consumer_key": urllib.parse.unquote(urllib.parse.unquote(key)) if key else None,
             "base_string": base_string_of(text),

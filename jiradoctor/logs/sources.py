@@ -131,6 +131,15 @@ def _node_from(properties: bytes) -> str | None:
     return None
 
 
+def _node_for(member: str, nodes: dict[str, str]) -> str | None:
+    """A support zip is one node's: its one cluster.properties names the node of every log in it; a zip
+    holding several nodes' zips unpacked side by side is matched by top folder."""
+    if len(set(nodes.values())) == 1:
+        return next(iter(nodes.values()))
+    top = PurePosixPath(member).parts[0] if "/" in member else ""
+    return next((n for folder, n in nodes.items() if top and PurePosixPath(folder).parts[:1] == (top,)), None)
+
+
 def _zip_sources(path: Path) -> tuple[list[LogSource], list[SourceProblem]]:
     sources: list[LogSource] = []
     problems: list[SourceProblem] = []
@@ -171,9 +180,7 @@ def _zip_sources(path: Path) -> tuple[list[LogSource], list[SourceProblem]]:
                                   f"{info.compress_size} compressed: a decompression bomb; skipped")
                 )
                 continue
-            folder = str(PurePosixPath(name).parent)
-            node = next((n for f, n in nodes.items() if folder == f or folder.startswith(f + "/")
-                         or f.startswith(folder + "/") or f == "."), None)
+            node = _node_for(name, nodes)
             sources.append(
                 LogSource(f"{path.name}!{name}", kind, node,
                           Opener(path, info.filename, name.endswith(".gz"), info.compress_size))
