@@ -68,7 +68,9 @@ class Analysis:
                 tally = self.tallies[(signature.id, key)] = Tally(signature, key)
             tally.add(record, source.label, source.node, self.redactor)
             for name, value in values.items():
-                tally.note(name, value)
+                # every value shown is masked as the lines are; base strings keep their structure
+                masked = self.redactor.base_string if name == "base_string" else self.redactor.value
+                tally.note(name, masked(value) if value else None)
             return
         if record.level in ("ERROR", "FATAL", "SEVERE"):
             self.errors += 1

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 import urllib.parse
 
-from jiradoctor.har.redact import redact_base_string
+from jiradoctor.har.redact import redact_base_string, redact_url
 from jiradoctor.har.shapes import Collector
 from jiradoctor.secrets import MASK
 
@@ -24,6 +24,7 @@ _ENCODED_OAUTH = re.compile(
     r"(oauth_(?:token|signature|verifier|token_secret|session_handle|body_hash)(?:%3D|%253D|%25253D))"
     r"((?:(?!%26|%2526|%252526)[^&\s\"',;])+)"
 )
+_URL = re.compile(r"\bhttps?://[^\s\"'<>\]\[{}|\\^`]{1,2048}")
 BASE_STRING = re.compile(r"oauth_signature_base_string\"?\s*[=:]\s*\"?([^\s\"']{1,16384})")
 
 
@@ -47,6 +48,10 @@ class LogRedactor:
     def base_string(self, value: str) -> str:
         return redact_base_string(value, self.c)
 
+    def value(self, value: str | None) -> str | None:
+        """A value taken out of a record (a URL, a key): masked like the record's text."""
+        return self.text(value) if value else value
+
     def text(self, text: str) -> str:
         text = text.replace('\\"', '"')  # an Authorization header dumped inside a quoted string
         for m in list(BASE_STRING.finditer(text)):
@@ -56,6 +61,7 @@ class LogRedactor:
             text = text.replace(raw, safe)
         text = _ENCODED_OAUTH.sub(lambda m: m.group(1) + self.c.mask(m.group(2)), text)
         text = _URL_PASSWORD.sub(lambda m: m.group(1) + self.c.mask(m.group(2)) + m.group(3), text)
+        text = _URL.sub(lambda m: redact_url(m.group(0), self.c), text)  # secret query parameters
         text = _SESSION_COLUMN.sub(lambda m: m.group(1) + self.c.mask(m.group(2)), text)
         return self.c.shapes(text)
 
