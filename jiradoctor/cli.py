@@ -946,10 +946,13 @@ def logs_command(
     """Read Jira's logs or a support zip: known failures as the doctor's findings, secrets masked."""
     from jiradoctor.logs.command import analyse
     from jiradoctor.logs.findings import IntegrationView
-    from jiradoctor.target import check_url
+    from jiradoctor.target import InputError, check_url
 
     validate_outputs(output)
-    check_url(url, "--url")
+    try:
+        check_url(url, "--url")
+    except InputError as exc:
+        raise click.BadParameter(str(exc), param_hint="--url") from None
     old = load_report(baseline, "--baseline") if baseline else None
     report = analyse(list(files), IntegrationView(url, consumer_key))
     write_outputs(report, output, fmt, junit_warn_as=junit_warn_as, baseline=old)
