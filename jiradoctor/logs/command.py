@@ -20,7 +20,7 @@ from typing import Any, Iterable
 from jiradoctor import __version__
 from jiradoctor.logs import signatures as sig
 from jiradoctor.logs.findings import IntegrationView, Tally, classify, to_finding
-from jiradoctor.logs.records import MAX_LINE, Record, ScanStats, Stamp, scan
+from jiradoctor.logs.records import MAX_LINE, Record, ScanStats, Stamp, scan, scan_file
 from jiradoctor.logs.redact import LogRedactor
 from jiradoctor.logs.sources import DecompressionBomb, LogSource, SourceProblem, find_sources
 from jiradoctor.model import CheckResult, Finding, Report, Status, TargetSummary
@@ -87,9 +87,14 @@ class Analysis:
         stats = ScanStats()
         needles = sig.needles_for(source.kind)
         try:
-            with source.opener() as stream:
-                for record in scan(stream, needles, stats, per_line=source.kind == "access"):
+            per_line = source.kind == "access"
+            if source.plain_path is not None:
+                for record in scan_file(source.plain_path, needles, stats, per_line):
                     self.record(record, source)
+            else:
+                with source.opener() as stream:
+                    for record in scan(stream, needles, stats, per_line):
+                        self.record(record, source)
         except DecompressionBomb as exc:
             self.problem(SourceProblem("bomb", source.label, str(exc)))
         except (OSError, EOFError, zlib.error, zipfile.BadZipFile, NotImplementedError, RuntimeError) as exc:
@@ -115,7 +120,6 @@ class Analysis:
         if not stats.not_text:
             self.read.append({
                 "file": source.label, "kind": source.kind, "node": source.node, "bytes": stats.bytes,
-                "lines": stats.lines,
                 "from": stats.first.text() if stats.first else None,
                 "to": stats.last.text() if stats.last else None,
             })
@@ -156,12 +160,12 @@ class Analysis:
                                     f"other causes (users, links) beyond the {MAX_TALLIES} listed.",
                                     evidence={"not_listed": self.overflow}, subject="causes"))
         if self.read:
-            lines = sum(r["lines"] for r in self.read)
+            size = sum(r["bytes"] for r in self.read)
             matched = sum(t.count for t in self.tallies.values())
             findings.append(Finding(
                 "logs/read", Status.PASS,
-                f"Read {len(self.read)} log file(s), {lines} lines; {matched} record(s) match a known signature.",
-                evidence={"files": self.read[:100], "files_read": len(self.read), "lines": lines,
+                f"Read {len(self.read)} log file(s), {size / 1e6:.1f} MB; {matched} record(s) match a known signature.",
+                evidence={"files": self.read[:100], "files_read": len(self.read), "bytes": size,
                           "signature_matches": matched},
                 subject="read",
             ))

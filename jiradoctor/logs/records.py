@@ -3,15 +3,24 @@
 A multi-GB log is read in :data:`CHUNK`-sized binary blocks, each cut after its last complete
 record, so memory stays at about two blocks whatever the file's size. Only records holding one
 of the kind's needles (fixed strings, one fast ``bytes.find`` pass each) are decoded and parsed;
-everything else is only counted (lines, first and last time). A line longer than
-:data:`MAX_LINE` is cut and counted; a file whose first block is not text stops at once.
+of the rest only the first and last time are read. A line longer than :data:`MAX_LINE` is cut and
+counted; a file whose first block is not text stops at once.
+
+A plain file on disk is searched by GNU grep when it is installed (``scan_file``): one pass for all
+needles at memory speed (``grep -obaF`` prints only each match's byte offset), then only the
+records around those offsets are read. Without GNU grep, or for a stream (.gz, a zip member), the
+``bytes.find`` passes do the same work; both give the same records (tests/logs hold them to it).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
+import shutil
+import subprocess
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import IO, Iterator
 
 CHUNK = 4 * 1024 * 1024
@@ -112,7 +121,6 @@ class ScanStats:
     """What reading one source saw, whatever matched."""
 
     bytes: int = 0
-    lines: int = 0
     first: Stamp | None = None
     last: Stamp | None = None
     long_lines: int = 0
@@ -167,6 +175,8 @@ def _bounds(work: bytes, hit: int, per_line: bool) -> tuple[int, int]:
             if nl < 0:
                 break
             pos = nl
+    if hit - start > MAX_RECORD - 4096:  # a giant line or record: keep what is around the match in view
+        start = hit - 4096
     if per_line:
         nl = work.find(b"\n", hit)
         end = nl + 1 if nl >= 0 else len(work)
@@ -220,7 +230,6 @@ def scan(stream: IO[bytes], needles: list[bytes], stats: ScanStats, per_line: bo
         if len(carry) > 2 * CHUNK:  # cannot happen with _cut's fallbacks; keep memory bounded anyway
             carry = carry[-CHUNK:]
         stats.bytes += len(work)
-        stats.lines += work.count(b"\n")
         if len(work) > MAX_LINE and work.find(b"\n", 0, MAX_LINE) < 0:
             stats.long_lines += 1  # a line of at least MAX_LINE bytes (it may run over many blocks)
         if work:
@@ -246,3 +255,89 @@ def scan(stream: IO[bytes], needles: list[bytes], stats: ScanStats, per_line: bo
                 pos = work.find(needle, pos + len(needle))
         if final:
             return
+
+
+MAX_DECODED = 200_000  # records decoded per source; a flood beyond is counted, not parsed
+PURE_ENV = "JIRADOCTOR_LOGS_NO_GREP"  # set: never use grep (tests compare both paths)
+
+
+@lru_cache(maxsize=1)
+def gnu_grep() -> str | None:
+    """GNU grep's path, when installed: its ``-o -b`` print each match's byte offset."""
+    found = shutil.which("grep")
+    if not found:
+        return None
+    try:
+        done = subprocess.run([found, "--version"], capture_output=True, timeout=10, check=False)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return found if b"GNU grep" in done.stdout else None
+
+
+class _Window:
+    """A bounded slice of the file around the offsets being read (re-read only when a hit leaves it)."""
+
+    def __init__(self, fd: int, size: int) -> None:
+        self.fd, self.size, self.start, self.data = fd, size, 0, b""
+
+    def around(self, offset: int) -> tuple[int, bytes]:
+        lo, hi = max(0, offset - MAX_RECORD - MAX_LINE), min(self.size, offset + 2 * MAX_RECORD)
+        if not (self.start <= lo and hi <= self.start + len(self.data)):
+            self.start, self.data = lo, os.pread(self.fd, max(hi, lo + 4 * MAX_RECORD) - lo, lo)
+        return self.start, self.data
+
+
+def _sampled_long_line(fd: int, size: int) -> bool:
+    """A line of MAX_LINE bytes or more somewhere: 16 evenly spread samples (bounded work)."""
+    for i in range(16):
+        at = size * i // 16
+        sample = os.pread(fd, MAX_LINE + 1, at)
+        if len(sample) > MAX_LINE and b"\n" not in sample:
+            return True
+    return False
+
+
+def scan_file(path: str, needles: list[bytes], stats: ScanStats, per_line: bool = False) -> Iterator[Record]:
+    """``scan`` for a plain file: GNU grep finds the needles, Python reads only the records around them."""
+    grep = None if os.environ.get(PURE_ENV) else gnu_grep()
+    with open(path, "rb") as fh:
+        if grep is None or not needles:
+            yield from scan(fh, needles, stats, per_line)
+            return
+        fd = fh.fileno()
+        size = os.fstat(fd).st_size
+        head = os.pread(fd, CHUNK, 0)
+        if _looks_binary(head):
+            stats.not_text, stats.bytes = True, len(head)
+            return
+        stats.bytes = size
+        stats.first = _edge_stamp(head, False, per_line)
+        tail_at = max(0, size - MAX_RECORD)
+        tail = os.pread(fd, size - tail_at, tail_at)
+        if tail_at:
+            tail = tail[tail.find(b"\n") + 1:]
+        stats.last = _edge_stamp(tail, True, per_line) or stats.first
+        if size > MAX_LINE and _sampled_long_line(fd, size):
+            stats.long_lines += 1
+        args = [grep, "-obaF", *[a for n in needles for a in ("-e", n.decode())], "--", path]
+        env = {**os.environ, "LC_ALL": "C"}
+        window = _Window(fd, size)
+        done_until = -1
+        decoded = 0
+        with subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env) as proc:
+            assert proc.stdout is not None
+            try:
+                for line in proc.stdout:
+                    offset = int(line.split(b":", 1)[0])
+                    if offset < done_until:
+                        continue  # inside the record just read
+                    if decoded >= MAX_DECODED:
+                        stats.skipped_hits += 1
+                        continue
+                    base, data = window.around(offset)
+                    start, end = _bounds(data, offset - base, per_line)
+                    done_until = base + end
+                    decoded += 1
+                    yield to_record(data[start:end])
+            finally:
+                proc.kill()

@@ -62,6 +62,12 @@ class LogSource:
     node: str | None
     opener: "Opener"
 
+    @property
+    def plain_path(self) -> str | None:
+        """The file itself, when it is an uncompressed file on disk (it can then be searched in place)."""
+        o = self.opener
+        return str(o.path) if o.member is None and not o.gz else None
+
 
 class Opener:
     """Opens the source as a fresh binary stream (decompressed, bounded) each time it is called."""
