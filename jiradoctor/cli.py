@@ -915,7 +915,7 @@ def har_command(
 
 
 @main.command("logs")
-@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
+@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True))
 @click.option(
     "-o", "--output", multiple=True, type=click.Path(dir_okay=False),
     help="Write the report here; format from the extension (.html .json .md .xml .jira). Repeatable.",
@@ -943,7 +943,11 @@ def logs_command(
     ctx: click.Context, files: tuple[str, ...], output: tuple[str, ...], fmt: str | None, url: str | None,
     consumer_key: str | None, fail_on: str, baseline: str | None, junit_warn_as: str,
 ) -> None:
-    """Read Jira's logs or a support zip: known failures as the doctor's findings, secrets masked."""
+    """Read Jira's logs or a support zip: known failures as the doctor's findings, secrets masked.
+
+    FILES: atlassian-jira.log*, atlassian-jira-security.log*, catalina.out, access logs (.gz too), a support
+    zip, or a folder holding them.
+    """
     from jiradoctor.logs.command import analyse
     from jiradoctor.logs.findings import IntegrationView
     from jiradoctor.target import InputError, check_url

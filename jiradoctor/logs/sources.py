@@ -203,6 +203,17 @@ def find_sources(paths: list[str]) -> tuple[list[LogSource], list[SourceProblem]
     problems: list[SourceProblem] = []
     for text in paths:
         path = Path(text)
+        if path.is_dir():  # an unpacked support zip or Jira's log folder: its logs found by name
+            inside = sorted(p for p in path.rglob("*") if p.is_file() and kind_of(p.name))[:MAX_MEMBERS]
+            if not inside:
+                problems.append(SourceProblem("no-logs", path.name, "the folder holds no atlassian-jira*.log, "
+                                              "catalina or access log"))
+            paths_found = [str(p) for p in inside]
+            more_sources, more_problems = find_sources(paths_found)
+            sources += [LogSource(f"{path.name}/{Path(s.label).name}" if s.opener.member is None else s.label,
+                                  s.kind, s.node, s.opener) for s in more_sources]
+            problems += more_problems
+            continue
         try:
             with open(path, "rb") as fh:
                 magic = fh.read(4)
@@ -210,8 +221,8 @@ def find_sources(paths: list[str]) -> tuple[list[LogSource], list[SourceProblem]
             problems.append(SourceProblem("unreadable", path.name, f"cannot open ({exc.strerror or exc})"))
             continue
         if magic[:4] == b"PK\x03\x04" or (magic[:4] == b"PK\x05\x06"):
-            found, trouble = _zip_sources(path)
-            sources += found
+            in_zip, trouble = _zip_sources(path)
+            sources += in_zip
             problems += trouble
             continue
         gz = magic[:2] == b"\x1f\x8b"

@@ -225,3 +225,14 @@ def test_grep_and_python_find_the_same_records(tmp_path: Path, monkeypatch) -> N
     monkeypatch.setenv(PURE_ENV, "1")
     by_python = [r.text for r in scan_file(log, needles, ScanStats())]
     assert len(by_grep) == 120 and sorted(by_grep) == sorted(by_python)  # the order within a block may differ
+
+
+def test_a_folder_of_logs_is_read_by_name(tmp_path: Path) -> None:
+    folder = tmp_path / "log"
+    folder.mkdir()
+    (folder / "atlassian-jira.log").write_text(around(OAUTH + sig.OAUTH_PROBLEM.captured[1]), encoding="utf-8")
+    (folder / "atlassian-jira-security.log.1").write_text(sig.LOGIN_FAILED.captured[1] + "\n", encoding="utf-8")
+    (folder / "notes.txt").write_text("oauth_problem=timestamp_refused\n", encoding="utf-8")
+    found = codes(analyse([str(folder)]))
+    assert set(found) == {"consumer-key/unknown", "auth/invalid-credentials", "logs/read"}
+    assert found["logs/read"][0].evidence["files_read"] == 2
