@@ -90,6 +90,7 @@ class Tally:
             "nodes": sorted(self.nodes) or None,
             "threads": [t for t, _ in self.threads.most_common(5)],
             "files": sorted(self.files),
+            "urls": list(self.values.get("url") or []),
             "lines": list(self.samples),
             "signature": self.signature.id,
             "signature_sources": list(self.signature.sources),

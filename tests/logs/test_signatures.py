@@ -67,6 +67,7 @@ def test_each_captured_oauth_problem_gives_the_live_checks_code(tmp_path: Path, 
     log_ev = finding.evidence["log"]
     assert log_ev["count"] == 1 and log_ev["first_seen"] == "2024-03-05T10:15:22Z"
     assert log_ev["threads"] == ["http-nio-8080-exec-7"] and log_ev["files"] == ["atlassian-jira.log"]
+    assert log_ev["urls"] == ["/plugins/servlet/oauth/request-token"]  # the request Jira refused
     assert captured.splitlines()[0].strip() in log_ev["lines"][0]
     assert sig.OAUTH_PROBLEM.sources[0] in log_ev["signature_sources"]
     assert set(found) == {code, "logs/read"}
