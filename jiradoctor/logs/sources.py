@@ -76,6 +76,7 @@ class Opener:
         self.path, self.member, self.gz, self.compressed_size = path, member, gz, compressed_size
 
     def __call__(self) -> IO[bytes]:
+        archive: zipfile.ZipFile | None = None
         if self.member is None:
             raw: IO[bytes] = open(self.path, "rb")
             size = self.path.stat().st_size
@@ -84,10 +85,12 @@ class Opener:
             raw = archive.open(self.member)
             size = self.compressed_size or 1
         if self.gz:
-            return io.BufferedReader(BoundedStream(gzip.GzipFile(fileobj=raw, mode="rb"), size, raw), 1024 * 1024)
-        if self.member is not None:
-            return io.BufferedReader(BoundedStream(raw, size, raw), 1024 * 1024)
-        return raw
+            inner: Any = gzip.GzipFile(fileobj=raw, mode="rb")
+        elif archive is not None:
+            inner = raw
+        else:
+            return raw
+        return io.BufferedReader(BoundedStream(inner, size, raw, archive), 1024 * 1024)
 
 
 class DecompressionBomb(Exception):
@@ -97,8 +100,9 @@ class DecompressionBomb(Exception):
 class BoundedStream(io.RawIOBase):
     """A decompressing stream that stops with :class:`DecompressionBomb` past MAX_RATIO of its input."""
 
-    def __init__(self, inner: Any, compressed: int, closer: IO[bytes]) -> None:
+    def __init__(self, inner: Any, compressed: int, closer: IO[bytes], archive: zipfile.ZipFile | None = None) -> None:
         self.inner, self.compressed, self.closer, self.out = inner, max(compressed, 1), closer, 0
+        self.archive = archive
 
     def readable(self) -> bool:
         return True
@@ -119,6 +123,8 @@ class BoundedStream(io.RawIOBase):
         try:
             self.inner.close()
             self.closer.close()
+            if self.archive is not None:
+                self.archive.close()
         finally:
             super().close()
 

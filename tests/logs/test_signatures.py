@@ -237,3 +237,14 @@ def test_a_folder_of_logs_is_read_by_name(tmp_path: Path) -> None:
     found = codes(analyse([str(folder)]))
     assert set(found) == {"consumer-key/unknown", "auth/invalid-credentials", "logs/read"}
     assert found["logs/read"][0].evidence["files_read"] == 2
+
+
+def test_an_access_log_is_read_line_by_line_with_its_time_span(tmp_path: Path) -> None:
+    # Tomcat's common log format (AccessLogValve pattern "%h %l %u %t \"%r\" %s %b"); no signature reads it yet
+    lines = "".join(f'10.0.0.{i % 9} - svc [05/Mar/2024:1{i % 10}:15:22 +0100] "GET /rest/api/2/issue/ABC-{i} '
+                    f'HTTP/1.1" 200 512\n' for i in range(10))
+    log = write(tmp_path, "access_log.2024-03-05", lines)
+    found = codes(analyse([log]))
+    assert set(found) == {"logs/read"}
+    read = found["logs/read"][0].evidence["files"][0]
+    assert read["kind"] == "access" and read["from"] == "2024-03-05T09:15:22Z" and read["to"] == "2024-03-05T18:15:22Z"
