@@ -25,6 +25,10 @@ from jiradoctor.logs.redact import LogRedactor, base_string_of
 from jiradoctor.model import Finding, Status
 
 MAX_SAMPLES = 3  # records shown per finding
+# A logged oauth_problem does not say who refused: Jira's OAuth provider (the integration calling Jira), or
+# the application Jira called through a link (Atlassian's guide lists it for "the local application").
+_DIRECTION = (" The line alone does not say which side refused: Jira (the integration calling it) or the "
+              "application Jira called through a link; the URL and the logger in the lines tell.")
 MAX_SAMPLE_LINES = 12
 MAX_LINE_SHOWN = 1000
 MAX_DISTINCT = 10  # threads, files, keys, URLs named per finding
@@ -194,8 +198,9 @@ def _signature_invalid(tally: Tally, view: IntegrationView, redactor: LogRedacto
     return Finding(
         "oauth-signature/problem",
         Status.FAIL,
-        f"Jira refused {tally.count} OAuth request(s) with signature_invalid{where}"
-        + (": the base string Jira computed is below." if jira_bs else ": the log holds no base string."),
+        f"Jira's log records {tally.count} OAuth request(s) refused with signature_invalid{where}"
+        + (": the base string the refusing side computed is below." if jira_bs else ": the log holds no base "
+           "string.") + _DIRECTION,
         evidence={"oauth_problem": "signature_invalid", "jira_base_string": safe_jira, "jira_saw_url": seen_url},
         remediation=(
             "Run `jiradoctor logs` again with --url (the Jira URL exactly as entered in the integration) and "
@@ -223,8 +228,8 @@ def _oauth(tally: Tally, view: IntegrationView, redactor: LogRedactor) -> Findin
         elif keys and any(ck.cleaned(k) != k for k in keys):
             extra = " It holds stray characters (shown above)."
         code = "consumer-key/unknown" if problem == "consumer_key_unknown" else "consumer-key/rejected"
-        text = ("Jira does not know the consumer key" if code.endswith("unknown")
-                else "Jira knows the consumer key but refuses it")
+        text = ("Jira's log: the OAuth provider does not know the consumer key" if code.endswith("unknown")
+                else "Jira's log: the OAuth provider knows the consumer key but refuses it")
         return Finding(
             code,
             Status.FAIL,
@@ -247,7 +252,7 @@ def _oauth(tally: Tally, view: IntegrationView, redactor: LogRedactor) -> Findin
     return Finding(
         "oauth-signature/problem",
         Status.FAIL,
-        f"Jira refused {tally.count} OAuth request(s) with oauth_problem={problem}.",
+        f"Jira's log records {tally.count} OAuth request(s) refused with oauth_problem={problem}.{_DIRECTION}",
         evidence={"oauth_problem": problem, "consumer_key": keys[0] if keys else None},
         remediation=("See Jira's OAuth troubleshooting guide for this problem.",),
         docs=DOCS,
