@@ -213,6 +213,7 @@ def scan(stream: IO[bytes], needles: list[bytes], stats: ScanStats, per_line: bo
     """Yield every record that holds one of ``needles`` (each record once), filling ``stats``."""
     carry = b""
     first_block = True
+    decoded = 0
     while True:
         block = stream.read(CHUNK)
         final = not block
@@ -238,16 +239,22 @@ def scan(stream: IO[bytes], needles: list[bytes], stats: ScanStats, per_line: bo
             stats.last = _edge_stamp(work, True, per_line) or stats.last
         seen: set[int] = set()
         hits = 0
+        if decoded >= MAX_DECODED:  # a flood: count the rest, decode nothing more
+            stats.skipped_hits += sum(work.count(needle) for needle in needles)
+            if final:
+                return
+            continue
         for needle in needles:
             pos = work.find(needle)
             while pos >= 0:
                 hits += 1
-                if hits > MAX_HITS_PER_CHUNK:
+                if hits > MAX_HITS_PER_CHUNK or decoded >= MAX_DECODED:
                     stats.skipped_hits += 1
                 else:
                     start, end = _bounds(work, pos, per_line)
                     if start not in seen:
                         seen.add(start)
+                        decoded += 1
                         yield to_record(work[start:end])
                     pos = max(pos + len(needle), end - 1)
                     pos = work.find(needle, pos)

@@ -127,3 +127,15 @@ def test_memory_does_not_grow_with_the_files_size(tmp_path: Path) -> None:
     assert large.stat().st_size > 8 * small.stat().st_size
     print(f"peak RSS: small {base:.0f} MB, large {big:.0f} MB")
     assert big < base + 40, f"peak {big:.0f} MB for the large file vs {base:.0f} MB for the small one"
+
+
+def test_a_flood_of_error_lines_is_counted_beyond_what_is_parsed(tmp_path: Path, monkeypatch) -> None:
+    from jiradoctor.logs import records
+
+    monkeypatch.setattr(records, "MAX_DECODED", 500)
+    path = tmp_path / "atlassian-jira.log"
+    path.write_text("".join(jira_head(level="ERROR", logger="c.a.Flood") + f"again {i}\n" for i in range(3000)),
+                    encoding="utf-8")
+    found = {f.code: f for _, f in analyse([str(path)]).findings()}
+    assert found["logs/unrecognised-errors"].evidence["count"] == 500
+    assert found["logs/flood"].evidence["not_parsed"] == 2500
