@@ -164,12 +164,16 @@ class Analysis:
             matched = sum(t.count for t in self.tallies.values())
             findings.append(Finding(
                 "logs/read", Status.PASS,
-                f"Read {len(self.read)} log file(s), {size / 1e6:.1f} MB; {matched} record(s) match a known signature.",
+                f"Read {len(self.read)} log file(s), {_size(size)}; {matched} record(s) match a known signature.",
                 evidence={"files": self.read[:100], "files_read": len(self.read), "bytes": size,
                           "signature_matches": matched},
                 subject="read",
             ))
         return findings
+
+
+def _size(n: int) -> str:
+    return f"{n / 1e9:.2f} GB" if n >= 1e9 else f"{n / 1e6:.1f} MB" if n >= 1e6 else f"{n / 1e3:.1f} kB"
 
 
 def _check_of(code: str) -> str:
