@@ -1094,6 +1094,62 @@ def har_command(
     ctx.exit(exit_code_for(report, fail_on))
 
 
+
+# --- logs (issue 29): Jira's own logs and support zips, read into the doctor's findings ----------
+
+
+@main.command("logs")
+@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True))
+@click.option(
+    "-o", "--output", multiple=True, type=click.Path(dir_okay=False),
+    help="Write the report here; format from the extension (.html .json .md .xml .jira). Repeatable.",
+)
+@click.option(
+    "--format", "fmt", type=click.Choice(["text", "json", "html", "md", "junit", "jira"]),
+    help="Print the report to stdout in this format.",
+)
+@click.option("--url", envvar="JIRADOCTOR_URL", help="The Jira URL as entered in the integration: a logged "
+              "signature_invalid is diffed against the base string the integration signs.")
+@click.option("--consumer-key", envvar="JIRADOCTOR_CONSUMER_KEY", help="The consumer key as typed in the integration.")
+@click.option(
+    "--fail-on", type=click.Choice(list(FAIL_ON)), default="fail", show_default=True, envvar="JIRADOCTOR_FAIL_ON"
+)
+@click.option(
+    "--baseline", type=click.Path(exists=True, dir_okay=False),
+    help="A previous JSON report: exit 1 only for regressions against it.",
+)
+@click.option(
+    "--junit-warn-as", type=click.Choice(["pass", "failure"]), default="pass", show_default=True,
+    envvar="JIRADOCTOR_JUNIT_WARN_AS", help="How a warn check appears in JUnit XML.",
+)
+@click.pass_context
+def logs_command(
+    ctx: click.Context, files: tuple[str, ...], output: tuple[str, ...], fmt: str | None, url: str | None,
+    consumer_key: str | None, fail_on: str, baseline: str | None, junit_warn_as: str,
+) -> None:
+    """Read Jira's logs or a support zip: known failures as the doctor's findings, secrets masked.
+
+    FILES: atlassian-jira.log*, atlassian-jira-security.log*, catalina.out, access logs (.gz too), a support
+    zip, or a folder holding them.
+    """
+    from jiradoctor.logs.command import analyse
+    from jiradoctor.logs.findings import IntegrationView
+    from jiradoctor.target import InputError, check_url
+
+    validate_outputs(output)
+    try:
+        check_url(url, "--url")
+    except InputError as exc:
+        raise click.BadParameter(str(exc), param_hint="--url") from None
+    old = load_report(baseline, "--baseline") if baseline else None
+    report = analyse(list(files), IntegrationView(url, consumer_key))
+    write_outputs(report, output, fmt, junit_warn_as=junit_warn_as, baseline=old)
+    if old is None:
+        ctx.exit(exit_code_for(report, fail_on))
+    code = report_comparison(old, report, fail_on, err=True)
+    ctx.exit(EXIT_INTERNAL if crashed(report) else EXIT_NOTHING_OBSERVED if not report.observed else code)
+
+
 _MOUNTED: list[bool] = []
 
 
