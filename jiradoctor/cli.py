@@ -696,7 +696,15 @@ def validate_outputs(outputs: Iterable[str]) -> None:
 
 
 def validate_ids(ids: tuple[str, ...], option: str) -> None:
-    if not ids or set(ids) <= set(checks_once(ids).ids):
+    if not ids:
+        return
+    elsewhere = [c.id for c in checks_once(ids).checks if c.id in ids and not c.in_doctor_run]
+    if elsewhere and option == "--only":
+        raise click.BadParameter(
+            f"{', '.join(elsewhere)} is not part of a doctor run: its command is `jiradoctor {elsewhere[0]}`",
+            param_hint=option,
+        )
+    if set(ids) <= set(checks_once(ids).ids):
         return
     known = checks_once().ids
     unknown = [i for i in ids if i not in known]

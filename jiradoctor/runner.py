@@ -37,7 +37,13 @@ class RunOptions:
 
 
 def select_checks(checks: Iterable[Check], options: RunOptions) -> list[Check]:
-    chosen = [c for c in checks if (not options.only or c.id in options.only) and c.id not in options.skip]
+    """The checks a doctor run judges: ``--only``/``--skip`` applied, and never a check that only
+    declares the codes another command reports (``logs``: a doctor run reads no logs)."""
+    chosen = [
+        c
+        for c in checks
+        if c.in_doctor_run and (not options.only or c.id in options.only) and c.id not in options.skip
+    ]
     return chosen
 
 

@@ -16,7 +16,9 @@ from pathlib import Path
 
 import click
 
-from jiradoctor import completion
+from click.shell_completion import CompletionItem
+
+from jiradoctor.completion import matching
 
 from jiradoctor_lab.scenarios import list_scenarios, scenario_names
 from jiradoctor_lab.server import LabServer
@@ -33,6 +35,11 @@ def _write_private(path: Path, text: str) -> None:
 @click.group(name="lab")
 def lab() -> None:
     """A broken-Jira lab on loopback: one scenario per way a connection breaks."""
+
+
+def complete_scenario(incomplete: str) -> list[CompletionItem]:
+    """Scenario names for the shell (`jiradoctor demo --scenario <TAB>`)."""
+    return matching(incomplete, scenario_names())
 
 
 @lab.command("scenarios")
@@ -124,7 +131,7 @@ if __name__ == "__main__":  # pragma: no cover
     "--scenario",
     default="url-mismatch-proxy-host",
     show_default=True,
-    shell_complete=completion.scenarios,
+    shell_complete=lambda _ctx, _param, incomplete: complete_scenario(incomplete),
     help="The lab scenario to diagnose (see `jiradoctor lab scenarios`).",
 )
 @click.pass_context

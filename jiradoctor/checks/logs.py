@@ -5,7 +5,7 @@ signature, the consumer key it did not know, "PKIX path building failed" when Ji
 failed logins of the service user, requests Tomcat refused. `jiradoctor logs` reads them
 (jiradoctor/logs/) and reports known lines with the live checks' own codes (oauth-signature/…,
 consumer-key/…, outgoing-tls/…, auth/…); the codes below are the ones only logs give. A doctor run
-does not read logs, so in a doctor report this check is always skipped.
+does not read logs, so this check is never part of a doctor run (``in_doctor_run=False``).
 
 Title: Jira's logs.
 Codes: logs/read, logs/unrecognised-errors, logs/applink-auth-failed, logs/request-target-refused,
@@ -59,4 +59,5 @@ first and last seen (UTC), the node, thread and file, and a few lines (secrets m
     judge=judge,
     order=900,
     codes=CODES,
+    in_doctor_run=False,
 )

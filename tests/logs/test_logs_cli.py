@@ -110,15 +110,23 @@ def test_every_code_the_logs_package_emits_is_declared_by_a_check() -> None:
     assert emitted <= declared, sorted(emitted - declared)
 
 
-def test_a_doctor_run_shows_the_logs_check_as_not_observed() -> None:
-    result = invoke("doctor", "--offline", "--consumer-key", "abc", "--format", "json")
-    logs = next(c for c in json.loads(result.stdout)["checks"] if c["id"] == "logs")
-    assert logs["status"] == "skip" and "jiradoctor logs" in logs["skip_reason"]
-
-
 def test_jira_head_is_the_shape_the_parser_reads() -> None:
     from jiradoctor.logs.records import parse_head
 
     stamp, thread, level, logger, url = parse_head(jira_head(level="ERROR", logger="c.a.X").rstrip())
     assert (thread, level, logger, url) == ("http-nio-8080-exec-7", "ERROR", "c.a.X", "/rest/api/2/issue")
     assert stamp is not None and stamp.utc
+
+
+def test_a_doctor_run_never_shows_the_logs_check() -> None:
+    """`logs` declares the codes only `jiradoctor logs` reports: listed by `checks`, never in a doctor report."""
+    from click.testing import CliRunner
+
+    from jiradoctor.cli import main
+
+    listed = CliRunner().invoke(main, ["checks"])
+    assert "logs" in listed.output
+    report = CliRunner().invoke(main, ["doctor", "--offline", "--url", "https://jira.example.com", "--format", "json"])
+    assert '"id": "logs"' not in report.stdout
+    only = CliRunner().invoke(main, ["doctor", "--only", "logs", "--url", "https://jira.example.com"])
+    assert only.exit_code == 2 and "jiradoctor logs" in only.output
