@@ -723,7 +723,6 @@ def doctor(ctx: click.Context, /, **opts: Any) -> None:
 
     from jiradoctor.context import Facts
     from jiradoctor.probes import LazyProbes
-    from jiradoctor.jira.integrations import get_profile
     from jiradoctor.runner import RunOptions
     from jiradoctor.target import InputError
 
@@ -752,13 +751,13 @@ def doctor(ctx: click.Context, /, **opts: Any) -> None:
             f"{opts['profile_file']!r} is empty: give a TOML file of integration profiles", param_hint="--profile-file"
         )
     try:
-        get_profile(opts["integration"], opts["profile_file"])
-    except (KeyError, ValueError, OSError, tomllib.TOMLDecodeError) as exc:
-        raise click.BadParameter(str(exc).strip('"'), param_hint="--integration/--profile-file") from None
-    try:
         target = build_target(opts)
     except InputError as exc:
         raise click.BadParameter(str(exc)) from None
+    try:
+        target.profile  # noqa: B018 - read once here (the run reuses it): an unknown integration is a usage error
+    except (KeyError, ValueError, OSError, tomllib.TOMLDecodeError) as exc:
+        raise click.BadParameter(str(exc).strip('"'), param_hint="--integration/--profile-file") from None
     warn_about_secrets_on_argv(ctx)
     if target.oauth2_refresh_token and target.allow_refresh_token_rotation:
         click.echo(

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any, Awaitable, Callable, Mapping, TypeVar, ov
 
 from jiradoctor.facts import Fact, UndeclaredFact
 
-from jiradoctor.jira.integrations import IntegrationProfile, get_profile
+from jiradoctor.jira.integrations import IntegrationProfile
 from jiradoctor.secrets import Redactor
 from jiradoctor.target import Target
 
@@ -149,7 +149,7 @@ class CheckContext:
     ) -> None:
         self.facts = facts
         self.target = facts.target
-        self.profile = profile or get_profile(facts.target.integration, facts.target.profile_file)
+        self.profile = profile or facts.target.profile
         self.declared = declared  # the facts the check declares (None: any, as in tests of a judge)
         # the run's clock, read once by the runner: a check never reads the clock itself
         self.now = now if now is not None else datetime.now(timezone.utc)

@@ -18,6 +18,8 @@ from jiradoctor.inputs import INPUT_NAMES, SECRET_INPUTS, URL_INPUTS
 from jiradoctor.secrets import Redactor, Secret
 
 if TYPE_CHECKING:
+    from jiradoctor.jira.integrations import IntegrationProfile
+    from jiradoctor.jira.serverxml import ServerXml, ServerXmlError
     from jiradoctor.jira.pem import PrivateKeyText
     from jiradoctor.net.client_cert import ClientCertificate
     from jiradoctor.jira.proxy_config import ProxyConfig, ProxyConfigError
@@ -120,6 +122,27 @@ class Target:
         try:
             return read_proxy_config(self.proxy_config_path)
         except ProxyConfigError as exc:
+            return exc
+
+    @cached_property
+    def profile(self) -> "IntegrationProfile":
+        """The integration's profile, read once per Target (``--profile-file`` is TOML: every check and
+        probe asks for the profile, and none parses it again)."""
+        from jiradoctor.jira.integrations import get_profile
+
+        return get_profile(self.integration, self.profile_file)
+
+    @cached_property
+    def server_xml_read(self) -> "ServerXml | ServerXmlError | None":
+        """server.xml parsed once per Target (base-url judges it, oauth-signature names its connector's
+        attributes); a file that cannot be used is kept as its error. None: not given."""
+        if self.server_xml is None:
+            return None
+        from jiradoctor.jira.serverxml import ServerXmlError, parse_server_xml
+
+        try:
+            return parse_server_xml(self.server_xml)
+        except ServerXmlError as exc:
             return exc
 
     def file_secrets(self) -> list[str]:

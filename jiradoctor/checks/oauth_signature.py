@@ -465,12 +465,8 @@ def customer_connectors(ctx: CheckContext) -> tuple[Connector, ...] | None:
     (the base-url check reports why)."""
     if not ctx.target.given("server_xml"):
         return None
-    from jiradoctor.jira.serverxml import ServerXmlError, parse_server_xml
-
-    try:
-        return parse_server_xml(ctx.target.server_xml or "").connectors
-    except ServerXmlError:
-        return None
+    read = ctx.target.server_xml_read
+    return None if read is None or isinstance(read, Exception) else read.connectors
 
 
 def judge_integration_method(method: str | None, library: str | None) -> Finding | None:

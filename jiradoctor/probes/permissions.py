@@ -20,7 +20,6 @@ from typing import TYPE_CHECKING, Any, Callable, Iterable, Mapping, Protocol, Se
 
 from jiradoctor.facts import Fact
 from jiradoctor.jira.auth_signals import error_messages
-from jiradoctor.jira.integrations import get_profile
 from jiradoctor.jira.permissions import (
     PermissionPlan,
     ProjectGrants,
@@ -513,7 +512,7 @@ async def _permission_probe(facts: "Facts") -> PermissionFacts:
     target = facts.target
     login = login_for(target)
     deployment = deployment_of(await facts.get("server_info"), target.url)
-    plan = plan_for(get_profile(target.integration, target.profile_file), target.permissions, deployment)
+    plan = plan_for(target.profile, target.permissions, deployment)
     source = "requested" if target.projects else "listed"
     if not login.given:
         return PermissionFacts(plan, "none", deployment, source, problem=login.note or "no credentials")

@@ -317,8 +317,12 @@ def judge_connector(connector: Connector, base: JiraUrl, children: str = "") -> 
 
 
 def judge_server_xml(text: str, base: JiraUrl | None, ctx: CheckContext) -> list[Finding]:
+    """``text`` judged; the Target's own server.xml is the one it parsed already (once per run)."""
     try:
-        parsed = parse_server_xml(text)
+        once = ctx.target.server_xml_read if text == ctx.target.server_xml else None
+        if isinstance(once, ServerXmlError):
+            raise once
+        parsed = once if once is not None else parse_server_xml(text)
     except ServerXmlError as exc:
         return [
             Finding(
