@@ -35,6 +35,7 @@ from jiradoctor.registry import Check
 from jiradoctor.shared_findings import blocker_finding, egress_advice
 from jiradoctor.probes.site_root import SITE_ROOT_INFO
 from jiradoctor.probes.auth import AUTH_LOGIN, LoginAttempt
+from jiradoctor.jira.urls import default_port
 
 PREFIX = "reachability/"
 SERVER_INFO_PATH = "/rest/api/2/serverInfo"
@@ -60,7 +61,7 @@ def _curl(url: str) -> str:
 def _host_port(url: str) -> str:
     try:
         parts = urllib.parse.urlsplit(url)
-        port = parts.port or (443 if parts.scheme == "https" else 80)
+        port = parts.port or default_port(parts.scheme)
         return f"{parts.hostname}:{port}"
     except ValueError:
         return url
@@ -210,7 +211,7 @@ def cloud_port_finding(
         return None
     try:
         parts = urllib.parse.urlsplit(url)
-        port = parts.port or (443 if parts.scheme == "https" else 80)
+        port = parts.port or default_port(parts.scheme)
     except ValueError:
         return None
     if port in CLOUD_APPLINK_PORTS:

@@ -37,6 +37,7 @@ import json
 import urllib.parse
 from dataclasses import dataclass
 from typing import Any, Iterable
+from jiradoctor.jira.urls import default_port
 
 MAX_LINKS = 500
 MAX_WEBHOOKS = 2000
@@ -254,7 +255,7 @@ def same_endpoint(a: str, b: str) -> bool:
         except ValueError:  # an unclosed IPv6 bracket: the same place only as the same text
             return "", u.strip(), None, ""
         try:
-            port = p.port or {"http": 80, "https": 443}.get(p.scheme.lower())
+            port = p.port or default_port(p.scheme)
         except ValueError:
             port = None
         return p.scheme.lower(), (p.hostname or "").lower(), port, p.path.rstrip("/")

@@ -8,7 +8,12 @@ from dataclasses import dataclass
 
 from jiradoctor.secrets import clip
 
-DEFAULT_PORTS = {"http": 80, "https": 443}
+DEFAULT_PORTS = {"http": 80, "https": 443}  # the one default-port rule of the package
+
+
+def default_port(scheme: str) -> int:
+    """The port a URL of ``scheme`` means when it names none (80 for anything but https)."""
+    return DEFAULT_PORTS.get(scheme.lower(), 80)
 
 
 class InvalidUrl(ValueError):

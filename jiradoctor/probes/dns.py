@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Callable, TypeVar
 from jiradoctor.facts import Fact
 from jiradoctor.net.addresses import parse_ip
 from jiradoctor.net.dns_server import parse_server
+from jiradoctor.jira.urls import default_port
 
 if TYPE_CHECKING:
     from jiradoctor.context import Facts
@@ -205,7 +206,7 @@ async def probe(facts: "Facts") -> DnsFact:
     if parse_ip(host) is not None:
         return DnsFact(host, True)
     timeout = min(target.timeout, MAX_LOOKUP_S)
-    port = parts.port or (443 if parts.scheme.lower() == "https" else 80)
+    port = parts.port or default_port(parts.scheme)
     system, answer = await asyncio.gather(
         system_lookup(host, port, timeout), dns_lookup(host, target.dns_server, timeout)
     )

@@ -21,6 +21,7 @@ from jiradoctor.jira.proxy_config.model import (
     shown_header,
 )
 from jiradoctor.jira.urls import masked
+from jiradoctor.jira.urls import default_port
 
 MAX_BYTES = files.MAX_PROXY_CONFIG
 # ap_expr / mod_headers variables that the model's templates can evaluate per request
@@ -157,8 +158,8 @@ def _read(path: Path, text: str, secrets: tuple[str, ...]) -> ProxyConfig:
                 )
                 continue
             scheme = parts.scheme.lower()
-            port = parts.port or (443 if scheme == "https" else 80)
-            default = 443 if scheme == "https" else 80
+            port = parts.port or default_port(scheme)
+            default = default_port(scheme)
             name = parts.hostname.lower() + ("" if port == default else f":{port}")
             routes.append(
                 ProxyRoute(

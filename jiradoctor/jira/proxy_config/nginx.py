@@ -27,6 +27,7 @@ from jiradoctor.jira.proxy_config.model import (
 )
 from jiradoctor.jira.urls import masked
 from jiradoctor.visible import visible
+from jiradoctor.jira.urls import default_port
 
 MAX_FILES = 64
 MAX_FILE_BYTES = files.MAX_PROXY_CONFIG
@@ -227,7 +228,7 @@ def _route(
     else:
         host = parts.hostname or name
         try:
-            port = parts.port or (443 if scheme == "https" else 80)
+            port = parts.port or default_port(scheme)
         except ValueError:
             problems.append(f"{where}: proxy_pass {masked(target)} has a bad port")
             return None
