@@ -554,6 +554,45 @@ DOCTOR_OPTIONS: list[Callable[[Callable[..., Any]], Callable[..., Any]]] = [
 ]
 
 
+DOCTOR_EXAMPLES = (
+    "jiradoctor doctor --url https://jira.example.com --integration piplanning \\\n"
+    "    --consumer-key piplanning.io --private-key jira_privatekey.pcks8",
+    "jiradoctor doctor --offline --server-xml server.xml --public-key pasted.txt \\\n"
+    "    --base-url https://jira.example.com -o report.html -o report.json",
+    "JIRADOCTOR_PAT=… jiradoctor doctor --url https://jira.example.com --projects PIP,ART \\\n"
+    "    --baseline ci/jiradoctor-baseline.json -o jiradoctor.xml",
+)
+
+
+class SectionedCommand(click.Command):
+    """`doctor --help`: its ~60 options in sections (inputs.GROUPS: target, credentials, OAuth 2.0,
+    customer files, network, then output and gate), then examples and the exit codes."""
+
+    def format_options(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        from jiradoctor.inputs import GROUPS, RUN_OPTION_GROUP, group_of
+
+        by_param = {i.param: i.name for i in INPUTS}
+        sections: dict[str, list[tuple[str, str]]] = {title: [] for title in (*GROUPS, RUN_OPTION_GROUP)}
+        for param in self.get_params(ctx):
+            record = param.get_help_record(ctx)
+            if record is not None:
+                sections[group_of(by_param.get(param.name or "", ""))].append(record)
+        for title, rows in sections.items():
+            if rows:
+                with formatter.section(title):
+                    formatter.write_dl(rows)
+
+    def format_epilog(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        from jiradoctor.exit_codes import MEANINGS
+
+        with formatter.section("Examples"):
+            for example in DOCTOR_EXAMPLES:
+                for line in example.splitlines():
+                    formatter.write(" " * formatter.current_indent + line + "\n")
+        with formatter.section("Exit codes"):
+            formatter.write_dl([(str(code), meaning.replace("`", "")) for code, meaning in MEANINGS])
+
+
 def doctor_options(func: Callable[..., Any]) -> Callable[..., Any]:
     for option in reversed(DOCTOR_OPTIONS):
         func = option(func)
@@ -714,7 +753,7 @@ def validate_ids(ids: tuple[str, ...], option: str) -> None:
         )
 
 
-@main.command()
+@main.command(cls=SectionedCommand)
 @doctor_options
 @click.pass_context
 def doctor(ctx: click.Context, /, **opts: Any) -> None:

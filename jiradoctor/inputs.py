@@ -28,6 +28,7 @@ class Input:
     secret: bool = False
     prompt: str | None = None
     user_field: str = "user"
+    group: str = ""  # the section of `doctor --help` (GROUPS); empty: by kind, see group_of
 
     @property
     def param(self) -> str:
@@ -95,6 +96,35 @@ INPUTS: tuple[Input, ...] = (
     Input("signature_method", "--signature-method", "choice"),  # the integration's OAuth 1.0a method
     Input("client_library", "--client-library", "choice"),  # or the library it is built on
 )
+
+# the sections of `doctor --help`, in order, and the inputs of each (every input is in exactly one)
+GROUPS: dict[str, tuple[str, ...]] = {
+    "Target": ("url", "integration", "profile_file", "integration_hosting", "base_url"),
+    "Credentials (as the integration logs in)": (
+        "user", "password", "token", "pat", "access_token", "consumer_key", "jira_consumer_key", "private_key",
+        "signature_method", "client_library", "user_agent",
+    ),
+    "OAuth 2.0": (
+        "client_id", "client_secret", "redirect_uri", "oauth2_token", "scopes", "oauth2_refresh_token",
+        "allow_refresh_token_rotation", "oauth2_flow",
+    ),
+    "Customer files and Jira's side": (
+        "server_xml", "public_key", "proxy_config_path", "truststore", "truststore_password", "admin_user",
+        "admin_password", "admin_pat", "callback_url", "webhook_url", "integration_url", "projects", "permissions",
+    ),
+    "Network": (
+        "ca_bundle", "client_cert", "client_key", "client_cert_password", "insecure", "proxy", "timeout",
+        "dns_server", "offline", "concurrency",
+    ),
+}
+# the doctor's options that steer the run and its report rather than describe the connection
+RUN_OPTION_GROUP = "Output, gate and selection"
+
+
+def group_of(name: str) -> str:
+    """The `doctor --help` section of an input (a run option such as --output: RUN_OPTION_GROUP)."""
+    return next((g for g, names in GROUPS.items() if name in names), RUN_OPTION_GROUP)
+
 
 BY_NAME = {i.name: i for i in INPUTS}
 # secrets given as values: warned about on argv, asked for with "-"
