@@ -20,9 +20,8 @@ import click
 
 from jiradoctor import __version__, completion
 from jiradoctor.formats import REPORT_FORMATS
-from jiradoctor.inputs import INPUTS, SECRET_VALUE_INPUTS, Input
+from jiradoctor.inputs import INPUTS, RUN_INPUTS, SECRET_VALUE_INPUTS, Input
 from jiradoctor.jira.integrations import INTEGRATION_IDS
-from jiradoctor.jira.oauth_methods import CLIENT_LIBRARIES, SIGNATURE_METHODS
 from jiradoctor.visible import visible
 
 # Each command imports what it uses, inside the command (issue 14): `--help`, `checks`, `explain`,
@@ -341,6 +340,39 @@ def _option(*decls: str, **kwargs: Any) -> Callable[[Callable[..., Any]], Callab
     return click.option(*decls, envvar=_env(name), **kwargs)
 
 
+# what the input table cannot say as data: completion, a check run as the value is read
+OPTION_HOOKS: dict[str, dict[str, Any]] = {
+    "integration": {"shell_complete": completion.integrations},
+    "ca_bundle": {"callback": lambda _c, _p, v: _check_ca_bundle(v)},
+    "only": {"shell_complete": completion.check_ids},
+    "skip": {"shell_complete": completion.check_ids},
+}
+
+
+def click_option(item: Input) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """The doctor's click option for one input of the table: its flag, help, environment variable,
+    type (from its kind), default and choices all come from the table (jiradoctor/inputs.py)."""
+    kwargs: dict[str, Any] = {"envvar": item.env, "show_envvar": True, "help": item.help}
+    if item.name == "integration":
+        kwargs["help"] = item.help.format(integrations=", ".join(INTEGRATION_IDS))
+    if item.kind == "flag":
+        kwargs["is_flag"] = True
+    elif item.kind in ("list", "output"):
+        kwargs["multiple"] = True
+    if item.kind in ("file", "output"):
+        kwargs["type"] = click.Path(exists=item.must_exist, dir_okay=False)
+    elif item.kind == "number" and item.bounds is not None:
+        low, high = item.bounds
+        kwargs["type"] = click.IntRange(int(low), int(high)) if item.integer else click.FloatRange(low, high)
+    elif item.kind == "choice" and item.choices:
+        kwargs["type"] = click.Choice(list(item.choices))
+    if item.default is not None:
+        kwargs.update(default=item.default, show_default=True)
+    kwargs.update(OPTION_HOOKS.get(item.name, {}))
+    decls = [d for d in (item.short, item.option) if d] + ([item.param_name] if item.param_name else [])
+    return click.option(*decls, **kwargs)
+
+
 DOCTOR_OPTIONS: list[Callable[[Callable[..., Any]], Callable[..., Any]]] = [
     click.option(
         "--config",
@@ -353,204 +385,7 @@ DOCTOR_OPTIONS: list[Callable[[Callable[..., Any]], Callable[..., Any]]] = [
         show_default="$XDG_CONFIG_HOME/jiradoctor/config.toml (~/.config/…) when it exists",
         help="TOML file with option defaults (keys named like the options).",
     ),
-    _option("--url", help="The Jira URL exactly as it is entered in the integration."),
-    _option(
-        "--integration",
-        default="generic",
-        show_default=True,
-        shell_complete=completion.integrations,
-        help=f"Which integration's requirements to judge against: {', '.join(INTEGRATION_IDS)}, or one from "
-        f"--profile-file.",
-    ),
-    _option(
-        "--profile-file",
-        type=click.Path(exists=True, dir_okay=False),
-        help="TOML file with your own integration profiles (same shape as `jiradoctor profiles --toml`).",
-    ),
-    _option(
-        "--integration-hosting",
-        type=click.Choice(["cloud", "on-premises"]),
-        help="Where the integration runs, when it differs from its profile (e.g. an on-premises Zephyr "
-        "Enterprise): decides whether Jira on an internal address is reachable for it.",
-    ),
-    _option("--consumer-key", help="OAuth consumer key as typed in the integration (taken verbatim, whitespace kept)."),
-    _option("--jira-consumer-key", help="OAuth consumer key as stored in Jira's application link, when known."),
-    _option("--private-key", type=click.Path(dir_okay=False), help="The integration's RSA private key (PEM file)."),
-    _option(
-        "--public-key",
-        type=click.Path(dir_okay=False),
-        help="File with the text pasted (or to paste) into Jira's application link.",
-    ),
-    _option("--server-xml", type=click.Path(dir_okay=False), help="Jira's conf/server.xml."),
-    _option("--base-url", help="Jira's configured Base URL, when known."),
-    _option("--user", help="User name (Server/DC) or e-mail (Cloud)."),
-    _option("--password", help="Password for Basic auth. Prefer JIRADOCTOR_PASSWORD or '-' to be prompted."),
-    _option("--token", help="Cloud API token (with --user as the e-mail). Prefer JIRADOCTOR_TOKEN."),
-    _option("--pat", help="Server/DC personal access token (Bearer). Prefer JIRADOCTOR_PAT."),
-    _option("--access-token", help="OAuth 1.0a access token for one signed REST call. Prefer JIRADOCTOR_ACCESS_TOKEN."),
-    _option("--projects", multiple=True, help="Project keys to check permissions in (comma-separated, repeatable)."),
-    _option("--permissions", multiple=True, help="Permission keys to require on top of the integration's profile."),
-    _option(
-        "--ca-bundle",
-        type=click.Path(exists=True, dir_okay=False),
-        callback=lambda _c, _p, v: _check_ca_bundle(v),
-        help="CA bundle the integration trusts (default: certifi).",
-    ),
-    _option(
-        "--client-cert",
-        type=click.Path(exists=True, dir_okay=False),
-        help="Client certificate the integration presents (mutual TLS at a proxy): PEM (key inside or "
-        "--client-key) or a PKCS#12 bundle.",
-    ),
-    _option("--client-key", type=click.Path(exists=True, dir_okay=False), help="PEM private key of --client-cert."),
-    _option(
-        "--client-cert-password",
-        help="Password of an encrypted --client-key or of a PKCS#12 bundle. Prefer JIRADOCTOR_CLIENT_CERT_PASSWORD "
-        "or '-' to be prompted.",
-    ),
-    _option(
-        "--insecure", is_flag=True, help="Do not verify TLS certificates (as the integration's 'verify' switch off)."
-    ),
-    _option("--proxy", help="Forward proxy URL the integration uses."),
-    _option(
-        "--timeout",
-        type=click.FloatRange(0.1, 600),
-        default=10.0,
-        show_default=True,
-        help="Seconds per network operation.",
-    ),
-    _option("--dns-server", help="Ask this DNS server (HOST[:PORT]) besides the system resolver."),
-    _option("--offline", is_flag=True, help="Judge the given files only; no network."),
-    _option(
-        "-o",
-        "--output",
-        multiple=True,
-        type=click.Path(dir_okay=False),
-        help="Write the report here; format from the extension (.html .json .md .xml=JUnit .jira=Jira wiki). "
-        "Repeatable.",
-    ),
-    _option(
-        "--format",
-        "fmt",
-        type=click.Choice(REPORT_FORMATS),
-        help="Print the report to stdout in this format (stdout then holds the report alone).",
-    ),
-    _option(
-        "--fail-on",
-        type=click.Choice(list(FAIL_ON)),
-        default="fail",
-        show_default=True,
-        help="Exit 1 when a check is at or above this level. Whatever it says, exit 4 when nothing was observed "
-        "and 5 when Jira never answered as Jira (a login page, a portal, nothing listening; never with --offline).",
-    ),
-    _option(
-        "--baseline",
-        type=click.Path(exists=True, dir_okay=False),
-        help="A previous JSON report: exit 1 only for regressions against it (new findings, checks that got worse).",
-    ),
-    _option(
-        "--junit-warn-as",
-        type=click.Choice(["pass", "failure"]),
-        default="pass",
-        show_default=True,
-        help="How a warn check appears in JUnit XML (-o report.xml).",
-    ),
-    _option(
-        "--client-id",
-        help="OAuth 2.0 client id as entered in the integration (incoming link, 3LO app or service account).",
-    ),
-    _option("--client-secret", help="OAuth 2.0 client secret. Prefer JIRADOCTOR_CLIENT_SECRET or '-' to be prompted."),
-    _option("--redirect-uri", help="OAuth 2.0 redirect (callback) URL the integration sends, exactly as it sends it."),
-    _option(
-        "--oauth2-token", help="An OAuth 2.0 access token of the integration (Bearer). Prefer JIRADOCTOR_OAUTH2_TOKEN."
-    ),
-    _option(
-        "--scopes",
-        multiple=True,
-        help="OAuth 2.0 scopes the integration asks for (space- or comma-separated, repeatable).",
-    ),
-    _option(
-        "--oauth2-flow",
-        type=click.Choice(["authorization-code", "client-credentials"]),
-        default="authorization-code",
-        show_default=True,
-        help="client-credentials: a service account; jiradoctor requests one token as it would.",
-    ),
-    _option(
-        "--oauth2-refresh-token",
-        help="OAuth 2.0 refresh token; used ONLY with --allow-refresh-token-rotation. "
-        "Prefer JIRADOCTOR_OAUTH2_REFRESH_TOKEN.",
-    ),
-    _option(
-        "--allow-refresh-token-rotation",
-        is_flag=True,
-        help="Use --oauth2-refresh-token once. This ROTATES it: the integration's stored refresh token stops working.",
-    ),
-    _option(
-        "--admin-user",
-        help="A Jira administrator, only to READ the application link and webhooks (applink, webhooks checks).",
-    ),
-    _option(
-        "--admin-password", help="The administrator's password. Prefer JIRADOCTOR_ADMIN_PASSWORD or '-' to be prompted."
-    ),
-    _option(
-        "--admin-pat", help="An administrator's personal access token (read-only use). Prefer JIRADOCTOR_ADMIN_PAT."
-    ),
-    _option(
-        "--callback-url",
-        help="The consumer callback URL the integration generated (Kendis), to compare with the link's.",
-    ),
-    _option(
-        "--webhook-url", help="Where the integration's webhooks must point (default: the application link's host)."
-    ),
-    _option("--only", multiple=True, shell_complete=completion.check_ids,
-            help="Run only these check ids (comma-separated, repeatable)."),
-    _option("--skip", multiple=True, shell_complete=completion.check_ids,
-            help="Skip these check ids (comma-separated, repeatable)."),
-    _option(
-        "--deep",
-        is_flag=True,
-        help="Also run the deep checks, which cost more requests (can-work: a write-shaped POST that "
-        "changes nothing, the profile's endpoints, HEAD beside GET, sticky sessions).",
-    ),
-    _option(
-        "--proxy-config",
-        type=click.Path(exists=True, dir_okay=False),
-        help="The reverse proxy's configuration (nginx, or Apache httpd's VirtualHost): base-url then judges exactly.",
-    ),
-    _option(
-        "--concurrency",
-        type=click.IntRange(1, 64),
-        help="Permission requests in flight at once (default 16, chosen from benchmarks/README.md); "
-        "lowered automatically when Jira throttles.",
-    ),
-    _option("--integration-url", help="The integration's own https URL, as Jira calls it (outgoing links, webhooks)."),
-    _option(
-        "--truststore",
-        type=click.Path(exists=True, dir_okay=False),
-        help="Jira's JVM truststore (cacerts; JKS or PKCS#12), to judge the integration's chain as Jira would.",
-    ),
-    _option(
-        "--truststore-password",
-        help="The truststore's password (Java's default: changeit). Prefer JIRADOCTOR_TRUSTSTORE_PASSWORD.",
-    ),
-    _option(
-        "--signature-method",
-        type=click.Choice(list(SIGNATURE_METHODS)),
-        help="The OAuth 1.0a signature method the integration signs with (Jira accepts RSA-SHA1 only; "
-        "jiradoctor itself always signs RSA-SHA1).",
-    ),
-    _option(
-        "--client-library",
-        type=click.Choice(list(CLIENT_LIBRARIES)),
-        help="The client library the integration is built on, whose OAuth 1.0a default is known "
-        "(atlassian-python-api: RSA-SHA512; jira: HMAC-SHA1 first).",
-    ),
-    _option(
-        "--user-agent",
-        help="The User-Agent the integration sends (can-work: Jira refuses writes from a browser's "
-        "User-Agent with 'XSRF check failed'). Default: the profile's, else jiradoctor's.",
-    ),
+    *(click_option(item) for item in (*INPUTS, *RUN_INPUTS)),
 ]
 
 

@@ -67,3 +67,25 @@ def test_doctor_help_is_grouped_and_ends_with_examples_and_exit_codes() -> None:
     assert "Examples:" in shown and "Exit codes:" in shown and shown.index("Exit codes:") > shown.index("--fail-on")
     for code in ("0", "1", "2", "3", "4", "5", "130"):
         assert f"\n  {code} " in shown
+
+
+def test_the_doctor_options_are_generated_from_the_table() -> None:
+    """The table is the only declaration: every option but --config is one of its rows, with its help,
+    environment variable, and the type its kind says."""
+    import click
+
+    from jiradoctor.inputs import RUN_INPUTS
+
+    params = {p.name: p for p in main.commands["doctor"].params if p.name != "config"}
+    rows = {i.param: i for i in (*INPUTS, *RUN_INPUTS)}
+    assert set(params) == set(rows)
+    for name, param in params.items():
+        row = rows[name]
+        assert isinstance(param, click.Option)
+        assert row.option in param.opts and param.envvar == row.env
+        assert (param.help or "").startswith(row.help.split("{")[0][:40])
+        assert param.is_flag == (row.kind == "flag") and param.multiple == (row.kind in ("list", "output"))
+        if row.choices:
+            assert isinstance(param.type, click.Choice) and tuple(param.type.choices) == row.choices
+        if row.kind in ("file", "output"):
+            assert isinstance(param.type, click.Path) and param.type.exists == row.must_exist
