@@ -202,7 +202,7 @@ def value_echoed_in_a_body():
     e1 = get(request_headers=[("Authorization", f"Bearer {S}")])
     e2 = get(f"{JIRA}/rest/api/2/serverInfo", body=f"<html>debug: header was {S} ok</html>", mime="text/html")
     e3 = get(f"{JIRA}/rest/api/2/field", body=json.dumps({"echo": base64.b64encode(f"x{S}y".encode()).decode()}))
-    e4 = get(f"{JIRA}/rest/api/2/status", body=f"hex {S.encode().hex()} and url {urllib.parse.quote(urllib.parse.quote(S))}")
+    e4 = get(f"{JIRA}/rest/api/2/status", body=f"hex {S.encode().hex()} and url {urllib.parse.quote(urllib.parse.quote(S))}", mime="text/plain")
     return har([e1, e2, e3, e4]), [S], ["debug: header was", "/rest/api/2/field", "hex"]
 
 
