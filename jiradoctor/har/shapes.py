@@ -159,6 +159,7 @@ def echo_forms(value: str) -> set[str]:
     form-encoded, JSON- and HTML-escaped, hex, and base64 at any alignment."""
     data = value.encode("utf-8", "surrogatepass")
     forms = encodings_of(value) | {value.strip(), json.dumps(value)[1:-1], html.escape(value), data.hex()}
+    forms |= {urllib.parse.quote(f, safe="") for f in encodings_of(urllib.parse.quote(value, safe=""))}
     forms |= {data.hex().upper()} | base64_cores(data)
     return {f for f in forms if len(f) >= MIN_ECHO}
 

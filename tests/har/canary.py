@@ -1,5 +1,5 @@
-"""Find a secret canary in text in every encoding it can travel in: raw, percent-encoded once and
-twice (upper and lower hex), form-encoded, JSON-escaped, HTML-escaped, hex, and base64 at any
+"""Find a secret canary in text in every encoding it can travel in: raw, percent-encoded once,
+twice and thrice (upper and lower hex), form-encoded, JSON-escaped, HTML-escaped, hex, and base64 at any
 alignment inside a longer base64 run (standard and URL-safe alphabets). Base64 runs in the text are
 also decoded and searched, so a body the HAR stores as base64 is searched as its plain text."""
 
@@ -33,6 +33,7 @@ def base64_cores(data: bytes) -> set[str]:
 def forms(secret: str) -> set[str]:
     once = {urllib.parse.quote(secret, safe=""), urllib.parse.quote_plus(secret)}
     twice = {urllib.parse.quote(v, safe="") for v in once}
+    twice |= {urllib.parse.quote(v, safe="") for v in twice}  # thrice: a token in an echoed base string
     data = secret.encode()
     out = {secret, json.dumps(secret)[1:-1], html.escape(secret), data.hex(), data.hex().upper()}
     out |= once | twice | {_lower_hex(v) for v in once | twice}
