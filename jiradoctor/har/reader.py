@@ -123,7 +123,8 @@ def iter_entries(fh: IO[bytes], stream: HarStream) -> Iterator[Any]:
                 yield value
     except ijson.IncompleteJSONError as exc:
         kind = "truncated" if stream.saw_entries else "not-json"
-        stream.problem = ReadProblem(kind, f"the file stops being valid JSON after {stream.count} entries ({_why(exc)})")
+        message = f"the file stops being valid JSON after {stream.count} entries ({_why(exc)})"
+        stream.problem = ReadProblem(kind, message)
         return
     except (ijson.JSONError, ValueError, UnicodeDecodeError, RecursionError) as exc:
         stream.problem = ReadProblem("not-json", f"the file is not valid JSON ({type(exc).__name__}: {_why(exc)})")

@@ -70,8 +70,12 @@ KNOWN_EXTENSIONS = frozenset(
 _URL_IN_TEXT = re.compile(r"""(?i)\b(?:https?|wss?|ftp)://[^\s"'<>()\\`]{1,8192}""")
 _URI = re.compile(r"^([A-Za-z][A-Za-z0-9+.\-]*:)?(//[^/?#]*)?([^?#]*)(\?[^#]*)?(#.*)?$", re.DOTALL)
 _OPAQUE = re.compile(r"(?=[^\s]*\d)(?=[^\s]*[A-Za-z])[A-Za-z0-9+/=_.~:\-]{12,}")
-_STOMP = re.compile(r"^(CONNECT|STOMP|CONNECTED|SEND|SUBSCRIBE|UNSUBSCRIBE|MESSAGE|ACK|NACK|BEGIN|COMMIT|ABORT|DISCONNECT|RECEIPT|ERROR)\r?\n")
-_TAG = re.compile(r"<(/?)([A-Za-z_][\w:.\-]*)((?:[^>\"']|\"[^\"]*\"|'[^']*')*)>|<!--.*?-->|<!\[CDATA\[.*?\]\]>", re.DOTALL)
+_STOMP = re.compile(
+    r"^(CONNECT|STOMP|CONNECTED|SEND|SUBSCRIBE|UNSUBSCRIBE|MESSAGE|ACK|NACK|BEGIN|COMMIT|ABORT|DISCONNECT|RECEIPT|ERROR)\r?\n"
+)
+_TAG = re.compile(
+    r"<(/?)([A-Za-z_][\w:.\-]*)((?:[^>\"']|\"[^\"]*\"|'[^']*')*)>|<!--.*?-->|<!\[CDATA\[.*?\]\]>", re.DOTALL
+)
 _ATTR = re.compile(r"""([\w:.\-]+)(\s*=\s*)("[^"]*"|'[^']*'|[^\s"'>]+)""")
 _NAMING_ATTRS = ("name", "id", "key", "property", "itemprop", "http-equiv", "for")
 _VALUE_ATTRS = ("value", "content", "data-value")
@@ -271,7 +275,9 @@ def redact_text(text: str, mime: str, c: Collector, depth: int = 0) -> str:
         masked = redact_multipart(text, mime, c, depth)
         return masked if masked is not None else wholesale(text, mime, "multipart body that does not parse")
     if "x-www-form-urlencoded" in low or (
-        "=" in stripped and not any(ch.isspace() for ch in stripped) and head not in ("<", "{", "[")
+        "=" in stripped
+        and not any(ch.isspace() for ch in stripped)
+        and head not in ("<", "{", "[")
         and "://" not in stripped.partition("=")[0]
     ):
         return redact_form(stripped, c, depth)
@@ -467,7 +473,15 @@ def redact_stomp(text: str, c: Collector, depth: int) -> str:
         if colon and (name.strip().lower() in ("login", "passcode") or secret_name(name)):
             value = c.mask(value.rstrip("\r")) + ("\r" if value.endswith("\r") else "")
         out.append(f"{name}{colon}{value}")
-    return "\n".join(out) + sep + (redact_text(body.rstrip("\x00"), "", c, depth + 1) + "\x00" * (len(body) - len(body.rstrip("\x00"))) if body else "")
+    return (
+        "\n".join(out)
+        + sep
+        + (
+            redact_text(body.rstrip("\x00"), "", c, depth + 1) + "\x00" * (len(body) - len(body.rstrip("\x00")))
+            if body
+            else ""
+        )
+    )
 
 
 # -- the entry -----------------------------------------------------------------------------------------
@@ -502,11 +516,17 @@ def _unknown(key: str, value: Any, c: Collector, depth: int = 0) -> Any:
     if depth > MAX_JSON_DEPTH:
         return MASK
     if isinstance(value, dict):
-        return {k: (mask_all(v, c) if _secret_key(str(k), v) else _unknown("x", v, c, depth + 1)) for k, v in value.items()}
+        return {
+            k: (mask_all(v, c) if _secret_key(str(k), v) else _unknown("x", v, c, depth + 1)) for k, v in value.items()
+        }
     if isinstance(value, list):
         return [_unknown("x", v, c, depth + 1) for v in value]
     if isinstance(value, str):
-        return c.mask(value) if _OPAQUE.search(value) and not value.startswith(("http://", "https://")) else redact_text(value, "", c, 1)
+        return (
+            c.mask(value)
+            if _OPAQUE.search(value) and not value.startswith(("http://", "https://"))
+            else redact_text(value, "", c, 1)
+        )
     return value
 
 
@@ -559,7 +579,7 @@ def _param(p: Any, c: Collector) -> Any:
     if not isinstance(p, dict):
         return _field("param", p, c)
     name = str(p.get("name", ""))
-    out = {}
+    out: dict[str, Any] = {}
     for key, v in p.items():
         if key == "value" and secret_param(name):
             out[key] = mask_all(v, c)
@@ -576,7 +596,7 @@ def _param(p: Any, c: Collector) -> Any:
 
 def _post(post: dict[str, Any], c: Collector) -> dict[str, Any]:
     mime = str(post.get("mimeType", ""))
-    out = {}
+    out: dict[str, Any] = {}
     for key, v in post.items():
         if key == "text" and isinstance(v, str):
             out[key] = redact_text(v, mime, c)

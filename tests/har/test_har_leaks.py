@@ -100,7 +100,9 @@ def code_in_encoded_return_url():
     once = urllib.parse.quote(inner, safe="")
     twice = urllib.parse.quote(once, safe="")
     e = get(f"{JIRA}/login.jsp?os_destination={once}&permissionViolation=true")
-    e2 = get(f"{JIRA}/secure/Dashboard.jspa?returnUrl={twice}", response_headers=[("Location", f"{JIRA}/x?next={once}")])
+    e2 = get(
+        f"{JIRA}/secure/Dashboard.jspa?returnUrl={twice}", response_headers=[("Location", f"{JIRA}/x?next={once}")]
+    )
     return har([e, e2]), [S, S2], ["/login.jsp", "os_destination", "permissionViolation=true", "returnUrl"]
 
 
@@ -111,7 +113,9 @@ def oauth_params_in_url_and_form():
         method="POST",
         post=f"grant_type=refresh_token&refresh_token={S}r&client_secret={S}c&id_token={S}i&access_token={S}a",
     )
-    return one(e, [S, S2, S + "x", S + "r", S + "c", S + "i", S + "a"], ["grant_type=refresh_token", "/oauth/access-token"])
+    return one(
+        e, [S, S2, S + "x", S + "r", S + "c", S + "i", S + "a"], ["grant_type=refresh_token", "/oauth/access-token"]
+    )
 
 
 @case
@@ -138,9 +142,9 @@ def json_name_value_pairs():
 def multipart_form_parts():
     b = "----WebKitFormBoundaryAbC123"
     body = (
-        f"--{b}\r\nContent-Disposition: form-data; name=\"os_username\"\r\n\r\nsvc-bot\r\n"
-        f"--{b}\r\nContent-Disposition: form-data; name=\"os_password\"\r\n\r\n{S}\r\n"
-        f"--{b}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.txt\"\r\nContent-Type: text/plain\r\n\r\n"
+        f'--{b}\r\nContent-Disposition: form-data; name="os_username"\r\n\r\nsvc-bot\r\n'
+        f'--{b}\r\nContent-Disposition: form-data; name="os_password"\r\n\r\n{S}\r\n'
+        f'--{b}\r\nContent-Disposition: form-data; name="file"; filename="a.txt"\r\nContent-Type: text/plain\r\n\r\n'
         f"hello world token={S2}\r\n--{b}--\r\n"
     )
     e = get(f"{JIRA}/login.jsp", method="POST", post=body, post_mime=f"multipart/form-data; boundary={b}")
@@ -173,14 +177,23 @@ def html_tokens_and_links():
         f'<input type="hidden" value="{S}o" name="oauth_token"></form>'
         f'<a href="https://svc:{S}p@jira.example.com/secure/Dashboard.jspa">dashboard</a></body></html>'
     )
-    return one(get(f"{JIRA}/login.jsp", body=body, mime="text/html"), [S, S2, S + "o", S + "p"], ["Log in - Jira", "dashboard", "/secure/Dashboard.jspa"])
+    return one(
+        get(f"{JIRA}/login.jsp", body=body, mime="text/html"),
+        [S, S2, S + "o", S + "p"],
+        ["Log in - Jira", "dashboard", "/secure/Dashboard.jspa"],
+    )
 
 
 @case
 def websocket_stomp_frames():
     e = get("wss://piplanning.io/ws")
     e["_webSocketMessages"] = [
-        {"type": "send", "time": 1.0, "opcode": 1, "data": f"CONNECT\naccept-version:1.2\nlogin:svc-{S2}\npasscode:{S}\n\n\x00"},
+        {
+            "type": "send",
+            "time": 1.0,
+            "opcode": 1,
+            "data": f"CONNECT\naccept-version:1.2\nlogin:svc-{S2}\npasscode:{S}\n\n\x00",
+        },
         {"type": "receive", "time": 1.1, "opcode": 1, "data": "CONNECTED\nversion:1.2\n\n\x00"},
         {"type": "send", "time": 1.2, "opcode": 1, "data": json.dumps({"type": "auth", "token": S + "w"})},
     ]
@@ -202,7 +215,11 @@ def value_echoed_in_a_body():
     e1 = get(request_headers=[("Authorization", f"Bearer {S}")])
     e2 = get(f"{JIRA}/rest/api/2/serverInfo", body=f"<html>debug: header was {S} ok</html>", mime="text/html")
     e3 = get(f"{JIRA}/rest/api/2/field", body=json.dumps({"echo": base64.b64encode(f"x{S}y".encode()).decode()}))
-    e4 = get(f"{JIRA}/rest/api/2/status", body=f"hex {S.encode().hex()} and url {urllib.parse.quote(urllib.parse.quote(S))}", mime="text/plain")
+    e4 = get(
+        f"{JIRA}/rest/api/2/status",
+        body=f"hex {S.encode().hex()} and url {urllib.parse.quote(urllib.parse.quote(S))}",
+        mime="text/plain",
+    )
     return har([e1, e2, e3, e4]), [S], ["debug: header was", "/rest/api/2/field", "hex"]
 
 
@@ -212,7 +229,9 @@ def token_in_echoed_base_string_header():
         "GET&"
         + urllib.parse.quote(f"{JIRA}/rest/api/2/myself", safe="")
         + "&"
-        + urllib.parse.quote(f"oauth_consumer_key=piplanning.io&oauth_nonce=n1&oauth_token={S}&oauth_version=1.0", safe="")
+        + urllib.parse.quote(
+            f"oauth_consumer_key=piplanning.io&oauth_nonce=n1&oauth_token={S}&oauth_version=1.0", safe=""
+        )
     )
     www = (
         'OAuth realm="https%3A%2F%2Fjira.example.com", oauth_problem="signature_invalid", '
@@ -239,7 +258,12 @@ def token_in_echoed_base_string_body():
 def base64_body_with_secret():
     text = json.dumps({"session": S, "note": "plain words"})
     e = get()
-    e["response"]["content"] = {"size": 1, "mimeType": "application/json", "encoding": "base64", "text": base64.b64encode(text.encode()).decode()}
+    e["response"]["content"] = {
+        "size": 1,
+        "mimeType": "application/json",
+        "encoding": "base64",
+        "text": base64.b64encode(text.encode()).decode(),
+    }
     return one(e, [S], KEEP)
 
 
@@ -254,7 +278,10 @@ def cookies_and_params_arrays():
     e = get(method="POST", post="")
     e["request"]["cookies"] = [{"name": "JSESSIONID", "value": S}]
     e["response"]["cookies"] = [{"name": "seraph.rememberme.cookie", "value": S2}]
-    e["request"]["postData"]["params"] = [{"name": "os_password", "value": S + "p"}, {"name": "os_username", "value": "svc-bot"}]
+    e["request"]["postData"]["params"] = [
+        {"name": "os_password", "value": S + "p"},
+        {"name": "os_username", "value": "svc-bot"},
+    ]
     return one(e, [S, S2, S + "p"], [*KEEP, "svc-bot", "JSESSIONID"])
 
 
@@ -319,8 +346,11 @@ def test_report_keeps_ordinary_words_after_secret_looking_names(tmp_path: Path) 
         f'OAuth oauth_consumer_key="piplanning.io", oauth_token="{S}", oauth_signature_method="RSA-SHA1", '
         f'oauth_signature="{S2}", oauth_timestamp="1", oauth_nonce="n", oauth_version="1.0"'
     )
-    echoed = "POST&" + urllib.parse.quote(f"{JIRA}/rest/api/2/myself", safe="") + "&" + urllib.parse.quote(
-        f"oauth_consumer_key=piplanning.io&oauth_token={S}&oauth_version=1.0", safe=""
+    echoed = (
+        "POST&"
+        + urllib.parse.quote(f"{JIRA}/rest/api/2/myself", safe="")
+        + "&"
+        + urllib.parse.quote(f"oauth_consumer_key=piplanning.io&oauth_token={S}&oauth_version=1.0", safe="")
     )
     body = urllib.parse.urlencode({"oauth_problem": "signature_invalid", "oauth_signature_base_string": echoed})
     e = get(
@@ -339,7 +369,10 @@ def test_report_keeps_ordinary_words_after_secret_looking_names(tmp_path: Path) 
 
 
 def test_broken_ipv6_host_is_a_finding_not_a_crash(tmp_path: Path) -> None:
-    path = write(tmp_path / "e.har", har([get("https://[::1/rest/api/2/myself", status=500), get("http://[zz]:80/x", status=401)]))
+    path = write(
+        tmp_path / "e.har",
+        har([get("https://[::1/rest/api/2/myself", status=500), get("http://[zz]:80/x", status=401)]),
+    )
     result = CliRunner().invoke(main, ["har", str(path), "--format", "json"])
     assert result.exit_code in (0, 1), result.output
     codes = {f["code"] for c in json.loads(result.stdout)["checks"] for f in c["findings"]}

@@ -18,6 +18,9 @@ from tests.har.hars import entry, har
 
 JIRA = "https://jira.example.com"
 WORDS = "Ordinary diagnostic words survive"
+REVEAL_KINDS = (
+    "header cookie set-cookie query json form multipart xml html stomp extension oauth basic base-string".split()
+)
 _secret = st.from_regex(r"[A-Za-z]{3}[0-9][A-Za-z0-9_.~+/=-]{8,24}[a-z]", fullmatch=True)
 
 
@@ -36,15 +39,32 @@ def _url_layers(draw: Callable[..., Any], inner: str) -> str:
 def reveal(draw: Callable[..., Any], s: str) -> dict[str, Any]:
     """One entry where the secret sits in a slot whose name or structure says secret."""
     q = urllib.parse.quote(s, safe="")
-    kind = draw(st.sampled_from(
-        "header cookie set-cookie query json form multipart xml html stomp extension oauth basic base-string".split()
-    ))
-    e = entry("GET", f"{JIRA}/rest/api/2/myself", 200, response_headers=[("X-AREQUESTID", "1a2b")], body=WORDS,
-              mime="text/plain")
+    kind = draw(st.sampled_from(REVEAL_KINDS))
+    e = entry(
+        "GET",
+        f"{JIRA}/rest/api/2/myself",
+        200,
+        response_headers=[("X-AREQUESTID", "1a2b")],
+        body=WORDS,
+        mime="text/plain",
+    )
     req, resp = e["request"], e["response"]
     if kind == "header":
-        name = draw(st.sampled_from(["X-Api-Key", "X-Custom-Token", "X-Client-Secret", "X-Session", "Proxy-Authorization",
-                                     "X-Auth", "X-Passwd", "Private-Key", "Atl-XsrfToken"]))
+        name = draw(
+            st.sampled_from(
+                [
+                    "X-Api-Key",
+                    "X-Custom-Token",
+                    "X-Client-Secret",
+                    "X-Session",
+                    "Proxy-Authorization",
+                    "X-Auth",
+                    "X-Passwd",
+                    "Private-Key",
+                    "Atl-XsrfToken",
+                ]
+            )
+        )
         req["headers"].append({"name": _case(draw, name), "value": s})
     elif kind == "cookie":
         n = draw(st.integers(0, 3))
@@ -70,43 +90,64 @@ def reveal(draw: Callable[..., Any], s: str) -> dict[str, Any]:
         req["postData"] = {"mimeType": "application/x-www-form-urlencoded", "text": f"os_username=svc&{name}={q}"}
     elif kind == "multipart":
         b = "----b0undary9"
-        text = (f"--{b}\r\nContent-Disposition: form-data; name=\"user\"\r\n\r\nsvc\r\n"
-                f"--{b}\r\nContent-Disposition: form-data; name=\"password\"\r\n\r\n{s}\r\n--{b}--\r\n")
+        text = (
+            f'--{b}\r\nContent-Disposition: form-data; name="user"\r\n\r\nsvc\r\n'
+            f'--{b}\r\nContent-Disposition: form-data; name="password"\r\n\r\n{s}\r\n--{b}--\r\n'
+        )
         req["postData"] = {"mimeType": f"multipart/form-data; boundary={b}", "text": text}
     elif kind == "xml":
         tag = draw(st.sampled_from(["password", "token", "crowd:password", "secret"]))
-        text = f"<?xml version=\"1.0\"?><root><user>svc</user><{tag}><value>{s}</value></{tag}></root>"
+        text = f'<?xml version="1.0"?><root><user>svc</user><{tag}><value>{s}</value></{tag}></root>'
         resp["content"].update(text=text, mimeType="application/xml")
     elif kind == "html":
-        tag = draw(st.sampled_from([
-            f'<meta name="atlassian-token" content="{s}">',
-            f'<input type="hidden" name="atl_token" value="{s}">',
-            f'<input value="{s}" type="hidden" name="oauth_token"/>',
-            f'<a href="https://svc:{q}@jira.example.com/x">x</a>',
-            f'<a href="{JIRA}/x?a=1&amp;access_token={q}">x</a>',
-        ]))
-        resp["content"].update(text=f"<html><head><title>{WORDS}</title></head><body>{tag}</body></html>",
-                               mimeType="text/html")
+        tag = draw(
+            st.sampled_from(
+                [
+                    f'<meta name="atlassian-token" content="{s}">',
+                    f'<input type="hidden" name="atl_token" value="{s}">',
+                    f'<input value="{s}" type="hidden" name="oauth_token"/>',
+                    f'<a href="https://svc:{q}@jira.example.com/x">x</a>',
+                    f'<a href="{JIRA}/x?a=1&amp;access_token={q}">x</a>',
+                ]
+            )
+        )
+        resp["content"].update(
+            text=f"<html><head><title>{WORDS}</title></head><body>{tag}</body></html>", mimeType="text/html"
+        )
     elif kind == "stomp":
         header = draw(st.sampled_from(["passcode", "login", "Authorization"]))
-        e["_webSocketMessages"] = [{"type": "send", "time": 1, "opcode": 1,
-                                    "data": f"CONNECT\naccept-version:1.2\n{header}:{s}\n\n\x00"}]
+        e["_webSocketMessages"] = [
+            {"type": "send", "time": 1, "opcode": 1, "data": f"CONNECT\naccept-version:1.2\n{header}:{s}\n\n\x00"}
+        ]
     elif kind == "extension":
         key = draw(st.sampled_from(["_auth", "_recorder", "_vendorX"]))
         inner = draw(st.sampled_from(["secret", "token", "blob", "session"]))
         e[key] = {inner: s} if draw(st.booleans()) else s
     elif kind == "oauth":
-        req["headers"].append({"name": "Authorization",
-                               "value": f'OAuth oauth_consumer_key="piplanning.io", oauth_token="{q}", oauth_signature="x1y2z3w4"'})
+        req["headers"].append(
+            {
+                "name": "Authorization",
+                "value": f'OAuth oauth_consumer_key="piplanning.io", oauth_token="{q}", oauth_signature="x1y2z3w4"',
+            }
+        )
     elif kind == "basic":
-        req["headers"].append({"name": "authorization",
-                               "value": "Basic " + base64.b64encode(f"svc:{s}".encode()).decode()})
+        req["headers"].append(
+            {"name": "authorization", "value": "Basic " + base64.b64encode(f"svc:{s}".encode()).decode()}
+        )
     else:
-        base = "GET&" + urllib.parse.quote(f"{JIRA}/rest/api/2/myself", safe="") + "&" + urllib.parse.quote(
-            f"oauth_consumer_key=piplanning.io&oauth_token={q}&oauth_version=1.0", safe="")
-        resp["headers"].append({"name": "WWW-Authenticate",
-                                "value": f'OAuth oauth_problem="signature_invalid", '
-                                         f'oauth_signature_base_string="{urllib.parse.quote(base, safe="")}"'})
+        base = (
+            "GET&"
+            + urllib.parse.quote(f"{JIRA}/rest/api/2/myself", safe="")
+            + "&"
+            + urllib.parse.quote(f"oauth_consumer_key=piplanning.io&oauth_token={q}&oauth_version=1.0", safe="")
+        )
+        resp["headers"].append(
+            {
+                "name": "WWW-Authenticate",
+                "value": f'OAuth oauth_problem="signature_invalid", '
+                f'oauth_signature_base_string="{urllib.parse.quote(base, safe="")}"',
+            }
+        )
     return e
 
 
@@ -141,7 +182,9 @@ def echo(draw: Callable[..., Any], s: str) -> dict[str, Any]:
 @st.composite
 def hars(draw: Callable[..., Any]) -> tuple[str, dict[str, Any]]:
     s = draw(_secret)
-    healthy = entry("GET", f"{JIRA}/rest/api/2/serverInfo", 200, [("Accept", "text/plain")], body=WORDS, mime="text/plain")
+    healthy = entry(
+        "GET", f"{JIRA}/rest/api/2/serverInfo", 200, [("Accept", "text/plain")], body=WORDS, mime="text/plain"
+    )
     entries = [reveal(draw, s), healthy] + [echo(draw, s) for _ in range(draw(st.integers(0, 3)))]
     order = draw(st.permutations(range(len(entries))))  # an echo may come before the place that reveals
     return s, har([entries[i] for i in order])
