@@ -79,6 +79,7 @@ _TAG = re.compile(
 _ATTR = re.compile(r"""([\w:.\-]+)(\s*=\s*)("[^"]*"|'[^']*'|[^\s"'>]+)""")
 _NAMING_ATTRS = ("name", "id", "key", "property", "itemprop", "http-equiv", "for")
 _VALUE_ATTRS = ("value", "content", "data-value")
+_PLAIN_WORD = re.compile(r"[A-Za-z][a-z]*")
 _VOID = frozenset(
     {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param", "source", "track", "wbr"}
 )
@@ -180,8 +181,9 @@ def redact_authorization(value: str, c: Collector) -> str:
     if scheme.lower() == "oauth":
         from jiradoctor.jira.oauth1 import parse_www_authenticate
 
-        shown = []
+        shown, changed = [], False
         for name, item in parse_www_authenticate(value).items():
+            before = item
             if secret_name(name):
                 c.mask(item)
                 c.found.add(urllib.parse.quote(item, safe=""))  # the raw (percent-encoded) form too
@@ -190,7 +192,10 @@ def redact_authorization(value: str, c: Collector) -> str:
                 item = redact_base_string(item, c)
             else:
                 item = redact_text(item, "", c, 1)
+            changed = changed or item != before
             shown.append(f'{name}="{urllib.parse.quote(item, safe="*:/.-_~")}"')
+        if not changed and c.shapes(value) == value:
+            return value  # nothing secret in it: kept as written (its percent-encoding too)
         # the parser keeps only name="value" pairs: anything else in the header is not shown
         return "OAuth " + ", ".join(shown)
     if rest and scheme.isascii() and scheme.replace("-", "").isalnum():
@@ -410,7 +415,12 @@ def redact_markup(text: str, c: Collector, depth: int = 0) -> str:
         out.append(f"<{tag}{_markup_attrs(attrs, named, c, depth)}>")
         if attrs.rstrip().endswith("/") or local.lower() in _VOID:
             continue
-        if secret_name(local) and local.lower() not in ("script", "style"):
+        if local.lower() == "code":  # HTML's <code>: a verification code, or code shown as text
+            leaf = re.compile(r"\s*([^<\s]{6,})\s*(</" + re.escape(tag) + r"\s*>)").match(text, m.end())
+            if leaf and not _PLAIN_WORD.fullmatch(leaf.group(1)):
+                out.append(text[m.end() : leaf.start(1)] + c.mask(leaf.group(1)) + text[leaf.end(1) : leaf.end()])
+                at = skip_to = leaf.end()
+        elif secret_name(local) and local.lower() not in ("script", "style"):
             secret_open.append(tag)  # <password>…</password>: everything inside, however nested
         elif named is not None and secret_param(named):
             leaf = re.compile(r"([^<]*)(</" + re.escape(tag) + r"\s*>)").match(text, m.end())

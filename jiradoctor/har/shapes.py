@@ -215,7 +215,7 @@ class Collector:
         if not text:
             return text
         text = _SHAPES.sub(lambda m: self.mask(m.group(0)), text)
-        text = _SCHEME_CREDENTIAL.sub(lambda m: m.group(1) + m.group(2) + self.mask(m.group(3)), text)
+        text = _SCHEME_CREDENTIAL.sub(self._scheme_credential, text)
 
         def named(m: re.Match[str]) -> str:
             if not secret_name(m.group(2)) or m.group(5) == MASK:
@@ -228,6 +228,11 @@ class Collector:
         if "%" in text:
             text = _ENCODED_NAMED.sub(self._encoded_named, text)
         return text
+
+    def _scheme_credential(self, m: re.Match[str]) -> str:
+        if _PROSE_WORD.fullmatch(m.group(3)):  # "Token refresh works again": a sentence, not a credential
+            return m.group(0)
+        return m.group(1) + m.group(2) + self.mask(m.group(3))
 
     def _encoded_named(self, m: re.Match[str]) -> str:
         if not m.group(3) or m.group(3) == MASK or not secret_param(urllib.parse.unquote(m.group(1))):

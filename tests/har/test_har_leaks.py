@@ -381,3 +381,84 @@ def test_broken_ipv6_host_is_a_finding_not_a_crash(tmp_path: Path) -> None:
     result = CliRunner().invoke(main, ["har", str(path), "--redact", "-o", str(safe)])
     assert result.exit_code in (0, 1), result.output
     assert "[::1" in safe.read_text()
+
+
+def test_a_har_without_secrets_comes_out_unchanged() -> None:
+    """The healthy direction over every surface at once: Jira's JSON (issue and user keys, authors,
+    sessions' timeouts), an HTML page with forms and links, Crowd's XML, a multipart upload, STOMP
+    frames, the browsers' own extensions, OAuth problem reports, a base64 body. Nothing is masked."""
+    issue = {
+        "key": "PIP-1",
+        "self": f"{JIRA}/rest/api/2/issue/10001",
+        "fields": {
+            "summary": "Board sync fails after upgrade",
+            "author": {"name": "svc-bot", "key": "JIRAUSER10100", "displayName": "Service Bot"},
+            "status": {"name": "Open"},
+            "comment": {"comments": [{"body": "Token refresh works again since Monday."}]},
+        },
+        "names": {"authorName": "Author"},
+    }
+    html_page = (
+        '<!DOCTYPE html><html><head><title>System Dashboard - Jira</title><meta name="application-name" '
+        'content="JIRA"><meta name="ajs-version-number" content="9.12.2"></head><body>'
+        '<form action="/secure/QuickSearch.jspa" method="get"><input name="searchString" value="PIP"></form>'
+        f'<a href="{JIRA}/browse/PIP-1?page=com.atlassian.jira.plugin.system.issuetabpanels%3Acomment">PIP-1</a>'
+        "<code>jql=project = PIP</code></body></html>"
+    )
+    xml = (
+        '<?xml version="1.0"?><user name="svc-bot" expand="attributes"><active>true</active>'
+        "<email>svc@example.com</email></user>"
+    )
+    b = "----b0undary9"
+    multipart = (
+        f'--{b}\r\nContent-Disposition: form-data; name="file"; filename="report.txt"\r\n'
+        f"Content-Type: text/plain\r\n\r\nPlain report text\r\n--{b}--\r\n"
+    )
+    entries = [
+        get(f"{JIRA}/rest/api/2/issue/PIP-1?expand=names&fields=summary,status", body=json.dumps(issue)),
+        get(
+            f"{JIRA}/secure/Dashboard.jspa", body=html_page, mime="text/html", response_headers=[("X-AREQUESTID", "1")]
+        ),
+        get(
+            "https://crowd.example.com/crowd/rest/usermanagement/1/user?username=svc-bot",
+            body=xml,
+            mime="application/xml",
+        ),
+        get(
+            f"{JIRA}/rest/api/2/issue/PIP-1/attachments",
+            method="POST",
+            post=multipart,
+            post_mime=f"multipart/form-data; boundary={b}",
+        ),
+        get(
+            f"{JIRA}/plugins/servlet/oauth/request-token",
+            status=401,
+            body="oauth_problem=consumer_key_unknown&oauth_problem_advice=Unknown%20consumer",
+            mime="application/x-www-form-urlencoded",
+            response_headers=[
+                (
+                    "WWW-Authenticate",
+                    'OAuth realm="https%3A%2F%2Fjira.example.com", oauth_problem="consumer_key_unknown"',
+                )
+            ],
+        ),
+        get("wss://piplanning.io/ws"),
+        get(f"{JIRA}/rest/api/2/serverInfo"),
+    ]
+    entries[5]["_webSocketMessages"] = [
+        {
+            "type": "receive",
+            "time": 1.5,
+            "opcode": 1,
+            "data": 'MESSAGE\ndestination:/topic/board\n\n{"moved": "PIP-1"}\x00',
+        }
+    ]
+    entries[5]["_initiator"] = {"type": "script", "url": f"{JIRA}/s/batch.js?locale=en-US"}
+    entries[5]["_resourceType"] = "websocket"
+    entries[6]["response"]["content"].update(
+        encoding="base64", text=base64.b64encode(json.dumps({"baseUrl": JIRA, "version": "9.12.2"}).encode()).decode()
+    )
+    document = har(entries)
+    out = io.StringIO()
+    write_redacted(io.BytesIO(json.dumps(document).encode()), out)
+    assert json.loads(out.getvalue())["log"]["entries"] == document["log"]["entries"]
