@@ -79,6 +79,7 @@ _TAG = re.compile(
 _ATTR = re.compile(r"""([\w:.\-]+)(\s*=\s*)("[^"]*"|'[^']*'|[^\s"'>]+)""")
 _NAMING_ATTRS = ("name", "id", "key", "property", "itemprop", "http-equiv", "for")
 _VALUE_ATTRS = ("value", "content", "data-value")
+_SPACE = re.compile(r"\s")
 _PLAIN_WORD = re.compile(r"[A-Za-z][a-z]*")
 _VOID = frozenset(
     {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param", "source", "track", "wbr"}
@@ -275,18 +276,19 @@ def redact_text(text: str, mime: str, c: Collector, depth: int = 0) -> str:
                 return wholesale(text, mime, "declared JSON but not valid JSON")
         else:
             if isinstance(parsed, (dict, list)) or "json" in low:
-                return json.dumps(redact_json(parsed, c, depth + 1), ensure_ascii=False)
+                masked = redact_json(parsed, c, depth + 1)
+                return text if masked == parsed else json.dumps(masked, ensure_ascii=False)
     if "multipart/" in low or (stripped.startswith("--") and "content-disposition" in stripped[:2000].lower()):
         masked = redact_multipart(text, mime, c, depth)
         return masked if masked is not None else wholesale(text, mime, "multipart body that does not parse")
     if "x-www-form-urlencoded" in low or (
         "=" in stripped
-        and not any(ch.isspace() for ch in stripped)
+        and not _SPACE.search(stripped)
         and head not in ("<", "{", "[")
         and "://" not in stripped.partition("=")[0]
     ):
         return redact_form(stripped, c, depth)
-    if not any(ch.isspace() for ch in stripped) and _URL_IN_TEXT.match(stripped):
+    if not _SPACE.search(stripped) and _URL_IN_TEXT.match(stripped):
         return redact_url(text, c, depth)
     if "xml" in low or "html" in low or head == "<":
         return redact_markup(text, c, depth)

@@ -67,10 +67,10 @@ def custom_secret_headers():
 def second_cookie_of_set_cookie():
     e = get(
         response_headers=[
-            ("Set-Cookie", f"JSESSIONID={S}; Path=/; HttpOnly\natlassian.xsrf.token={S2}; Path=/; Secure"),
+            ("Set-Cookie", f"JSESSIONID={S}; Path=/; HttpOnly\nAWSALB={S2}; Path=/; Secure"),
         ]
     )
-    return one(e, [S, S2], [*KEEP, "JSESSIONID", "atlassian.xsrf.token", "HttpOnly"])
+    return one(e, [S, S2], [*KEEP, "JSESSIONID", "AWSALB", "HttpOnly"])
 
 
 @case
