@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import html
 import json
 import re
 import urllib.parse
@@ -40,9 +41,9 @@ PUBLIC_HEADERS = frozenset(
         "x-seraph-loginreason",
         "sec-websocket-key",
         "sec-websocket-accept",
-        "x-atlassian-token",
     }
 )
+PUBLIC_VALUES = frozenset({"no-check", "nocheck"})  # X-Atlassian-Token's documented values
 URL_HEADERS = frozenset({"location", "referer", "content-location", "origin", "refresh", "link"})
 # The browsers' own extension fields: understood, walked by meaning (unknown ones: opaque values masked).
 KNOWN_EXTENSIONS = frozenset(
@@ -246,7 +247,7 @@ def redact_header(name: str, value: str, c: Collector) -> str:
     if low in ("www-authenticate", "proxy-authenticate"):
         return redact_authorization(value, c) if value.strip().lower().startswith("oauth") else c.shapes(value)
     if low not in PUBLIC_HEADERS and secret_name(low):
-        return c.mask(value)
+        return value if value.strip().lower() in PUBLIC_VALUES else c.mask(value)
     if low in URL_HEADERS:
         return redact_text(value, "", c)
     return redact_text(value, "", c, 1)
@@ -441,7 +442,19 @@ def _markup_text(text: str, secret: bool, c: Collector, depth: int) -> str:
     if secret and text.strip():
         lead, core, trail = _strip_keep(text)
         return lead + c.mask(core) + trail
-    return redact_plain(text, c, depth)
+    return _unescaped(text, lambda plain: redact_plain(plain, c, depth))
+
+
+def _unescaped(text: str, redact: Callable[[str], str]) -> str:
+    """Redact markup text as the reader sees it (``&quot;token&quot;:…`` is ``"token":…``); the
+    original bytes kept when nothing in it was secret."""
+    if "&" not in text:
+        return redact(text)
+    plain = html.unescape(text)
+    masked = redact(plain)
+    if masked == plain:
+        return text
+    return html.escape(masked, quote=True)
 
 
 def _strip_keep(text: str) -> tuple[str, str, str]:
@@ -467,8 +480,8 @@ def _markup_attrs(attrs: str, named: str | None, c: Collector, depth: int) -> st
         low = name.lower()
         if (secret_named and low in _VALUE_ATTRS) or (low not in _NAMING_ATTRS and secret_name(low)):
             value = c.mask(value) if value else value
-        elif low not in _NAMING_ATTRS:
-            value = redact_text(value.replace("&amp;", "&"), "", c, depth + 1) if value else value
+        elif low not in _NAMING_ATTRS and value:
+            value = _unescaped(value, lambda plain: redact_text(plain, "", c, depth + 1))
         return f"{name}{eq}{quote}{value}{quote}"
 
     return _ATTR.sub(one, attrs)

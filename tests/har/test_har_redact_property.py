@@ -108,6 +108,8 @@ def reveal(draw: Callable[..., Any], s: str) -> dict[str, Any]:
                     f'<input value="{s}" type="hidden" name="oauth_token"/>',
                     f'<a href="https://svc:{q}@jira.example.com/x">x</a>',
                     f'<a href="{JIRA}/x?a=1&amp;access_token={q}">x</a>',
+                f'<div data-options="{{&quot;authToken&quot;:&quot;{s}&quot;,&quot;n&quot;:1}}">x</div>',
+                f'<p>Welcome</p><script>var settings = {{"apiKey": "{s}"}};</script>',
                 ]
             )
         )
