@@ -161,9 +161,11 @@ def redact_base_string(text: str, c: Collector) -> str:
     if len(parts) != 3:
         return redact_text(text, "", c, 1)
     method, url, params = parts
-    url = urllib.parse.quote(redact_url(urllib.parse.unquote(url), c), safe="")
-    pairs = []
-    for pair in urllib.parse.unquote(params).split("&"):
+    plain_url = urllib.parse.unquote(url)
+    masked_url = redact_url(plain_url, c)
+    url = url if masked_url == plain_url else urllib.parse.quote(masked_url, safe="")
+    pairs, plain_params = [], urllib.parse.unquote(params)
+    for pair in plain_params.split("&"):
         name, sep, value = pair.partition("=")
         if sep and secret_param(urllib.parse.unquote(name)):
             c.mask(urllib.parse.unquote(value)) if value and value != MASK else None
@@ -171,24 +173,27 @@ def redact_base_string(text: str, c: Collector) -> str:
         elif sep:
             value = _nested(value, c, 1)
         pairs.append(f"{name}{sep}{value}")
-    return "&".join((method, url, urllib.parse.quote("&".join(pairs), safe="")))
+    joined = "&".join(pairs)
+    return "&".join((method, url, params if joined == plain_params else urllib.parse.quote(joined, safe="")))
 
 
 # -- headers -------------------------------------------------------------------------------------------
 
 
-def redact_authorization(value: str, c: Collector) -> str:
-    """Keep the scheme (and OAuth's public parameters); mask the credential."""
-    scheme, _, rest = value.strip().partition(" ")
-    if scheme.lower() == "oauth":
-        from jiradoctor.jira.oauth1 import parse_www_authenticate
+def redact_authorization(value: str, c: Collector, challenge: bool = False) -> str:
+    """Keep the scheme (and OAuth's public parameters); mask the credential. A ``challenge``
+    (WWW-Authenticate) with nothing secret in it is kept as written."""
+    from jiradoctor.jira.oauth1 import parse_www_authenticate
 
+    scheme, _, rest = value.strip().partition(" ")
+    params = parse_www_authenticate(value) if scheme.lower() == "oauth" else {}
+    if params:
         shown, changed = [], False
-        for name, item in parse_www_authenticate(value).items():
+        for name, item in params.items():
             before = item
             if secret_name(name):
                 c.mask(item)
-                c.found.add(urllib.parse.quote(item, safe=""))  # the raw (percent-encoded) form too
+                c.mask(urllib.parse.quote(item, safe=""))  # the raw (percent-encoded) form too
                 item = MASK
             elif name == "oauth_signature_base_string":
                 item = redact_base_string(item, c)
@@ -196,7 +201,7 @@ def redact_authorization(value: str, c: Collector) -> str:
                 item = redact_text(item, "", c, 1)
             changed = changed or item != before
             shown.append(f'{name}="{urllib.parse.quote(item, safe="*:/.-_~")}"')
-        if not changed and c.shapes(value) == value:
+        if challenge and not changed and c.shapes(value) == value:
             return value  # nothing secret in it: kept as written (its percent-encoding too)
         # the parser keeps only name="value" pairs: anything else in the header is not shown
         return "OAuth " + ", ".join(shown)
@@ -245,7 +250,11 @@ def redact_header(name: str, value: str, c: Collector) -> str:
     if low in ("set-cookie", "set-cookie2"):
         return redact_set_cookie(value, c)
     if low in ("www-authenticate", "proxy-authenticate"):
-        return redact_authorization(value, c) if value.strip().lower().startswith("oauth") else c.shapes(value)
+        return (
+            redact_authorization(value, c, challenge=True)
+            if value.strip().lower().startswith("oauth")
+            else c.shapes(value)
+        )
     if low not in PUBLIC_HEADERS and secret_name(low):
         return value if value.strip().lower() in PUBLIC_VALUES else c.mask(value)
     if low in URL_HEADERS:
