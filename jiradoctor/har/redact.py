@@ -286,7 +286,7 @@ def redact_text(text: str, mime: str, c: Collector, depth: int = 0) -> str:
                 return wholesale(text, mime, "declared JSON but not valid JSON")
         else:
             if isinstance(parsed, (dict, list)) or "json" in low:
-                masked = redact_json(parsed, c, depth + 1)
+                masked = redact_json(parsed, c, level=depth + 1)
                 return text if masked == parsed else json.dumps(masked, ensure_ascii=False)
     if "multipart/" in low or (stripped.startswith("--") and "content-disposition" in stripped[:2000].lower()):
         masked = redact_multipart(text, mime, c, depth)
@@ -297,7 +297,8 @@ def redact_text(text: str, mime: str, c: Collector, depth: int = 0) -> str:
         and head not in ("<", "{", "[")
         and "://" not in stripped.partition("=")[0]
     ):
-        return redact_form(stripped, c, depth)
+        masked = redact_form(stripped, c, depth)
+        return text if masked == stripped else masked
     if not _SPACE.search(stripped) and _URL_IN_TEXT.match(stripped):
         return redact_url(text, c, depth)
     if "xml" in low or "html" in low or head == "<":
@@ -316,9 +317,10 @@ def redact_plain(text: str, c: Collector, depth: int = 0) -> str:
     return text
 
 
-def redact_json(value: Any, c: Collector, depth: int = 0) -> Any:
+def redact_json(value: Any, c: Collector, depth: int = 0, level: int = 0) -> Any:
     """Every value under a secret key masked, however deep (a token object, an array of tokens);
-    ``{"name": "password", "value": …}`` pairs too; every other string read as text again."""
+    ``{"name": "password", "value": …}`` pairs too; every other string read as text again.
+    ``depth``: nesting inside this JSON; ``level``: how many encodings this JSON sits in."""
     if depth > MAX_JSON_DEPTH:
         return MASK
     if isinstance(value, dict):
@@ -337,12 +339,12 @@ def redact_json(value: Any, c: Collector, depth: int = 0) -> Any:
             elif _secret_key(key, v):
                 out[k] = mask_all(v, c)
             else:
-                out[k] = redact_json(v, c, depth + 1)
+                out[k] = redact_json(v, c, depth + 1, level)
         return out
     if isinstance(value, list):
-        return [redact_json(v, c, depth + 1) for v in value]
+        return [redact_json(v, c, depth + 1, level) for v in value]
     if isinstance(value, str):
-        return redact_text(value, "", c, depth // 8 + 1)
+        return redact_text(value, "", c, level + 1)
     return value
 
 
