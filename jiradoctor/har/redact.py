@@ -74,9 +74,10 @@ _OPAQUE = re.compile(r"(?=[^\s]*\d)(?=[^\s]*[A-Za-z])[A-Za-z0-9+/=_.~:\-]{12,}")
 _STOMP = re.compile(
     r"^(CONNECT|STOMP|CONNECTED|SEND|SUBSCRIBE|UNSUBSCRIBE|MESSAGE|ACK|NACK|BEGIN|COMMIT|ABORT|DISCONNECT|RECEIPT|ERROR)\r?\n"
 )
-_TAG = re.compile(
-    r"<(/?)([A-Za-z_][\w:.\-]*)((?:[^>\"']|\"[^\"]*\"|'[^']*')*)>|<!--.*?-->|<!\[CDATA\[.*?\]\]>", re.DOTALL
-)
+# A tag ends at the first '>' and never spans a '<': one linear scan however broken the markup (a
+# quoted '>' ends a tag early, comments and CDATA are text: all of it is still read as text).
+_TAG = re.compile(r"<(/?)([A-Za-z_][\w:.\-]*)([^<>]*)>")
+MAX_TAG = 64 * 1024  # a longer tag is read as text (parsing its attributes could go quadratic)
 _ATTR = re.compile(r"""([\w:.\-]+)(\s*=\s*)("[^"]*"|'[^']*'|[^\s"'>]+)""")
 _NAMING_ATTRS = ("name", "id", "key", "property", "itemprop", "http-equiv", "for")
 _VALUE_ATTRS = ("value", "content", "data-value")
@@ -415,9 +416,8 @@ def redact_markup(text: str, c: Collector, depth: int = 0) -> str:
             out.append(_markup_text(between, bool(secret_open), c, depth))
         at = m.end()
         closing, tag, attrs = m.group(1), m.group(2), m.group(3)
-        if tag is None:  # a comment or CDATA: text
-            inner = m.group(0)
-            out.append(_markup_text(inner, bool(secret_open), c, depth) if not secret_open else f"<!--{MASK}-->")
+        if len(attrs) > MAX_TAG:
+            out.append(_markup_text(m.group(0), bool(secret_open), c, depth))
             continue
         local = tag.rsplit(":", 1)[-1]
         if closing:

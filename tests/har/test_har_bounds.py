@@ -11,6 +11,8 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
+
 from jiradoctor.har.redact import MAX_BODY
 from tests.har.canary import found
 from tests.har.hars import entry, har, write
@@ -70,3 +72,32 @@ def test_a_body_over_the_bound_is_masked_whole_and_one_under_it_is_kept() -> Non
     assert kept.startswith("ordinary words") and kept.endswith("token=********")
     assert "masked this part whole" in masked and "ordinary" not in masked
     assert not found(S, out.getvalue())
+
+
+HOSTILE_BODIES = {
+    "unclosed tags": ("<a " * 1_000_000, "text/html"),
+    "unclosed comments": ("<!--" * 900_000, "text/html"),
+    "unclosed quotes": ('<a title="' * 400_000, "text/html"),
+    "one long tag": ("<a " + 'x="1 ' * 700_000 + ">", "application/xml"),
+    "nested secret elements": ("<password>" * 300_000, "application/xml"),
+    "many parameters": ("a=1&" * 900_000, "application/x-www-form-urlencoded"),
+    "many named values": ("token: " * 500_000, "text/plain"),
+    "many encoded names": ("token%3D" * 400_000, "text/plain"),
+    "deep JSON": ("[" * 100_000 + "]" * 100_000, "application/json"),
+    "many boundaries": ("--b\r\n" * 700_000, "multipart/form-data; boundary=b"),
+}
+
+
+@pytest.mark.parametrize("kind", sorted(HOSTILE_BODIES))
+def test_a_hostile_body_under_the_bound_is_redacted_in_linear_time(kind: str) -> None:
+    """Parsing a body by its type must not go quadratic: 3-4 MB of broken markup, forms or frames
+    take about a second of CPU (a backtracking tag pattern took minutes)."""
+    from jiradoctor.har.redact import redact_text
+    from jiradoctor.har.shapes import Collector
+
+    text, mime = HOSTILE_BODIES[kind]
+    assert len(text) <= MAX_BODY
+    started = time.process_time()
+    out = redact_text(text, mime, Collector())
+    spent = time.process_time() - started
+    assert isinstance(out, str) and spent < 10, f"{kind}: {spent:.1f} s of CPU"
