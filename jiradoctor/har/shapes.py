@@ -89,6 +89,8 @@ ATLASSIAN = r"\bAT(?:ATT|CTT|OAT|AT)[A-Za-z0-9_\-=+/]{8,}"
 PAT = r"(?<![A-Za-z0-9+/])[MNO][A-Za-z0-9+/]{42,43}(?![A-Za-z0-9+/])"
 PEM_KEY = r"-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?(?:-----END [A-Z ]*PRIVATE KEY-----|$)"
 _SHAPES = re.compile("|".join(f"(?:{p})" for p in (PEM_KEY, JWT, ATLASSIAN, PAT)))
+_PAT_HINT = re.compile(r"[MNO][A-Za-z0-9+/]{42}")
+_SCHEMES = ("bearer", "basic", "digest", "negotiate", "ntlm", "token")
 _SCHEME_CREDENTIAL = re.compile(r"(?i)\b(Bearer|Basic|Digest|Negotiate|NTLM|Token)(\s+)([A-Za-z0-9._~+/=\-]{6,})")
 _NAMED_VALUE = re.compile(
     # the look-behind and the possessive name keep this linear on long runs of letters (a 50 KB body)
@@ -214,8 +216,14 @@ class Collector:
         """
         if not text:
             return text
-        text = _SHAPES.sub(lambda m: self.mask(m.group(0)), text)
-        text = _SCHEME_CREDENTIAL.sub(self._scheme_credential, text)
+        # cheap literal tests first: each pattern costs a pass over the text, most texts hold none
+        if "eyJ" in text or "AT" in text or "-----BEGIN" in text or _PAT_HINT.search(text):
+            text = _SHAPES.sub(lambda m: self.mask(m.group(0)), text)
+        low = text.lower()
+        if any(scheme in low for scheme in _SCHEMES):
+            text = _SCHEME_CREDENTIAL.sub(self._scheme_credential, text)
+        if ":" not in text and "=" not in text and "%" not in text:
+            return text
 
         def named(m: re.Match[str]) -> str:
             if not secret_name(m.group(2)) or m.group(5) == MASK:
