@@ -70,7 +70,7 @@ KNOWN_EXTENSIONS = frozenset(
 )
 _URL_IN_TEXT = re.compile(r"""(?i)\b(?:https?|wss?|ftp)://[^\s"'<>()\\`]{1,8192}""")
 _URI = re.compile(r"^([A-Za-z][A-Za-z0-9+.\-]*:)?(//[^/?#]*)?([^?#]*)(\?[^#]*)?(#.*)?$", re.DOTALL)
-_OPAQUE = re.compile(r"(?=[^\s]*\d)(?=[^\s]*[A-Za-z])[A-Za-z0-9+/=_.~:\-]{12,}")
+_RUN = re.compile(r"[A-Za-z0-9+/=_.~:\-]{12,}")
 _STOMP = re.compile(
     r"^(CONNECT|STOMP|CONNECTED|SEND|SUBSCRIBE|UNSUBSCRIBE|MESSAGE|ACK|NACK|BEGIN|COMMIT|ABORT|DISCONNECT|RECEIPT|ERROR)\r?\n"
 )
@@ -111,7 +111,7 @@ def redact_url(url: str, c: Collector, depth: int = 0) -> str:
         if sep:
             c.mask(urllib.parse.unquote(password)) if password else None
             userinfo = f"{user}:{c.mask(password)}"
-        elif _OPAQUE.fullmatch(user):  # https://TOKEN@host
+        elif _opaque(user):  # https://TOKEN@host
             userinfo = c.mask(user)
         authority = f"//{userinfo}@{host}"
     query = "?" + redact_form(query[1:], c, depth + 1) if query else ""
@@ -351,7 +351,7 @@ def redact_json(value: Any, c: Collector, depth: int = 0, level: int = 0) -> Any
 
 def _secret_key(key: str, value: Any) -> bool:
     if key.lower() == "key":  # Jira's own JSON: issue, project and user keys ("PIP-1", "JIRAUSER10100")
-        return isinstance(value, str) and bool(_OPAQUE.fullmatch(value)) and len(value) >= 16
+        return isinstance(value, str) and _opaque(value) and len(value) >= 16
     return secret_name(key)
 
 
@@ -558,12 +558,17 @@ def _unknown(key: str, value: Any, c: Collector, depth: int = 0) -> Any:
     if isinstance(value, list):
         return [_unknown("x", v, c, depth + 1) for v in value]
     if isinstance(value, str):
-        return (
-            c.mask(value)
-            if _OPAQUE.search(value) and not value.startswith(("http://", "https://"))
-            else redact_text(value, "", c, 1)
-        )
+        if len(value) > MAX_BODY:
+            return wholesale(value, "", "an unknown extension's value larger than it reads")
+        if not value.startswith(("http://", "https://")):
+            value = _RUN.sub(lambda m: c.mask(m.group(0)) if _opaque(m.group(0)) else m.group(0), value)
+        return redact_text(value, "", c, 1)
     return value
+
+
+def _opaque(text: str) -> bool:
+    """A token-like run: 12 or more URL-safe characters, letters and digits mixed, no spaces."""
+    return bool(_RUN.fullmatch(text)) and any(ch.isdigit() for ch in text) and any(ch.isalpha() for ch in text)
 
 
 def _frame(frame: Any, c: Collector) -> Any:
@@ -694,8 +699,8 @@ def collect(src: IO[bytes], c: Collector) -> None:
     stream = HarStream()
     for raw in iter_entries(src, stream):
         redact_entry(raw, c)
-    for value in stream.meta.values():
-        redact_json(value, c)
+    for key, value in stream.meta.items():
+        _field(str(key), value, c)
 
 
 def write_redacted(src: IO[bytes], dst: IO[str], c: Collector | None = None) -> HarStream:
@@ -723,6 +728,7 @@ def write_redacted(src: IO[bytes], dst: IO[str], c: Collector | None = None) -> 
     meta.setdefault("version", "1.2")
     meta.setdefault("creator", {"name": "jiradoctor", "version": "redacted copy"})
     for key, value in meta.items():
-        dst.write(f", {json.dumps(str(key))}: {json.dumps(scrub_strings(value, c), ensure_ascii=False)}")
+        safe = echo(_field(str(key), value, c), c)
+        dst.write(f", {json.dumps(str(key))}: {json.dumps(safe, ensure_ascii=False)}")
     dst.write("}}\n")
     return stream

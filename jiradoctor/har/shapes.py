@@ -127,6 +127,7 @@ _ENCODED_NAMED = re.compile(
     r"(?i)(?<![A-Za-z0-9_.\-])([A-Za-z_][A-Za-z0-9_.\-]{0,60}+)(%3D|%253D|%25253D)((?:(?!%26|%2526|%252526)[^&\s\"'<>,;\\])*)"
 )
 MIN_ECHO = 6  # shorter values are masked where they sit, not searched for everywhere
+MAX_ECHO = 8192  # longer ones too (a PEM key is ~3 KB): their encodings would cost memory, not find echoes
 
 
 def worth_searching(value: str) -> bool:
@@ -180,7 +181,7 @@ class Collector:
         self.echoes_on = False
 
     def mask(self, value: str) -> str:
-        if value and value != MASK:
+        if value and value != MASK and len(value) <= MAX_ECHO:
             before = len(self.found)
             self.found.add(value)
             for form in (value.strip(), urllib.parse.unquote(value), urllib.parse.unquote_plus(value)):

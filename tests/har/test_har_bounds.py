@@ -101,3 +101,25 @@ def test_a_hostile_body_under_the_bound_is_redacted_in_linear_time(kind: str) ->
     out = redact_text(text, mime, Collector())
     spent = time.process_time() - started
     assert isinstance(out, str) and spent < 10, f"{kind}: {spent:.1f} s of CPU"
+
+
+def test_a_huge_secret_value_is_masked_in_place_without_blowing_memory(tmp_path: Path) -> None:
+    """A 20 MB cookie or password field is masked where it sits; its encodings (base64, hex, percent)
+    are not built for the value pass, which would take several times its size."""
+    big = "Zq9" * (7 * 1024 * 1024)
+    e = entry("POST", f"{JIRA}/login.jsp", 200, [("Cookie", f"JSESSIONID={big}")], body="Welcome", mime="text/plain")
+    e["request"]["postData"] = {"mimeType": "application/json", "text": json.dumps({"password": big[:3_000_000]})}
+    path = write(tmp_path / "huge.har", har([e]))
+    safe, rss = tmp_path / "safe.har", tmp_path / "rss"
+    result = subprocess.run(
+        launched([sys.executable, "-m", "jiradoctor", "har", str(path), "--redact", "-o", str(safe)], rss),
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "PYTHONPATH": os.getcwd()},
+    )
+    assert result.returncode in (0, 1), result.stderr[-2000:]
+    print(f"20 MB cookie: peak {peak_mb(rss):.0f} MB")
+    assert peak_mb(rss) < 250
+    text = safe.read_text()
+    assert "Zq9Zq9" not in text and "Welcome" in text and "JSESSIONID=********" in text

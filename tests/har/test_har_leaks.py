@@ -207,7 +207,8 @@ def vendor_extension_objects():
     e["_recorder"] = {"session": S2, "tool": "rec 1.0"}
     e["request"]["_credentials"] = S + "v"
     e["_unknownVendor"] = {"blob": S + "u"}
-    return one(e, [S, S2, S + "v"], [*KEEP, "svc-bot", "rec 1.0"])
+    document = har([e], _recorder={"tool": "rec 1.0", "deviceId": S + "d"}, comment=f"api_key={S}k")
+    return document, [S, S2, S + "v", S + "u", S + "d", S + "k"], [*KEEP, "svc-bot", "rec 1.0", "api_key="]
 
 
 @case
