@@ -50,6 +50,8 @@ def _why(exc: BaseException) -> str:
     """The parser's reason, never the file's bytes: yajl quotes the text around the error on the
     lines after the first (its message is a bytes object, so those lines are escaped, not split),
     and codecs name the byte; a secret can sit next to it."""
+    if isinstance(exc, UnicodeDecodeError):
+        return f"not {exc.encoding} text"
     message = exc.args[0] if exc.args else ""
     if isinstance(message, bytes):
         message = message.decode("utf-8", "replace")

@@ -372,12 +372,19 @@ def test_report_keeps_ordinary_words_after_secret_looking_names(tmp_path: Path) 
 def test_broken_ipv6_host_is_a_finding_not_a_crash(tmp_path: Path) -> None:
     path = write(
         tmp_path / "e.har",
-        har([get("https://[::1/rest/api/2/myself", status=500), get("http://[zz]:80/x", status=401)]),
+        har(
+            [
+                get("https://[::1/rest/api/2/myself", status=500),
+                get("http://[zz]:80/x", status=401),
+                get("https://[::1/rest/api/2/serverInfo", response_headers=[("X-AREQUESTID", "1")]),
+                get(f"{JIRA}/rest/api/2/myself", response_headers=[("X-AREQUESTID", "2")]),
+            ]
+        ),
     )
     result = CliRunner().invoke(main, ["har", str(path), "--format", "json"])
     assert result.exit_code in (0, 1), result.output
     codes = {f["code"] for c in json.loads(result.stdout)["checks"] for f in c["findings"]}
-    assert "har/bad-url" in codes, codes
+    assert "har/bad-url" in codes and "har/jira-seen" in codes, codes
     safe = tmp_path / "safe.har"
     result = CliRunner().invoke(main, ["har", str(path), "--redact", "-o", str(safe)])
     assert result.exit_code in (0, 1), result.output
