@@ -132,6 +132,9 @@ class Analysis:
             root = _jira_root(e)
             if root is not None:
                 self.jira_urls[str(root)] = self.jira_urls.get(str(root), 0) + 1
+        if not e.url_ok:
+            self.bad_url(e)
+            return
         if e.error or e.blocked:
             self.failed(e)
             return
@@ -264,7 +267,7 @@ class Analysis:
         answer = e.answer()
         location = sig.redirect_location(answer)
         if location:
-            query = dict(urllib.parse.parse_qsl(urllib.parse.urlsplit(location).query))
+            query = dict(urllib.parse.parse_qsl(location.partition("?")[2].partition("#")[0]))
             for name in ("oauth_token", "oauth_verifier"):
                 self.c.mask(query.get(name, ""))
             if "login" in location.lower() and "oauth_verifier" not in query:
@@ -580,6 +583,19 @@ class Analysis:
                 e,
             )
 
+    def bad_url(self, e: HarEntry) -> None:
+        self.add(
+            "har",
+            Finding(
+                "har/bad-url",
+                Status.WARN,
+                "The entry's URL cannot be parsed (a broken IPv6 host, a bad port): the entry is not judged.",
+                evidence={"status": e.status},
+                remediation=("Export the HAR again; if the URL is really so, the page built it wrongly.",),
+            ),
+            e,
+        )
+
     def mixed(self, e: HarEntry) -> None:
         if e.scheme == "http" and "https" in self.page_schemes:
             self.add(
@@ -612,8 +628,8 @@ class Analysis:
                     base = ("serverInfo baseUrl", data["baseUrl"][:2048])
             except ValueError:
                 pass
-        if base:
-            self.base_urls.setdefault(base[1], {"source": base[0], "entry": locate(e, self.c)})
+        if base:  # a Base URL can carry user:password@: never quoted
+            self.base_urls.setdefault(redact_url(base[1], self.c), {"source": base[0], "entry": locate(e, self.c)})
 
     # -- summary -------------------------------------------------------------------------------
     def finish(self, stream: HarStream) -> None:
@@ -701,7 +717,9 @@ class Analysis:
                 )
 
     def report(self, source: str, duration_s: float, extra_secrets: Iterable[str] = ()) -> Report:
-        redactor = Redactor([*self.c.found, *extra_secrets])
+        # values masked by the HAR's own structure: only distinctive ones are searched for in prose
+        redactor = Redactor([*self.c.values(), *extra_secrets])
+        self.c.echoes_on = True
         checks = []
         for check, findings in self.findings.items():
             if not findings:
@@ -713,9 +731,9 @@ class Analysis:
             safe = [
                 replace(
                     f,
-                    message=redactor.text(self.c.shapes(f.message)),
+                    message=self.c.echoes(redactor.text(self.c.shapes(f.message, prose=True))),
                     evidence=redactor.value(self.c_scrub(f.evidence)),
-                    remediation=tuple(redactor.text(r) for r in f.remediation),
+                    remediation=tuple(self.c.echoes(redactor.text(r)) for r in f.remediation),
                 )
                 for f in findings
             ]
@@ -731,13 +749,13 @@ class Analysis:
 
     def c_scrub(self, evidence: Mapping[str, Any]) -> dict[str, Any]:
         """Evidence scrubbed by shape; echoed base strings keep their parameter names, not values."""
-        from jiradoctor.har.redact import redact_base_string, scrub_strings
+        from jiradoctor.har.redact import echo, redact_base_string, scrub_strings
 
         out = dict(evidence)
         for key in ("signed_base_string", "jira_base_string"):
             if isinstance(out.get(key), str):
                 out[key] = redact_base_string(out[key], self.c)
-        scrubbed: dict[str, Any] = scrub_strings(out, self.c)
+        scrubbed: dict[str, Any] = echo(scrub_strings(out, self.c), self.c)
         return scrubbed
 
 
