@@ -19,7 +19,8 @@ from jiradoctor.cli import main
 HOSTILE = "\x1b[2J\x1b]0;pwned\x07\rX\u202eY\x9b31m"
 RAW = ("\x1b", "\x07", "\r", "\u202e", "\x9b")
 KEPT = "Jïra 日本 café"  # healthy non-ASCII text: shown as written
-UNTOUCHED = ("status", "schema_version", "started_at", "id", "code")  # fields the loader matches on
+# fields the loader matches on, or that its schema holds to one value (tool.name is "jiradoctor")
+UNTOUCHED = ("status", "schema_version", "started_at", "id", "code", "name", "auth")
 
 
 def _poison(value: object, key: str | None = None) -> object:
@@ -48,9 +49,7 @@ def reports(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, Path]
     )
     assert result.exit_code == 0, result.output
     data = json.loads(clean.read_text())
-    for check in data["checks"]:  # a hostile check id and code too: they are shown in diff and fix-first
-        for finding in check["findings"]:
-            finding["code"] = finding["code"] + "\x1b[31m\u202e"
+    for check in data["checks"]:  # hostile blocked-by ids too: shown in fix-first (codes and ids: see below)
         if check["status"] == "skip":
             check["blocked_by"] = ["base-url\x1b[2J"]
     hostile = folder / "hostile.json"
@@ -112,3 +111,16 @@ def test_a_clean_report_is_shown_unchanged(reports: tuple[Path, Path, Path]) -> 
     shown = _shown("render", str(reports[0]), "--format", "text")
     assert "⟨U+" not in shown and "base-url" in shown
     assert "Compared with the baseline: 0 regression(s)" in _shown("diff", str(reports[0]), str(reports[0]))
+
+
+def test_a_report_with_a_hostile_code_is_refused_and_the_refusal_escapes(reports, tmp_path: Path) -> None:
+    """Finding codes and check ids have a pattern in the schema: a hostile one is a usage error naming the
+    field, and the error shows the bytes escaped."""
+    clean, _, _ = reports
+    data = json.loads(clean.read_text())
+    data["checks"][0]["id"] = "dns" + HOSTILE
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps(data))
+    result = CliRunner().invoke(main, ["render", str(bad), "--format", "text"])
+    assert result.exit_code == 2 and "checks[0].id" in result.output
+    assert not any(raw in result.output for raw in RAW)

@@ -347,9 +347,21 @@ def note_sighting(facts: "Facts", answer: HttpAnswer) -> None:
     if origin is not None and (origin == origin_of(facts.target.url or "") or origin.endswith("://" + GATEWAY_HOST)):
         facts.asked_jira = True  # not an identity provider, a token endpoint or the integration's own site
     if facts.jira_seen is None and answer.ok:  # wherever a redirect led: Jira's answer is Jira's
-        trace = answered_as_jira(answer)
+        trace = answered_as_jira(answer) or _myself_user(answer)
         if trace is not None:
             facts.jira_seen = f"{answer.method} {answer.url}: {trace}"[:500]
+
+
+def _myself_user(answer: HttpAnswer) -> str | None:
+    """A 200 from Jira's own ``/rest/api/{2,3}/myself`` naming the caller: Jira's REST API answering, also
+    through Cloud's api.atlassian.com gateway, whose answers need not carry Jira's headers (unknown)."""
+    from jiradoctor.jira.auth_signals import read_identity
+
+    path = answer.url.split("?", 1)[0].rstrip("/")
+    if answer.status != 200 or not path.endswith(("/rest/api/2/myself", "/rest/api/3/myself")):
+        return None
+    ident = read_identity(answer.body)
+    return None if ident is None else "HTTP 200 with Jira's /myself JSON naming the caller"
 
 
 def kept_headers(headers: httpx.Headers, redact: Callable[[str], str]) -> dict[str, str]:
