@@ -634,7 +634,8 @@ class Analysis:
     # -- summary -------------------------------------------------------------------------------
     def finish(self, stream: HarStream) -> None:
         if stream.problem is not None:
-            status = Status.FAIL if stream.problem.kind in ("not-json", "not-har", "too-deep") else Status.WARN
+            # a file cut short is never a green gate either: what it held is judged, the rest is unknown
+            status = Status.FAIL
             self.add(
                 "har",
                 Finding(

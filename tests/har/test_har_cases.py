@@ -248,6 +248,7 @@ def test_hostile_har_is_a_clear_finding_not_a_crash(name: str, tmp_path: Path) -
         assert "har/unreadable" in codes and result.exit_code == 1
     if name == "truncated":
         assert "har/truncated" in codes and "auth/ok" in codes  # what was read is still judged
+        assert result.exit_code == 1  # a file cut short is not a green gate (it exited 0)
     safe = tmp_path / "safe.har"
     redact = CliRunner().invoke(main, ["har", str(path), "--redact", "-o", str(safe)])
     assert redact.exit_code in (0, 1, 4), redact.output
@@ -310,3 +311,11 @@ def test_har_reports_follow_the_report_schema(code: str, tmp_path: Path) -> None
 
     for i, entries in enumerate(CASES[code]):
         assert_valid_report(analyse_file(write(tmp_path / f"{i}.har", har(entries))).to_json())
+
+
+def test_a_har_cut_off_before_its_first_entry_is_never_exit_0(tmp_path: Path) -> None:
+    path = tmp_path / "cut.har"
+    path.write_text('{"log":{"version":"1.2","creator":{"name":"x","version":"1"},"entries":[')
+    result = CliRunner().invoke(main, ["har", str(path), "--format", "json"])
+    assert result.exit_code != 0
+    assert "har/truncated" in {f["code"] for c in json.loads(result.stdout)["checks"] for f in c["findings"]}
