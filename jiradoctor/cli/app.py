@@ -8,18 +8,13 @@ import importlib
 import os
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import click
 
 from jiradoctor import __version__
 from jiradoctor.visible import visible
 
-# Each command imports what it uses, inside the command (issue 14): `--help`, `checks`, `explain`,
-# `profiles`, `render` and `diff` never load httpx, cryptography, oauthlib, dnspython, asyncio or the
-# lab; jinja2 only when HTML is written. tests/test_lazy_imports.py holds every command to that.
-if TYPE_CHECKING:
-    pass
 
 from jiradoctor.exit_codes import (
     EXIT_INTERNAL,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import click
 
@@ -23,12 +23,6 @@ from jiradoctor.cli.shared import (
     write_outputs,
 )
 
-
-# Each command imports what it uses, inside the command (issue 14): `--help`, `checks`, `explain`,
-# `profiles`, `render` and `diff` never load httpx, cryptography, oauthlib, dnspython, asyncio or the
-# lab; jinja2 only when HTML is written. tests/test_lazy_imports.py holds every command to that.
-if TYPE_CHECKING:
-    pass
 
 from jiradoctor.exit_codes import (
     EXIT_INTERNAL,

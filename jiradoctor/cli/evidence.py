@@ -5,13 +5,13 @@ read into the doctor's findings.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import click
 
+from jiradoctor.cli.options import run_option
+
 from jiradoctor.cli.app import main
 from jiradoctor.cli.shared import (
-    FAIL_ON,
     crashed,
     exit_code_for,
     load_report,
@@ -20,13 +20,7 @@ from jiradoctor.cli.shared import (
     write_outputs,
 )
 
-from jiradoctor.formats import REPORT_FORMATS
 
-# Each command imports what it uses, inside the command (issue 14): `--help`, `checks`, `explain`,
-# `profiles`, `render` and `diff` never load httpx, cryptography, oauthlib, dnspython, asyncio or the
-# lab; jinja2 only when HTML is written. tests/test_lazy_imports.py holds every command to that.
-if TYPE_CHECKING:
-    pass
 
 from jiradoctor.exit_codes import (
     EXIT_INTERNAL,
@@ -39,19 +33,11 @@ from jiradoctor.exit_codes import (
 @click.option(
     "--redact", is_flag=True, help="Write a copy safe to share (secrets masked) to the -o path ending in .har."
 )
-@click.option(
-    "-o",
-    "--output",
-    multiple=True,
-    type=click.Path(dir_okay=False),
-    help="With --redact: the safe .har copy. Otherwise (or any other extension): the report (.html .json .md .xml).",
+@run_option(
+    "output", "With --redact: the safe .har copy. Otherwise (or any other extension): the report (.html .json "
+    ".md .xml .jira)."
 )
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(REPORT_FORMATS),
-    help="Print the report to stdout in this format.",
-)
+@run_option("format")
 @click.option(
     "--integration",
     default="generic",
@@ -59,9 +45,7 @@ from jiradoctor.exit_codes import (
     envvar="JIRADOCTOR_INTEGRATION",
     help="Whose requirements to judge against (as for doctor).",
 )
-@click.option(
-    "--fail-on", type=click.Choice(list(FAIL_ON)), default="fail", show_default=True, envvar="JIRADOCTOR_FAIL_ON"
-)
+@run_option("fail_on")
 @click.pass_context
 def har_command(
     ctx: click.Context,
@@ -110,19 +94,8 @@ def har_command(
 
 @main.command("logs")
 @click.argument("files", nargs=-1, required=True, type=click.Path(exists=True))
-@click.option(
-    "-o",
-    "--output",
-    multiple=True,
-    type=click.Path(dir_okay=False),
-    help="Write the report here; format from the extension (.html .json .md .xml .jira). Repeatable.",
-)
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["text", "json", "html", "md", "junit", "jira"]),
-    help="Print the report to stdout in this format.",
-)
+@run_option("output")
+@run_option("format")
 @click.option(
     "--url",
     envvar="JIRADOCTOR_URL",
@@ -130,22 +103,9 @@ def har_command(
     "signature_invalid is diffed against the base string the integration signs.",
 )
 @click.option("--consumer-key", envvar="JIRADOCTOR_CONSUMER_KEY", help="The consumer key as typed in the integration.")
-@click.option(
-    "--fail-on", type=click.Choice(list(FAIL_ON)), default="fail", show_default=True, envvar="JIRADOCTOR_FAIL_ON"
-)
-@click.option(
-    "--baseline",
-    type=click.Path(exists=True, dir_okay=False),
-    help="A previous JSON report: exit 1 only for regressions against it.",
-)
-@click.option(
-    "--junit-warn-as",
-    type=click.Choice(["pass", "failure"]),
-    default="pass",
-    show_default=True,
-    envvar="JIRADOCTOR_JUNIT_WARN_AS",
-    help="How a warn check appears in JUnit XML.",
-)
+@run_option("fail_on")
+@run_option("baseline")
+@run_option("junit_warn_as")
 @click.pass_context
 def logs_command(
     ctx: click.Context,

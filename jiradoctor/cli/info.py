@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
 
 import click
 
@@ -11,12 +10,6 @@ from jiradoctor.cli.shared import load_checks
 
 from jiradoctor import completion
 from jiradoctor.visible import visible
-
-# Each command imports what it uses, inside the command (issue 14): `--help`, `checks`, `explain`,
-# `profiles`, `render` and `diff` never load httpx, cryptography, oauthlib, dnspython, asyncio or the
-# lab; jinja2 only when HTML is written. tests/test_lazy_imports.py holds every command to that.
-if TYPE_CHECKING:
-    pass
 
 
 @main.command("checks")

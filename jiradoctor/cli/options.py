@@ -4,21 +4,17 @@ gives their defaults, and `doctor --help` in sections with examples and exit cod
 
 from __future__ import annotations
 
+import dataclasses
+
 import os
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable
+from typing import Any, Callable
 
 import click
 
 from jiradoctor import completion
 from jiradoctor.inputs import INPUTS, RUN_INPUTS, Input
 from jiradoctor.jira.integrations import INTEGRATION_IDS
-
-# Each command imports what it uses, inside the command (issue 14): `--help`, `checks`, `explain`,
-# `profiles`, `render` and `diff` never load httpx, cryptography, oauthlib, dnspython, asyncio or the
-# lab; jinja2 only when HTML is written. tests/test_lazy_imports.py holds every command to that.
-if TYPE_CHECKING:
-    pass
 
 
 def _env(name: str) -> str:
@@ -188,3 +184,10 @@ def doctor_options(func: Callable[..., Any]) -> Callable[..., Any]:
     for option in reversed(DOCTOR_OPTIONS):
         func = option(func)
     return func
+
+
+def run_option(name: str, help: str | None = None) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """One of the table's run options (``output``, ``format``, ``fail_on``, ``baseline``,
+    ``junit_warn_as``) for another command that writes reports, its help said for that command."""
+    row = next(i for i in RUN_INPUTS if i.name == name)
+    return click_option(dataclasses.replace(row, help=help) if help else row)

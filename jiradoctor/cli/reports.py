@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
 
 import click
 
+from jiradoctor.cli.options import run_option
+
 from jiradoctor.cli.app import main
 from jiradoctor.cli.shared import (
-    FAIL_ON,
     exit_code_for,
     load_report,
     report_comparison,
@@ -16,39 +16,14 @@ from jiradoctor.cli.shared import (
     write_outputs,
 )
 
-from jiradoctor.formats import REPORT_FORMATS
-
-# Each command imports what it uses, inside the command (issue 14): `--help`, `checks`, `explain`,
-# `profiles`, `render` and `diff` never load httpx, cryptography, oauthlib, dnspython, asyncio or the
-# lab; jinja2 only when HTML is written. tests/test_lazy_imports.py holds every command to that.
-if TYPE_CHECKING:
-    pass
 
 
 @main.command("merge")
 @click.argument("customer_report", type=click.Path(exists=True, dir_okay=False))
 @click.argument("vendor_report", type=click.Path(exists=True, dir_okay=False))
-@click.option(
-    "-o",
-    "--output",
-    multiple=True,
-    type=click.Path(dir_okay=False),
-    help="File to write; format from the extension (.html .json .md .xml .jira). Repeatable.",
-)
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(REPORT_FORMATS),
-    help="Print to stdout in this format.",
-)
-@click.option(
-    "--fail-on",
-    type=click.Choice(list(FAIL_ON)),
-    default="fail",
-    show_default=True,
-    envvar="JIRADOCTOR_FAIL_ON",
-    help="Exit 1 when a check of the merged report is at or above this level.",
-)
+@run_option("output")
+@run_option("format")
+@run_option("fail_on", "Exit 1 when a check of the merged report is at or above this level.")
 @click.pass_context
 def merge_command(
     ctx: click.Context, customer_report: str, vendor_report: str, output: tuple[str, ...], fmt: str | None, fail_on: str
@@ -70,23 +45,9 @@ def merge_command(
 
 @main.command("render")
 @click.argument("report_path", type=click.Path(exists=True, dir_okay=False))
-@click.option(
-    "-o", "--output", multiple=True, type=click.Path(dir_okay=False), help="File to write; format from the extension."
-)
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(REPORT_FORMATS),
-    help="Print to stdout in this format.",
-)
-@click.option(
-    "--junit-warn-as",
-    type=click.Choice(["pass", "failure"]),
-    default="pass",
-    show_default=True,
-    envvar="JIRADOCTOR_JUNIT_WARN_AS",
-    help="How a warn check appears in JUnit XML.",
-)
+@run_option("output")
+@run_option("format")
+@run_option("junit_warn_as")
 def render_command(report_path: str, output: tuple[str, ...], fmt: str | None, junit_warn_as: str) -> None:
     """Render a saved JSON report as HTML, Markdown or text."""
     report = load_report(report_path, "REPORT_PATH")
@@ -97,14 +58,7 @@ def render_command(report_path: str, output: tuple[str, ...], fmt: str | None, j
 @main.command()
 @click.argument("old_path", type=click.Path(exists=True, dir_okay=False))
 @click.argument("new_path", type=click.Path(exists=True, dir_okay=False))
-@click.option(
-    "--fail-on",
-    type=click.Choice(list(FAIL_ON)),
-    default="fail",
-    show_default=True,
-    envvar="JIRADOCTOR_FAIL_ON",
-    help="Level at which a new finding counts as a regression.",
-)
+@run_option("fail_on", "Level at which a new finding counts as a regression.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @click.pass_context
 def diff(ctx: click.Context, old_path: str, new_path: str, fail_on: str, fmt: str) -> None:

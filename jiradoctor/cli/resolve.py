@@ -11,9 +11,6 @@ import click
 
 from jiradoctor.inputs import INPUTS, SECRET_VALUE_INPUTS, Input
 
-# Each command imports what it uses, inside the command (issue 14): `--help`, `checks`, `explain`,
-# `profiles`, `render` and `diff` never load httpx, cryptography, oauthlib, dnspython, asyncio or the
-# lab; jinja2 only when HTML is written. tests/test_lazy_imports.py holds every command to that.
 if TYPE_CHECKING:
     from jiradoctor.secrets import Secret
     from jiradoctor.target import Target

@@ -13,9 +13,6 @@ from jiradoctor.cli.options import _env
 from jiradoctor.inputs import SECRET_VALUE_INPUTS
 from jiradoctor.visible import visible
 
-# Each command imports what it uses, inside the command (issue 14): `--help`, `checks`, `explain`,
-# `profiles`, `render` and `diff` never load httpx, cryptography, oauthlib, dnspython, asyncio or the
-# lab; jinja2 only when HTML is written. tests/test_lazy_imports.py holds every command to that.
 if TYPE_CHECKING:
     from jiradoctor.context import Facts
     from jiradoctor.model import Report, Status
