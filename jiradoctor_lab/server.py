@@ -34,7 +34,7 @@ from jiradoctor_lab import can_work as lab_can_work
 from jiradoctor_lab.messages import Response
 from jiradoctor_lab.runtime import LabRuntime
 from jiradoctor_lab.keys import key_pair
-from jiradoctor_lab.scenarios import ClientHints, Scenario, get_scenario
+from jiradoctor_lab.scenarios import ClientHints, Scenario
 from jiradoctor_lab.tls import lab_tls
 
 log = logging.getLogger("jiradoctor_lab")
@@ -290,7 +290,11 @@ class LabServer:
         public_host: str = LOOPBACK,
         clock: Callable[[], float] = time.time,
     ) -> None:
-        self.scenario = get_scenario(scenario) if isinstance(scenario, str) else scenario
+        if isinstance(scenario, str):
+            from jiradoctor_lab.catalogue import find  # an OAuth 2.0 scenario too
+
+            scenario = find(scenario)
+        self.scenario = scenario
         self.latency_s = latency_s
         self._port = port
         self._ssl_context = ssl_context

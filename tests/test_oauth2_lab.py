@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import socket
 from pathlib import Path
 
 import pytest
@@ -11,6 +10,7 @@ from click.testing import CliRunner
 
 from jiradoctor.cli import main
 from jiradoctor_lab import LabServer
+from jiradoctor_lab.invocation import oauth2_invocation
 from jiradoctor_lab.oauth2_provider import lab_for, oauth2_scenario, oauth2_scenarios, spec_for
 from tests.conftest import assert_valid_report
 
@@ -18,32 +18,13 @@ SCENARIOS = oauth2_scenarios()
 
 
 def doctor_args(lab: LabServer, name: str, **override: object) -> tuple[list[str], dict[str, str]]:
-    """The options and environment an engineer would give for this integration (secrets in the env)."""
-    client = {**spec_for(name).client, **override}
-    # the URL entered in the integration: Jira's (Data Center, a Cloud site) or Cloud's gateway for the site
-    url = lab.url + "/ex/jira/" + str(spec_for(name).cloud_id) if client.get("url") == "gateway" else lab.url
-    args = ["doctor", "--url", url, "--integration", str(client["integration"]), "--timeout", "2",
-            "--client-id", str(client["client_id"]), "--redirect-uri", str(client["redirect_uri"]),
-            "--scopes", str(client["scopes"]), "--format", "json"]
-    env = {"JIRADOCTOR_CLIENT_SECRET": str(client["client_secret"])}
-    if client.get("token"):
-        env["JIRADOCTOR_OAUTH2_TOKEN"] = str(client["token"])
-    if client.get("refresh_token"):
-        env["JIRADOCTOR_OAUTH2_REFRESH_TOKEN"] = str(client["refresh_token"])
-    if client.get("allow_rotation"):
-        args.append("--allow-refresh-token-rotation")
-    if lab.scenario.is_cloud:  # the hidden overrides: Cloud's auth server and gateway are the lab
-        env |= {"JIRADOCTOR_OAUTH2_AUTH_URL": lab.url, "JIRADOCTOR_OAUTH2_API_URL": lab.url}
-        if client.get("auth_url") == "unreachable":
-            env["JIRADOCTOR_OAUTH2_AUTH_URL"] = f"http://127.0.0.1:{closed_port()}"
-    return args, env
-
-
-def closed_port() -> int:
-    """A loopback port nothing listens on (bound, then released)."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+    """The options and environment an engineer would give for this integration (secrets in the env):
+    the lab's one translation (jiradoctor_lab/invocation.py), without its --only, which the tests choose."""
+    invocation = oauth2_invocation(lab, **override)
+    assert invocation is not None, name
+    argv = invocation.argv[1:]
+    at = argv.index("--only")
+    return [*argv[:at], *argv[at + 2:], "--timeout", "2", "--format", "json"], invocation.env
 
 
 def run(lab: LabServer, name: str, only: str = "oauth2", **override: object) -> tuple[dict, int, str]:
