@@ -126,3 +126,77 @@ def test_the_wheel_the_ci_recipes_install_builds_cleanly_and_runs(tmp_path: Path
         env=env, timeout=60, cwd=tmp_path,
     ).stdout  # the wheel's copy ran, not this checkout
     assert (tmp_path / "demo" / "report.html").read_text().lower().startswith("<!doctype html>")
+
+
+# README commands that need a service the test cannot stand in for: an OAuth 2.0 provider at the README's
+# own URLs, and an integration's TLS server. Parsed above like every other; run in tests/test_oauth2_lab.py
+# and tests/network/test_outgoing_tls.py against the lab's stand-ins.
+NEEDS_ANOTHER_SERVICE = ("--client-id", "--integration-url")
+SITE_URLS = ("https://jira.example.com", "https://example.atlassian.net", "https://acme.atlassian.net")
+CAPTURED_LOG_LINE = (
+    "2024-03-05 10:15:22,123+0000 http-nio-8080-exec-7 WARN anonymous 615x1x1 - 10.0.0.1 "
+    "/plugins/servlet/oauth/request-token [c.a.oauth.serviceprovider.internal.AuthenticatorImpl] "
+    "oauth_problem=signature_invalid\n"
+)
+
+
+def _evidence_files(folder: Path) -> None:
+    """The files the README's commands name, real enough to be read: a HAR, Jira's logs, a support zip."""
+    import gzip
+    import json as _json
+    import zipfile
+
+    entry = {"startedDateTime": "2026-01-01T00:00:00Z", "time": 1,
+             "request": {"method": "GET", "url": "https://jira.example.com/rest/api/2/myself", "httpVersion": "1.1",
+                         "headers": [{"name": "Authorization", "value": "Basic c3ZjOnMzY3JldA=="}],
+                         "queryString": [], "cookies": [], "headersSize": -1, "bodySize": 0},
+             "response": {"status": 200, "statusText": "OK", "httpVersion": "1.1", "headers": [], "cookies": [],
+                          "content": {"size": 2, "mimeType": "application/json", "text": '{"name":"svc"}'},
+                          "redirectURL": "", "headersSize": -1, "bodySize": 2},
+             "cache": {}, "timings": {"send": 0, "wait": 1, "receive": 0}}
+    (folder / "session.har").write_text(_json.dumps({"log": {"version": "1.2", "creator": {"name": "t", "version": "1"},
+                                                             "entries": [entry]}}))
+    (folder / "atlassian-jira.log").write_text(CAPTURED_LOG_LINE)
+    (folder / "atlassian-jira.log.1.gz").write_bytes(gzip.compress(CAPTURED_LOG_LINE.encode()))
+    (folder / "atlassian-jira-security.log").write_text("")
+    (folder / "catalina.out").write_text("")
+    with zipfile.ZipFile(folder / "Jira_support_2024-03-05.zip", "w") as archive:
+        archive.writestr("application-logs/atlassian-jira.log", CAPTURED_LOG_LINE)
+
+
+def test_every_local_readme_command_runs_in_order(tmp_path: Path) -> None:
+    """The README's commands, run in its order in one folder as a reader would: its files made real (the
+    lab's server.xml, pasted key and private key; a HAR; Jira's logs), and its example Jira URL and CI
+    variables pointing at a lab Jira. None may end in a usage error or a crash."""
+    from jiradoctor_lab import LabServer
+    from jiradoctor_lab.invocation import write_customer_files
+
+    _evidence_files(tmp_path)
+    ran = []
+    with LabServer("healthy") as lab:
+        files = write_customer_files(lab, tmp_path / "lab")
+        assert files.public_key and files.private_key and files.server_xml
+        (tmp_path / "pasted.txt").write_text(files.public_key.read_text())
+        (tmp_path / "jira_privatekey.pcks8").write_text(files.private_key.read_text())
+        (tmp_path / "server.xml").write_text(files.server_xml.read_text())
+        env = {  # the README's `export` for CI, with the lab's values
+            "JIRADOCTOR_URL": lab.url, "JIRADOCTOR_INTEGRATION": "piplanning", "JIRADOCTOR_CONSUMER_KEY":
+            lab.consumer_key, "JIRADOCTOR_PRIVATE_KEY": "jira_privatekey.pcks8",
+            "JIRADOCTOR_ACCESS_TOKEN": lab.client.access_token, "JIRADOCTOR_TIMEOUT": "3",
+        }
+        old = Path.cwd()
+        os.chdir(tmp_path)
+        try:
+            for command in COMMANDS:
+                words = shlex.split(command)[1:]
+                if not words or any(flag in words for flag in NEEDS_ANOTHER_SERVICE):
+                    continue
+                words = [lab.url if w in SITE_URLS else w for w in words]
+                words = [lab.base_url if w == lab.url and prev == "--base-url" else w
+                         for prev, w in zip(["", *words], words, strict=False)]
+                result = CliRunner().invoke(main, words, env=env)
+                assert result.exit_code in (0, 1), (command, result.exit_code, result.output[-800:])
+                ran.append(words[0])
+        finally:
+            os.chdir(old)
+    assert {"doctor", "merge", "har", "logs"} <= set(ran) and len(ran) >= 12, ran
