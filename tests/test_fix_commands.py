@@ -128,8 +128,6 @@ EXEMPT = {
     "dns/resolver-mismatch": "diagnostic (getent, dig) against live DNS; changes nothing",
     "proxy/unreachable": "diagnostic (curl -v --proxy) against a live proxy; changes nothing",
     "proxy/connect-refused": "diagnostic (curl -v --proxy) against a live proxy; changes nothing",
-    "proxy/reverse-proxy": "an info whose connector template holds '…' for the port; the concrete connector is "
-    "base-url's, proven below",
     **{
         f"tls/{slug}": "diagnostic (openssl s_client -showcerts, testssl, curl) against a live server; the fix is on "
         "the server (its certificate or chain)"

@@ -174,10 +174,14 @@ def judge_reverse_proxy(answer: HttpAnswer, url: str, forward_hops: int) -> Find
         scheme, hostname = parts.scheme or "https", parts.hostname
         port = parts.port or default_port(scheme)
     except ValueError:  # "http://[…": name the settings, not the values
-        scheme, hostname, port = "https", "…", None  # shown as …
-    connector = (
-        f'<Connector port="…" protocol="HTTP/1.1" proxyName="{hostname}" proxyPort="{port}" '
-        f'scheme="{scheme}" secure="{"true" if scheme == "https" else "false"}" ... />'
+        scheme, hostname, port = "https", None, None
+    # the attributes only, in prose: without server.xml the connector itself is unknown, and a
+    # <Connector> with placeholders is not text anyone can paste (base-url prints the whole one)
+    attributes = (
+        f'proxyName="{hostname}" proxyPort="{port}" scheme="{scheme}" '
+        f'secure="{"true" if scheme == "https" else "false"}"'
+        if hostname and port
+        else "proxyName, proxyPort, scheme and secure"
     )
     evidence = {"signs": list(signs.signs), "product": signs.product, "status": answer.status, "url": answer.url}
     if signs.gateway_error:
@@ -202,10 +206,9 @@ def judge_reverse_proxy(answer: HttpAnswer, url: str, forward_hops: int) -> Find
         evidence=evidence,
         subject=signs.product,
         remediation=(
-            "Set proxyName, proxyPort, scheme and secure on Jira's connector in server.xml to the "
-            "URL the integration uses (the base-url check compares them when given --server-xml).",
+            f"Set {attributes} on Jira's connector in server.xml: the URL the integration uses (with "
+            f"--server-xml the base-url check compares them and prints the whole corrected <Connector>).",
         ),
-        commands=(connector,),
         docs=DOCS,
     )
 
