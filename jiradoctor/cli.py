@@ -1004,6 +1004,11 @@ def har_command(
     ctx.exit(exit_code_for(report, fail_on))
 
 
+# `fleet run|merge` (issue 28): its package is imported only when the command runs
+JiradoctorGroup.lazy_commands["fleet"] = (
+    "jiradoctor.fleet.command", "fleet", "Check many Jira connections from an inventory; compare with the previous run."
+)
+
 _MOUNTED: list[bool] = []
 
 
