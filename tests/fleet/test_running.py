@@ -1,0 +1,111 @@
+"""The pool in-process: a crash is that target's error (redacted), memory-bounded pulling, host caps."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from pathlib import Path
+
+import pytest
+
+from jiradoctor.fleet import compare, inventory, outputs
+from jiradoctor.fleet.build import config_names
+from jiradoctor.fleet.running import FleetOptions, HostSlots, host_key, run_fleet
+from jiradoctor.registry import load_checks
+from jiradoctor.runner import Runner
+
+SECRET = "CrashCanary-Secret-5521"
+
+
+def entries(text: str) -> inventory.Inventory:
+    return inventory.parse(text, config_names())
+
+
+def test_a_crashing_runner_is_that_targets_error_with_the_secret_masked(tmp_path: Path, monkeypatch) -> None:
+    original = Runner.run
+
+    async def crash_for_one(self: Runner):
+        if self.target.url and "crash" in self.target.url:
+            raise RuntimeError(f"boom while holding {SECRET}")
+        return await original(self)
+
+    monkeypatch.setattr(Runner, "run", crash_for_one)
+    inv = entries('[defaults]\nonly = ["dns"]\noffline = true\n'
+                  '[[target]]\nname = "crashes"\nurl = "https://crash.invalid/"\nuser = "u"\npassword_env = "P"\n'
+                  '[[target]]\nname = "fine"\nurl = "https://fine.invalid/"\n')
+    tally = asyncio.run(run_fleet(iter(inv), tmp_path, list(load_checks().checks), compare.Previous.none(),
+                                  FleetOptions(jobs=2), environ={"P": SECRET}))
+    assert tally.total == 2
+    outputs.write_all(tmp_path, None)
+    rows = {r["name"]: r for r in json.loads((tmp_path / "fleet.json").read_text())["targets"]}
+    assert rows["crashes"]["status"] == "error" and "RuntimeError" in rows["crashes"]["message"]
+    assert SECRET not in rows["crashes"]["message"]
+    assert rows["fine"]["status"] != "error"
+    for path in tmp_path.rglob("*"):
+        if path.is_file():
+            assert SECRET not in path.read_text(), path
+
+
+def test_workers_pull_from_the_iterator_instead_of_taking_every_target_up_front(tmp_path: Path) -> None:
+    """With 2 jobs, no more than 2 targets beyond those finished are ever taken from the iterator."""
+    inv = entries('[defaults]\noffline = true\nonly = ["dns"]\n'
+                  + "".join(f'[[target]]\nname = "t{i}"\nurl = "https://h{i}.invalid/"\n' for i in range(12)))
+    finished: list[str] = []
+    taken: list[int] = []
+
+    def pulled():
+        for entry in inv:
+            taken.append(len(finished))
+            assert len(taken) - len(finished) <= 2
+            yield entry
+
+    asyncio.run(run_fleet(pulled(), tmp_path, list(load_checks().checks), compare.Previous.none(),
+                          FleetOptions(jobs=2), on_row=lambda row: finished.append(row["name"])))
+    assert len(finished) == 12 and len(taken) == 12
+
+
+def test_at_most_per_host_runs_hit_one_host() -> None:
+    async def scenario() -> tuple[int, int]:
+        slots = HostSlots(2)
+        busy = {"a": 0}
+        peak = 0
+
+        async def one(host: str) -> None:
+            nonlocal peak
+            await slots.acquire(host)
+            try:
+                busy[host] = busy.get(host, 0) + 1
+                peak = max(peak, busy["a"])
+                await asyncio.sleep(0.01)
+                busy[host] -= 1
+            finally:
+                slots.release(host)
+
+        await asyncio.gather(*(one("a") for _ in range(10)), *(one("b") for _ in range(3)))
+        return peak, len(slots._slots)
+
+    peak, left = asyncio.run(scenario())
+    assert peak == 2 and left == 0  # capped, and no semaphore kept for hosts nobody uses
+
+
+def test_host_key_folds_default_ports_and_case() -> None:
+    assert host_key("https://Jira.Example.com/") == host_key("https://jira.example.com:443/x")
+    assert host_key("http://jira.example.com/") != host_key("https://jira.example.com/")
+
+
+@pytest.mark.parametrize("hostile", ["<script>alert(1)</script>", "\u202eevil\u001b[31m", '" onmouseover="x'])
+def test_the_dashboard_escapes_what_it_did_not_write(tmp_path: Path, hostile: str) -> None:
+    row = {"name": "t1", "url": f"https://a/{hostile}", "integration": hostile, "status": "fail",
+           "counts": {"fail": 1}, "first_fix": {"check": "auth", "code": "auth/x", "message": hostile},
+           "duration_s": 1.0, "checks": {"auth": "fail"}, "expires": [], "message": hostile,
+           "change": {"state": "broke", "regressions": [hostile], "fixed": []}, "last_success": None}
+    (tmp_path / "rows.jsonl").write_text(json.dumps(row) + "\n")
+    (tmp_path / "targets").mkdir()
+    outputs.write_all(tmp_path, None)
+    page = (tmp_path / "index.html").read_text()
+    assert "<script>alert" not in page and "\u202e" not in page and "\u001b" not in page
+    assert '" onmouseover' not in page and page.count("<script>") == 1
+    metrics = (tmp_path / "metrics.prom").read_text()
+    from prometheus_client.openmetrics.parser import text_string_to_metric_families
+
+    assert list(text_string_to_metric_families(metrics))
