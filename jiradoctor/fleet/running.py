@@ -9,6 +9,7 @@ answer ends as that target's ``error`` row, with its message redacted; never as 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import time
 from collections import Counter
@@ -24,6 +25,9 @@ from jiradoctor.fleet.inventory import TargetEntry, TargetProblem
 from jiradoctor.registry import Check
 
 CANCEL_GRACE_S = 5.0  # after the deadline, how long a cancelled run may take to unwind
+# the key under which a run's probes keep their verifying SSL context (jiradoctor/probes/http.py)
+SSL_CONTEXT_KEY = "ssl_context:verify"
+MAX_SSL_CONTEXTS = 64
 
 
 @dataclass(frozen=True)
@@ -46,6 +50,25 @@ def host_key(url: str) -> str:
         return f"{(parts.hostname or '').lower()}:{parts.port or (443 if parts.scheme == 'https' else 80)}"
     except ValueError:
         return url
+
+
+class SSLContexts:
+    """One verifying SSL context per CA bundle, shared by the fleet's runs: building one reads the
+    whole bundle (~30 ms of CPU, the largest cost of a target on loopback); a context holds only
+    settings, so runs can share it as one run's clients already do."""
+
+    def __init__(self) -> None:
+        self._contexts: dict[str, Any] = {}
+
+    def seed(self, facts: Any) -> None:
+        from jiradoctor.probes.http import ssl_context
+
+        key = facts.target.ca_bundle or ""
+        if key not in self._contexts:
+            if len(self._contexts) >= MAX_SSL_CONTEXTS:
+                self._contexts.clear()
+            self._contexts[key] = ssl_context(facts.target.ca_bundle, False)
+        facts.shared[SSL_CONTEXT_KEY] = self._contexts[key]
 
 
 class HostSlots:
@@ -83,6 +106,7 @@ async def run_target(
     options: FleetOptions,
     environ: Mapping[str, str],
     known: frozenset[str],
+    contexts: SSLContexts | None = None,
 ) -> tuple[dict[str, Any], Any]:
     """(row, report or None) for one target; never raises for the target's own faults."""
     from jiradoctor.context import Facts
@@ -96,6 +120,9 @@ async def run_target(
     except TargetProblem as exc:
         return rows.error_row(entry.name, entry.url, integration, f"cannot run: {exc}", time.perf_counter() - t0), None
     facts = Facts(target, LazyProbes())
+    if contexts is not None and not target.offline:
+        with contextlib.suppress(OSError, ValueError):  # an unreadable CA bundle: the run's probes will say so
+            contexts.seed(facts)
     task = asyncio.ensure_future(Runner(checks, target, run_options, facts=facts).run())
     try:
         done, _ = await asyncio.wait({task}, timeout=options.target_timeout_s)
@@ -135,6 +162,7 @@ async def run_fleet(
     (folder / rows.TARGETS).mkdir(parents=True, exist_ok=True)
     sink = rows.RowSink(folder)
     slots = HostSlots(options.per_host)
+    contexts = SSLContexts()
     tally = Tally(Counter())
     pending = iter(entries)
 
@@ -143,7 +171,7 @@ async def run_fleet(
             host = host_key(entry.url)
             await slots.acquire(host)
             try:
-                row, report = await run_target(entry, checks, options, env, known)
+                row, report = await run_target(entry, checks, options, env, known, contexts)
             finally:
                 slots.release(host)
             finished = datetime.now(timezone.utc).isoformat(timespec="seconds")

@@ -109,3 +109,27 @@ def test_the_dashboard_escapes_what_it_did_not_write(tmp_path: Path, hostile: st
     from prometheus_client.openmetrics.parser import text_string_to_metric_families
 
     assert list(text_string_to_metric_families(metrics))
+
+
+def test_runs_share_one_verifying_ssl_context_per_ca_bundle(tmp_path: Path, monkeypatch) -> None:
+    """Building a context reads the whole CA bundle; the fleet builds one per bundle, not per target."""
+    from jiradoctor.fleet import running
+    from jiradoctor.probes import http
+
+    seen: list[object] = []
+    original = Runner.run
+
+    async def record(self: Runner):
+        seen.append(self.facts.shared.get(running.SSL_CONTEXT_KEY))
+        return await original(self)
+
+    built: list[str | None] = []
+    real = http.ssl_context
+    monkeypatch.setattr(http, "ssl_context", lambda ca, insecure: built.append(ca) or real(ca, insecure))
+    monkeypatch.setattr(Runner, "run", record)
+    inv = entries('[defaults]\nonly = ["dns"]\n'
+                  + "".join(f'[[target]]\nname = "t{i}"\nurl = "https://h{i}.invalid/"\n' for i in range(4)))
+    asyncio.run(run_fleet(iter(inv), tmp_path, list(load_checks().checks), compare.Previous.none(),
+                          FleetOptions(jobs=2)))
+    assert len(seen) == 4 and seen[0] is not None and all(s is seen[0] for s in seen)
+    assert built == [None]
