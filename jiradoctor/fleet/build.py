@@ -63,12 +63,25 @@ def make_target(
     entry: TargetEntry, environ: Mapping[str, str], known_checks: frozenset[str]
 ) -> tuple[Target, RunOptions]:
     """The Target and RunOptions of one entry, or TargetProblem saying why it cannot run."""
+    from jiradoctor.secrets import Redactor
+
+    resolved = entry.resolve(environ)
+    redactor = Redactor(str(resolved[p]) for p in entry.secret_sources if resolved.get(p))
+    try:
+        return _make(resolved, known_checks)
+    except TargetProblem as exc:  # a message may quote an input: never one of the target's secrets
+        raise TargetProblem(redactor.text(str(exc))) from None
+    except Exception as exc:  # e.g. a profile file that cannot be read: still this target's problem
+        raise TargetProblem(redactor.text(f"{type(exc).__name__}: {exc}")) from None
+
+
+def _make(resolved: dict[str, Any], known_checks: frozenset[str]) -> tuple[Target, RunOptions]:
     from jiradoctor.cli import _split, build_target
     from jiradoctor.jira.integrations import get_profile
     from jiradoctor.runner import RunOptions
     from jiradoctor.target import InputError
 
-    opts = doctor_params(entry.resolve(environ))
+    opts = doctor_params(resolved)
     only, skip = _split(opts["only"]), _split(opts["skip"])
     unknown = [i for i in (*only, *skip) if i not in known_checks]
     if unknown:

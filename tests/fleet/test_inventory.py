@@ -135,3 +135,13 @@ def test_doctor_validations_apply_per_target() -> None:
     target, options = make_target(parse('[[target]]\nname = "d"\nurl = "https://d/"\nonly = ["auth"]\n').targets[0],
                                   {}, KNOWN)
     assert target.url == "https://d/" and options.only == ("auth",)
+
+
+def test_a_target_problem_never_quotes_the_targets_secret() -> None:
+    inv = parse(f'[[target]]\nname = "a"\nurl = "ftp://jira.example/{SECRET}"\nuser = "u"\npassword_env = "P"\n')
+    with pytest.raises(TargetProblem) as raised:
+        make_target(inv.targets[0], {"P": SECRET}, KNOWN)
+    assert "ftp" in str(raised.value) and SECRET not in str(raised.value)
+    # the other direction: the same URL with another password is quoted as given
+    with pytest.raises(TargetProblem, match=SECRET):
+        make_target(inv.targets[0], {"P": "something-else-entirely"}, KNOWN)
