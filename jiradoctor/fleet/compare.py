@@ -41,6 +41,20 @@ class Previous:
 
     @classmethod
     def load(cls, folder: Path) -> "Previous":
+        """From the rows file, streamed (a row at a time); else from fleet.json, parsed within bounds."""
+        from jiradoctor.fleet import rows as fleet_rows
+
+        path = folder / fleet_rows.ROWS
+        if not path.is_file():
+            return cls.load_fleet_json(folder)
+        found: dict[str, Before] = {}
+        for row in fleet_rows.read_rows(path):
+            last = row.get("last_success")
+            found[row["name"]] = Before(str(row.get("status")), last if isinstance(last, str) else None)
+        return cls(folder, found)
+
+    @classmethod
+    def load_fleet_json(cls, folder: Path) -> "Previous":
         from jiradoctor.net import bounded_json
 
         path = folder / "fleet.json"

@@ -133,3 +133,17 @@ def test_runs_share_one_verifying_ssl_context_per_ca_bundle(tmp_path: Path, monk
                           FleetOptions(jobs=2)))
     assert len(seen) == 4 and seen[0] is not None and all(s is seen[0] for s in seen)
     assert built == [None]
+
+
+def test_previous_reads_the_rows_file_or_else_fleet_json(tmp_path: Path) -> None:
+    row = {"name": "a", "status": "fail", "last_success": "2026-01-01T00:00:00+00:00"}
+    (tmp_path / "rows.jsonl").write_text(json.dumps(row) + "\n")
+    (tmp_path / "targets").mkdir()
+    outputs.write_all(tmp_path, None)
+    from_rows = compare.Previous.load(tmp_path)
+    (tmp_path / "rows.jsonl").unlink()
+    from_json = compare.Previous.load(tmp_path)
+    assert from_rows.rows == from_json.rows == {"a": compare.Before("fail", "2026-01-01T00:00:00+00:00")}
+    assert compare.change(from_rows, "a", "pass", None)["state"] == "fixed"
+    assert compare.change(from_rows, "b", "pass", None)["state"] == "new"
+    assert compare.change(compare.Previous.none(), "a", "fail", None)["state"] == "none"
