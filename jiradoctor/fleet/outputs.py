@@ -62,7 +62,7 @@ def write_all(folder: Path, previous: str | None, now: datetime | None = None) -
                 "summary": {k: v for k, v in summary.items() if k not in ("generated_at", "previous")}}
         out.write(json.dumps(head, indent=1)[:-2] + ',\n "targets": [\n')
         for index, row in enumerate(ordered()):
-            out.write((",\n" if index else "") + "  " + json.dumps(row, ensure_ascii=False, sort_keys=True))
+            out.write((",\n" if index else "") + "  " + json.dumps(row, ensure_ascii=True, sort_keys=True))
         out.write("\n ]\n}\n")
     _done(path)
     path = folder / "junit.xml"

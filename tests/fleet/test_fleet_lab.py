@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import base64
 import json
-import socket
-import threading
 import urllib.parse
 import xml.etree.ElementTree as ET
 from contextlib import ExitStack
@@ -149,49 +147,34 @@ def test_previous_run_tells_what_broke_what_was_fixed_and_what_is_still_broken(f
                       "initech-wrong-password": "still-broken", "umbrella-pat-expiring": "unchanged"}
 
 
-@pytest.fixture
-def silent_socket() -> Iterator[int]:
-    """Accepts connections and never answers (the hang of tests/hostile's _silent, in its simplest form)."""
-    server = socket.socket()
-    server.bind(("127.0.0.1", 0))
-    server.listen(16)
-    server.settimeout(0.2)
-    held: list[socket.socket] = []
-    stop = threading.Event()
-
-    def accept() -> None:
-        while not stop.is_set():
-            try:
-                conn, _ = server.accept()
-                held.append(conn)
-            except OSError:
-                continue
-
-    thread = threading.Thread(target=accept, daemon=True)
-    thread.start()
-    try:
-        yield server.getsockname()[1]
-    finally:
-        stop.set()
-        thread.join(5)
-        for conn in held:
-            conn.close()
-        server.close()
+HOSTILE_KINDS = ("gzip-bomb", "deep-json", "control-chars", "redirect-loop", "html", "reset")
 
 
-def test_a_hanging_target_ends_at_its_deadline_while_the_others_finish(labs, tmp_path, silent_socket) -> None:
+def test_a_hang_ends_at_its_deadline_and_hostile_answers_are_their_targets_results(labs, tmp_path) -> None:
+    from tests.hostile.server import HostileServer
+
     targets = {k: v for k, v in TARGETS.items() if k in ("acme-pat", "initech-wrong-password")}
-    inv = write_inventory(tmp_path, labs, targets,
-                          extra=f'\n[[target]]\nname = "hangs"\nurl = "http://127.0.0.1:{silent_socket}/"\n'
-                                f'timeout = 60\n')
-    done = run_cli(["fleet", "run", str(inv), "-o", str(tmp_path / "out"), "--target-timeout", "3",
-                    "--fail-on", "fail"], cwd=tmp_path)
+    with HostileServer(lifetime_s=120) as hostile:
+        extra = f'\n[[target]]\nname = "hangs"\nurl = "{hostile.url("silent")}"\ntimeout = 60\n' + "".join(
+            f'\n[[target]]\nname = "hostile-{kind}"\nurl = "{hostile.url(kind)}"\nuser = "u"\n'
+            f'password_env = "FLEET_TEST_PASSWORD"\n' for kind in HOSTILE_KINDS)
+        inv = write_inventory(tmp_path, labs, targets, extra=extra)
+        done = run_cli(["fleet", "run", str(inv), "-o", str(tmp_path / "out"), "--target-timeout", "6",
+                        "--fail-on", "fail"], cwd=tmp_path)
     assert done.returncode == 1, done.stderr
+    assert "Traceback" not in done.stderr
     rows = fleet_rows(tmp_path / "out")
-    assert rows["hangs"]["status"] == "error" and "did not finish within 3 s" in rows["hangs"]["message"]
-    assert 3 <= rows["hangs"]["duration_s"] < 20
+    assert rows["hangs"]["status"] == "error" and "did not finish within 6 s" in rows["hangs"]["message"]
+    assert 6 <= rows["hangs"]["duration_s"] < 30
     assert not (tmp_path / "out" / "targets" / "hangs.json").exists()
     assert rows["acme-pat"]["status"] == "pass" and rows["initech-wrong-password"]["status"] == "fail"
+    for kind in HOSTILE_KINDS:  # each judged by the doctor, in its own report: a result, not a fleet failure
+        row = rows[f"hostile-{kind}"]
+        assert row["status"] in ("fail", "warn", "error") and row["counts"], (kind, row)
+        assert (tmp_path / "out" / "targets" / f"hostile-{kind}.json").is_file()
+    for name in ("index.html", "fleet.json", "junit.xml", "metrics.prom"):
+        text = (tmp_path / "out" / name).read_text()
+        assert "\x1b" not in text and "\u202e" not in text, name
 
 
 def test_shards_merged_equal_an_unsharded_run(first_run) -> None:
