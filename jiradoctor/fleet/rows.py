@@ -127,16 +127,6 @@ def sorted_offsets(path: Path) -> list[int]:
     return [o for _, o in index]
 
 
-def rows_in_order(path: Path) -> Iterator[dict[str, Any]]:
-    """Rows in name order, read one by one from the rows file."""
-    offsets = sorted_offsets(path)
-    with open(path, "rb") as fh:
-        for offset in offsets:
-            fh.seek(offset)
-            row = json.loads(fh.readline(MAX_ROW_BYTES + 1))
-            yield row
-
-
 def write_atomic(path: Path, text: str) -> None:
     tmp = path.with_name(path.name + ".partial")
     tmp.write_text(text, encoding="utf-8")
