@@ -29,7 +29,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from jiradoctor_lab import LabServer  # noqa: E402
+from jiradoctor_lab import LabServer, server  # noqa: E402
+
+# The lab writes headers and body in two send() calls; with Nagle on, each answer waits for the
+# client's delayed ACK (~40 ms on Linux): the benchmark would measure that stall (as bench_permissions).
+server._Handler.disable_nagle_algorithm = True
 
 PAT = "MzE4NzQ5NTk2OTA4OpcS8muzzxxVhJro760qHNh4LiKy"
 # (scenario, inventory lines): healthy and broken, Basic and PAT

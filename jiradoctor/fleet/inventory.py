@@ -13,6 +13,7 @@ import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any, Iterator, Mapping
 
 from jiradoctor.inputs import SECRET_VALUE_INPUTS
@@ -33,18 +34,37 @@ class TargetProblem(ValueError):
     """One target cannot run (its secret's variable is unset, its file unreadable): that target's error."""
 
 
-@dataclass(frozen=True)
+_NOTHING: Mapping[str, Any] = MappingProxyType({})
+
+
+@dataclass(frozen=True, slots=True)
 class TargetEntry:
-    """One target as written: its doctor parameters (click names) and where its secrets come from."""
+    """One target as written: its doctor parameters (click names) and where its secrets come from.
+
+    The ``[defaults]`` are one shared mapping, merged when asked: a 10,000-target inventory holds
+    each target's own keys only."""
 
     name: str
     url: str
-    params: Mapping[str, Any]
-    secret_sources: Mapping[str, tuple[str, str]] = field(default_factory=dict)  # param -> ("env"|"file", where)
+    own: Mapping[str, Any]
+    own_sources: Mapping[str, tuple[str, str]] = field(default_factory=lambda: _NOTHING)  # param -> (env|file, where)
+    defaults: Mapping[str, Any] = field(default_factory=lambda: _NOTHING)
+    default_sources: Mapping[str, tuple[str, str]] = field(default_factory=lambda: _NOTHING)
+
+    @property
+    def params(self) -> dict[str, Any]:
+        return {**self.defaults, **self.own}
+
+    @property
+    def secret_sources(self) -> dict[str, tuple[str, str]]:
+        """A target's own value or source wins over the defaults' source."""
+        merged = {k: v for k, v in self.default_sources.items() if k not in self.own}
+        merged.update(self.own_sources)
+        return merged
 
     def resolve(self, environ: Mapping[str, str]) -> dict[str, Any]:
         """The doctor parameters with every secret read (TargetProblem when one cannot be)."""
-        resolved = dict(self.params)
+        resolved = self.params
         for param, (kind, where) in self.secret_sources.items():
             value = read_secret(param, kind, where, environ)
             if value == "-":  # the doctor would ask at a prompt; a fleet has none
@@ -136,6 +156,8 @@ def parse(text: str, names: Mapping[str, str], source: str = "the inventory") ->
     defaults, default_sources = _table(data.get("defaults", {}), "[defaults]", names)
     if "url" in defaults:
         raise InventoryError("[defaults]: url is per target")
+    shared_defaults = MappingProxyType(defaults) if defaults else _NOTHING
+    shared_sources = MappingProxyType(default_sources) if default_sources else _NOTHING
     raw_targets = data.get("target", [])
     if not isinstance(raw_targets, list) or not raw_targets:
         raise InventoryError(f"{source} has no [[target]] tables")
@@ -156,10 +178,7 @@ def parse(text: str, names: Mapping[str, str], source: str = "the inventory") ->
         url = params.get("url")
         if not isinstance(url, str) or not url:
             raise InventoryError(f"{where}: url is required")
-        # a target's own value or source wins over the defaults' (a literal url-less secret cannot occur)
-        merged_sources = {k: v for k, v in default_sources.items() if k not in params}
-        merged_sources.update(sources)
-        targets.append(TargetEntry(name, url, {**defaults, **params}, merged_sources))
+        targets.append(TargetEntry(name, url, params, sources or _NOTHING, shared_defaults, shared_sources))
     return Inventory(tuple(targets))
 
 
