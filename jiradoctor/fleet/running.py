@@ -176,7 +176,10 @@ async def run_fleet(
                 slots.release(host)
             finished = datetime.now(timezone.utc).isoformat(timespec="seconds")
             row["finished_at"] = finished
-            row["change"] = compare.change(previous, entry.name, row["status"], report)
+            try:
+                row["change"] = compare.change(previous, entry.name, row["status"], report)
+            except Exception:  # a previous report that reads but cannot be compared: judge by status alone
+                row["change"] = compare.change(previous, entry.name, row["status"], None)
             row["last_success"] = compare.last_success(previous, entry.name, row["status"], finished)
             write_report(folder, entry.name, json_report.render(report) if report is not None else None)
             fragment = (suite_fragment(entry.name, junit_render(report)) if report is not None
