@@ -1,4 +1,5 @@
-"""Values the shell completes: integration names, check ids, finding codes, lab scenarios.
+"""Values the shell completes: integration names, check ids, finding codes (lab scenarios: the lab's own
+cli, which the product never imports).
 
 Each function is a click ``shell_complete`` callback; it imports what it lists only when the shell
 asks (a tab press), never when the command runs.
@@ -11,14 +12,14 @@ from typing import Any
 from click.shell_completion import CompletionItem
 
 
-def _matching(incomplete: str, names: list[str], prefix: str = "") -> list[CompletionItem]:
+def matching(incomplete: str, names: list[str], prefix: str = "") -> list[CompletionItem]:
     return [CompletionItem(prefix + n) for n in names if n.startswith(incomplete)]
 
 
 def integrations(_ctx: Any, _param: Any, incomplete: str) -> list[CompletionItem]:
     from jiradoctor.jira.integrations import INTEGRATION_IDS
 
-    return _matching(incomplete, list(INTEGRATION_IDS))
+    return matching(incomplete, list(INTEGRATION_IDS))
 
 
 def check_ids(_ctx: Any, _param: Any, incomplete: str) -> list[CompletionItem]:
@@ -26,17 +27,12 @@ def check_ids(_ctx: Any, _param: Any, incomplete: str) -> list[CompletionItem]:
     from jiradoctor.registry import load_checks
 
     done, _, last = incomplete.rpartition(",")
-    return _matching(last, list(load_checks().ids), done + "," if done else "")
+    return matching(last, list(load_checks().ids), done + "," if done else "")
 
 
 def checks_and_codes(_ctx: Any, _param: Any, incomplete: str) -> list[CompletionItem]:
     from jiradoctor.registry import load_checks
 
     loaded = load_checks()
-    return _matching(incomplete, [*loaded.ids, *(code for check in loaded.checks for code in check.codes)])
+    return matching(incomplete, [*loaded.ids, *(code for check in loaded.checks for code in check.codes)])
 
-
-def scenarios(_ctx: Any, _param: Any, incomplete: str) -> list[CompletionItem]:
-    from jiradoctor_lab.scenarios import scenario_names
-
-    return _matching(incomplete, scenario_names())

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any, Awaitable, Callable, Mapping, TypeVar, ov
 
 from jiradoctor.facts import Fact, UndeclaredFact
 
-from jiradoctor.jira.integrations import IntegrationProfile, get_profile
+from jiradoctor.jira.integrations import IntegrationProfile
 from jiradoctor.secrets import Redactor
 from jiradoctor.target import Target
 
@@ -45,7 +45,7 @@ class Facts:
         # a Mapping, not a copy: LazyProbes imports a probe module only when its fact is asked for
         self._probes: Mapping[str, ProbeFn] = probes if probes is not None else {}
         self.target = target
-        self.redactor = redactor or target.redactor()
+        self.redactor = redactor if redactor is not None else target.redactor()
         self._preset = dict(preset or {})
         self._tasks: dict[str, asyncio.Task[Any]] = {}
         self._handoffs: dict[str, asyncio.Future[Any]] = {}
@@ -56,6 +56,11 @@ class Facts:
         self.shared: dict[str, Any] = {}
         # --debug: where each request and its answer is told, redacted (None: nowhere)
         self.trace: Callable[[str], object] | None = None
+        # Jira's identity (issue 25): did the run ask Jira's URL anything, and which answer first
+        # showed that Jira answers as Jira (set by probes.http.fetch; a run that asked and never
+        # saw it is never a green gate)
+        self.asked_jira = False
+        self.jira_seen: str | None = None
 
     def expects(self, name: str) -> bool:
         """Will a check of this run ask for the fact? A probe may then share one request with it
@@ -144,7 +149,7 @@ class CheckContext:
     ) -> None:
         self.facts = facts
         self.target = facts.target
-        self.profile = profile or get_profile(facts.target.integration, facts.target.profile_file)
+        self.profile = profile or facts.target.profile
         self.declared = declared  # the facts the check declares (None: any, as in tests of a judge)
         # the run's clock, read once by the runner: a check never reads the clock itself
         self.now = now if now is not None else datetime.now(timezone.utc)

@@ -129,11 +129,28 @@ def merge_check(customer: CheckResult | None, vendor: CheckResult | None) -> Che
                 findings[key] = _tag(finding, side)
     first = observed[0][1]
     merged = CheckResult.from_findings(
-        first.id, first.title, findings.values(), duration_s=max(c.duration_s for _, c in observed)
+        first.id,
+        first.title,
+        fold_log_findings(list(findings.values())),
+        duration_s=max(c.duration_s for _, c in observed),
     )
     if not merged.findings:  # a verdict without findings: keep the side's own status and summary
         merged = replace(merged, status=first.status, summary=first.summary)
     return merged
+
+
+def fold_log_findings(findings: list[Finding]) -> list[Finding]:
+    """A cause found in Jira's logs (``jiradoctor logs``: evidence ``log``) and observed live by the other
+    side is named once: the live finding, carrying what the log saw (count, first and last seen, lines)."""
+    out = list(findings)
+    for logged in [f for f in findings if isinstance(f.evidence.get("log"), dict)]:
+        live = next((f for f in out if f is not logged and "log" not in f.evidence and f.code == logged.code
+                     and f.subject == logged.subject and f.evidence.get("side") != logged.evidence.get("side")), None)
+        if live is not None:
+            out[out.index(live)] = replace(live, evidence={**live.evidence, "side": "both",
+                                                           "seen_in_jira_log": logged.evidence["log"]})
+            out.remove(logged)
+    return out
 
 
 def _attach(checks: list[CheckResult], codes: Iterable[str], diff: Difference) -> bool:
@@ -243,6 +260,10 @@ def merge(customer: Report, vendor: Report) -> Report:
             _first(v.jira.deployment, c.jira.deployment),
             _first(v.jira.version, c.jira.version),
             _first(v.jira.base_url, c.jira.base_url),
+            # either side seeing Jira is enough; False only when a side asked and none saw it
+            True if True in (v.jira.identified, c.jira.identified)
+            else False if False in (v.jira.identified, c.jira.identified) else None,
+            _first(v.jira.identified_by, c.jira.identified_by),
         ),
     )
     started = min([s for s in (customer.started_at, vendor.started_at) if s] or [""])

@@ -193,9 +193,15 @@ def summarise(findings: tuple[Finding, ...], status: Status) -> str:
 
 @dataclass(frozen=True)
 class JiraFacts:
+    """What the run learnt of Jira. ``identified``: did an answer come recognisably from Jira (True,
+    ``identified_by`` says which), did the run ask Jira's URL and never see one (False: never a green
+    gate, exit 5), or did it not ask at all (None: ``--offline``, a HAR, checks that send no request)."""
+
     deployment: str | None = None
     version: str | None = None
     base_url: str | None = None
+    identified: bool | None = None
+    identified_by: str | None = None
 
 
 @dataclass(frozen=True)
@@ -238,8 +244,17 @@ class Report:
         return Status.PASS if overall.rank <= Status.INFO.rank else overall
 
     @property
+    def jira_unseen(self) -> bool:
+        """The run asked Jira's URL and no answer came recognisably from Jira (an SSO page, a portal,
+        a placeholder, nothing listening): not a green gate, whatever --fail-on says."""
+        return self.target.jira.identified is False
+
+    @property
     def note(self) -> str | None:
-        """In words, when nothing was observed: the reasons the checks give, once each."""
+        """In words, when nothing was observed (or Jira never answered): the reasons, once each."""
+        if self.observed and self.jira_unseen:
+            return ("Jira never answered as Jira: no answer at the URL carried Jira's own traces (serverInfo, "
+                    "X-AREQUESTID, Jira's 401), so nothing here shows that the integration reaches Jira")
         if self.observed:
             return None
         if not self.checks:
@@ -265,6 +280,8 @@ class Report:
                     "deployment": self.target.jira.deployment,
                     "version": self.target.jira.version,
                     "base_url": self.target.jira.base_url,
+                    **({"identified": self.target.jira.identified} if self.target.jira.identified is not None else {}),
+                    **({"identified_by": self.target.jira.identified_by} if self.target.jira.identified_by else {}),
                 },
             },
             "started_at": self.started_at,
@@ -292,7 +309,9 @@ class Report:
                 url=target.get("url"),
                 integration=target.get("integration", "generic"),
                 auth=target.get("auth", "none"),
-                jira=JiraFacts(jira.get("deployment"), jira.get("version"), jira.get("base_url")),
+                jira=JiraFacts(jira.get("deployment"), jira.get("version"), jira.get("base_url"),
+                               jira.get("identified") if isinstance(jira.get("identified"), bool) else None,
+                               jira.get("identified_by") if isinstance(jira.get("identified_by"), str) else None),
             ),
             started_at=data.get("started_at", ""),
             duration_s=float(data.get("duration_s", 0.0)),

@@ -16,6 +16,7 @@ import time
 from typing import Iterable, TextIO
 
 from jiradoctor.model import CheckResult
+from jiradoctor.visible import visible
 
 DELAY_S = 1.0
 EVERY_S = 0.5
@@ -43,7 +44,7 @@ class ProgressLine:
     def line(self, width: int | None = None) -> str:
         """The line, at most ``width - 1`` characters (the last column would wrap on some terminals)."""
         with self._lock:
-            waiting = list(self.waiting)
+            waiting = [visible(name, keep='') for name in self.waiting]  # plugin ids: shown, never acted on
         clock = f" ({time.monotonic() - self._t0:.0f} s)"
         text = f"… waiting for {', '.join(waiting)}{clock}"
         limit = (width or terminal_width(self.stream)) - 1

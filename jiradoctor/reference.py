@@ -52,7 +52,7 @@ def markdown(checks: list[Check] | None = None) -> str:
     checks = sorted(checks if checks is not None else builtin_checks(), key=lambda c: c.id)
     facts = fact_entries()
     lines = [
-        "# jiradoctor reference: facts and finding codes",
+        "# jiradoctor reference: facts, exit codes and finding codes",
         "",
         "Generated from the code by `jiradoctor checks --reference > docs/REFERENCE.md`; do not edit by hand",
         "(tests/test_reference.py fails when this file is not current).",
@@ -67,6 +67,10 @@ def markdown(checks: list[Check] | None = None) -> str:
         "|---|---|---|---|---|",
     ]
     lines += [f"| `{f.name}` | `{f.constant}` | `{_cell(f.type)}` | `{f.module}` | {_cell(f.doc)} |" for f in facts]
+    from jiradoctor.exit_codes import MEANINGS
+
+    lines += ["", "## Exit codes", "", "`doctor`, `merge` and `har` exit with:", ""]
+    lines += [f"- **{code}** {_cell(meaning)}." for code, meaning in MEANINGS]
     lines += ["", "## Checks and their finding codes", ""]
     for check in checks:
         lines += [f"### `{check.id}`: {check.title}", ""]

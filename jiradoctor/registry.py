@@ -43,6 +43,10 @@ class Check:
     ``deep``: runs only with ``--deep`` or when ``--only`` names it, because it costs more requests
     than a doctor run should by default (issue 14: a healthy run is a few round trips); otherwise the
     report shows it as skipped, saying how to run it. ``deep_cost`` says what it sends.
+    ``in_doctor_run``: False for a check whose findings another command makes (``logs``): it is
+    listed by ``checks`` and ``explain`` but never part of a doctor run's report.
+    ``waits_for``: checks that must have finished first, whatever their result (the nodes check
+    repeats the calls they saw fail; their failing is what it is there for, so it never blocks).
     """
 
     id: str
@@ -61,6 +65,8 @@ class Check:
     reads: tuple[str, ...] = ()
     deep: bool = False
     deep_cost: str = ""
+    waits_for: tuple[str, ...] = ()
+    in_doctor_run: bool = True
 
     @property
     def declared_facts(self) -> frozenset[str]:

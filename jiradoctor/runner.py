@@ -37,7 +37,13 @@ class RunOptions:
 
 
 def select_checks(checks: Iterable[Check], options: RunOptions) -> list[Check]:
-    chosen = [c for c in checks if (not options.only or c.id in options.only) and c.id not in options.skip]
+    """The checks a doctor run judges: ``--only``/``--skip`` applied, and never a check that only
+    declares the codes another command reports (``logs``: a doctor run reads no logs)."""
+    chosen = [
+        c
+        for c in checks
+        if c.in_doctor_run and (not options.only or c.id in options.only) and c.id not in options.skip
+    ]
     return chosen
 
 
@@ -46,7 +52,7 @@ def find_cycles(checks: Iterable[Check]) -> dict[str, str]:
 
     Such checks would wait on each other forever; they are skipped instead.
     """
-    after = {c.id: [d for d in c.after] for c in checks}
+    after = {c.id: [*c.after, *c.waits_for] for c in checks}
     cyclic: dict[str, str] = {}
     for start in after:
         stack: list[tuple[str, list[str]]] = [(start, [start])]
@@ -83,8 +89,8 @@ def time_limit_for(check: Check, target: Target, options: RunOptions) -> float:
 
 
 def redact_finding(finding: Finding, redactor: Redactor) -> Finding:
-    if not redactor:
-        return finding
+    """Always, also in a run with no secret input: the redactor masks URL userinfo and Authorization
+    values wherever they sit, and secrets the run's files carry (a proxy config's headers)."""
     return Finding(
         code=finding.code,
         status=finding.status,
@@ -148,6 +154,8 @@ class Runner:
                     check.id, check.title, f"not run: prerequisites form a cycle: {cyclic[check.id]}"
                 )
             prerequisites = [tasks[dep] for dep in check.after if dep in tasks and dep not in cyclic]
+            # waited for, never blocking (the ids are checked against cycles with ``after``'s)
+            prerequisites += [tasks[dep] for dep in check.waits_for if dep in tasks and dep not in cyclic]
             if prerequisites:
                 await asyncio.gather(*prerequisites)
             result = await self._run_check(
@@ -261,10 +269,15 @@ class Runner:
     async def _jira_facts(self) -> JiraFacts:
         """Jira's identity for the report header, when a probe already fetched it."""
         info: Any = self.facts.peek("server_info")
+        seen = self.facts.jira_seen
+        identified = True if seen else False if self.facts.asked_jira else None
+        by = self.facts.redactor.text(seen) if seen else None
         if info is None:
-            return JiraFacts()
+            return JiraFacts(identified=identified, identified_by=by)
         return JiraFacts(
             deployment=getattr(info, "deployment", None),
             version=getattr(info, "version", None),
             base_url=getattr(info, "base_url", None),
+            identified=identified,
+            identified_by=by,
         )

@@ -11,9 +11,10 @@ header, an ``oauth_token``/``oauth_signature`` value.
 from __future__ import annotations
 
 import base64
+import json
 import re
 import urllib.parse
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable
 
 MASK = "********"
 _MIN_SECRET_LEN = 4  # shorter values would redact ordinary words
@@ -72,11 +73,42 @@ def _lower_hex(text: str) -> str:
 
 def encodings_of(raw: str) -> set[str]:
     """The forms a secret takes in evidence: raw, percent-encoded once and twice (a token inside a
-    signature base string), form-encoded, and the same with lower-case hex digits."""
+    signature base string), form-encoded, and the same with lower-case hex digits; escaped in a JSON
+    string; and its bytes as hex (either case) and base64 (standard and URL-safe, padded or not), the
+    forms a server's echo of it takes in an error description."""
     once = {urllib.parse.quote(raw, safe=""), urllib.parse.quote_plus(raw), urllib.parse.quote(raw, safe="~")}
     twice = {urllib.parse.quote(v, safe="") for v in once} | {urllib.parse.quote_plus(v) for v in once}
     forms = {raw, raw.strip()} | once | twice
+    escaped = json.dumps(raw)[1:-1]
+    forms |= {escaped, escaped.replace("/", "\\/"), json.dumps(raw, ensure_ascii=False)[1:-1]}
+    data = raw.encode("utf-8", "surrogatepass")
+    forms |= {data.hex(), data.hex().upper()}
+    for b64 in (base64.b64encode(data).decode(), base64.urlsafe_b64encode(data).decode()):
+        forms |= {b64, b64.rstrip("=")}
     return forms | {_lower_hex(f) for f in forms}
+
+
+_SECRET_NAME_PARTS = (
+    "auth", "token", "secret", "pass", "pwd", "apikey", "cookie", "session", "credential", "signature",
+    "privatekey", "accesskey", "csrf", "xsrf", "bearer", "jwt",
+)
+
+
+def name_means_secret(name: str) -> bool:
+    """A header, field or parameter name that says its value is a credential (``Authorization``,
+    ``X-Api-Key``, ``X-Auth-Token``, ``Cookie``, ``client_secret``...), in any case and spelling.
+
+    Why by meaning, not a list: proxies and integrations invent their own names; masking a harmless
+    value costs a little evidence, keeping a credential costs the customer's account."""
+    squashed = re.sub(r"[^a-z0-9]", "", name.lower())
+    return any(part in squashed for part in _SECRET_NAME_PARTS) or squashed.endswith("key")
+
+
+def clip(text: str, limit: int, redact: Callable[[str], str]) -> str:
+    """Outside text cut to ``limit`` characters for a report, redacted FIRST: a secret cut in half
+    before redaction no longer matches the redactor, and its first characters would be shown."""
+    shown = redact(text)
+    return shown if len(shown) <= limit else shown[: max(limit - 1, 0)] + "…"
 
 
 _USERINFO_SLOT = re.compile(
@@ -125,9 +157,6 @@ class Redactor:
         kept = {v for v in self._values if not any(v in t for t in joined)}
         if kept != self._values:
             self._values, self._pattern = kept, None
-
-    def __bool__(self) -> bool:
-        return bool(self._values or self._any_length)
 
     def text(self, text: str) -> str:
         if not text:

@@ -51,17 +51,27 @@ def blocker_finding(
     """The blocker named for what it is, with the fix: allowlist which address, where."""
     evidence = {"url": answer.url, "status": answer.status, "blocker": found.kind, **found.evidence}
     if found.kind == "atlassian-ip-allowlist":
+        caller = found.caller_address
+        this_machine = (
+            f"This machine called from {caller} (the refusal names it): allow that address to run jiradoctor from here."
+            if caller
+            else "This machine's own public address is not shown in the refusal: run `curl -s https://ifconfig.me` "
+            "here to see it, and allow it to run jiradoctor from here."
+        )
         return Finding(
             prefix + (code or "ip-allowlist"),
             Status.FAIL,
-            f"Atlassian Cloud's IP allowlist refuses this caller (HTTP {answer.status}: \"The IP address "
-            f'has been rejected because it is not on the allowed list"): the site admits only listed '
-            f"addresses (a Premium plan's IP allowlisting).",
+            f"An IP allowlist refuses this caller's address (HTTP {answer.status}: "
+            f"\"{found.evidence.get('message', '')}\"), not the credentials: the site admits only listed "
+            f"addresses (on Atlassian Cloud, a Premium plan's IP allowlisting)"
+            + (f"; the refused address is {caller}." if caller else "."),
             evidence=evidence,
             remediation=(
-                "An organisation admin adds the caller's egress address at admin.atlassian.com > "
-                "Security > IP allowlisting (the list that covers this site's Jira), or the "
+                "Have the caller's egress address added to the allowlist: on Atlassian Cloud an organisation "
+                "admin does it at admin.atlassian.com > Security > IP allowlisting (the list that covers this "
+                "site's Jira); elsewhere, whoever runs the firewall or proxy that wrote the refusal. Or the "
                 "integration calls from a listed address.",
+                this_machine,
                 *egress_advice(profile),
             ),
             docs=(

@@ -13,14 +13,19 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Mapping
 
-from jiradoctor.inputs import INPUT_NAMES, SECRET_INPUTS
+from jiradoctor import files
+from jiradoctor.inputs import INPUT_NAMES, SECRET_INPUTS, URL_INPUTS
 from jiradoctor.secrets import Redactor, Secret
 
 if TYPE_CHECKING:
+    from jiradoctor.jira.integrations import IntegrationProfile
+    from jiradoctor.jira.serverxml import ServerXml, ServerXmlError
     from jiradoctor.jira.pem import PrivateKeyText
+    from jiradoctor.net.client_cert import ClientCertificate
+    from jiradoctor.jira.proxy_config import ProxyConfig, ProxyConfigError
 
 FILE_INPUTS = ("server_xml", "public_key", "private_key")
-MAX_INPUT_BYTES = 1_000_000  # a server.xml or PEM file is a few KB; refuse anything absurd
+MAX_INPUT_BYTES = files.MAX_KEY_OR_XML  # a server.xml or PEM file is a few KB; refuse anything absurd
 
 
 class InputError(ValueError):
@@ -29,13 +34,10 @@ class InputError(ValueError):
 
 def read_input_file(path: str | Path, what: str) -> str:
     """Read a customer's file verbatim (no stripping: whitespace is part of the diagnosis)."""
-    p = Path(path)
     try:
-        data = p.read_bytes()[: MAX_INPUT_BYTES + 1]
-    except OSError as exc:
-        raise InputError(f"cannot read {what} file {str(p)!r}: {exc.strerror or exc}") from None
-    if len(data) > MAX_INPUT_BYTES:
-        raise InputError(f"{what} file {str(p)!r} is larger than {MAX_INPUT_BYTES} bytes")
+        data = files.read_bounded(path, MAX_INPUT_BYTES, f"{what} file")
+    except files.FileProblem as exc:
+        raise InputError(str(exc)) from None
     # newline="" semantics: keep CRLF, so the whitespace check can see it
     return data.decode("utf-8", errors="replace")
 
@@ -63,6 +65,9 @@ class Target:
     projects: tuple[str, ...] = ()
     permissions: tuple[str, ...] = ()
     ca_bundle: str | None = None
+    client_cert: str | None = None  # mutual TLS: PEM certificate (key inside or --client-key) or PKCS#12
+    client_key: str | None = None
+    client_cert_password: Secret | None = None
     insecure: bool = False
     proxy: str | None = None
     timeout: float = 10.0
@@ -71,7 +76,7 @@ class Target:
     profile_file: str | None = None
     integration_hosting: str | None = None  # "cloud" | "on-premises"; None: as the integration's profile says
     extra: Mapping[str, Any] = field(default_factory=dict)
-    proxy_config_path: str | None = None  # nginx or Apache httpd file (read by base-url, includes followed)
+    proxy_config_path: str | None = None  # nginx or Apache httpd file (read by base-url, includes inside its folder)
     # OAuth 2.0 (issue 17): the client as registered, what it asks for, and its tokens
     client_id: str | None = None
     client_secret: Secret | None = None
@@ -92,6 +97,8 @@ class Target:
     truststore: str | None = None  # Jira's JVM truststore (cacerts: JKS or PKCS#12)
     truststore_password: Secret | None = None
     user_agent: str | None = None  # the integration's User-Agent for the can-work probes (XSRF on writes)
+    signature_method: str | None = None  # the OAuth 1.0a method the integration signs with (oauth-signature)
+    client_library: str | None = None  # the client library it is built on, whose default method is known
 
     @cached_property
     def private_key_read(self) -> PrivateKeyText | None:
@@ -103,6 +110,65 @@ class Target:
         from jiradoctor.jira import pem
 
         return pem.read_private_key(self.private_key.reveal())
+
+    @cached_property
+    def proxy_config_read(self) -> "ProxyConfig | ProxyConfigError | None":
+        """--proxy-config read once per Target: the redactor takes its credentials before anything is
+        printed, base-url judges its routes. A file that cannot be used is kept as its error."""
+        if not self.proxy_config_path:
+            return None
+        from jiradoctor.jira.proxy_config import ProxyConfigError, read_proxy_config
+
+        try:
+            return read_proxy_config(self.proxy_config_path)
+        except ProxyConfigError as exc:
+            return exc
+
+    @cached_property
+    def profile(self) -> "IntegrationProfile":
+        """The integration's profile, read once per Target (``--profile-file`` is TOML: every check and
+        probe asks for the profile, and none parses it again)."""
+        from jiradoctor.jira.integrations import get_profile
+
+        return get_profile(self.integration, self.profile_file)
+
+    @cached_property
+    def server_xml_read(self) -> "ServerXml | ServerXmlError | None":
+        """server.xml parsed once per Target (base-url judges it, oauth-signature names its connector's
+        attributes); a file that cannot be used is kept as its error. None: not given."""
+        if self.server_xml is None:
+            return None
+        from jiradoctor.jira.serverxml import ServerXmlError, parse_server_xml
+
+        try:
+            return parse_server_xml(self.server_xml)
+        except ServerXmlError as exc:
+            return exc
+
+    def file_secrets(self) -> list[str]:
+        """Credentials the user's files carry: server.xml's password attributes (keystorePass,
+        truststorePass, certificateKeystorePassword...), a private key given as --public-key, and the
+        proxy config's secret headers and userinfo. Read by text too, so a file the parsers refuse
+        still has its secrets masked."""
+        from jiradoctor.jira.serverxml import secrets_in_text
+
+        found = secrets_in_text(self.server_xml) if self.server_xml else []
+        if self.public_key and "PRIVATE KEY" in self.public_key:  # a private key pasted as the public one
+            from jiradoctor.jira import pem
+
+            if pem.contains_private_key(self.public_key):
+                found.append(self.public_key)
+        read = self.proxy_config_read
+        return found + list(read.secrets if read is not None else ())
+
+    @property
+    def client_certificate(self) -> ClientCertificate | None:
+        """The certificate every probe presents (mutual TLS), when one was given."""
+        if not self.client_cert:
+            return None
+        from jiradoctor.net.client_cert import ClientCertificate
+
+        return ClientCertificate(self.client_cert, self.client_key, self.client_cert_password)
 
     @property
     def auth(self) -> str:
@@ -134,9 +200,11 @@ class Target:
         from jiradoctor.net.proxy_route import proxies_from_env, userinfo
 
         environment = [value for value, _ in proxies_from_env(os.environ).values()]
-        for url in [self.url, self.base_url, self.proxy, *environment]:
+        for url in [*(getattr(self, i.name) for i in URL_INPUTS), *environment]:
             user, password = userinfo(url)
             redactor.add(password, user=user)
+        for carried in self.file_secrets():
+            redactor.add(carried)
         if self.private_key:
             redactor.exempt(public_texts_of(self.private_key_read))
         return redactor
@@ -178,8 +246,9 @@ def check_url(value: str | None, option: str, schemes: tuple[str, ...] | None = 
     import urllib.parse
 
     from jiradoctor.jira.urls import masked, why_malformed
+    from jiradoctor.secrets import clip
 
-    shown = masked(value if len(value) <= 200 else value[:200] + "…")
+    shown = clip(value, 201, masked)  # masked first: a cut before the "@" would leave the password unmasked
     try:
         parts = urllib.parse.urlsplit(value)
         parts.port  # noqa: B018 - raises for a port that is not a number in 0..65535
@@ -202,7 +271,7 @@ def check_dns_server(value: str | None) -> str | None:
     """``--dns-server HOST[:PORT]`` with a port that is not 1..65535 is a usage error, not a DNS finding."""
     if not value:
         return value
-    from jiradoctor.probes.dns import parse_server
+    from jiradoctor.net.dns_server import parse_server
 
     try:
         host, port = parse_server(value)

@@ -9,13 +9,38 @@ the way. Answer bodies were redacted when they were read; here they are cut shor
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from jiradoctor.secrets import MASK
 from jiradoctor.visible import visible
 
-if TYPE_CHECKING:
-    from jiradoctor.probes.http import HttpAnswer
+
+class _Failure(Protocol):
+    @property
+    def kind(self) -> str: ...
+    @property
+    def message(self) -> str: ...
+
+
+class Exchange(Protocol):
+    """What of an answer the trace shows (``probes.http.HttpAnswer`` has it; the trace does not
+    import the HTTP layer that calls it)."""
+
+    @property
+    def method(self) -> str: ...
+    @property
+    def url(self) -> str: ...
+    @property
+    def status(self) -> int | None: ...
+    @property
+    def headers(self) -> Mapping[str, str]: ...
+    @property
+    def body(self) -> str: ...
+    @property
+    def elapsed_s(self) -> float: ...
+    @property
+    def error(self) -> _Failure | None: ...
+
 
 CREDENTIAL_HEADERS = {"authorization", "proxy-authorization", "cookie", "set-cookie", "x-api-key"}
 BODY_SHOWN = 600
@@ -30,7 +55,7 @@ def _header(name: str, value: str, redact: Callable[[str], str]) -> str:
 
 
 def describe_exchange(
-    answer: HttpAnswer,
+    answer: Exchange,
     request_headers: Mapping[str, str] | None,
     request_size: int,
     redact: Callable[[str], str],

@@ -118,7 +118,7 @@ def respond(req: Request, runtime: LabRuntime) -> Response:
         resp.add("X-Seraph-LoginReason", outcome.login_reason)
     for name, value in outcome.headers:
         resp.add(name, value)
-    return resp
+    return throttle.on_answer(req, resp, runtime)
 
 
 def _pages(req: Request, runtime: LabRuntime) -> Response:
@@ -127,7 +127,9 @@ def _pages(req: Request, runtime: LabRuntime) -> Response:
     if req.path in ("", "/"):
         return Response.redirect(f"{runtime.base_url}/secure/Dashboard.jspa")
     if req.path == "/login.jsp":
-        return Response.html(200, login_page("Log in - Jira"))
+        page = Response.html(200, login_page("Log in - Jira"))
+        page.login_page = True
+        return page
     if req.path == "/secure/Dashboard.jspa":
         return Response.html(
             200, "<!DOCTYPE html><html><head><title>System Dashboard - Jira</title></head><body></body></html>"

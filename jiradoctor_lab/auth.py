@@ -14,7 +14,7 @@ import binascii
 from dataclasses import dataclass, field
 
 from jiradoctor_lab import oauth_provider
-from jiradoctor_lab.messages import HTML_TYPE, Request, Response, status_body
+from jiradoctor_lab.messages import HTML_TYPE, Request, Response, error_body, status_body
 from jiradoctor_lab.runtime import LabRuntime
 from jiradoctor_lab.scenarios import User
 
@@ -85,20 +85,40 @@ def authenticate(req: Request, runtime: LabRuntime, *, sso: bool = True) -> Auth
     """
     if oauth_provider.is_oauth_request(req):
         return _oauth(req, runtime)
+    behaviour = runtime.scenario.behaviour
+    if behaviour.ip_allowlist_credentials and req.header("authorization"):
+        return AuthOutcome(answer=_allowlist_refusal(behaviour.ip_allowlist_credentials), method="none")
+    sso = (sso or behaviour.sso_everywhere) and not (behaviour.sso_rest_bypass and _basic(req) is not None)
     if sso and runtime.sso_redirect and _bearer(req) is None:
         # An SSO plugin that owns login: Basic (and anonymous) callers are sent to the IdP.
         return AuthOutcome(answer=_sso_redirect(req, runtime), method="sso")
-    if sso and runtime.scenario.behaviour.sso_login_page and _bearer(req) is None:
+    if sso and behaviour.sso_login_page and _bearer(req) is None:
         # Data Center behind SAML SSO (e.g. Okta) often answers a REST call with 200 and the
         # HTML login page, not a redirect (JIRA-FACTS §4).
-        return AuthOutcome(answer=_sso_login_page(), method="sso")
+        return AuthOutcome(answer=_sso_login_page(gateway=behaviour.sso_gateway), method="sso")
     bearer = _bearer(req)
     if bearer is not None:
         return _pat(bearer, runtime)
     basic = _basic(req)
+    if basic is not None and behaviour.basic_auth_disabled and not runtime.is_cloud:
+        return AuthOutcome(answer=_basic_disabled(), method="basic")
     if basic is not None:
         return _cloud_basic(*basic, runtime) if runtime.is_cloud else _server_basic(*basic, runtime)
     return AuthOutcome(method="none")
+
+
+# JIRA-FACTS §10 (captured in a vendor's write-up): the sentence; UNCONFIRMED: the body around it,
+# so the lab sends the sentence in Jira's REST error shape.
+BASIC_DISABLED = "Basic Authentication has been disabled on this instance."
+
+
+def _basic_disabled() -> Response:
+    return Response.json(403, error_body(BASIC_DISABLED))
+
+
+def _allowlist_refusal(sentence: str) -> Response:
+    """An IP allowlist's refusal in Jira's REST error shape (the status and shape as the lab's ip-allowlist page)."""
+    return Response.json(403, error_body(sentence))
 
 
 def _oauth(req: Request, runtime: LabRuntime) -> AuthOutcome:
@@ -181,7 +201,9 @@ def _cloud_refusal() -> Response:
     return Response.json(401, status_body(401, CLOUD_UNAUTHORIZED))
 
 
-def _sso_login_page() -> Response:
+def _sso_login_page(gateway: bool = False) -> Response:
+    """The SSO login page: from an SSO app inside Jira (with Jira's headers), or from an authenticating
+    gateway in front of it (``gateway``: none of Jira's headers)."""
     page = (
         "<!DOCTYPE html><html><head><title>Log in - Jira</title>"
         '<meta name="application-name" content="JIRA"></head><body>'
@@ -190,7 +212,10 @@ def _sso_login_page() -> Response:
         '<input name="os_username"><input name="os_password" type="password">'
         '<input type="submit" value="Log In"></form></body></html>'
     )
-    return Response.html(200, page)
+    resp = Response.html(200, page)
+    resp.login_page = True
+    resp.jira_headers = not gateway
+    return resp
 
 
 def _sso_redirect(req: Request, runtime: LabRuntime) -> Response:

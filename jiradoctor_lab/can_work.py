@@ -155,7 +155,29 @@ def _session_node(cookie_header: str | None, nodes: tuple[str, ...]) -> str | No
     return None
 
 
-def cluster_headers(rt: LabRuntime, cookie_header: str | None) -> list[tuple[str, str]]:
+def broken_path(rt: LabRuntime, path: str) -> bool:
+    behaviour = rt.scenario.behaviour
+    return bool(behaviour.broken_node) and any(path.startswith(p) for p in behaviour.broken_node_paths)
+
+
+def choose_node(rt: LabRuntime, cookie_header: str | None, path: str) -> str | None:
+    """The node that answers this request (None: not a cluster); for a broken path, a round-robin of
+    its own that starts at the broken node (scenarios.Behaviour.broken_node)."""
+    nodes = rt.scenario.behaviour.cluster_nodes
+    if not nodes:
+        return None
+    if broken_path(rt, path):
+        start = nodes.index(rt.scenario.behaviour.broken_node) if rt.scenario.behaviour.broken_node in nodes else 0
+        with rt.state.lock:
+            turn = rt.state.path_turns.get(path, 0)
+            rt.state.path_turns[path] = turn + 1
+        return nodes[(start + turn) % len(nodes)]
+    return _node_for(rt, cookie_header)
+
+
+def cluster_headers(
+    rt: LabRuntime, cookie_header: str | None, node: str | None = None
+) -> list[tuple[str, str]]:
     """X-ANODEID of the node that answers, and a JSESSIONID when that node does not know the session.
 
     Jira Data Center's nodes append their id to the session (Tomcat's jvmRoute: ``<id>.<node>``);
@@ -164,20 +186,26 @@ def cluster_headers(rt: LabRuntime, cookie_header: str | None) -> list[tuple[str
     if not nodes:
         return []
     known = _session_node(cookie_header, nodes)
-    if rt.scenario.behaviour.sticky_sessions and known is not None:
-        node = known
-    elif known is not None:
-        # no affinity: the balancer sends a known session elsewhere. Always the next node, not a shared
-        # round-robin: the checks' concurrent requests would otherwise decide by chance (a flaky lab)
-        node = nodes[(nodes.index(known) + 1) % len(nodes)]
-    else:
-        with rt.state.lock:
-            node = nodes[rt.state.cluster_turn % len(nodes)]
-            rt.state.cluster_turn += 1
+    node = node or _node_for(rt, cookie_header)
     headers = [("X-ANODEID", node)]
     if known != node:
         headers.append(("Set-Cookie", f"JSESSIONID={secrets.token_hex(16).upper()}.{node}; Path=/; HttpOnly"))
     return headers
+
+
+def _node_for(rt: LabRuntime, cookie_header: str | None) -> str:
+    nodes = rt.scenario.behaviour.cluster_nodes
+    known = _session_node(cookie_header, nodes)
+    if rt.scenario.behaviour.sticky_sessions and known is not None:
+        return known
+    if known is not None:
+        # no affinity: the balancer sends a known session elsewhere. Always the next node, not a shared
+        # round-robin: the checks' concurrent requests would otherwise decide by chance (a flaky lab)
+        return nodes[(nodes.index(known) + 1) % len(nodes)]
+    with rt.state.lock:
+        node = nodes[rt.state.cluster_turn % len(nodes)]
+        rt.state.cluster_turn += 1
+    return node
 
 
 # -------------------------------------------------------------------------------- blockers ---

@@ -16,9 +16,11 @@ from pathlib import Path
 
 import click
 
-from jiradoctor import completion
+from click.shell_completion import CompletionItem
 
-from jiradoctor_lab.scenarios import list_scenarios, scenario_names
+from jiradoctor.completion import matching
+
+from jiradoctor_lab.catalogue import every_name, every_scenario
 from jiradoctor_lab.server import LabServer
 
 
@@ -35,11 +37,16 @@ def lab() -> None:
     """A broken-Jira lab on loopback: one scenario per way a connection breaks."""
 
 
+def complete_scenario(incomplete: str) -> list[CompletionItem]:
+    """Scenario names for the shell (`jiradoctor demo --scenario <TAB>`)."""
+    return matching(incomplete, every_name())
+
+
 @lab.command("scenarios")
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
 def scenarios_command(fmt: str) -> None:
     """List the scenarios with what jiradoctor is expected to report."""
-    items = list_scenarios()
+    items = every_scenario()
     if fmt == "json":
         click.echo(json.dumps([
             {"name": s.name, "description": s.description, "deployment": s.deployment,
@@ -57,7 +64,7 @@ def scenarios_command(fmt: str) -> None:
 
 
 @lab.command("serve")
-@click.option("--scenario", "name", required=True, type=click.Choice(scenario_names()), help="Scenario to serve.")
+@click.option("--scenario", "name", required=True, type=click.Choice(every_name()), help="Scenario to serve.")
 @click.option("--port", type=click.IntRange(0, 65535), default=0, show_default=True, help="0 picks a free port.")
 @click.option("--latency-ms", type=click.IntRange(0, 600_000), default=0, show_default=True,
               help="Delay before every answer.")
@@ -124,7 +131,7 @@ if __name__ == "__main__":  # pragma: no cover
     "--scenario",
     default="url-mismatch-proxy-host",
     show_default=True,
-    shell_complete=completion.scenarios,
+    shell_complete=lambda _ctx, _param, incomplete: complete_scenario(incomplete),
     help="The lab scenario to diagnose (see `jiradoctor lab scenarios`).",
 )
 @click.pass_context
@@ -132,7 +139,7 @@ def demo(ctx: click.Context, out_dir: str, scenario: str) -> None:
     """Start a broken lab Jira on loopback, run the doctor on it, write report.html and report.json."""
     from jiradoctor_lab.demo import run_demo
 
-    names = [s.name for s in list_scenarios()]
+    names = every_name()
     if scenario not in names:
         from jiradoctor.suggest import did_you_mean
 

@@ -16,7 +16,13 @@ TENANT_INFO = "/_edge/tenant_info"
 
 
 def cloud_id(runtime: LabRuntime) -> str:
-    """A stable cloudId per scenario (a UUID, as Cloud's are)."""
+    """A stable cloudId per scenario (a UUID, as Cloud's are); the OAuth 2.0 app's site id when the
+    scenario has one, so that the gateway URL built from tenant_info is the one the token reaches."""
+    from jiradoctor_lab.oauth2_provider import lab_for
+
+    oauth2 = lab_for(runtime)
+    if oauth2 is not None and oauth2.spec.cloud_id:
+        return oauth2.spec.cloud_id
     return str(uuid.uuid5(uuid.NAMESPACE_URL, f"jiradoctor-lab:{runtime.scenario.name}"))
 
 

@@ -11,12 +11,35 @@ import os
 import shlex
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import Protocol
 
+from jiradoctor.jira.tomcat import Connector
 from jiradoctor_lab import applinks as lab_applinks
+from jiradoctor_lab.scenarios import ClientHints, Scenario
 
-if TYPE_CHECKING:
-    from jiradoctor_lab.server import LabServer
+
+class LabServer(Protocol):
+    """What the translation reads of a running lab (``jiradoctor_lab.server.LabServer``, which calls
+    this module: a protocol, not an import, keeps the two apart)."""
+
+    @property
+    def url(self) -> str: ...
+    @property
+    def base_url(self) -> str: ...
+    @property
+    def scenario(self) -> Scenario: ...
+    @property
+    def client(self) -> ClientHints: ...
+    @property
+    def connector(self) -> Connector: ...
+    @property
+    def ca_pem(self) -> str | None: ...
+    @property
+    def private_key_pem(self) -> str: ...
+    @property
+    def jira_consumer_key(self) -> str | None: ...
+    @property
+    def jira_public_key_base64(self) -> str: ...
 
 
 @dataclass(frozen=True)
@@ -99,8 +122,49 @@ def write_customer_files(lab: LabServer, out_dir: Path, customer_side: bool = Tr
     return CustomerFiles(private_key, ca_bundle, server_xml, public_key)
 
 
+def oauth2_invocation(lab: LabServer, **override: object) -> Invocation | None:
+    """An OAuth 2.0 scenario's command: the client the integration registered, the token it holds, its
+    refresh token only where the scenario allows rotation; on Cloud, the lab stands in for Atlassian's
+    auth server and gateway (two hidden variables). None for a scenario without OAuth 2.0.
+    ``override``: client values a test changes (a wrong secret, another redirect URI)."""
+    from jiradoctor_lab.oauth2_provider import spec_for
+
+    spec = spec_for(lab.scenario.name)
+    if spec is None:
+        return None
+    client = {**spec.client, **override}
+    # the URL entered in the integration: Jira's (Data Center, a Cloud site) or Cloud's gateway for the site
+    url = lab.url + "/ex/jira/" + str(spec.cloud_id) if client.get("url") == "gateway" else lab.url
+    argv = ["jiradoctor", "doctor", "--url", url, "--integration", str(client["integration"]),
+            "--client-id", str(client["client_id"]), "--redirect-uri", str(client["redirect_uri"]),
+            "--scopes", str(client["scopes"]), "--only", "oauth2"]
+    env = {"JIRADOCTOR_CLIENT_SECRET": str(client["client_secret"])}
+    if client.get("token"):
+        env["JIRADOCTOR_OAUTH2_TOKEN"] = str(client["token"])
+    if client.get("refresh_token"):
+        env["JIRADOCTOR_OAUTH2_REFRESH_TOKEN"] = str(client["refresh_token"])
+    if client.get("allow_rotation"):
+        argv.append("--allow-refresh-token-rotation")
+    if lab.scenario.is_cloud:  # the hidden overrides: Cloud's auth server and gateway are the lab
+        env |= {"JIRADOCTOR_OAUTH2_AUTH_URL": lab.url, "JIRADOCTOR_OAUTH2_API_URL": lab.url}
+        if client.get("auth_url") == "unreachable":
+            env["JIRADOCTOR_OAUTH2_AUTH_URL"] = f"http://127.0.0.1:{_closed_port()}"
+    return Invocation(argv, env)
+
+
+def _closed_port() -> int:
+    """A loopback port nothing listens on (bound, then released)."""
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
 def doctor_invocation(lab: LabServer, files: CustomerFiles) -> Invocation:
     """The command the scenario's integration (and, with the customer's files, its Jira administrator) runs."""
+    if (oauth2 := oauth2_invocation(lab)) is not None:
+        return oauth2
     c = lab.scenario.client
     # the lab runs on loopback and the integration (jiradoctor) on this machine: on-premises, truthfully
     argv = ["jiradoctor", "doctor", "--url", lab.url, "--integration", c.integration,
@@ -128,7 +192,7 @@ def doctor_invocation(lab: LabServer, files: CustomerFiles) -> Invocation:
     if (admin := lab_applinks.admin_password(lab.scenario)) is not None:  # the scenario's Jira administrator
         argv += ["--admin-user", admin[0]]
         env["JIRADOCTOR_ADMIN_PASSWORD"] = admin[1]
-    if lab.ca_pem and files.ca_bundle is not None:
+    if lab.ca_pem and files.ca_bundle is not None and c.trust_lab_ca:  # an integration may not trust the lab CA
         argv += ["--ca-bundle", str(files.ca_bundle)]
     if files.server_xml is not None:
         argv += ["--server-xml", str(files.server_xml), "--base-url", lab.base_url]

@@ -75,6 +75,7 @@ class Response:
     body: bytes = b""
     headers: list[tuple[str, str]] = field(default_factory=list)
     jira_headers: bool = True  # False for answers that must not look like Jira's (not-jira)
+    login_page: bool = False  # a login page (an SSO app's, Jira's own): not Jira's API answering, even with its headers
 
     def add(self, name: str, value: str) -> "Response":
         self.headers.append((name, value))

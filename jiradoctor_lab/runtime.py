@@ -56,7 +56,11 @@ class LabState:
     fanout_requests: int = 0  # throttle.py: mypermissions-per-project requests seen
     throttle_until: float | None = None  # time.monotonic() when the rate limit lifts
     throttled: int = 0  # answers refused by the rate limit
+    login_requests: int = 0  # throttle.py: /myself requests seen (throttle_login)
+    bucket_tokens: int | None = None  # throttle.py: Data Center's token bucket (None = not started)
+    bucket_refilled: float = 0.0  # time.monotonic() of the bucket's last refill
     cluster_turn: int = 0  # lab/can_work.py: round-robin position of a cluster without sticky sessions
+    path_turns: dict[str, int] = field(default_factory=dict)  # round-robin per broken path (broken_node)
     writes: int = 0  # lab/can_work.py: requests that would have changed Jira (must stay 0 for jiradoctor)
 
     def use_nonce(self, consumer_key: str, token: str, timestamp: str, nonce: str, now: float) -> bool:

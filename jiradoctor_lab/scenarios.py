@@ -116,6 +116,12 @@ class Behaviour:
     throttle_window_s: float = 1.0
     throttle_status: int = 429
     throttle_forever: bool = False
+    # the captured shape (jiradoctor_lab/throttle.py): cloud, cloud-html, cloud-quota, dc-bucket; for
+    # dc-bucket, throttle_after is the bucket's size and bucket_fill_rate tokens come every throttle_window_s
+    throttle_shape: str = "cloud"
+    bucket_fill_rate: int = 0
+    throttle_login: int = 0  # the first N /myself requests are refused by the rate limit
+    beta_rate_limit_headers: bool = False  # Cloud's Beta-Retry-After/Beta-RateLimit* on answers (not a throttle)
     # OAuth problem every signed REST call with an access token gets (token_expired, permission_unknown,
     # additional_authorization_required): the lab's stand-in for a token in that state
     access_token_problem: str = ""
@@ -123,7 +129,24 @@ class Behaviour:
     # follows the JSESSIONID cookie, else requests go round-robin
     cluster_nodes: tuple[str, ...] = ()
     sticky_sessions: bool = True
+    # one node configured differently (an app disabled there, issue 25): requests to these path prefixes
+    # answer 404 on ``broken_node``; the first request of such a path goes to it (a real balancer does
+    # so by chance), the next ones round-robin, so a run sees the failure and the healthy twin node
+    broken_node: str = ""
+    broken_node_paths: tuple[str, ...] = ()
     # Jira's REST webhooks path moved in Jira 10 (applinks data has its own jira10 switch for admins)
+    # issue 25: SSO in front of every REST resource, serverInfo included (anonymous callers never see
+    # Jira's JSON); with ``sso_rest_bypass`` the SSO app lets Basic-authenticated REST calls through
+    sso_everywhere: bool = False
+    sso_rest_bypass: bool = False
+    # the SSO login page comes from an authenticating gateway in front of Jira, without Jira's headers
+    sso_gateway: bool = False
+    # Data Center with Basic authentication switched off: 403 "Basic Authentication has been disabled
+    # on this instance." (JIRA-FACTS §10); PATs (Bearer) and OAuth still work
+    basic_auth_disabled: bool = False
+    # an IP allowlist that refuses calls carrying credentials with this sentence (anonymous serverInfo
+    # passes); "" = none. UNCONFIRMED: that a real allowlist spares anonymous calls; the sentences are §10's
+    ip_allowlist_credentials: str = ""
 
 
 @dataclass(frozen=True)
@@ -311,6 +334,10 @@ def _validate(s: Scenario) -> None:
         raise ScenarioError(f"{s.name}: unknown cloud_password_wording")
     if s.behaviour.throttle_status not in (429, 503):
         raise ScenarioError(f"{s.name}: throttle_status must be 429 or 503")
+    if s.behaviour.throttle_shape not in ("cloud", "cloud-html", "cloud-quota", "dc-bucket"):
+        raise ScenarioError(f"{s.name}: unknown throttle_shape {s.behaviour.throttle_shape!r}")
+    if s.behaviour.throttle_shape == "dc-bucket" and s.behaviour.throttle_after and s.behaviour.bucket_fill_rate < 1:
+        raise ScenarioError(f"{s.name}: a dc-bucket needs bucket_fill_rate >= 1")
     if s.behaviour.access_token_problem not in ("", "token_expired", "permission_unknown",
                                                 "additional_authorization_required", "token_rejected"):
         raise ScenarioError(f"{s.name}: unknown access_token_problem")

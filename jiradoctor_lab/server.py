@@ -29,12 +29,12 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Callable
 
 from jiradoctor.jira.tomcat import Connector
-from jiradoctor_lab import app, oauth_provider
+from jiradoctor_lab import app, oauth_provider, rest
 from jiradoctor_lab import can_work as lab_can_work
 from jiradoctor_lab.messages import Response
 from jiradoctor_lab.runtime import LabRuntime
 from jiradoctor_lab.keys import key_pair
-from jiradoctor_lab.scenarios import ClientHints, Scenario, get_scenario
+from jiradoctor_lab.scenarios import ClientHints, Scenario
 from jiradoctor_lab.tls import lab_tls
 
 log = logging.getLogger("jiradoctor_lab")
@@ -195,6 +195,7 @@ class _Handler(BaseHTTPRequestHandler):
             target = parts.path + (f"?{parts.query}" if parts.query else "")
         resp = app.misbehaving(self.command, target, runtime)
         jira_url: str | None = None
+        node: str | None = None  # a cluster's node chosen up front (broken_node paths); else when answering
         if resp is not None:
             lab_can_work.count_write(runtime, self.command, urllib.parse.urlsplit(target).path)
         if resp is None:
@@ -203,8 +204,16 @@ class _Handler(BaseHTTPRequestHandler):
             req = app.to_jira_request(method, target, dict(self.headers.items()), body, runtime)
             if not isinstance(req, Response):
                 lab_can_work.count_write(runtime, req.method, req.path)
+            path = urllib.parse.urlsplit(target).path
+            if lab_can_work.broken_path(runtime, path):  # decided before answering: that node answers 404
+                node = lab_can_work.choose_node(runtime, self.headers.get("Cookie"), path)
             if isinstance(req, Response):
                 resp = req
+            elif node is not None and node == runtime.scenario.behaviour.broken_node and lab_can_work.broken_path(
+                runtime, req.path
+            ):
+                resp = rest.not_found(req)  # the app behind this path is not enabled on this node
+                jira_url = str(req.jira_url)
             else:
                 jira_url = str(req.jira_url)
                 if runtime.scenario.front_proxy.replay_oauth and oauth_provider.is_oauth_request(req):
@@ -213,10 +222,11 @@ class _Handler(BaseHTTPRequestHandler):
         lab._record(
             SeenRequest(
                 self.command, urllib.parse.urlsplit(target).path, jira_url, resp.status, self.headers.get("Host")
-            )
+            ),
+            as_jira=resp.jira_headers and not resp.login_page and not 300 <= resp.status < 400,
         )
         if resp.jira_headers:
-            for name, value in lab_can_work.cluster_headers(runtime, self.headers.get("Cookie")):
+            for name, value in lab_can_work.cluster_headers(runtime, self.headers.get("Cookie"), node):
                 resp.add(name, value)
         self._send(resp)
 
@@ -280,7 +290,11 @@ class LabServer:
         public_host: str = LOOPBACK,
         clock: Callable[[], float] = time.time,
     ) -> None:
-        self.scenario = get_scenario(scenario) if isinstance(scenario, str) else scenario
+        if isinstance(scenario, str):
+            from jiradoctor_lab.catalogue import find  # an OAuth 2.0 scenario too
+
+            scenario = find(scenario)
+        self.scenario = scenario
         self.latency_s = latency_s
         self._port = port
         self._ssl_context = ssl_context
@@ -296,6 +310,7 @@ class LabServer:
         self._seen: collections.deque[SeenRequest] = collections.deque(maxlen=2000)
         self._seen_lock = threading.Lock()
         self._total = 0
+        self._jira_answers = 0
         self._lifecycle = threading.Lock()
 
     # -- lifecycle -----------------------------------------------------------------------------
@@ -451,10 +466,19 @@ class LabServer:
         """Answers the scenario's rate limit refused (429/503 with Retry-After)."""
         return self._rt().state.throttled
 
-    def _record(self, seen: SeenRequest) -> None:
+    @property
+    def jira_answers(self) -> int:
+        """Answers sent as Jira's own (its REST API, its refusals, its pages; with Jira's headers), not a
+        login page, a redirect or another server's page: the lab's account of whether a client could
+        have seen Jira answer as Jira (issue 25), kept apart from the doctor's own reading."""
+        with self._seen_lock:
+            return self._jira_answers
+
+    def _record(self, seen: SeenRequest, as_jira: bool = False) -> None:
         with self._seen_lock:
             self._seen.append(seen)
             self._total += 1
+            self._jira_answers += as_jira
 
     def doctor_command(
         self, private_key_path: str = "consumer.pem", ca_path: str | None = None

@@ -323,7 +323,9 @@ def test_internal_failure_exits_3_with_a_redacted_message(monkeypatch: pytest.Mo
     def explode(target, options, progress=None, facts=None):
         raise RuntimeError(f"renderer broke while holding {target.password.reveal()}")
 
-    monkeypatch.setattr(cli, "run_doctor", explode)
+    from jiradoctor.cli import doctor as doctor_module
+
+    monkeypatch.setattr(doctor_module, "run_doctor", explode)
     result = CliRunner().invoke(
         main, ["doctor", "--offline", "--url", BASE, "--user", "svc"], env={"JIRADOCTOR_PASSWORD": password}
     )
@@ -403,6 +405,7 @@ def test_version() -> None:
 
 def test_a_crashed_check_exits_3_and_the_report_is_still_written(monkeypatch, tmp_path) -> None:
     from jiradoctor import cli as cli_module
+    from jiradoctor.cli import shared
     from jiradoctor.registry import Check, LoadedChecks
 
     async def boom(ctx):
@@ -411,7 +414,7 @@ def test_a_crashed_check_exits_3_and_the_report_is_still_written(monkeypatch, tm
     crashing = Check(id="crashy", title="Crashy", explanation="x", judge=boom, inputs_any=("consumer_key",))
     real = cli_module.load_checks()
     monkeypatch.setattr(
-        cli_module, "load_checks", lambda include_plugins=True: LoadedChecks(real.checks + (crashing,), ())
+        shared, "load_checks", lambda include_plugins=True: LoadedChecks(real.checks + (crashing,), ())
     )
     out = tmp_path / "r.json"
     result = CliRunner().invoke(cli_module.main, ["doctor", "--offline", "--consumer-key", "abc", "-o", str(out)])

@@ -145,6 +145,11 @@ EXEMPT = {
             "not-yet-valid",
         )
     },
+    **{
+        f"tls/{slug}": "diagnostic (openssl s_client, with and without the client certificate) against a live "
+        "proxy; the fix (presenting the certificate) is proven against real nginx in tests/test_realparts_mtls.py"
+        for slug in ("client-certificate-required", "client-certificate-refused")
+    },
     "clock-skew/exceeds-tolerance": "timedatectl needs root on both hosts and a live Jira to measure again",
     "clock-skew/near-tolerance": "timedatectl needs root on both hosts and a live Jira to measure again",
     "oauth-signature/url-mismatch": "nginx/Tomcat configuration for a live Jira behind a proxy (the connector part is "

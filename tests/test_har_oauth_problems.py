@@ -95,3 +95,17 @@ def test_token_states_in_recorded_traffic(scenario: str, code: str, tmp_path: Pa
         rest = recorded(lab, SIGNATURE_RSA, token=lab.access_token, path="/rest/api/2/myself")
     _, codes = har_codes(tmp_path, [rest])
     assert code in codes
+
+
+def test_rsa_sha512_from_the_integration_is_named_with_its_library(tmp_path: Path) -> None:
+    """atlassian-python-api's default (RSA-SHA512) seen in the integration's HAR (issue 25, item 13)."""
+    from oauthlib.oauth1.rfc5849 import SIGNATURE_RSA_SHA512
+
+    with LabServer("healthy") as lab:
+        rejected = recorded(lab, SIGNATURE_RSA_SHA512)
+    report, codes = har_codes(tmp_path, [rejected])
+    assert "oauth-signature/signature-method-rejected" in codes
+    finding = next(f for c in report["checks"] for f in c["findings"]
+                   if f["code"] == "oauth-signature/signature-method-rejected")
+    assert finding["evidence"]["signed_with"] == "RSA-SHA512"
+    assert "signed with RSA-SHA512 (atlassian-python-api's default)" in finding["message"]

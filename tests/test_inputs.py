@@ -45,3 +45,47 @@ def test_the_redactor_masks_every_secret_input() -> None:
 def test_skip_reasons_name_the_flags() -> None:
     assert INPUT_NAMES["proxy_config_path"] == "--proxy-config"
     assert describe_inputs(("private_key", "truststore_password")) == "--private-key or --truststore-password"
+
+
+def test_every_input_is_in_exactly_one_help_section() -> None:
+    from jiradoctor.inputs import GROUPS
+
+    listed = [name for names in GROUPS.values() for name in names]
+    assert sorted(listed) == sorted(i.name for i in INPUTS)
+
+
+def test_doctor_help_is_grouped_and_ends_with_examples_and_exit_codes() -> None:
+    from click.testing import CliRunner
+
+    from jiradoctor.inputs import GROUPS, RUN_OPTION_GROUP
+
+    shown = CliRunner().invoke(main, ["doctor", "--help"], terminal_width=110).output
+    positions = [shown.index(f"{title}:") for title in (*GROUPS, RUN_OPTION_GROUP)]
+    assert positions == sorted(positions)
+    assert shown.index("--server-xml") > shown.index("Customer files and Jira's side:")
+    assert shown.index("--fail-on") > shown.index(f"{RUN_OPTION_GROUP}:")
+    assert "Examples:" in shown and "Exit codes:" in shown and shown.index("Exit codes:") > shown.index("--fail-on")
+    for code in ("0", "1", "2", "3", "4", "5", "130"):
+        assert f"\n  {code} " in shown
+
+
+def test_the_doctor_options_are_generated_from_the_table() -> None:
+    """The table is the only declaration: every option but --config is one of its rows, with its help,
+    environment variable, and the type its kind says."""
+    import click
+
+    from jiradoctor.inputs import RUN_INPUTS
+
+    params = {p.name: p for p in main.commands["doctor"].params if p.name != "config"}
+    rows = {i.param: i for i in (*INPUTS, *RUN_INPUTS)}
+    assert set(params) == set(rows)
+    for name, param in params.items():
+        row = rows[name]
+        assert isinstance(param, click.Option)
+        assert row.option in param.opts and param.envvar == row.env
+        assert (param.help or "").startswith(row.help.split("{")[0][:40])
+        assert param.is_flag == (row.kind == "flag") and param.multiple == (row.kind in ("list", "output"))
+        if row.choices:
+            assert isinstance(param.type, click.Choice) and tuple(param.type.choices) == row.choices
+        if row.kind in ("file", "output"):
+            assert isinstance(param.type, click.Path) and param.type.exists == row.must_exist

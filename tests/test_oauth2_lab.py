@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import socket
 from pathlib import Path
 
 import pytest
@@ -11,6 +10,7 @@ from click.testing import CliRunner
 
 from jiradoctor.cli import main
 from jiradoctor_lab import LabServer
+from jiradoctor_lab.invocation import oauth2_invocation
 from jiradoctor_lab.oauth2_provider import lab_for, oauth2_scenario, oauth2_scenarios, spec_for
 from tests.conftest import assert_valid_report
 
@@ -18,30 +18,13 @@ SCENARIOS = oauth2_scenarios()
 
 
 def doctor_args(lab: LabServer, name: str, **override: object) -> tuple[list[str], dict[str, str]]:
-    """The options and environment an engineer would give for this integration (secrets in the env)."""
-    client = {**spec_for(name).client, **override}
-    args = ["doctor", "--url", lab.url, "--integration", str(client["integration"]), "--timeout", "2",
-            "--client-id", str(client["client_id"]), "--redirect-uri", str(client["redirect_uri"]),
-            "--scopes", str(client["scopes"]), "--format", "json"]
-    env = {"JIRADOCTOR_CLIENT_SECRET": str(client["client_secret"])}
-    if client.get("token"):
-        env["JIRADOCTOR_OAUTH2_TOKEN"] = str(client["token"])
-    if client.get("refresh_token"):
-        env["JIRADOCTOR_OAUTH2_REFRESH_TOKEN"] = str(client["refresh_token"])
-    if client.get("allow_rotation"):
-        args.append("--allow-refresh-token-rotation")
-    if lab.scenario.is_cloud:  # the hidden overrides: Cloud's auth server and gateway are the lab
-        env |= {"JIRADOCTOR_OAUTH2_AUTH_URL": lab.url, "JIRADOCTOR_OAUTH2_API_URL": lab.url}
-        if client.get("auth_url") == "unreachable":
-            env["JIRADOCTOR_OAUTH2_AUTH_URL"] = f"http://127.0.0.1:{closed_port()}"
-    return args, env
-
-
-def closed_port() -> int:
-    """A loopback port nothing listens on (bound, then released)."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+    """The options and environment an engineer would give for this integration (secrets in the env):
+    the lab's one translation (jiradoctor_lab/invocation.py), without its --only, which the tests choose."""
+    invocation = oauth2_invocation(lab, **override)
+    assert invocation is not None, name
+    argv = invocation.argv[1:]
+    at = argv.index("--only")
+    return [*argv[:at], *argv[at + 2:], "--timeout", "2", "--format", "json"], invocation.env
 
 
 def run(lab: LabServer, name: str, only: str = "oauth2", **override: object) -> tuple[dict, int, str]:
@@ -94,7 +77,28 @@ def test_healthy_cloud_names_the_site_and_the_gateway() -> None:
     findings = {f["code"]: f for c in report["checks"] for f in c["findings"]}
     assert findings["oauth2/token-ok"]["evidence"]["cloud_id"] == spec_for("oauth2-cloud-healthy").cloud_id
     assert findings["oauth2/scopes-ok"]["status"] == "pass"
-    assert findings["oauth2/site-url-not-gateway"]["status"] == "info"  # the site URL itself refuses 3LO tokens
+    assert "oauth2/site-url-not-gateway" not in findings  # the integration calls the gateway: nothing to say
+
+
+def test_a_token_sent_to_the_site_url_is_a_warning_naming_the_gateway_url() -> None:
+    """Issue 25, item 9: what the integration sees at the site URL (401), with the URL to use; the
+    healthy twin (the gateway URL) is test_healthy_cloud_names_the_site_and_the_gateway."""
+    with LabServer(oauth2_scenario("oauth2-cloud-site-url")) as lab:
+        report, exit_code, _ = run(lab, "oauth2-cloud-site-url")
+    findings = {f["code"]: f for c in report["checks"] for f in c["findings"]}
+    gateway = f"{lab.url}/ex/jira/{spec_for('oauth2-cloud-site-url').cloud_id}"
+    finding = findings["oauth2/site-url-not-gateway"]
+    assert finding["status"] == "warn" and report["summary"]["status"] == "warn"
+    assert finding["evidence"]["gateway"] == gateway and gateway in finding["remediation"][0]
+    assert finding["evidence"]["site_status"] == 401
+
+
+def test_a_site_the_token_does_not_reach_still_names_its_gateway_from_tenant_info() -> None:
+    with LabServer(oauth2_scenario("oauth2-cloud-site-not-accessible")) as lab:
+        report, _, _ = run(lab, "oauth2-cloud-site-not-accessible", url="site")
+    finding = next(f for c in report["checks"] for f in c["findings"] if f["code"] == "oauth2/site-not-accessible")
+    assert finding["evidence"]["cloud_id_from"] == "tenant_info"
+    assert finding["evidence"]["cloud_id"] == spec_for("oauth2-cloud-site-not-accessible").cloud_id
 
 
 def test_no_refresh_token_is_sent_without_the_explicit_option() -> None:
@@ -203,12 +207,17 @@ def test_auth_and_permissions_work_with_the_oauth2_bearer_token() -> None:
 
 @pytest.mark.parametrize("name", ["oauth2-dc-healthy", "oauth2-cloud-healthy"])
 def test_healthy_scenarios_pass_every_check_through_the_cli(name: str) -> None:
-    """All checks, not only oauth2: on Cloud, auth and permissions go through the gateway."""
+    """All checks, not only oauth2: on Cloud, auth and permissions go through the gateway. The Cloud
+    run is given the site URL (serverInfo, hence base-url, answers there, not at the gateway): its one
+    warning is that an integration sending the token to that URL gets 401 (issue 25)."""
     with LabServer(oauth2_scenario(name)) as lab:
-        args, env = doctor_args(lab, name)
+        args, env = doctor_args(lab, name, url="site")
         result = CliRunner().invoke(main, args + ["--projects", "PIP,ART"], env=env, catch_exceptions=False)
     report = json.loads(result.stdout)
     statuses = {c["id"]: c["status"] for c in report["checks"]}
+    if lab.scenario.is_cloud:
+        assert statuses.pop("oauth2") == "warn" and codes(report) == {"oauth2/site-url-not-gateway"}
+        statuses["oauth2"] = "pass" if "oauth2/token-ok" in codes(report, ("pass",)) else "?"
     assert result.exit_code == 0 and set(statuses.values()) <= {"pass", "skip"}, statuses
     assert {k for k, v in statuses.items() if v == "pass"} >= {"oauth2", "auth", "permissions", "base-url"}
     if lab.scenario.is_cloud:

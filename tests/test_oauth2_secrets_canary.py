@@ -136,3 +136,78 @@ def test_cloud_flow_secrets_never_appear(tmp_path: Path) -> None:
     for value in (CANARIES["client-secret"], client["token"]):
         for form in forms(value):
             assert form not in text
+
+
+# --- issue 23: the provider's error text is redacted BEFORE it is cut for the report ---------------
+
+SECRET = "ClientSecretCanary-9Qx/7+b"
+
+
+def _judged(description: str, *, where: str = "token") -> str:
+    """Everything the oauth2 check reports for a provider error whose description echoes text, as the
+    runner hands it on (the check, then the runner's redaction of each finding)."""
+    import json
+    import time
+
+    from jiradoctor.checks.oauth2 import judge_observation
+    from jiradoctor.jira import oauth2 as o2
+    from jiradoctor.jira.integrations import get_profile
+    from jiradoctor.probes.http import HttpAnswer
+    from jiradoctor.probes.oauth2 import OAuth2Observation
+    from jiradoctor.runner import redact_finding
+    from jiradoctor.secrets import Secret
+    from jiradoctor.target import Target
+
+    url = "https://jira.example.com"
+    eps = o2.endpoints("datacenter", url)
+    target = Target(url=url, client_id="cid", client_secret=Secret(SECRET), redirect_uri="https://app.example/cb")
+    redactor = target.redactor()
+    if where == "token":
+        body = json.dumps({"error": "unauthorized_client", "error_description": description})
+        obs = OAuth2Observation(
+            "datacenter", eps, client_auth=HttpAnswer("POST", eps.token, 400, {}, body, sent_at=time.time())
+        )
+    else:
+        location = "https://app.example/cb?" + urllib.parse.urlencode(
+            {"error": "invalid_request", "error_description": description + " (redirect_uri)"}
+        )
+        obs = OAuth2Observation(
+            "datacenter", eps, authorize=HttpAnswer("GET", eps.authorize, 302, {"location": location}, "",
+                                                    sent_at=time.time())
+        )
+    findings = [redact_finding(f, redactor) for f in judge_observation(obs, target, get_profile("generic"),
+                                                                        redactor.text)]
+    assert findings
+    return json.dumps([f.to_json() for f in findings], ensure_ascii=False)
+
+
+@pytest.mark.parametrize("where", ["token", "authorize"])
+@pytest.mark.parametrize("cut_at", [195, 199, 190])
+def test_a_secret_at_the_cut_of_an_error_description_leaks_nothing(where: str, cut_at: int) -> None:
+    description = "x" * (cut_at - 1) + " " + SECRET + " and more text after it"
+    shown = _judged(description, where=where)
+    assert SECRET[:4] not in shown, shown  # not even its first characters
+    assert "xxxx" in shown  # the provider's own words are kept
+
+
+@pytest.mark.parametrize(
+    "encode",
+    [
+        lambda s: s.encode().hex(),
+        lambda s: s.encode().hex().upper(),
+        lambda s: base64.b64encode(s.encode()).decode(),
+        lambda s: base64.urlsafe_b64encode(s.encode()).decode().rstrip("="),
+        lambda s: urllib.parse.quote(s, safe=""),
+    ],
+    ids=["hex", "HEX", "base64", "base64url", "percent"],
+)
+def test_an_encoded_echo_of_the_secret_is_masked(encode) -> None:
+    echo = encode(SECRET)
+    shown = _judged(f"client authentication failed for secret {echo}")
+    assert echo not in shown and SECRET not in shown
+    assert "client authentication failed" in shown
+
+
+def test_a_description_without_secrets_is_shown_as_the_provider_wrote_it() -> None:
+    shown = _judged("The client is not allowed to use the authorization_code grant.")
+    assert "The client is not allowed to use the authorization_code grant." in shown

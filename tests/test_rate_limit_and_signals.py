@@ -94,7 +94,8 @@ def test_cloud_token_refused_on_site_and_on_gateway():
     assert f.evidence["cloud_id"] is None and any("tenant_info" in r for r in f.remediation)  # UNCONFIRMED route named
     gateway = _token_attempt("https://api.atlassian.com/ex/jira/0b7c/rest/api/2/myself")
     f = cloud_token_refused(gateway, gateway.myself, {})
-    assert "scoped" not in f.message and len(f.remediation) == 1
+    # at the gateway a scoped token is in the right place: no such cause, no such fix (the token and Guard remain)
+    assert "scoped" not in f.message and len(f.remediation) == 2 and "Guard" in f.remediation[1]
 
 
 def test_oauth1_deprecation_only_on_cloud():

@@ -58,6 +58,20 @@ def test_a_healthy_full_run_makes_five_requests(tmp_path):
     assert "does not hold the global ADMINISTER permission" in check_of(report, "applink")["skip_reason"]
 
 
+def test_a_healthy_cluster_costs_the_same_five_requests(tmp_path):
+    """Issue 25: the nodes check repeats only calls that failed; on a healthy cluster it sends nothing."""
+    with LabServer("cluster-sticky") as lab:
+        report = full_run(lab, tmp_path)
+        sent = requests_of(lab)
+    assert check_of(report, "nodes")["status"] == "pass", check_of(report, "nodes")
+    assert sent == collections.Counter({
+        "GET /rest/api/2/serverInfo": 1,
+        "GET /rest/api/2/myself": 1,
+        "POST /plugins/servlet/oauth/request-token": 1,
+        "GET /rest/api/2/mypermissions": len(lab.client.projects),
+    }), sent
+
+
 def test_without_a_signed_call_the_one_myself_is_unauthenticated_and_shows_the_realm(tmp_path):
     """Basic login only: Jira's 401 realm is seen, and base-url sets it beside serverInfo's Base URL."""
     with LabServer("healthy") as lab:

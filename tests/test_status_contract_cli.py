@@ -56,6 +56,25 @@ def test_a_run_that_observed_something_healthy_exits_0(tmp_path: Path) -> None:
     proc = run("doctor", "--offline", "--consumer-key", "piplanning.io", "-o", "r.json", cwd=tmp_path)
     report = json.loads((tmp_path / "r.json").read_text())
     assert proc.returncode == 0 and report["summary"]["status"] == "pass" and "note" not in report["summary"]
+    assert "identified" not in report["target"]["jira"]  # --offline never asks Jira: exempt from exit 5
+
+
+@pytest.mark.parametrize("scenario, code", [("not-jira-html", 5), ("healthy", 0)])
+def test_a_live_run_that_never_saw_jira_is_not_green(tmp_path: Path, scenario: str, code: int) -> None:
+    """A portal's login page at the URL: only a warning, yet the gate is red whatever --fail-on says (issue 25)."""
+    from jiradoctor_lab import LabServer
+
+    with LabServer(scenario) as lab:
+        proc = run("doctor", "--url", lab.url, "--only", "reachability", "--fail-on", "never", "-o", "r.json",
+                   cwd=tmp_path)
+    report = json.loads((tmp_path / "r.json").read_text())
+    assert proc.returncode == code, proc.stdout
+    assert report["target"]["jira"]["identified"] is (code == 0)
+    if code:
+        assert report["summary"]["status"] == "warn" and "never answered as Jira" in report["summary"]["note"]
+        assert "Not healthy: Jira never answered as Jira" in run("render", "r.json", cwd=tmp_path).stdout
+    else:
+        assert "X-AREQUESTID" in report["target"]["jira"]["identified_by"] and "note" not in report["summary"]
 
 
 def test_ctrl_c_exits_130(tmp_path: Path) -> None:

@@ -95,7 +95,8 @@ SHAPES: tuple[Shape, ...] = (
     Shape("valve_host", valve={}, valve_level="Host"),
     Shape("valve_context", valve={}, valve_level="Context"),
     Shape("valve_proxyport_443", ({"proxyName": PUBLIC_NAME, "proxyPort": "443"},), valve={}),
-    Shape("valve_internal_elsewhere", valve={"internalProxies": r"10\.9\.9\.9"}),
+    # a valve limited to the real proxy's address, nginx on 127.0.0.1: Tomcat ignores X-Forwarded-* (issue 24)
+    Shape("valve_internal_elsewhere", valve={"internalProxies": r"10\.1\.2\.3"}),
     Shape("valve_trusted_only", valve=TRUSTED_ONLY),
     Shape("valve_https_port_8443", valve={"httpsServerPort": "8443"}),
     Shape("valve_http_port_8080", valve={"httpServerPort": "8080"}),
@@ -124,6 +125,10 @@ class Style:
     tls: bool = False
     host: str | None = None
     headers: dict[str, str] = field(default_factory=dict)
+    only: tuple[str, ...] = ()  # the shapes it runs against (empty: all); real Tomcat cases are slow
+
+    def applies(self, shape: "Shape") -> bool:
+        return not self.only or shape.name in self.only
 
 
 STYLES: tuple[Style, ...] = (
@@ -142,7 +147,22 @@ STYLES: tuple[Style, ...] = (
     ),
     Style("tls_proto_list", tls=True, host="$host", headers={"X-Forwarded-Proto": "$scheme, $scheme"}),
     Style("tls_ssl_on", tls=True, host="$host", headers={"X-Forwarded-Ssl": "$https"}),
+    # TLS at nginx, yet it tells Tomcat "http" (a fixed header, or $scheme behind a TLS-ending balancer):
+    # a valve that trusts nginx makes Jira see http on port 80; without a valve, or one that does not
+    # trust 127.0.0.1, the header is ignored (issue 24)
+    Style(
+        "tls_proto_http",
+        tls=True,
+        host="$host",
+        headers={"X-Forwarded-Proto": "http"},
+        only=("valve_engine", "valve_proxyport_443", "valve_internal_elsewhere", "https_proxy_443"),
+    ),
 )
+
+
+def pairs() -> list[tuple[Shape, Style]]:
+    """Every (shape, style) the matrix runs."""
+    return [(shape, style) for shape in SHAPES for style in STYLES if style.applies(shape)]
 
 
 def site_conf(shape: Shape, style: Style, listen: int, upstream: int, cert: str, key: str) -> str:

@@ -4,7 +4,8 @@ Title: Login as the integration's user (live).
 Codes: auth/ok, auth/invalid-credentials, auth/captcha-required, auth/anonymous-fallback,
 auth/password-on-cloud, auth/pat-as-password, auth/sso-redirect, auth/method-unsupported,
 auth/no-application-access, auth/no-answer, auth/unexpected-answer, auth/method-fallback,
-auth/cloud-token-refused, auth/oauth1-deprecated-on-cloud.
+auth/cloud-token-refused, auth/oauth1-deprecated-on-cloud, auth/ip-allowlist, auth/cloudflare-block,
+auth/basic-disabled, auth/cloud-token-on-server, auth/pat-as-password-captcha, auth/throttled.
 """
 
 from __future__ import annotations
@@ -15,7 +16,10 @@ from jiradoctor.context import CheckContext
 from jiradoctor.jira import auth_signals as sig
 from jiradoctor.jira.integrations import IntegrationProfile
 from jiradoctor.jira.permissions import parse_mypermissions
-from jiradoctor.jira.fingerprint import identify
+from jiradoctor.jira import blockers
+from jiradoctor.jira.fingerprint import answered_as_jira, identify
+from jiradoctor.jira.rate_limit import is_throttled, rate_limit_fixes, rate_limit_headers, read_signal
+from jiradoctor.shared_findings import blocker_finding
 from jiradoctor.model import Finding, NotObserved, Status
 from jiradoctor.probes.auth import AUTH_LOGIN, LoginAttempt
 from jiradoctor.probes.http import HttpAnswer
@@ -111,8 +115,13 @@ def judge_answer(attempt: LoginAttempt, jira_url: str, is_jira: bool, profile: I
             f"the signed request could not be made ({error or 'no access token'}); see oauth-signature",
             ("oauth-signature",) if error else (),
         )
-    location = sig.redirect_location(myself)
-    if not is_jira and not (location and sig.leaves_origin(location, jira_url)):
+    if myself.ok and (found := blockers.recognise(myself)) is not None:
+        return blocker_finding(found, myself, profile, prefix="auth/")  # an allowlist's refusal: never the password
+    sso = sig.sso(myself, myself.looks_like_html, myself.url) if myself.ok else None
+    jira_here = is_jira or (myself.ok and answered_as_jira(myself) is not None)
+    # where nothing showed Jira, only a login page or a redirect away from the site says who owns the login
+    owned = sso is not None and (sso.kind == "login-page" or sig.leaves_origin(sso.location or "", jira_url))
+    if not jira_here and not owned:
         raise not_tested("the URL does not answer like Jira; see the reachability check", ("reachability",))
     if myself.error is not None:
         return Finding(
@@ -123,7 +132,13 @@ def judge_answer(attempt: LoginAttempt, jira_url: str, is_jira: bool, profile: I
             remediation=("See the dns, tls and proxy checks for the network path to Jira.",),
         )
     evidence = _evidence(method, login.user, myself)
+    if attempt.upgraded_from:
+        evidence["redirected_from"] = attempt.upgraded_from
+    if is_throttled(myself):
+        return throttled_login(myself, evidence, login.user)
     if (captcha := sig.captcha(myself)) is not None:
+        if attempt.bearer_retry is not None and attempt.bearer_retry.status == 200:
+            return pat_as_password_captcha(attempt, captcha, evidence)
         where = f" at {captcha.login_url}" if captcha.login_url else ""
         return Finding(
             "auth/captcha-required",
@@ -136,31 +151,19 @@ def judge_answer(attempt: LoginAttempt, jira_url: str, is_jira: bool, profile: I
                 f"Log in once through a browser as {login.user or 'the service user'}{where} and answer the "
                 f"CAPTCHA, or have a Jira administrator reset the user's failed-login count (User management "
                 f"> the user > Reset failed login count).",
-                "Then correct the password stored in the integration: a wrong stored password locks the user again.",
+                "Then send the personal access token in the password field as 'Authorization: Bearer' (the "
+                "integration's PAT option), or replace it with the user's password: sent as a password, it locks "
+                "the user again."
+                if attempt.secret_shape == "token"
+                else "Then correct the password stored in the integration: a wrong stored password locks the user "
+                "again.",
             ),
             subject=login.user,
         )
-    if (sso := sig.sso(myself, myself.looks_like_html)) is not None:
-        what = f"a redirect to {sso.location}" if sso.kind == "redirect" else "an HTML login page"
-        idp = f" (looks like an identity provider: {sso.idp_hint})" if sso.idp_hint else ""
-        fixes = [
-            "Exempt the service user (or REST calls to /rest/*) from SSO so it logs in with Jira's own "
-            "credentials: SSO apps have a list of users or paths that bypass the redirect, or a fallback to "
-            "Jira's login for Basic-authenticated REST calls."
-        ]
-        if profile.sso_forbidden:
-            fixes.append(
-                f"{profile.name}'s setup guide: the service user must not need to log in through single sign-on."
-            )
-        return Finding(
-            "auth/sso-redirect",
-            Status.FAIL,
-            f"Jira's REST API answered the login with {what}{idp}: single sign-on owns the login, and an "
-            "integration cannot pass an identity provider's login page.",
-            evidence={**evidence, "kind": sso.kind},
-            remediation=tuple(fixes),
-            docs=profile.docs,
-        )
+    if sso is not None:
+        return sso_refused(attempt, sso, jira_here, evidence, profile)
+    if sig.basic_auth_disabled(myself):
+        return basic_disabled(attempt, myself, evidence)
     if myself.status == 200:
         identity = sig.read_identity(myself.body)
         if identity is None:
@@ -172,6 +175,10 @@ def judge_answer(attempt: LoginAttempt, jira_url: str, is_jira: bool, profile: I
             evidence={**{k: v for k, v in evidence.items() if k != "jira_says"}, "jira_user": identity.to_json()},
             subject=identity.account_id or identity.name or identity.key,
         )
+    token_given = method == "token" or attempt.secret_shape == "cloud-api-token"
+    if token_given and sig.cloud_password_refused(myself):
+        # Cloud words a refused token like a refused password: a token was given, so it is about the token
+        return cloud_token_refused(attempt, myself, {**evidence, "jira_says": [myself.body.strip()[:300]]})
     if method in ("basic", "token") and sig.cloud_password_refused(myself):
         # the text alone identifies Cloud, whatever serverInfo said (JIRA-FACTS §4)
         return Finding(
@@ -211,7 +218,9 @@ def judge_answer(attempt: LoginAttempt, jira_url: str, is_jira: bool, profile: I
             docs=(DOCS_PAT,),
             subject=login.user,
         )
-    if attempt.deployment == "Cloud" and method == "token" and myself.status == 401:
+    if attempt.secret_shape == "cloud-api-token" and attempt.deployment != "Cloud" and myself.status in (401, 403):
+        return cloud_token_on_server(attempt, myself, evidence)
+    if attempt.deployment == "Cloud" and token_given and myself.status == 401:
         return cloud_token_refused(attempt, myself, evidence)
     if myself.status in (401, 403):
         return _refused(attempt, myself, evidence)
@@ -230,21 +239,30 @@ def gateway_url(cloud_id: str | None) -> str:
     return f"https://api.atlassian.com/ex/jira/{cloud_id or '{cloudId}'}"
 
 
-def cloud_token_refused(attempt: LoginAttempt, myself: HttpAnswer, evidence: dict[str, Any]) -> Finding:
-    """Cloud answered 401 to e-mail + API token: wrong, expired or revoked, or a scoped token at the site URL.
+# api.atlassian.com's X-Failure-Category (JIRA-FACTS §10): what each one narrows the refusal to
+FAILURE_CATEGORIES = {
+    "FAILURE_CLIENT_AUTH_MISMATCH": "the e-mail and the token belong to different accounts (or no credential arrived)",
+    "FAILURE_CLIENT_SCOPE_CHECK": "the token's scopes do not cover this call (\"scope does not match\")",
+}
 
-    Cloud answers all of these with the same 401 (UNCONFIRMED that no distinct wording exists), so
-    the finding names each cause with its fix; the cloudId comes from the site's anonymous
-    /_edge/tenant_info when it answers.
+
+def cloud_token_refused(attempt: LoginAttempt, myself: HttpAnswer, evidence: dict[str, Any]) -> Finding:
+    """Cloud refused the API token: at the site URL every cause looks alike (JIRA-FACTS §10), so the
+    finding lists them honestly; the gateway's ``X-Failure-Category`` narrows it when it answered.
+
+    Never "the password": a token was given (``--token``, or an ``ATATT...`` secret as the password).
+    The cloudId comes from the site's anonymous /_edge/tenant_info when it answers.
     """
     tenant = attempt.tenant_info
     cloud_id = sig.cloud_id(tenant.body) if tenant is not None and tenant.status == 200 else None
     gateway = gateway_url(cloud_id)
     on_gateway = sig.GATEWAY_HOST in (myself.url or "")
+    category = sig.failure_category(myself) if on_gateway else None
+    owner = attempt.login.user or "the account"
     fixes = [
-        f"Create a new API token at {API_TOKENS} while logged in as {attempt.login.user or 'the service account'} "
+        f"Create a new API token at {API_TOKENS} while logged in as {owner} "
         "(it gets an expiry date of at most one year: note it, and renew the token before then), and store it in "
-        "the integration with the account's e-mail as the username."
+        "the integration with that account's e-mail as the username (the e-mail must be the token owner's)."
     ]
     if not on_gateway:
         fixes.append(
@@ -253,23 +271,146 @@ def cloud_token_refused(attempt: LoginAttempt, myself: HttpAnswer, evidence: dic
             + ("" if cloud_id else " (the cloudId is shown at https://<site>/_edge/tenant_info)")
             + ", not the site URL."
         )
+    fixes.append(
+        "If the organisation blocks user API tokens (Atlassian Guard's API token policy), an organisation admin "
+        "allows them for this account at admin.atlassian.com, or the integration uses a service account or OAuth."
+    )
+    if category in FAILURE_CATEGORIES:
+        why = f"Atlassian's API gateway names the cause (X-Failure-Category: {category}): "
+        why += FAILURE_CATEGORIES[category] + "."
+    else:
+        causes = [
+            "wrong or mistyped", "expired", "revoked",
+            *([] if on_gateway else ["a scoped token (the site URL never accepts one)"]),
+            "blocked by an organisation admin (Atlassian Guard)", f"not a token of {owner} (e-mail and token of "
+            "different accounts)",
+        ]
+        alike = (
+            "The gateway named no cause (no X-Failure-Category)" if on_gateway
+            else "At the site URL these causes all answer alike (401 \"Client must be authenticated to access "
+            "this resource.\", X-Seraph-LoginReason: AUTHENTICATED_FAILED)"
+        )
+        why = alike + ", so it is one of: the token is " + ", ".join(causes[:-1]) + ", or " + causes[-1] + "."
     return Finding(
         "auth/cloud-token-refused",
         Status.FAIL,
-        f"Jira Cloud refuses the API token of {attempt.login.user or 'the account'} (HTTP 401): the token is wrong, "
-        f"expired or revoked"
-        + ("" if on_gateway else ", or it is a scoped token, which the site URL never accepts")
-        + ". "
-        + TOKEN_EXPIRY,
+        f"Jira Cloud refuses the API token given for {owner} (HTTP {myself.status}). {why} {TOKEN_EXPIRY}",
         evidence={
             **evidence,
             "cloud_signals": list(attempt.cloud_signals),
             "cloud_id": cloud_id,
             "gateway_url": gateway if cloud_id else None,
+            **({"x-failure-category": category} if category else {}),
         },
         remediation=tuple(fixes),
         docs=(DOCS_API_TOKEN,),
         subject=attempt.login.user,
+    )
+
+
+def cloud_token_on_server(attempt: LoginAttempt, myself: HttpAnswer, evidence: dict[str, Any]) -> Finding:
+    """An Atlassian Cloud API token (``ATATT...``) sent to Server/Data Center, which never knows one."""
+    how = "as a personal access token (Bearer)" if attempt.login.method == "pat" else "as the password"
+    return Finding(
+        "auth/cloud-token-on-server",
+        Status.FAIL,
+        f"The secret given {how} is an Atlassian Cloud API token (it starts ATATT), and this Jira is Server/Data "
+        f"Center (HTTP {myself.status}): Cloud API tokens work only on Jira Cloud (*.atlassian.net, with the "
+        "account's e-mail), never on a self-hosted Jira.",
+        evidence={**evidence, "secret_shape": "Atlassian Cloud API token (ATATT...)"},
+        remediation=(
+            "For this Jira, create a personal access token as the service user (Profile > Personal Access "
+            "Tokens) and store it in the integration's personal-access-token field (sent as 'Authorization: "
+            "Bearer'), or use the user's Jira password or OAuth.",
+            "If the integration should talk to Jira Cloud instead, enter the Cloud site's URL "
+            "(https://<site>.atlassian.net) with the account's e-mail and this token.",
+        ),
+        docs=(DOCS_PAT,),
+        subject=attempt.login.user,
+    )
+
+
+def basic_disabled(attempt: LoginAttempt, myself: HttpAnswer, evidence: dict[str, Any]) -> Finding:
+    """Data Center answers Basic auth 403 "Basic Authentication has been disabled on this instance." (§10)."""
+    fixes = [
+        "Use a personal access token: create one as the service user (Profile > Personal Access Tokens) and "
+        "choose the integration's personal-access-token option (sent as 'Authorization: Bearer').",
+        "Or connect the integration with OAuth (an application link: OAuth 2.0 or 1.0a), if it offers it.",
+    ]
+    if attempt.secret_shape == "token":
+        fixes.insert(0, "The password field already holds something shaped like a personal access token: send it "
+                        "as 'Authorization: Bearer' (the integration's PAT option), not as a password.")
+    return Finding(
+        "auth/basic-disabled",
+        Status.FAIL,
+        f"Jira refuses Basic authentication altogether (HTTP {myself.status}: \"Basic Authentication has been "
+        "disabled on this instance.\"): an administrator switched it off, so no username and password works "
+        "here, however right; the password was not checked.",
+        evidence={**evidence, "jira_says": [" ".join(myself.body.split())[:300]]},
+        remediation=tuple(fixes),
+        docs=(DOCS_PAT,),
+        subject=attempt.login.user,
+    )
+
+
+def pat_as_password_captcha(attempt: LoginAttempt, captcha: sig.Captcha, evidence: dict[str, Any]) -> Finding:
+    """A PAT sent as a password until Jira demanded a CAPTCHA: both named, and a fix that does not relock."""
+    retry = attempt.bearer_retry
+    identity = sig.read_identity(retry.body) if retry is not None else None
+    user = attempt.login.user or "the service user"
+    where = f" at {captcha.login_url}" if captcha.login_url else ""
+    return Finding(
+        "auth/pat-as-password-captcha",
+        Status.FAIL,
+        f"The password is a personal access token, and Jira now demands a CAPTCHA for {user}: every Basic login "
+        f"with the token as the password failed and counted, until Jira locked the password login "
+        f"(X-Seraph-LoginReason: {captcha.login_reason or '-'}, X-Authentication-Denied-Reason: "
+        f"{captcha.denied_reason or '-'}). Sent as 'Authorization: Bearer' the token works "
+        f"(as {identity.describe() if identity else 'a user'}).",
+        evidence={**evidence, "login_url": captcha.login_url, "bearer_status": retry.status if retry else None,
+                  "jira_user_with_bearer": identity.to_json() if identity else None},
+        remediation=(
+            "Choose the integration's personal-access-token option so the token goes as 'Authorization: Bearer'; "
+            "as long as it is sent as a password, each call fails and locks the user again.",
+            f"Then lift the CAPTCHA: log in once through a browser as {user}{where} (with the user's real "
+            "password) and answer it, or have a Jira administrator reset the user's failed-login count (User "
+            "management > the user > Reset failed login count).",
+        ),
+        docs=(DOCS_PAT,),
+        subject=attempt.login.user,
+    )
+
+
+def sso_refused(attempt: LoginAttempt, sso: sig.SsoSignal, jira_here: bool, evidence: dict[str, Any],
+                profile: IntegrationProfile) -> Finding:
+    """The credentialed call got a login page or a redirect too: single sign-on lets no credential through."""
+    what = f"a redirect to {sso.location}" if sso.kind == "redirect" else "an HTML login page"
+    idp = f" (looks like an identity provider: {sso.idp_hint})" if sso.idp_hint else ""
+    method = METHOD_NAMES.get(attempt.login.method, attempt.login.method)
+    fixes = [
+        f"In the SSO app, let REST calls authenticate with {method} (its REST-bypass setting: allow Basic "
+        "authentication / personal access tokens for REST API calls to /rest/*), or exempt the service user "
+        "from SSO so it logs in with Jira's own credentials.",
+        "Or use a credential the SSO app lets through for REST (a personal access token or OAuth), and run "
+        "jiradoctor with it.",
+    ]
+    if profile.sso_forbidden:
+        fixes.append(f"{profile.name}'s setup guide: the service user must not need to log in through single sign-on.")
+    said = (
+        f"Jira's REST API answered the login with {what}{idp}: single sign-on owns the login and does not let "
+        f"the {method} through, and an integration cannot pass a login page."
+        if jira_here
+        else f"The URL answered the call made with the {method} with {what}{idp}, as it answers anonymous calls: "
+        "single sign-on in front of it (an SSO app or an authenticating gateway) lets no credential through — or "
+        "the URL does not lead to Jira at all (no answer here carried Jira's own traces)."
+    )
+    return Finding(
+        "auth/sso-redirect",
+        Status.FAIL,
+        said,
+        evidence={**evidence, "kind": sso.kind},
+        remediation=tuple(fixes),
+        docs=profile.docs,
     )
 
 
@@ -351,6 +492,33 @@ def _refused(attempt: LoginAttempt, myself: HttpAnswer, evidence: dict[str, Any]
     )
 
 
+def throttled_login(myself: HttpAnswer, evidence: dict[str, Any], user: str | None) -> Finding:
+    """/myself met Jira's rate limit (after a short burst was waited out): the login itself was not
+    judged, and nothing can be asked as this user until the limit lifts (JIRA-FACTS §10)."""
+    signal = read_signal(myself)
+    who = f"the user {user}" if user else "the integration's user"
+    return Finding(
+        "auth/throttled",
+        Status.FAIL,
+        (
+            f"Jira's rate limit refused the login ({signal.describe()})"
+            if signal.status == 429
+            else f"Jira asked to come back later instead of answering the login ({signal.describe()}: a busy or "
+            "starting node, or a limit)"
+        )
+        + f": whether the credentials are right is not known yet, and nothing can be asked as {who} until it lifts.",
+        evidence={
+            **{k: v for k, v in evidence.items() if k != "jira_says"},
+            "jira_says": rate_limit_headers(myself.headers),
+            "limit": {"reason": signal.reason, "resets_at": signal.reset, "retry_after_s": signal.retry_after_s,
+                      "fill_rate": signal.fill_rate, "interval_s": signal.interval_s, "answer_page": signal.page},
+        },
+        remediation=rate_limit_fixes(signal, who),
+        docs=("https://developer.atlassian.com/cloud/jira/platform/rate-limiting/",),
+        subject=user,
+    )
+
+
 def _unexpected(answer: HttpAnswer, evidence: dict[str, Any]) -> Finding:
     return Finding(
         "auth/unexpected-answer",
@@ -405,11 +573,20 @@ Why it fails: wrong credentials (401, X-Seraph-LoginReason: AUTHENTICATED_FAILED
 lockout after failed logins (AUTHENTICATION_DENIED, X-Authentication-Denied-Reason:
 CAPTCHA_CHALLENGE); an anonymous fallback that makes a broken login look fine; a password on
 Cloud (API tokens only); a personal access token typed as a password (confirmed by one Bearer
-retry); an SSO plugin redirecting to an identity provider or answering with its login page; a Cloud
-API token that is wrong, expired, revoked or scoped (then only api.atlassian.com/ex/jira/{cloudId}
-accepts it); or a method the integration does not support on this deployment. Cloud is recognised
+retry), also once it brought the CAPTCHA on; single sign-on that answers even the credentialed call
+with its login page or a redirect to the identity provider (when anonymous calls get the login page
+and the credentialed one gets Jira's JSON, the SSO app's REST bypass works: pass); Basic
+authentication disabled on Data Center (403 "Basic Authentication has been disabled on this
+instance."); an IP allowlist's refusal (any spelling: allowed list, allowedlist, allowlist,
+whitelist), never named as bad credentials; a Cloud API token that is wrong, expired, revoked,
+scoped (then only api.atlassian.com/ex/jira/{cloudId} accepts it), blocked by an organisation admin
+or not the e-mail's own; a Cloud API token (ATATT...) sent to Server/Data Center; or a method the
+integration does not support on this deployment. A plain http->https redirect is followed once and
+named by reachability, never taken for single sign-on. Cloud is recognised
 from any of its signals (the password 401 text, Server: AtlassianProxy, atl-traceid, the host,
-the realm, deploymentType). OAuth 1.0a on Cloud is noted as deprecated by Atlassian.
+the realm, deploymentType). OAuth 1.0a on Cloud is noted as deprecated by Atlassian. A short
+rate-limit burst (429, Retry-After of a few seconds) is waited out and asked again; a longer one
+(Cloud's hourly quota) is reported as throttling with the limit and when it resets.
 How to fix: each finding names the credential to change, or the browser login / admin reset that
 lifts a CAPTCHA, or the SSO exemption the service user needs.""",
     judge=judge,
@@ -434,5 +611,11 @@ lifts a CAPTCHA, or the SSO exemption the service user needs.""",
         "auth/method-fallback",
         "auth/cloud-token-refused",
         "auth/oauth1-deprecated-on-cloud",
+        "auth/ip-allowlist",
+        "auth/cloudflare-block",
+        "auth/basic-disabled",
+        "auth/cloud-token-on-server",
+        "auth/pat-as-password-captcha",
+        "auth/throttled",
     ),
 )

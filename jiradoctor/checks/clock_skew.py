@@ -11,7 +11,7 @@ from datetime import datetime, timezone
 from typing import Sequence
 
 from jiradoctor.context import CheckContext
-from jiradoctor.jira.fingerprint import identify
+from jiradoctor.jira.fingerprint import answered_as_jira
 from jiradoctor.model import Finding, NotObserved, Status
 from jiradoctor.probes.http import HttpAnswer
 from jiradoctor.registry import Check
@@ -90,8 +90,9 @@ def judge_skew(m: SkewMeasure) -> Finding:
 
 async def judge(ctx: CheckContext) -> Sequence[Finding]:
     info = await ctx.fact(SERVER_INFO)
-    if info.answer.ok and not (info.is_jira or identify(info.answer, info.challenge).is_jira):
-        # a proxy's or an SSO page's Date header is that server's clock, not Jira's
+    if info.answer.ok and not (info.is_jira or answered_as_jira(info.answer) is not None):
+        # a proxy's or an SSO page's Date header is that server's clock, not Jira's (even when an SSO app
+        # inside Jira serves the page: issue 25; the answer itself must be Jira's, not the run's /myself)
         raise NotObserved(
             "the answer did not come from Jira, so its clock says nothing of Jira's (see reachability)",
             blocked_by=("reachability",),

@@ -22,6 +22,17 @@ from jiradoctor.model import Finding, NotObserved, Status
 from jiradoctor.probes.http import HttpAnswer
 from jiradoctor.probes.oauth2 import OAUTH2, OAuth2Observation
 from jiradoctor.registry import Check
+from jiradoctor.secrets import Redactor, clip
+
+Redact = Callable[[str], str]
+_SLOTS_ONLY: Redact = Redactor().text  # no known secret: still masks userinfo and Authorization values
+DESCRIPTION_SHOWN = 200  # characters of a provider's error_description in a report
+
+
+def _shown(error: o2.TokenError, redact: Redact) -> o2.TokenError:
+    """The provider's error as a report may show it: redacted, THEN cut (issue 23: cut first, a secret
+    at the cut would leak its first characters; the parser's own bound is far above this one)."""
+    return o2.TokenError(clip(error.error, 100, redact), clip(error.description, DESCRIPTION_SHOWN, redact))
 
 DOCS_DC = "https://confluence.atlassian.com/adminjiraserver101/jira-oauth-2-0-provider-api-1455427907.html"
 DOCS_DC_SCOPES = (
@@ -83,7 +94,7 @@ def _clock(answer: HttpAnswer | None) -> Finding | None:
     )
 
 
-def judge_client(obs: OAuth2Observation, client_id: str | None) -> list[Finding]:
+def judge_client(obs: OAuth2Observation, client_id: str | None, redact: Redact = _SLOTS_ONLY) -> list[Finding]:
     answer = obs.client_auth
     if answer is None:
         return []
@@ -107,7 +118,8 @@ def judge_client(obs: OAuth2Observation, client_id: str | None) -> list[Finding]
     error = o2.parse_token_error(answer.body)
     if error is None:
         raise NotObserved(f"the token endpoint answered HTTP {answer.status} without an OAuth 2.0 error")
-    evidence |= {"error": error.error, "error_description": error.description[:200]}
+    error = _shown(error, redact)
+    evidence |= {"error": error.error, "error_description": error.description}
     if error.error == "invalid_client":
         return [
             Finding(
@@ -178,7 +190,9 @@ def _client_ok(client_id: str | None, how: str, answer: HttpAnswer) -> Finding:
     )
 
 
-def judge_client_credentials(obs: OAuth2Observation, client_id: str | None) -> list[Finding]:
+def judge_client_credentials(
+    obs: OAuth2Observation, client_id: str | None, redact: Redact = _SLOTS_ONLY
+) -> list[Finding]:
     """The client-credentials grant: an issued token proves the id and secret; a refusal of the client
     (or no provider at all) is judged as the client check judges it."""
     answer = obs.client_credentials
@@ -190,13 +204,15 @@ def judge_client_credentials(obs: OAuth2Observation, client_id: str | None) -> l
         return [_client_ok(client_id, "the client-credentials grant issued a token", answer)]
     error = o2.parse_token_error(answer.body)
     if answer.status == 404 or (error is not None and error.error in ("invalid_client", "unauthorized_client")):
-        return judge_client(replace(obs, client_auth=answer), client_id)
+        return judge_client(replace(obs, client_auth=answer), client_id, redact)
     if error is None:
         raise NotObserved(f"the client-credentials request answered HTTP {answer.status} without an OAuth 2.0 error")
     return []  # invalid_scope is judged with the scopes; other errors say nothing of the client
 
 
-def judge_authorize(obs: OAuth2Observation, redirect_uri: str | None, client_id: str | None) -> list[Finding]:
+def judge_authorize(
+    obs: OAuth2Observation, redirect_uri: str | None, client_id: str | None, redact: Redact = _SLOTS_ONLY
+) -> list[Finding]:
     answer = obs.authorize
     if answer is None:
         return []
@@ -210,7 +226,7 @@ def judge_authorize(obs: OAuth2Observation, redirect_uri: str | None, client_id:
         "url": answer.url,
         "status": answer.status,
         "redirect_uri": redirect_uri,
-        "location": (location or "")[:300] or None,
+        "location": clip(location or "", 300, redact) or None,
     }
     if error is None:
         if answer.status in (301, 302, 303, 307) and location:
@@ -229,8 +245,9 @@ def judge_authorize(obs: OAuth2Observation, redirect_uri: str | None, client_id:
                 )
             ]
         raise NotObserved(f"the authorize endpoint answered HTTP {answer.status} without a redirect or an error")
-    evidence |= {"error": error.error, "error_description": error.description[:200]}
-    text = f"{error.error} {error.description}".lower()
+    text = f"{error.error} {error.description}".lower()  # judged on the whole text, shown redacted and cut
+    error = _shown(error, redact)
+    evidence |= {"error": error.error, "error_description": error.description}
     if "redirect" in text:  # description wording is the only signal both providers give
         return [
             Finding(
@@ -347,15 +364,21 @@ def judge_token(obs: OAuth2Observation, jira_url: str, profile: IntegrationProfi
         sites = o2.parse_resources(listed.body) if listed.status == 200 else None
         if sites is None:
             raise NotObserved(f"accessible-resources answered HTTP {listed.status} without a list of sites")
-        site = next((s for s in sites if o2.same_site(s.url, jira_url)), None)
+        if obs.gateway_given:
+            site = next((s for s in sites if s.id == obs.cloud_id), None)
+        else:
+            site = next((s for s in sites if o2.same_site(s.url, jira_url)), None)
         if site is None:
+            gateway = obs.endpoints.gateway(obs.cloud_id) if obs.cloud_id else None
             return [
                 Finding(
                     "oauth2/site-not-accessible",
                     Status.FAIL,
-                    f"The token does not reach {jira_url}: accessible-resources lists "
-                    f"{', '.join(s.url for s in sites) or 'no site'}.",
-                    evidence={"url": listed.url, "sites": [s.to_json() for s in sites]},
+                    f"The token does not reach {jira_url}"
+                    + (f" (cloudId {obs.cloud_id}, gateway {gateway})" if gateway else "")
+                    + f": accessible-resources lists {', '.join(s.url for s in sites) or 'no site'}.",
+                    evidence={"url": listed.url, "sites": [s.to_json() for s in sites],
+                              "cloud_id": obs.cloud_id, "cloud_id_from": obs.cloud_id_from},
                     remediation=(
                         "Authorise the integration again and choose this site on the consent screen "
                         "(a user grants an app one site at a time), or fix --url/the integration's "
@@ -381,7 +404,7 @@ def judge_token(obs: OAuth2Observation, jira_url: str, profile: IntegrationProfi
     identity = sig.read_identity(myself.body) if myself.status == 200 else None
     if identity is None:
         raise NotObserved(f"/myself with the token answered HTTP {myself.status} without a user")
-    where = f"api.atlassian.com/ex/jira/{obs.cloud_id}" if obs.flavour == "cloud" else jira_url
+    where = obs.endpoints.gateway(obs.cloud_id or "") if obs.flavour == "cloud" else jira_url
     findings.append(
         Finding(
             "oauth2/token-ok",
@@ -393,21 +416,28 @@ def judge_token(obs: OAuth2Observation, jira_url: str, profile: IntegrationProfi
     )
     site_answer = obs.site_myself
     if obs.flavour == "cloud" and site_answer is not None and site_answer.status in (401, 403):
+        gateway = obs.endpoints.gateway(obs.cloud_id or "")
+        # what the integration sees: it calls the URL it was given, the site's, and Cloud refuses the
+        # token there; jiradoctor's own calls went through the gateway, so the token itself is fine
         findings.append(
             Finding(
                 "oauth2/site-url-not-gateway",
-                Status.INFO,
-                f"Jira at the site URL refuses this token (HTTP {site_answer.status}); it works only through "
-                f"{obs.endpoints.gateway(obs.cloud_id or '')}. An integration that sends it to {jira_url} gets 401s "
-                "(and the auth check, which calls the site URL, fails for that reason).",
+                Status.WARN,
+                f"The integration's URL {jira_url} is the site's, and Jira Cloud refuses OAuth 2.0 tokens there "
+                f"(HTTP {site_answer.status} for this token): REST calls must go to {gateway}. An integration "
+                f"that sends its requests to {jira_url} gets 401 on every call; jiradoctor itself called the "
+                "gateway, where the token works.",
                 evidence={
                     "site_url": site_answer.url,
                     "site_status": site_answer.status,
-                    "gateway": obs.endpoints.gateway(obs.cloud_id or ""),
+                    "gateway": gateway,
+                    "cloud_id": obs.cloud_id,
+                    "cloud_id_from": obs.cloud_id_from,
                 },
                 remediation=(
-                    "Configure the integration to call https://api.atlassian.com/ex/jira/{cloudId}/rest/... with "
-                    "OAuth 2.0 tokens (the cloudId is the site's id in accessible-resources), not the site URL.",
+                    f"Configure the integration's REST base URL as {gateway} (then /rest/api/...), not "
+                    f"{jira_url}. Integrations that ask for the site URL and look the gateway up themselves "
+                    f"(accessible-resources) are fine: run this doctor with --url {gateway} to confirm.",
                 ),
                 docs=(DOCS_CLOUD_CALLS,),
                 subject=obs.cloud_id,
@@ -424,6 +454,7 @@ def _rejected(answer: HttpAnswer, where: str) -> Finding:
         evidence={
             "url": answer.url,
             "status": answer.status,
+            # redacted whole at fetch (probes.http.kept_headers), then cut here
             "www-authenticate": (answer.header("www-authenticate") or "")[:200] or None,
         },
         remediation=(
@@ -434,7 +465,7 @@ def _rejected(answer: HttpAnswer, where: str) -> Finding:
     )
 
 
-def judge_refresh(obs: OAuth2Observation) -> list[Finding]:
+def judge_refresh(obs: OAuth2Observation, redact: Redact = _SLOTS_ONLY) -> list[Finding]:
     if not obs.refresh_given:
         return []
     if not obs.refresh_allowed:
@@ -483,6 +514,7 @@ def judge_refresh(obs: OAuth2Observation) -> list[Finding]:
                 evidence={"url": answer.url, "status": answer.status},
             )
         ]
+    error = _shown(error, redact) if error else None
     evidence = {"url": answer.url, "status": answer.status, "error": error.error if error else None}
     return [
         Finding(
@@ -512,13 +544,16 @@ def judge_offered(obs: OAuth2Observation, profile: IntegrationProfile) -> list[F
     ]
 
 
-def judge_observation(obs: OAuth2Observation, target: Any, profile: IntegrationProfile) -> list[Finding]:
+def judge_observation(
+    obs: OAuth2Observation, target: Any, profile: IntegrationProfile, redact: Redact = _SLOTS_ONLY
+) -> list[Finding]:
+    """``redact``: the run's redactor, applied to the provider's text before it is cut for the report."""
     findings: list[Finding] = []
     skipped: list[str] = []
     parts: tuple[Callable[[], list[Finding]], ...] = (
-        lambda: judge_client(obs, target.client_id),
-        lambda: judge_client_credentials(obs, target.client_id),
-        lambda: judge_authorize(obs, target.redirect_uri, target.client_id),
+        lambda: judge_client(obs, target.client_id, redact),
+        lambda: judge_client_credentials(obs, target.client_id, redact),
+        lambda: judge_authorize(obs, target.redirect_uri, target.client_id, redact),
         lambda: judge_requested(obs, profile),
         lambda: judge_token(obs, target.url or "", profile),
     )
@@ -551,7 +586,7 @@ def judge_observation(obs: OAuth2Observation, target: Any, profile: IntegrationP
     # a redirect to the login page alone shows nothing was refused, not that anything is healthy; an
     # unproven secret is not an observation of health either
     observed = any(f.code not in ("oauth2/redirect-not-refused", "oauth2/client-unproven") for f in findings)
-    refreshed = judge_refresh(obs)
+    refreshed = judge_refresh(obs, redact)
     observed = observed or any(f.code != "oauth2/refresh-not-used" for f in refreshed)
     if any(f.code in ("oauth2/refresh-rotated", "oauth2/invalid-client") for f in refreshed):
         findings = [f for f in findings if f.code != "oauth2/client-unproven"]  # the exchange told
@@ -573,7 +608,7 @@ def judge_observation(obs: OAuth2Observation, target: Any, profile: IntegrationP
 
 async def judge(ctx: CheckContext) -> Sequence[Finding]:
     obs: OAuth2Observation = await ctx.fact(OAUTH2)
-    return judge_observation(obs, ctx.target, ctx.profile)
+    return judge_observation(obs, ctx.target, ctx.profile, ctx.facts.redactor.text)
 
 
 CHECK = Check(

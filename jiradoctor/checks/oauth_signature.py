@@ -6,7 +6,8 @@ oauth-signature/timestamp-refused, oauth-signature/nonce-used, oauth-signature/t
 oauth-signature/callback-rejected, oauth-signature/token-expired, oauth-signature/signature-method-rejected,
 oauth-signature/permission-unknown, oauth-signature/additional-authorization-required,
 oauth-signature/blocked, oauth-signature/problem, oauth-signature/not-jira, oauth-signature/no-answer,
-oauth-signature/cannot-sign, oauth-signature/ok, oauth-signature/rest-ok.
+oauth-signature/cannot-sign, oauth-signature/ok, oauth-signature/rest-ok, oauth-signature/integration-method-rejected,
+oauth-signature/integration-method-fallback, oauth-signature/integration-method-ok.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import dataclasses
 from typing import TYPE_CHECKING, Any, Sequence
 
 from jiradoctor.context import CheckContext
-from jiradoctor.jira import pem
+from jiradoctor.jira import oauth_methods, pem
 from jiradoctor.jira.auth_signals import read_identity
 from jiradoctor.jira.integrations import IntegrationProfile, paste_text
 from jiradoctor.jira.oauth1 import BaseString, BaseStringDiff, diff_base_strings
@@ -34,6 +35,10 @@ if TYPE_CHECKING:
 DOCS = (
     "https://confluence.atlassian.com/kb/oauth-error-oauth_problem-signature_invalid-720406720.html",
     "https://tomcat.apache.org/tomcat-9.0-doc/proxy-howto.html",
+)
+DOCS_METHODS = (
+    "https://developer.atlassian.com/server/jira/platform/oauth/",
+    "https://github.com/pycontribs/jira/issues/1677",
 )
 # Problems with a code of their own; anything else is oauth-signature/problem.
 _PROBLEM_CODES = {
@@ -64,11 +69,11 @@ _PROBLEM_CODES = {
     "signature_method_rejected": (
         "signature-method-rejected",
         "Jira refused the signature method (oauth_problem=signature_method_rejected): "
-        "application links accept RSA-SHA1 only, and the request was signed with another one "
-        "(HMAC-SHA1 or PLAINTEXT; some client libraries changed their default, e.g. "
-        "pycontribs/jira 3.5).",
+        "application links accept RSA-SHA1 only, and the request was signed with another one. "
+        f"Common libraries default to another: {oauth_methods.common_defaults()}.",
         "Configure the integration's OAuth client to sign with RSA-SHA1 and the private key "
-        "(pycontribs/jira: oauth={..., 'signature_method': oauthlib.oauth1.SIGNATURE_RSA}).",
+        "(atlassian-python-api and pycontribs jira: oauth={..., 'signature_method': "
+        "oauthlib.oauth1.SIGNATURE_RSA}).",
     ),
     "permission_unknown": (
         "permission-unknown",
@@ -423,6 +428,10 @@ def judge_exchange(
                 "signed_with": method,
                 "acceptable": problem.params.get("oauth_acceptable_signature_methods", "RSA-SHA1"),
             }
+            if method:
+                message = message.replace(
+                    "signed with another one", f"signed with {method}{oauth_methods.library_for_method(method)}"
+                )
         return Finding(
             f"oauth-signature/{slug}", Status.FAIL, message, evidence=evidence, remediation=(fix,), docs=DOCS
         )
@@ -456,12 +465,53 @@ def customer_connectors(ctx: CheckContext) -> tuple[Connector, ...] | None:
     (the base-url check reports why)."""
     if not ctx.target.given("server_xml"):
         return None
-    from jiradoctor.jira.serverxml import ServerXmlError, parse_server_xml
+    read = ctx.target.server_xml_read
+    return None if read is None or isinstance(read, Exception) else read.connectors
 
-    try:
-        return parse_server_xml(ctx.target.server_xml or "").connectors
-    except ServerXmlError:
+
+def judge_integration_method(method: str | None, library: str | None) -> Finding | None:
+    """The integration's own signature method (``--signature-method``, or its ``--client-library``'s
+    default): jiradoctor signs RSA-SHA1, so its own call passing proves nothing about another method."""
+    lib = oauth_methods.LIBRARIES.get(library or "")
+    tries = (method,) if method else lib.tries if lib else ()
+    if not tries:
         return None
+    said = f"--signature-method {method}" if method else f"{lib.name if lib else library}: {lib.source if lib else ''}"
+    evidence = {"integration_signs_with": list(tries), "jira_accepts": oauth_methods.JIRA_ACCEPTS,
+                "told_by": "--signature-method" if method else "--client-library", "client_library": library}
+    fix = lib.fix if lib is not None else "set the OAuth client's signature method to RSA-SHA1"
+    if tries == (oauth_methods.JIRA_ACCEPTS,):
+        return Finding(
+            "oauth-signature/integration-method-ok",
+            Status.PASS,
+            f"The integration signs with RSA-SHA1 ({said}), the only method Jira's application links accept.",
+            evidence=evidence,
+        )
+    if oauth_methods.JIRA_ACCEPTS in tries:
+        first = ", ".join(t for t in tries if t != oauth_methods.JIRA_ACCEPTS)
+        return Finding(
+            "oauth-signature/integration-method-fallback",
+            Status.WARN,
+            f"The integration first signs with {first} ({said}): Jira accepts RSA-SHA1 only and refuses "
+            f"that first request (HTTP 400, oauth_problem=signature_method_rejected), then the library retries "
+            f"with RSA-SHA1. It works, at the cost of a refused request and a logged error per session; a "
+            f"library version without the fallback fails outright.",
+            evidence=evidence,
+            remediation=(f"Make the integration sign RSA-SHA1 from the start: {fix}",),
+            docs=DOCS_METHODS,
+        )
+    return Finding(
+        "oauth-signature/integration-method-rejected",
+        Status.FAIL,
+        f"The integration signs with {', '.join(tries)} ({said}), but Jira's application links accept RSA-SHA1 "
+        f"only: every request of the integration is refused (for HMAC-SHA1 Jira answers HTTP 400 "
+        f"oauth_problem=signature_method_rejected; for other methods the exact answer is not captured). "
+        f"jiradoctor signs RSA-SHA1 itself, so its own calls passing does not mean the integration's do. "
+        f"Common libraries default to another method: {oauth_methods.common_defaults()}.",
+        evidence=evidence,
+        remediation=(f"Make the integration sign with RSA-SHA1 and its private key: {fix}",),
+        docs=DOCS_METHODS,
+    )
 
 
 async def judge(ctx: CheckContext) -> Sequence[Finding]:
@@ -493,7 +543,8 @@ async def judge(ctx: CheckContext) -> Sequence[Finding]:
             if finding.code == "oauth-signature/ok" and rest_http is not None:  # a 200 naming no user: not /myself
                 finding = not_jira(rest_http)
             findings.append(dataclasses.replace(finding, subject=finding.subject or "rest-call"))
-    return one_finding_per_cause(findings)
+    own = judge_integration_method(ctx.target.signature_method, ctx.target.client_library)
+    return one_finding_per_cause(findings) + ([own] if own is not None else [])
 
 
 def one_finding_per_cause(findings: list[Finding]) -> list[Finding]:
@@ -528,6 +579,9 @@ from the one signed, a proxy or Tomcat connector changes scheme, host, port or p
 (oauth-signature/url-mismatch); when parameters differ, something rewrote the request; when
 both agree, Jira holds another public key (key-mismatch). Other problems: timestamp_refused
 (clocks), nonce_used, token_rejected, a rejected callback, or a URL that is not Jira at all.
+The integration's own method (--signature-method, or --client-library's default): Jira accepts
+RSA-SHA1 only; atlassian-python-api signs RSA-SHA512 by default and pycontribs jira tries
+HMAC-SHA1 first, so such an integration fails on a Jira that passes here.
 How to fix: each finding names the part to change: connector attributes (proxyName, proxyPort,
 scheme, secure), the proxy's Host header, the URL entered in the integration, or the public key.""",
     judge=judge,
@@ -556,5 +610,8 @@ scheme, secure), the proxy's Host header, the URL entered in the integration, or
         "oauth-signature/cannot-sign",
         "oauth-signature/ok",
         "oauth-signature/rest-ok",
+        "oauth-signature/integration-method-rejected",
+        "oauth-signature/integration-method-fallback",
+        "oauth-signature/integration-method-ok",
     ),
 )

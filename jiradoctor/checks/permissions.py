@@ -13,6 +13,7 @@ from typing import Any, Sequence
 from jiradoctor.context import CheckContext
 from jiradoctor.jira.integrations import IntegrationProfile
 from jiradoctor.jira.permissions import build_matrix
+from jiradoctor.jira.rate_limit import rate_limit_fixes
 from jiradoctor.model import Finding, NotObserved, Status
 from jiradoctor.probes.permissions import PERMISSION_MATRIX, PermissionFacts
 from jiradoctor.registry import Check
@@ -149,7 +150,7 @@ def _not_found(pf: PermissionFacts, user: str | None) -> list[Finding]:
 
 
 def _no_answer(pf: PermissionFacts) -> list[Finding]:
-    failed = [g for g in pf.projects if g.problem]
+    failed = [g for g in pf.projects if g.problem and not g.throttled]  # the rate limit's are permissions/throttled
     if not failed:
         return []
     keys = [g.key for g in failed]
@@ -164,38 +165,77 @@ def _no_answer(pf: PermissionFacts) -> list[Finding]:
     ]
 
 
-def _throttled(pf: PermissionFacts) -> list[Finding]:
+RATE_LIMIT_DOCS = (
+    "https://developer.atlassian.com/cloud/jira/platform/rate-limiting/",
+    "https://confluence.atlassian.com/doc/_ratelimiting_httpheaders-992678779.html",  # Data Center's headers
+)
+
+
+def _throttled(pf: PermissionFacts, user: str | None = None) -> list[Finding]:
     t = pf.throttling
     if t is None:
         return []
     said = ", ".join(f"{k}: {v}" for k, v in t.headers.items()) or "no Retry-After or rate-limit headers"
-    outcome = (
-        f"{t.gave_up} request(s) were still refused after {t.retries} retries"
-        if t.gave_up
-        else f"every request went through after {t.retries} retries"
-    )
+    unanswered = [g.key for g in pf.projects if g.throttled]
+    limit = t.signal.describe() if t.signal is not None else f"HTTP {t.status}"
+    if t.outlasted:
+        wait = t.signal.wait_s() if t.signal is not None else 0.0
+        message = (
+            f"Jira's rate limit refused the permission questions ({limit}) and asks for a wait of {wait:g} s, longer "
+            f"than this run waits ({t.willing_s:g} s): jiradoctor stopped asking at once"
+            + (f"; {len(unanswered)} project(s) were not answered" if unanswered else "")
+            + ". The integration is refused the same way until the limit resets."
+        )
+    elif t.gave_up or pf.problem_throttled:
+        message = (
+            f"Jira's rate limit kept refusing the permission questions ({limit}): {t.answers} answer(s) HTTP "
+            f"{t.status}, still refused after {t.retries} retries"
+            + (f"; {len(unanswered)} project(s) were not answered" if unanswered else "")
+            + ". The integration's own requests meet the same limit."
+        )
+    else:
+        paced = f", and kept {t.paced_s:g} s between requests (the bucket's fill rate)" if t.paced_s else ""
+        message = (
+            f"Jira rate-limited the permission questions: {t.answers} answer(s) HTTP {t.status} ({said}). jiradoctor "
+            f"waited as told and lowered its concurrency from {t.concurrency_start} to {t.concurrency_end}{paced}; "
+            f"every request went through after {t.retries} retries. The integration's own sync will meet the same "
+            f"limit."
+        )
+    refused = t.outlasted or bool(t.gave_up) or pf.problem_throttled
+    evidence: dict[str, Any] = {
+        "status": t.status,
+        "throttled_answers": t.answers,
+        "retries": t.retries,
+        "gave_up": t.gave_up,
+        "longest_wait_s": t.waited_s,
+        "jira_says": dict(t.headers),
+        "concurrency_from_to": [t.concurrency_start, t.concurrency_end],
+    }
+    if t.signal is not None:
+        evidence["limit"] = {
+            "reason": t.signal.reason,
+            "resets_at": t.signal.reset,
+            "retry_after_s": t.signal.retry_after_s,
+            "fill_rate": t.signal.fill_rate,
+            "interval_s": t.signal.interval_s,
+            "answer_page": t.signal.page,
+        }
+    if t.outlasted:
+        evidence["waits_at_most_s"] = t.willing_s
+    if t.paced_s:
+        evidence["paced_s"] = t.paced_s
+    if unanswered:
+        evidence["not_answered"] = unanswered[:MAX_LISTED]
+    if pf.problem_throttled and pf.problem:
+        evidence["problem"] = pf.problem
     return [
         Finding(
             "permissions/throttled",
-            Status.WARN,
-            f"Jira rate-limited the permission questions: {t.answers} answer(s) HTTP {t.status} ({said}). jiradoctor "
-            f"waited as told and lowered its concurrency from {t.concurrency_start} to {t.concurrency_end}; {outcome}. "
-            f"The integration's own sync will meet the same limit.",
-            evidence={
-                "status": t.status,
-                "throttled_answers": t.answers,
-                "retries": t.retries,
-                "gave_up": t.gave_up,
-                "longest_wait_s": t.waited_s,
-                "jira_says": dict(t.headers),
-                "concurrency_from_to": [t.concurrency_start, t.concurrency_end],
-            },
-            remediation=(
-                "Make sure the integration honours Retry-After and spreads its requests (fewer in parallel, "
-                "incremental syncs), or ask the Jira administrator about the rate-limit settings for its user "
-                "(Data Center: System > Rate limiting; Cloud: Atlassian's per-site limits).",
-            ),
-            docs=("https://developer.atlassian.com/cloud/jira/platform/rate-limiting/",),
+            Status.FAIL if refused else Status.WARN,
+            message,
+            evidence=evidence,
+            remediation=rate_limit_fixes(t.signal, _who(user)),
+            docs=RATE_LIMIT_DOCS,
         )
     ]
 
@@ -281,6 +321,9 @@ def judge_permissions(
     if pf.problem and pf.problem.startswith("the login did not succeed"):
         raise NotObserved(pf.problem, blocked_by=("auth",))  # the auth check names the cause, once
     findings = _unknown(pf, profile)
+    if pf.problem and pf.problem_throttled and pf.throttling is not None:
+        # the limit, not the login, stopped the questions: say so, never "see the auth check"
+        return findings + _throttled(pf, user)
     if pf.problem:
         return findings + [
             Finding(
@@ -307,7 +350,7 @@ def judge_permissions(
             )
         )
     gaps = _projects(pf, user, url, profile)
-    findings += _no_answer(pf) + _not_found(pf, user) + _throttled(pf) + _partial(pf)
+    findings += _no_answer(pf) + _not_found(pf, user) + _throttled(pf, user) + _partial(pf)
     notes = _bulk_refused(pf)
     summary = _summary(pf, user)
     if not findings and not gaps:
@@ -346,7 +389,9 @@ Why it fails: a required permission missing in a project's permission scheme; an
 missing (warning); a project that does not exist or the user cannot see; a global permission
 missing (Jira Align needs Jira Administration on Cloud); a key this Jira does not know
 (MANAGE_SPRINTS_PERMISSION without Jira Software). Also reported: Jira's rate limit met on the way
-(429/503 with Retry-After: honoured, concurrency lowered, bounded retries), Cloud refusing the bulk
+(429/503 with Retry-After: honoured, concurrency lowered, bounded retries; Data Center's token
+bucket paced by its fill rate; a wait longer than the run allows, such as Cloud's hourly quota,
+ends the asking at once and names RateLimit-Reason and the reset), Cloud refusing the bulk
 check (then per project), and projects left unasked when the time limit came (partial).
 How to fix: grant the named permissions in the project's permission scheme to a group or role
 the user holds; the matrix in the report shows every project at once.""",

@@ -20,6 +20,7 @@ from jiradoctor.probes.proxy import PROXY, PROXY_ROUTE, ProxyAnswer
 from jiradoctor.registry import Check
 from jiradoctor.probes.tls import TLS
 from jiradoctor.probes.server_info import SERVER_INFO
+from jiradoctor.jira.urls import default_port
 
 DOCS = (
     "https://confluence.atlassian.com/kb/proxying-atlassian-server-applications-with-nginx-1048574911.html",
@@ -171,7 +172,7 @@ def judge_reverse_proxy(answer: HttpAnswer, url: str, forward_hops: int) -> Find
     try:
         parts = urllib.parse.urlsplit(url)
         scheme, hostname = parts.scheme or "https", parts.hostname
-        port = parts.port or (443 if scheme == "https" else 80)
+        port = parts.port or default_port(scheme)
     except ValueError:  # "http://[…": name the settings, not the values
         scheme, hostname, port = "https", "…", None  # shown as …
     connector = (

@@ -11,7 +11,9 @@ reachability/proxy-block-page, reachability/wrong-context-path, reachability/not
 reachability/login-page, reachability/sso-redirect, reachability/redirect-elsewhere,
 reachability/redirect-loop, reachability/unconfirmed-jira, reachability/http-error,
 reachability/unreadable-answer, reachability/ip-allowlist, reachability/cloudflare-block (the blockers' own pages,
-jira/blockers.py), reachability/cloud-port-unreachable (an Atlassian Cloud product cannot reach this port).
+jira/blockers.py), reachability/cloud-port-unreachable (an Atlassian Cloud product cannot reach this port),
+reachability/https-redirect (a plain http->https redirect, never single sign-on),
+reachability/sso-anonymous-only (anonymous calls meet SSO, the integration's credentials get Jira's JSON).
 
 Title: Jira answers at the URL.
 """
@@ -23,16 +25,20 @@ from typing import Any, Sequence
 
 from jiradoctor.context import CheckContext
 from jiradoctor.jira import blockers
+from jiradoctor.jira.auth_signals import https_upgrade, read_identity
 from jiradoctor.jira.integrations import IntegrationProfile
-from jiradoctor.jira.fingerprint import Identity, identify, idp_host, origin_of, same_site
+from jiradoctor.jira.fingerprint import Identity, answered_as_jira, identify, idp_host, origin_of, same_site
 from jiradoctor.model import Finding, NotObserved, Status
 from jiradoctor.probes.http import HttpAnswer
 from jiradoctor.probes.server_info import SERVER_INFO, ServerInfo
 from jiradoctor.registry import Check
 from jiradoctor.shared_findings import blocker_finding, egress_advice
 from jiradoctor.probes.site_root import SITE_ROOT_INFO
+from jiradoctor.probes.auth import AUTH_LOGIN, LoginAttempt
+from jiradoctor.jira.urls import default_port
 
 PREFIX = "reachability/"
+SERVER_INFO_PATH = "/rest/api/2/serverInfo"
 DOCS_CONTEXT_PATH = ("https://confluence.atlassian.com/adminjiraserver/configure-the-base-url-938847830.html",)
 
 
@@ -55,7 +61,7 @@ def _curl(url: str) -> str:
 def _host_port(url: str) -> str:
     try:
         parts = urllib.parse.urlsplit(url)
-        port = parts.port or (443 if parts.scheme == "https" else 80)
+        port = parts.port or default_port(parts.scheme)
         return f"{parts.hostname}:{port}"
     except ValueError:
         return url
@@ -128,6 +134,21 @@ def _redirects(info: ServerInfo, url: str, ident: Identity) -> Finding | None:
                 "personal access token, OAuth, or the SSO app's REST bypass for Basic auth).",
             ),
         )
+    upgraded = https_upgrade(url.rstrip("/") + SERVER_INFO_PATH, info.redirects[0])
+    if upgraded and ident.is_jira and len(info.redirects) == 1:
+        https_url = upgraded[: -len(SERVER_INFO_PATH)] or upgraded
+        return Finding(
+            PREFIX + "https-redirect",
+            Status.WARN,
+            f"{url} redirects to {https_url}: a plain http->https redirect, and Jira answers there. Not single "
+            "sign-on: every call of the integration makes this detour, sends its "
+            "credentials unencrypted on the first leg, and many clients drop the Authorization header or turn a "
+            "POST into a GET on a redirect.",
+            evidence=evidence,
+            remediation=(f"Enter {https_url} as the Jira URL in the integration (and keep Jira's Base URL https).",),
+            commands=(f"curl -sS -I --max-time 20 '{info.answer.url}'",),
+            subject=https_url,
+        )
     if not ident.is_jira and not same_site(final, url):
         return Finding(
             PREFIX + "redirect-elsewhere",
@@ -190,7 +211,7 @@ def cloud_port_finding(
         return None
     try:
         parts = urllib.parse.urlsplit(url)
-        port = parts.port or (443 if parts.scheme == "https" else 80)
+        port = parts.port or default_port(parts.scheme)
     except ValueError:
         return None
     if port in CLOUD_APPLINK_PORTS:
@@ -403,12 +424,40 @@ def wants_site_root(info: ServerInfo, url: str) -> bool:
         return False
 
 
+SSO_CODES = (PREFIX + "login-page", PREFIX + "sso-redirect")
+
+
+def sso_with_credentials(verdict: Finding, attempt: LoginAttempt) -> Finding:
+    """Anonymous calls meet single sign-on; did the call with the integration's credentials get Jira's JSON?
+
+    Many SSO apps let Basic auth or a personal access token through for REST (their REST bypass):
+    then the integration gets in, and the login page is only what anonymous callers see.
+    """
+    myself = attempt.myself
+    if not attempt.login.given or myself is None or not myself.ok or myself.status != 200:
+        return verdict
+    identity = read_identity(myself.body)
+    trace = answered_as_jira(myself)
+    if identity is None or trace is None:
+        return verdict
+    what = "a login page" if verdict.code == PREFIX + "login-page" else "a redirect to a sign-in page"
+    return Finding(
+        PREFIX + "sso-anonymous-only",
+        Status.INFO,
+        f"Anonymous calls get single sign-on's {what}, but Jira's REST API answered the call with the "
+        f"integration's credentials as Jira ({trace}): the SSO app lets them through for REST. See auth.",
+        evidence={**verdict.evidence, "credentialed_url": myself.url, "credentialed_status": myself.status},
+    )
+
+
 async def judge(ctx: CheckContext) -> Sequence[Finding]:
     url = ctx.target.url or ""
     info: ServerInfo = await ctx.fact(SERVER_INFO)
     root = await ctx.fact(SITE_ROOT_INFO) if wants_site_root(info, url) else None
     verdict = judge_reachability(info, url, ctx.target.timeout, root, ctx.profile)
-    from jiradoctor.probes.auth import deployment_of
+    if verdict.code in SSO_CODES:
+        verdict = sso_with_credentials(verdict, await ctx.fact(AUTH_LOGIN))
+    from jiradoctor.probes.deployment import deployment_of
 
     port = cloud_port_finding(url, ctx.profile, ctx.target.integration_hosting, deployment_of(info, url))
     return [verdict, port] if port is not None else [verdict]
@@ -425,11 +474,13 @@ atl-traceid, the OAuth realm of its 401), never by one field.
 Why it fails: nothing listens (refused), the connection is reset or never answers (naming
 --timeout), an HTTP 5xx (saying who answered: Jira, nginx, a proxy), a page that is not Jira
 (an HTML page, a proxy's block page, another product), Jira's 404 under a wrong context path
-(naming the path that works when the site root answers), SSO login pages and redirects.
+(naming the path that works when the site root answers), SSO login pages and redirects (with
+credentials given: whether the credentialed call still gets Jira's JSON through SSO), a plain
+http->https redirect (named as such, never single sign-on).
 How to fix: the finding names the URL to use, or who must let the request through.""",
     judge=judge,
     inputs_all=("url",),
-    facts=(SERVER_INFO.name, SITE_ROOT_INFO.name),
+    facts=(SERVER_INFO.name, SITE_ROOT_INFO.name, AUTH_LOGIN.name),
     after=("dns", "tls", "proxy"),
     live=True,
     order=35,
@@ -460,9 +511,12 @@ How to fix: the finding names the URL to use, or who must let the request throug
             "ip-allowlist",
             "cloudflare-block",
             "cloud-port-unreachable",
+            "https-redirect",
+            "sso-anonymous-only",
         )
     ),
     nonblocking_codes=(
+        PREFIX + "https-redirect",
         PREFIX + "login-page",
         PREFIX + "sso-redirect",
         PREFIX + "unconfirmed-jira",

@@ -7,7 +7,8 @@ unknown root.
 Title: TLS handshake and certificate chain.
 Codes: tls/self-signed, tls/untrusted-root, tls/incomplete-chain, tls/expired, tls/not-yet-valid,
 tls/hostname-mismatch, tls/expiring-soon, tls/weak-key, tls/weak-signature, tls/verification-disabled,
-tls/plain-http, tls/handshake-failed, tls/intercepted, tls/chain-order, tls/ok.
+tls/plain-http, tls/handshake-failed, tls/intercepted, tls/chain-order, tls/client-certificate-required,
+tls/client-certificate-refused, tls/ok.
 """
 
 from __future__ import annotations
@@ -371,6 +372,71 @@ def judge_connection_error(view: View) -> Finding:
     )
 
 
+# nginx's own pages for ssl_verify_client (ngx_http_special_response.c): a missing and a refused certificate
+NGINX_NO_CERT = "No required SSL certificate was sent"
+NGINX_BAD_CERT = "The SSL certificate error"
+MTLS_DOCS = ("https://nginx.org/en/docs/http/ngx_http_ssl_module.html#ssl_verify_client",)
+
+
+def client_certificate_refusal(fact: TlsFact) -> str | None:
+    """How the server refused the connection for want of an accepted client certificate, or None.
+
+    Only after it asked for one (its CertificateRequest): an alert or a reset then is about the
+    certificate (TLS 1.2 refuses in the handshake, TLS 1.3 on the first read), and nginx answers
+    400 with its own sentence; a server that asked for nothing broke off for another reason."""
+    if not fact.client_cert_requested:
+        return None
+    if fact.error is not None and fact.error.kind in ("tls", "reset") and fact.verify_code is None:
+        return f"the handshake ended with {fact.error.message}"
+    first = fact.first_answer
+    if first is None:
+        return None
+    if first.error is not None:
+        return f"the handshake completed, then the first read got {first.error}"
+    if first.status in (400, 495, 496) and (NGINX_NO_CERT in first.body or NGINX_BAD_CERT in first.body):
+        said = NGINX_NO_CERT if NGINX_NO_CERT in first.body else NGINX_BAD_CERT
+        return f"the handshake completed, then the first request got HTTP {first.status} '{said}' (nginx)"
+    return None
+
+
+def judge_client_certificate(view: View, how: str) -> Finding:
+    fact = view.fact
+    where = f"{fact.host}:{fact.port}"
+    if fact.client_cert_presented:
+        return view.finding(
+            "client-certificate-refused",
+            Status.FAIL,
+            f"{where} demands a client certificate (mutual TLS) and refused the one presented "
+            f"('{fact.client_cert_presented}'): {how}.",
+            remediation=(
+                "Present a client certificate issued by a CA the proxy trusts (nginx: ssl_client_certificate), "
+                "valid today, together with its own private key; ask the proxy's administrator which CA that is.",
+                "The server's TLS versions and ciphers are not at fault: the refusal is about the client certificate.",
+            ),
+            commands=(
+                f"openssl s_client -connect {where} -servername {fact.host} -cert CERT.pem -key KEY.pem </dev/null",
+            ),
+            docs=MTLS_DOCS,
+            client_certificate=fact.client_cert_presented,
+        )
+    return view.finding(
+        "client-certificate-required",
+        Status.FAIL,
+        f"{where} demands a client certificate (mutual TLS) and none was presented: {how}. The integration "
+        "cannot connect until it presents the certificate the proxy expects.",
+        remediation=(
+            "Configure the integration's client certificate and key (its mutual-TLS or client-certificate "
+            "setting); to check with this doctor: --client-cert CERT.pem --client-key KEY.pem, or --client-cert "
+            "BUNDLE.p12 with JIRADOCTOR_CLIENT_CERT_PASSWORD.",
+            "Or have the proxy's administrator exempt the integration's requests from client certificates "
+            "(nginx: ssl_verify_client optional, and require $ssl_client_verify only where people log in).",
+            "Enabling other TLS versions or ciphers would not help: the server refuses for want of a certificate.",
+        ),
+        commands=(f"openssl s_client -connect {where} -servername {fact.host} </dev/null",),
+        docs=MTLS_DOCS,
+    )
+
+
 def judge_interception(view: View, failed: bool) -> Finding:
     fact = view.fact
     assert fact.direct_chain
@@ -470,7 +536,16 @@ def judge_fact(fact: TlsFact, now: dt.datetime) -> list[Finding]:
         "cipher": fact.cipher,
         "chain": [c.evidence() for c in fact.chain],
     }
+    if fact.client_cert_requested:
+        evidence["client_certificate_requested"] = True
+        evidence["client_certificate_presented"] = fact.client_cert_presented
+        if fact.first_answer is not None:
+            first = fact.first_answer
+            evidence["first_answer"] = first.error or f"HTTP {first.status}: {first.body[:200]}"
     view = View(fact, analysis, evidence, now)
+    refusal = client_certificate_refusal(fact)
+    if refusal is not None:
+        return [judge_client_certificate(view, refusal)]
     if fact.error is not None:
         return [judge_connection_error(view)]
     findings: list[Finding] = []
@@ -523,7 +598,12 @@ def judge_fact(fact: TlsFact, now: dt.datetime) -> list[Finding]:
                 f"{fact.protocol or 'TLS'} handshake verified against {fact.trust}: "
                 f"{' -> '.join(c.name for c in fact.chain)}"
                 + (f", valid until {leaf.not_after:%Y-%m-%d}" if leaf else "")
-                + ".",
+                + "."
+                + (
+                    f" The server asked for a client certificate and accepted '{fact.client_cert_presented}'."
+                    if fact.client_cert_requested and fact.client_cert_presented and fact.first_answer is not None
+                    else ""
+                ),
             )
         )
     return findings
@@ -569,6 +649,8 @@ file to give the integration; switching verification off is shown as the last re
         "tls/handshake-failed",
         "tls/intercepted",
         "tls/chain-order",
+        "tls/client-certificate-required",
+        "tls/client-certificate-refused",
         "tls/ok",
     ),
 )

@@ -12,7 +12,6 @@ from __future__ import annotations
 import os
 import tomllib
 from contextlib import contextmanager
-from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterator, Mapping
 
 import click
@@ -27,7 +26,7 @@ if TYPE_CHECKING:
 
 def config_names() -> dict[str, str]:
     """Config key (underscored) -> the doctor's click parameter name, as ``--config`` maps them."""
-    from jiradoctor.cli import doctor
+    from jiradoctor.cli.doctor import doctor
 
     return {opt.lstrip("-").replace("-", "_"): str(p.name) for p in doctor.params for opt in p.opts
             if opt.startswith("--")}
@@ -49,7 +48,7 @@ def without_doctor_variables() -> Iterator[None]:
 
 def doctor_params(params: Mapping[str, Any]) -> dict[str, Any]:
     """The doctor's parameters for these config values: click's defaults, types and callbacks."""
-    from jiradoctor.cli import doctor
+    from jiradoctor.cli.doctor import doctor
 
     with without_doctor_variables():
         try:
@@ -76,8 +75,9 @@ def make_target(
 
 
 def _make(resolved: dict[str, Any], known_checks: frozenset[str]) -> tuple[Target, RunOptions]:
-    from jiradoctor.cli import _split, build_target
-    from jiradoctor.jira.integrations import get_profile
+    """What ``jiradoctor doctor`` checks before it runs (jiradoctor/cli/doctor.py), as a target's problem."""
+    from jiradoctor.cli.resolve import _split, build_target
+    from jiradoctor.cli.shared import read_profile_file
     from jiradoctor.runner import RunOptions
     from jiradoctor.target import InputError
 
@@ -86,14 +86,14 @@ def _make(resolved: dict[str, Any], known_checks: frozenset[str]) -> tuple[Targe
     unknown = [i for i in (*only, *skip) if i not in known_checks]
     if unknown:
         raise TargetProblem(f"unknown check id(s) in only/skip: {', '.join(unknown)}")
-    if opts["profile_file"] and not Path(opts["profile_file"]).read_bytes()[:1_000_000].strip():
-        raise TargetProblem(f"profile-file {opts['profile_file']!r} is empty")
     try:
-        get_profile(opts["integration"], opts["profile_file"])
-    except (KeyError, ValueError, OSError, tomllib.TOMLDecodeError) as exc:
-        raise TargetProblem(str(exc).strip('"')) from None
-    try:
+        if opts["profile_file"] and not read_profile_file(opts["profile_file"]).strip():
+            raise TargetProblem(f"profile-file {opts['profile_file']!r} is empty")
         target = build_target(opts)
     except (InputError, click.ClickException) as exc:
         raise TargetProblem(exc.format_message() if isinstance(exc, click.ClickException) else str(exc)) from None
+    try:
+        target.profile  # noqa: B018 - read once here, as the doctor does: an unknown integration is a problem
+    except (KeyError, ValueError, OSError, tomllib.TOMLDecodeError) as exc:
+        raise TargetProblem(str(exc).strip('"')) from None
     return target, RunOptions(only=only, skip=skip, deep=bool(opts["deep"]))

@@ -68,7 +68,7 @@ def run_command(ctx: click.Context, inventory: str, output: str, jobs: int, per_
     """Run the doctor on every target of an INVENTORY (TOML) and write the fleet's outputs to -o DIR."""
     import asyncio
 
-    from jiradoctor.cli import checks_once
+    from jiradoctor.cli.shared import checks_once
     from jiradoctor.fleet import compare, inventory as inventory_module, outputs, sharding
     from jiradoctor.fleet.build import config_names
     from jiradoctor.fleet.running import FleetOptions, run_fleet

@@ -132,6 +132,9 @@ class Analysis:
             root = _jira_root(e)
             if root is not None:
                 self.jira_urls[str(root)] = self.jira_urls.get(str(root), 0) + 1
+        if not e.url_ok:
+            self.bad_url(e)
+            return
         if e.error or e.blocked:
             self.failed(e)
             return
@@ -264,7 +267,7 @@ class Analysis:
         answer = e.answer()
         location = sig.redirect_location(answer)
         if location:
-            query = dict(urllib.parse.parse_qsl(urllib.parse.urlsplit(location).query))
+            query = dict(urllib.parse.parse_qsl(location.partition("?")[2].partition("#")[0]))
             for name in ("oauth_token", "oauth_verifier"):
                 self.c.mask(query.get(name, ""))
             if "login" in location.lower() and "oauth_verifier" not in query:
@@ -373,7 +376,7 @@ class Analysis:
                 e,
             )
             return True
-        if "/rest/" in e.path and (sso := sig.sso(answer, answer.looks_like_html)) is not None:
+        if "/rest/" in e.path and (sso := sig.sso(answer, answer.looks_like_html, e.url)) is not None:
             where = f"a redirect to {redact_url(sso.location, self.c)}" if sso.location else "an HTML login page"
             self.add(
                 "auth",
@@ -428,6 +431,28 @@ class Analysis:
             return True
         if answer.status in (401, 403) and method:
             password = _basic_password(e)
+            if method == "basic" and password and sig.is_cloud_api_token(password):
+                cloud = (urllib.parse.urlsplit(e.url).hostname or "").endswith(sig.CLOUD_HOST_SUFFIXES)
+                self.add(
+                    "auth",
+                    Finding(
+                        "auth/cloud-token-refused" if cloud else "auth/cloud-token-on-server",
+                        Status.FAIL,
+                        f"Jira refused Basic auth (HTTP {answer.status}) whose password is an Atlassian Cloud API "
+                        "token (it starts ATATT): "
+                        + ("the token is wrong, expired, revoked, scoped (the site URL never accepts one), blocked "
+                           "by an organisation admin, or not the e-mail's own; at the site URL these look alike."
+                           if cloud else "a self-hosted Jira never knows a Cloud API token."),
+                        evidence=evidence,
+                        remediation=(
+                            "Create a new API token for the account and use it with the account's e-mail."
+                            if cloud else "Create a personal access token on this Jira and send it as "
+                            "'Authorization: Bearer' (the integration's PAT option), or use the user's password.",
+                        ),
+                    ),
+                    e,
+                )
+                return True
             if method == "basic" and password and sig.looks_like_token(password):
                 self.add(
                     "auth",
@@ -558,6 +583,19 @@ class Analysis:
                 e,
             )
 
+    def bad_url(self, e: HarEntry) -> None:
+        self.add(
+            "har",
+            Finding(
+                "har/bad-url",
+                Status.WARN,
+                "The entry's URL cannot be parsed (a broken IPv6 host, a bad port): the entry is not judged.",
+                evidence={"status": e.status},
+                remediation=("Export the HAR again; if the URL is really so, the page built it wrongly.",),
+            ),
+            e,
+        )
+
     def mixed(self, e: HarEntry) -> None:
         if e.scheme == "http" and "https" in self.page_schemes:
             self.add(
@@ -590,13 +628,14 @@ class Analysis:
                     base = ("serverInfo baseUrl", data["baseUrl"][:2048])
             except ValueError:
                 pass
-        if base:
-            self.base_urls.setdefault(base[1], {"source": base[0], "entry": locate(e, self.c)})
+        if base:  # a Base URL can carry user:password@: never quoted
+            self.base_urls.setdefault(redact_url(base[1], self.c), {"source": base[0], "entry": locate(e, self.c)})
 
     # -- summary -------------------------------------------------------------------------------
     def finish(self, stream: HarStream) -> None:
         if stream.problem is not None:
-            status = Status.FAIL if stream.problem.kind in ("not-json", "not-har", "too-deep") else Status.WARN
+            # a file cut short is never a green gate either: what it held is judged, the rest is unknown
+            status = Status.FAIL
             self.add(
                 "har",
                 Finding(
@@ -679,7 +718,9 @@ class Analysis:
                 )
 
     def report(self, source: str, duration_s: float, extra_secrets: Iterable[str] = ()) -> Report:
-        redactor = Redactor([*self.c.found, *extra_secrets])
+        # values masked by the HAR's own structure: only distinctive ones are searched for in prose
+        redactor = Redactor([*self.c.values(), *extra_secrets])
+        self.c.echoes_on = True
         checks = []
         for check, findings in self.findings.items():
             if not findings:
@@ -691,9 +732,9 @@ class Analysis:
             safe = [
                 replace(
                     f,
-                    message=redactor.text(self.c.shapes(f.message)),
+                    message=self.c.echoes(redactor.text(self.c.shapes(f.message, prose=True))),
                     evidence=redactor.value(self.c_scrub(f.evidence)),
-                    remediation=tuple(redactor.text(r) for r in f.remediation),
+                    remediation=tuple(self.c.echoes(redactor.text(r)) for r in f.remediation),
                 )
                 for f in findings
             ]
@@ -709,13 +750,13 @@ class Analysis:
 
     def c_scrub(self, evidence: Mapping[str, Any]) -> dict[str, Any]:
         """Evidence scrubbed by shape; echoed base strings keep their parameter names, not values."""
-        from jiradoctor.har.redact import redact_base_string, scrub_strings
+        from jiradoctor.har.redact import echo, redact_base_string, scrub_strings
 
         out = dict(evidence)
         for key in ("signed_base_string", "jira_base_string"):
             if isinstance(out.get(key), str):
                 out[key] = redact_base_string(out[key], self.c)
-        scrubbed: dict[str, Any] = scrub_strings(out, self.c)
+        scrubbed: dict[str, Any] = echo(scrub_strings(out, self.c), self.c)
         return scrubbed
 
 

@@ -103,17 +103,26 @@ class HarEntry:
         )
 
     @property
+    def url_ok(self) -> bool:
+        """Whether the URL parses (``https://[::1/x`` does not: urllib raises ValueError)."""
+        return _split(self.url) is not None
+
+    @property
     def scheme(self) -> str:
-        return urllib.parse.urlsplit(self.url).scheme.lower()
+        parts = _split(self.url)
+        return parts.scheme.lower() if parts else ""
 
     @property
     def origin(self) -> str:
-        parts = urllib.parse.urlsplit(self.url)
+        parts = _split(self.url)
+        if parts is None:
+            return ""
         return f"{parts.scheme.lower()}://{(parts.hostname or '').lower()}{f':{parts.port}' if _port(parts) else ''}"
 
     @property
     def path(self) -> str:
-        return urllib.parse.urlsplit(self.url).path
+        parts = _split(self.url)
+        return parts.path if parts else ""
 
     def answer(self) -> HttpAnswer:
         """The response as the live probes' :class:`HttpAnswer`, so the same parsers read it."""
@@ -121,6 +130,15 @@ class HarEntry:
         if self.mime_type and "content-type" not in headers:
             headers["content-type"] = self.mime_type
         return HttpAnswer(self.method, self.url, self.status, headers, self.response_body)
+
+
+def _split(url: str) -> urllib.parse.SplitResult | None:
+    try:
+        parts = urllib.parse.urlsplit(url)
+        parts.hostname  # noqa: B018 - the bracketed host is checked when read
+    except ValueError:
+        return None
+    return parts
 
 
 def _port(parts: urllib.parse.SplitResult) -> int | None:

@@ -37,6 +37,7 @@ import json
 import urllib.parse
 from dataclasses import dataclass
 from typing import Any, Iterable
+from jiradoctor.jira.urls import default_port
 
 MAX_LINKS = 500
 MAX_WEBHOOKS = 2000
@@ -227,7 +228,10 @@ def parse_pat_tokens(text: str) -> list[PatToken] | None:
 
 def looks_like_url(text: str) -> bool:
     """A link "URL" that is really a URL (scheme and host), as opposed to a plain name."""
-    parts = urllib.parse.urlsplit(text.strip())
+    try:
+        parts = urllib.parse.urlsplit(text.strip())
+    except ValueError:  # "http://[::1": Jira stores what an admin typed
+        return False
     return parts.scheme.lower() in ("http", "https") and bool(parts.netloc)
 
 
@@ -246,9 +250,12 @@ def host_matches(url: str, patterns: Iterable[str]) -> bool:
 def same_endpoint(a: str, b: str) -> bool:
     """Two URLs name the same place: scheme, host, port and path (trailing slash ignored)."""
     def norm(u: str) -> tuple[str, str, int | None, str]:
-        p = urllib.parse.urlsplit(u.strip())
         try:
-            port = p.port or {"http": 80, "https": 443}.get(p.scheme.lower())
+            p = urllib.parse.urlsplit(u.strip())
+        except ValueError:  # an unclosed IPv6 bracket: the same place only as the same text
+            return "", u.strip(), None, ""
+        try:
+            port = p.port or default_port(p.scheme)
         except ValueError:
             port = None
         return p.scheme.lower(), (p.hostname or "").lower(), port, p.path.rstrip("/")
@@ -266,7 +273,7 @@ class CharDiff:
     right_length: int
 
     def describe(self, left_name: str, right_name: str) -> str:
-        return (f"first difference at character {self.position}: {left_name} has {self.left!r}, "
+        return (f"first difference at character {self.position + 1}: {left_name} has {self.left!r}, "
                 f"{right_name} has {self.right!r} (lengths {self.left_length} and {self.right_length})")
 
 

@@ -155,19 +155,66 @@ def looks_like_login_page(body: str) -> bool:
     return any(marker in low for marker in _LOGIN_MARKERS) or any(w in low for w in ("okta", "microsoftonline", "adfs"))
 
 
-def sso(answer: Answer, looks_like_html: bool) -> SsoSignal | None:
+def https_upgrade(url: str, location: str) -> str | None:
+    """The https URL when ``location`` only moves ``url`` from http to https (same host, path and query;
+    the port may change): a plain redirect to TLS, never single sign-on. None otherwise."""
+    try:
+        source = urllib.parse.urlsplit(url)
+        target = urllib.parse.urlsplit(urllib.parse.urljoin(url, location))
+        same_host = (source.hostname or "").lower() == (target.hostname or "").lower() != ""
+    except ValueError:
+        return None
+    if source.scheme.lower() != "http" or target.scheme.lower() != "https" or not same_host:
+        return None
+    if (source.path.rstrip("/") or "/") != (target.path.rstrip("/") or "/") or source.query != target.query:
+        return None
+    return urllib.parse.urlunsplit(target)
+
+
+def sso(answer: Answer, looks_like_html: bool, url: str | None = None) -> SsoSignal | None:
     """A REST call Jira would answer with JSON, answered with a redirect or a login page instead.
 
     Jira's REST API never redirects for authentication; a redirect (or an HTML login form with a
-    200) means something in front of Jira — an SSO plugin or gateway — owns the login.
+    200) means something in front of Jira — an SSO plugin or gateway — owns the login. A redirect
+    that only moves ``url`` from http to https is not one (:func:`https_upgrade`).
     """
     location = redirect_location(answer)
+    if location and url and https_upgrade(url, location):
+        return None
     if location:
         low = location.lower()
         return SsoSignal("redirect", location, next((w for w in _IDP_WORDS if w in low), None))
     if answer.status == 200 and looks_like_html and looks_like_login_page(answer.body):
         return SsoSignal("login-page", None, None)
     return None
+
+
+_BASIC_DISABLED = "basic authentication has been disabled"
+
+
+def basic_auth_disabled(answer: Answer) -> bool:
+    """Data Center with Basic authentication switched off: 403 "Basic Authentication has been disabled
+    on this instance." (JIRA-FACTS §10, captured in a vendor's write-up; the body's shape around the
+    sentence is UNCONFIRMED, so the sentence alone decides)."""
+    return (answer.status or 0) in (401, 403) and _BASIC_DISABLED in answer.body[:4000].lower()
+
+
+# Atlassian Cloud API tokens start ATATT (JIRA-FACTS §10; the lab's and Atlassian's examples)
+CLOUD_TOKEN_PREFIX = "ATATT"
+
+
+def is_cloud_api_token(secret: str) -> bool:
+    """An Atlassian Cloud API token by its shape: ``ATATT`` and a long run of token characters."""
+    return secret.startswith(CLOUD_TOKEN_PREFIX) and bool(_TOKENISH.match(secret))
+
+
+FAILURE_CATEGORY = "x-failure-category"
+
+
+def failure_category(answer: Answer) -> str | None:
+    """``X-Failure-Category`` of api.atlassian.com's gateway (never sent by a site URL, JIRA-FACTS §10)."""
+    value = (answer.header(FAILURE_CATEGORY) or "").strip()
+    return value[:80].upper() or None
 
 
 def cloud_password_refused(answer: Answer) -> bool:

@@ -25,6 +25,14 @@ from jiradoctor.jira.answer import Answer
 
 SCAN_LIMIT = 64 * 1024
 IP_ALLOWLIST_TEXT = "ip address has been rejected"
+# An IP allowlist's refusal, matched by its sentence, not one spelling (JIRA-FACTS §10: Cloud writes both
+# "allowed list" and "allowedlist"; older texts "whitelist"): one sentence that names an address, a list
+# in any of these spellings, and a refusal or "not on/in" it.
+_LIST_WORD = re.compile(r"\b(?:allowed|allow|white)[\s_-]?list(?:ed)?\b", re.IGNORECASE)
+_ADDRESS_WORD = re.compile(r"\b(?:ip|ip[\s_-]?address(?:es)?|address|client|your\s+network)\b", re.IGNORECASE)
+_REFUSAL_WORD = re.compile(r"\b(?:not|isn't|rejected|denied|blocked|refused|forbidden|disallowed)\b", re.IGNORECASE)
+# a sentence ends at . ! ? followed by a space, a quote, markup or the end (never inside 203.0.113.7)
+_SENTENCE_END = re.compile(r"[.!?](?=\s|$|[\"'<])|\n|<[^<>]{0,200}>|\"")
 # "Error 1006", "error code: 1020", '<span>Error</span> <span class="cf-error-code">1006</span>'
 _CF_ERROR = re.compile(r"error(?:\s|&nbsp;|<[^<>]{0,120}>|code|:|#){0,12}?(1\d{3})\b", re.IGNORECASE)
 _CF_RAY_TEXT = re.compile(r"ray id:?\s*(?:<[^>]*>\s*)*([0-9a-f]{12,20})", re.IGNORECASE)
@@ -78,8 +86,12 @@ def recognise(answer: Answer) -> Blocker | None:
         return None
     head = (answer.body or "")[:SCAN_LIMIT]
     lower = head.lower()
-    if IP_ALLOWLIST_TEXT in lower and "allowed list" in lower:
-        return Blocker("atlassian-ip-allowlist", {"message": _excerpt(head, IP_ALLOWLIST_TEXT)})
+    sentence = allowlist_sentence(head)
+    if sentence is not None:
+        evidence = {"message": sentence}
+        if (address := _address_in(sentence)) is not None:
+            evidence["caller_address"] = address
+        return Blocker("atlassian-ip-allowlist", evidence)
     server = (answer.header("server") or "").lower()
     ray = _ray(answer, head)
     if server.startswith("cloudflare") or (ray and "cloudflare" in lower):
@@ -92,6 +104,31 @@ def recognise(answer: Answer) -> Blocker | None:
             evidence["caller_address"] = address
         if code_match or "cloudflare" in lower:
             return Blocker("cloudflare", {k: v for k, v in evidence.items() if v})
+    return None
+
+
+def allowlist_sentence(text: str) -> str | None:
+    """The sentence of an IP allowlist's refusal, whatever its spelling of the list; None without one."""
+    if not _LIST_WORD.search(text):
+        return None
+    for part in _SENTENCE_END.split(text[:SCAN_LIMIT]):
+        if _LIST_WORD.search(part) and _ADDRESS_WORD.search(part) and _REFUSAL_WORD.search(part):
+            return " ".join(part.split())[:200]
+    return None
+
+
+_ADDRESS_TOKEN = re.compile(r"[0-9A-Fa-f:.]{3,45}")
+
+
+def _address_in(sentence: str) -> str | None:
+    """The caller's address when the refusal names it ("203.0.113.7 is not on the allowlist")."""
+    import ipaddress
+
+    for token in _ADDRESS_TOKEN.findall(sentence):
+        try:
+            return str(ipaddress.ip_address(token.strip(".:") if "::" not in token else token.rstrip(".")))
+        except ValueError:
+            continue
     return None
 
 

@@ -142,6 +142,30 @@ def identify(answer: Answer, *others: Answer | None) -> Identity:
                     title, login, block, _json_object(body) is not None)
 
 
+# Headers only Jira itself writes (Atlassian's edge writes atl-traceid and Server: AtlassianProxy
+# for any site, Jira or not): an answer needs one of these, or serverInfo's shape, to be Jira's own.
+JIRA_OWN_HEADERS = ("x-arequestid", "x-seraph-loginreason", "x-asen", "x-asessionid", "x-anodeid", "x-ausername")
+
+
+def answered_as_jira(answer: Answer) -> str | None:
+    """Why this answer is Jira answering as Jira, in words; None when it is not recognisably Jira's.
+
+    Jira's identity is established by an answer with two of its traces (:attr:`Identity.is_jira`),
+    one of them Jira's own (serverInfo's shape or one of :data:`JIRA_OWN_HEADERS`). A redirect
+    only points elsewhere, and a login page is not Jira's API answering, even when an SSO app
+    inside Jira serves it with Jira's headers: a CI gate pointed at one must not pass.
+    """
+    status = answer.status or 0
+    if not status or 300 <= status < 400:
+        return None
+    ident = identify(answer)
+    if ident.login_page or not ident.is_jira:
+        return None
+    if not (ident.serverinfo_json or any(answer.header(h) is not None for h in JIRA_OWN_HEADERS)):
+        return None
+    return f"HTTP {status} with {', '.join(ident.jira)}"
+
+
 def idp_host(url: str) -> str | None:
     """The identity provider a URL belongs to, when its host or path says so."""
     try:

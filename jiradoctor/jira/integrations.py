@@ -131,8 +131,9 @@ def builtin_profiles() -> dict[str, IntegrationProfile]:
 def load_profile_file(path: str | Path) -> dict[str, IntegrationProfile]:
     import tomllib
 
-    with open(path, "rb") as fh:
-        data = tomllib.load(fh)
+    from jiradoctor import files
+
+    data = tomllib.loads(files.read_bounded(path, files.MAX_TOML, "profile file").decode("utf-8"))
     return {pid: IntegrationProfile.from_mapping(pid, body) for pid, body in data.items()}
 
 

@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import urllib.parse
 from dataclasses import dataclass
 from typing import Any, Iterable
@@ -71,6 +72,21 @@ class Endpoints:
         return f"{(self.api or CLOUD_API_URL).rstrip('/')}/ex/jira/{urllib.parse.quote(cloud_id, safe='')}"
 
 
+def gateway_cloud_id(url: str, environ: "dict[str, str] | None" = None) -> str | None:
+    """The cloudId when ``url`` is Cloud's REST gateway for one site (``{api}/ex/jira/{cloudId}``),
+    the URL an OAuth 2.0 integration must call; None for a site URL."""
+    env = os.environ if environ is None else environ
+    api = (env.get(API_URL_ENV) or CLOUD_API_URL).rstrip("/")
+    try:
+        parts, base = urllib.parse.urlsplit(url.strip()), urllib.parse.urlsplit(api)
+        same = (parts.scheme.lower(), (parts.hostname or "").lower(), parts.port) == (
+            base.scheme.lower(), (base.hostname or "").lower(), base.port)
+    except ValueError:
+        return None
+    match = re.fullmatch(r"/ex/jira/([0-9A-Za-z-]{1,64})/?", parts.path[len(base.path.rstrip("/")):])
+    return match.group(1) if same and match else None
+
+
 def endpoints(flavour: str, jira_url: str, environ: "dict[str, str] | None" = None) -> Endpoints:
     env = os.environ if environ is None else environ
     if flavour == "cloud":
@@ -89,16 +105,21 @@ class TokenError:
     description: str = ""
 
 
+# A memory bound only, far above what a report shows: checks redact the text, THEN cut it to what they
+# show (checks.oauth2._shown), so a secret cut here sits beyond anything shown
+MAX_ERROR_TEXT = 4000
+
+
 def parse_token_error(body: str) -> TokenError | None:
     """The ``error`` of a token endpoint's answer (JSON, or form-encoded as some servers do)."""
     data = _json(body)
     if isinstance(data, dict) and isinstance(data.get("error"), str):
         desc = data.get("error_description")
-        return TokenError(data["error"][:100], desc[:300] if isinstance(desc, str) else "")
-    if "error=" in body[:2000]:
-        pairs = dict(urllib.parse.parse_qsl(body[:2000]))
+        return TokenError(data["error"][:MAX_ERROR_TEXT], desc[:MAX_ERROR_TEXT] if isinstance(desc, str) else "")
+    if "error=" in body[:MAX_ERROR_TEXT * 4]:
+        pairs = dict(urllib.parse.parse_qsl(body[: MAX_ERROR_TEXT * 4]))
         if pairs.get("error"):
-            return TokenError(pairs["error"][:100], pairs.get("error_description", "")[:300])
+            return TokenError(pairs["error"][:MAX_ERROR_TEXT], pairs.get("error_description", "")[:MAX_ERROR_TEXT])
     return None
 
 
@@ -109,7 +130,7 @@ def error_in_location(location: str | None) -> TokenError | None:
     parts = urllib.parse.urlsplit(location[:4000])
     params = dict(urllib.parse.parse_qsl(parts.query)) | dict(urllib.parse.parse_qsl(parts.fragment))
     if params.get("error"):
-        return TokenError(params["error"][:100], params.get("error_description", "")[:300])
+        return TokenError(params["error"][:MAX_ERROR_TEXT], params.get("error_description", "")[:MAX_ERROR_TEXT])
     return None
 
 

@@ -148,6 +148,7 @@ class ProjectGrants:
     key: str
     granted: Mapping[str, bool] = field(default_factory=dict)
     problem: str | None = None  # why it could not be asked (transport error, HTTP status)
+    throttled: bool = False  # the problem is Jira's rate limit (the permissions check says so, not "no answer")
 
     def cell(self, key: str, plan: PermissionPlan, unknown_keys: Iterable[str] = ()) -> str:
         have = self.granted.get(key)

@@ -7,6 +7,8 @@ collected as secrets so they can be redacted from everything we print.
 
 from __future__ import annotations
 
+import html
+import re
 from dataclasses import dataclass, field
 from xml.etree.ElementTree import Element, ParseError
 
@@ -51,6 +53,19 @@ def _truthy(value: str | None) -> bool:
 
 def _is_secret_attribute(name: str) -> bool:
     return "pass" in name.lower()  # keystorePass, truststorePass, certificateKeyPassword, password...
+
+
+_SECRET_ATTRIBUTE = re.compile(r"""[\w:.-]*pass[\w.-]*\s*=\s*(?:"([^"<]*)"|'([^'<]*)')""", re.IGNORECASE)
+
+
+def secrets_in_text(text: str) -> list[str]:
+    """Password attributes found by text alone (as written and with XML entities decoded): a file
+    the XML parser refuses, or one with a broken element further on, still has them masked."""
+    found: list[str] = []
+    for match in _SECRET_ATTRIBUTE.finditer(text[:MAX_XML_CHARS]):
+        value = match.group(1) if match.group(1) is not None else match.group(2)
+        found += [value, html.unescape(value)]
+    return [v for v in dict.fromkeys(found) if v]
 
 
 def _local(tag: str) -> str:

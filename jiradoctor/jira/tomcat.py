@@ -28,6 +28,9 @@ DEFAULT_INTERNAL_PROXIES = (
 )
 
 
+DEFAULT_INTERNAL_RANGES = "10/8, 192.168/16, 169.254/16, 127/8, 100.64/10, 172.16/12, ::1, fe80::/10, fc00::/7"
+
+
 class InvalidProxyPattern(ValueError):
     """An internalProxies/trustedProxies value that is not a usable regular expression."""
 
@@ -83,6 +86,18 @@ class RemoteIpValve:
             p is not None and p != "" and java_regex(p).fullmatch(peer) is not None
             for p in (self.internal_proxies, self.trusted_proxies)
         )
+
+    def trust_rule(self) -> str:
+        """The addresses the valve takes X-Forwarded-* from, in words (the regexes named as written)."""
+        if self.internal_proxies == DEFAULT_INTERNAL_PROXIES:
+            internal = f"Tomcat's default internalProxies ({DEFAULT_INTERNAL_RANGES})"
+        elif self.internal_proxies:
+            internal = f'internalProxies="{self.internal_proxies}"'
+        else:
+            internal = ""
+        trusted = f'trustedProxies="{self.trusted_proxies}"' if self.trusted_proxies else ""
+        either = " or ".join(p for p in (internal, trusted) if p)
+        return either or "no address (internalProxies and trustedProxies empty)"
 
     def is_https(self, value: str) -> bool:
         """Tomcat's isForwardedProtoHeaderValueSecure: case-insensitive; a list only when all entries match."""

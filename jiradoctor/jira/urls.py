@@ -6,7 +6,14 @@ import re
 import urllib.parse
 from dataclasses import dataclass
 
-DEFAULT_PORTS = {"http": 80, "https": 443}
+from jiradoctor.secrets import clip
+
+DEFAULT_PORTS = {"http": 80, "https": 443}  # the one default-port rule of the package
+
+
+def default_port(scheme: str) -> int:
+    """The port a URL of ``scheme`` means when it names none (80 for anything but https)."""
+    return DEFAULT_PORTS.get(scheme.lower(), 80)
 
 
 class InvalidUrl(ValueError):
@@ -47,7 +54,7 @@ class JiraUrl:
     def parse(cls, text: str) -> "JiraUrl":
         """Raises :class:`InvalidUrl` (never a bare ValueError) for anything that is not an http(s) URL."""
         raw = str(text).strip()
-        shown = masked(raw if len(raw) <= 200 else raw[:200] + "…")
+        shown = clip(raw, 201, masked)  # masked first: a cut before the "@" would leave the password unmasked
         try:
             parts = urllib.parse.urlsplit(raw)
             hostname = parts.hostname

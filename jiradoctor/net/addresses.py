@@ -58,3 +58,26 @@ def classify(address: str) -> AddressClass:
         if ip.version == network.version and ip in network:
             return AddressClass(str(ip), kind, label)
     return AddressClass(str(ip), "public", "public")
+
+
+# names that only resolve inside a network: RFC 6761 (localhost), RFC 6762 (.local, mDNS), RFC 8375
+# (home.arpa), ICANN's reserved .internal (2024), and suffixes companies commonly keep private
+INTERNAL_SUFFIXES = (".localhost", ".local", ".internal", ".home.arpa", ".lan", ".intranet", ".corp")
+
+
+def internal_host(host: str) -> str | None:
+    """Why a URL's host cannot be reached from the internet (its address range, or a name that only
+    resolves inside a network), or None when it may be public. Judged from the text alone: a public
+    name that resolves to a private address is the dns check's business."""
+    name = host.strip().strip("[]").rstrip(".").lower()
+    if parse_ip(name) is not None:
+        cls = classify(name)
+        return f"a {cls.label} address" if cls.internal else None
+    if name == "localhost" or name.endswith(".localhost"):
+        return "this machine's own name (localhost)"
+    suffix = next((s for s in INTERNAL_SUFFIXES if name.endswith(s)), None)
+    if suffix is not None:
+        return f"a name under {suffix}, which resolves only inside a network"
+    if name and "." not in name:
+        return "a single-label host name, which resolves only inside a network"
+    return None

@@ -15,7 +15,7 @@ import urllib.parse
 from dataclasses import dataclass, field
 from typing import Mapping
 
-DEFAULT_PORTS = {"http": 80, "https": 443}
+from jiradoctor.jira.urls import DEFAULT_PORTS  # the one default-port rule
 
 
 @dataclass(frozen=True)

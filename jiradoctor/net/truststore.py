@@ -11,11 +11,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from jiradoctor import files
 from jiradoctor.net.chain import CertInfo, describe
 
 
 JAVA_DEFAULT_PASSWORD = "changeit"
-MAX_TRUSTSTORE_BYTES = 16 * 1024 * 1024
+MAX_TRUSTSTORE_BYTES = files.MAX_TRUSTSTORE
 _JKS_MAGIC = (b"\xfe\xed\xfe\xed", b"\xce\xce\xce\xce")
 
 
@@ -40,9 +41,10 @@ class Truststore:
 
 
 def load_truststore(path: str | Path, password: str | None) -> Truststore:
-    data = Path(path).read_bytes()[: MAX_TRUSTSTORE_BYTES + 1]
-    if len(data) > MAX_TRUSTSTORE_BYTES:
-        raise TruststoreError("unreadable", f"{path} is larger than {MAX_TRUSTSTORE_BYTES} bytes: not a truststore")
+    try:
+        data = files.read_bounded(path, MAX_TRUSTSTORE_BYTES, "truststore")
+    except files.FileProblem as exc:
+        raise TruststoreError("unreadable", str(exc)) from None
     given = password is not None
     secret = password if password is not None else JAVA_DEFAULT_PASSWORD
     if data[:4] in _JKS_MAGIC:
@@ -85,22 +87,82 @@ def _jks(data: bytes, password: str, given: bool) -> tuple[list[tuple[str, CertI
 
 
 def _pkcs12(data: bytes, password: str, given: bool) -> list[tuple[str, CertInfo]]:
-    from cryptography.hazmat.primitives.serialization import pkcs12
+    from cryptography import x509
 
+    from jiradoctor.net.pkcs12_cost import Pkcs12Unreadable, pkcs12_cost
+
+    # the library hashes for as long as the file asks, holding the GIL: count first (pkcs12_cost.py)
     try:
-        store = pkcs12.load_pkcs12(data, password.encode("utf-8"))
-    except ValueError:
+        problem = pkcs12_cost(data).problem()
+    except Pkcs12Unreadable:
+        raise TruststoreError("unreadable", "not a JKS, JCEKS or PKCS#12 keystore") from None
+    if problem:
+        raise TruststoreError("unreadable", f"refused before reading it: {problem}; Jira's JVM cannot open it either")
+    entries = _pkcs12_entries(data, password)
+    if entries is None:
         # cryptography says "Invalid password or PKCS12 data": tell them apart by whether it is DER at all
         if data[:1] == b"\x30":
             raise _wrong_password(given) from None
         raise TruststoreError("unreadable", "not a JKS, JCEKS or PKCS#12 keystore") from None
-    # keytool writes each trusted certificate as a certificate bag without a key (additional_certs);
-    # a key entry's own chain is not a trust anchor for Java
-    key_chain = {store.cert.certificate} if store.cert is not None else set()
-    anchors = []
-    for index, item in enumerate(store.additional_certs):
-        if item.certificate in key_chain:
-            continue
-        alias = item.friendly_name.decode("utf-8", "replace") if item.friendly_name else f"entry-{index}"
-        anchors.append((alias, describe(item.certificate)))
-    return anchors
+    return [(alias, describe(x509.load_der_x509_certificate(der))) for alias, der in entries]
+
+
+# Opens the store in a child process: a key-derivation count hidden inside an encrypted part (a
+# shrouded key in encrypted SafeContents) cannot be read before decrypting, and the library holds
+# the GIL while it hashes; a child can be stopped, a thread cannot. Input on stdin: the password's
+# length (4 bytes), the password, the store; output: JSON, each trusted certificate as base64 DER.
+_OPEN_IN_CHILD = """
+import base64, json, sys
+from cryptography.hazmat.primitives.serialization import Encoding, pkcs12
+raw = sys.stdin.buffer.read()
+size = int.from_bytes(raw[:4], "big")
+try:
+    store = pkcs12.load_pkcs12(raw[4 + size:], raw[4:4 + size])
+except ValueError:
+    print(json.dumps(None))
+    sys.exit(0)
+# keytool writes each trusted certificate as a certificate bag without a key (additional_certs);
+# a key entry's own chain is not a trust anchor for Java
+key_chain = {store.cert.certificate} if store.cert is not None else set()
+out = []
+for index, item in enumerate(store.additional_certs):
+    if item.certificate in key_chain:
+        continue
+    alias = item.friendly_name.decode("utf-8", "replace") if item.friendly_name else "entry-%d" % index
+    out.append([alias, base64.b64encode(item.certificate.public_bytes(Encoding.DER)).decode()])
+print(json.dumps(out))
+"""
+PKCS12_OPEN_S = 20.0  # a real store opens in well under a second; the run's check limit is >= 60 s
+
+
+def _pkcs12_entries(data: bytes, password: str) -> list[tuple[str, bytes]] | None:
+    """(alias, DER) of each trusted certificate, or None when the password or the data is wrong."""
+    import base64
+    import json
+    import subprocess
+    import sys
+
+    secret = password.encode("utf-8")
+    try:
+        done = subprocess.run(
+            [sys.executable, "-I", "-c", _OPEN_IN_CHILD],
+            input=len(secret).to_bytes(4, "big") + secret + data,
+            capture_output=True,
+            timeout=PKCS12_OPEN_S,
+            check=False,
+        )
+    except subprocess.TimeoutExpired:
+        raise TruststoreError(
+            "unreadable", f"opening it took longer than {PKCS12_OPEN_S:g} s (an encrypted part asks for too much "
+            "key derivation): refused"
+        ) from None
+    try:
+        found = json.loads(done.stdout)
+    except ValueError:
+        found = "broken"
+    if done.returncode != 0 or not (found is None or isinstance(found, list)):
+        # never the child's stderr: it may quote what it was given
+        raise TruststoreError("unreadable", f"the PKCS#12 reader failed (exit {done.returncode})")
+    if found is None:
+        return None
+    return [(str(alias), base64.b64decode(der)) for alias, der in found]

@@ -42,6 +42,7 @@ FACT_MODULES = {
     "dns": "dns",
     "http_client": "http",
     "http_client_verified": "http",
+    "node_drift": "nodes",
     "oauth_request_token": "oauth",
     "oauth_request_token_cleaned": "oauth",
     "oauth_rest_call": "oauth",

@@ -20,9 +20,9 @@ from typing import TYPE_CHECKING
 from jiradoctor.facts import Fact
 from jiradoctor.jira import applinks as al
 from jiradoctor.jira.auth_signals import read_identity
-from jiradoctor.jira.integrations import get_profile
 from jiradoctor.jira.permissions import parse_mypermissions
-from jiradoctor.probes.auth import Login, deployment_of, fetch_as, login_for, login_proven
+from jiradoctor.probes.auth import Login, fetch_as, login_for, login_proven
+from jiradoctor.probes.deployment import deployment_of
 from jiradoctor.probes.http import HttpAnswer
 from jiradoctor.probes.permissions import describe
 
@@ -223,7 +223,7 @@ async def applinks_probe(facts: "Facts") -> AppLinkFacts:
         *(_detail(reader, link, listed_by == LINKS_V3) for link in links[:MAX_LINKS_DETAILED])
     )
     oauth2 = None
-    if get_profile(facts.target.integration, facts.target.profile_file).applink_auth != "oauth1":
+    if facts.target.profile.applink_auth != "oauth1":
         o2 = await reader.get(OAUTH2_CLIENTS)
         oauth2 = _oauth2_names(o2.body) if o2.status == 200 else None
     return AppLinkFacts(

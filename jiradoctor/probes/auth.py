@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from jiradoctor.facts import Fact
 from jiradoctor.jira import auth_signals
 from jiradoctor.jira.oauth1 import sign_request
+from jiradoctor.probes.deployment import cloud_signals_of, deployment_of
 from jiradoctor.probes.http import HttpAnswer, TransportError, fetch
 from jiradoctor.probes.oauth import OAuthExchange
 from jiradoctor.probes.server_info import api_url
@@ -123,24 +124,6 @@ async def fetch_as(facts: "Facts", login: Login, method: str, url: str, json: An
     return await fetch(facts, method, url, headers=headers, json=json, **limits)
 
 
-def cloud_signals_of(info: Any, url: str | None, *answers: HttpAnswer | None) -> tuple[str, ...]:
-    """Signs of Cloud in serverInfo's answers, the URL, the realm and any further answers."""
-    return auth_signals.cloud_signals(
-        [getattr(info, "answer", None), getattr(info, "challenge", None), *answers], url,
-        getattr(info, "realm", None), getattr(info, "deployment", None))
-
-
-def deployment_of(info: Any, url: str | None, *answers: HttpAnswer | None) -> str | None:
-    """"Cloud" when any sign of Cloud shows (not serverInfo's field alone); "Server" when
-    serverInfo says so and nothing says Cloud; None when nothing tells."""
-    if cloud_signals_of(info, url, *answers):
-        return "Cloud"
-    deployment = getattr(info, "deployment", None)
-    if deployment:
-        return "Server"  # Data Center 10.3 reports "Server" too (JIRA-FACTS §3)
-    return None
-
-
 @dataclass(frozen=True)
 class LoginAttempt:
     """What logging in showed.
@@ -159,6 +142,11 @@ class LoginAttempt:
     oauth: OAuthExchange | None = None
     cloud_signals: tuple[str, ...] = ()  # what showed the deployment is Cloud
     tenant_info: HttpAnswer | None = None  # the site's anonymous /_edge/tenant_info (Cloud token refused)
+    # the http URL whose /myself answered only a redirect to the same URL over https: ``myself`` is then
+    # the answer there (a plain http->https redirect is followed once, never taken for single sign-on)
+    upgraded_from: str | None = None
+    # what the secret looks like, never the secret: "cloud-api-token" (ATATT...), "token" (a PAT's shape)
+    secret_shape: str | None = None
 
 
 async def _myself(facts: "Facts", login: Login) -> tuple[HttpAnswer | None, OAuthExchange | None]:
@@ -171,7 +159,9 @@ async def _myself(facts: "Facts", login: Login) -> tuple[HttpAnswer | None, OAut
         if exchange is not None and exchange.answer is not None:
             return exchange.answer, exchange
         return None, exchange
-    return await fetch_as(facts, login, "GET", url), None
+    from jiradoctor.probes.throttled import fetch_waiting  # a burst's 429 is waited out, not reported
+
+    return await fetch_waiting(lambda: fetch_as(facts, login, "GET", url)), None
 
 
 async def login_probe(facts: "Facts") -> LoginAttempt:
@@ -182,27 +172,54 @@ async def login_probe(facts: "Facts") -> LoginAttempt:
     if not login.given:
         return LoginAttempt(login, deployment)
     myself, exchange = await _myself(facts, login)
+    base, upgraded_from = target.url or "", None
+    location = auth_signals.redirect_location(myself) if myself is not None and myself.ok else None
+    upgraded = auth_signals.https_upgrade(myself.url, location) if myself is not None and location else None
+    if myself is not None and upgraded:
+        # http -> https on the same host and path: the same call once more over TLS (never less safe)
+        upgraded_from, myself = myself.url, await fetch_as(facts, login, "GET", upgraded)
+        base = auth_signals.https_upgrade(base, upgraded) or base
     signals = cloud_signals_of(info, target.url, myself)
     deployment = "Cloud" if signals else deployment
-    attempt = LoginAttempt(login, deployment, myself, oauth=exchange, cloud_signals=signals)
+    secret = login.secret.reveal() if login.secret and login.method in ("basic", "token", "pat") else ""
+    shape = ("cloud-api-token" if auth_signals.is_cloud_api_token(secret)
+             else "token" if auth_signals.looks_like_token(secret) else None)
+    attempt = LoginAttempt(login, deployment, myself, oauth=exchange, cloud_signals=signals,
+                           upgraded_from=upgraded_from, secret_shape=shape)
     if myself is None or not myself.ok or myself.status not in (401, 403):
         return attempt
-    if auth_signals.captcha(myself) or auth_signals.cloud_password_refused(myself):
+    token_shaped = shape == "token"
+    pat_as_basic = login.method == "basic" and deployment != "Cloud" and token_shaped
+    if auth_signals.captcha(myself):
+        if pat_as_basic:
+            # a PAT sent as a password until Jira demanded a CAPTCHA: a Bearer retry carries no password,
+            # so it cannot add to the failed-login count (UNCONFIRMED: that a PAT is exempt from the CAPTCHA)
+            return replace(attempt, bearer_retry=await fetch_as(facts, login.as_bearer(), "GET", api_url(base, MYSELF)))
         return attempt
-    if deployment == "Cloud" and login.method == "token" and myself.status == 401:
+    if auth_signals.cloud_password_refused(myself) or auth_signals.basic_auth_disabled(myself):
+        return attempt
+    if deployment == "Cloud" and login.method in ("token", "basic") and myself.status == 401:
         # anonymous, no credential: the cloudId a scoped token's gateway URL needs
-        tenant = await fetch_as(facts, Login("none"), "GET", api_url(_site(target.url or ""), TENANT_INFO))
+        tenant = await fetch_as(facts, Login("none"), "GET", api_url(_site(base), TENANT_INFO))
         return replace(attempt, tenant_info=tenant)
-    if (login.method == "basic" and deployment != "Cloud" and login.secret
-            and auth_signals.looks_like_token(login.secret.reveal())):
-        retry = await fetch_as(facts, login.as_bearer(), "GET", api_url(target.url or "", MYSELF))
+    if pat_as_basic:
+        retry = await fetch_as(facts, login.as_bearer(), "GET", api_url(base, MYSELF))
         attempt = replace(attempt, bearer_retry=retry)
         if retry.status == 200:
             return attempt
     # asked without credentials: the answer shows whether anonymous access would hand the integration
     # 200s, and a second wrong login would count towards Jira's CAPTCHA (3 by default)
-    anonymous = await fetch_as(facts, Login("none"), "GET", api_url(target.url or "", ANONYMOUS_ALLOWED))
+    anonymous = await fetch_as(facts, Login("none"), "GET", api_url(base, ANONYMOUS_ALLOWED))
     return replace(attempt, anonymous_probe=anonymous)
+
+
+def login_base(attempt: LoginAttempt, base: str) -> str:
+    """Where calls with the login go: ``base``, or its https twin when the login followed a plain
+    http->https redirect (the same detour for every further call would only answer 301)."""
+    myself = attempt.myself
+    if not attempt.upgraded_from or myself is None or attempt.upgraded_from != api_url(base, MYSELF):
+        return base
+    return myself.url[: -len(MYSELF)] if myself.url.endswith(MYSELF) else base
 
 
 async def login_proven(facts: "Facts") -> bool:

@@ -65,10 +65,9 @@ def user_agent(facts: "Facts") -> str:
     target = facts.target
     if target.user_agent:
         return target.user_agent
-    from jiradoctor.jira.integrations import get_profile
 
     try:
-        return get_profile(target.integration, target.profile_file).user_agent or USER_AGENT
+        return target.profile.user_agent or USER_AGENT
     except (KeyError, OSError, ValueError):
         return USER_AGENT
 
@@ -113,12 +112,11 @@ async def endpoints_probe(facts: "Facts") -> EndpointProbe:
     prepared = await _prepared(facts)
     if prepared.login is None:
         return EndpointProbe(prepared)
-    from jiradoctor.jira.integrations import get_profile
 
     try:
         specs = [
             endpoints.parse_spec(s)
-            for s in get_profile(facts.target.integration, facts.target.profile_file).rest_endpoints
+            for s in facts.target.profile.rest_endpoints
         ]
     except (endpoints.BadSpec, KeyError) as exc:
         return EndpointProbe(prepared, specs_error=str(exc))

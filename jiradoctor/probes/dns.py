@@ -19,6 +19,8 @@ from typing import TYPE_CHECKING, Callable, TypeVar
 
 from jiradoctor.facts import Fact
 from jiradoctor.net.addresses import parse_ip
+from jiradoctor.net.dns_server import parse_server
+from jiradoctor.jira.urls import default_port
 
 if TYPE_CHECKING:
     from jiradoctor.context import Facts
@@ -58,18 +60,6 @@ class DnsFact:
     system: Lookup | None = None
     dns: Lookup | None = None
     dns_server: str | None = None  # --dns-server as given; None: the system's name servers
-
-
-def parse_server(text: str) -> tuple[str, int]:
-    """``HOST[:PORT]``, ``[V6]:PORT`` or a bare IPv6 address."""
-    text = text.strip()
-    if text.startswith("["):
-        host, _, rest = text[1:].partition("]")
-        return host, int(rest[1:]) if rest.startswith(":") else 53
-    if text.count(":") == 1:
-        host, port = text.split(":")
-        return host, int(port)
-    return text, 53
 
 
 async def in_daemon_thread(fn: Callable[[], T], timeout: float) -> T:
@@ -216,7 +206,7 @@ async def probe(facts: "Facts") -> DnsFact:
     if parse_ip(host) is not None:
         return DnsFact(host, True)
     timeout = min(target.timeout, MAX_LOOKUP_S)
-    port = parts.port or (443 if parts.scheme.lower() == "https" else 80)
+    port = parts.port or default_port(parts.scheme)
     system, answer = await asyncio.gather(
         system_lookup(host, port, timeout), dns_lookup(host, target.dns_server, timeout)
     )

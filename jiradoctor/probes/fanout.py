@@ -3,8 +3,9 @@
 Why: a Jira with 50,000 projects must not get 50,000 tasks at once (memory grows with the
 instance) nor be hammered at full speed once it answers 429. Workers pull from one iterator,
 so memory does not depend on the project count; the gate holds every worker while Jira's
-``Retry-After`` runs and halves the concurrency each time Jira throttles; a deadline stops the
-pool and keeps what was asked (the caller reports the rest as not asked).
+``Retry-After`` runs and halves the concurrency each time Jira throttles, or spaces requests by a
+token bucket's fill rate (Data Center); a deadline stops the pool and keeps what was asked (the
+caller reports the rest as not asked).
 """
 
 from __future__ import annotations
@@ -18,13 +19,16 @@ R = TypeVar("R")
 
 
 class Gate:
-    """At most ``limit`` holders, none while a rate-limit pause runs; ``slow_down`` lowers both."""
+    """At most ``limit`` holders, none while a rate-limit pause runs, starts at least ``gap_s`` apart
+    once paced; ``slow_down`` lowers the limit, ``pace`` sets the gap."""
 
     def __init__(self, limit: int) -> None:
         import asyncio
         self.start_limit = self.limit = max(1, limit)
         self.active = 0
         self.resume_at = 0.0
+        self.gap_s = 0.0
+        self._next_start = 0.0
         self._cond = asyncio.Condition()
 
     async def __aenter__(self) -> "Gate":
@@ -32,7 +36,7 @@ class Gate:
         loop = asyncio.get_running_loop()
         async with self._cond:
             while True:
-                pause = self.resume_at - loop.time()
+                pause = max(self.resume_at, self._next_start) - loop.time()
                 if pause > 0:
                     try:
                         await asyncio.wait_for(self._cond.wait(), pause)
@@ -41,6 +45,7 @@ class Gate:
                     continue
                 if self.active < self.limit:
                     self.active += 1
+                    self._next_start = loop.time() + self.gap_s
                     return self
                 await self._cond.wait()
 
@@ -56,6 +61,10 @@ class Gate:
         if now >= self.resume_at:  # one halving per pause: a burst of 429s in flight is one signal
             self.limit = max(1, self.limit // 2)
         self.resume_at = max(self.resume_at, now + wait_s)
+
+    def pace(self, gap_s: float) -> None:
+        """A token bucket refills one request every ``gap_s``: from now on no two starts are closer."""
+        self.gap_s = max(self.gap_s, gap_s)
 
 
 async def run_pool(items: Iterable[T], work: Callable[[T], Awaitable[R]], workers: int,

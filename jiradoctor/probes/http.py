@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     import httpx
 
     from jiradoctor.context import Facts
+    from jiradoctor.net.client_cert import ClientCertificate
 
 MAX_BODY = 256 * 1024
 MAX_DECODED = 4 * 1024 * 1024  # a compressed answer is inflated this far at most, to tell a bomb from a big page
@@ -85,13 +86,25 @@ class HttpAnswer:
             return None
 
 
-def ssl_context(ca_bundle: str | None, insecure: bool) -> ssl.SSLContext | bool:
+def ssl_context(
+    ca_bundle: str | None, insecure: bool, client: ClientCertificate | None = None
+) -> ssl.SSLContext | bool:
+    """The integration's TLS settings; ``client``: the certificate it presents (mutual TLS), which
+    goes with every connection, verified or not."""
     import certifi
     import ssl
 
-    if insecure:
+    if insecure and client is None:
         return False
-    return ssl.create_default_context(cafile=ca_bundle or certifi.where())
+    context = ssl.create_default_context(cafile=ca_bundle or certifi.where())
+    if insecure:
+        context.check_hostname = False
+        context.verify_mode = ssl.CERT_NONE
+    if client is not None:
+        from jiradoctor.net.client_cert import load_into
+
+        load_into(context, client)
+    return context
 
 
 def shared_ssl_context(facts: "Facts", verify: bool) -> ssl.SSLContext | bool:
@@ -100,7 +113,7 @@ def shared_ssl_context(facts: "Facts", verify: bool) -> ssl.SSLContext | bool:
     insecure = facts.target.insecure and not verify
     key = f"ssl_context:{'insecure' if insecure else 'verify'}"
     if key not in facts.shared:
-        facts.shared[key] = ssl_context(facts.target.ca_bundle, insecure)
+        facts.shared[key] = ssl_context(facts.target.ca_bundle, insecure, facts.target.client_certificate)
     context: ssl.SSLContext | bool = facts.shared[key]
     return context
 
@@ -256,13 +269,16 @@ async def fetch(
     budget_s: float | None = None,
     via: httpx.AsyncClient | None = None,
     sink: Callable[[bytes], object] | None = None,
+    note_node: bool = True,
 ) -> HttpAnswer:
     """One request; ``max_body`` bounds what is kept, ``budget_s`` the whole exchange
     (default: twice the timeout plus a second — connect, read, and a dribbling body). ``via``: a
     lane of a fan-out (:func:`lanes`) instead of the run's shared client. ``sink``: every decoded
     piece of the body, as it arrives, up to :data:`STREAMED_MAX` (the answer keeps its first
     ``max_body`` bytes as evidence); for answers too large to hold, read by a streaming parser,
-    which returns True once it wants no more (it has the whole document, or gave up on it)."""
+    which returns True once it wants no more (it has the whole document, or gave up on it).
+    ``note_node``: the answer's Data Center node is noted for the nodes check (probes/nodes.py);
+    off for that check's own repeats."""
     import asyncio
 
     sent_at = time.time()
@@ -287,7 +303,7 @@ async def fetch(
             # redact at once: checks cut bodies and headers short for their evidence, and a secret
             # cut in half would no longer match the redactor
             redact = facts.redactor.text
-            return HttpAnswer(
+            answer = HttpAnswer(
                 method,
                 url,
                 response.status_code,
@@ -298,6 +314,11 @@ async def fetch(
                 sent_at,
                 problem=problem,
             )
+            if note_node and "x-anodeid" in answer.headers:  # clustered Data Center (the nodes check)
+                from jiradoctor.probes import node_notes
+
+                node_notes.note(facts, method, url, headers, answer)
+            return answer
 
     try:
         answer = await asyncio.wait_for(go(), timeout=budget)
@@ -312,7 +333,35 @@ async def fetch(
 
         size = len(content) if content is not None else (len(repr(json)) if json is not None else 0)
         facts.trace(describe_exchange(answer, sent.get("headers", headers), size, facts.redactor.text))
+    note_sighting(facts, answer)
     return answer
+
+
+def note_sighting(facts: "Facts", answer: HttpAnswer) -> None:
+    """Record that the run asked Jira's URL, and the first answer that was Jira answering as Jira
+    (at the URL or where its redirects led)."""
+    from jiradoctor.jira.auth_signals import GATEWAY_HOST
+    from jiradoctor.jira.fingerprint import answered_as_jira, origin_of
+
+    origin = origin_of(answer.url)
+    if origin is not None and (origin == origin_of(facts.target.url or "") or origin.endswith("://" + GATEWAY_HOST)):
+        facts.asked_jira = True  # not an identity provider, a token endpoint or the integration's own site
+    if facts.jira_seen is None and answer.ok:  # wherever a redirect led: Jira's answer is Jira's
+        trace = answered_as_jira(answer) or _myself_user(answer)
+        if trace is not None:
+            facts.jira_seen = f"{answer.method} {answer.url}: {trace}"[:500]
+
+
+def _myself_user(answer: HttpAnswer) -> str | None:
+    """A 200 from Jira's own ``/rest/api/{2,3}/myself`` naming the caller: Jira's REST API answering, also
+    through Cloud's api.atlassian.com gateway, whose answers need not carry Jira's headers (unknown)."""
+    from jiradoctor.jira.auth_signals import read_identity
+
+    path = answer.url.split("?", 1)[0].rstrip("/")
+    if answer.status != 200 or not path.endswith(("/rest/api/2/myself", "/rest/api/3/myself")):
+        return None
+    ident = read_identity(answer.body)
+    return None if ident is None else "HTTP 200 with Jira's /myself JSON naming the caller"
 
 
 def kept_headers(headers: httpx.Headers, redact: Callable[[str], str]) -> dict[str, str]:

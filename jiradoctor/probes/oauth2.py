@@ -20,11 +20,13 @@ New tokens that come back are registered with the redactor at once and never kep
 from __future__ import annotations
 
 import secrets
+import urllib.parse
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 from jiradoctor.facts import Fact
 from jiradoctor.jira import oauth2 as o2
+from jiradoctor.jira.auth_signals import cloud_id as cloud_id_of
 from jiradoctor.probes.http import HttpAnswer, fetch
 from jiradoctor.secrets import Secret
 
@@ -32,6 +34,7 @@ if TYPE_CHECKING:
     from jiradoctor.context import Facts
 
 MYSELF = "/rest/api/2/myself"
+TENANT_INFO = "/_edge/tenant_info"  # Cloud: the site's cloudId, anonymously (JIRA-FACTS §10)
 
 
 @dataclass(frozen=True)
@@ -50,6 +53,8 @@ class OAuth2Observation:
     myself: HttpAnswer | None = None  # through the gateway on Cloud, at the site on Data Center
     site_myself: HttpAnswer | None = None  # Cloud: the same token sent to the site URL
     cloud_id: str | None = None
+    cloud_id_from: str | None = None  # accessible-resources | tenant_info | the URL (the gateway given as --url)
+    gateway_given: bool = False  # --url is api.atlassian.com/ex/jira/{cloudId}: the integration calls the gateway
     refresh: HttpAnswer | None = None
     refresh_given: bool = False
     refresh_allowed: bool = False
@@ -73,17 +78,20 @@ def _strip_tokens(facts: "Facts", answer: HttpAnswer) -> tuple[HttpAnswer, dict[
 
 
 async def oauth2_probe(facts: "Facts") -> OAuth2Observation:
-    from jiradoctor.probes.auth import deployment_of
+    from jiradoctor.probes.deployment import deployment_of
 
     target = facts.target
     url = (target.url or "").rstrip("/")
     info = await facts.get("server_info")
-    flavour = flavour_for(deployment_of(info, url))
+    gateway_id = o2.gateway_cloud_id(url)
+    flavour = "cloud" if gateway_id else flavour_for(deployment_of(info, url))
     eps = o2.endpoints(flavour, url)
     scopes = o2.split_scopes(target.scopes) if target.scopes else ()
     obs = OAuth2Observation(flavour, eps, requested_scopes=scopes,
                             refresh_given=bool(target.oauth2_refresh_token),
-                            refresh_allowed=bool(target.allow_refresh_token_rotation))
+                            refresh_allowed=bool(target.allow_refresh_token_rotation),
+                            gateway_given=gateway_id is not None,
+                            cloud_id=gateway_id, cloud_id_from="the URL" if gateway_id else None)
     client_id = target.client_id
     secret = target.client_secret.reveal() if target.client_secret else None
     if secret and target.insecure:
@@ -138,13 +146,26 @@ async def _with_token(facts: "Facts", obs: OAuth2Observation, token: Secret, url
     listed = await fetch(facts, "GET", obs.endpoints.accessible_resources, headers=bearer)
     obs = replace(obs, resources=listed)
     sites = o2.parse_resources(listed.body) if listed.status == 200 else None
+    if obs.gateway_given:  # the integration calls the gateway: the token is used where it is meant to be
+        site = next((s for s in sites or [] if s.id == obs.cloud_id), None)
+        return replace(obs, myself=await fetch(facts, "GET", url + MYSELF, headers=bearer)) if site else obs
     site = next((s for s in sites or [] if o2.same_site(s.url, url)), None)
     if site is None:
+        if sites is not None:  # the site's own cloudId (anonymous), to name the gateway URL all the same
+            tenant = await fetch(facts, "GET", _origin(url) + TENANT_INFO)
+            found = cloud_id_of(tenant.body) if tenant.status == 200 else None
+            obs = replace(obs, cloud_id=found, cloud_id_from="tenant_info") if found else obs
         return obs
     gateway = obs.endpoints.gateway(site.id)
-    return replace(obs, cloud_id=site.id,
+    # what the integration sees when it sends the token to the URL it was given (the site's)
+    return replace(obs, cloud_id=site.id, cloud_id_from="accessible-resources",
                    myself=await fetch(facts, "GET", gateway + MYSELF, headers=bearer),
                    site_myself=await fetch(facts, "GET", url + MYSELF, headers=bearer))
+
+
+def _origin(url: str) -> str:
+    parts = urllib.parse.urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
 
 
 async def rest_base(facts: "Facts", method: str) -> str:
@@ -154,7 +175,8 @@ async def rest_base(facts: "Facts", method: str) -> str:
     if method != "oauth2" or not facts.has("oauth2"):
         return url
     obs: OAuth2Observation = await facts.get("oauth2")
-    return obs.endpoints.gateway(obs.cloud_id) if obs.flavour == "cloud" and obs.cloud_id else url
+    reached = obs.cloud_id_from in ("accessible-resources", "the URL")  # the token reaches that site
+    return obs.endpoints.gateway(obs.cloud_id) if obs.flavour == "cloud" and obs.cloud_id and reached else url
 
 
 OAUTH2: Fact[OAuth2Observation] = Fact("oauth2", "The OAuth 2.0 client, authorisation, token and resource answers")

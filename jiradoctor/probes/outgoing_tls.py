@@ -55,7 +55,8 @@ async def probe(facts: "Facts") -> OutgoingTlsFact:
     url = target.integration_url or ""
     password = target.truststore_password.reveal() if target.truststore_password else None
     facts.redactor.add(password)
-    store, store_error = read_truststore(target.truststore, password)
+    # off the event loop: pyjks parses in Python; PKCS#12 hashing is bounded by pkcs12_cost first
+    store, store_error = await asyncio.to_thread(read_truststore, target.truststore, password)
     try:
         host, port = host_port(url)
     except ValueError:  # a port that is not a number

@@ -20,7 +20,6 @@ from typing import TYPE_CHECKING, Any, Callable, Iterable, Mapping, Protocol, Se
 
 from jiradoctor.facts import Fact
 from jiradoctor.jira.auth_signals import error_messages
-from jiradoctor.jira.integrations import get_profile
 from jiradoctor.jira.permissions import (
     PermissionPlan,
     ProjectGrants,
@@ -32,8 +31,16 @@ from jiradoctor.jira.permissions import (
     parse_project_page,
     plan_for,
 )
-from jiradoctor.jira.rate_limit import MAX_WAIT_S, Throttling, is_throttled, rate_limit_headers, retry_after_s
-from jiradoctor.probes.auth import Login, deployment_of, fetch_as, login_for, login_proven
+from jiradoctor.jira.rate_limit import (
+    MAX_WAIT_S,
+    RateLimitSignal,
+    Throttling,
+    is_throttled,
+    rate_limit_headers,
+    read_signal,
+)
+from jiradoctor.probes.auth import Login, fetch_as, login_base, login_for, login_proven
+from jiradoctor.probes.deployment import deployment_of
 from jiradoctor.probes.fanout import Gate, run_pool
 from jiradoctor.probes.http import HttpAnswer, TransportError
 
@@ -54,7 +61,7 @@ PAGE_SIZE = 100  # asked; Cloud may answer with a smaller maxResults, which is t
 MAX_PAGES = 1000
 MAX_RETRIES = 2  # a throttled request is sent at most 1 + MAX_RETRIES times
 THROTTLED_BUDGET = 2  # x the concurrency: throttled answers tolerated before the rest is not sent
-DEFAULT_WAIT_S = 1.0  # a 429 without Retry-After: wait this, doubled on each retry
+PACE_MARGIN = 1.1  # a token bucket's requests are spaced 10 % wider than its fill rate
 DEADLINE_SHARE = 0.8  # of the check's time limit: then stop asking, keep what was asked
 # handed over (Facts.handoff) as soon as one answer shows them: every key Jira answered for the
 # integration's login, global ones included (Server answers all it knows), or None. The applink
@@ -92,6 +99,7 @@ class PermissionFacts:
     not_asked: tuple[str, ...] = ()
     throttling: Throttling | None = None
     concurrency: int = CONCURRENCY
+    problem_throttled: bool = False  # ``problem`` came when Jira's rate limit refused the rest
 
 
 def describe(answer: HttpAnswer) -> str:
@@ -117,17 +125,27 @@ def deadline_for(target: Any) -> float:
 class _Asker:
     """Sends requests as the login through an adaptive gate, honours Jira's rate limit, counts.
 
-    A throttled answer (429, or 503 with Retry-After) pauses every request for Retry-After
-    (capped), halves the concurrency and is sent again at most MAX_RETRIES times. Only requests
+    A throttled answer (429, or 503 with Retry-After) pauses every request for as long as Jira
+    says, halves the concurrency and is sent again at most MAX_RETRIES times; a token bucket
+    (Data Center) also spaces every later request by its fill rate. A wait longer than the run
+    is willing to give (MAX_WAIT_S, or the time left before ``deadline``: Cloud's hourly quota says
+    e.g. 1847 s) is not slept: asking stops at once and the report names the limit. Only requests
     of a proven login come here: a refused login is never repeated (CAPTCHA counts them).
     """
 
-    def __init__(self, facts: "Facts", login: Login, url: str, api: str, concurrency: int = CONCURRENCY) -> None:
+    def __init__(
+        self, facts: "Facts", login: Login, url: str, api: str, concurrency: int = CONCURRENCY,
+        deadline: float | None = None,
+    ) -> None:
         self.facts, self.login, self.url, self.api = facts, login, url.rstrip("/"), api
         self.gate = Gate(concurrency)
+        self.deadline = deadline
         self.requests = 0
         self.throttled = self.retries = self.gave_up = 0
         self.first_throttle: HttpAnswer | None = None
+        self.signal: RateLimitSignal | None = None
+        self.outlasted = False
+        self.willing_at_stop = MAX_WAIT_S
         self.longest_wait = 0.0
         self._free_lanes: list[Any] | None = None  # one client per request in flight (http.lanes)
 
@@ -181,9 +199,12 @@ class _Asker:
                 url,
                 error=TransportError(
                     "throttled",
-                    f"not asked: Jira kept refusing with HTTP "
-                    f"{self.first_throttle.status if self.first_throttle else 429} {self.throttled} times "
-                    f"(retries: at most {MAX_RETRIES} a request)",
+                    f"not asked: Jira's rate limit ({self.signal.describe() if self.signal else 'HTTP 429'}) "
+                    + (
+                        "asks for a longer wait than this run allows"
+                        if self.outlasted
+                        else f"refused {self.throttled} times (retries: at most {MAX_RETRIES} a request)"
+                    ),
                 ),
             ), None
         for attempt in range(MAX_RETRIES + 1):
@@ -196,12 +217,26 @@ class _Asker:
             if attempt == MAX_RETRIES or self.throttled >= THROTTLED_BUDGET * self.gate.start_limit:
                 self.gave_up += 1
                 return answer, reader
-            said = retry_after_s(answer.header("retry-after"))
-            wait = min(MAX_WAIT_S, said if said is not None else DEFAULT_WAIT_S * 2**attempt)
+            signal = read_signal(answer)
+            self.signal = self.signal or signal
+            wait, willing = signal.wait_s(attempt), self.willing_s()
+            if wait > willing:  # sleeping would only run into the run's own time limit
+                self.outlasted, self.willing_at_stop = True, willing
+                self.signal = signal
+                self.gave_up += 1
+                return answer, reader
+            if signal.token_interval_s:  # a little slower than the bucket fills, so it never runs dry again
+                self.gate.pace(signal.token_interval_s * PACE_MARGIN)
             self.longest_wait = max(self.longest_wait, wait)
             self.gate.slow_down(wait)
             self.retries += 1
         raise AssertionError("unreachable")
+
+    def willing_s(self) -> float:
+        """The longest wait worth honouring now: MAX_WAIT_S, or less when the deadline is nearer."""
+        if self.deadline is None:
+            return MAX_WAIT_S
+        return max(0.0, min(MAX_WAIT_S, self.deadline - time.monotonic()))
 
     def throttling(self) -> Throttling | None:
         first = self.first_throttle
@@ -216,6 +251,10 @@ class _Asker:
             rate_limit_headers(first.headers),
             self.gate.start_limit,
             self.gate.limit,
+            signal=self.signal,
+            outlasted=self.outlasted,
+            willing_s=round(self.willing_at_stop if self.outlasted else self.willing_s(), 1),
+            paced_s=round(self.gate.gap_s, 3) or None,
         )
 
 
@@ -329,7 +368,12 @@ def _grants_from(
         return ProjectGrants(ref.key, {k: granted[k] for k in keys if k in granted})
     if answer.status == 404 and not keys_named(error_messages(answer.body), keys):
         return None  # "No project could be found with key 'X'": also what an invisible project looks like
-    return ProjectGrants(ref.key, problem=describe(answer))
+    return ProjectGrants(ref.key, problem=describe(answer), throttled=throttled_answer(answer))
+
+
+def throttled_answer(answer: HttpAnswer) -> bool:
+    """Jira's rate limit refused it, or it was not sent because the limit outlasts the run."""
+    return is_throttled(answer) or (answer.error is not None and answer.error.kind == "throttled")
 
 
 async def _per_project(
@@ -376,7 +420,11 @@ async def _bulk(
     for chunk, answer in zip(chunks, answers, strict=False):
         parsed = parse_bulk_check(answer.body) if answer.status == 200 else None
         if parsed is None:
-            out.extend(ProjectGrants(r.key, problem=f"bulk permission check failed: {describe(answer)}") for r in chunk)
+            out.extend(
+                ProjectGrants(r.key, problem=f"bulk permission check failed: {describe(answer)}",
+                              throttled=throttled_answer(answer))
+                for r in chunk
+            )
             continue
         granted, _ = parsed
         out.extend(ProjectGrants(r.key, {k: (r.id or "") in granted.get(k, set()) for k in keys}) for r in chunk)
@@ -464,7 +512,7 @@ async def _permission_probe(facts: "Facts") -> PermissionFacts:
     target = facts.target
     login = login_for(target)
     deployment = deployment_of(await facts.get("server_info"), target.url)
-    plan = plan_for(get_profile(target.integration, target.profile_file), target.permissions, deployment)
+    plan = plan_for(target.profile, target.permissions, deployment)
     source = "requested" if target.projects else "listed"
     if not login.given:
         return PermissionFacts(plan, "none", deployment, source, problem=login.note or "no credentials")
@@ -481,7 +529,8 @@ async def _permission_probe(facts: "Facts") -> PermissionFacts:
     from jiradoctor.probes.oauth2 import rest_base  # OAuth 2.0 on Cloud goes through the gateway
 
     deadline = deadline_for(target)
-    asker = _Asker(facts, login, await rest_base(facts, login.method), "3" if cloud else "2", concurrency_for(target))
+    rest_url = login_base(await facts.get("auth_login"), await rest_base(facts, login.method))  # after http->https
+    asker = _Asker(facts, login, rest_url, "3" if cloud else "2", concurrency_for(target), deadline)
     listing = None if target.projects else asyncio.ensure_future(_list_cloud(asker) if cloud else _list_server(asker))
     if not cloud:  # Server answers every key in each project's mypermissions: no separate key check
         try:
@@ -534,7 +583,11 @@ async def _permission_probe(facts: "Facts") -> PermissionFacts:
 
 def _finish(facts: PermissionFacts, asker: _Asker, t0: float) -> PermissionFacts:
     return replace(
-        facts, requests=asker.requests, elapsed_s=round(time.perf_counter() - t0, 4), throttling=asker.throttling()
+        facts,
+        requests=asker.requests,
+        elapsed_s=round(time.perf_counter() - t0, 4),
+        throttling=asker.throttling(),
+        problem_throttled=bool(facts.problem) and asker.gave_up > 0,
     )
 
 

@@ -17,7 +17,8 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Mapping, TypeAlias
 
 from jiradoctor.facts import Fact
-from jiradoctor.net.proxy_route import DEFAULT_PORTS, Route, decide_route, target_authority
+from jiradoctor.jira.urls import DEFAULT_PORTS
+from jiradoctor.net.proxy_route import Route, decide_route, target_authority
 from jiradoctor.probes.http import USER_AGENT, TransportError, classify
 
 if TYPE_CHECKING:

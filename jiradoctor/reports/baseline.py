@@ -13,6 +13,7 @@ from typing import Any
 from dataclasses import dataclass
 
 from jiradoctor.model import CheckResult, Finding, Report, Status
+from jiradoctor.visible import visible
 
 FindingKey = tuple[str, str, str]
 
@@ -73,11 +74,16 @@ class Comparison:
             if changes:
                 lines.append(f"{title}:")
                 lines += [
-                    f"  {c.code or c.check_id}{' [' + c.subject + ']' if c.subject else ''}: "
-                    f"{c.old.value if c.old else '-'} -> {c.new.value if c.new else '-'}  {c.message}"
+                    f"  {_line(c.code or c.check_id)}{' [' + _line(c.subject) + ']' if c.subject else ''}: "
+                    f"{c.old.value if c.old else '-'} -> {c.new.value if c.new else '-'}  {_line(c.message)}"
                     for c in changes
                 ]
         return "\n".join(lines) + "\n"
+
+
+def _line(text: str) -> str:
+    """Text from the reports on one terminal line: ESC, CR, BEL and bidi overrides shown, never acted on."""
+    return visible(" ".join(text.split("\n")), keep="")
 
 
 LISTED_EVIDENCE = ("missing",)  # evidence lists whose growth is a regression of a known finding

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 from functools import lru_cache
+from typing import Iterator
 
 import jinja2
 
@@ -48,6 +49,11 @@ def _environment() -> jinja2.Environment:
 
 
 def render(report: Report) -> str:
-    return _environment().get_template("report.html.j2").render(
+    return "".join(render_chunks(report))
+
+
+def render_chunks(report: Report) -> Iterator[str]:
+    """The page in pieces, as the template yields them: written to a file without a whole copy."""
+    return _environment().get_template("report.html.j2").generate(
         report=report, causes=fix_first(report), Status=Status
     )

@@ -56,7 +56,7 @@ def render(report: Report, colour: bool = False, verbose: bool = False) -> str:
             f = cause.finding
             lines.append(f"  {n}. {paint.status(f.status, '[' + f.status.value + ']')} {_v(f.code)}: {_v(f.message)}")
             if cause.blocks:
-                lines.append(f"      root cause: {', '.join(cause.blocks)} could not run until this is fixed")
+                lines.append(f"      root cause: {_v(', '.join(cause.blocks))} could not run until this is fixed")
             for symptom in cause.symptoms:
                 lines.append(f"      also seen as {_v(symptom.code)}: {_v(symptom.message)}")
             for step in f.remediation:
@@ -68,7 +68,7 @@ def render(report: Report, colour: bool = False, verbose: bool = False) -> str:
                     lines.append("      paste exactly (between the lines):")
                     lines += ["      ----8<----", *_block(command, "      "), "      ----8<----"]
             for key, value in cause.paste:
-                lines.append(f"      paste exactly ({key}, between the lines):")
+                lines.append(f"      paste exactly ({_v(key)}, between the lines):")
                 lines += ["      ----8<----", *_block(value, "      "), "      ----8<----"]
         lines.append("")
     lines.append(paint.bold("Checks:"))

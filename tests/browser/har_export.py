@@ -1,14 +1,16 @@
 """Chromium's network log, exported as HAR 1.2 by the test through CDP (as DevTools' "Save all as HAR").
 
 Built from the page's own Network events: one entry per request and per redirect hop, headers
-as the browser sent and received them (the ExtraInfo events add Cookie and Set-Cookie), bodies
-fetched with ``Network.getResponseBody`` while the page is still open.
+as the browser sent and received them (the ExtraInfo events add Cookie and Set-Cookie), the
+query string, cookies and form parameters listed apart as DevTools lists them, bodies fetched
+with ``Network.getResponseBody`` while the page is still open.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import json
+import urllib.parse
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +25,20 @@ def _headers(mapping: dict[str, Any] | None) -> list[dict[str, str]]:
     return out
 
 
+def _cookies(headers: list[dict[str, str]], name: str) -> list[dict[str, str]]:
+    """The cookies of Cookie (request) or Set-Cookie (response) headers, as DevTools lists them."""
+    out = []
+    for h in headers:
+        if h["name"].lower() != name:
+            continue
+        pieces = h["value"].split(";") if name == "cookie" else [h["value"].split(";")[0]]
+        for piece in pieces:
+            key, sep, value = piece.strip().partition("=")
+            if sep:
+                out.append({"name": key, "value": value})
+    return out
+
+
 def _when(wall: float | None) -> str:
     moment = dt.datetime.fromtimestamp(wall or 0, dt.timezone.utc)
     return moment.isoformat(timespec="milliseconds").replace("+00:00", "Z")
@@ -33,12 +49,13 @@ def _response(resp: dict, extra: dict | None, body: str = "", encoded: bool = Fa
     content: dict[str, Any] = {"size": len(body), "mimeType": resp.get("mimeType", ""), "text": body}
     if encoded:
         content["encoding"] = "base64"
+    listed = _headers(headers)
     return {
         "status": resp.get("status", 0),
         "statusText": resp.get("statusText", ""),
         "httpVersion": resp.get("protocol", "http/1.1").upper(),
-        "headers": _headers(headers),
-        "cookies": [],
+        "headers": listed,
+        "cookies": _cookies(listed, "set-cookie"),
         "content": content,
         "redirectURL": (resp.get("headers") or {}).get("location", "")
         or (resp.get("headers") or {}).get("Location", ""),
@@ -68,6 +85,8 @@ def export_har(page: Page) -> dict:
             req = p["request"]
             headers = dict(req.get("headers") or {})
             headers.update((extra_req.get(rid) or {}).get("headers") or {})
+            listed = _headers(headers)
+            query = urllib.parse.urlsplit(req["url"]).query
             entry = {
                 "startedDateTime": _when(p.get("wallTime")),
                 "time": 0,
@@ -75,9 +94,11 @@ def export_har(page: Page) -> dict:
                     "method": req["method"],
                     "url": req["url"] + req.get("urlFragment", ""),
                     "httpVersion": "HTTP/1.1",
-                    "headers": _headers(headers),
-                    "queryString": [],
-                    "cookies": [],
+                    "headers": listed,
+                    "queryString": [
+                        {"name": k, "value": v} for k, v in urllib.parse.parse_qsl(query, keep_blank_values=True)
+                    ],
+                    "cookies": _cookies(listed, "cookie"),
                     "headersSize": -1,
                     "bodySize": -1,
                 },
@@ -97,7 +118,12 @@ def export_har(page: Page) -> dict:
                 "_requestId": rid,
             }
             if req.get("postData") is not None:
-                entry["request"]["postData"] = {"mimeType": headers.get("Content-Type", ""), "text": req["postData"]}
+                mime = headers.get("Content-Type", "")
+                entry["request"]["postData"] = {"mimeType": mime, "text": req["postData"]}
+                if "x-www-form-urlencoded" in mime:
+                    entry["request"]["postData"]["params"] = [
+                        {"name": k, "value": v} for k, v in urllib.parse.parse_qsl(req["postData"], keep_blank_values=True)
+                    ]
             entries.append(entry)
             open_entries[rid] = entry
         elif method == "Network.responseReceived" and rid in open_entries:

@@ -338,6 +338,7 @@ def test_char_diff_and_url_helpers():
     assert d is not None and d.position == 2 and d.left.startswith("c") and d.right.startswith("X")
     assert al.char_diff("same", "same") is None
     assert al.char_diff("abc", "abcd").position == 3
+    assert al.char_diff("abcdef", "abXdef").describe("a", "b").startswith("first difference at character 3:")  # 1-based
     assert al.looks_like_url("https://x.example") and not al.looks_like_url("acme-kendis-app")
     assert al.host_matches("https://acme.jiraalign.com/", ["*.jiraalign.com"])
     assert not al.host_matches("https://acme.jiraalign.com.evil.example", ["*.jiraalign.com"])

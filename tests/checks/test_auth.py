@@ -13,7 +13,8 @@ from jiradoctor.checks.auth import judge_login
 from jiradoctor.jira import auth_signals as sig
 from jiradoctor.jira.integrations import get_profile
 from jiradoctor.model import NotObserved, Status
-from jiradoctor.probes.auth import Login, LoginAttempt, deployment_of, login_for
+from jiradoctor.probes.auth import Login, LoginAttempt, login_for
+from jiradoctor.probes.deployment import deployment_of
 from jiradoctor.probes.http import HttpAnswer, TransportError
 from jiradoctor.probes.oauth import OAuthExchange
 from jiradoctor.probes.server_info import ServerInfo

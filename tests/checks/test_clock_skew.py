@@ -74,6 +74,25 @@ def test_a_date_from_something_that_is_not_jira_is_not_jiras_clock() -> None:
 
 
 
+def test_a_login_page_served_with_jiras_headers_is_not_jiras_clock() -> None:
+    """SSO in front of every REST call (issue 25): the page's Date may be a gateway's; the /myself redirect's
+    Jira headers do not make the page Jira's answer. The twin: Jira's own 401 to anonymous serverInfo is."""
+    jira = {"x-arequestid": "1x2x1", "x-ausername": "anonymous", "date": "Mon, 30 Nov 2026 10:00:00 GMT"}
+    page = answer(200, {**jira, "content-type": "text/html"},
+                  '<html><head><title>Log in - Jira</title></head><form><input type="password"></form></html>')
+    challenge = answer(302, {**jira, "location": "https://idp.example/login"})
+    report = run_checks([clock_skew.CHECK], Target(url=URL),
+                        {"server_info": info(answer=page, challenge=challenge, base_url=None)})
+    assert report.checks[0].status == Status.SKIP and report.checks[0].blocked_by == ("reachability",)
+    now = time.time()
+    refused = answer(401, {**jira, "content-type": "application/json",
+                           "date": format_datetime(datetime.fromtimestamp(now, timezone.utc), usegmt=True)},
+                     '{"message":"Client must be authenticated to access this resource.","status-code":401}',
+                     sent_at=now)
+    report = run_checks([clock_skew.CHECK], Target(url=URL), {"server_info": info(answer=refused, base_url=None)})
+    assert codes(report) == {"clock-skew/ok"}
+
+
 def test_a_stale_clock_is_not_judged_from_an_old_date(monkeypatch) -> None:
     """A Date an hour old measured an hour ago is no skew: the send time is what counts."""
     sent = time.time() - 3600

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import time
+from dataclasses import replace
 
 import pytest
 from hypothesis import given, strategies as st
@@ -11,7 +12,7 @@ from hypothesis import given, strategies as st
 from jiradoctor.checks.oauth2 import judge_observation
 from jiradoctor.jira import oauth2 as o2
 from jiradoctor.jira.integrations import get_profile
-from jiradoctor.model import NotObserved
+from jiradoctor.model import NotObserved, Status
 from jiradoctor.probes.http import HttpAnswer, TransportError
 from jiradoctor.probes.oauth2 import OAuth2Observation
 from jiradoctor.secrets import Secret
@@ -234,3 +235,21 @@ def test_parsers_never_crash_on_hostile_text(text: str) -> None:
 def test_resource_parser_on_any_json(value: object) -> None:
     found = o2.parse_resources(json.dumps(value))
     assert found is None or all(isinstance(r.id, str) for r in found)
+
+
+def test_the_gateway_url_as_given_is_recognised_and_a_site_url_is_not() -> None:
+    env = {"JIRADOCTOR_OAUTH2_API_URL": "https://api.atlassian.com"}
+    assert o2.gateway_cloud_id("https://api.atlassian.com/ex/jira/1324a887-45db", env) == "1324a887-45db"
+    assert o2.gateway_cloud_id("https://acme.atlassian.net", env) is None
+    assert o2.gateway_cloud_id("https://api.atlassian.com/ex/jira/", env) is None
+    assert o2.gateway_cloud_id("https://evil.example/ex/jira/abc", env) is None
+
+
+def test_a_token_at_the_site_url_warns_and_at_the_gateway_says_nothing() -> None:
+    need = list(ZEPHYR.oauth2_scopes_cloud)
+    at_site = cloud_token([{"id": "c1", "url": SITE, "name": "acme", "scopes": need}])
+    [finding] = [f for f in judge_observation(at_site, target(url=SITE), ZEPHYR)
+                 if f.code == "oauth2/site-url-not-gateway"]
+    assert finding.status == Status.WARN and CLOUD.gateway("c1") in finding.remediation[0]
+    at_gateway = replace(at_site, gateway_given=True, site_myself=None)
+    assert "oauth2/site-url-not-gateway" not in codes(at_gateway, url=CLOUD.gateway("c1"))

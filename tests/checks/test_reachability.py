@@ -192,9 +192,24 @@ def test_redirect_elsewhere_and_loops() -> None:
 def test_redirect_to_jira_elsewhere_is_reachable() -> None:
     final = "https://jira.example.com/rest/api/2/serverInfo"
     f = verdict(
-        answer(200, SERVERINFO, JIRA_HEADERS, url=final), CHALLENGE, redirects=(final,), url="http://jira.example.com"
+        answer(200, SERVERINFO, JIRA_HEADERS, url=final), CHALLENGE, redirects=(final,), url="http://old.example.com"
     )
     assert f.code == "reachability/ok"
+
+
+def test_a_plain_http_to_https_redirect_is_named_as_such() -> None:
+    """http://jira -> 301 https://jira/... (issue 25 item 12): named, with the URL to enter; never SSO."""
+    final = "https://jira.example.com/rest/api/2/serverInfo"
+    f = verdict(
+        answer(200, SERVERINFO, JIRA_HEADERS, url=final), CHALLENGE, redirects=(final,), url="http://jira.example.com"
+    )
+    assert (f.code, f.status, f.subject) == ("reachability/https-redirect", Status.WARN, "https://jira.example.com")
+    assert "single sign-on" not in f.message.replace("Not single sign-on", "")
+    assert "https://jira.example.com" in f.remediation[0]
+    # not a plain upgrade: another path, or a login page at the end
+    other = "https://jira.example.com/jira/rest/api/2/serverInfo"
+    assert verdict(answer(200, SERVERINFO, JIRA_HEADERS, url=other), CHALLENGE, redirects=(other,),
+                   url="http://jira.example.com").code == "reachability/ok"
 
 
 def test_jira_refusing_anonymous_serverinfo_is_still_jira() -> None:

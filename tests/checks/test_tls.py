@@ -143,3 +143,29 @@ def test_a_chain_sent_out_of_order_warns_and_one_in_order_does_not(realparts_pki
     shuffled = (leaf, root, intermediate)
     assert judge(fact(chain=shuffled, verified_chain=(leaf, intermediate, root))) == {"tls/chain-order": Status.WARN}
     assert judge(fact(chain=(leaf, intermediate), verified_chain=(leaf, intermediate, root))) == {"tls/ok": Status.PASS}
+
+
+def test_a_handshake_alert_after_a_certificate_request_is_a_missing_client_certificate() -> None:
+    f = fact(error=TransportError("tls", "TLS handshake failed (SSLV3_ALERT_HANDSHAKE_FAILURE)"),
+             client_cert_requested=True)
+    assert judge(f) == {"tls/client-certificate-required": Status.FAIL}
+    # the same alert from a server that asked for no certificate stays a handshake failure
+    assert judge(replace(f, client_cert_requested=False)) == {"tls/handshake-failed": Status.FAIL}
+
+
+def test_nginx_400_on_the_first_request_is_named_and_a_healthy_answer_passes(realparts_pki: Pki) -> None:
+    from jiradoctor.probes.tls import FirstAnswer
+
+    chain = certs(realparts_pki.cases["full_chain"].chain)
+    root = certs(realparts_pki.cases["full_chain"].ca_bundle)
+    nginx = FirstAnswer(400, "<html><center>No required SSL certificate was sent</center></html>")
+    f = fact(chain=chain, verified_chain=(*chain, *root), client_cert_requested=True, first_answer=nginx)
+    assert judge(f) == {"tls/client-certificate-required": Status.FAIL}
+    refused = replace(f, client_cert_presented="CN=x", first_answer=FirstAnswer(400, "The SSL certificate error"))
+    assert judge(refused) == {"tls/client-certificate-refused": Status.FAIL}
+    accepted = replace(f, client_cert_presented="CN=x", first_answer=FirstAnswer(302, ""))
+    assert judge(accepted) == {"tls/ok": Status.PASS}
+    alert13 = replace(f, first_answer=FirstAnswer(error="TLS alert TLSV13_ALERT_CERTIFICATE_REQUIRED"))
+    assert judge(alert13) == {"tls/client-certificate-required": Status.FAIL}
+    # a 400 that is not nginx's client-certificate page is not about the certificate
+    assert judge(replace(f, first_answer=FirstAnswer(400, "Bad Request"))) == {"tls/ok": Status.PASS}

@@ -69,6 +69,7 @@ def test_the_workflows_shard_and_merge_commands_work_here(tmp_path: Path) -> Non
     n = re.search(r"--shard \$\{\{ matrix\.shard \}\}/(\d+)", run_step_["run"])
     assert n and int(n.group(1)) == len(shards) == len(set(shards)) and sorted(shards) == list(range(len(shards)))
     assert merge_job["needs"] == "shard"
+    assert "pip install jiradoctor" not in (DOCS / "github-actions.yml").read_text()  # not on PyPI: the wheel
     secret_names = set(run_step_["env"])
     assert all(v == "${{ secrets." + k + " }}" for k, v in run_step_["env"].items())
     env = shim(tmp_path)
@@ -134,3 +135,4 @@ def test_the_kubernetes_manifest_is_an_indexed_job_with_secrets_from_a_secret() 
     merge = next(d for d in docs if d["kind"] == "Job" and d is not job)
     assert "fleet merge" in " ".join(merge["spec"]["template"]["spec"]["containers"][0]["args"])
     assert json.dumps(docs)  # plain data, nothing YAML-specific
+    assert "pip install jiradoctor" not in (DOCS / "k8s-indexed-job.yaml").read_text()  # not on PyPI

@@ -115,7 +115,7 @@ def test_a_stray_jiradoctor_variable_never_applies_to_a_target(monkeypatch: pyte
     assert params["password"] is None and params["timeout"] != 99
     assert os.environ["JIRADOCTOR_PASSWORD"] == SECRET and os.environ["JIRADOCTOR_TIMEOUT"] == "99"
     # the other direction: the same parse with the variable visible would have applied it
-    from jiradoctor.cli import doctor
+    from jiradoctor.cli.doctor import doctor
 
     ctx = doctor.make_context("doctor", [], default_map={"config": "", "url": "https://a/"})
     assert ctx.params["password"] == SECRET

@@ -281,6 +281,7 @@ def test_property_a_named_secret_anywhere_is_masked(secret: str, place: str) -> 
     assume(
         secret not in skeleton
         and secret not in "seraph.rememberme.cookie username password refresh_token api_key values"
+        and secret not in "Authorization Bearer Cookie Set-Cookie JSESSIONID Path"  # the slots' own names
     )
     assert secret in json.dumps(built)
     out = json.dumps(redact_entry(built, Collector()))

@@ -37,8 +37,25 @@ def failed(error: str, **kw) -> dict:
     return e
 
 
+def basic_myself(password: str, status: int, host: str = JIRA, **kw) -> dict:
+    """/myself with Basic auth, as a browser-side integration recorded it."""
+    import base64
+
+    credential = base64.b64encode(f"svc@example.org:{password}".encode()).decode()
+    body = json.dumps({"message": "Client must be authenticated to access this resource.", "status-code": 401})
+    return entry("GET", f"{host}/rest/api/2/myself", status, [("Authorization", f"Basic {credential}")],
+                 [("X-AREQUESTID", "1"), ("X-Seraph-LoginReason", "AUTHENTICATED_FAILED" if status == 401 else "OK")],
+                 body=body if status == 401 else json.dumps({"name": "svc", "key": "JIRAUSER1"}), **kw)
+
+
+CLOUD_TOKEN = "ATATT3xFfGF0lab-cloud-api-token-0001"  # the lab's Cloud API token shape (issue 25 item 7)
 # code -> (broken entries, healthy entries)
 CASES = {
+    "auth/cloud-token-on-server": ([basic_myself(CLOUD_TOKEN, 401)], [basic_myself("s3cret-Passw0rd", 200)]),
+    "auth/cloud-token-refused": (
+        [basic_myself(CLOUD_TOKEN, 401, host="https://acme.atlassian.net")],
+        [basic_myself(CLOUD_TOKEN, 200, host="https://acme.atlassian.net")],
+    ),
     "har/request-failed": ([failed("net::ERR_CONNECTION_REFUSED")], [MYSELF_OK]),
     "har/blocked": ([failed("net::ERR_BLOCKED_BY_CLIENT")], [MYSELF_OK]),
     "har/mixed-content": (
@@ -231,6 +248,7 @@ def test_hostile_har_is_a_clear_finding_not_a_crash(name: str, tmp_path: Path) -
         assert "har/unreadable" in codes and result.exit_code == 1
     if name == "truncated":
         assert "har/truncated" in codes and "auth/ok" in codes  # what was read is still judged
+        assert result.exit_code == 1  # a file cut short is not a green gate (it exited 0)
     safe = tmp_path / "safe.har"
     redact = CliRunner().invoke(main, ["har", str(path), "--redact", "-o", str(safe)])
     assert redact.exit_code in (0, 1, 4), redact.output
@@ -293,3 +311,11 @@ def test_har_reports_follow_the_report_schema(code: str, tmp_path: Path) -> None
 
     for i, entries in enumerate(CASES[code]):
         assert_valid_report(analyse_file(write(tmp_path / f"{i}.har", har(entries))).to_json())
+
+
+def test_a_har_cut_off_before_its_first_entry_is_never_exit_0(tmp_path: Path) -> None:
+    path = tmp_path / "cut.har"
+    path.write_text('{"log":{"version":"1.2","creator":{"name":"x","version":"1"},"entries":[')
+    result = CliRunner().invoke(main, ["har", str(path), "--format", "json"])
+    assert result.exit_code != 0
+    assert "har/truncated" in {f["code"] for c in json.loads(result.stdout)["checks"] for f in c["findings"]}

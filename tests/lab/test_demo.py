@@ -13,10 +13,10 @@ from click.testing import CliRunner
 from jiradoctor.cli import main
 from jiradoctor.jira.serverxml import parse_server_xml
 from jiradoctor_lab import LabServer
-from jiradoctor_lab.scenarios import get_scenario, list_scenarios
+from jiradoctor_lab.catalogue import every_name, find
 from tests.conftest import assert_valid_report
 
-SCENARIOS = [s.name for s in list_scenarios()]
+SCENARIOS = every_name()  # the OAuth 2.0 scenarios too: each is listed, served and demoed
 
 
 def demo(tmp_path: Path, scenario: str) -> tuple[dict, str]:
@@ -35,7 +35,7 @@ def problems(report: dict) -> set[str]:
 @pytest.mark.parametrize("scenario", SCENARIOS)
 def test_the_demo_reports_exactly_what_the_scenario_claims(scenario: str, tmp_path: Path) -> None:
     report, _ = demo(tmp_path, scenario)
-    claimed = get_scenario(scenario).demo_codes
+    claimed = find(scenario).demo_codes
     assert problems(report) == claimed
     if not claimed:
         assert report["summary"]["status"] == "pass"
@@ -78,3 +78,12 @@ def test_the_demo_fix_applied_to_the_lab_removes_the_cause(tmp_path: Path) -> No
     assert problems(after) == set(), problems(after)
     assert {f["code"] for c in after["checks"] for f in c["findings"]} >= {"oauth-signature/ok", "base-url/ok"}
     assert again.exit_code == 0
+
+
+def test_lab_scenarios_lists_every_scenario_the_demo_serves() -> None:
+    """`lab scenarios` lists the OAuth 2.0 scenarios too (they lived in a file only tests read)."""
+    listed = CliRunner().invoke(main, ["lab", "scenarios", "--format", "json"])
+    names = [s["name"] for s in json.loads(listed.stdout)]
+    assert names == SCENARIOS and "oauth2-dc-healthy" in names and "oauth2-cloud-healthy" in names
+    served = CliRunner().invoke(main, ["lab", "serve", "--scenario", "oauth2-dc-healthy", "--duration", "0.2"])
+    assert served.exit_code == 0 and "--client-id" in served.output

@@ -17,7 +17,7 @@ REQUIRED = {
     "many-projects", "redirect-loop", "connection-reset", "never-answers",
 }
 KNOWN_CHECKS = {"dns", "tls", "proxy", "reachability", "base-url", "consumer-key", "public-key", "oauth-signature",
-                "clock-skew", "auth", "permissions", "applink", "webhooks", "pat-expiry", "can-work"}
+                "clock-skew", "auth", "permissions", "applink", "webhooks", "pat-expiry", "can-work", "nodes"}
 
 
 def test_required_scenarios_present():
@@ -76,3 +76,14 @@ def test_loader_rejects_bad_data():
         load_scenarios(base + "[[scenario.a.projects]]\nid = 1\nkey = \"K\"\nname = \"n\"\nscheme = \"none\"\n")
     loaded = load_scenarios(base)
     assert loaded["a"].url == "http://h" and loaded["a"].expect == ()
+
+
+def test_every_fault_kind_has_a_scenario():
+    """The CLI sweep (tests/test_lab_cli.py) runs every scenario: each fault the lab can inject is in one (issue 25)."""
+    from jiradoctor_lab.scenarios import MISBEHAVIOURS
+
+    used = {s.behaviour.misbehave for s in list_scenarios()}
+    assert set(MISBEHAVIOURS) - {""} <= used, sorted(set(MISBEHAVIOURS) - {""} - used)
+    # and the faults that are switches rather than a kind of page: SSO everywhere, TLS the client does not trust
+    assert any(s.behaviour.sso_everywhere for s in list_scenarios())
+    assert any(s.tls and not s.client.trust_lab_ca for s in list_scenarios())

@@ -298,3 +298,39 @@ class Pki:
                        ca_bundle=d / "ca.pem", issuer_bundle=d / "issuers.pem",
                        hostname=CLIENT_HOSTNAME, verify_code=spec.verify_code,
                        presented=tuple(common_name(c) for c in (spec.leaf, *spec.extra)))
+
+
+@dataclass(frozen=True)
+class ClientFiles:
+    """A client certificate for mutual TLS: the CA a proxy trusts for clients, the certificate and its
+    key as PEM, and the same as a PKCS#12 bundle under ``password``."""
+
+    ca: Path
+    cert: Path
+    key: Path
+    bundle: Path
+    password: str
+
+
+def client_files(directory: Path, common: str = "integration-client", password: str = "p12-pass",
+                 ca_role: str = "client-ca") -> ClientFiles:
+    """A client CA and a client certificate it issued (clientAuth), written in ``directory``;
+    another ``ca_role`` gives another CA key (a CA a proxy does not trust)."""
+    from cryptography.hazmat.primitives.serialization import pkcs12
+
+    now = dt.datetime.now(dt.timezone.utc)
+    directory.mkdir(parents=True, exist_ok=True)
+    ca_key, key = cached_key(ca_role), cached_key("client")
+    ca_cert = make_ca(f"Realparts {ca_role}", ca_key, not_before=now - ONE_DAY, not_after=now + dt.timedelta(days=30))
+    leaf = (_builder(_name(common), ca_cert.subject, key.public_key(), now - ONE_DAY, now + dt.timedelta(days=30))
+            .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
+            .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.CLIENT_AUTH]), critical=False)
+            .sign(ca_key, hashes.SHA256()))
+    files = ClientFiles(directory / "client-ca.pem", directory / "client.pem", directory / "client-key.pem",
+                        directory / "client.p12", password)
+    files.ca.write_bytes(pem(ca_cert))
+    files.cert.write_bytes(pem(leaf))
+    files.key.write_bytes(key_pem(key))
+    files.bundle.write_bytes(pkcs12.serialize_key_and_certificates(
+        b"client", key, leaf, None, serialization.BestAvailableEncryption(password.encode())))
+    return files

@@ -6,19 +6,23 @@ base-url/server-xml-mismatch, base-url/proxy-attributes-missing, base-url/invali
 base-url/invalid-url, base-url/redirect, base-url/realm-mismatch, base-url/reported-mismatch,
 base-url/connector, base-url/ok, base-url/assumes-proxy-host, base-url/connector-choice,
 base-url/proxy-mismatch, base-url/proxy-cache, base-url/proxy-public-mismatch,
-base-url/proxy-upstream-unknown, base-url/invalid-proxy-config.
+base-url/proxy-upstream-unknown, base-url/invalid-proxy-config, base-url/assumes-proxy-trusted,
+base-url/assumes-request-url.
 """
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Sequence
 
 from jiradoctor.checks.base_url.children import connector_children
+from jiradoctor.checks.base_url.observed import RequestUrlSeen
 from jiradoctor.context import CheckContext
 from jiradoctor.jira.serverxml import ServerXmlError, parse_server_xml
 from jiradoctor.jira.tomcat import Connector, request_url
 from jiradoctor.jira.urls import DEFAULT_PORTS, InvalidUrl, JiraUrl
 from jiradoctor.model import Finding, NotObserved, Status
+from jiradoctor.net.addresses import internal_host
 from jiradoctor.registry import Check
 from jiradoctor.secrets import MASK
 from jiradoctor.probes.server_info import SERVER_INFO
@@ -30,12 +34,17 @@ DOCS = (
 _PART_WORDS = {"scheme": "scheme", "host": "host name", "port": "port", "path": "context path"}
 
 
-def compare_urls(integration: JiraUrl, base: JiraUrl, base_source: str) -> list[Finding]:
+def compare_urls(
+    integration: JiraUrl, base: JiraUrl, base_source: str, cloud_integration: str | None = None
+) -> list[Finding]:
     """The integration's URL against Jira's Base URL: one cause, one finding, naming every part that differs.
 
     http-vs-https moves the default port too; that is one mistake, not two. The code names the
     first differing part (scheme, host, port, path), so baselines keep matching. Look-alike or
     hidden characters in a host are named, since both hosts may print identically.
+    ``cloud_integration``: the name of a cloud-hosted integration; when Jira's Base URL is internal
+    and the integration's is not, the fix is Jira's Base URL, never the internal address typed into
+    an integration that cannot reach it (issue 25).
     """
     parts = list(integration.differences(base))
     if not parts:
@@ -50,6 +59,31 @@ def compare_urls(integration: JiraUrl, base: JiraUrl, base_source: str) -> list[
         if len(parts) == 1
         else f"the {' and the '.join(_PART_WORDS[p] for p in parts)} differ"
     )
+    remediation: tuple[str, ...] = (
+        f"Enter {base} as the Jira URL in the integration, exactly; or, if the integration's URL is the "
+        f"right one, change Jira's Base URL (Administration > System > General configuration) and "
+        f"server.xml to match it.",
+    )
+    internal = internal_host(base.host)
+    extra: dict[str, str] = {}
+    if cloud_integration and internal:
+        extra = {"base_url_internal": internal}
+        each += f"; Jira's Base URL is {internal}, which {cloud_integration} (it runs in the cloud) cannot reach"
+        reach = (
+            "make Jira answer there from the internet (the reverse proxy, and proxyName/proxyPort/scheme on the "
+            "connector in server.xml)"
+        )
+        first = (
+            f"Set Jira's Base URL to the public address {integration} (Administration > System > General "
+            f"configuration), and {reach}."
+            if not internal_host(integration.host)
+            else f"Publish Jira on a public address, set Jira's Base URL to it (Administration > System > General "
+            f"configuration), {reach}, and enter that public address in {cloud_integration}."
+        )
+        remediation = (
+            first,
+            f"Do not enter {base} in {cloud_integration}: it runs in the cloud and cannot reach {internal}.",
+        )
     return [
         Finding(
             f"base-url/{part}-mismatch",
@@ -64,12 +98,9 @@ def compare_urls(integration: JiraUrl, base: JiraUrl, base_source: str) -> list[
                 "all_differences": parts,
                 "base_url_source": base_source,
                 **({"hidden_characters": hidden} if hidden else {}),
+                **extra,
             },
-            remediation=(
-                f"Enter {base} as the Jira URL in the integration, exactly; or, if the integration's URL is the "
-                f"right one, change Jira's Base URL (Administration > System > General configuration) and "
-                f"server.xml to match it.",
-            ),
+            remediation=remediation,
             docs=DOCS,
             subject=part,
         )
@@ -148,6 +179,49 @@ def url_jira_sees(connector: Connector, base: JiraUrl) -> JiraUrl:
     return request_url(connector, host, forwarded_headers=headers)
 
 
+def valve_cases(connector: Connector, base: JiraUrl) -> dict[str, JiraUrl]:
+    """What Jira sees through a proxy that sends the client's Host name, in each case the valve knows:
+    the proxy's address matches internalProxies/trustedProxies (X-Forwarded-* honoured), it does not
+    (ignored: the connector's own scheme and Host), and a matching proxy that sends
+    ``X-Forwarded-Proto: http`` (TLS ended before it: Jira then sees http, port 80). Offline the
+    proxy's address is unknown (JIRA-FACTS §2, §10), so every case is named. Empty without a valve."""
+    valve = connector.remote_ip_valve
+    if valve is None or connector_serves_directly(connector, base):
+        return {}
+    cases = {
+        "the proxy's address matches": request_url(
+            connector, base.host, forwarded_headers=valve.forwarded_headers(base.scheme)
+        ),
+        "the proxy's address does not match": request_url(connector, base.host),
+    }
+    if base.scheme == "https" and valve.protocol_header:
+        cases["a matching proxy sends X-Forwarded-Proto: http"] = request_url(
+            connector, base.host, forwarded_headers={valve.protocol_header: "http"}
+        )
+    return cases
+
+
+def _valve_evidence(connector: Connector, cases: dict[str, JiraUrl]) -> dict[str, object]:
+    valve = connector.remote_ip_valve
+    assert valve is not None
+    return {
+        "internalProxies": valve.internal_proxies,
+        "trustedProxies": valve.trusted_proxies,
+        "level": valve.level,
+        "jira_sees": {case: str(url) for case, url in cases.items()},
+    }
+
+
+def _trust_sentence(connector: Connector, cases: dict[str, JiraUrl]) -> str:
+    valve = connector.remote_ip_valve
+    assert valve is not None
+    return (
+        f" The RemoteIpValve honours X-Forwarded-* only from a proxy whose address matches {valve.trust_rule()}: "
+        + "; ".join(f"if {case}, Jira sees {url}" for case, url in cases.items())
+        + "."
+    )
+
+
 def judge_connector(connector: Connector, base: JiraUrl, children: str = "") -> Finding:
     styles = {
         label: request_url(connector, host, forwarded_headers=headers)
@@ -155,7 +229,8 @@ def judge_connector(connector: Connector, base: JiraUrl, children: str = "") -> 
     }
     seen = url_jira_sees(connector, base)
     diffs = seen.differences(base)
-    evidence = {
+    cases = valve_cases(connector, base)
+    evidence: dict[str, object] = {
         "connector": connector.label,
         "jira_sees": str(seen),
         "jira_base_url": str(base),
@@ -165,11 +240,23 @@ def judge_connector(connector: Connector, base: JiraUrl, children: str = "") -> 
         "context_path": connector.context_path or "/",
         "jira_sees_by_host_style": {label: str(url) for label, url in styles.items()},
     }
+    if cases:
+        evidence["remote_ip_valve"] = _valve_evidence(connector, cases)
+    trust_matters = bool(cases) and cases["the proxy's address does not match"] != base
+    # all styles right implies the connector alone is right (the upstream style sends no X-Forwarded-*),
+    # so the valve's trust can only matter for the verdicts below
     if all(url == base for url in styles.values()):
+        http_case = cases.get("a matching proxy sends X-Forwarded-Proto: http")
         return Finding(
             "base-url/ok",
             Status.PASS,
-            f"{connector.label} makes Jira see {seen}, its Base URL, whatever Host the proxy sends.",
+            f"{connector.label} makes Jira see {seen}, its Base URL, whatever Host the proxy sends"
+            + (
+                f" (but a proxy whose address matches {connector.remote_ip_valve.trust_rule()} and sends "
+                f"X-Forwarded-Proto: http would make Jira see {http_case})."
+                if connector.remote_ip_valve is not None and http_case is not None and http_case != base
+                else "."
+            ),
             evidence=evidence,
             subject=connector.label,
         )
@@ -182,7 +269,8 @@ def judge_connector(connector: Connector, base: JiraUrl, children: str = "") -> 
             Status.WARN,
             f"{connector.label} makes Jira see its Base URL {base} only if the proxy sends the right Host"
             f"{' and ' + valve_header if valve_header else ''}; "
-            f"otherwise: {'; '.join(broken)}. Give --proxy-config to judge the proxy you have.",
+            f"otherwise: {'; '.join(broken)}. Give --proxy-config to judge the proxy you have."
+            + (_trust_sentence(connector, cases) if trust_matters else ""),
             evidence=evidence,
             commands=(fix,),
             remediation=(
@@ -229,8 +317,12 @@ def judge_connector(connector: Connector, base: JiraUrl, children: str = "") -> 
 
 
 def judge_server_xml(text: str, base: JiraUrl | None, ctx: CheckContext) -> list[Finding]:
+    """``text`` judged; the Target's own server.xml is the one it parsed already (once per run)."""
     try:
-        parsed = parse_server_xml(text)
+        once = ctx.target.server_xml_read if text == ctx.target.server_xml else None
+        if isinstance(once, ServerXmlError):
+            raise once
+        parsed = once if once is not None else parse_server_xml(text)
     except ServerXmlError as exc:
         return [
             Finding(
@@ -258,7 +350,9 @@ def judge_server_xml(text: str, base: JiraUrl | None, ctx: CheckContext) -> list
     if ctx.target.proxy_config_path:
         from jiradoctor.checks.base_url.proxy import judge_with_proxy
 
-        return judge_with_proxy(parsed, base, ctx.target.proxy_config_path, connector_children(text))
+        read = ctx.target.proxy_config_read
+        source = read if read is not None else ctx.target.proxy_config_path
+        return judge_with_proxy(parsed, base, source, connector_children(text))
     kids = connector_children(text)
     verdicts = [judge_connector(c, base, kids.get(c.port, "")) for c in parsed.connectors]
     passing = [v for v in verdicts if v.status == Status.PASS]
@@ -301,6 +395,61 @@ def judge_server_xml(text: str, base: JiraUrl | None, ctx: CheckContext) -> list
     return verdicts
 
 
+def _unobserved(seen: "RequestUrlSeen", base: JiraUrl | None) -> Finding | None:
+    """Live, the integration signs with OAuth 1.0a: what Jira rebuilt from the signed request either
+    differs from the Base URL (observed: a failure), or was not shown (an assumption, never a plain
+    match). None when it matches, or when the integration does not sign (the rebuilt URL then does not
+    decide its login)."""
+    if base is None or not seen.signs:
+        return None
+    if seen.observed and seen.jira_url:
+        try:
+            rebuilt = JiraUrl.parse(seen.jira_url)
+        except InvalidUrl:
+            return None
+        parts = [p for p in ("scheme", "host", "port") if getattr(rebuilt, p) != getattr(base, p)]
+        if base.path and not (rebuilt.path + "/").startswith(base.path.rstrip("/") + "/"):
+            parts.append("path")  # the request was under the Base URL's context path; Jira saw it elsewhere
+        if not parts:
+            return None
+        return Finding(
+            "base-url/server-xml-mismatch",
+            Status.FAIL,
+            f"{seen.how[0].upper() + seen.how[1:]}: Jira rebuilds {rebuilt} from a request under its Base URL "
+            f"{base} ({', '.join(_PART_WORDS[p] for p in parts)} differ). Tomcat's "
+            "connector, or a RemoteIpValve taking X-Forwarded-* from the proxy, makes Jira see another URL.",
+            evidence={"jira_rebuilt": seen.jira_url, "jira_base_url": str(base), "differs": parts},
+            remediation=(
+                "Set proxyName, proxyPort and scheme on the connector the proxy reaches to the Base URL's, and make a "
+                "proxy trusted by a RemoteIpValve send X-Forwarded-Proto: https (give --server-xml and "
+                "--proxy-config for the exact lines).",
+            ),
+            docs=DOCS,
+        )
+    if seen.observed:
+        return None
+    if seen.refused:  # oauth-signature names why the signed request failed: the root cause, shown once
+        raise NotObserved(
+            f"the integration's URL matches Jira's Base URL {base}, but what Jira rebuilds from a signed request was "
+            f"not observed: {seen.how}",
+            blocked_by=("oauth-signature",),
+        )
+    return Finding(
+        "base-url/assumes-request-url",
+        Status.WARN,
+        f"The integration's URL matches Jira's Base URL {base}, but the URL Jira rebuilds from a signed request was "
+        f"not observed ({seen.how}): this assumes the proxy in front of Jira, Tomcat's connector and any "
+        "RemoteIpValve make Jira see the Base URL (a proxy sending X-Forwarded-Proto: http to a trusting valve, or "
+        "a connector without proxyName/proxyPort/scheme behind a proxy, would not).",
+        evidence={"jira_base_url": str(base), "observed": seen.how},
+        remediation=(
+            "Fix what stops the signed request (see oauth-signature), or give --server-xml and --proxy-config to "
+            "judge the connector and the proxy.",
+        ),
+        docs=DOCS,
+    )
+
+
 def parse_url_input(value: str, option: str) -> tuple[JiraUrl | None, list[Finding]]:
     try:
         return JiraUrl.parse(value), []
@@ -322,6 +471,7 @@ async def judge(ctx: CheckContext) -> Sequence[Finding]:
         base, bad = parse_url_input(target.base_url, "--base-url")
         findings += bad
     live_unseen = False
+    live_seen = False  # a live run that compared: what Jira rebuilds from a request is asked for below
     realm_note: dict[str, str] = {}
     if ctx.can_probe(SERVER_INFO) and target.url:
         from jiradoctor.checks.base_url.live import judge_live
@@ -331,14 +481,20 @@ async def judge(ctx: CheckContext) -> Sequence[Finding]:
         if live_base is not None:  # what Jira says of itself beats what we were told
             base, base_source = live_base, "reported by Jira"
         live_unseen = live_base is None
+        live_seen = live_base is not None
         realm = (await ctx.fact(SERVER_INFO)).realm
         # a healthy OAuth-signed /myself is a 200: no 401, so no realm to set beside serverInfo
         realm_note = {"oauth_realm": realm or "not seen: no request of this run drew Jira's 401"}
     compared = bool(url and base)
     if url is not None and base is not None and compared:
-        findings += compare_urls(url, base, base_source)
+        hosting = target.integration_hosting
+        cloud = ctx.profile.cloud_hosted if hosting is None else hosting == "cloud"
+        findings += compare_urls(url, base, base_source, ctx.profile.name if cloud else None)
     if target.given("server_xml"):
-        findings += judge_server_xml(target.server_xml or "", base or url, ctx)
+        import asyncio  # here: `jiradoctor checks` imports this module and must not load asyncio (issue 14)
+
+        # off the event loop: server.xml and up to 64 proxy-config files are parsed here (--timeout holds)
+        findings += await asyncio.to_thread(judge_server_xml, target.server_xml or "", base or url, ctx)
         compared = compared or bool(base or url)
     if not compared and all(f.status.rank <= Status.INFO.rank for f in findings):
         # nothing was set side by side: a green tick here would be a guess
@@ -352,6 +508,13 @@ async def judge(ctx: CheckContext) -> Sequence[Finding]:
         raise NotObserved(
             f"nothing to compare the URL with: {why}", blocked_by=("reachability",) if live_unseen else ()
         )
+    if not any(f.status.rank >= Status.WARN.rank or f.code == "base-url/ok" for f in findings) and live_seen:
+        from jiradoctor.checks.base_url.observed import request_url_seen
+
+        seen = await request_url_seen(ctx)
+        realm_note["jira_request_url"] = ("observed: " if seen.observed else "not observed: ") + seen.how
+        if (unseen := _unobserved(seen, base or url)) is not None:
+            findings.append(replace(unseen, evidence={**unseen.evidence, **realm_note}))
     if not any(f.status.rank >= Status.WARN.rank or f.code == "base-url/ok" for f in findings):
         findings.append(
             Finding(
@@ -378,12 +541,18 @@ Why it fails: OAuth 1.0a signs the request URL. Jira checks the signature agains
 rebuilds from the connector: scheme (default http), proxyName or the Host header, proxyPort or
 the Host header's port, and the Context path. Behind a reverse proxy or with https terminated
 in front of Tomcat, a connector without proxyName/proxyPort/scheme makes Jira see another URL
-than the one the integration signed, and every request is signature_invalid.
+than the one the integration signed, and every request is signature_invalid. A RemoteIpValve
+takes X-Forwarded-* only from a proxy whose address matches internalProxies/trustedProxies;
+where that address is unknown the finding names the regex and what Jira sees either way, and
+a trusted proxy sending X-Forwarded-Proto: http makes Jira see http even behind TLS. Live, what
+Jira rebuilt is observed only through an OAuth-signed request (accepted, or its echoed base
+string); otherwise the verdict says what it assumes.
 How to fix: enter Jira's Base URL in the integration exactly; set proxyName, proxyPort, scheme
 and secure on the connector (the corrected element is shown) so Tomcat sees the Base URL.""",
     judge=judge,
     inputs_any=("server_xml", "base_url", "url"),
     facts=(SERVER_INFO.name,),
+    reads=("oauth_request_token",),  # live with OAuth 1.0a: what Jira rebuilt from a signed request
     order=40,
     codes=(
         "base-url/scheme-mismatch",
@@ -406,5 +575,7 @@ and secure on the connector (the corrected element is shown) so Tomcat sees the 
         "base-url/proxy-public-mismatch",
         "base-url/proxy-upstream-unknown",
         "base-url/invalid-proxy-config",
+        "base-url/assumes-proxy-trusted",
+        "base-url/assumes-request-url",
     ),
 )

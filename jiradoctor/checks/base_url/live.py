@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from jiradoctor.context import CheckContext
-from jiradoctor.jira.urls import InvalidUrl, JiraUrl
+from jiradoctor.jira.urls import InvalidUrl, JiraUrl, masked
 from jiradoctor.model import Finding, Status
 from jiradoctor.probes.server_info import SERVER_INFO
+from jiradoctor.secrets import clip
 
 
 async def judge_live(ctx: CheckContext, url: JiraUrl | None) -> tuple[list[Finding], JiraUrl | None]:
@@ -20,7 +21,7 @@ async def judge_live(ctx: CheckContext, url: JiraUrl | None) -> tuple[list[Findi
             parsed = JiraUrl.parse(value)
         except InvalidUrl:
             findings.append(Finding("base-url/invalid-url", Status.WARN, f"Jira reports a Base URL that is not a URL "
-                                                                         f"({source}): {value[:200]!r}."))
+                                                                         f"({source}): {clip(value, 200, masked)!r}."))
             continue
         if reported is None:
             reported = parsed

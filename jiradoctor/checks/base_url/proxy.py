@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from dataclasses import replace
 
 from jiradoctor.checks.base_url import DOCS, corrected_connector
-from jiradoctor.jira.proxy_config import ProxyConfigError, ProxyRoute, read_proxy_config
+from jiradoctor.jira.proxy_config import ProxyConfig, ProxyConfigError, ProxyRoute, read_proxy_config
 from jiradoctor.jira.serverxml import ServerXml
 from jiradoctor.jira.tomcat import Connector, request_url
 from jiradoctor.jira.urls import DEFAULT_PORTS, JiraUrl
@@ -60,10 +60,16 @@ def with_block_only(
 
 
 def judge_with_proxy(
-    parsed: ServerXml, base: JiraUrl, path: str, children: Mapping[int, str] | None = None
+    parsed: ServerXml,
+    base: JiraUrl,
+    source: "str | ProxyConfig | ProxyConfigError",
+    children: Mapping[int, str] | None = None,
 ) -> list[Finding]:
+    """``source``: the file's path, or what the Target read of it (its credentials already with the redactor)."""
     try:
-        config = read_proxy_config(path)
+        if isinstance(source, ProxyConfigError):
+            raise source
+        config = read_proxy_config(source) if isinstance(source, str) else source
     except ProxyConfigError as exc:
         return [
             Finding(
@@ -118,9 +124,10 @@ def judge_with_proxy(
             )
         )
     client_host = base.host if DEFAULT_PORTS.get(base.scheme) == base.port else f"{base.host}:{base.port}"
-    peer = "127.0.0.1" if route.upstream_host in LOOPBACK_NAMES else None  # None: the valve is assumed to trust it
+    # a proxy reaching Tomcat on loopback connects from loopback; otherwise its address is unknown here
+    peer = "127.0.0.1" if route.upstream_host in LOOPBACK_NAMES else None
     sent_host, sent_headers = route.upstream_headers(client_host, peer or "127.0.0.1")
-    seen = request_url(connector, sent_host, forwarded_headers=sent_headers, peer=peer)
+    seen = request_url(connector, sent_host, forwarded_headers=sent_headers, peer=peer)  # None: as if trusted
     evidence = {
         "connector": connector.label,
         "proxy": route.where,
@@ -143,6 +150,40 @@ def judge_with_proxy(
                 subject=route.where,
             )
         )
+    valve = connector.remote_ip_valve
+    ignored = request_url(connector, sent_host)  # what the valve leaves: the connector's own scheme and Host
+    if peer is None and valve is not None and ignored != seen and base in (seen, ignored):
+        # the verdict turns on the proxy's address, which neither file says: name both outcomes
+        evidence["remote_ip_valve"] = {
+            "internalProxies": valve.internal_proxies,
+            "trustedProxies": valve.trusted_proxies,
+            "jira_sees_if_the_proxy_address_matches": str(seen),
+            "jira_sees_if_it_does_not": str(ignored),
+        }
+        right, wrong = ("matches", ignored) if seen == base else ("does not match", seen)
+        findings.append(
+            Finding(
+                "base-url/assumes-proxy-trusted",
+                Status.WARN,
+                f"Through {route.where} the proxy reaches {connector.label} at {route.upstream_host}, from an address "
+                f"neither file shows. The RemoteIpValve honours the proxy's X-Forwarded-* only when that address "
+                f"matches {valve.trust_rule()}: then Jira sees {seen}; otherwise it sees {ignored}. Jira sees its Base "
+                f"URL {base} only if the proxy's address {right}; else {wrong}.",
+                evidence=evidence,
+                remediation=(
+                    f"Check the address the proxy connects from (on the Jira host: ss -tn sport = :{connector.port}) "
+                    f"against {valve.trust_rule()}"
+                    + (
+                        "; if it does not match, add it to the valve's internalProxies or trustedProxies."
+                        if seen == base
+                        else "; a matching proxy's X-Forwarded-* headers make Jira see the wrong URL: correct them."
+                    ),
+                ),
+                docs=DOCS,
+                subject=connector.label,
+            )
+        )
+        return findings
     if seen == base:
         findings.append(
             Finding(
@@ -166,19 +207,39 @@ def judge_with_proxy(
         f"alone, Jira would still see {block_only}). The block below is advised as well (the client's Host and "
         "scheme, no cache); reload the proxy."
     )
+    overridden = valve is not None and ignored == base  # the connector is right; the trusted valve is not
+    commands: tuple[str, ...] = (
+        corrected_connector(connector, base, (children or {}).get(connector.port, "")),
+        proxy_snippet(route, connector, base),
+    )
+    if overridden:
+        assert valve is not None
+        header = valve.protocol_header or "X-Forwarded-Proto"
+        how = (
+            f"Correct the proxy's {header} (block below) and reload the proxy: the connector alone makes Jira see the "
+            f"Base URL, but the RemoteIpValve takes the scheme and port from a proxy it trusts ({valve.trust_rule()}), "
+            "so a proxy sending http makes Jira see http on port 80 even behind TLS. Changing the connector does "
+            "not help."
+        )
+        commands = commands[1:]
     findings.append(
         Finding(
             "base-url/proxy-mismatch",
             Status.FAIL,
             f"Through {route.where} the proxy reaches {connector.label} with Host "
             f"{sent_host}{' and ' + ', '.join(f'{k}: {v}' for k, v in sent_headers.items()) if sent_headers else ''}: "
-            f"Jira sees {seen}, but the Base URL is {base} ({what} differ).",
+            f"Jira sees {seen}, but the Base URL is {base} ({what} differ)."
+            + (" The RemoteIpValve trusts the proxy and overrides the connector with its headers." if overridden
+               else "")
+            + (
+                f" (That assumes the proxy's address matches {valve.trust_rule()}; if not, Jira sees {ignored}, "
+                "wrong as well.)"
+                if valve is not None and peer is None and ignored != seen
+                else ""
+            ),
             evidence=evidence,
             remediation=(how,),
-            commands=(
-                corrected_connector(connector, base, (children or {}).get(connector.port, "")),
-                proxy_snippet(route, connector, base),
-            ),
+            commands=commands,
             docs=DOCS,
             subject=connector.label,
         )

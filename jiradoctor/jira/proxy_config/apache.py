@@ -12,9 +12,18 @@ import shlex
 import urllib.parse
 from pathlib import Path
 
-from jiradoctor.jira.proxy_config.model import ProxyConfig, ProxyConfigError, ProxyRoute
+from jiradoctor import files
+from jiradoctor.jira.proxy_config.model import (
+    ProxyConfig,
+    ProxyConfigError,
+    ProxyRoute,
+    secrets_in_text,
+    shown_header,
+)
+from jiradoctor.jira.urls import masked
+from jiradoctor.jira.urls import default_port
 
-MAX_BYTES = 1_000_000
+MAX_BYTES = files.MAX_PROXY_CONFIG
 # ap_expr / mod_headers variables that the model's templates can evaluate per request
 _EXPR_VARIABLES = {
     "REQUEST_SCHEME": "$scheme",
@@ -83,11 +92,28 @@ def _lines(text: str) -> list[tuple[int, list[str]]]:
 
 def read(path: Path) -> ProxyConfig:
     try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise ProxyConfigError(f"cannot read {path.name}: {exc.strerror or exc}") from None
-    if len(data) > MAX_BYTES:
-        raise ProxyConfigError(f"{path.name} is larger than {MAX_BYTES} bytes")
+        data = files.read_bounded(path, MAX_BYTES, "proxy config", shown=path.name)
+    except files.FileProblem as exc:
+        raise ProxyConfigError(str(exc)) from None
+    text = data.decode("utf-8", "replace")
+    secrets = tuple(secrets_in_text(text))
+    try:
+        return _read(path, text, secrets)
+    except ProxyConfigError as exc:
+        raise ProxyConfigError(str(exc), secrets) from None
+
+
+def _split(target: str) -> urllib.parse.SplitResult | None:
+    """urlsplit, or None for a URL it refuses (``http://[fe80::1/``: an unclosed IPv6 bracket)."""
+    try:
+        parts = urllib.parse.urlsplit(target)
+        parts.port  # noqa: B018 - raises for a port that is not a number in 0..65535
+    except ValueError:
+        return None
+    return parts
+
+
+def _read(path: Path, text: str, secrets: tuple[str, ...]) -> ProxyConfig:
     problems: list[str] = []
     routes: list[ProxyRoute] = []
     vhost: dict[str, object] = {}
@@ -119,17 +145,21 @@ def read(path: Path) -> ProxyConfig:
 
     def close(vh: dict[str, object]) -> None:
         for line, location, target in vh["passes"]:  # type: ignore[attr-defined]
-            parts = urllib.parse.urlsplit(target)
+            parts = _split(target)
+            if parts is None:
+                problems.append(
+                    f"{path.name}:{line}: ProxyPass {masked(target)} is not a URL that can be read (a bad IPv6 "
+                    "address or port); not modelled"
+                )
+                continue
             if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
-                problems.append(f"{path.name}:{line}: ProxyPass {target} is not an http(s) backend; not modelled")
+                problems.append(
+                    f"{path.name}:{line}: ProxyPass {masked(target)} is not an http(s) backend; not modelled"
+                )
                 continue
             scheme = parts.scheme.lower()
-            try:
-                port = parts.port or (443 if scheme == "https" else 80)
-            except ValueError:
-                problems.append(f"{path.name}:{line}: ProxyPass {target} has a bad port")
-                continue
-            default = 443 if scheme == "https" else 80
+            port = parts.port or default_port(scheme)
+            default = default_port(scheme)
             name = parts.hostname.lower() + ("" if port == default else f":{port}")
             routes.append(
                 ProxyRoute(
@@ -153,7 +183,7 @@ def read(path: Path) -> ProxyConfig:
     top: dict[str, object] = {}
     top = new_vhost(None)
     current = top
-    for line, words in _lines(data.decode("utf-8", "replace")):
+    for line, words in _lines(text):
         key = words[0].lower()
         args = words[1:]
         if key == "<virtualhost" or key.startswith("<virtualhost"):
@@ -177,7 +207,8 @@ def read(path: Path) -> ProxyConfig:
             current["add"] = args[0].lower() == "on"
         elif key == "requestheader" and len(args) >= 3 and args[0].lower() in ("set", "add", "append", "setifempty"):
             where = f"{path.name}:{line}"
-            value = _header_value(args[2], where, problems)
+            masked_value = shown_header(args[1], args[2])  # the proxy's own credential: never in a report
+            value = masked_value if masked_value != args[2] else _header_value(args[2], where, problems)
             condition = args[3] if len(args) > 3 else ""
             current["actions"].append((where, args[0].lower(), args[1], value, condition))  # type: ignore[attr-defined]
         elif key == "requestheader" and len(args) >= 2 and args[0].lower() == "unset":
@@ -195,4 +226,4 @@ def read(path: Path) -> ProxyConfig:
         raise ProxyConfigError(
             "no ProxyPass to an http(s) backend found" + (f" ({'; '.join(problems[:3])})" if problems else "")
         )
-    return ProxyConfig("apache", tuple(routes), (path.name,), tuple(problems))
+    return ProxyConfig("apache", tuple(routes), (path.name,), tuple(problems), secrets)

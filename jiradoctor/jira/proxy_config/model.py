@@ -10,16 +10,82 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Mapping
 
 from jiradoctor.jira.urls import DEFAULT_PORTS
+from jiradoctor.secrets import MASK, name_means_secret
 
 _VARIABLE = re.compile(r"\$(\{[A-Za-z0-9_]+\}|[A-Za-z0-9_]+)")
 
 
 class ProxyConfigError(ValueError):
-    """The proxy configuration cannot be used; the message says why (never its secrets)."""
+    """The proxy configuration cannot be used; the message says why (never its secrets). ``secrets``:
+    the credentials found in the files read so far, for the run's redactor all the same."""
+
+    def __init__(self, message: str, secrets: tuple[str, ...] = ()) -> None:
+        super().__init__(message)
+        self.secrets = secrets
+
+
+# a directive that sets a header: nginx proxy_set_header/add_header/more_set_*, Apache (Request)Header
+_HEADER_DIRECTIVE = re.compile(
+    r"(?:^|[;{}])\s*(?:proxy_set_header|grpc_set_header|add_header|more_set_input_headers|more_set_headers|"
+    r"(?:Request)?Header\s+(?:always\s+|onsuccess\s+)?(?:set|add|append|setifempty|merge|edit\*?))"
+    r"\s+(?:-[a-z]+\s+)*[\"']?(?P<name>[^\s:\"';{}]+)[\"']?:?[ \t]+"
+    r"(?P<value>\"[^\"\n]*\"|'[^'\n]*'|[^\s;\"'{}]+)",
+    re.IGNORECASE | re.MULTILINE,
+)
+_USERINFO = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]{0,30}://(?P<info>[^/@\s;\"'<>]{1,512})@")
+_AUTH_SCHEMES = ("basic", "bearer", "token", "digest", "negotiate", "oauth", "apikey")
+
+
+def _unquote(value: str) -> str:
+    value = value.strip()
+    while len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
+        value = value[1:-1].strip()
+    return value
+
+
+def header_secrets(value: str) -> list[str]:
+    """The credential pieces of a secret header's value: the whole value, the credential after an auth
+    scheme (``Basic xyz``), each cookie's value (``a=1; b=2``). Variables (``$http_authorization``,
+    ``%{...}``) are references, not secrets."""
+    value = _unquote(value)
+    if not value or value.startswith(("$", "%{")):
+        return []
+    found = [value]
+    words = value.split()
+    if len(words) > 1 and words[0].lower() in _AUTH_SCHEMES:
+        found.append(" ".join(words[1:]))
+    for pair in re.split(r"[;,]\s*", value):
+        name, eq, rest = pair.partition("=")
+        if eq and rest.strip():
+            found.append(rest.strip())
+    return found
+
+
+def userinfo_secret(info: str) -> str:
+    """What to mask of a URL's userinfo: the password, or the user when there is none (a token there)."""
+    user, sep, password = info.partition(":")
+    return password if sep and password else user
+
+
+def secrets_in_text(text: str) -> list[str]:
+    """Every credential a proxy configuration's text carries, read by text alone, so that a file our
+    parser refuses still has its secrets registered: values of headers whose name means secret
+    (``proxy_set_header X-Api-Key ...``, ``RequestHeader set Authorization ...``) and URL userinfo."""
+    found: list[str] = []
+    for match in _HEADER_DIRECTIVE.finditer(text):
+        if name_means_secret(match.group("name")):
+            found += header_secrets(match.group("value"))
+    for match in _USERINFO.finditer(text):
+        found.append(userinfo_secret(match.group("info")))
+    return [f for f in dict.fromkeys(found) if f]
+
+
+def shown_header(name: str, value: str) -> str:
+    """The value a report may show for a header the proxy sets: masked when the name means secret."""
+    return MASK if value and name_means_secret(name) and not _unquote(value).startswith(("$", "%{")) else value
 
 
 @dataclass(frozen=True)
@@ -103,6 +169,7 @@ class ProxyConfig:
     routes: tuple[ProxyRoute, ...]
     files: tuple[str, ...]
     problems: tuple[str, ...] = ()
+    secrets: tuple[str, ...] = field(default=(), repr=False)  # for the run's redactor, never shown
 
     def route_for(self, path: str) -> ProxyRoute | None:
         """The route serving ``path`` (Jira's context path): the longest matching prefix."""
@@ -115,17 +182,3 @@ class ProxyConfig:
             or r.location == "/"
         ]
         return max(candidates, key=lambda r: len(r.location), default=None)
-
-
-def read_proxy_config(path: str | Path) -> ProxyConfig:
-    """nginx or Apache httpd, told apart by their syntax."""
-    from jiradoctor.jira.proxy_config import apache, nginx
-
-    p = Path(path)
-    try:
-        head = p.read_bytes()[:65536].decode("utf-8", "replace")
-    except OSError as exc:
-        raise ProxyConfigError(f"cannot read {p}: {exc.strerror or exc}") from None
-    if re.search(r"^\s*(<VirtualHost|ProxyPass\s|ProxyPreserveHost\s)", head, re.I | re.M):
-        return apache.read(p)
-    return nginx.read(p)

@@ -1,8 +1,10 @@
 """nginx configuration, parsed with nginx's own grammar (crossplane), includes followed with bounds.
 
 Why our own include walk: crossplane follows includes without limits; a hostile file could make us
-read the whole disk (``include /**``) or loop. Here includes resolve relative to the including
-file's folder, at most ``MAX_FILES`` files of ``MAX_FILE_BYTES`` each, cycles refused.
+read the whole disk (``include /**``), a device (``include /dev/zero;``) or loop. Here includes
+resolve relative to the including file's folder and are followed only to regular files inside the
+given file's folder (and below, symlinks resolved first): an include pointing elsewhere is named in
+a problem, not read. At most ``MAX_FILES`` files of ``MAX_FILE_BYTES`` each, cycles refused.
 """
 
 from __future__ import annotations
@@ -14,10 +16,21 @@ from typing import Any
 
 import crossplane
 
-from jiradoctor.jira.proxy_config.model import ProxyConfig, ProxyConfigError, ProxyRoute, variables_in
+from jiradoctor import files
+from jiradoctor.jira.proxy_config.model import (
+    ProxyConfig,
+    ProxyConfigError,
+    ProxyRoute,
+    secrets_in_text,
+    shown_header,
+    variables_in,
+)
+from jiradoctor.jira.urls import masked
+from jiradoctor.visible import visible
+from jiradoctor.jira.urls import default_port
 
 MAX_FILES = 64
-MAX_FILE_BYTES = 1_000_000
+MAX_FILE_BYTES = files.MAX_PROXY_CONFIG
 KNOWN_VARIABLES = {
     "host",
     "http_host",
@@ -34,13 +47,14 @@ KNOWN_VARIABLES = {
 Directive = dict[str, Any]
 
 
-def _parse_file(path: Path, problems: list[str]) -> list[Directive]:
-    try:
-        size = path.stat().st_size
-    except OSError as exc:
-        raise ProxyConfigError(f"cannot read {path.name}: {exc.strerror or exc}") from None
-    if size > MAX_FILE_BYTES:
-        raise ProxyConfigError(f"{path.name} is larger than {MAX_FILE_BYTES} bytes")
+def _parse_file(path: Path, problems: list[str], secrets: list[str]) -> list[Directive]:
+    try:  # crossplane opens the file itself: only a regular file within the bound reaches it
+        files.check_regular(path, MAX_FILE_BYTES, "proxy config", shown=path.name)
+        # the credentials in it, for the redactor, whatever crossplane makes of it
+        secrets += secrets_in_text(files.read_bounded(path, MAX_FILE_BYTES, "proxy config", shown=path.name)
+                                   .decode("utf-8", "replace"))
+    except files.FileProblem as exc:
+        raise ProxyConfigError(str(exc)) from None
     payload = crossplane.parse(
         str(path), single=True, check_ctx=False, check_args=False, catch_errors=True, comments=False
     )
@@ -65,29 +79,74 @@ def _walk(block: list[Directive]) -> list[Directive]:
     return out
 
 
-def _expand_includes(block: list[Directive], here: Path, seen: set[Path], problems: list[str]) -> list[Directive]:
-    result: list[Directive] = []
-    for d in block:
-        if d["directive"] == "include" and d.get("args"):
-            pattern = d["args"][0]
-            full = pattern if Path(pattern).is_absolute() else str(here / pattern)
-            matches = sorted(glob.glob(full))[: MAX_FILES + 1]
-            if not matches and not glob.has_magic(pattern):
-                problems.append(f"{d.get('file')}:{d.get('line')}: include {pattern} not found")
-            for match in matches:
-                path = Path(match).resolve()
-                if path in seen:
-                    problems.append(f"{d.get('file')}:{d.get('line')}: include {pattern} includes itself; not followed")
-                    continue
-                if len(seen) >= MAX_FILES:
-                    raise ProxyConfigError(f"more than {MAX_FILES} files included; refusing to read further")
-                seen.add(path)
-                result += _expand_includes(_parse_file(path, problems), path.parent, seen, problems)
-            continue
-        if d.get("block"):
-            d = {**d, "block": _expand_includes(d["block"], here, seen, problems)}
-        result.append(d)
-    return result
+def _inside(path: Path, folder: Path) -> bool:
+    return path == folder or folder in path.parents
+
+
+def _fixed_prefix(full: str) -> Path:
+    """The part of an include pattern before its first wildcard: the folder a glob would list."""
+    parts = Path(full).parts
+    fixed = list(parts[: next((i for i, p in enumerate(parts) if glob.has_magic(p)), len(parts))])
+    return Path(*fixed) if fixed else Path(".")
+
+
+class _Walk:
+    """One include walk: the given file's folder bounds it; files seen, problems and secrets found."""
+
+    def __init__(self, root: Path) -> None:
+        self.folder = root.parent
+        self.seen = {root}
+        self.problems: list[str] = []
+        self.secrets: list[str] = []
+
+    def outside(self, d: Directive, pattern: str, where: Path) -> None:
+        self.problems.append(
+            f"{d.get('file')}:{d.get('line')}: include {visible(pattern, keep='')} points outside the configuration's "
+            f"folder ({visible(str(where), keep='')}); not followed: give the files that proxy to Jira in one folder"
+        )
+
+    def expand(self, block: list[Directive], here: Path) -> list[Directive]:
+        result: list[Directive] = []
+        for d in block:
+            if d["directive"] == "include" and d.get("args"):
+                self.include(d, here, result)
+                continue
+            if d.get("block"):
+                d = {**d, "block": self.expand(d["block"], here)}
+            result.append(d)
+        return result
+
+    def include(self, d: Directive, here: Path, result: list[Directive]) -> None:
+        pattern = d["args"][0]
+        shown = visible(pattern, keep="")
+        full = pattern if Path(pattern).is_absolute() else str(here / pattern)
+        prefix = _fixed_prefix(full).resolve()
+        if not _inside(prefix, self.folder):
+            self.outside(d, pattern, prefix)  # refused before listing: no glob over the disk
+            return
+        matches = sorted(glob.glob(full))[: MAX_FILES + 1]
+        if not matches and not glob.has_magic(pattern):
+            self.problems.append(f"{d.get('file')}:{d.get('line')}: include {shown} not found")
+        for match in matches:
+            path = Path(match).resolve()  # symlinks resolved: a link inside that points outside stays outside
+            if not _inside(path, self.folder):
+                self.outside(d, pattern, path)
+                continue
+            if path in self.seen:
+                self.problems.append(
+                    f"{d.get('file')}:{d.get('line')}: include {shown} includes itself; not followed"
+                )
+                continue
+            if not path.is_file():
+                self.problems.append(
+                    f"{d.get('file')}:{d.get('line')}: include {shown} names "
+                    f"{visible(path.name, keep='')}, not a regular file; not followed"
+                )
+                continue
+            if len(self.seen) >= MAX_FILES:
+                raise ProxyConfigError(f"more than {MAX_FILES} files included; refusing to read further")
+            self.seen.add(path)
+            result += self.expand(_parse_file(path, self.problems, self.secrets), path.parent)
 
 
 def _args(block: list[Directive], name: str) -> list[list[str]]:
@@ -98,7 +157,7 @@ def _headers(block: list[Directive]) -> dict[str, str] | None:
     sets = _args(block, "proxy_set_header")
     if not sets:
         return None
-    return {a[0]: (a[1] if len(a) > 1 else "") for a in sets if a}
+    return {a[0]: shown_header(a[0], a[1] if len(a) > 1 else "") for a in sets if a}
 
 
 def _listen(server: list[Directive]) -> tuple[int | None, bool]:
@@ -153,19 +212,25 @@ def _route(
     if not passes or not passes[0]:
         return None
     target = passes[0][0]
-    parts = urllib.parse.urlsplit(target)
+    try:
+        parts = urllib.parse.urlsplit(target)
+    except ValueError:  # "http://[::1:8080": an unclosed IPv6 bracket
+        problems.append(f"{where}: proxy_pass {masked(target)} is not a URL that can be read (a bad IPv6 address)")
+        return None
     scheme = parts.scheme.lower() or "http"
-    name = parts.netloc
+    name = parts.netloc.rpartition("@")[2]  # userinfo is a credential, never part of $proxy_host
     if "$" in target:
-        problems.append(f"{where}: proxy_pass {target} uses variables; the upstream cannot be read from the file")
+        problems.append(
+            f"{where}: proxy_pass {masked(target)} uses variables; the upstream cannot be read from the file"
+        )
     if name in groups:
         host, port = groups[name]
     else:
         host = parts.hostname or name
         try:
-            port = parts.port or (443 if scheme == "https" else 80)
+            port = parts.port or default_port(scheme)
         except ValueError:
-            problems.append(f"{where}: proxy_pass {target} has a bad port")
+            problems.append(f"{where}: proxy_pass {masked(target)} has a bad port")
             return None
     headers = _headers(block)
     if headers is None:  # nginx: inherited only when the level itself sets none
@@ -207,9 +272,16 @@ def _route(
 
 
 def read(path: Path) -> ProxyConfig:
-    problems: list[str] = []
     root = path.resolve()
-    top = _expand_includes(_parse_file(root, problems), root.parent, {root}, problems)
+    walk = _Walk(root)
+    try:
+        top = walk.expand(_parse_file(root, walk.problems, walk.secrets), root.parent)
+        return _config(path, top, walk.problems, tuple(dict.fromkeys(walk.secrets)))
+    except ProxyConfigError as exc:
+        raise ProxyConfigError(str(exc), tuple(dict.fromkeys(walk.secrets))) from None
+
+
+def _config(path: Path, top: list[Directive], problems: list[str], secrets: tuple[str, ...]) -> ProxyConfig:
     http_blocks = [d.get("block") or [] for d in top if d["directive"] == "http"]
     servers: list[tuple[list[Directive], list[Directive]]] = [
         (d.get("block") or [], http) for http in http_blocks for d in http if d["directive"] == "server"
@@ -227,4 +299,4 @@ def read(path: Path) -> ProxyConfig:
         raise ProxyConfigError(
             "no location with proxy_pass found" + (f" ({'; '.join(problems[:3])})" if problems else "")
         )
-    return ProxyConfig("nginx", tuple(routes), (path.name,), tuple(problems))
+    return ProxyConfig("nginx", tuple(routes), (path.name,), tuple(problems), secrets)

@@ -1,0 +1,62 @@
+"""The user's inputs are parsed once per run: the integration profile file (TOML) and server.xml are
+read into the Target, and no check or probe parses them again (--profile-file was parsed up to 22
+times a run, server.xml twice). Calls are counted by code object, in every thread (parsing runs off
+the event loop), however a module imported the function."""
+
+from __future__ import annotations
+
+import sys
+import threading
+from collections import Counter
+from pathlib import Path
+from types import FrameType
+from typing import Any
+
+from click.testing import CliRunner
+
+from jiradoctor.cli import main
+from jiradoctor.jira import integrations, serverxml
+from jiradoctor_lab import LabServer
+from jiradoctor_lab.invocation import doctor_invocation, write_customer_files
+
+WATCHED = {
+    integrations.all_profiles.__code__: "profiles",
+    serverxml.parse_server_xml.__code__: "server.xml",
+}
+PROFILE = """
+[acme-planner]
+name = "Acme planner"
+cloud_hosted = false
+auth_server = ["oauth1", "basic"]
+auth_cloud = ["oauth1", "token"]
+required_permissions = ["BROWSE_PROJECTS", "CREATE_ISSUES"]
+"""
+
+
+def counted_run(argv: list[str], env: dict[str, str]) -> tuple[Counter[str], Any]:
+    calls: Counter[str] = Counter()
+
+    def watch(frame: FrameType, event: str, _arg: object) -> None:
+        if event == "call" and frame.f_code in WATCHED:
+            calls[WATCHED[frame.f_code]] += 1
+
+    sys.setprofile(watch)
+    threading.setprofile(watch)
+    try:
+        result = CliRunner().invoke(main, argv, env=env, catch_exceptions=False)
+    finally:
+        sys.setprofile(None)
+        threading.setprofile(None)  # type: ignore[arg-type]
+    return calls, result
+
+
+def test_a_full_run_parses_the_profile_file_and_server_xml_once(tmp_path: Path) -> None:
+    (tmp_path / "profiles.toml").write_text(PROFILE)
+    with LabServer("url-mismatch-proxy-host") as lab:
+        invocation = doctor_invocation(lab, write_customer_files(lab, tmp_path))
+        argv = [*invocation.argv[1:], "--timeout", "3", "--profile-file", str(tmp_path / "profiles.toml"),
+                "--format", "json"]
+        calls, result = counted_run(argv, invocation.env)
+    assert '"oauth-signature/url-mismatch"' in result.stdout  # the run judged: every check asked
+    assert calls["server.xml"] == 1, calls
+    assert calls["profiles"] == 1, calls  # was 13
