@@ -13,11 +13,13 @@ EXIT_OK, EXIT_FINDINGS = 0, 1
 
 
 def exit_code(summary: dict[str, Any], fail_on: str) -> int:
-    """regression: 1 only when a target broke since the previous run; fail/warn: any target at or above."""
+    """regression: 1 only when a target broke since the previous run; fail/warn: any target at or above
+    (or that observed nothing)."""
     statuses = summary.get("statuses") or {}
     if fail_on == "regression":
         return EXIT_FINDINGS if summary.get("broke") else EXIT_OK
-    levels = {"fail": ("fail", "error"), "warn": ("warn", "fail", "error"), "never": ()}[fail_on]
+    # skip: a target where nothing was observed is never a green gate (the doctor exits 4 for it)
+    levels = {"fail": ("fail", "error", "skip"), "warn": ("warn", "fail", "error", "skip"), "never": ()}[fail_on]
     return EXIT_FINDINGS if any(statuses.get(s) for s in levels) else EXIT_OK
 
 

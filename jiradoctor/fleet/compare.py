@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any, Mapping
 if TYPE_CHECKING:
     from jiradoctor.model import Report
 
-BROKEN = ("fail", "error")
+BROKEN = ("fail", "error", "skip")  # skip: nothing was observed, never a working connection
 MAX_LISTED = 20
 MAX_PREVIOUS_FLEET_BYTES = 512 * 1024 * 1024
 MAX_REPORT_BYTES = 64 * 1024 * 1024
@@ -103,7 +103,7 @@ def change(previous: Previous, name: str, status: str, report: "Report | None") 
         comparison = baseline.compare(old, report, Status.FAIL)
         regressions = sorted({c.code or c.check_id for c in comparison.regressions})
         fixed = sorted({c.code or c.check_id for c in comparison.fixed})
-    elif status in BROKEN and before.status not in BROKEN:
+    if not regressions and status in BROKEN and before.status not in BROKEN:  # e.g. now skipped, or Jira unseen
         regressions = [f"status {before.status} -> {status}"]
     if regressions:
         state = "broke"
@@ -118,7 +118,7 @@ def change(previous: Previous, name: str, status: str, report: "Report | None") 
 
 def last_success(previous: Previous, name: str, status: str, finished_at: str) -> str | None:
     """When the target last ran without a failure: now, or what the previous run carried."""
-    if status not in BROKEN and status != "skip":
+    if status not in BROKEN:
         return finished_at
     before = previous.rows.get(name)
     return before.last_success if before else None

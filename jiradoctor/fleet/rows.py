@@ -48,12 +48,20 @@ def first_fix(report: "Report") -> dict[str, str] | None:
     return {"check": cause.check.id, "code": cause.finding.code, "message": cause.finding.message[:500]}
 
 
+def report_status(report: "Report") -> str:
+    """The report's status, except that a run in which Jira never answered as Jira is never a pass
+    (the doctor exits 5 for it whatever --fail-on says): ``fail``."""
+    status = report.status.value
+    return "fail" if report.jira_unseen and status in ("pass", "info", "warn") else status
+
+
 def report_row(name: str, url: str, report: "Report") -> dict[str, Any]:
     return {
         "name": name,
         "url": report.target.url or url,
         "integration": report.target.integration,
-        "status": report.status.value,
+        "status": report_status(report),
+        "jira_unseen": report.jira_unseen,
         "counts": report.counts,
         "first_fix": first_fix(report),
         "duration_s": report.duration_s,
@@ -70,6 +78,7 @@ def error_row(name: str, url: str, integration: str, message: str, duration_s: f
         "url": url,
         "integration": integration,
         "status": "error",
+        "jira_unseen": False,
         "counts": {},
         "first_fix": None,
         "duration_s": round(duration_s, 3),

@@ -147,3 +147,46 @@ def test_previous_reads_the_rows_file_or_else_fleet_json(tmp_path: Path) -> None
     assert compare.change(from_rows, "a", "pass", None)["state"] == "fixed"
     assert compare.change(from_rows, "b", "pass", None)["state"] == "new"
     assert compare.change(compare.Previous.none(), "a", "fail", None)["state"] == "none"
+
+
+def test_a_run_where_jira_never_answered_as_jira_is_never_a_pass() -> None:
+    from jiradoctor.fleet.rows import report_row
+    from jiradoctor.model import CheckResult, JiraFacts, Report, Status, TargetSummary
+
+    def report(identified: bool | None) -> Report:
+        check = CheckResult.from_findings("reachability", "Reachability", [], 0.1)
+        return Report("0", TargetSummary("https://sso.example/", "generic", "none",
+                                         JiraFacts(identified=identified)), "", 0.1, (check,))
+
+    assert report(True).status == Status.PASS and report_row("a", "u", report(True))["status"] == "pass"
+    unseen = report_row("a", "u", report(False))
+    assert unseen["status"] == "fail" and unseen["jira_unseen"] is True and "never answered" in unseen["message"]
+
+
+def test_a_target_that_observed_nothing_fails_the_fail_gate_and_breaks() -> None:
+    from jiradoctor.fleet.command import exit_code
+
+    assert exit_code({"statuses": {"skip": 1}}, "fail") == 1 and exit_code({"statuses": {"pass": 2}}, "fail") == 0
+    assert exit_code({"statuses": {"skip": 1}}, "never") == 0
+    previous = compare.Previous(Path("."), {"a": compare.Before("pass", "2026-01-01T00:00:00+00:00")})
+    assert compare.change(previous, "a", "skip", None)["state"] == "broke"
+    assert compare.last_success(previous, "a", "skip", "now") == "2026-01-01T00:00:00+00:00"
+
+
+def test_a_status_that_got_broken_without_a_new_finding_still_broke(tmp_path: Path) -> None:
+    """pass -> skip compares to no regression finding (the findings went stale), yet the target broke."""
+    from jiradoctor.model import CheckResult, Finding, JiraFacts, Report, Status, TargetSummary
+    from jiradoctor.reports import json_report
+
+    def report(status: Status) -> Report:
+        if status == Status.SKIP:
+            check = CheckResult.skipped("auth", "Auth", "not run: needs --user")
+        else:
+            check = CheckResult.from_findings("auth", "Auth", [Finding("auth/ok", Status.PASS, "ok")], 0.1)
+        return Report("0", TargetSummary("https://a/", "generic", "basic", JiraFacts()), "", 0.1, (check,))
+
+    (tmp_path / "targets").mkdir()
+    (tmp_path / "targets" / "a.json").write_text(json_report.render(report(Status.PASS)))
+    previous = compare.Previous(tmp_path, {"a": compare.Before("pass", None)})
+    assert compare.change(previous, "a", "skip", report(Status.SKIP))["state"] == "broke"
+    assert compare.change(previous, "a", "pass", report(Status.PASS))["state"] == "unchanged"
