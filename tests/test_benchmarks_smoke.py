@@ -15,7 +15,7 @@ from _whole import Series, alternate, ratio, run_timed  # noqa: E402
 from bench_requests import waves  # noqa: E402
 
 
-@pytest.mark.parametrize("script", ["bench_startup.py", "bench_tls_process.py", "bench_requests.py"])
+@pytest.mark.parametrize("script", ["bench_startup.py", "bench_tls_process.py", "bench_requests.py", "bench_fleet.py"])
 def test_benchmark_script_starts(script: str) -> None:
     done = subprocess.run([sys.executable, str(BENCH / script), "--help"], capture_output=True, text=True, timeout=60)
     assert done.returncode == 0 and "usage:" in done.stdout

@@ -71,6 +71,8 @@ def saved_report(tmp_path_factory) -> Path:
         ("profiles",),
         ("profiles", "--toml"),
         ("doctor", "--help"),
+        ("fleet", "--help"),
+        ("fleet", "run", "--help"),
     ],
 )
 def test_light_commands_load_no_network_stack_no_lab_no_jinja(args, tmp_path) -> None:

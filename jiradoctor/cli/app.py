@@ -157,6 +157,11 @@ def _source_help(module: str, attribute: str) -> str:
     return found.group(2).strip().split("\n")[0] if found else f"(from {top})"
 
 
+# `fleet run|merge` (issue 28): its package is imported only when the command runs
+JiradoctorGroup.lazy_commands["fleet"] = (
+    "jiradoctor.fleet.command", "fleet", "Check many Jira connections from an inventory; compare with the previous run."
+)
+
 _MOUNTED: list[bool] = []
 
 
