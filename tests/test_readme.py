@@ -179,10 +179,16 @@ def test_every_local_readme_command_runs_in_order(tmp_path: Path) -> None:
         (tmp_path / "pasted.txt").write_text(files.public_key.read_text())
         (tmp_path / "jira_privatekey.pcks8").write_text(files.private_key.read_text())
         (tmp_path / "server.xml").write_text(files.server_xml.read_text())
+        (tmp_path / "fleet.toml").write_text(  # the README's fleet: two connections to the lab, a secret by name
+            f'[defaults]\nintegration = "generic"\ntimeout = 3\n\n[[target]]\nname = "acme"\nurl = "{lab.url}"\n'
+            f'user = "{lab.client.user or "piplanning-svc"}"\npassword_env = "ACME_JIRA_PASSWORD"\n\n'
+            f'[[target]]\nname = "globex"\nurl = "{lab.url}"\n'
+        )
         env = {  # the README's `export` for CI, with the lab's values
             "JIRADOCTOR_URL": lab.url, "JIRADOCTOR_INTEGRATION": "piplanning", "JIRADOCTOR_CONSUMER_KEY":
             lab.consumer_key, "JIRADOCTOR_PRIVATE_KEY": "jira_privatekey.pcks8",
             "JIRADOCTOR_ACCESS_TOKEN": lab.client.access_token, "JIRADOCTOR_TIMEOUT": "3",
+            "ACME_JIRA_PASSWORD": "not-the-password",  # the fleet's secret comes from the variable it names
         }
         old = Path.cwd()
         os.chdir(tmp_path)
@@ -199,4 +205,5 @@ def test_every_local_readme_command_runs_in_order(tmp_path: Path) -> None:
                 ran.append(words[0])
         finally:
             os.chdir(old)
-    assert {"doctor", "merge", "har", "logs"} <= set(ran) and len(ran) >= 12, ran
+    assert {"doctor", "merge", "har", "logs", "fleet"} <= set(ran) and len(ran) >= 17, ran
+    assert (tmp_path / "merged" / "fleet.json").is_file() and (tmp_path / "tonight" / "metrics.prom").is_file()
