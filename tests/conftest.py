@@ -134,3 +134,19 @@ def make_lab() -> Iterator[Callable[..., LabServer]]:
 
 
 from tests.realparts.fixtures import *  # noqa: E402,F401,F403  real nginx, proxies, DNS, PKI fixtures
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    """The headless Chromium the browser tests share: one per module, always closed; never skipped
+    (scripts/test installs Chromium)."""
+    from tests.browser.cdp import Browser, find_chromium
+
+    executable = find_chromium()
+    if executable is None:
+        pytest.fail("chromium is not installed; scripts/test installs it (apt-get install chromium)")
+    b = Browser(executable, timeout=15)
+    try:
+        yield b
+    finally:
+        b.close()

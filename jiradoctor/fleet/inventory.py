@@ -16,6 +16,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any, Iterator, Mapping
 
+from jiradoctor import files
 from jiradoctor.inputs import SECRET_VALUE_INPUTS
 
 MAX_INVENTORY_BYTES = 64 * 1024 * 1024
@@ -83,12 +84,9 @@ def read_secret(param: str, kind: str, where: str, environ: Mapping[str, str]) -
             raise TargetProblem(f"{key}_env names the environment variable {where!r}, which is empty")
         return value
     try:
-        with open(where, "rb") as fh:
-            raw = fh.read(MAX_SECRET_FILE_BYTES + 1)
-    except OSError as exc:
-        raise TargetProblem(f"{key}_file {where!r} cannot be read: {exc.strerror or type(exc).__name__}") from None
-    if len(raw) > MAX_SECRET_FILE_BYTES:
-        raise TargetProblem(f"{key}_file {where!r} is larger than {MAX_SECRET_FILE_BYTES} bytes: not a secret")
+        raw = files.read_bounded(where, MAX_SECRET_FILE_BYTES, f"{key}_file")
+    except files.FileProblem as exc:
+        raise TargetProblem(str(exc)) from None
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError:
@@ -183,13 +181,10 @@ def parse(text: str, names: Mapping[str, str], source: str = "the inventory") ->
 
 
 def load(path: str | Path, names: Mapping[str, str]) -> Inventory:
-    try:
-        with open(path, "rb") as fh:
-            raw = fh.read(MAX_INVENTORY_BYTES + 1)
-    except OSError as exc:
-        raise InventoryError(f"cannot read the inventory {str(path)!r}: {exc.strerror or exc}") from None
-    if len(raw) > MAX_INVENTORY_BYTES:
-        raise InventoryError(f"the inventory {str(path)!r} is larger than {MAX_INVENTORY_BYTES // 1024 // 1024} MB")
+    try:  # the one bounded reader: a FIFO or /dev/zero given as the inventory ends at once
+        raw = files.read_bounded(path, MAX_INVENTORY_BYTES, "the inventory")
+    except files.FileProblem as exc:
+        raise InventoryError(str(exc)) from None
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError:

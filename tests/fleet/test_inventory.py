@@ -82,7 +82,7 @@ def test_secrets_come_from_a_variable_or_a_file(tmp_path: Path) -> None:
     [
         ('password_env = "MISSING"', {}, "'MISSING', which is not set"),
         ('password_env = "EMPTY"', {"EMPTY": ""}, "which is empty"),
-        ('password_file = "/nonexistent/secret"', {}, "cannot be read"),
+        ('password_file = "/nonexistent/secret"', {}, "cannot read password_file"),
         ('password_env = "DASH"', {"DASH": "-"}, "ask at a prompt"),
     ],
 )
