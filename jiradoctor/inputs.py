@@ -5,7 +5,7 @@ choices.
 Why one table: the list was spelled out six times (click options, ``build_target``,
 ``SECRET_OPTIONS``, the config mapping, the redactor, ``INPUT_NAMES``) and drifted. The doctor's
 click options are generated from it (``cli.click_option``); the CLI's secret warnings, the config
-keys, the redactor, the Target's secrets and the names in skip reasons read it; tests/test_inputs.py
+keys, the redactor, the Target's secrets and the names in skip reasons read it; tests/cli/test_inputs.py
 holds the options and the Target to it.
 """
 

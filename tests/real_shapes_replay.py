@@ -1,7 +1,7 @@
 """Replay Jira's real answers (tests/data/real_shapes/, each naming its JIRA-FACTS §10 source) through
 jiradoctor's own probes and checks, and say what the doctor concluded.
 
-Why a module of its own: tests/test_real_shapes_replay.py asserts on it, and the same replay measured
+Why a module of its own: tests/jira/test_real_shapes_replay.py asserts on it, and the same replay measured
 the figure the issue asks for (how many real answers the doctor judges right) on main and on this
 branch; it imports nothing from tests/ so it can be pointed at another checkout's package.
 

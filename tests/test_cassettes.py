@@ -16,7 +16,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from jiradoctor_lab.scenarios import get_scenario
 from tests.cassettes import CASSETTE_DIR, REPLAY_CHECKS, SCENARIOS, SCRUBBED, replay_target, run
 from tests.labrun import problem_codes
-from tests.test_oauth_lab import ALSO_REPORTED
+from tests.lab.test_oauth_lab import ALSO_REPORTED
 
 REPLAY_PREFIXES = tuple(f"{c}/" for c in REPLAY_CHECKS)
 

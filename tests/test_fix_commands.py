@@ -145,7 +145,8 @@ EXEMPT = {
     },
     **{
         f"tls/{slug}": "diagnostic (openssl s_client, with and without the client certificate) against a live "
-        "proxy; the fix (presenting the certificate) is proven against real nginx in tests/test_realparts_mtls.py"
+        "proxy; the fix (presenting the certificate) is proven against real nginx in "
+        "tests/realparts/test_realparts_mtls.py"
         for slug in ("client-certificate-required", "client-certificate-refused")
     },
     "clock-skew/exceeds-tolerance": "timedatectl needs root on both hosts and a live Jira to measure again",
@@ -155,9 +156,9 @@ EXEMPT = {
     "oauth-signature/key-mismatch": "needs a live Jira; the text is the public half of the private key, the same as "
     "public-key/pair-mismatch's, proven here",
     "can-work/xsrf-refused": "diagnostic curl commands (the refusal as sent, then a non-browser User-Agent); "
-    "tests/test_can_work_lab.py runs both with real curl against the lab and sees the refusal, then the success",
+    "tests/lab/test_can_work_lab.py runs both with real curl against the lab and sees the refusal, then the success",
     "can-work/head-rewritten": "nginx directives, proven with real nginx and proxy_cache in "
-    "tests/test_nginx_head_cache.py",
+    "tests/realparts/test_nginx_head_cache.py",
 }
 
 
@@ -441,7 +442,7 @@ PROVEN_ELSEWHERE = {
     "base-url/proxy-attributes-missing",
     "base-url/server-xml-mismatch",  # test_server_xml_commands
     "outgoing-tls/unknown-ca",
-    # tests/test_base_url_fixes_realparts.py applies the printed <Connector>, nginx location and
+    # tests/realparts/test_base_url_fixes_realparts.py applies the printed <Connector>, nginx location and
     # proxy_cache line to real Tomcat 10.1 behind real nginx, then Tomcat must see the Base URL
     "base-url/assumes-proxy-host",
     "base-url/connector-choice",

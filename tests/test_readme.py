@@ -129,7 +129,7 @@ def test_the_wheel_the_ci_recipes_install_builds_cleanly_and_runs(tmp_path: Path
 
 
 # README commands that need a service the test cannot stand in for: an OAuth 2.0 provider at the README's
-# own URLs, and an integration's TLS server. Parsed above like every other; run in tests/test_oauth2_lab.py
+# own URLs, and an integration's TLS server. Parsed above like every other; run in tests/lab/test_oauth2_lab.py
 # and tests/network/test_outgoing_tls.py against the lab's stand-ins.
 NEEDS_ANOTHER_SERVICE = ("--client-id", "--integration-url")
 SITE_URLS = ("https://jira.example.com", "https://example.atlassian.net", "https://acme.atlassian.net")

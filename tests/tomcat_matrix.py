@@ -1,6 +1,6 @@
 """The Tomcat matrix's data: server.xml shapes, nginx proxy styles, client Host headers.
 
-Shared by the model test (tests/test_tomcat_matrix.py) and the --proxy-config test, which both run
+Shared by the model test (tests/realparts/test_tomcat_matrix.py) and the --proxy-config test, which both run
 against one real Tomcat serving every shape and one real nginx serving every (shape, style) pair.
 """
 

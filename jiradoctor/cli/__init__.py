@@ -10,7 +10,7 @@ whatever --fail-on says; --offline runs never ask, so never exit 5), 130 interru
 
 # Each command imports what it uses, inside the command (issue 14): `--help`, `checks`, `explain`,
 # `profiles`, `render` and `diff` never load httpx, cryptography, oauthlib, dnspython, asyncio or the
-# lab; jinja2 only when HTML is written. tests/test_lazy_imports.py holds every command to that.
+# lab; jinja2 only when HTML is written. tests/cli/test_lazy_imports.py holds every command to that.
 from jiradoctor.cli.app import main
 from jiradoctor.cli import doctor, evidence, info, reports  # noqa: F401 - each registers its commands on main
 from jiradoctor.cli.options import DOCTOR_OPTIONS, click_option, doctor_options

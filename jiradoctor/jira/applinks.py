@@ -4,7 +4,7 @@ Pure parsing and judgement helpers (no I/O): the admin probes (``probes/applinks
 read. Every parser takes hostile text: bounded, typed, ``None`` when the answer is not the shape.
 
 Sources for the endpoints and shapes: JIRA-FACTS §10 (Atlassian's applinks plugin classes; pycontribs/jira
-reads the same). Captured shapes are replayed by tests/test_real_shapes_replay.py (tests/data/real_shapes/).
+reads the same). Captured shapes are replayed by tests/jira/test_real_shapes_replay.py (tests/data/real_shapes/).
 - ``GET /rest/applinks/3.0/applinks`` -> a bare JSON array of ``{id, name, displayUrl, rpcUrl, type,
   system, primary}`` (with the new UI also OAuth 2.0 links).
 - ``GET /rest/applinks/1.0/listApplicationlinks`` -> ``{"list": [{"application": {id, typeId, name,

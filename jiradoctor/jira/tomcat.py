@@ -5,7 +5,7 @@ Tomcat's ``request.getRequestURL()`` takes scheme from the Connector's ``scheme`
 ``proxyPort`` or else the Host header's port (the scheme's default when the header has none),
 then adds the Context path (JIRA-FACTS.md §2). A RemoteIpValve, for a proxy it trusts, may then
 replace scheme, port and name from X-Forwarded-* headers. Both the ``base-url`` check and the lab
-use this one model; tests/test_tomcat_matrix.py proves it against real Tomcat 10.1.
+use this one model; tests/realparts/test_tomcat_matrix.py proves it against real Tomcat 10.1.
 """
 
 from __future__ import annotations
@@ -173,7 +173,7 @@ _VALID_HOST = re.compile(r"(?:[A-Za-z0-9._-]+|\[[0-9A-Fa-f:.]+\])(?::[0-9]*)?")
 def _valid_host(value: str) -> bool:
     """Would Tomcat's ``Host.parse`` accept it? RemoteIpValve ignores a ``hostHeader`` it refuses (a
     list such as ``"a, b:1"``, which Apache makes of X-Forwarded-Host): observed with real Tomcat
-    10.1 behind real Apache (tests/test_apache_matrix.py)."""
+    10.1 behind real Apache (tests/realparts/test_apache_matrix.py)."""
     return bool(_VALID_HOST.fullmatch(value.strip()))
 
 

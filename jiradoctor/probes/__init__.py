@@ -28,7 +28,7 @@ def _collect() -> dict[str, "ProbeFn"]:
 
 # Which module gathers which fact, so that a run imports only the probes it uses (`doctor --only
 # tls` need not import the permission fan-out). A fact missing here is still found: LazyProbes then
-# collects every module (slower, never wrong); tests/test_lazy_imports.py keeps this index true.
+# collects every module (slower, never wrong); tests/cli/test_lazy_imports.py keeps this index true.
 FACT_MODULES = {
     "admin_access": "applinks",
     "applinks": "applinks",

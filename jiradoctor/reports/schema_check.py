@@ -4,7 +4,7 @@ Why: ``render``, ``merge``, ``diff`` and ``--baseline`` read reports people send
 field deep inside must be a usage error that says where (``checks[2].findings[0].evidence``), not a
 crash later in a renderer. Why our own validator and not ``jsonschema``: the report schema uses a
 dozen keywords, and importing jsonschema (with referencing, rpds, attrs) costs ~55 ms, more than the
-rest of ``render``'s imports. tests/test_report_schema_check.py holds it to jsonschema's verdicts on
+rest of ``render``'s imports. tests/reports/test_report_schema_check.py holds it to jsonschema's verdicts on
 mutated reports, and fails when the schema starts using a keyword this module does not know.
 
 Beyond the schema, every number must fit a double (``1e400`` parses as infinity, a 4,000-digit

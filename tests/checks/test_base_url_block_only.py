@@ -1,6 +1,6 @@
 """proxy-mismatch says whether the corrected proxy block alone is enough or the connector must change.
 
-Real Tomcat confirms the "not enough" direction in tests/test_base_url_fixes_realparts.py; here both
+Real Tomcat confirms the "not enough" direction in tests/realparts/test_base_url_fixes_realparts.py; here both
 directions through the CLI, offline.
 """
 
@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.test_proxy_config_cli import _base_url_findings, _doctor
+from tests.cli.test_proxy_config_cli import _base_url_findings, _doctor
 
 SITE = "server { listen 443 ssl; server_name jira.example.test;\n  location / { proxy_pass http://127.0.0.1:8080; } }\n"
 

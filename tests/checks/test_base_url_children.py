@@ -1,6 +1,6 @@
 """The corrected <Connector> keeps its child elements (a TLS connector's <SSLHostConfig>), passwords masked.
 
-Real Tomcat 10.1 refuses a TLS connector without its <SSLHostConfig> (tests/test_base_url_fixes_realparts.py
+Real Tomcat 10.1 refuses a TLS connector without its <SSLHostConfig> (tests/realparts/test_base_url_fixes_realparts.py
 runs the printed element); here the printed text itself is checked, both directions.
 """
 

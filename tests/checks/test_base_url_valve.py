@@ -4,7 +4,7 @@ The valve honours X-Forwarded-* only from a proxy whose address matches internal
 trustedProxies. Where the proxy's address is unknown (offline, or a proxy reaching Tomcat on
 another host), the verdict names the regex and what Jira sees in each case, never a plain match;
 where it is known (a proxy on loopback), the verdict is exact. Real Tomcat proves the model in
-tests/test_tomcat_matrix.py (valve_internal_elsewhere, style tls_proto_http).
+tests/realparts/test_tomcat_matrix.py (valve_internal_elsewhere, style tls_proto_http).
 """
 
 from __future__ import annotations

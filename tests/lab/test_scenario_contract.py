@@ -323,7 +323,8 @@ def test_scenario_shows_what_it_expects(scenario):
         finally:
             observer.http.close()
         # codes an administrator's read shows are observed by tests/lab/test_applinks_contract.py
-        # can-work/ codes: tests/test_can_work_lab.py observes them independently; nodes/: tests/test_nodes_lab.py
+        # can-work/ codes: tests/lab/test_can_work_lab.py observes them independently;
+        # nodes/: tests/lab/test_nodes_lab.py
         assert observed == {
             c
             for c in lab.scenario.expect

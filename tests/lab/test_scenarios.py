@@ -79,7 +79,8 @@ def test_loader_rejects_bad_data():
 
 
 def test_every_fault_kind_has_a_scenario():
-    """The CLI sweep (tests/test_lab_cli.py) runs every scenario: each fault the lab can inject is in one (issue 25)."""
+    """The CLI sweep (tests/lab/test_lab_cli.py) runs every scenario: each fault the lab can inject is in
+    one (issue 25)."""
     from jiradoctor_lab.scenarios import MISBEHAVIOURS
 
     used = {s.behaviour.misbehave for s in list_scenarios()}

@@ -20,7 +20,7 @@ from jiradoctor.model import CheckResult, Finding, JiraFacts, Report, Status, Ta
 from jiradoctor.reports import junit, render
 from tests.conftest import assert_valid_report
 
-DATA = Path(__file__).parent / "data"
+DATA = Path(__file__).parent.parent / "data"
 SCHEMA = etree.XMLSchema(etree.parse(str(DATA / "junit.xsd")))
 BASE = "https://jira.example.com"
 

@@ -30,7 +30,7 @@ from tests.hostile.server import HostileServer
 pytestmark = pytest.mark.timeout(120)
 
 PROJECTS = 9_000  # ~5.2 MB of listing: past the 4 MB a whole JSON answer may be
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 # the client alone in its own process, so that the lab's allocations are not counted with it
 _CHILD = """

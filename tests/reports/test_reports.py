@@ -16,7 +16,7 @@ from jiradoctor.reports import UnknownFormat, format_for_path, html, json_report
 from jiradoctor.target import Target
 from tests.conftest import assert_valid_report, codes, run_checks
 
-DATA = Path(__file__).parent / "data"
+DATA = Path(__file__).parent.parent / "data"
 SCRIPT_KEY = "<script>alert(1)</script>"
 
 

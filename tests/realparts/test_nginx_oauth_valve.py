@@ -2,7 +2,7 @@
 
 The connector is right (scheme https, proxyName, proxyPort = nginx's port), but nginx sends a fixed
 ``X-Forwarded-Proto: http``: the valve makes Jira see http on port 80 (JIRA-FACTS §2, measured on
-Tomcat 10.1 by tests/test_tomcat_matrix.py), and the diagnosis must name scheme and port.
+Tomcat 10.1 by tests/realparts/test_tomcat_matrix.py), and the diagnosis must name scheme and port.
 """
 
 from __future__ import annotations

@@ -27,7 +27,7 @@ from jiradoctor.reports.order import fix_first, is_shell_command
 from jiradoctor.target import Target
 from tests.conftest import run_checks
 
-DATA = Path(__file__).parent / "data"
+DATA = Path(__file__).parent.parent / "data"
 
 
 def cause_report() -> Report:

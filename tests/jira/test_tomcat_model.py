@@ -1,5 +1,5 @@
 """Small cases of the Tomcat URL model (jiradoctor/jira/tomcat.py) that the real-parts matrices found;
-the matrices themselves (tests/test_tomcat_matrix.py, tests/test_apache_matrix.py) hold the model
+the matrices themselves (tests/realparts/test_tomcat_matrix.py, tests/realparts/test_apache_matrix.py) hold the model
 to real Tomcat behind real nginx and Apache."""
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """The Apache half of base-url/proxy-mismatch's fix, applied to real Apache httpd before real Tomcat 10.1.
 
-The nginx twin (tests/test_base_url_fixes_realparts.py) proves the nginx fixes; this proves the Apache
+The nginx twin (tests/realparts/test_base_url_fixes_realparts.py) proves the nginx fixes; this proves the Apache
 ones. Each case is a broken (server.xml, Apache ``<VirtualHost>``) pair served for real: the broken
 direction is observed (Tomcat's ``getRequestURL()`` through httpd is not the Base URL); ``jiradoctor
 doctor --proxy-config VHOST`` reports base-url/proxy-mismatch with two commands (the ``<Connector>``

@@ -20,7 +20,7 @@ from jiradoctor_lab import LabServer
 from jiradoctor_lab.cloud_edge import cloud_id
 from jiradoctor.model import Status
 from jiradoctor.probes.permissions import CONCURRENCY, MAX_RETRIES, THROTTLED_BUDGET
-from tests.test_auth_permissions_lab import doctor, problems, statuses, target_for
+from tests.lab.test_auth_permissions_lab import doctor, problems, statuses, target_for
 
 pytestmark = pytest.mark.timeout(90)
 

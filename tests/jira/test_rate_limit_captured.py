@@ -33,10 +33,10 @@ from jiradoctor.probes.server_info import ServerInfo
 from jiradoctor.secrets import Secret
 from jiradoctor.target import Target
 from jiradoctor_lab import LabServer, throttle
-from tests.test_auth_permissions_lab import doctor, problems, statuses, target_for
+from tests.lab.test_auth_permissions_lab import doctor, problems, statuses, target_for
 
 pytestmark = pytest.mark.timeout(90)
-DATA = Path(__file__).parent / "data" / "rate_limits"
+DATA = Path(__file__).parent.parent / "data" / "rate_limits"
 URL = "https://jira.example.com"
 CAPTURES = {p.stem: json.loads(p.read_text(encoding="utf-8")) for p in sorted(DATA.glob("*.json"))}
 THROTTLES = [name for name, c in CAPTURES.items() if c["throttled"]]

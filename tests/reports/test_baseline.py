@@ -18,7 +18,7 @@ from jiradoctor.model import CheckResult, Finding, Report, Status, TargetSummary
 from jiradoctor.reports import baseline, render
 from tests.conftest import assert_valid_report
 
-DATA = Path(__file__).parent / "data"
+DATA = Path(__file__).parent.parent / "data"
 BASE = "https://jira.example.com"
 
 

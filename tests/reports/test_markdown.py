@@ -22,7 +22,7 @@ from jiradoctor.model import CheckResult, Finding, JiraFacts, Report, Status, Ta
 from jiradoctor.reports import markdown
 from jiradoctor.visible import visible
 
-DATA = Path(__file__).parent / "data"
+DATA = Path(__file__).parent.parent / "data"
 GITHUB = MarkdownIt("commonmark", {"html": True}).enable(["table", "strikethrough"])
 OUR_HTML = {"<details><summary>Evidence</summary>", "</details>"}
 

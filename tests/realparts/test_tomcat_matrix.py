@@ -170,7 +170,7 @@ def test_matrix_is_wide_enough() -> None:
 
 
 def _doctor(server_xml: Path, proxy_config: Path, base_url: str) -> dict:  # type: ignore[type-arg]
-    from tests.test_proxy_config_cli import _doctor as run
+    from tests.cli.test_proxy_config_cli import _doctor as run
 
     return run(server_xml, proxy_config, base_url)
 

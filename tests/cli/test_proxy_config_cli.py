@@ -1,6 +1,6 @@
 """--proxy-config through the CLI: cache, Apache, broken and hostile files.
 
-The nginx files of the Tomcat matrix are judged against real Tomcat in tests/test_tomcat_matrix.py.
+The nginx files of the Tomcat matrix are judged against real Tomcat in tests/realparts/test_tomcat_matrix.py.
 """
 
 from __future__ import annotations

@@ -21,7 +21,7 @@ from jiradoctor.registry import load_checks
 from jiradoctor.secrets import MASK
 from tests.conftest import assert_valid_report
 
-DATA = Path(__file__).parent / "data"
+DATA = Path(__file__).parent.parent / "data"
 BASE = "https://jira.example.com"
 CORE = ("base-url", "consumer-key", "public-key")
 
