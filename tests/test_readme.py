@@ -22,6 +22,9 @@ README = (ROOT / "README.md").read_text(encoding="utf-8")
 PLACEHOLDERS = {"…": "placeholder", "...": "placeholder"}
 
 
+VARIABLES: dict[str, tuple[str, ...]] = {}  # command -> the JIRADOCTOR_* variables the README sets for it
+
+
 def readme_commands() -> list[str]:
     """Each `jiradoctor …` line of the README's sh and yaml blocks, continuation lines joined,
     environment assignments, `run:`/`-` prefixes and comments dropped."""
@@ -30,15 +33,18 @@ def readme_commands() -> list[str]:
         for line in re.sub(r"\\\n\s*", " ", body).splitlines():
             line = re.sub(r"^\s*(- run:|-)\s*", "", line).strip()
             words = shlex.split(line, comments=True)
+            variables = []
             while words and re.fullmatch(r"[A-Z_]+=.*", words[0]):
-                words.pop(0)
+                variables.append(words.pop(0).split("=", 1)[0])
             for i, word in enumerate(words):  # a shell redirection or pipe ends the command
                 if word in (">", ">>", "|", "&&", ";"):
                     words = words[:i]
                     break
             if words and words[0] in ("jiradoctor", ".venv/bin/jiradoctor"):
                 found.append(shlex.join(words))
+                VARIABLES[shlex.join(words)] = tuple(variables)
     return found
+
 
 
 COMMANDS = readme_commands()
@@ -136,10 +142,10 @@ def test_the_wheel_the_ci_recipes_install_builds_cleanly_and_runs(tmp_path: Path
     assert (tmp_path / "url-mismatch-proxy-host" / "report.html").read_text().lower().startswith("<!doctype html>")
 
 
-# README commands that need a service the test cannot stand in for: an OAuth 2.0 provider at the README's
-# own URLs, and an integration's TLS server. Parsed above like every other; run in tests/lab/test_oauth2_lab.py
-# and tests/network/test_outgoing_tls.py against the lab's stand-ins.
-NEEDS_ANOTHER_SERVICE = ("--client-id", "--integration-url")
+# README commands that need a service of the integration's own: its TLS server and Jira's truststore.
+# Parsed above like every other; tests/network/test_outgoing_tls.py runs the same command against local
+# TLS servers and keytool truststores.
+NEEDS_ANOTHER_SERVICE = ("--integration-url",)
 SITE_URLS = ("https://jira.example.com", "https://example.atlassian.net", "https://acme.atlassian.net")
 CAPTURED_LOG_LINE = (
     "2024-03-05 10:15:22,123+0000 http-nio-8080-exec-7 WARN anonymous 615x1x1 - 10.0.0.1 "
@@ -170,6 +176,37 @@ def _evidence_files(folder: Path) -> None:
     (folder / "catalina.out").write_text("")
     with zipfile.ZipFile(folder / "Jira_support_2024-03-05.zip", "w") as archive:
         archive.writestr("application-logs/atlassian-jira.log", CAPTURED_LOG_LINE)
+
+
+def _oauth2_scenario_for(words: list[str]) -> str:
+    """The lab's OAuth 2.0 provider that stands in for the README example's."""
+    if "--oauth2-flow" in words:
+        return "oauth2-dc-service-account"
+    return "oauth2-cloud-site-url" if "https://acme.atlassian.net" in words else "oauth2-dc-healthy"
+
+
+def run_oauth2_example(words: list[str], variables: tuple[str, ...]) -> int:
+    """A README OAuth 2.0 command against the lab's provider: its URL, client id, redirect URI and secrets
+    the lab's (the README writes `...` for them); on Cloud the lab also plays Atlassian's auth server."""
+    from jiradoctor_lab import LabServer
+    from jiradoctor_lab.oauth2_provider import oauth2_scenario, spec_for
+
+    name = _oauth2_scenario_for(words)
+    spec = spec_for(name)
+    assert spec is not None
+    client = spec.client
+    with LabServer(oauth2_scenario(name)) as lab:
+        values = {"--client-id": str(client["client_id"]), "--redirect-uri": str(client["redirect_uri"])}
+        argv = [lab.url if w in SITE_URLS else w for w in words]
+        argv = [values.get(prev, w) for prev, w in zip(["", *argv], argv, strict=False)]
+        env = {"JIRADOCTOR_CLIENT_SECRET": str(client["client_secret"]), "JIRADOCTOR_TIMEOUT": "3"}
+        if client.get("token") and "JIRADOCTOR_OAUTH2_TOKEN" in variables:
+            env["JIRADOCTOR_OAUTH2_TOKEN"] = str(client["token"])
+        if lab.scenario.is_cloud:
+            env |= {"JIRADOCTOR_OAUTH2_AUTH_URL": lab.url, "JIRADOCTOR_OAUTH2_API_URL": lab.url}
+        result = CliRunner().invoke(main, argv, env=env)
+    assert result.exit_code in (0, 1), (argv, result.exit_code, result.output[-800:])
+    return result.exit_code
 
 
 def test_every_local_readme_command_runs_in_order(tmp_path: Path) -> None:
@@ -205,6 +242,10 @@ def test_every_local_readme_command_runs_in_order(tmp_path: Path) -> None:
                 words = shlex.split(command)[1:]
                 if not words or any(flag in words for flag in NEEDS_ANOTHER_SERVICE):
                     continue
+                if "--client-id" in words:  # OAuth 2.0: the lab's provider in place of the README's
+                    run_oauth2_example(words, VARIABLES[command])
+                    ran.append("oauth2")
+                    continue
                 words = [lab.url if w in SITE_URLS else w for w in words]
                 words = [lab.base_url if w == lab.url and prev == "--base-url" else w
                          for prev, w in zip(["", *words], words, strict=False)]
@@ -213,5 +254,5 @@ def test_every_local_readme_command_runs_in_order(tmp_path: Path) -> None:
                 ran.append(words[0])
         finally:
             os.chdir(old)
-    assert {"doctor", "merge", "har", "logs", "fleet"} <= set(ran) and len(ran) >= 17, ran
+    assert {"doctor", "merge", "har", "logs", "fleet", "oauth2"} <= set(ran) and len(ran) >= 19, ran
     assert (tmp_path / "merged" / "fleet.json").is_file() and (tmp_path / "tonight" / "metrics.prom").is_file()
