@@ -2,19 +2,19 @@
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 import click
 
 from jiradoctor.cli.app import main
 from jiradoctor.cli.options import SectionedCommand, doctor_options
-from jiradoctor.cli.resolve import _split, build_target
+from jiradoctor.cli.resolve import _split, resolve
 from jiradoctor.cli.shared import (
     _progress_printer,
     crashed,
     exit_code_for,
     load_report,
-    read_profile_file,
     report_comparison,
     run_doctor,
     validate_ids,
@@ -37,7 +37,6 @@ from jiradoctor.exit_codes import (
 @click.pass_context
 def doctor(ctx: click.Context, /, **opts: Any) -> None:
     """Run every check against the given Jira URL and inputs, and write the report."""
-    import tomllib
 
     from jiradoctor.context import Facts
     from jiradoctor.probes import LazyProbes
@@ -48,34 +47,10 @@ def doctor(ctx: click.Context, /, **opts: Any) -> None:
     validate_ids(only, "--only")
     validate_ids(skip, "--skip")
     validate_outputs(opts["output"])
-    if not any(
-        opts[k]
-        for k in (
-            "url",
-            "consumer_key",
-            "jira_consumer_key",
-            "private_key",
-            "public_key",
-            "server_xml",
-            "base_url",
-            "integration_url",
-        )
-    ):
-        raise click.UsageError(
-            "nothing to check: give --url, or files such as --server-xml and --public-key (see --help)"
-        )
-    if opts["profile_file"] and not read_profile_file(opts["profile_file"]).strip():
-        raise click.BadParameter(
-            f"{opts['profile_file']!r} is empty: give a TOML file of integration profiles", param_hint="--profile-file"
-        )
     try:
-        target = build_target(opts)
+        target = resolve(opts, os.environ)
     except InputError as exc:
-        raise click.BadParameter(str(exc)) from None
-    try:
-        target.profile  # noqa: B018 - read once here (the run reuses it): an unknown integration is a usage error
-    except (KeyError, ValueError, OSError, tomllib.TOMLDecodeError) as exc:
-        raise click.BadParameter(str(exc).strip('"'), param_hint="--integration/--profile-file") from None
+        raise click.UsageError(str(exc)) from None
     warn_about_secrets_on_argv(ctx)
     if target.oauth2_refresh_token and target.allow_refresh_token_rotation:
         click.echo(

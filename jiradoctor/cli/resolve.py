@@ -5,7 +5,7 @@
 from __future__ import annotations
 
 import os
-from typing import TYPE_CHECKING, Any, Iterable
+from typing import TYPE_CHECKING, Any, Iterable, Mapping
 
 import click
 
@@ -45,7 +45,37 @@ URL_INPUT_SCHEMES: dict[Input, tuple[str, ...] | None] = {
 }
 
 
-def build_target(opts: dict[str, Any]) -> Target:
+# inputs any one of which gives the doctor something to judge
+WHAT_TO_CHECK = ("url", "consumer_key", "jira_consumer_key", "private_key", "public_key", "server_xml", "base_url",
+                 "integration_url")
+
+
+def resolve(raw: Mapping[str, Any], environ: Mapping[str, str]) -> Target:
+    """The one resolution step: the command line's (or an inventory's) parsed values and the environment
+    in, a Target out, before the first probe. Every usage error is raised here as an InputError naming
+    the option: nothing to check, a URL without a scheme or host, an unreadable or empty file, an
+    unknown integration, a client certificate that does not load. The Target holds what was parsed
+    (the profile, server.xml, the private key, the proxy configuration), so nothing parses them again."""
+    import tomllib
+
+    from jiradoctor.cli.shared import read_profile_file
+    from jiradoctor.target import InputError
+
+    if not any(raw.get(name) for name in WHAT_TO_CHECK):
+        raise InputError("nothing to check: give --url, or files such as --server-xml and --public-key (see --help)")
+    if raw.get("profile_file") and not read_profile_file(raw["profile_file"]).strip():
+        raise InputError(f"--profile-file: {raw['profile_file']!r} is empty: give a TOML file of integration profiles")
+    target = build_target(dict(raw), environ)
+    try:
+        target.profile  # noqa: B018 - read once here (the run reuses it): an unknown integration is a usage error
+    except (KeyError, ValueError, OSError, tomllib.TOMLDecodeError) as exc:
+        raise InputError(f"--integration/--profile-file: {str(exc).strip(chr(34))}") from None
+    return target
+
+
+def build_target(opts: dict[str, Any], environ: Mapping[str, str] | None = None) -> Target:
+    """The Target of parsed option values (:func:`resolve` adds the checks that need a whole run's inputs);
+    ``environ`` gives the integration's own proxy variables (default: this process's)."""
     from jiradoctor.net.proxy_route import proxies_from_env, with_scheme
     from jiradoctor.secrets import Secret
     from jiradoctor.target import PROXY_SCHEMES, Target, check_dns_server, check_url, read_input_file
@@ -58,7 +88,8 @@ def build_target(opts: dict[str, Any]) -> Target:
     for url_input, schemes in URL_INPUT_SCHEMES.items():
         check_url(opts.get(url_input.param), url_input.option, PROXY_SCHEMES if url_input.name == "proxy" else schemes)
     check_dns_server(opts["dns_server"])
-    for scheme, (value, variable) in ({} if opts["proxy"] else proxies_from_env(os.environ)).items():
+    environ = os.environ if environ is None else environ
+    for scheme, (value, variable) in ({} if opts["proxy"] else proxies_from_env(environ)).items():
         if scheme != "no":  # the integration's own proxy setting (--proxy overrides it): user input too
             check_url(with_scheme(value), variable, PROXY_SCHEMES)
     # every secret given as a value, named for its prompt by the one table of inputs (inputs.py)

@@ -10,7 +10,6 @@ event loop is single-threaded: nothing else reads the environment meanwhile) and
 from __future__ import annotations
 
 import os
-import tomllib
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, Iterator, Mapping
 
@@ -76,8 +75,7 @@ def make_target(
 
 def _make(resolved: dict[str, Any], known_checks: frozenset[str]) -> tuple[Target, RunOptions]:
     """What ``jiradoctor doctor`` checks before it runs (jiradoctor/cli/doctor.py), as a target's problem."""
-    from jiradoctor.cli.resolve import _split, build_target
-    from jiradoctor.cli.shared import read_profile_file
+    from jiradoctor.cli.resolve import _split, resolve
     from jiradoctor.runner import RunOptions
     from jiradoctor.target import InputError
 
@@ -86,14 +84,8 @@ def _make(resolved: dict[str, Any], known_checks: frozenset[str]) -> tuple[Targe
     unknown = [i for i in (*only, *skip) if i not in known_checks]
     if unknown:
         raise TargetProblem(f"unknown check id(s) in only/skip: {', '.join(unknown)}")
-    try:
-        if opts["profile_file"] and not read_profile_file(opts["profile_file"]).strip():
-            raise TargetProblem(f"profile-file {opts['profile_file']!r} is empty")
-        target = build_target(opts)
+    try:  # the doctor's own resolution step; the environment's JIRADOCTOR_* never reach a target
+        target = resolve(opts, os.environ)
     except (InputError, click.ClickException) as exc:
         raise TargetProblem(exc.format_message() if isinstance(exc, click.ClickException) else str(exc)) from None
-    try:
-        target.profile  # noqa: B018 - read once here, as the doctor does: an unknown integration is a problem
-    except (KeyError, ValueError, OSError, tomllib.TOMLDecodeError) as exc:
-        raise TargetProblem(str(exc).strip('"')) from None
     return target, RunOptions(only=only, skip=skip, deep=bool(opts["deep"]))
