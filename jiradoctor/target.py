@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any, Mapping
 from jiradoctor import files
 from jiradoctor.inputs import INPUT_NAMES, SECRET_INPUTS, URL_INPUTS
 from jiradoctor.secrets import Redactor, Secret
+from jiradoctor.jira.urls import split as split_url
 
 if TYPE_CHECKING:
     from jiradoctor.jira.integrations import IntegrationProfile
@@ -243,14 +244,13 @@ def check_url(value: str | None, option: str, schemes: tuple[str, ...] | None = 
     """
     if not value:
         return value
-    import urllib.parse
 
     from jiradoctor.jira.urls import masked, why_malformed
     from jiradoctor.secrets import clip
 
     shown = clip(value, 201, masked)  # masked first: a cut before the "@" would leave the password unmasked
     try:
-        parts = urllib.parse.urlsplit(value)
+        parts = split_url(value)
         parts.port  # noqa: B018 - raises for a port that is not a number in 0..65535
         host = parts.hostname
     except ValueError as exc:

@@ -13,6 +13,7 @@ from typing import Any
 
 from jiradoctor.jira.answer import Answer
 from jiradoctor.net import bounded_json
+from jiradoctor.jira.urls import split as split_url
 
 SERAPH_REASON = "x-seraph-loginreason"
 DENIED_REASON = "x-authentication-denied-reason"
@@ -113,7 +114,7 @@ def captcha(answer: Answer) -> Captcha | None:
 
 
 def _origin(url: str) -> tuple[str, str]:
-    parts = urllib.parse.urlsplit(url)
+    parts = split_url(url)
     return parts.scheme.lower(), parts.netloc.lower()
 
 
@@ -159,8 +160,8 @@ def https_upgrade(url: str, location: str) -> str | None:
     """The https URL when ``location`` only moves ``url`` from http to https (same host, path and query;
     the port may change): a plain redirect to TLS, never single sign-on. None otherwise."""
     try:
-        source = urllib.parse.urlsplit(url)
-        target = urllib.parse.urlsplit(urllib.parse.urljoin(url, location))
+        source = split_url(url)
+        target = split_url(urllib.parse.urljoin(url, location))
         same_host = (source.hostname or "").lower() == (target.hostname or "").lower() != ""
     except ValueError:
         return None
@@ -231,7 +232,7 @@ GATEWAY_HOST = "api.atlassian.com"
 
 def _host(url: str | None) -> str:
     try:
-        return (urllib.parse.urlsplit(url or "").hostname or "").lower()
+        return (split_url(url or "").hostname or "").lower()
     except ValueError:
         return ""
 

@@ -12,12 +12,12 @@ from __future__ import annotations
 import html
 import json
 import re
-import urllib.parse
 from dataclasses import dataclass
 from typing import Any, Iterable, Mapping
 
 from jiradoctor.jira.auth_signals import looks_like_login_page
 from jiradoctor.jira.answer import TypedAnswer as Answer
+from jiradoctor.jira.urls import split as split_url
 
 # header -> why it points at Jira (JIRA-FACTS.md §4)
 JIRA_HEADERS = {
@@ -169,7 +169,7 @@ def answered_as_jira(answer: Answer) -> str | None:
 def idp_host(url: str) -> str | None:
     """The identity provider a URL belongs to, when its host or path says so."""
     try:
-        parts = urllib.parse.urlsplit(url)
+        parts = split_url(url)
         host = (parts.hostname or "").lower()
     except ValueError:
         return None
@@ -184,7 +184,7 @@ def idp_host(url: str) -> str | None:
 def origin_of(url: str) -> str | None:
     """``https://host:port`` of a URL (its site root), or None."""
     try:
-        parts = urllib.parse.urlsplit(url)
+        parts = split_url(url)
         parts.port  # noqa: B018 - raises for a malformed port
     except ValueError:
         return None

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import Mapping
 
 from jiradoctor.jira.urls import DEFAULT_PORTS  # the one default-port rule
+from jiradoctor.jira.urls import split as split_url
 
 
 @dataclass(frozen=True)
@@ -47,7 +48,7 @@ class Route:
         """(host, port) of the proxy itself."""
         if not self.proxy_url:
             return None
-        parts = urllib.parse.urlsplit(self.proxy_url)
+        parts = split_url(self.proxy_url)
         if not parts.hostname:
             return None
         return parts.hostname, parts.port or (
@@ -56,7 +57,7 @@ class Route:
 
     @property
     def proxy_scheme(self) -> str | None:
-        return urllib.parse.urlsplit(self.proxy_url).scheme.lower() if self.proxy_url else None
+        return split_url(self.proxy_url).scheme.lower() if self.proxy_url else None
 
     @property
     def proxy_credentials(self) -> tuple[str, str] | None:
@@ -72,13 +73,13 @@ class Route:
                 f"direct to {target_authority(self.url)}: NO_PROXY entry {self.no_proxy_entry!r} "
                 f"bypasses the proxy {self.proxy_display} ({self.source})"
             )
-        how = "CONNECT tunnel" if urllib.parse.urlsplit(self.url).scheme == "https" else "forwarded request"
+        how = "CONNECT tunnel" if split_url(self.url).scheme == "https" else "forwarded request"
         return f"through the proxy {self.proxy_display} ({self.source}, {how})"
 
 
 def mask_userinfo(url: str) -> str:
     """The URL with any password replaced by ``***`` (the user name stays: it helps and is no secret)."""
-    parts = urllib.parse.urlsplit(url)
+    parts = split_url(url)
     if parts.password is None and "@" not in parts.netloc:
         return url
     host = parts.netloc.rsplit("@", 1)[-1]
@@ -98,7 +99,7 @@ def userinfo(url: str | None) -> tuple[str | None, str | None]:
     if not url:
         return None, None
     try:
-        parts = urllib.parse.urlsplit(url)
+        parts = split_url(url)
         return (
             urllib.parse.unquote(parts.username) if parts.username is not None else None,
             urllib.parse.unquote(parts.password) if parts.password else None,
@@ -108,7 +109,7 @@ def userinfo(url: str | None) -> tuple[str | None, str | None]:
 
 
 def target_authority(url: str) -> str:
-    parts = urllib.parse.urlsplit(url)
+    parts = split_url(url)
     port = parts.port or DEFAULT_PORTS.get(parts.scheme, 80)
     host = parts.hostname or ""
     return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
@@ -193,7 +194,7 @@ class _Pattern:
 
 def decide_route(url: str, proxy_flag: str | None, environ: Mapping[str, str]) -> Route:
     """The route a request to url takes with ``--proxy`` (or none) and this environment."""
-    parts = urllib.parse.urlsplit(url)
+    parts = split_url(url)
     scheme, host = parts.scheme.lower(), (parts.hostname or "").lower()
     port = parts.port if parts.port not in (None, DEFAULT_PORTS.get(scheme)) else None  # httpx drops default ports
     env = proxies_from_env(environ)

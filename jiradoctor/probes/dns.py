@@ -13,7 +13,6 @@ from __future__ import annotations
 import socket
 import threading
 import time
-import urllib.parse
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Callable, TypeVar
 
@@ -21,6 +20,7 @@ from jiradoctor.facts import Fact
 from jiradoctor.net.addresses import parse_ip
 from jiradoctor.net.dns_server import parse_server
 from jiradoctor.jira.urls import default_port
+from jiradoctor.jira.urls import split as split_url
 
 if TYPE_CHECKING:
     from jiradoctor.context import Facts
@@ -201,7 +201,7 @@ async def probe(facts: "Facts") -> DnsFact:
     import asyncio
 
     target = facts.target
-    parts = urllib.parse.urlsplit(target.url or "")
+    parts = split_url(target.url or "")
     host = parts.hostname or ""
     if parse_ip(host) is not None:
         return DnsFact(host, True)

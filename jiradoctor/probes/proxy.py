@@ -12,7 +12,6 @@ from __future__ import annotations
 import base64
 import os
 import time
-import urllib.parse
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Mapping, TypeAlias
 
@@ -20,6 +19,7 @@ from jiradoctor.facts import Fact
 from jiradoctor.jira.urls import DEFAULT_PORTS
 from jiradoctor.net.proxy_route import Route, decide_route, target_authority
 from jiradoctor.probes.http import USER_AGENT, TransportError, classify
+from jiradoctor.jira.urls import split as split_url
 
 if TYPE_CHECKING:
     from jiradoctor.context import Facts
@@ -60,7 +60,7 @@ class ProxyAnswer:
 
 def host_port(url: str) -> tuple[str, int]:
     try:
-        parts = urllib.parse.urlsplit(url)
+        parts = split_url(url)
         return parts.hostname or "", parts.port or DEFAULT_PORTS.get(parts.scheme.lower(), 80)
     except ValueError:  # a URL urllib cannot read has no host to reach
         return "", 0
@@ -142,7 +142,7 @@ async def _forward(route: Route, url: str, timeout: float) -> tuple[int, str, di
     reader, writer = await _connect_proxy(route, timeout)
     try:
         target = url.rstrip("/") + "/rest/api/2/serverInfo"
-        authority = urllib.parse.urlsplit(url).netloc.rsplit("@", 1)[-1].replace("\r", "").replace("\n", "")
+        authority = split_url(url).netloc.rsplit("@", 1)[-1].replace("\r", "").replace("\n", "")
         writer.write(
             f"GET {target} HTTP/1.1\r\nHost: {authority}\r\nUser-Agent: {USER_AGENT}\r\n"
             f"Accept: application/json\r\nConnection: close\r\n{_auth_header(route)}\r\n".encode("latin-1")
@@ -168,7 +168,7 @@ async def proxy_probe(facts: "Facts") -> ProxyAnswer:
     url = facts.target.url or ""
     host, port = host_port(url)
     try:
-        if urllib.parse.urlsplit(url).scheme.lower() == "https":
+        if split_url(url).scheme.lower() == "https":
             _, writer = await open_stream(route, host, port, timeout)
             writer.close()
             return ProxyAnswer(

@@ -27,6 +27,7 @@ from jiradoctor.net.chain import CertInfo, from_der
 from jiradoctor.net.proxy_route import Route
 from jiradoctor.probes.http import TransportError, classify, ssl_context
 from jiradoctor.probes.proxy import ProxyRefused, UnsupportedProxy, host_port, open_stream
+from jiradoctor.jira.urls import split as split_url
 
 if TYPE_CHECKING:
     from jiradoctor.context import Facts
@@ -284,7 +285,7 @@ async def probe(facts: "Facts") -> TlsFact:
     base: dict[str, Any] = dict(
         url=url, host=host, port=port, route=route, trust=target.ca_bundle or "certifi", insecure=target.insecure
     )
-    if urllib.parse.urlsplit(url).scheme.lower() != "https":
+    if split_url(url).scheme.lower() != "https":
         return TlsFact(applies=False, **base)
     timeout = target.timeout
     client = target.client_certificate
@@ -295,7 +296,7 @@ async def probe(facts: "Facts") -> TlsFact:
         from jiradoctor.net.client_cert import subject_of
 
         base["client_cert_presented"] = subject_of(client) or client.cert
-    path = urllib.parse.quote(urllib.parse.urlsplit(url).path or "/", safe="/%:@!$&'()*+,;=-._~")
+    path = urllib.parse.quote(split_url(url).path or "/", safe="/%:@!$&'()*+,;=-._~")
     try:
         session = await handshake(route, host, port, context, timeout, watch, path)
         fact = TlsFact(

@@ -60,3 +60,28 @@ def test_a_full_run_parses_the_profile_file_and_server_xml_once(tmp_path: Path) 
     assert '"oauth-signature/url-mismatch"' in result.stdout  # the run judged: every check asked
     assert calls["server.xml"] == 1, calls
     assert calls["profiles"] == 1, calls  # was 13
+
+
+def test_a_full_run_takes_the_jira_url_apart_once(tmp_path: Path, monkeypatch) -> None:
+    """The URL was taken apart 33 times a healthy run (origin checks, host names, proxy routing, DNS,
+    TLS); now the resolution step parses it and everything after gets the same parts."""
+    import urllib.parse
+
+    from jiradoctor.jira import urls
+
+    seen: list[str] = []
+    real = urllib.parse.urlsplit
+
+    def counting(text, *args, **kwargs):  # type: ignore[no-untyped-def]
+        seen.append(text)
+        return real(text, *args, **kwargs)
+
+    with LabServer("healthy") as lab:
+        invocation = doctor_invocation(lab, write_customer_files(lab, tmp_path))
+        urls.split.cache_clear()
+        monkeypatch.setattr(urllib.parse, "urlsplit", counting)
+        result = CliRunner().invoke(main, [*invocation.argv[1:], "--timeout", "3", "--format", "json"],
+                                    env=invocation.env, catch_exceptions=False)
+        monkeypatch.undo()
+    assert '"oauth-signature/ok"' in result.stdout  # a whole healthy run, every check asking
+    assert seen.count(lab.url) == 1, seen.count(lab.url)
