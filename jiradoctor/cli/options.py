@@ -77,8 +77,10 @@ def _check_ca_bundle(path: str | None) -> str | None:
             files.check_regular(path, files.MAX_CA_BUNDLE, "CA bundle")
         except files.FileProblem as exc:
             raise click.BadParameter(str(exc), param_hint="--ca-bundle") from None
-        try:
-            ssl.create_default_context(cafile=path)
+        from jiradoctor.net.ca_bundle import pem_text
+
+        try:  # read once: the run's SSL contexts and trust anchors get the same text
+            ssl.create_default_context(cadata=pem_text(path))
         except (ssl.SSLError, OSError, ValueError) as exc:
             raise click.BadParameter(
                 f"{path}: not a PEM file of CA certificates ({exc})", param_hint="--ca-bundle"

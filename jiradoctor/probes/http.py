@@ -91,12 +91,13 @@ def ssl_context(
 ) -> ssl.SSLContext | bool:
     """The integration's TLS settings; ``client``: the certificate it presents (mutual TLS), which
     goes with every connection, verified or not."""
-    import certifi
     import ssl
+
+    from jiradoctor.net.ca_bundle import pem_text
 
     if insecure and client is None:
         return False
-    context = ssl.create_default_context(cafile=ca_bundle or certifi.where())
+    context = ssl.create_default_context(cadata=pem_text(ca_bundle))
     if insecure:
         context.check_hostname = False
         context.verify_mode = ssl.CERT_NONE

@@ -260,13 +260,12 @@ async def speaks_plain_http(route: Route, host: str, port: int, timeout: float) 
 
 def trusted_subjects(ca_bundle: str | None) -> frozenset[str]:
     """Subjects of the trust anchors, to tell a missing intermediate from an unknown root."""
-    import certifi
     from cryptography import x509
 
-    from jiradoctor import files
+    from jiradoctor.net.ca_bundle import pem_text
 
     try:
-        data = files.read_bounded(ca_bundle or certifi.where(), files.MAX_CA_BUNDLE, "CA bundle")
+        data = pem_text(ca_bundle).encode()
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # old CA certificates with negative serials: cryptography complains
             return frozenset(c.subject.rfc4514_string() for c in x509.load_pem_x509_certificates(data))

@@ -85,3 +85,31 @@ def test_a_full_run_takes_the_jira_url_apart_once(tmp_path: Path, monkeypatch) -
         monkeypatch.undo()
     assert '"oauth-signature/ok"' in result.stdout  # a whole healthy run, every check asking
     assert seen.count(lab.url) == 1, seen.count(lab.url)
+
+
+def test_a_run_reads_the_ca_bundle_once(tmp_path: Path, monkeypatch) -> None:
+    """--ca-bundle was read up to four times a run (the command line's check, two SSL contexts, the trust
+    anchors' names); now once, and the TLS scenario still judges with it."""
+    from jiradoctor import files
+    from jiradoctor.net import ca_bundle
+
+    reads: list[str] = []
+    real = files.read_bounded
+
+    def counting(path, *args, **kwargs):  # type: ignore[no-untyped-def]
+        reads.append(str(path))
+        return real(path, *args, **kwargs)
+
+    with LabServer("url-mismatch-scheme") as lab:  # HTTPS with the lab's own CA, given as --ca-bundle
+        invocation = doctor_invocation(lab, write_customer_files(lab, tmp_path))
+        ca_bundle._read.cache_clear()
+        monkeypatch.setattr(files, "read_bounded", counting)
+        result = CliRunner().invoke(main, [*invocation.argv[1:], "--timeout", "3", "--format", "json"],
+                                    env=invocation.env, catch_exceptions=False)
+        monkeypatch.undo()
+    bundle = str(tmp_path / "lab-ca.pem")
+    import json
+
+    statuses = {c["id"]: c["status"] for c in json.loads(result.stdout)["checks"]}
+    assert statuses["tls"] == "pass"  # the chain was verified with the bundle read once
+    assert "--ca-bundle" in invocation.argv and reads.count(bundle) == 1, reads
