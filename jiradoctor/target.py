@@ -8,6 +8,7 @@ decides the auth method from which credentials were given (DESIGN.md, "Credentia
 from __future__ import annotations
 
 import os
+import urllib.parse
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -124,6 +125,12 @@ class Target:
             return read_proxy_config(self.proxy_config_path)
         except ProxyConfigError as exc:
             return exc
+
+    @property
+    def url_parts(self) -> "urllib.parse.SplitResult | None":
+        """The URL's parts beside its raw text (``url``, exactly as entered in the integration): taken
+        apart once, when the inputs were resolved (``jira.urls.split``), and shared by every reader."""
+        return split_url(self.url) if self.url else None
 
     @cached_property
     def profile(self) -> "IntegrationProfile":

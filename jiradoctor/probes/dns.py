@@ -201,7 +201,7 @@ async def probe(facts: "Facts") -> DnsFact:
     import asyncio
 
     target = facts.target
-    parts = split_url(target.url or "")
+    parts = target.url_parts or split_url("")
     host = parts.hostname or ""
     if parse_ip(host) is not None:
         return DnsFact(host, True)
