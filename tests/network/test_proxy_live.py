@@ -133,7 +133,8 @@ def test_reverse_proxy_in_front_of_jira(nginx_factory: Callable[[Sequence[Site]]
     assert verdicts(report, "proxy") == {"proxy/direct": Status.PASS, "proxy/reverse-proxy": Status.INFO}
     finding = result(report, "proxy").findings[1]
     assert any(s.startswith("Server: nginx") for s in finding.evidence["signs"])
-    assert "proxyName" in finding.commands[0]
+    # the connector's attributes for the URL the integration uses, in prose: no placeholder <Connector>
+    assert f'proxyPort="{nginx.port}"' in finding.remediation[0] and not finding.commands
     assert verdicts(direct, "proxy") == {"proxy/direct": Status.PASS}
 
 
