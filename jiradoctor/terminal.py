@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import click
 
-# flag -> whether it takes no value (all of them are flags)
+# the global flags (none takes a value)
 GLOBAL_FLAGS = ("--quiet", "-q", "--verbose", "-v", "-vv", "--debug", "--color", "--no-color")
 
 
@@ -63,8 +63,8 @@ def hoist(args: list[str]) -> list[str]:
 def _option_takes_value(option: str) -> bool:
     """Flags of ours that take no value; anything else may be waiting for its value (``--password --debug``
     keeps ``--debug`` as the password, as click would)."""
-    from jiradoctor.inputs import INPUTS
+    from jiradoctor.inputs import INPUTS, RUN_INPUTS
 
-    flags = {i.option for i in INPUTS if i.kind == "flag"} | {"--offline", "--deep", "--insecure", "--redact",
-                                                              "--help", "-h", "--version", "--reference", "--toml"}
-    return option not in flags
+    # the doctor's flags from the input table, and the other commands' own
+    flags = {i.option for i in (*INPUTS, *RUN_INPUTS) if i.kind == "flag"}
+    return option not in flags | {"--redact", "--help", "-h", "--version", "--reference", "--toml"}

@@ -8,8 +8,6 @@ usable on its own (``python -m jiradoctor_lab.cli serve --scenario healthy``). `
 from __future__ import annotations
 
 import json
-import os
-import shlex
 import tempfile
 import time
 from pathlib import Path
@@ -21,15 +19,8 @@ from click.shell_completion import CompletionItem
 from jiradoctor.completion import matching
 
 from jiradoctor_lab.catalogue import every_name, every_scenario
+from jiradoctor_lab.invocation import CustomerFiles, doctor_invocation, write_private
 from jiradoctor_lab.server import LabServer
-
-
-def _write_private(path: Path, text: str) -> None:
-    """Write with mode 0600 from the start, so the key is never readable by others."""
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w") as fh:
-        fh.write(text)
-    os.chmod(path, 0o600)
 
 
 @click.group(name="lab")
@@ -83,7 +74,7 @@ def serve_command(name: str, port: int, latency_ms: int, keys_dir: Path | None, 
         raise click.ClickException(f"cannot listen on 127.0.0.1:{port}: {exc}") from exc
     try:
         key_path = keys / "consumer.pem"
-        _write_private(key_path, server.private_key_pem)
+        write_private(key_path, server.private_key_pem)
         (keys / "consumer.pub.pem").write_text(server.public_key_pem)
         ca_path = None
         if server.ca_pem:
@@ -100,9 +91,8 @@ def serve_command(name: str, port: int, latency_ms: int, keys_dir: Path | None, 
             click.echo(f"Lab CA       {ca_path}")
         if c.notes:
             click.echo(f"Note         {c.notes}")
-        env, args = server.doctor_command(str(key_path), str(ca_path) if ca_path else None)
-        command = " ".join([*(f"{k}={shlex.quote(v)}" for k, v in env.items()), *map(shlex.quote, args)])
-        click.echo(f"Try          {command}")
+        files = CustomerFiles(private_key=key_path, ca_bundle=ca_path)
+        click.echo(f"Try          {doctor_invocation(server, files).shell(show_secrets=True)}")  # the lab's secrets
         click.echo("Serving on 127.0.0.1 only; Ctrl-C stops." if duration is None else f"Serving for {duration:g} s.")
         deadline = None if duration is None else time.monotonic() + duration
         while deadline is None or time.monotonic() < deadline:

@@ -17,10 +17,6 @@ from jiradoctor.inputs import INPUTS, RUN_INPUTS, Input
 from jiradoctor.jira.integrations import INTEGRATION_IDS
 
 
-def _env(name: str) -> str:
-    return f"JIRADOCTOR_{name.upper().replace('-', '_')}"
-
-
 def default_config_file() -> str | None:
     """The XDG place for option defaults, when a file is there: ``$XDG_CONFIG_HOME/jiradoctor/config.toml``
     (``~/.config/jiradoctor/config.toml`` when the variable is unset or not absolute, as the spec says)."""
@@ -86,13 +82,6 @@ def _check_ca_bundle(path: str | None) -> str | None:
                 f"{path}: not a PEM file of CA certificates ({exc})", param_hint="--ca-bundle"
             ) from None
     return path
-
-
-def _option(*decls: str, **kwargs: Any) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-    """A doctor option that also reads JIRADOCTOR_<NAME>."""
-    name = next(d for d in decls if d.startswith("--")).lstrip("-").split("/")[0]
-    kwargs.setdefault("show_envvar", True)
-    return click.option(*decls, envvar=_env(name), **kwargs)
 
 
 # what the input table cannot say as data: completion, a check run as the value is read

@@ -8,7 +8,6 @@ from typing import TYPE_CHECKING, Any, Iterable, Iterator, Mapping
 
 import click
 
-from jiradoctor.cli.options import _env
 
 from jiradoctor.inputs import SECRET_VALUE_INPUTS
 from jiradoctor.visible import visible
@@ -154,12 +153,12 @@ SECRET_OPTIONS = tuple(i.param for i in SECRET_VALUE_INPUTS)  # from the one tab
 
 def warn_about_secrets_on_argv(ctx: click.Context) -> None:
     """A secret typed on the command line is visible to `ps` and kept in shell history."""
-    for name in SECRET_OPTIONS:
-        if ctx.get_parameter_source(name) == click.core.ParameterSource.COMMANDLINE and ctx.params.get(name) != "-":
-            env = _env(name)
+    for item in SECRET_VALUE_INPUTS:  # the flag and its variable, as the input table names them
+        source = ctx.get_parameter_source(item.param)
+        if source == click.core.ParameterSource.COMMANDLINE and ctx.params.get(item.param) != "-":
             click.echo(
-                f"warning: --{name.replace('_', '-')} on the command line is visible to other users (ps) and "
-                f"kept in shell history; prefer {env}=… or --{name.replace('_', '-')} - to be asked",
+                f"warning: {item.option} on the command line is visible to other users (ps) and "
+                f"kept in shell history; prefer {item.env}=… or {item.option} - to be asked",
                 err=True,
             )
 
